@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from guardian.admin import GuardedModelAdmin
+
+from portal.models import (
+    AuditEvent,
+    CoCounselGrant,
+    Contact,
+    Firm,
+    Invitation,
+    Matter,
+    Tag,
+    TimelineEntry,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "role", "is_active", "is_staff"]
+    list_filter = ["role", "is_active", "is_staff", "is_superuser"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("first_name", "last_name", "role", "language", "time_zone")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",),
+                             "fields": ("email", "role", "password1", "password2")}),)
+
+
+@admin.register(Firm)
+class FirmAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not Firm.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "category"]
+    list_filter = ["category"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "email", "phone", "kind", "preferred_channel"]
+    list_filter = ["kind", "preferred_channel", "language", "tags"]
+    search_fields = ["first_name", "last_name", "email"]
+    raw_id_fields = ["user"]
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEntry
+    extra = 0
+    fields = ["kind", "title", "occurred_at", "shared_with_client"]
+
+
+@admin.register(Matter)
+class MatterAdmin(GuardedModelAdmin):
+    list_display = ["reference", "title", "practice_area", "stage", "priority",
+                    "responsible_lawyer"]
+    list_filter = ["stage", "practice_area", "priority", "tags"]
+    search_fields = ["reference", "title"]
+    filter_horizontal = ["team", "clients", "tags"]
+    inlines = [TimelineInline]
+    # Stage moves go through the staff pages, which enforce the allowed transitions.
+    readonly_fields = ["stage", "stage_changed_at"]
+
+
+@admin.register(CoCounselGrant)
+class CoCounselGrantAdmin(admin.ModelAdmin):
+    list_display = ["matter", "user", "expires_at", "revoked_at"]
+    readonly_fields = ["matter", "user", "granted_by", "created_at", "revoked_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "role", "created_at", "expires_at", "sent_at", "accepted_at"]
+    exclude = ["token_hash"]
+    readonly_fields = ["email", "role", "contact", "grant", "created_by", "created_at",
+                       "expires_at", "sent_at", "accepted_at", "accepted_user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only."""
+
+    list_display = ["at", "actor_label", "action", "object_type", "matter", "ip"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "object_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        # Framework signals (Django's and allauth's login events) are the only way to see
+        # sign-ins that happen inside allauth; they write audit rows and nothing else.
+        from portal import receivers  # noqa: F401

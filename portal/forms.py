@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+from typing import Any
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from portal.models import Contact, Firm, Matter, Tag, TimelineEntry, User
+from portal.selectors import staff_members
+from portal.validators import time_zone_choices, validate_plain_text, validate_time_zone
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+class TimeZoneField(forms.CharField):
+    """A free-text IANA zone with a datalist of suggestions; unknown zones are refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+        self.validators.append(validate_time_zone)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs["list"] = "tz-list"
+        attrs["autocomplete"] = "off"
+        return attrs
+
+
+class PlainCharField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(validate_plain_text)
+
+
+class FirmForm(forms.ModelForm):
+    logo_upload = forms.FileField(label=_("Logo (PNG, JPEG or WebP, up to 2 MB)"),
+                                  required=False)
+    clear_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    time_zone = TimeZoneField(label=_("Time zone"))
+
+    class Meta:
+        model = Firm
+        fields = ["name", "primary_color", "accent_color", "time_zone", "default_language",
+                  "currency", "promise_channels", "office_hours", "response_hours",
+                  "silence_days"]
+        widgets = {
+            "primary_color": forms.TextInput(attrs={"type": "color"}),
+            "accent_color": forms.TextInput(attrs={"type": "color"}),
+        }
+
+    def clean_currency(self) -> str:
+        value = (self.cleaned_data.get("currency") or "").upper()
+        if len(value) != 3 or not value.isalpha() or not value.isascii():
+            raise forms.ValidationError(_("Enter a three-letter currency code such as PLN."))
+        return value
+
+    def clean_logo_upload(self) -> Any:
+        upload = self.cleaned_data.get("logo_upload")
+        if upload is None:
+            return None
+        if upload.size > MAX_LOGO_BYTES:
+            raise forms.ValidationError(_("The logo must be 2 MB or smaller."))
+        head = upload.read(262)
+        upload.seek(0)
+        kind = filetype.guess(head)
+        if kind is None or kind.mime not in {"image/png", "image/jpeg", "image/webp"}:
+            raise forms.ValidationError(_("The logo must be a PNG, JPEG or WebP image."))
+        return upload
+
+
+class ContactForm(forms.ModelForm):
+    phone = PhoneNumberField(label=_("Phone (international format, e.g. +48 601 234 567)"),
+                             required=False)
+    time_zone = TimeZoneField(label=_("Time zone"))
+
+    class Meta:
+        model = Contact
+        fields = ["kind", "first_name", "last_name", "email", "phone", "language", "time_zone",
+                  "preferred_channel", "sms_consent", "quiet_hours_start", "quiet_hours_end",
+                  "tags", "notes"]
+        widgets = {
+            "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}),
+            "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}),
+            "tags": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("preferred_channel") == "sms":
+            if not data.get("phone"):
+                self.add_error("phone", _("A phone number is needed for SMS."))
+            if not data.get("sms_consent"):
+                self.add_error("sms_consent", _("SMS needs the client's consent."))
+        if bool(data.get("quiet_hours_start")) != bool(data.get("quiet_hours_end")):
+            self.add_error("quiet_hours_end", _("Give both ends of the quiet hours."))
+        return data
+
+
+class MatterForm(forms.Form):
+    reference = PlainCharField(label=_("Reference"), max_length=32)
+    title = PlainCharField(label=_("Title"), max_length=200)
+    practice_area = forms.ChoiceField(label=_("Practice area"),
+                                      choices=Matter._meta.get_field("practice_area").choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Matter.Priority.choices,
+                                 initial=Matter.Priority.NORMAL)
+    responsible_lawyer = forms.ModelChoiceField(label=_("Responsible lawyer"),
+                                                queryset=User.objects.none())
+    team = forms.ModelMultipleChoiceField(label=_("Team"), queryset=User.objects.none(),
+                                          required=False, widget=forms.CheckboxSelectMultiple)
+    clients = forms.ModelMultipleChoiceField(
+        label=_("Clients"), queryset=Contact.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    tags = forms.ModelMultipleChoiceField(label=_("Tags"), queryset=Tag.objects.all(),
+                                          required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = staff_members()
+        self.fields["responsible_lawyer"].queryset = staff  # type: ignore[attr-defined]
+        self.fields["team"].queryset = staff  # type: ignore[attr-defined]
+        self.fields["clients"].queryset = Contact.objects.exclude(  # type: ignore[attr-defined]
+            kind=Contact.Kind.OTHER_PARTY
+        )
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("New stage"), choices=Matter.Stage.choices)
+    note = PlainCharField(label=_("Note for the client (optional)"), max_length=500,
+                          required=False)
+
+
+class TimelineEntryForm(forms.ModelForm):
+    class Meta:
+        model = TimelineEntry
+        fields = ["kind", "title", "body", "occurred_at", "shared_with_client"]
+        widgets = {
+            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                               format="%Y-%m-%dT%H:%M"),
+            "body": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+            c for c in TimelineEntry.Kind.choices if c[0] != TimelineEntry.Kind.STAGE
+        ]
+
+
+class ShareForm(forms.Form):
+    email = forms.EmailField(label=_("Co-counsel's email"))
+    first_name = PlainCharField(label=_("First name"), max_length=80)
+    last_name = PlainCharField(label=_("Last name"), max_length=80)
+    expires_on = forms.DateField(label=_("Access until (end of day)"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(label=_("New password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Repeat the password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1, User(email=self.email))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    time_zone = TimeZoneField(label=_("Time zone"))
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.CharField(label=_("Who"), required=False, max_length=100)
+    matter = forms.CharField(label=_("Matter reference"), required=False, max_length=32)
+    date_from = forms.DateField(label=_("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Until"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from portal.models import AuditEvent
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [  # type: ignore[attr-defined]
+            ("", _("All actions")), *AuditEvent.Action.choices
+        ]
+
+
+def time_zone_datalist() -> list[tuple[str, str]]:
+    return time_zone_choices()

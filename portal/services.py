@@ -1,0 +1,491 @@
+"""Every write of the portal app: one transaction each, an audit row per state change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from portal.models import (
+    AuditEvent,
+    CoCounselGrant,
+    Contact,
+    Firm,
+    Invitation,
+    Matter,
+    MatterStageChange,
+    MatterUserObjectPermission,
+    Tag,
+    TimelineEntry,
+    User,
+)
+
+FIRM_CACHE_KEY = "atrium:firm:v1"
+VIEW_MATTER = "view_matter"
+
+# Keys that never go into an audit row, whatever a caller passes.
+_SECRET_KEYS = {"password", "password1", "password2", "token", "code", "secret", "body",
+                "text", "csrfmiddlewaretoken"}
+
+
+class ServiceError(Exception):
+    """A refused write; the message is shown to the person as it is."""
+
+
+# ---------------------------------------------------------------------------
+# Audit
+# ---------------------------------------------------------------------------
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    proxies = settings.ALLAUTH_TRUSTED_PROXY_COUNT
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if proxies > 0 and forwarded:
+        hops = [h.strip() for h in forwarded.split(",")]
+        if len(hops) >= proxies:
+            return hops[-proxies] or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _clean_value(value: Any) -> Any:
+    if isinstance(value, str):
+        # Escaped so that a value can never forge a new line in an exported log.
+        return value.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")[:500]
+    if isinstance(value, dict):
+        return {str(k): _clean_value(v) for k, v in value.items()
+                if str(k).lower() not in _SECRET_KEYS}
+    if isinstance(value, list | tuple):
+        return [_clean_value(v) for v in value][:50]
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return _clean_value(str(value))
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    matter: Matter | None = None,
+    obj: Any = None,
+    data: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user  # type: ignore[assignment]
+    label = actor_label or (actor.email if actor is not None else "")
+    user_agent = request.headers.get("user-agent", "")[:300] if request is not None else ""
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=_clean_value(label)[:254],
+        action=action,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        matter=matter,
+        ip=client_ip(request),
+        user_agent=_clean_value(user_agent)[:300],
+        data=_clean_value(data or {}),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Firm
+# ---------------------------------------------------------------------------
+def firm_update(*, actor: User, request: HttpRequest | None, data: dict[str, Any],
+                logo: UploadedFile | None = None, clear_logo: bool = False) -> Firm:
+    with transaction.atomic():
+        firm, _created = Firm.objects.select_for_update().get_or_create(pk=1)
+        changed = []
+        for field, value in data.items():
+            if getattr(firm, field) != value:
+                setattr(firm, field, value)
+                changed.append(field)
+        if clear_logo and firm.logo:
+            firm.logo.delete(save=False)
+            firm.logo = ""  # type: ignore[assignment]
+            changed.append("logo")
+        if logo is not None:
+            firm.logo.save(f"logo-{secrets.token_hex(8)}", logo, save=False)
+            changed.append("logo")
+        if changed:
+            firm.save()
+            audit_record(action=AuditEvent.Action.FIRM_UPDATED, actor=actor, request=request,
+                         obj=firm, data={"fields": changed})
+        transaction.on_commit(lambda: cache.delete(FIRM_CACHE_KEY))
+    return firm
+
+
+# ---------------------------------------------------------------------------
+# Users
+# ---------------------------------------------------------------------------
+def user_preferences_update(*, user: User, request: HttpRequest | None,
+                            language: str | None = None, time_zone: str | None = None) -> User:
+    fields = []
+    if language is not None and language != user.language:
+        user.language = language
+        fields.append("language")
+    if time_zone is not None and time_zone != user.time_zone:
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    if fields:
+        with transaction.atomic():
+            user.save(update_fields=fields)
+            if hasattr(user, "contact") and user.contact is not None:
+                contact = user.contact
+                contact_fields = []
+                if "language" in fields:
+                    contact.language = user.language
+                    contact_fields.append("language")
+                if "time_zone" in fields and user.time_zone:
+                    contact.time_zone = user.time_zone
+                    contact_fields.append("time_zone")
+                if contact_fields:
+                    contact.save(update_fields=contact_fields)
+            audit_record(action=AuditEvent.Action.PREFERENCES_UPDATED, actor=user,
+                         request=request, obj=user, data={"fields": fields})
+    return user
+
+
+def user_calendar_token_rotate(*, user: User) -> str:
+    user.calendar_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token
+
+
+# ---------------------------------------------------------------------------
+# Contacts
+# ---------------------------------------------------------------------------
+def contact_create(*, actor: User, request: HttpRequest | None, data: dict[str, Any],
+                   tags: Iterable[Tag] = ()) -> Contact:
+    with transaction.atomic():
+        contact = Contact(**data)
+        contact.full_clean()
+        contact.save()
+        contact.tags.set(list(tags))
+        audit_record(action=AuditEvent.Action.CONTACT_CREATED, actor=actor, request=request,
+                     obj=contact)
+    return contact
+
+
+def contact_update(*, actor: User, request: HttpRequest | None, contact: Contact,
+                   data: dict[str, Any], tags: Iterable[Tag] | None = None) -> Contact:
+    with transaction.atomic():
+        changed = [f for f, v in data.items() if getattr(contact, f) != v]
+        for field, value in data.items():
+            setattr(contact, field, value)
+        contact.full_clean()
+        if changed:
+            contact.save(update_fields=changed)
+        if tags is not None:
+            contact.tags.set(list(tags))
+            changed.append("tags")
+        if changed:
+            audit_record(action=AuditEvent.Action.CONTACT_UPDATED, actor=actor,
+                         request=request, obj=contact, data={"fields": changed})
+    return contact
+
+
+# ---------------------------------------------------------------------------
+# Matters and their grants
+# ---------------------------------------------------------------------------
+def _matter_expected_users(matter: Matter) -> set[int]:
+    ids = {matter.responsible_lawyer_id}
+    ids |= set(matter.team.values_list("id", flat=True))
+    ids |= set(matter.clients.exclude(user=None).values_list("user_id", flat=True))
+    ids |= set(
+        matter.cocounsel_grants.filter(revoked_at=None).values_list("user_id", flat=True)
+    )
+    return ids
+
+
+def _matter_sync_grants(*, matter: Matter, actor: User | None,
+                        request: HttpRequest | None) -> None:
+    """Make guardian's per-matter grants match the matter's people, auditing each change."""
+    expected = _matter_expected_users(matter)
+    current = set(
+        MatterUserObjectPermission.objects.filter(
+            content_object=matter, permission__codename=VIEW_MATTER
+        ).values_list("user_id", flat=True)
+    )
+    users = User.objects.in_bulk(expected | current)
+    for user_id in sorted(expected - current):
+        assign_perm(VIEW_MATTER, users[user_id], matter)
+        audit_record(action=AuditEvent.Action.PERMISSION_GRANTED, actor=actor, request=request,
+                     matter=matter, obj=matter, data={"user": users[user_id].email})
+    for user_id in sorted(current - expected):
+        remove_perm(VIEW_MATTER, users[user_id], matter)
+        audit_record(action=AuditEvent.Action.PERMISSION_REVOKED, actor=actor, request=request,
+                     matter=matter, obj=matter, data={"user": users[user_id].email})
+
+
+@dataclass(frozen=True)
+class MatterData:
+    reference: str
+    title: str
+    practice_area: str
+    priority: str
+    responsible_lawyer: User
+    team: list[User]
+    clients: list[Contact]
+    tags: list[Tag]
+
+
+def _check_matter_people(data: MatterData) -> None:
+    staff = [data.responsible_lawyer, *data.team]
+    if any(not u.is_firm_staff for u in staff):
+        raise ServiceError(_("The responsible lawyer and the team must be active staff."))
+    if not data.clients:
+        raise ServiceError(_("A matter needs at least one client."))
+
+
+def matter_create(*, actor: User, request: HttpRequest | None, data: MatterData) -> Matter:
+    _check_matter_people(data)
+    try:
+        with transaction.atomic():
+            matter = Matter(
+                reference=data.reference, title=data.title, practice_area=data.practice_area,
+                priority=data.priority, responsible_lawyer=data.responsible_lawyer,
+            )
+            matter.full_clean()
+            matter.save()
+            matter.team.set(data.team)
+            matter.clients.set(data.clients)
+            matter.tags.set(data.tags)
+            audit_record(action=AuditEvent.Action.MATTER_CREATED, actor=actor, request=request,
+                         matter=matter, obj=matter, data={"reference": matter.reference})
+            _matter_sync_grants(matter=matter, actor=actor, request=request)
+    except IntegrityError as exc:
+        raise ServiceError(_("A matter with this reference already exists.")) from exc
+    return matter
+
+
+def matter_update(*, actor: User, request: HttpRequest | None, matter: Matter,
+                  data: MatterData) -> Matter:
+    _check_matter_people(data)
+    try:
+        with transaction.atomic():
+            matter = Matter.objects.select_for_update().get(pk=matter.pk)
+            for field in ("reference", "title", "practice_area", "priority",
+                          "responsible_lawyer"):
+                setattr(matter, field, getattr(data, field))
+            matter.full_clean()
+            matter.save(update_fields=["reference", "title", "practice_area", "priority",
+                                       "responsible_lawyer"])
+            matter.team.set(data.team)
+            matter.clients.set(data.clients)
+            matter.tags.set(data.tags)
+            audit_record(action=AuditEvent.Action.MATTER_UPDATED, actor=actor, request=request,
+                         matter=matter, obj=matter)
+            _matter_sync_grants(matter=matter, actor=actor, request=request)
+    except IntegrityError as exc:
+        raise ServiceError(_("A matter with this reference already exists.")) from exc
+    return matter
+
+
+def matter_change_stage(*, actor: User, request: HttpRequest | None, matter: Matter,
+                        to_stage: str, note: str = "") -> Matter:
+    with transaction.atomic():
+        locked = Matter.objects.select_for_update().get(pk=matter.pk)
+        if not locked.can_move_to(to_stage):
+            raise ServiceError(
+                _("A matter cannot move from “%(from)s” to “%(to)s”.")
+                % {"from": locked.get_stage_display(),
+                   "to": dict(Matter.Stage.choices).get(to_stage, to_stage)}
+            )
+        from_stage = locked.stage
+        now = timezone.now()
+        locked.stage = to_stage
+        locked.stage_changed_at = now
+        locked.save(update_fields=["stage", "stage_changed_at"])
+        MatterStageChange.objects.create(matter=locked, from_stage=from_stage, to_stage=to_stage,
+                                         changed_by=actor, note=note, changed_at=now)
+        TimelineEntry.objects.create(
+            matter=locked, kind=TimelineEntry.Kind.STAGE,
+            title=str(dict(Matter.Stage.choices)[to_stage]),
+            body=note, occurred_at=now, shared_with_client=True, created_by=actor,
+        )
+        audit_record(action=AuditEvent.Action.MATTER_STAGE_CHANGED, actor=actor, request=request,
+                     matter=locked, obj=locked, data={"from": from_stage, "to": to_stage})
+    return locked
+
+
+def timeline_entry_add(*, actor: User, request: HttpRequest | None, matter: Matter, kind: str,
+                       title: str, body: str = "", occurred_at: dt.datetime | None = None,
+                       shared_with_client: bool = True) -> TimelineEntry:
+    with transaction.atomic():
+        entry = TimelineEntry(matter=matter, kind=kind, title=title, body=body,
+                              occurred_at=occurred_at or timezone.now(),
+                              shared_with_client=shared_with_client, created_by=actor)
+        entry.full_clean()
+        entry.save()
+        audit_record(action=AuditEvent.Action.TIMELINE_ADDED, actor=actor, request=request,
+                     matter=matter, obj=entry, data={"kind": kind, "shared": shared_with_client})
+    return entry
+
+
+def matter_record_view(*, user: User, request: HttpRequest | None, matter: Matter) -> None:
+    audit_record(action=AuditEvent.Action.MATTER_VIEWED, actor=user, request=request,
+                 matter=matter, obj=matter)
+
+
+# ---------------------------------------------------------------------------
+# Invitations
+# ---------------------------------------------------------------------------
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_create(*, actor: User, request: HttpRequest | None, email: str, role: str,
+                      contact: Contact | None = None,
+                      grant: CoCounselGrant | None = None) -> Invitation:
+    """Create an invitation and queue its email; the link is made by the worker."""
+    from portal import tasks
+
+    with transaction.atomic():
+        # An older open invitation for the same address stops working.
+        Invitation.objects.filter(email__iexact=email, accepted_at=None).update(
+            expires_at=timezone.now()
+        )
+        invitation = Invitation.objects.create(
+            email=email.lower(), role=role, contact=contact, grant=grant, created_by=actor,
+            expires_at=timezone.now() + dt.timedelta(days=settings.ATRIUM_INVITATION_DAYS),
+        )
+        audit_record(action=AuditEvent.Action.INVITATION_SENT, actor=actor, request=request,
+                     obj=invitation, matter=grant.matter if grant else None,
+                     data={"email": invitation.email, "role": role})
+        transaction.on_commit(lambda: tasks.invitation_deliver.delay(str(invitation.pk)))
+    return invitation
+
+
+def invitation_deliver(*, invitation_id: str) -> str | None:
+    """Make the link and send it, once: the claim is a conditional UPDATE on sent_at."""
+    from portal import emails
+
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, sent_at=None, accepted_at=None, expires_at__gt=now
+    ).update(sent_at=now, token_hash=_token_hash(token))
+    if not claimed:
+        return None
+    invitation = Invitation.objects.select_related("contact", "created_by").get(pk=invitation_id)
+    try:
+        emails.send_invitation(invitation=invitation, token=token)
+    except Exception:
+        # Release the claim so a retry can send a fresh link.
+        Invitation.objects.filter(pk=invitation_id).update(sent_at=None, token_hash=None)
+        raise
+    return token
+
+
+def invitation_get_valid(*, token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("contact", "grant")
+        .filter(token_hash=_token_hash(token), accepted_at=None, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def invitation_accept(*, token: str, password: str, request: HttpRequest | None) -> User:
+    """Set the password and open the account; the link then stops working."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(token_hash=_token_hash(token), accepted_at=None,
+                    expires_at__gt=timezone.now())
+            .first()
+        )
+        if invitation is None:
+            raise ServiceError(_("This invitation link is no longer valid. Ask the firm to "
+                                 "send you a new one."))
+        user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is None:
+            user = User(email=invitation.email, role=invitation.role)
+            if invitation.contact is not None:
+                user.first_name = invitation.contact.first_name
+                user.last_name = invitation.contact.last_name
+                user.language = invitation.contact.language
+                user.time_zone = invitation.contact.time_zone
+        user.is_active = True
+        user.set_password(password)
+        user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_user = user
+        invitation.save(update_fields=["accepted_at", "accepted_user"])
+        audit_record(action=AuditEvent.Action.INVITATION_ACCEPTED, actor=user, request=request,
+                     obj=invitation)
+        if invitation.contact is not None and invitation.contact.user_id != user.pk:
+            contact = invitation.contact
+            contact.user = user
+            contact.save(update_fields=["user"])
+            for matter in contact.matters.all():
+                _matter_sync_grants(matter=matter, actor=user, request=request)
+    return user
+
+
+# ---------------------------------------------------------------------------
+# Clients and co-counsel
+# ---------------------------------------------------------------------------
+def client_invite(*, actor: User, request: HttpRequest | None, contact: Contact) -> Invitation:
+    if not contact.email:
+        raise ServiceError(_("Add an email address to this contact before inviting them."))
+    existing = User.objects.filter(email__iexact=contact.email).first()
+    if existing is not None and existing.role != User.Role.CLIENT:
+        raise ServiceError(_("This email address belongs to a staff or co-counsel account."))
+    return invitation_create(actor=actor, request=request, email=contact.email,
+                             role=User.Role.CLIENT, contact=contact)
+
+
+def cocounsel_share(*, actor: User, request: HttpRequest | None, matter: Matter, email: str,
+                    first_name: str, last_name: str, expires_at: dt.datetime) -> CoCounselGrant:
+    if expires_at <= timezone.now():
+        raise ServiceError(_("Choose an end date in the future."))
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is not None and user.role != User.Role.COCOUNSEL:
+            raise ServiceError(_("This email address belongs to a client or staff account."))
+        if user is None:
+            user = User.objects.create_user(email=email, first_name=first_name,
+                                            last_name=last_name, role=User.Role.COCOUNSEL)
+        grant, created = CoCounselGrant.objects.get_or_create(
+            matter=matter, user=user, revoked_at=None,
+            defaults={"expires_at": expires_at, "granted_by": actor},
+        )
+        if not created:
+            grant.expires_at = expires_at
+            grant.save(update_fields=["expires_at"])
+        _matter_sync_grants(matter=matter, actor=actor, request=request)
+        if not user.has_usable_password():
+            invitation_create(actor=actor, request=request, email=user.email,
+                              role=User.Role.COCOUNSEL, grant=grant)
+    return grant
+
+
+def cocounsel_revoke(*, actor: User, request: HttpRequest | None,
+                     grant: CoCounselGrant) -> CoCounselGrant:
+    with transaction.atomic():
+        grant = CoCounselGrant.objects.select_for_update().get(pk=grant.pk)
+        if grant.revoked_at is None:
+            grant.revoked_at = timezone.now()
+            grant.save(update_fields=["revoked_at"])
+            _matter_sync_grants(matter=grant.matter, actor=actor, request=request)
+    return grant

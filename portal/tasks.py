@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.core import management
+
+from portal import services
+
+
+@shared_task(autoretry_for=(OSError,), max_retries=5, retry_backoff=30)
+def invitation_deliver(invitation_id: str) -> None:
+    services.invitation_deliver(invitation_id=invitation_id)
+
+
+@shared_task
+def sessions_clear_expired() -> None:
+    management.call_command("clearsessions")

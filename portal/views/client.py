@@ -1,0 +1,48 @@
+"""The client (and co-counsel) portal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from portal import selectors, services
+from portal.forms import PreferencesForm, time_zone_datalist
+from portal.views.decorators import portal_user_required
+
+PAGE_SIZE = 20
+
+
+@portal_user_required
+def portal_home(request: HttpRequest) -> HttpResponse:
+    matters = selectors.matter_list_for_client(user=request.user)  # type: ignore[arg-type]
+    page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/home.html", {"page": page})
+
+
+@portal_user_required
+def matter_detail(request: HttpRequest, matter_id: str) -> HttpResponse:
+    user = request.user
+    matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
+    services.matter_record_view(user=user, request=request, matter=matter)  # type: ignore[arg-type]
+    timeline = selectors.matter_timeline_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
+    page = Paginator(timeline, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/matter_detail.html", {"matter": matter, "page": page})
+
+
+@portal_user_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    initial = {"language": user.language or request.LANGUAGE_CODE,  # type: ignore[union-attr]
+               "time_zone": user.time_zone or "UTC"}  # type: ignore[union-attr]
+    form = PreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.user_preferences_update(user=user, request=request,  # type: ignore[arg-type]
+                                         language=form.cleaned_data["language"],
+                                         time_zone=form.cleaned_data["time_zone"])
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("portal:preferences")
+    return render(request, "portal/preferences.html",
+                  {"form": form, "tz_choices": time_zone_datalist()})

@@ -1,0 +1,162 @@
+"""Pages anyone may open: the home redirect, invitations, health, language and time zone."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.cache import cache
+from django.db import connection
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import services
+from portal.forms import SetPasswordForm
+from portal.middleware import TZ_COOKIE
+from portal.selectors import firm_get
+from portal.validators import available_time_zones
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("account_login")
+    if user.is_firm_staff:  # type: ignore[union-attr]
+        return redirect("staff:home")
+    return redirect("portal:home")
+
+
+@never_cache
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_get_valid(token=token)
+    if invitation is None:
+        # One answer for unknown, used and expired links: nothing to enumerate.
+        return render(request, "portal/invitation_invalid.html", status=404)
+    form = SetPasswordForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token, password=form.cleaned_data["password1"], request=request
+            )
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+            return render(request, "portal/invitation_invalid.html", status=404)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your password is set. Welcome!"))
+        return redirect("home")
+    return render(request, "portal/invitation_accept.html",
+                  {"form": form, "email": invitation.email})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the language; a signed-in person's choice is remembered on their account."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
+        services.user_preferences_update(user=request.user,  # type: ignore[arg-type]
+                                         request=request, language=language)
+    translation.activate(language)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
+                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+@require_POST
+def set_time_zone(request: HttpRequest) -> HttpResponse:
+    """Remember the zone the browser reported (or the person chose) for anonymous pages."""
+    tz_name = request.POST.get("time_zone", "")
+    if tz_name not in available_time_zones():
+        return JsonResponse({"error": _("Unknown time zone.")}, status=400)
+    response = JsonResponse({"time_zone": tz_name})
+    response.set_cookie(TZ_COOKIE, tz_name, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+@require_GET
+def firm_logo(request: HttpRequest) -> HttpResponse:
+    firm = firm_get()
+    if not firm.logo:
+        raise Http404
+    try:
+        handle = firm.logo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    content_type = mimetypes.guess_type(firm.logo.name)[0] or "image/png"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=300"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+def _check_database() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _check_cache() -> bool:
+    try:
+        cache.set("atrium:healthz", "ok", 10)
+        return cache.get("atrium:healthz") == "ok"
+    except Exception:
+        return False
+
+
+def _check_broker() -> bool:
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database(), "cache": _check_cache(), "broker": _check_broker()}
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "unhealthy",
+            **{name: "ok" if ok else "down" for name, ok in checks.items()}}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
+
+

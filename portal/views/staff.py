@@ -1,0 +1,304 @@
+"""Staff pages: contacts, matters, sharing, the audit log and firm settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import selectors, services
+from portal.forms import (
+    AuditFilterForm,
+    ContactForm,
+    FirmForm,
+    MatterForm,
+    ShareForm,
+    StageForm,
+    TimelineEntryForm,
+    time_zone_datalist,
+)
+from portal.models import Matter, Tag
+from portal.views.decorators import firm_admin_required, staff_required
+
+PAGE_SIZE = 25
+
+
+@staff_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = selectors.matter_list_for_staff(user=user)[:10]  # type: ignore[arg-type]
+    return render(request, "staff/home.html", {"matters": mine})
+
+
+# ---------------------------------------------------------------------------
+# Contacts
+# ---------------------------------------------------------------------------
+@staff_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    tag = request.GET.get("tag", "")[:60]
+    contacts = selectors.contacts_for_staff(user=request.user, query=query,  # type: ignore[arg-type]
+                                            tag=tag)
+    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "staff/contact_list.html",
+                  {"page": page, "q": query, "tag": tag, "tags": Tag.objects.all()})
+
+
+@staff_required
+def contact_create(request: HttpRequest) -> HttpResponse:
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
+        contact = services.contact_create(actor=request.user, request=request,  # type: ignore[arg-type]
+                                          data=data, tags=form.cleaned_data["tags"])
+        messages.success(request, _("Contact saved."))
+        return redirect("staff:contact-detail", contact_id=contact.pk)
+    return render(request, "staff/contact_form.html",
+                  {"form": form, "tz_choices": time_zone_datalist()})
+
+
+@staff_required
+def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
+    contact = selectors.contact_get_for_staff(user=request.user,  # type: ignore[arg-type]
+                                              contact_id=contact_id)
+    matters = selectors.matters_visible_to(request.user).filter(clients=contact)
+    return render(request, "staff/contact_detail.html",
+                  {"contact": contact, "matters": matters,
+                   "invitations": contact.invitations.all()[:5]})
+
+
+@staff_required
+def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
+    contact = selectors.contact_get_for_staff(user=request.user,  # type: ignore[arg-type]
+                                              contact_id=contact_id)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
+        # The ModelForm already copied the values onto the instance; reload so the service
+        # sees what changed.
+        contact.refresh_from_db()
+        services.contact_update(actor=request.user, request=request,  # type: ignore[arg-type]
+                                contact=contact, data=data, tags=form.cleaned_data["tags"])
+        messages.success(request, _("Contact saved."))
+        return redirect("staff:contact-detail", contact_id=contact.pk)
+    if request.method == "POST":
+        contact.refresh_from_db()
+    return render(request, "staff/contact_form.html",
+                  {"form": form, "contact": contact, "tz_choices": time_zone_datalist()})
+
+
+@require_POST
+@staff_required
+def contact_invite(request: HttpRequest, contact_id: str) -> HttpResponse:
+    contact = selectors.contact_get_for_staff(user=request.user,  # type: ignore[arg-type]
+                                              contact_id=contact_id)
+    try:
+        services.client_invite(actor=request.user, request=request,  # type: ignore[arg-type]
+                               contact=contact)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": contact.email})
+    return redirect("staff:contact-detail", contact_id=contact.pk)
+
+
+# ---------------------------------------------------------------------------
+# Matters
+# ---------------------------------------------------------------------------
+@staff_required
+def matter_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    stage = request.GET.get("stage", "")
+    stage = stage if stage in Matter.Stage.values else ""
+    matters = selectors.matter_list_for_staff(user=request.user, query=query,  # type: ignore[arg-type]
+                                              stage=stage)
+    page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "staff/matter_list.html",
+                  {"page": page, "q": query, "stage": stage, "stages": Matter.Stage.choices})
+
+
+def _matter_data(form: MatterForm) -> services.MatterData:
+    data = form.cleaned_data
+    return services.MatterData(
+        reference=data["reference"], title=data["title"], practice_area=data["practice_area"],
+        priority=data["priority"], responsible_lawyer=data["responsible_lawyer"],
+        team=list(data["team"]), clients=list(data["clients"]), tags=list(data["tags"]),
+    )
+
+
+@staff_required
+def matter_create(request: HttpRequest) -> HttpResponse:
+    form = MatterForm(request.POST or None,
+                      initial={"responsible_lawyer": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            matter = services.matter_create(actor=request.user, request=request,  # type: ignore[arg-type]
+                                            data=_matter_data(form))
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Matter created."))
+            return redirect("staff:matter-detail", matter_id=matter.pk)
+    return render(request, "staff/matter_form.html", {"form": form})
+
+
+@staff_required
+def matter_detail(request: HttpRequest, matter_id: str) -> HttpResponse:
+    user = request.user
+    matter = selectors.matter_detail_for_staff(user=user, matter_id=matter_id)  # type: ignore[arg-type]
+    services.matter_record_view(user=user, request=request, matter=matter)  # type: ignore[arg-type]
+    timeline = selectors.matter_timeline_for_viewer(user=user, matter=matter)[:50]  # type: ignore[arg-type]
+    allowed = [(s, label) for s, label in Matter.Stage.choices if matter.can_move_to(s)]
+    return render(request, "staff/matter_detail.html", {
+        "matter": matter,
+        "timeline": timeline,
+        "clients": matter.clients.select_related("user"),
+        "team": matter.team.all(),
+        "grants": selectors.cocounsel_grants_for_matter(matter=matter),
+        "stage_form": StageForm(initial={"stage": allowed[0][0] if allowed else ""}),
+        "allowed_stages": allowed,
+        "timeline_form": TimelineEntryForm(initial={"occurred_at": timezone.localtime()}),
+        "share_form": ShareForm(),
+        "stage_history": matter.stage_changes.select_related("changed_by")[:20],
+    })
+
+
+@staff_required
+def matter_edit(request: HttpRequest, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user,  # type: ignore[arg-type]
+                                               matter_id=matter_id)
+    initial = {
+        "reference": matter.reference, "title": matter.title,
+        "practice_area": matter.practice_area, "priority": matter.priority,
+        "responsible_lawyer": matter.responsible_lawyer_id,
+        "team": list(matter.team.values_list("pk", flat=True)),
+        "clients": list(matter.clients.values_list("pk", flat=True)),
+        "tags": list(matter.tags.values_list("pk", flat=True)),
+    }
+    form = MatterForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.matter_update(actor=request.user, request=request,  # type: ignore[arg-type]
+                                   matter=matter, data=_matter_data(form))
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Matter saved."))
+            return redirect("staff:matter-detail", matter_id=matter.pk)
+    return render(request, "staff/matter_form.html", {"form": form, "matter": matter})
+
+
+@require_POST
+@staff_required
+def matter_stage(request: HttpRequest, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user,  # type: ignore[arg-type]
+                                               matter_id=matter_id)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a stage from the list."))
+    else:
+        try:
+            services.matter_change_stage(actor=request.user, request=request,  # type: ignore[arg-type]
+                                         matter=matter, to_stage=form.cleaned_data["stage"],
+                                         note=form.cleaned_data["note"])
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Stage changed."))
+    return redirect("staff:matter-detail", matter_id=matter.pk)
+
+
+@require_POST
+@staff_required
+def matter_timeline_add(request: HttpRequest, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user,  # type: ignore[arg-type]
+                                               matter_id=matter_id)
+    form = TimelineEntryForm(request.POST)
+    if form.is_valid():
+        services.timeline_entry_add(actor=request.user, request=request,  # type: ignore[arg-type]
+                                    matter=matter, **form.cleaned_data)
+        messages.success(request, _("Added to the timeline."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("staff:matter-detail", matter_id=matter.pk)
+
+
+@require_POST
+@staff_required
+def matter_share(request: HttpRequest, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user,  # type: ignore[arg-type]
+                                               matter_id=matter_id)
+    form = ShareForm(request.POST)
+    if form.is_valid():
+        tz = zoneinfo.ZoneInfo(timezone.get_current_timezone_name())
+        end_of_day = dt.datetime.combine(form.cleaned_data["expires_on"], dt.time(23, 59, 59),
+                                         tzinfo=tz)
+        try:
+            services.cocounsel_share(
+                actor=request.user, request=request, matter=matter,  # type: ignore[arg-type]
+                email=form.cleaned_data["email"], first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"], expires_at=end_of_day,
+            )
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The matter is shared."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("staff:matter-detail", matter_id=matter.pk)
+
+
+@require_POST
+@staff_required
+def grant_revoke(request: HttpRequest, grant_id: str) -> HttpResponse:
+    grant = selectors.cocounsel_grant_get_for_staff(user=request.user,  # type: ignore[arg-type]
+                                                    grant_id=grant_id)
+    services.cocounsel_revoke(actor=request.user, request=request, grant=grant)  # type: ignore[arg-type]
+    messages.success(request, _("Access revoked."))
+    return redirect("staff:matter-detail", matter_id=grant.matter_id)
+
+
+# ---------------------------------------------------------------------------
+# Audit log and firm settings
+# ---------------------------------------------------------------------------
+@staff_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_events_for_staff(
+        user=request.user,  # type: ignore[arg-type]
+        action=filters.get("action", ""), actor=filters.get("actor", ""),
+        matter_ref=filters.get("matter", ""), date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "staff/audit_log.html",
+                  {"form": form, "page": page, "query": query.urlencode()})
+
+
+@firm_admin_required
+def firm_settings(request: HttpRequest) -> HttpResponse:
+    firm = selectors.firm_get()
+    form = FirmForm(request.POST or None, request.FILES or None, instance=firm)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in FirmForm.Meta.fields}
+        services.firm_update(actor=request.user, request=request, data=data,  # type: ignore[arg-type]
+                             logo=form.cleaned_data.get("logo_upload"),
+                             clear_logo=form.cleaned_data.get("clear_logo", False))
+        messages.success(request, _("Firm settings saved."))
+        return redirect("staff:firm-settings")
+    return render(request, "staff/firm_settings.html",
+                  {"form": form, "tz_choices": time_zone_datalist()})
