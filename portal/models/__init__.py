@@ -1,0 +1,21 @@
+"""Portal models, one module per area; everything is importable from portal.models."""
+
+from portal.models.core import *  # noqa: F403
+from portal.models.core import (  # noqa: F401
+    LANGUAGE_CHOICES,
+    AuditEvent,
+    Channel,
+    CoCounselGrant,
+    Contact,
+    Firm,
+    Invitation,
+    Matter,
+    MatterGroupObjectPermission,
+    MatterStageChange,
+    MatterUserObjectPermission,
+    PracticeArea,
+    Tag,
+    TimelineEntry,
+    User,
+    UserManager,
+)

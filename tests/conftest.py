@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from portal.models import CoCounselGrant, Contact, Firm, Matter, User
+from tests import factories
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """PostgreSQL-only tests skip on SQLite; CI fails if any of them was skipped."""
+    from django.conf import settings
+
+    if settings.IS_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(settings: Any, tmp_path: Any) -> Any:
+    """Each test gets empty caches, its own private file root and eager Celery tasks."""
+    cache.clear()
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SMS_FILE_PATH = str(tmp_path / "sms")
+    settings.ATRIUM_REQUIRE_STAFF_MFA = True
+    # Hashing cost is not what these tests are about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def firm(db: Any) -> Firm:
+    firm, _created = Firm.objects.get_or_create(pk=1, defaults={"name": "Test Firm"})
+    return firm
+
+
+@dataclass
+class World:
+    """Every role of the access matrix, with two matters."""
+
+    admin: User
+    staff_on: User
+    staff_off: User
+    client_a: User
+    client_b: User
+    contact_a: Contact
+    contact_b: Contact
+    cocounsel: User
+    cocounsel_expired: User
+    matter_a: Matter
+    matter_b: Matter
+    grant: CoCounselGrant
+    expired_grant: CoCounselGrant
+
+    def users(self) -> dict[str, User | None]:
+        return {
+            "anonymous": None,
+            "client_a": self.client_a,
+            "client_b": self.client_b,
+            "staff_on": self.staff_on,
+            "staff_off": self.staff_off,
+            "admin": self.admin,
+            "cocounsel": self.cocounsel,
+            "cocounsel_expired": self.cocounsel_expired,
+        }
+
+
+@pytest.fixture
+def world(firm: Firm, django_capture_on_commit_callbacks: Any) -> World:
+    admin = factories.AdminFactory(email="admin@firm.example")
+    staff_on = factories.StaffFactory(email="on@firm.example")
+    staff_off = factories.StaffFactory(email="off@firm.example")
+    client_a, contact_a = factories.client_with_contact(email="a@client.example")
+    client_b, contact_b = factories.client_with_contact(email="b@client.example")
+    cocounsel = factories.CoCounselFactory(email="cc@partner.example")
+    cocounsel_expired = factories.CoCounselFactory(email="cc-old@partner.example")
+    matter_a = factories.make_matter(lawyer=staff_on, clients=[contact_a], title="Matter A")
+    matter_b = factories.make_matter(lawyer=staff_off, clients=[contact_b], title="Matter B")
+    grant = factories.share_with_cocounsel(matter=matter_a, by=staff_on, user=cocounsel)
+    expired = factories.share_with_cocounsel(matter=matter_a, by=staff_on,
+                                             user=cocounsel_expired)
+    CoCounselGrant.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    return World(admin, staff_on, staff_off, client_a, client_b, contact_a, contact_b,
+                 cocounsel, cocounsel_expired, matter_a, matter_b, grant, expired)
+
+
+@pytest.fixture
+def e2e_required() -> bool:
+    return os.environ.get("ATRIUM_E2E_REQUIRED") == "1"
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
