@@ -120,7 +120,8 @@ class MatterForm(forms.Form):
     tags = forms.ModelMultipleChoiceField(label=_("Tags"), queryset=Tag.objects.all(),
                                           required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, matter: Matter | None = None, **kwargs: Any) -> None:
+        self.matter = matter
         super().__init__(*args, **kwargs)
         staff = staff_members()
         self.fields["responsible_lawyer"].queryset = staff  # type: ignore[attr-defined]
@@ -128,6 +129,16 @@ class MatterForm(forms.Form):
         self.fields["clients"].queryset = Contact.objects.exclude(  # type: ignore[attr-defined]
             kind=Contact.Kind.OTHER_PARTY
         )
+
+
+    def clean_reference(self) -> str:
+        reference = self.cleaned_data["reference"].strip()
+        taken = Matter.objects.filter(reference__iexact=reference)
+        if self.matter is not None:
+            taken = taken.exclude(pk=self.matter.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("A matter with this reference already exists."))
+        return reference
 
 
 class StageForm(forms.Form):

@@ -19,3 +19,14 @@ from portal.models.core import (  # noqa: F401
     User,
     UserManager,
 )
+from portal.models.documents import (  # noqa: F401
+    MESSAGE_MAX_CHARS,
+    UNDO_DAYS,
+    ClientTask,
+    Document,
+    DocumentRequest,
+    DocumentRequestItem,
+    DocumentVersion,
+    Folder,
+    Message,
+)

@@ -437,6 +437,12 @@ class AuditEvent(models.Model):
         DOCUMENT_SHARED = "document.shared", _("Document sharing changed")
         DOCUMENT_DELETED = "document.deleted", _("Document deleted")
         DOCUMENT_RESTORED = "document.restored", _("Document restored")
+        FOLDER_CREATED = "folder.created", _("Folder created")
+        REQUEST_CREATED = "request.created", _("Documents requested")
+        REQUEST_ITEM_SUBMITTED = "request.item_submitted", _("Requested document provided")
+        REQUEST_ITEM_REVIEWED = "request.item_reviewed", _("Requested document reviewed")
+        TASK_ASSIGNED = "task.assigned", _("Client task assigned")
+        TASK_DONE = "task.done", _("Client task done")
         OTHER = "other", _("Other")
 
     id = models.BigAutoField(primary_key=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -123,6 +124,8 @@ def firm_update(*, actor: User, request: HttpRequest | None, data: dict[str, Any
             firm.save()
             audit_record(action=AuditEvent.Action.FIRM_UPDATED, actor=actor, request=request,
                          obj=firm, data={"fields": changed})
+        cache.delete(FIRM_CACHE_KEY)
+        # Again after commit, in case another request cached the old row meanwhile.
         transaction.on_commit(lambda: cache.delete(FIRM_CACHE_KEY))
     return firm
 
@@ -169,9 +172,12 @@ def user_calendar_token_rotate(*, user: User) -> str:
 # ---------------------------------------------------------------------------
 def contact_create(*, actor: User, request: HttpRequest | None, data: dict[str, Any],
                    tags: Iterable[Tag] = ()) -> Contact:
-    with transaction.atomic():
-        contact = Contact(**data)
+    contact = Contact(**data)
+    try:
         contact.full_clean()
+    except ValidationError as exc:
+        raise ServiceError(_validation_message(exc)) from exc
+    with transaction.atomic():
         contact.save()
         contact.tags.set(list(tags))
         audit_record(action=AuditEvent.Action.CONTACT_CREATED, actor=actor, request=request,
@@ -181,11 +187,15 @@ def contact_create(*, actor: User, request: HttpRequest | None, data: dict[str, 
 
 def contact_update(*, actor: User, request: HttpRequest | None, contact: Contact,
                    data: dict[str, Any], tags: Iterable[Tag] | None = None) -> Contact:
-    with transaction.atomic():
-        changed = [f for f, v in data.items() if getattr(contact, f) != v]
-        for field, value in data.items():
-            setattr(contact, field, value)
+    changed = [f for f, v in data.items() if getattr(contact, f) != v]
+    for field, value in data.items():
+        setattr(contact, field, value)
+    try:
         contact.full_clean()
+    except ValidationError as exc:
+        contact.refresh_from_db()
+        raise ServiceError(_validation_message(exc)) from exc
+    with transaction.atomic():
         if changed:
             contact.save(update_fields=changed)
         if tags is not None:
@@ -242,6 +252,10 @@ class MatterData:
     tags: list[Tag]
 
 
+def _validation_message(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
 def _check_matter_people(data: MatterData) -> None:
     staff = [data.responsible_lawyer, *data.team]
     if any(not u.is_firm_staff for u in staff):
@@ -268,6 +282,8 @@ def matter_create(*, actor: User, request: HttpRequest | None, data: MatterData)
             _matter_sync_grants(matter=matter, actor=actor, request=request)
     except IntegrityError as exc:
         raise ServiceError(_("A matter with this reference already exists.")) from exc
+    except ValidationError as exc:
+        raise ServiceError(_validation_message(exc)) from exc
     return matter
 
 
@@ -291,6 +307,8 @@ def matter_update(*, actor: User, request: HttpRequest | None, matter: Matter,
             _matter_sync_grants(matter=matter, actor=actor, request=request)
     except IntegrityError as exc:
         raise ServiceError(_("A matter with this reference already exists.")) from exc
+    except ValidationError as exc:
+        raise ServiceError(_validation_message(exc)) from exc
     return matter
 
 

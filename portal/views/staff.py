@@ -182,7 +182,7 @@ def matter_edit(request: HttpRequest, matter_id: str) -> HttpResponse:
         "clients": list(matter.clients.values_list("pk", flat=True)),
         "tags": list(matter.tags.values_list("pk", flat=True)),
     }
-    form = MatterForm(request.POST or None, initial=initial)
+    form = MatterForm(request.POST or None, initial=initial, matter=matter)
     if request.method == "POST" and form.is_valid():
         try:
             services.matter_update(actor=request.user, request=request,  # type: ignore[arg-type]

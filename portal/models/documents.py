@@ -1,0 +1,258 @@
+"""Secure messages, document folders with versions, document requests and client tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models.core import Matter
+
+# Soft-deleted documents can be restored by staff for this long.
+UNDO_DAYS = 30
+MESSAGE_MAX_CHARS = 20_000
+
+
+def version_key(instance: DocumentVersion, filename: str) -> str:
+    """The storage key is chosen by the server; the person's filename never reaches it."""
+    return f"documents/{instance.document.matter_id}/{uuid.uuid4().hex}"
+
+
+# ---------------------------------------------------------------------------
+# Documents
+# ---------------------------------------------------------------------------
+class Folder(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="folders")
+    name = models.CharField(_("name"), max_length=120)
+    shared_with_client = models.BooleanField(_("visible to the client"), default=True)
+    client_can_upload = models.BooleanField(_("the client may upload here"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("folder")
+        verbose_name_plural = _("folders")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["matter", "name"], name="folder_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    """A named file in a folder; each upload of the same name adds a version."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="documents")
+    folder = models.ForeignKey(Folder, on_delete=models.PROTECT, related_name="documents")
+    name = models.CharField(_("name"), max_length=200)
+    shared_with_client = models.BooleanField(_("shared with the client"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version_count = models.PositiveIntegerField(default=0)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["folder__name", "name"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["folder", "name"],
+                                    condition=models.Q(deleted_at__isnull=True),
+                                    name="document_unique_live_name"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["matter", "deleted_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def restorable_until(self) -> dt.datetime | None:
+        if self.deleted_at is None:
+            return None
+        return self.deleted_at + dt.timedelta(days=UNDO_DAYS)
+
+
+class DocumentVersion(models.Model):
+    class ScanStatus(models.TextChoices):
+        NOT_SCANNED = "not_scanned", _("Not scanned")
+        CLEAN = "clean", _("Clean")
+        QUARANTINED = "quarantined", _("Waiting for a virus scan")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    file = models.FileField(upload_to=version_key, max_length=200)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=120)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    scan_status = models.CharField(max_length=12, choices=ScanStatus.choices,
+                                   default=ScanStatus.NOT_SCANNED)
+    # Plain text pulled out of PDF, DOCX and text files, for search.
+    text = models.TextField(blank=True, default="")
+    request_item = models.ForeignKey("DocumentRequestItem", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="versions")
+
+    class Meta:
+        ordering = ["-number"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["document", "number"], name="version_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.name} v{self.number}"
+
+
+# ---------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------
+class Message(models.Model):
+    class Side(models.TextChoices):
+        CLIENT = "client", _("Client")
+        FIRM = "firm", _("Firm")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    side = models.CharField(max_length=6, choices=Side.choices)
+    text = models.TextField(max_length=MESSAGE_MAX_CHARS)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The first time someone on the other side opened it.
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    attachments = models.ManyToManyField(DocumentVersion, blank=True, related_name="messages")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes: ClassVar = [models.Index(fields=["matter", "-created_at"]),
+                             models.Index(fields=["matter", "side", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------------------
+# Document requests (a checklist the client works through)
+# ---------------------------------------------------------------------------
+class DocumentRequest(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        COMPLETE = "complete", _("Complete")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="document_requests")
+    folder = models.ForeignKey(Folder, on_delete=models.PROTECT, related_name="requests")
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_date", "created_at"]
+        indexes: ClassVar = [models.Index(fields=["status", "due_date"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DocumentRequestItem(models.Model):
+    class Status(models.TextChoices):
+        MISSING = "missing", _("Missing")
+        SUBMITTED = "submitted", _("Waiting for review")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Sent back")
+
+    # Allowed moves (who moves them: the client submits, staff accept or return).
+    TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        Status.MISSING: (Status.SUBMITTED,),
+        Status.SUBMITTED: (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED),
+        Status.RETURNED: (Status.SUBMITTED,),
+        Status.ACCEPTED: (),
+    }
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(DocumentRequest, on_delete=models.CASCADE, related_name="items")
+    label = models.CharField(_("item"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING)
+    comment = models.CharField(_("comment"), max_length=1000, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, ())
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.status in (self.Status.MISSING, self.Status.RETURNED)
+
+
+# ---------------------------------------------------------------------------
+# Client tasks
+# ---------------------------------------------------------------------------
+class ClientTask(models.Model):
+    class Kind(models.TextChoices):
+        REVIEW = "review", _("Review")
+        SIGN_UPLOAD = "sign_upload", _("Sign and upload")
+        BOOK = "book", _("Book an appointment")
+        PAY = "pay", _("Pay")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="client_tasks")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.REVIEW)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("details"), max_length=2000, blank=True)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["due_date", "created_at"]
+        indexes: ClassVar = [models.Index(fields=["status", "due_date"]),
+                             models.Index(fields=["matter", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
