@@ -9,7 +9,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from portal.models import Contact, Firm, Matter, Tag, TimelineEntry, User
+from portal.models import Contact, Firm, Matter, PracticeArea, Tag, TimelineEntry, User
 from portal.selectors import staff_members
 from portal.validators import time_zone_choices, validate_plain_text, validate_time_zone
 
@@ -106,7 +106,7 @@ class MatterForm(forms.Form):
     reference = PlainCharField(label=_("Reference"), max_length=32)
     title = PlainCharField(label=_("Title"), max_length=200)
     practice_area = forms.ChoiceField(label=_("Practice area"),
-                                      choices=Matter._meta.get_field("practice_area").choices)
+                                      choices=PracticeArea.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Matter.Priority.choices,
                                  initial=Matter.Priority.NORMAL)
     responsible_lawyer = forms.ModelChoiceField(label=_("Responsible lawyer"),

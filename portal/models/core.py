@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from phonenumber_field.modelfields import PhoneNumberField
 
 from portal.validators import validate_color, validate_plain_text, validate_time_zone
@@ -117,7 +117,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     class Meta:
         verbose_name = _("user")
@@ -246,7 +246,7 @@ class Matter(models.Model):
     }
 
     # What the stage means, in words a client understands.
-    STAGE_EXPLANATIONS: ClassVar[dict[str, str]] = {
+    STAGE_EXPLANATIONS: ClassVar[dict[str, Any]] = {
         Stage.INTAKE: _("We are reviewing your information and will confirm the next steps."),
         Stage.ENGAGED: _("We have agreed to work together and are preparing your case."),
         Stage.IN_PROGRESS: _("Your lawyer is actively working on your matter."),
@@ -322,6 +322,9 @@ class MatterStageChange(models.Model):
     class Meta:
         ordering = ["-changed_at"]
 
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
 
 class TimelineEntry(models.Model):
     """Something that happened on a matter; clients see the entries marked shared."""
@@ -349,6 +352,9 @@ class TimelineEntry(models.Model):
         verbose_name_plural = _("timeline entries")
         indexes: ClassVar = [models.Index(fields=["matter", "shared_with_client", "-occurred_at"])]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class CoCounselGrant(models.Model):
     """External co-counsel's access to one matter until a date (checked on every request)."""
@@ -370,6 +376,9 @@ class CoCounselGrant(models.Model):
                                     condition=models.Q(revoked_at__isnull=True),
                                     name="cocounsel_one_open_grant"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.matter_id}"
 
     def is_active(self, at: object = None) -> bool:
         now = at or timezone.now()
@@ -399,6 +408,9 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
 
 
 # ---------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def set_time_zone(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def firm_logo(request: HttpRequest) -> HttpResponse:
+def firm_logo(request: HttpRequest) -> FileResponse:
     firm = firm_get()
     if not firm.logo:
         raise Http404
@@ -103,7 +103,7 @@ def firm_logo(request: HttpRequest) -> HttpResponse:
         handle = firm.logo.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    content_type = mimetypes.guess_type(firm.logo.name)[0] or "image/png"
+    content_type = mimetypes.guess_type(firm.logo.name or "")[0] or "image/png"
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "public, max-age=300"
     response["Content-Security-Policy"] = "default-src 'none'"

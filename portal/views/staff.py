@@ -228,7 +228,7 @@ def matter_timeline_add(request: HttpRequest, matter_id: str) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("staff:matter-detail", matter_id=matter.pk)
 
 
@@ -255,7 +255,7 @@ def matter_share(request: HttpRequest, matter_id: str) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("staff:matter-detail", matter_id=matter.pk)
 
 
