@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -149,6 +150,8 @@ else:
         "processed_folder": str(VAR_DIR / "broker-processed"),
         "store_processed": False,
     }
+    for _folder in ("broker", "broker-processed"):
+        (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -303,6 +306,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 
 # ---------------------------------------------------------------------------
+# Portal: documents and search
+# ---------------------------------------------------------------------------
+# The size limit is enforced while the body streams (portal/uploads.py), before Django's
+# own handlers keep anything in memory or in a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# How long a presigned S3 download link works, in seconds.
+ATRIUM_DOWNLOAD_URL_SECONDS = env.int("ATRIUM_DOWNLOAD_URL_SECONDS", default=300)
+
+# ---------------------------------------------------------------------------
 # Email and SMS: files under var/ unless a provider is configured
 # ---------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Atrium <no-reply@atrium.local>")
@@ -331,3 +347,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ---------------------------------------------------------------------------
+# Notifications: reminders, retries and the sweep (notifications/, README "Reminders")
+# ---------------------------------------------------------------------------
+# Offsets before an appointment, in minutes, unless the service sets its own.
+NOTIFICATIONS_REMINDER_OFFSETS = env.list("NOTIFICATIONS_REMINDER_OFFSETS", cast=int,
+                                          default=[24 * 60, 2 * 60])
+# A claimed row not finished within this many seconds belongs to a dead worker.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
+# Attempts per message (the first one included) and the waits between them, in seconds.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=4)
+NOTIFICATIONS_RETRY_DELAYS = env.list("NOTIFICATIONS_RETRY_DELAYS", cast=int,
+                                      default=[60, 300, 900])
+# Secure-message notices wait this long so several messages make one notice.
+NOTIFICATIONS_MESSAGE_DIGEST_MINUTES = env.int("NOTIFICATIONS_MESSAGE_DIGEST_MINUTES", default=5)
+NOTIFICATIONS_DUE_REMINDER_DAYS = env.int("NOTIFICATIONS_DUE_REMINDER_DAYS", default=1)
+# Full public URL Twilio posts delivery reports to (defaults to SITE_URL + the route).
+TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
+TWILIO_HTTP_CLIENT_CLASS = env.str("TWILIO_HTTP_CLIENT_CLASS", default="")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=SMS_FILE_PATH)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=EMAIL_FILE_PATH)
+CELERY_BEAT_SCHEDULE.update({
+    "notifications-sweep": {"task": "notifications.tasks.deliveries_sweep", "schedule": 60.0},
+    "notifications-daily": {"task": "notifications.tasks.daily_digests",
+                            "schedule": crontab(hour=6, minute=0)},
+})

@@ -1,0 +1,61 @@
+# Atrium developer commands. `make run` and `make test` work on a machine with only Python.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+PYTEST_ARGS ?=
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: venv run test lint bench messages migrate seed worker clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements/dev.txt requirements/base.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	if command -v uv >/dev/null 2>&1; then \
+	  uv pip install --python $(PY) -q -r requirements/dev.txt; \
+	else \
+	  $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -r requirements/dev.txt; \
+	fi
+	touch $(STAMP)
+
+migrate: venv
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# The whole product on embedded defaults: SQLite and files under var/, a filesystem Celery
+# broker, email in var/mail/ and SMS in var/sms/. DATABASE_URL / REDIS_URL switch to the
+# real services.
+run: export DEBUG ?= 1
+run: seed
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages -v0 --ignore=.venv; fi
+	@echo "Atrium: http://127.0.0.1:8000  (worker and beat log to var/worker.log)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(VENV)/bin/celery -A config worker -B --loglevel=INFO --concurrency=2 \
+	    -s var/celerybeat-schedule > var/worker.log 2>&1 & \
+	  $(PY) manage.py runserver 127.0.0.1:8000
+
+worker: venv
+	$(VENV)/bin/celery -A config worker -B --loglevel=INFO -s var/celerybeat-schedule
+
+test: venv
+	mkdir -p var
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy config portal scheduling billing intake notifications
+
+bench: venv
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+messages: venv
+	$(PY) manage.py makemessages -l pl -l es -l ru -l en --no-location --no-obsolete \
+	  --ignore=.venv --ignore=var --ignore=node_modules --ignore=tests --ignore=benchmarks
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var
