@@ -66,9 +66,9 @@ def test_language_switch_refuses_foreign_redirects(client: Any, firm: Any) -> No
 
 def test_times_are_shown_in_the_viewers_zone_with_the_zone_named(client: Any,
                                                                   world: Any) -> None:
-    from portal.models import TimelineEntry
-
     import datetime as dt
+
+    from portal.models import TimelineEntry
 
     TimelineEntry.objects.create(matter=world.matter_a, title="Hearing",
                                  occurred_at=dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC))
