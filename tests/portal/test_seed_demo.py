@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from portal.models import Matter, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {m._meta.label: m.objects.count() for m in apps.get_models()
+            if m._meta.app_label in {"portal", "scheduling", "notifications", "billing", "intake"}
+            and m._meta.label != "portal.AuditEvent"}
+
+
+def test_seed_demo_creates_the_demo_firm_and_is_idempotent(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=out)
+    first = _counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=StringIO())
+
+    assert _counts() == first
+    assert "ewa@example.com" in out.getvalue() and "atrium-demo-2026" in out.getvalue()
+    for email in ("ewa@example.com", "jan@example.com"):
+        user = User.objects.get(email=email)
+        assert user.check_password("atrium-demo-2026")
+        assert Matter.objects.filter(clients__user=user).count() == 1
+    assert User.objects.filter(role=User.Role.STAFF).count() == 3
+    assert User.objects.filter(role=User.Role.CLIENT).count() == 5
+    assert User.objects.filter(role=User.Role.COCOUNSEL).count() >= 1
+    assert Matter.objects.values("stage").distinct().count() >= 3
