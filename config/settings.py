@@ -148,9 +148,10 @@ else:
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
-    for _folder in ("broker", "broker-processed"):
+    for _folder in ("broker", "broker-processed", "broker-control"):
         (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -370,7 +371,23 @@ TWILIO_HTTP_CLIENT_CLASS = env.str("TWILIO_HTTP_CLIENT_CLASS", default="")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=SMS_FILE_PATH)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=EMAIL_FILE_PATH)
 CELERY_BEAT_SCHEDULE.update({
-    "notifications-sweep": {"task": "notifications.tasks.deliveries_sweep", "schedule": 60.0},
+    "notifications-sweep": {"task": "notifications.tasks.deliveries_sweep",
+                            "schedule": float(env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60)),
+                            # A sweep that waited longer than a minute is replaced by the next.
+                            "options": {"expires": 55}},
     "notifications-daily": {"task": "notifications.tasks.daily_digests",
                             "schedule": crontab(hour=6, minute=0)},
 })
+
+# ---------------------------------------------------------------------------
+# Scheduling: external busy calendars, embed mode, booking rate limit (scheduling/)
+# ---------------------------------------------------------------------------
+# Origins (e.g. https://www.firm.example) allowed to frame /book/?embed=1.
+ATRIUM_BOOKING_FRAME_ANCESTORS = env.list("ATRIUM_BOOKING_FRAME_ANCESTORS", default=[])
+# Bookings per client address per window (seconds) before 429.
+ATRIUM_BOOKING_RATE_LIMIT = env.int("ATRIUM_BOOKING_RATE_LIMIT", default=10)
+ATRIUM_BOOKING_RATE_WINDOW = env.int("ATRIUM_BOOKING_RATE_WINDOW", default=600)
+CELERY_BEAT_SCHEDULE["scheduling-external-calendars"] = {
+    "task": "scheduling.tasks.external_calendars_import_all",
+    "schedule": env.int("ATRIUM_CALENDAR_IMPORT_SECONDS", default=900),
+}
