@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
+# Same place settings.py uses: ATRIUM_VAR_DIR when set (.ci/run sets it), else ./var.
+VAR := $(or $(ATRIUM_VAR_DIR),var)
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: venv run test lint bench messages migrate seed worker clean
@@ -20,7 +22,7 @@ $(STAMP): requirements/dev.txt requirements/base.txt
 	touch $(STAMP)
 
 migrate: venv
-	mkdir -p var
+	mkdir -p $(VAR)
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -32,17 +34,20 @@ seed: migrate
 run: export DEBUG ?= 1
 run: seed
 	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages -v0 --ignore=.venv; fi
-	@echo "Atrium: http://127.0.0.1:8000  (worker and beat log to var/worker.log)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@echo "Atrium: http://127.0.0.1:8000  (worker and beat log to $(VAR)/worker.log)"
+# Stop only our worker when the server ends: `kill 0` would also signal make and,
+# without job control (scripts, CI), whatever started make.
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  trap 'exit 130' INT TERM; \
 	  $(VENV)/bin/celery -A config worker -B --loglevel=INFO --concurrency=2 \
-	    -s var/celerybeat-schedule > var/worker.log 2>&1 & \
+	    -s $(VAR)/celerybeat-schedule > $(VAR)/worker.log 2>&1 & worker=$$!; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
 worker: venv
-	$(VENV)/bin/celery -A config worker -B --loglevel=INFO -s var/celerybeat-schedule
+	$(VENV)/bin/celery -A config worker -B --loglevel=INFO -s $(VAR)/celerybeat-schedule
 
 test: venv
-	mkdir -p var
+	mkdir -p $(VAR)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv

@@ -14,3 +14,8 @@ def invitation_deliver(invitation_id: str) -> None:
 @shared_task
 def sessions_clear_expired() -> None:
     management.call_command("clearsessions")
+
+
+@shared_task(autoretry_for=(OSError,), max_retries=3, retry_backoff=30)
+def document_version_extract_text(version_id: str) -> None:
+    services.document_version_extract_text(version_id=version_id)

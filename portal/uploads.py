@@ -61,6 +61,9 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
 
 def upload_was_refused(request: HttpRequest) -> bool:
+    """True when the size limit stopped this request's upload (parses the body if needed)."""
+    if request.method == "POST":
+        request.FILES  # noqa: B018 - parsing the body is what runs the handler
     return bool(getattr(request, REFUSED_ATTR, False))
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from portal.views import client, staff
+from portal.views import client, documents, messages, search, staff, tasks
 
 app_name = "portal"
 
@@ -30,4 +30,37 @@ staff_urlpatterns = [
     path("grants/<str:grant_id>/revoke/", staff.grant_revoke, name="grant-revoke"),
     path("audit/", staff.audit_log, name="audit-log"),
     path("settings/", staff.firm_settings, name="firm-settings"),
+]
+
+# ---------------------------------------------------------------------------
+# Messages, documents, requests, tasks and search (issue 3)
+# ---------------------------------------------------------------------------
+urlpatterns += [
+    path("matters/<str:matter_id>/messages/", messages.message_list, name="message-list"),
+    path("matters/<str:matter_id>/documents/", documents.document_list, name="document-list"),
+    path("documents/<str:document_id>/", documents.document_detail, name="document-detail"),
+    path("versions/<str:version_id>/download/", documents.version_download,
+         name="version-download"),
+    path("matters/<str:matter_id>/requests/", tasks.request_list, name="request-list"),
+    path("request-items/<str:item_id>/upload/", tasks.request_item_upload,
+         name="request-item-upload"),
+    path("matters/<str:matter_id>/tasks/", tasks.task_list, name="task-list"),
+    path("tasks/<str:task_id>/done/", tasks.task_done, name="task-done"),
+    path("search/", search.search, name="search"),
+]
+
+staff_urlpatterns += [
+    path("matters/<str:matter_id>/folders/new/", documents.folder_create, name="folder-create"),
+    path("documents/<str:document_id>/share/", documents.document_share, name="document-share"),
+    path("documents/<str:document_id>/delete/", documents.document_delete,
+         name="document-delete"),
+    path("documents/<str:document_id>/restore/", documents.document_restore,
+         name="document-restore"),
+    path("matters/<str:matter_id>/requests/new/", tasks.request_create, name="request-create"),
+    path("request-items/<str:item_id>/review/", tasks.request_item_review,
+         name="request-item-review"),
+    path("matters/<str:matter_id>/tasks/new/", tasks.task_create, name="task-create"),
+    path("tasks/overdue/", tasks.tasks_overdue, name="tasks-overdue"),
+    path("updates/", tasks.status_update, name="status-update"),
+    path("search/", search.staff_search, name="search"),
 ]

@@ -1,1 +1,272 @@
+"""Services, working hours, external busy times and appointments."""
+
 from __future__ import annotations
+
+import secrets
+import uuid
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.validators import validate_plain_text
+
+
+def new_manage_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4()}@atrium"
+
+
+class TsTzRange(models.Func):
+    """tstzrange(start, end, '[)') for the exclusion constraint."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class LocationKind(models.TextChoices):
+    OFFICE = "office", _("At the office")
+    VIDEO = "video", _("Video call")
+    PHONE = "phone", _("Phone call")
+
+
+class Service(models.Model):
+    class Audience(models.TextChoices):
+        ANYONE = "anyone", _("Anyone")
+        CLIENTS = "clients", _("Existing clients only")
+        INVITED = "invited", _("Invited only")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.SlugField(_("link name"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
+    description = models.TextField(_("description"), max_length=2000, blank=True,
+                                   validators=[validate_plain_text])
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(8 * 60)])
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2,
+                                default=Decimal("0"), validators=[MinValueValidator(0)])
+    location_kind = models.CharField(_("location"), max_length=10, choices=LocationKind.choices,
+                                     default=LocationKind.OFFICE)
+    location_detail = models.CharField(
+        _("address, video link or phone number"), max_length=300, blank=True,
+        validators=[validate_plain_text])
+    buffer_before_minutes = models.PositiveSmallIntegerField(
+        _("buffer before (minutes)"), default=0, validators=[MaxValueValidator(240)])
+    buffer_after_minutes = models.PositiveSmallIntegerField(
+        _("buffer after (minutes)"), default=0, validators=[MaxValueValidator(240)])
+    min_notice_minutes = models.PositiveIntegerField(
+        _("minimum notice (minutes)"), default=120, validators=[MaxValueValidator(60 * 24 * 60)])
+    horizon_days = models.PositiveSmallIntegerField(
+        _("bookable up to (days ahead)"), default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(366)])
+    slot_step_minutes = models.PositiveSmallIntegerField(
+        _("slot step (minutes)"), default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(240)])
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="services",
+                                   verbose_name=_("offered by"),
+                                   limit_choices_to={"role": "staff"})
+    audience = models.CharField(_("who may book"), max_length=10, choices=Audience.choices,
+                                default=Audience.ANYONE)
+    intake_required = models.BooleanField(_("intake form required"), default=False)
+    cancel_deadline_hours = models.PositiveSmallIntegerField(
+        _("free cancellation until (hours before)"), default=24,
+        validators=[MaxValueValidator(24 * 30)])
+    cancel_fee = models.DecimalField(_("late cancellation fee"), max_digits=10,
+                                     decimal_places=2, default=Decimal("0"),
+                                     validators=[MinValueValidator(0)])
+    is_active = models.BooleanField(_("bookable"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_free(self) -> bool:
+        return self.price == 0
+
+    @property
+    def is_package(self) -> bool:
+        # Prefetched by the selectors; a plain service has no steps.
+        return bool(self.steps.all())
+
+
+class PackageStep(models.Model):
+    """One appointment of a package service, booked with the others in one go."""
+
+    package = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="steps")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    min_gap_days = models.PositiveSmallIntegerField(_("at least days after the previous"),
+                                                    default=1)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.package_id}#{self.position}"
+
+
+class AvailabilityRule(models.Model):
+    """Working hours: weekly (weekday set) or for one date (date set; replaces the week).
+
+    A date rule with is_off is a day off. Times are wall-clock in the staff member's zone.
+    """
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="availability_rules")
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), null=True, blank=True, validators=[MaxValueValidator(6)],
+        choices=[(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")),
+                 (3, _("Thursday")), (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))])
+    date = models.DateField(_("date"), null=True, blank=True)
+    start = models.TimeField(_("from"), null=True, blank=True)
+    end = models.TimeField(_("until"), null=True, blank=True)
+    is_off = models.BooleanField(_("day off"), default=False)
+
+    class Meta:
+        ordering = ["staff", "date", "weekday", "start"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=(models.Q(weekday__isnull=False, date__isnull=True)
+                           | models.Q(weekday__isnull=True, date__isnull=False)),
+                name="availability_rule_weekday_xor_date"),
+            models.CheckConstraint(
+                condition=(models.Q(is_off=True)
+                           | models.Q(start__isnull=False, end__isnull=False,
+                                      start__lt=models.F("end"))),
+                name="availability_rule_hours_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.weekday}/{self.date} {self.start}-{self.end}"
+
+
+class ExternalCalendar(models.Model):
+    """A staff member's secret iCal address; a periodic task imports its busy times."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="external_calendars")
+    name = models.CharField(_("name"), max_length=80, validators=[validate_plain_text])
+    url = models.CharField(_("secret iCal address"), max_length=1000)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusyTime(models.Model):
+    calendar = models.ForeignKey(ExternalCalendar, on_delete=models.CASCADE,
+                                 related_name="busy_times")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["staff", "start_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.start_at}-{self.end_at}"
+
+
+BLOCKING_STATUSES = ("booked", "attended", "no_show")
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("No-show")
+
+    TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        Status.BOOKED: (Status.CANCELLED, Status.RESCHEDULED, Status.ATTENDED, Status.NO_SHOW),
+        Status.ATTENDED: (Status.NO_SHOW,),
+        Status.NO_SHOW: (Status.ATTENDED,),
+        Status.CANCELLED: (),
+        Status.RESCHEDULED: (),
+    }
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="appointments")
+    contact = models.ForeignKey("portal.Contact", on_delete=models.PROTECT,
+                                related_name="appointments")
+    matter = models.ForeignKey("portal.Matter", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="appointments")
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    # start/end widened by the service's buffers: what the exclusion constraint compares.
+    blocked_start = models.DateTimeField()
+    blocked_end = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    sequence = models.PositiveIntegerField(default=0)
+    uid = models.CharField(max_length=100, default=new_uid, db_index=True)
+    manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="replaced_by")
+    booking_group = models.UUIDField(null=True, blank=True, db_index=True)
+    series = models.UUIDField(null=True, blank=True, db_index=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_fee = models.DecimalField(max_digits=10, decimal_places=2,
+                                           default=Decimal("0"))
+
+    class Meta:
+        ordering = ["start_at"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes: ClassVar = [models.Index(fields=["staff", "blocked_start"]),
+                             models.Index(fields=["contact", "start_at"])]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=models.Q(start_at__lt=models.F("end_at")),
+                                   name="appointment_start_before_end"),
+            # Created on PostgreSQL only (see migration 0001): no two blocking appointments
+            # of one staff member overlap, buffers included, whoever books them.
+            ExclusionConstraint(
+                name="appointment_no_overlap",
+                expressions=[
+                    (TsTzRange("blocked_start", "blocked_end", RangeBoundary()),
+                     RangeOperators.OVERLAPS),
+                    ("staff", RangeOperators.EQUAL),
+                ],
+                condition=models.Q(status__in=BLOCKING_STATUSES),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.start_at:%Y-%m-%d %H:%M}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, ())
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status == self.Status.BOOKED and self.end_at > timezone.now()

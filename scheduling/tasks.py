@@ -1,1 +1,19 @@
 from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from scheduling import services
+
+
+@shared_task(ignore_result=True)
+def external_calendars_import_all() -> None:
+    """Beat entry: one import task per feed, so a slow feed does not hold up the others."""
+    for calendar_id in services.external_calendar_ids():
+        external_calendar_import.delay(str(calendar_id))
+
+
+@shared_task(ignore_result=True)
+def external_calendar_import(calendar_id: Any) -> None:
+    services.external_calendar_import(calendar_id=calendar_id)

@@ -27,3 +27,26 @@ from portal.services.core import (  # noqa: F401
     user_calendar_token_rotate,
     user_preferences_update,
 )
+from portal.services.documents import (  # noqa: F401
+    ATTACHMENTS_FOLDER,
+    document_delete,
+    document_record_download,
+    document_record_view,
+    document_restore,
+    document_set_shared,
+    document_upload,
+    document_version_extract_text,
+    folder_create,
+    is_firm_side,
+    message_send,
+    messages_mark_read,
+)
+from portal.services.tasks import (  # noqa: F401
+    REQUESTS_FOLDER,
+    client_task_complete,
+    client_task_create,
+    document_request_create,
+    request_item_review,
+    request_item_upload,
+    status_update_post_many,
+)

@@ -142,9 +142,21 @@ def _check_broker() -> bool:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "cache": _check_cache(), "broker": _check_broker()}
+    # Notifications: the reminder sweep must have run in the last 10 minutes (a deployment
+    # that never ran one is healthy until a reminder is overdue; see notifications.selectors).
+    from notifications.selectors import sweep_status
+
+    try:
+        sweep = sweep_status()
+        checks["reminder_sweep"] = not sweep["stalled"]
+    except Exception:
+        sweep = {"last_run_at": None}
+        checks["reminder_sweep"] = False
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unhealthy",
-            **{name: "ok" if ok else "down" for name, ok in checks.items()}}
+            **{name: "ok" if ok else "down" for name, ok in checks.items()},
+            "reminder_sweep_last_run": sweep["last_run_at"].isoformat()
+            if sweep["last_run_at"] else None}
     return JsonResponse(body, status=200 if healthy else 503)
 
 

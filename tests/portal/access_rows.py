@@ -59,4 +59,110 @@ ROWS = [
     Row("staff:firm-settings", {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}),
 ]
 
+
+# ---------------------------------------------------------------------------
+# Messages, documents, requests, tasks and search (issue 3)
+# ---------------------------------------------------------------------------
+SECRET_TEXT = "Zebra-secret-7431"
+SECRET_BYTES = "Confidential settlement figure 98765"
+
+
+def _portal_objects(w):
+    """A message, a shared and an internal document, a checklist and a task on matter A."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from portal import services
+
+    folder = services.folder_create(actor=w.staff_on, request=None, matter=w.matter_a,
+                                    name="Discovery", client_can_upload=True)
+    w.message = services.message_send(actor=w.staff_on, request=None, matter=w.matter_a,
+                                      text=SECRET_TEXT)
+    w.version = services.document_upload(
+        actor=w.staff_on, request=None, matter=w.matter_a, folder=folder,
+        files=[SimpleUploadedFile("shared-plan.txt", SECRET_BYTES.encode())])[0]
+    w.document = w.version.document
+    w.internal = services.document_upload(
+        actor=w.staff_on, request=None, matter=w.matter_a, folder=folder,
+        shared_with_client=False,
+        files=[SimpleUploadedFile("internal-memo.txt", b"internal strategy notes")])[0].document
+    due = timezone.localdate() + dt.timedelta(days=7)
+    w.doc_request = services.document_request_create(
+        actor=w.staff_on, request=None, matter=w.matter_a, title="Discovery items",
+        due_date=due, items=["Passport scan"])
+    w.item = w.doc_request.items.get()
+    w.task = services.client_task_create(actor=w.staff_on, request=None, matter=w.matter_a,
+                                         kind="sign_upload", title="Sign the power of attorney",
+                                         due_date=due)
+
+
+def _submitted_item(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal import services
+
+    _portal_objects(w)
+    services.request_item_upload(actor=w.client_a, request=None, item=w.item,
+                                 files=[SimpleUploadedFile("passport.txt", b"passport")])
+
+
+def _deleted_document(w):
+    from portal import services
+
+    _portal_objects(w)
+    services.document_delete(actor=w.staff_on, request=None, document=w.document)
+
+
+# Matter A's POST actions that anyone who may open the matter can take.
+READER_POST_ON_A = {**MATTER_A_READERS, "client_a": 302, "staff_on": 302, "admin": 302,
+                    "cocounsel": 302}
+# Internal documents: the firm side only.
+FIRM_SIDE_ON_A = {**MATTER_A_READERS, "client_a": 404}
+
+ROWS += [
+    Row("portal:message-list", MATTER_A_READERS, kwargs=_matter_a, setup=_portal_objects,
+        secret=lambda w: SECRET_TEXT),
+    Row("portal:message-list", READER_POST_ON_A, kwargs=_matter_a, method="post",
+        data=lambda w: {"text": "Hello"}),
+    Row("portal:document-list", MATTER_A_READERS, kwargs=_matter_a, setup=_portal_objects,
+        secret=lambda w: "shared-plan.txt"),
+    Row("portal:document-list", READER_POST_ON_A, kwargs=_matter_a, method="post",
+        setup=_portal_objects, data=lambda w: {"folder": str(w.document.folder_id)}),
+    Row("portal:document-detail", MATTER_A_READERS, setup=_portal_objects,
+        kwargs=lambda w: {"document_id": w.document.pk}, secret=lambda w: "shared-plan.txt"),
+    Row("portal:document-detail", FIRM_SIDE_ON_A, setup=_portal_objects,
+        kwargs=lambda w: {"document_id": w.internal.pk}, secret=lambda w: "internal-memo"),
+    Row("portal:version-download", MATTER_A_READERS, setup=_portal_objects,
+        kwargs=lambda w: {"version_id": w.version.pk}, secret=lambda w: SECRET_BYTES),
+    Row("portal:request-list", MATTER_A_READERS, kwargs=_matter_a, setup=_portal_objects,
+        secret=lambda w: "Passport scan"),
+    Row("portal:request-item-upload", READER_POST_ON_A, setup=_portal_objects,
+        kwargs=lambda w: {"item_id": w.item.pk}, method="post"),
+    Row("portal:task-list", MATTER_A_READERS, kwargs=_matter_a, setup=_portal_objects,
+        secret=lambda w: "power of attorney"),
+    Row("portal:task-done", READER_POST_ON_A, setup=_portal_objects,
+        kwargs=lambda w: {"task_id": w.task.pk}, method="post"),
+    Row("portal:search", ANY_SIGNED_IN, setup=_portal_objects, query="q=Zebra"),
+    Row("staff:folder-create", STAFF_POST_ON_A, kwargs=_matter_a, method="post",
+        data=lambda w: {"name": "Signed documents"}),
+    Row("staff:document-share", STAFF_POST_ON_A, setup=_portal_objects, method="post",
+        kwargs=lambda w: {"document_id": w.internal.pk}, data=lambda w: {"shared": "1"}),
+    Row("staff:document-delete", STAFF_POST_ON_A, setup=_portal_objects, method="post",
+        kwargs=lambda w: {"document_id": w.document.pk}),
+    Row("staff:document-restore", STAFF_POST_ON_A, setup=_deleted_document, method="post",
+        kwargs=lambda w: {"document_id": w.document.pk}),
+    Row("staff:request-create", STAFF_POST_ON_A, kwargs=_matter_a, method="post",
+        data=lambda w: {"title": "Papers", "due_date": "2099-01-01", "items": "ID\nPayslip"}),
+    Row("staff:request-item-review", STAFF_POST_ON_A, setup=_submitted_item, method="post",
+        kwargs=lambda w: {"item_id": w.item.pk}, data=lambda w: {"decision": "accept"}),
+    Row("staff:task-create", STAFF_POST_ON_A, kwargs=_matter_a, method="post",
+        data=lambda w: {"kind": "review", "title": "Read the draft",
+                        "due_date": "2099-01-01"}),
+    Row("staff:tasks-overdue", STAFF_ONLY),
+    Row("staff:status-update", STAFF_ONLY),
+    Row("staff:search", STAFF_ONLY, setup=_portal_objects, query="q=Zebra"),
+]
+
 __all__ = ["LOGIN", "ROWS"]

@@ -148,3 +148,13 @@ class Command(BaseCommand):
             services.cocounsel_share(actor=admin_user, request=None, matter=matter, email=email,
                                      first_name=first, last_name=last,
                                      expires_at=now + dt.timedelta(days=90))
+
+        # Scheduling (issue 4): the three services, working hours, a few appointments.
+        from scheduling import demo as scheduling_demo
+
+        scheduling_demo.seed(staff=list(staff.values()))
+
+        # Portal (issue 3): folders, documents with versions, messages, a checklist, tasks.
+        from portal import demo as portal_demo
+
+        portal_demo.seed()

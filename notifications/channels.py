@@ -1,0 +1,126 @@
+"""The two ways out: email (Django's backend, anymail when configured) and SMS (Twilio).
+
+Without TWILIO_* settings an SMS is written as a file under settings.SMS_FILE_PATH, the way
+the filebased email backend writes mail. Errors are raised as ChannelError with a reason that
+is safe to show staff and to log: never a credential, never the message text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class ChannelError(Exception):
+    """A send that did not go out. `reason` is shown to staff; `retry` says if it may work later."""
+
+    def __init__(self, reason: str, *, retry: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason[:200]
+        self.retry = retry
+
+
+@dataclass
+class Outgoing:
+    channel: str
+    to: str
+    body: str
+    subject: str = ""
+    attachments: list[tuple[str, str | bytes, str]] = field(default_factory=list)
+    status_callback: str = ""
+    # Lets an operator trace a message back to its row (X-Atrium-Notification).
+    reference: str = ""
+
+
+def email_send(message: Outgoing, *, connection: object | None = None) -> str:
+    headers = {"X-Atrium-Notification": message.reference} if message.reference else None
+    email = EmailMessage(subject=message.subject, body=message.body, to=[message.to],
+                         connection=connection, headers=headers)
+    for filename, content, mimetype in message.attachments:
+        email.attach(filename, content, mimetype)
+    try:
+        sent = email.send(fail_silently=False)
+    except Exception as exc:  # SMTP, anymail and socket errors all end up here
+        # The class name and the provider's status text only; never the settings.
+        raise ChannelError(f"email: {type(exc).__name__}: {str(exc)[:120]}") from exc
+    if not sent:
+        raise ChannelError("email: the backend accepted nothing")
+    return str(email.extra_headers.get("Message-ID", "")) or "email"
+
+
+def email_connection() -> object:
+    """One connection for a whole sweep (SMTP reuses the socket)."""
+    return get_connection(fail_silently=False)
+
+
+def twilio_configured() -> bool:
+    return bool(settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN
+                and settings.TWILIO_FROM_NUMBER)
+
+
+def twilio_client() -> object:
+    from twilio.rest import Client
+
+    http_client = None
+    # A deployment may route Twilio through its own HTTP client (proxies); tests give a
+    # client that answers with canned responses so Twilio is never reached.
+    class_path = getattr(settings, "TWILIO_HTTP_CLIENT_CLASS", "")
+    if class_path:
+        http_client = import_string(class_path)()
+    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
+                  http_client=http_client)
+
+
+def sms_send(message: Outgoing) -> str:
+    if not twilio_configured():
+        return _sms_to_file(message)
+    from twilio.base.exceptions import TwilioException, TwilioRestException
+
+    kwargs = {"to": message.to, "from_": settings.TWILIO_FROM_NUMBER, "body": message.body}
+    if message.status_callback:
+        kwargs["status_callback"] = message.status_callback
+    try:
+        result = twilio_client().messages.create(**kwargs)  # type: ignore[attr-defined]
+    except TwilioRestException as exc:
+        # 4xx other than 429 will not get better by trying again (bad number, blocked).
+        retry = exc.status >= 500 or exc.status == 429
+        raise ChannelError(f"sms: Twilio {exc.status} error {exc.code}", retry=retry) from exc
+    except TwilioException as exc:
+        raise ChannelError(f"sms: Twilio: {type(exc).__name__}") from exc
+    except OSError as exc:
+        raise ChannelError(f"sms: {type(exc).__name__}") from exc
+    return str(result.sid)
+
+
+def _sms_to_file(message: Outgoing) -> str:
+    directory = Path(settings.SMS_FILE_PATH)
+    directory.mkdir(parents=True, exist_ok=True)
+    sid = f"file-{uuid.uuid4().hex}"
+    stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    path = directory / f"{stamp}-{sid}.sms"
+    try:
+        # O_EXCL and a unique name: one file per send, never overwritten.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"To: {message.to}\nFrom: {settings.TWILIO_FROM_NUMBER or 'atrium'}\n"
+                         f"Id: {sid}\nReference: {message.reference}\n\n{message.body}\n")
+    except OSError as exc:
+        raise ChannelError(f"sms: could not write file ({type(exc).__name__})") from exc
+    return sid
+
+
+def send(message: Outgoing, *, email_conn: object | None = None) -> str:
+    if message.channel == "sms":
+        return sms_send(message)
+    return email_send(message, connection=email_conn)

@@ -1,0 +1,318 @@
+"""The sweep: claim due rows, send them outside the lock, record the outcome.
+
+Exactly once, by design (README, "Reminders: the exact guarantee"):
+1. Claim: in one short transaction, SELECT ... FOR UPDATE SKIP LOCKED the due rows and mark
+   them `sending` with a fresh claim token and a lease. Two sweeps never claim the same row.
+2. Per row, a conditional UPDATE stamps send_started_at (only if the row still carries our
+   token and has not been started). Only then is the provider called, outside any lock.
+3. The outcome is written with a conditional UPDATE on (token, state=sending).
+4. A row whose lease expired and which was never started goes back to `scheduled` (nothing
+   can have gone out: none lost). A row whose lease expired after it was started is the one
+   remaining window: the provider may or may not have accepted it. It is marked failed with
+   reason "interrupted", never sent again (no duplicate), and staff see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from notifications import channels
+from notifications.models import Notification, State, SweepHeartbeat
+
+logger = logging.getLogger(__name__)
+
+INTERRUPTED = "interrupted while sending; not repeated to avoid a duplicate"
+
+
+class Suppress(Exception):  # noqa: N818 - an outcome, not an error
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Postpone(Exception):  # noqa: N818
+    def __init__(self, until: dt.datetime, reason: str = "") -> None:
+        super().__init__(reason)
+        self.until = until
+        self.reason = reason
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    suppressed: int = 0
+    postponed: int = 0
+    reclaimed: int = 0
+    interrupted: int = 0
+
+
+Composer = Callable[[Any, "SendContext"], channels.Outgoing]
+
+
+@dataclass
+class SendContext:
+    now: dt.datetime
+    templates: dict[tuple[str, str, str], Any]
+    _firm: Any = None
+
+    @property
+    def firm(self) -> Any:
+        # Read once per sweep, not once per message.
+        if self._firm is None:
+            from portal.selectors import firm_get
+
+            self._firm = firm_get()
+        return self._firm
+
+
+# Each outbox model with the function that turns one of its rows into a message.
+_COMPOSERS: dict[type[models.Model], Composer] = {}
+
+
+def register(model: type[models.Model], composer: Composer) -> None:
+    _COMPOSERS[model] = composer
+
+
+def delivery_models() -> list[type[models.Model]]:
+    return list(_COMPOSERS)
+
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
+
+
+def _retry_delay(attempts: int) -> dt.timedelta:
+    delays = settings.NOTIFICATIONS_RETRY_DELAYS
+    return dt.timedelta(seconds=delays[min(attempts, len(delays)) - 1])
+
+
+def reconcile_expired_leases(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Rows a dead worker left in `sending`: unstarted ones back to the queue, started failed."""
+    now = now or timezone.now()
+    reclaimed = interrupted = 0
+    for model in delivery_models():
+        expired = model.objects.filter(state=State.SENDING, lease_until__lt=now)
+        reclaimed += expired.filter(send_started_at__isnull=True).update(
+            state=State.SCHEDULED, claim_token=None, lease_until=None, updated_at=now)
+        interrupted += expired.filter(send_started_at__isnull=False).update(
+            state=State.FAILED, reason=INTERRUPTED, claim_token=None, updated_at=now)
+    if reclaimed or interrupted:
+        logger.warning("reminder sweep reconciled leases: %s back to queue, %s interrupted",
+                       reclaimed, interrupted)
+    return reclaimed, interrupted
+
+
+def claim(*, model: type[models.Model], now: dt.datetime, limit: int,
+          pks: list[Any] | None = None) -> tuple[uuid.UUID, list[Any]]:
+    """Mark up to `limit` due rows as ours; returns the claim token and the claimed pks."""
+    token = uuid.uuid4()
+    with transaction.atomic():
+        due = model.objects.filter(state=State.SCHEDULED, next_attempt_at__lte=now)
+        if pks is not None:
+            due = due.filter(pk__in=pks)
+        # skip_locked: a second sweep walks past the rows the first one is claiming
+        # instead of waiting for them, then finds them already `sending`.
+        ids = list(
+            due.select_for_update(skip_locked=True, of=("self",))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return token, []
+        real_now = timezone.now()
+        model.objects.filter(pk__in=ids, state=State.SCHEDULED).update(
+            state=State.SENDING, claim_token=token, lease_until=real_now + _lease(),
+            send_started_at=None, updated_at=real_now,
+        )
+    return token, ids
+
+
+def _finish(model: type[models.Model], pk: Any, token: uuid.UUID, **fields: Any) -> int:
+    fields.setdefault("updated_at", timezone.now())
+    return model.objects.filter(pk=pk, claim_token=token, state=State.SENDING).update(**fields)
+
+
+def _requeue(model: type[models.Model], pk: Any, token: uuid.UUID, **fields: Any) -> None:
+    """Back to `scheduled` for a later try; if a newer pending row took its batch slot
+    meanwhile (a batched notice), this one is folded into that one instead."""
+    try:
+        with transaction.atomic():
+            _finish(model, pk, token, state=State.SCHEDULED, claim_token=None,
+                    send_started_at=None, **fields)
+    except IntegrityError:
+        _finish(model, pk, token, state=State.SUPPRESSED, reason="merged into a later notice")
+
+
+def send_claimed(*, model: type[models.Model], token: uuid.UUID, ctx: SendContext,
+                 result: SweepResult, email_conn: object | None = None) -> None:
+    composer = _COMPOSERS[model]
+    rows = model.objects.filter(claim_token=token, state=State.SENDING)
+    related = getattr(model, "SWEEP_SELECT_RELATED", ())
+    if related:
+        rows = rows.select_related(*related)
+    for row in rows.order_by("next_attempt_at"):
+        _send_row(model=model, row=row, token=token, ctx=ctx, result=result,
+                  email_conn=email_conn, composer=composer)
+
+
+def _send_row(*, model: type[models.Model], row: Any, token: uuid.UUID, ctx: SendContext,
+              result: SweepResult, email_conn: object | None, composer: Composer) -> None:
+    started_at = timezone.now()
+    started = model.objects.filter(
+        pk=row.pk, claim_token=token, state=State.SENDING, send_started_at__isnull=True,
+    ).update(send_started_at=started_at, lease_until=started_at + _lease())
+    if not started:
+        return  # a reconciler took it back after our lease ran out; someone else sends it
+    try:
+        message = composer(row, ctx)
+    except Suppress as exc:
+        _finish(model, row.pk, token, state=State.SUPPRESSED, reason=exc.reason[:200])
+        result.suppressed += 1
+        return
+    except Postpone as exc:
+        _requeue(model, row.pk, token, next_attempt_at=exc.until, reason=exc.reason[:200])
+        result.postponed += 1
+        return
+    except Exception as exc:
+        # A bug or a vanished row must not stall the sweep for the other rows.
+        logger.exception("composing %s %s failed", model.__name__, row.pk)
+        _fail_or_retry(model, row, token, channels.ChannelError(
+            f"could not prepare the message ({type(exc).__name__})", retry=False), result)
+        return
+    message.reference = str(row.pk)
+    try:
+        provider_id = channels.send(message, email_conn=email_conn)
+    except channels.ChannelError as exc:
+        _fail_or_retry(model, row, token, exc, result, to_address=message.to)
+        return
+    sent_at = timezone.now()
+    updated = _finish(model, row.pk, token, state=State.SENT, sent_at=sent_at,
+                      provider_id=provider_id[:64], to_address=message.to[:254], reason="",
+                      attempts=F("attempts") + 1)
+    if not updated:
+        # A delivery callback got here first (sending -> delivered): keep its state.
+        model.objects.filter(pk=row.pk, sent_at__isnull=True).update(
+            sent_at=sent_at, provider_id=provider_id[:64], to_address=message.to[:254],
+            attempts=F("attempts") + 1)
+    result.sent += 1
+
+
+def _fail_or_retry(model: type[models.Model], row: Any, token: uuid.UUID,
+                   exc: channels.ChannelError, result: SweepResult, to_address: str = "") -> None:
+    attempts = row.attempts + 1
+    now = timezone.now()
+    retry_at = now + _retry_delay(attempts)
+    deadline = getattr(row, "retry_deadline", None)
+    can_retry = (exc.retry and attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
+                 and (deadline is None or retry_at < deadline))
+    # The reason is the channel's own safe text: no credentials, no message body.
+    logger.warning("%s %s attempt %s failed: %s", model.__name__, row.pk, attempts, exc.reason)
+    if can_retry:
+        _requeue(model, row.pk, token, attempts=attempts, next_attempt_at=retry_at,
+                 reason=exc.reason, to_address=to_address[:254])
+        result.retried += 1
+    else:
+        _finish(model, row.pk, token, state=State.FAILED, attempts=attempts,
+                reason=exc.reason, to_address=to_address[:254])
+        result.failed += 1
+
+
+def _templates() -> dict[tuple[str, str, str], Any]:
+    from notifications.models import NotificationTemplate
+
+    return {(t.event, t.channel, t.language): t for t in NotificationTemplate.objects.all()}
+
+
+def deliveries_sweep(*, now: dt.datetime | None = None, batch_size: int | None = None,
+                     max_batches: int | None = None) -> SweepResult:
+    """One sweep over every outbox: what `send_due_reminders` and the beat task run."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.NOTIFICATIONS_SWEEP_BATCH
+    result = SweepResult()
+    result.reclaimed, result.interrupted = reconcile_expired_leases(now=timezone.now())
+    ctx = SendContext(now=now, templates=_templates())
+    email_conn = channels.email_connection()
+    try:
+        for model in delivery_models():
+            batches = 0
+            while max_batches is None or batches < max_batches:
+                token, ids = claim(model=model, now=now, limit=batch_size)
+                if not ids:
+                    break
+                result.claimed += len(ids)
+                send_claimed(model=model, token=token, ctx=ctx, result=result,
+                             email_conn=email_conn)
+                batches += 1
+                if len(ids) < batch_size:
+                    break
+    finally:
+        close = getattr(email_conn, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # noqa: S110 - a broken SMTP socket at close changes nothing
+                pass
+    heartbeat_record(claimed=result.claimed)
+    return result
+
+
+def delivery_send_now(*, model: type[models.Model], pk: Any) -> SweepResult:
+    """Send one row right away (after a booking) through the same claim; the sweep is the net."""
+    result = SweepResult()
+    now = timezone.now()
+    token, ids = claim(model=model, now=now, limit=1, pks=[pk])
+    if ids:
+        result.claimed = 1
+        send_claimed(model=model, token=token, ctx=SendContext(now=now, templates=_templates()),
+                     result=result)
+    return result
+
+
+def heartbeat_record(*, claimed: int = 0) -> None:
+    now = timezone.now()
+    updated = SweepHeartbeat.objects.filter(pk=1).update(last_run_at=now, last_claimed=claimed)
+    if not updated:
+        SweepHeartbeat.objects.get_or_create(pk=1, defaults={"last_run_at": now,
+                                                             "last_claimed": claimed})
+
+
+def enqueue_on_commit(*, model: type[models.Model], pks: list[Any]) -> None:
+    """After commit, ask a worker to send these now; if the broker is down the sweep will."""
+    if not pks:
+        return
+    label = model._meta.label
+
+    def _enqueue() -> None:
+        from notifications import tasks
+
+        for pk in pks:
+            try:
+                tasks.delivery_send.delay(label, str(pk))
+            except Exception as exc:
+                logger.warning("broker unavailable (%s); the sweep sends it within a minute",
+                               type(exc).__name__)
+                return
+
+    transaction.on_commit(_enqueue)
+
+
+register(Notification, lambda row, ctx: _compose_notification(row, ctx))
+
+
+def _compose_notification(row: Notification, ctx: SendContext) -> channels.Outgoing:
+    from notifications.services.compose import compose_notification
+
+    return compose_notification(row, ctx)

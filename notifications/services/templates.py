@@ -1,0 +1,63 @@
+"""The firm's edits to the notification texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from notifications.defaults import PLACEHOLDERS
+from notifications.models import NotificationTemplate
+from notifications.text import placeholders_in
+from portal.services import ServiceError, audit_record
+
+TEMPLATE_CHANGED = "notification.template_changed"
+
+
+def _check(*, event: str, channel: str, language: str, subject: str, body: str) -> None:
+    if event not in PLACEHOLDERS or channel not in ("email", "sms") or \
+            language not in ("en", "pl", "es", "ru"):
+        raise ServiceError(_("This template does not exist."))
+    if not body.strip():
+        raise ServiceError(_("The text cannot be empty."))
+    if channel == "email" and not subject.strip():
+        raise ServiceError(_("An email needs a subject."))
+    unknown = (placeholders_in(subject) | placeholders_in(body)) - set(PLACEHOLDERS[event])
+    if unknown:
+        raise ServiceError(
+            _("Unknown placeholder: %(names)s. You can use: %(allowed)s.") % {
+                "names": ", ".join("{" + n + "}" for n in sorted(unknown)),
+                "allowed": ", ".join("{" + n + "}" for n in PLACEHOLDERS[event])})
+
+
+def template_save(*, actor: Any, request: HttpRequest | None, event: str, channel: str,
+                  language: str, subject: str, body: str) -> NotificationTemplate:
+    subject = (subject or "").replace("\r", "").replace("\n", " ").strip()
+    body = (body or "").replace("\r\n", "\n").strip()
+    if channel == "sms":
+        subject = ""
+    _check(event=event, channel=channel, language=language, subject=subject, body=body)
+    with transaction.atomic():
+        template, _created = NotificationTemplate.objects.select_for_update().get_or_create(
+            event=event, channel=channel, language=language,
+            defaults={"subject": subject, "body": body, "updated_by": actor})
+        if not _created:
+            template.subject, template.body, template.updated_by = subject, body, actor
+            template.save(update_fields=["subject", "body", "updated_by", "updated_at"])
+        # The wording itself is not logged, only which template changed.
+        audit_record(action=TEMPLATE_CHANGED, actor=actor, request=request, obj=template,
+                     data={"event": event, "channel": channel, "language": language})
+    return template
+
+
+def template_reset(*, actor: Any, request: HttpRequest | None, event: str, channel: str,
+                   language: str) -> None:
+    with transaction.atomic():
+        deleted, _detail = NotificationTemplate.objects.filter(
+            event=event, channel=channel, language=language).delete()
+        if deleted:
+            audit_record(action=TEMPLATE_CHANGED, actor=actor, request=request,
+                         data={"event": event, "channel": channel, "language": language,
+                               "reset": True})

@@ -1,0 +1,332 @@
+"""Writes for folders, documents and their versions, and secure messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import (
+    MESSAGE_MAX_CHARS,
+    UNDO_DAYS,
+    AuditEvent,
+    Document,
+    DocumentRequestItem,
+    DocumentVersion,
+    Folder,
+    Matter,
+    Message,
+    User,
+)
+from portal.services.core import ServiceError, _clean_value, audit_record, client_ip
+from portal.uploads import extract_text, max_upload_bytes, sanitise_filename, sniff
+
+logger = logging.getLogger(__name__)
+
+ATTACHMENTS_FOLDER = "Message attachments"
+MAX_FILES_PER_UPLOAD = 20
+
+
+def is_firm_side(user: User) -> bool:
+    return user.is_firm_staff or user.is_cocounsel
+
+
+# ---------------------------------------------------------------------------
+# Folders
+# ---------------------------------------------------------------------------
+def folder_create(*, actor: User, request: HttpRequest | None, matter: Matter, name: str,
+                  shared_with_client: bool = True, client_can_upload: bool = False) -> Folder:
+    name = sanitise_filename(name, max_length=120)
+    try:
+        with transaction.atomic():
+            folder = Folder.objects.create(
+                matter=matter, name=name, shared_with_client=shared_with_client,
+                client_can_upload=client_can_upload and shared_with_client, created_by=actor,
+            )
+            audit_record(action=AuditEvent.Action.FOLDER_CREATED, actor=actor, request=request,
+                         matter=matter, obj=folder,
+                         data={"shared": folder.shared_with_client,
+                               "client_upload": folder.client_can_upload})
+    except IntegrityError as exc:
+        raise ServiceError(_("This matter already has a folder with that name.")) from exc
+    return folder
+
+
+def _attachments_folder(matter: Matter) -> Folder:
+    folder, _created = Folder.objects.get_or_create(
+        matter=matter, name=ATTACHMENTS_FOLDER,
+        defaults={"shared_with_client": True, "client_can_upload": False},
+    )
+    return folder
+
+
+# ---------------------------------------------------------------------------
+# Uploads
+# ---------------------------------------------------------------------------
+def _checked_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
+    """Every file is checked before any is stored: one refusal stores nothing."""
+    if not files:
+        raise ServiceError(_("Choose at least one file."))
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise ServiceError(_("Upload at most %(n)d files at once.") % {"n": MAX_FILES_PER_UPLOAD})
+    checked = []
+    limit = max_upload_bytes()
+    for upload in files:
+        name = sanitise_filename(upload.name or "")
+        if upload.size is None or upload.size > limit:
+            raise ServiceError(
+                _("“%(name)s” is larger than the limit of %(mb)d MB.")
+                % {"name": name, "mb": limit // (1024 * 1024)})
+        if upload.size == 0:
+            raise ServiceError(_("“%(name)s” is empty.") % {"name": name})
+        sniffed = sniff(upload)
+        if not sniffed.ok:
+            raise ServiceError(
+                _("“%(name)s” is not a type we accept. Upload a PDF, a photo, an office "
+                  "document, a plain-text file or a ZIP archive.") % {"name": name})
+        checked.append((upload, name, sniffed.content_type or ""))
+    return checked
+
+
+def _sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _may_upload_into(user: User, folder: Folder) -> bool:
+    if is_firm_side(user):
+        return True
+    return folder.shared_with_client and folder.client_can_upload
+
+
+def document_upload(*, actor: User, request: HttpRequest | None, matter: Matter,
+                    folder: Folder, files: Sequence[UploadedFile],
+                    shared_with_client: bool = True,
+                    request_item: DocumentRequestItem | None = None,
+                    _bypass_folder_check: bool = False) -> list[DocumentVersion]:
+    """Store each file as a document, or as a new version when the name exists in the folder.
+
+    The caller has checked that the actor may see the matter; the folder must belong to it.
+    """
+    from portal import tasks
+
+    if folder.matter_id != matter.pk:
+        raise ServiceError(_("This folder does not belong to the matter."))
+    if not _bypass_folder_check and not _may_upload_into(actor, folder):
+        raise ServiceError(_("You cannot upload into this folder."))
+    if not is_firm_side(actor):
+        shared_with_client = True
+    checked = _checked_files(files)
+    saved_names: list[str] = []
+    versions: list[DocumentVersion] = []
+    try:
+        with transaction.atomic():
+            locked_folder = Folder.objects.select_for_update().get(pk=folder.pk)
+            for upload, name, content_type in checked:
+                now = timezone.now()
+                document = (Document.objects.select_for_update()
+                            .filter(folder=locked_folder, name=name, deleted_at=None).first())
+                created = document is None
+                if document is None:
+                    document = Document.objects.create(
+                        matter=matter, folder=locked_folder, name=name,
+                        shared_with_client=shared_with_client, created_by=actor,
+                        created_at=now, updated_at=now,
+                    )
+                document.version_count += 1
+                document.updated_at = now
+                document.save(update_fields=["version_count", "updated_at"])
+                version = DocumentVersion(
+                    document=document, number=document.version_count,
+                    original_name=name, size=upload.size or 0, content_type=content_type,
+                    sha256=_sha256(upload), uploaded_by=actor, uploaded_at=now,
+                    request_item=request_item,
+                )
+                version.file.save("upload", upload, save=False)
+                saved_names.append(version.file.name or "")
+                version.save()
+                versions.append(version)
+                audit_record(
+                    action=(AuditEvent.Action.DOCUMENT_UPLOADED if created
+                            else AuditEvent.Action.DOCUMENT_VERSION),
+                    actor=actor, request=request, matter=matter, obj=version,
+                    data={"document": str(document.pk), "version": version.number,
+                          "size": version.size, "type": content_type},
+                )
+            ids = [str(v.pk) for v in versions]
+            transaction.on_commit(
+                lambda: [tasks.document_version_extract_text.delay(i) for i in ids])
+    except Exception:
+        # The rows rolled back; the files must not stay behind either.
+        from django.core.files.storage import default_storage
+
+        for stored in saved_names:
+            try:
+                default_storage.delete(stored)
+            except OSError:
+                logger.warning("could not remove an orphaned upload")
+        raise
+    return versions
+
+
+def document_version_extract_text(*, version_id: str) -> None:
+    version = DocumentVersion.objects.filter(pk=version_id).first()
+    if version is None or version.text:
+        return
+    if version.content_type not in ("application/pdf", "text/plain") and \
+            not version.content_type.endswith("wordprocessingml.document"):
+        return
+    with version.file.open("rb") as fh:
+        text = extract_text(fh, version.content_type)
+    DocumentVersion.objects.filter(pk=version_id).update(text=text)
+
+
+# ---------------------------------------------------------------------------
+# Sharing, deletion, views and downloads
+# ---------------------------------------------------------------------------
+def document_set_shared(*, actor: User, request: HttpRequest | None, document: Document,
+                        shared: bool) -> Document:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.shared_with_client != shared:
+            document.shared_with_client = shared
+            document.save(update_fields=["shared_with_client"])
+            audit_record(action=AuditEvent.Action.DOCUMENT_SHARED, actor=actor, request=request,
+                         matter=document.matter, obj=document, data={"shared": shared})
+    return document
+
+
+def document_delete(*, actor: User, request: HttpRequest | None, document: Document) -> Document:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("matter").get(
+            pk=document.pk)
+        if document.deleted_at is None:
+            document.deleted_at = timezone.now()
+            document.deleted_by = actor
+            document.save(update_fields=["deleted_at", "deleted_by"])
+            audit_record(action=AuditEvent.Action.DOCUMENT_DELETED, actor=actor,
+                         request=request, matter=document.matter, obj=document)
+    return document
+
+
+def document_restore(*, actor: User, request: HttpRequest | None,
+                     document: Document) -> Document:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("matter").get(
+            pk=document.pk)
+        if document.deleted_at is None:
+            return document
+        if document.deleted_at + dt.timedelta(days=UNDO_DAYS) < timezone.now():
+            raise ServiceError(_("Deleted documents can be restored for %(days)d days; this "
+                                 "one is older.") % {"days": UNDO_DAYS})
+        if Document.objects.filter(folder_id=document.folder_id, name=document.name,
+                                   deleted_at=None).exists():
+            raise ServiceError(_("A document with the same name is in the folder now. "
+                                 "Rename or delete it first."))
+        document.deleted_at = None
+        document.deleted_by = None
+        document.save(update_fields=["deleted_at", "deleted_by"])
+        audit_record(action=AuditEvent.Action.DOCUMENT_RESTORED, actor=actor, request=request,
+                     matter=document.matter, obj=document)
+    return document
+
+
+def document_record_view(*, user: User, request: HttpRequest | None,
+                         document: Document) -> None:
+    audit_record(action=AuditEvent.Action.DOCUMENT_VIEWED, actor=user, request=request,
+                 matter=document.matter, obj=document)
+
+
+def document_record_download(*, user: User, request: HttpRequest | None,
+                             version: DocumentVersion) -> None:
+    audit_record(action=AuditEvent.Action.DOCUMENT_DOWNLOADED, actor=user, request=request,
+                 matter=version.document.matter, obj=version,
+                 data={"document": str(version.document_id), "version": version.number})
+
+
+# ---------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------
+def _message_recipients(*, matter: Matter, side: str) -> list[User]:
+    if side == Message.Side.FIRM:
+        return list(User.objects.filter(contact__matters=matter, is_active=True,
+                                        role=User.Role.CLIENT).distinct())
+    staff_ids = {matter.responsible_lawyer_id,
+                 *matter.team.values_list("id", flat=True)}
+    return list(User.objects.filter(pk__in=staff_ids, is_active=True))
+
+
+def _notify(*, matter: Matter, recipients: list[User], sender: User) -> None:
+    from notifications import services as notifications
+
+    notify = getattr(notifications, "secure_message_notify", None)
+    if notify is None:  # the notifications app has not shipped it yet
+        logger.warning("notifications.services.secure_message_notify is missing")
+        return
+    if recipients:
+        notify(matter=matter, recipients=recipients, sender=sender)
+
+
+def message_send(*, actor: User, request: HttpRequest | None, matter: Matter, text: str,
+                 files: Sequence[UploadedFile] = ()) -> Message:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ServiceError(_("Write a message before sending."))
+    if len(text) > MESSAGE_MAX_CHARS:
+        raise ServiceError(_("A message can be at most %(n)s characters long.")
+                           % {"n": f"{MESSAGE_MAX_CHARS:,}"})
+    side = Message.Side.FIRM if is_firm_side(actor) else Message.Side.CLIENT
+    with transaction.atomic():
+        message = Message.objects.create(matter=matter, sender=actor, side=side, text=text)
+        if files:
+            versions = document_upload(actor=actor, request=request, matter=matter,
+                                       folder=_attachments_folder(matter), files=files,
+                                       _bypass_folder_check=True)
+            message.attachments.set(versions)
+        audit_record(action=AuditEvent.Action.MESSAGE_SENT, actor=actor, request=request,
+                     matter=matter, obj=message,
+                     data={"side": side, "attachments": len(files), "chars": len(text)})
+        _notify(matter=matter, recipients=_message_recipients(matter=matter, side=side),
+                sender=actor)
+    return message
+
+
+def messages_mark_read(*, user: User, request: HttpRequest | None, matter: Matter,
+                       message_ids: Sequence[Any]) -> int:
+    """Mark the other side's unread messages as read, with one audit row each.
+
+    Two queries whatever the number: the rows are written with bulk_create.
+    """
+    side = Message.Side.CLIENT if is_firm_side(user) else Message.Side.FIRM
+    # Co-counsel reading does not tell the firm the client has read it, and vice versa.
+    if user.is_cocounsel:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        unread = list(Message.objects.select_for_update().filter(
+            matter=matter, pk__in=list(message_ids), side=side, read_at=None,
+        ).values_list("pk", flat=True))
+        if not unread:
+            return 0
+        Message.objects.filter(pk__in=unread).update(read_at=now, read_by=user)
+        ip = client_ip(request)
+        agent = _clean_value(request.headers.get("user-agent", "")[:300]) if request else ""
+        AuditEvent.objects.bulk_create([
+            AuditEvent(actor=user, actor_label=user.email[:254],
+                       action=AuditEvent.Action.MESSAGE_READ, object_type="message",
+                       object_id=str(pk), matter=matter, ip=ip, user_agent=agent, at=now)
+            for pk in unread
+        ])
+    return len(unread)

@@ -1,0 +1,18 @@
+"""Pieces of the portal that other pages include (open tasks on the portal home)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from portal import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("portal/_open_tasks.html", takes_context=True)
+def open_client_tasks(context: template.Context, limit: int = 10) -> dict[str, Any]:
+    user = context.get("user")
+    tasks = list(selectors.open_tasks_for_client(user=user)[:limit]) if user else []
+    return {"tasks": tasks, "csrf_token": context.get("csrf_token")}

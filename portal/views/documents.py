@@ -1,0 +1,179 @@
+"""Folders, documents, versions and the permission-checked download."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages as flash
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from portal import selectors, services
+from portal.models import DocumentVersion
+from portal.uploads import ALLOWED_TYPES, content_disposition, max_upload_bytes, upload_was_refused
+from portal.views.decorators import portal_user_required, staff_required
+from portal.views.messages import upload_too_large_message
+
+PAGE_SIZE = 25
+# Types a browser may be told about; anything else is an opaque byte stream.
+SERVED_TYPES = ALLOWED_TYPES - {"text/plain"}
+
+
+class FolderForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Folder name"), max_length=120)
+    shared_with_client = forms.BooleanField(label=gettext_lazy("Visible to the client"),
+                                            required=False, initial=True)
+    client_can_upload = forms.BooleanField(label=gettext_lazy("The client may upload here"),
+                                           required=False)
+
+
+def _uploadable_folders(user: object, folders: list) -> list:
+    if services.is_firm_side(user):  # type: ignore[arg-type]
+        return [f for f in folders if f.name != services.ATTACHMENTS_FOLDER]
+    return [f for f in folders if f.client_can_upload]
+
+
+@portal_user_required
+def document_list(request: HttpRequest, matter_id: str) -> HttpResponse:
+    user = request.user
+    matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
+    folders = list(selectors.folders_for_viewer(user=user, matter=matter))  # type: ignore[arg-type]
+    if request.method == "POST":
+        if upload_was_refused(request):
+            flash.error(request, upload_too_large_message())
+        else:
+            try:
+                folder = selectors.folder_get_for_user(user=user, matter=matter,  # type: ignore[arg-type]
+                                                       folder_id=request.POST.get("folder"))
+                versions = services.document_upload(
+                    actor=user, request=request, matter=matter, folder=folder,  # type: ignore[arg-type]
+                    files=request.FILES.getlist("files"),
+                    shared_with_client=request.POST.get("shared_with_client") == "on",
+                )
+            except services.ServiceError as exc:
+                flash.error(request, str(exc))
+            except Http404:
+                flash.error(request, _("Choose a folder from the list."))
+            else:
+                flash.success(request, _("%(n)d file(s) uploaded.") % {"n": len(versions)})
+        return redirect("portal:document-list", matter_id=matter.pk)
+    documents = selectors.documents_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    deleted = (selectors.documents_for_viewer(user=user, matter=matter, deleted=True)[:20]  # type: ignore[arg-type]
+               if user.is_firm_staff else [])  # type: ignore[union-attr]
+    return render(request, "portal/documents.html", {
+        "matter": matter, "page": page, "folders": folders,
+        "upload_folders": _uploadable_folders(user, folders), "deleted": deleted,
+        "folder_form": FolderForm(), "max_mb": max_upload_bytes() // (1024 * 1024),
+    })
+
+
+@portal_user_required
+def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
+    user = request.user
+    document = selectors.document_get_for_user(user=user, document_id=document_id)  # type: ignore[arg-type]
+    services.document_record_view(user=user, request=request, document=document)  # type: ignore[arg-type]
+    versions = document.versions.select_related("uploaded_by").order_by("-number")
+    return render(request, "portal/document_detail.html",
+                  {"document": document, "matter": document.matter, "versions": versions})
+
+
+def _served_type(version: DocumentVersion) -> str:
+    if version.content_type == "text/plain":
+        return "text/plain; charset=utf-8"
+    if version.content_type in SERVED_TYPES:
+        return version.content_type
+    return "application/octet-stream"
+
+
+@portal_user_required  # type: ignore[arg-type]  # a streaming response, not HttpResponse
+def version_download(request: HttpRequest, version_id: str) -> HttpResponseBase:
+    user = request.user
+    version = selectors.version_get_for_user(user=user, version_id=version_id)  # type: ignore[arg-type]
+    services.document_record_download(user=user, request=request, version=version)  # type: ignore[arg-type]
+    disposition = content_disposition(version.document.name)
+    if settings.AWS_STORAGE_BUCKET_NAME:
+        # A short-lived presigned link; the object itself stays private.
+        url = default_storage.url(  # type: ignore[call-arg]
+            version.file.name,
+            parameters={"ResponseContentDisposition": disposition,
+                        "ResponseContentType": _served_type(version)},
+            expire=settings.ATRIUM_DOWNLOAD_URL_SECONDS,
+        )
+        response: HttpResponseBase = HttpResponseRedirect(url)
+        response["Cache-Control"] = "no-store"
+        return response
+    # FileResponse streams the file in blocks; it is never read whole into memory.
+    response = FileResponse(default_storage.open(version.file.name or "", "rb"),
+                            content_type=_served_type(version))
+    response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------
+# Staff actions
+# ---------------------------------------------------------------------------
+@require_POST
+@staff_required
+def folder_create(request: HttpRequest, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)  # type: ignore[arg-type]
+    form = FolderForm(request.POST)
+    if form.is_valid():
+        try:
+            services.folder_create(actor=request.user, request=request, matter=matter,  # type: ignore[arg-type]
+                                   **form.cleaned_data)
+        except services.ServiceError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, _("Folder created."))
+    else:
+        flash.error(request, _("Give the folder a name."))
+    return redirect("portal:document-list", matter_id=matter.pk)
+
+
+def _staff_document(request: HttpRequest, document_id: str, *, include_deleted: bool = False):
+    return selectors.document_get_for_user(user=request.user, document_id=document_id,  # type: ignore[arg-type]
+                                           include_deleted=include_deleted)
+
+
+@require_POST
+@staff_required
+def document_share(request: HttpRequest, document_id: str) -> HttpResponse:
+    document = _staff_document(request, document_id)
+    shared = request.POST.get("shared") == "1"
+    services.document_set_shared(actor=request.user, request=request, document=document,  # type: ignore[arg-type]
+                                 shared=shared)
+    flash.success(request, _("The client can see this document now.") if shared
+                  else _("This document is internal now."))
+    return redirect("portal:document-detail", document_id=document.pk)
+
+
+@require_POST
+@staff_required
+def document_delete(request: HttpRequest, document_id: str) -> HttpResponse:
+    document = _staff_document(request, document_id)
+    services.document_delete(actor=request.user, request=request, document=document)  # type: ignore[arg-type]
+    flash.success(request, _("Document deleted. You can restore it for 30 days."))
+    return redirect("portal:document-list", matter_id=document.matter_id)
+
+
+@require_POST
+@staff_required
+def document_restore(request: HttpRequest, document_id: str) -> HttpResponse:
+    document = _staff_document(request, document_id, include_deleted=True)
+    try:
+        services.document_restore(actor=request.user, request=request, document=document)  # type: ignore[arg-type]
+    except services.ServiceError as exc:
+        flash.error(request, str(exc))
+    else:
+        flash.success(request, _("Document restored."))
+    return redirect("portal:document-list", matter_id=document.matter_id)

@@ -1,0 +1,21 @@
+"""Search over messages, document names and document text in the matters one may see."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from portal import selectors
+from portal.views.decorators import portal_user_required, staff_required
+
+
+@portal_user_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    results = selectors.search_for_user(user=request.user, query=query)  # type: ignore[arg-type]
+    return render(request, "portal/search.html", {"q": query, "results": results})
+
+
+@staff_required
+def staff_search(request: HttpRequest) -> HttpResponse:
+    return search(request)

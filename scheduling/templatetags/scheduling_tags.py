@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from scheduling import selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def client_appointments(context: dict[str, Any]) -> dict[str, Any]:
+    """The signed-in client's own upcoming and past appointments (portal home)."""
+    upcoming, past = selectors.appointments_for_client(user=context["request"].user)
+    return {"upcoming": upcoming, "past": past}

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from tests.access import LOGIN, PUBLIC, STAFF_ONLY, Row, same
+from tests.scheduling.helpers import world_booking
+
+BAD_TOKEN = {"token": "not-a-real-token-0123456789"}
+STAFF_POST = {**STAFF_ONLY, "staff_on": 302, "staff_off": 302, "admin": 302}
+
+
+def _appointment(w):
+    return {"appointment_id": w.appointment.pk}
+
+
+def _secret(w):
+    return w.service.name
+
+
+ROWS = [
+    Row("scheduling:book", PUBLIC),
+    Row("scheduling:book-service", PUBLIC, setup=world_booking,
+        kwargs=lambda w: {"slug": w.service.slug}),
+    # A manage link is its own credential: a wrong one is 404 for everybody, signed in or
+    # not (tests/scheduling/test_manage_links.py covers the real ones).
+    Row("scheduling:booking-detail", same(404), kwargs=lambda w: BAD_TOKEN,
+        setup=world_booking, secret=_secret),
+    Row("scheduling:booking-ics", same(404), kwargs=lambda w: BAD_TOKEN, setup=world_booking,
+        secret=_secret),
+    Row("scheduling:booking-reschedule", same(404), kwargs=lambda w: BAD_TOKEN,
+        setup=world_booking, secret=_secret),
+    Row("scheduling:booking-cancel", same(404), kwargs=lambda w: BAD_TOKEN, method="post",
+        setup=world_booking, secret=_secret),
+    Row("scheduling:staff-feed", same(404), kwargs=lambda w: BAD_TOKEN, setup=world_booking,
+        secret=_secret),
+    Row("scheduling:api-slots", same(400), query="service=nope&start=2026-01-01&end=x"),
+    Row("scheduling:api-bookings", same(400), method="post", data=lambda w: {"service": "x"}),
+    Row("scheduling:staff-calendar", STAFF_ONLY, setup=world_booking),
+    Row("scheduling:staff-book", STAFF_ONLY),
+    Row("scheduling:staff-availability", STAFF_ONLY),
+    Row("scheduling:staff-appointment", STAFF_ONLY, setup=world_booking, kwargs=_appointment,
+        secret=_secret),
+    Row("scheduling:staff-appointment-action", {**STAFF_POST, "anonymous": LOGIN},
+        setup=world_booking, method="post",
+        kwargs=lambda w: {**_appointment(w), "action": "attended"}),
+]
