@@ -54,9 +54,10 @@ class Command(BaseCommand):
             self._seed()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/"))
         self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
-        for email, *_rest, admin in STAFF:
-            role = "firm admin, lawyer" if admin else "staff"
-            self.stdout.write(f"  {email:32} {role}")
+        titles = {"anna.kowalska@example.com": "firm admin, lawyer",
+                  "marek.nowak@example.com": "lawyer", "sofia.garcia@example.com": "paralegal"}
+        for email, *_rest in STAFF:
+            self.stdout.write(f"  {email:32} {titles[email]}")
         for email, *_rest in CLIENTS:
             self.stdout.write(f"  {email:32} client")
         self.stdout.write(f"  {COCOUNSEL[0]:32} co-counsel on FAM-2026-001")
