@@ -29,6 +29,10 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 @pytest.fixture(autouse=True)
 def _isolated_environment(settings: Any, tmp_path: Any) -> Any:
     """Each test gets empty caches, its own private file root and eager Celery tasks."""
+    if not settings.REDIS_URL:
+        # The embedded file cache is shared with a running dev server and other test runs.
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                       "LOCATION": f"atrium-tests-{os.getpid()}"}}
     cache.clear()
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.STORAGES = {
