@@ -318,6 +318,11 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # How long a presigned S3 download link works, in seconds.
 ATRIUM_DOWNLOAD_URL_SECONDS = env.int("ATRIUM_DOWNLOAD_URL_SECONDS", default=300)
+# Optional clamd antivirus: when a host is set every upload is scanned; while clamd cannot
+# be reached the file waits in quarantine (not downloadable) and is scanned again later.
+ATRIUM_CLAMD_HOST = env.str("ATRIUM_CLAMD_HOST", default="")
+ATRIUM_CLAMD_PORT = env.int("ATRIUM_CLAMD_PORT", default=3310)
+ATRIUM_CLAMD_TIMEOUT = env.float("ATRIUM_CLAMD_TIMEOUT", default=30.0)
 
 # ---------------------------------------------------------------------------
 # Email and SMS: files under var/ unless a provider is configured
@@ -387,6 +392,8 @@ ATRIUM_BOOKING_FRAME_ANCESTORS = env.list("ATRIUM_BOOKING_FRAME_ANCESTORS", defa
 # Bookings per client address per window (seconds) before 429.
 ATRIUM_BOOKING_RATE_LIMIT = env.int("ATRIUM_BOOKING_RATE_LIMIT", default=10)
 ATRIUM_BOOKING_RATE_WINDOW = env.int("ATRIUM_BOOKING_RATE_WINDOW", default=600)
+# Feeds on loopback/private addresses are refused unless this is set (closed networks).
+ATRIUM_CALENDAR_ALLOW_PRIVATE = env.bool("ATRIUM_CALENDAR_ALLOW_PRIVATE", default=False)
 CELERY_BEAT_SCHEDULE["scheduling-external-calendars"] = {
     "task": "scheduling.tasks.external_calendars_import_all",
     "schedule": env.int("ATRIUM_CALENDAR_IMPORT_SECONDS", default=900),

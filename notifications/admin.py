@@ -22,7 +22,7 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
 class _DeliveryAdmin(admin.ModelAdmin):
     """Read-only: states move only through the sweep and the Twilio callback."""
 
-    list_filter = ("state", "channel")
+    list_filter = ("state", "channel", "event")
     ordering = ("-due_at",)
 
     def has_add_permission(self, request: Any) -> bool:
@@ -35,7 +35,6 @@ class _DeliveryAdmin(admin.ModelAdmin):
 @admin.register(Notification)
 class NotificationAdmin(_DeliveryAdmin):
     list_display = ("event", "channel", "state", "reason", "due_at", "sent_at", "attempts")
-    list_filter = ("state", "channel", "event")
 
 
 @admin.register(Reminder)
@@ -43,6 +42,7 @@ class ReminderAdmin(_DeliveryAdmin):
     list_display = ("appointment", "kind", "channel", "state", "reason", "due_at", "sent_at",
                     "attempts")
     raw_id_fields = ("appointment",)
+    list_filter = ("state", "channel", "kind")
 
 
 @admin.register(ServiceReminderOffsets)

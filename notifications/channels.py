@@ -13,6 +13,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -43,7 +44,7 @@ class Outgoing:
     reference: str = ""
 
 
-def email_send(message: Outgoing, *, connection: object | None = None) -> str:
+def email_send(message: Outgoing, *, connection: Any = None) -> str:
     headers = {"X-Atrium-Notification": message.reference} if message.reference else None
     email = EmailMessage(subject=message.subject, body=message.body, to=[message.to],
                          connection=connection, headers=headers)
@@ -120,7 +121,7 @@ def _sms_to_file(message: Outgoing) -> str:
     return sid
 
 
-def send(message: Outgoing, *, email_conn: object | None = None) -> str:
+def send(message: Outgoing, *, email_conn: Any = None) -> str:
     if message.channel == "sms":
         return sms_send(message)
     return email_send(message, connection=email_conn)

@@ -19,3 +19,8 @@ def sessions_clear_expired() -> None:
 @shared_task(autoretry_for=(OSError,), max_retries=3, retry_backoff=30)
 def document_version_extract_text(version_id: str) -> None:
     services.document_version_extract_text(version_id=version_id)
+
+
+@shared_task(autoretry_for=(OSError,), max_retries=48, retry_backoff=60, retry_backoff_max=1800)
+def document_version_rescan(version_id: str) -> None:
+    services.document_version_rescan(version_id=version_id)

@@ -77,8 +77,10 @@ def sanitise_filename(name: str, *, max_length: int = 150) -> str:
     """A display name without paths, control or bidi characters; never empty."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    # Drop format characters (Cf): right-to-left overrides, zero-width joiners and the like.
-    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+    # Drop control and format characters (C0/C1 controls, right-to-left overrides,
+    # zero-width joiners, surrogates, unassigned code points); line separators become spaces.
+    name = "".join(" " if unicodedata.category(ch) in ("Zl", "Zp") else ch for ch in name
+                   if not unicodedata.category(ch).startswith("C"))
     name = _UNSAFE.sub("_", name)
     name = re.sub(r"\s+", " ", name).strip(" .")
     if not name:
@@ -219,3 +221,45 @@ def extract_text(fh: IO[bytes], content_type: str) -> str:
     except Exception:  # noqa: BLE001 - a file we cannot parse is still a valid upload
         text = ""
     return text.replace("\x00", "")[:MAX_TEXT_CHARS]
+
+
+# ---------------------------------------------------------------------------
+# Optional antivirus (clamd INSTREAM over TCP)
+# ---------------------------------------------------------------------------
+class VirusFound(Exception):
+    pass
+
+
+def clamd_enabled() -> bool:
+    return bool(getattr(settings, "ATRIUM_CLAMD_HOST", ""))
+
+
+def clamd_scan(fh: IO[bytes]) -> None:
+    """Stream the file to clamd; return when clean, raise VirusFound or OSError.
+
+    OSError (clamd down, timeout, a garbled answer) means "not scanned": the caller keeps
+    the file in quarantine rather than letting it through.
+    """
+    import socket
+    import struct
+
+    fh.seek(0)
+    address = (settings.ATRIUM_CLAMD_HOST, int(settings.ATRIUM_CLAMD_PORT))
+    with socket.create_connection(address, timeout=settings.ATRIUM_CLAMD_TIMEOUT) as sock:
+        sock.sendall(b"zINSTREAM\0")
+        while chunk := fh.read(64 * 1024):
+            sock.sendall(struct.pack(">I", len(chunk)) + chunk)
+        sock.sendall(struct.pack(">I", 0))
+        answer = b""
+        while not answer.endswith(b"\0"):
+            data = sock.recv(4096)
+            if not data:
+                break
+            answer += data
+    fh.seek(0)
+    text = answer.rstrip(b"\0").decode("utf-8", "replace")
+    if text.endswith("OK"):
+        return
+    if text.endswith("FOUND"):
+        raise VirusFound(text)
+    raise OSError(f"clamd answered {text[:80]!r}")

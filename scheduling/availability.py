@@ -95,8 +95,8 @@ def working_intervals(calendar: StaffCalendar, start: dt.datetime,
     for rule in calendar.weekly:
         by_weekday.setdefault(rule.weekday, []).append(rule)
     by_date: dict[dt.date, list[DateHours]] = {}
-    for rule in calendar.dates:
-        by_date.setdefault(rule.date, []).append(rule)
+    for date_rule in calendar.dates:
+        by_date.setdefault(date_rule.date, []).append(date_rule)
     lo, hi = to_ts(start), to_ts(end)
     result: list[tuple[int, int]] = []
     day = first

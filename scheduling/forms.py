@@ -30,16 +30,17 @@ class SlotsQueryForm(forms.Form):
     end = forms.DateField(input_formats=["%Y-%m-%d"])
     tz = forms.CharField(max_length=64, required=False)
     staff = forms.IntegerField(required=False, min_value=1)
+    duration = forms.IntegerField(required=False, min_value=1, max_value=24 * 60)
 
     def clean_tz(self) -> str:
         return _zone(self.cleaned_data.get("tz") or "UTC")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end:
-            zone = ZoneInfo(data.get("tz") or "UTC") if data.get("tz") in \
-                available_time_zones() else ZoneInfo("UTC")
+            tz = str(data.get("tz") or "UTC")
+            zone = ZoneInfo(tz if tz in available_time_zones() else "UTC")
             today = timezone.now().astimezone(zone).date()
             if end < start:
                 self.add_error("end", _("The end date is before the start date."))
@@ -81,6 +82,10 @@ class BookingForm(BookerForm):
         value: dt.datetime = self.cleaned_data["start"]
         if value.tzinfo is None:
             raise forms.ValidationError(_("Give the time with its UTC offset."))
+        try:
+            value.astimezone(dt.UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError(_("This time is too far ahead.")) from exc
         if value < timezone.now():
             raise forms.ValidationError(_("This time is in the past."))
         return value
@@ -105,7 +110,7 @@ class StaffBookingForm(forms.Form):
         label=_("Repeat monthly (number of check-ins)"), min_value=1, max_value=24, initial=1)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         service, staff = data.get("service"), data.get("staff")
         if service and staff and not service.staff.filter(pk=staff.pk).exists():
             self.add_error("staff", _("This lawyer does not offer this service."))
@@ -127,7 +132,7 @@ class AvailabilityRuleForm(forms.ModelForm):
                    "end": forms.TimeInput(attrs={"type": "time"})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (data.get("weekday") is None) == (data.get("date") is None):
             raise forms.ValidationError(_("Choose either a weekday or one date."))
         if not data.get("is_off"):

@@ -47,7 +47,9 @@ def _staff_queryset() -> QuerySet[User]:
 def services_bookable(*, user: Any) -> list[Service]:
     """Services listed on /book/ for this person (invited-only ones are never listed)."""
     audiences = [Service.Audience.ANYONE]
-    if contact_for_user(user) is not None:
+    contact = contact_for_user(user)
+    if getattr(user, "is_authenticated", False) and user.is_firm_staff or (
+            contact is not None and contact.kind == Contact.Kind.CLIENT):
         audiences.append(Service.Audience.CLIENTS)
     return list(Service.objects.filter(is_active=True, audience__in=audiences))
 
@@ -130,7 +132,7 @@ def staff_calendars(*, staff: Sequence[User], start: dt.datetime, end: dt.dateti
         if date is not None:
             dates[staff_id].append(engine.DateHours(date=date, start=None if is_off else begin,
                                                     end=None if is_off else finish))
-        elif not is_off:
+        elif not is_off and weekday is not None and begin is not None and finish is not None:
             weekly[staff_id].append(engine.WeeklyHours(weekday=weekday, start=begin,
                                                         end=finish))
     if include_appointments:

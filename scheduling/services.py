@@ -78,6 +78,14 @@ def _blocked(service: Service, start: dt.datetime) -> tuple[dt.datetime, dt.date
             end + dt.timedelta(minutes=service.buffer_after_minutes))
 
 
+def _utc(value: dt.datetime) -> dt.datetime:
+    try:
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError) as exc:
+        raise SlotInvalid(_("This time is not available. Please pick one of the times "
+                            "shown.")) from exc
+
+
 def _overlaps(staff_id: int, blocked_start: dt.datetime, blocked_end: dt.datetime) -> bool:
     return Appointment.objects.filter(
         staff_id=staff_id, status__in=BLOCKING_STATUSES, blocked_start__lt=blocked_end,
@@ -130,6 +138,8 @@ def _check_offered(*, service: Service, start: dt.datetime, staff: User | None,
     A time outside working hours, notice or horizon is invalid (400); a time that is free
     apart from appointments may only be taken by one in the meantime (409).
     """
+    if not now <= start <= now + dt.timedelta(days=service.horizon_days):
+        raise SlotInvalid(_("This time is not available. Please pick one of the times shown."))
     members = list(service.staff.all())
     if staff is not None:
         members = [m for m in members if m.pk == staff.pk]
@@ -170,7 +180,7 @@ def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | N
                      now: dt.datetime | None = None) -> list[Appointment]:
     """Book a service (all the steps of a package) and send one confirmation."""
     now = now or timezone.now()
-    start_at = start_at.astimezone(dt.UTC)
+    start_at = _utc(start_at)
     if contact is None and booker is None:
         raise ServiceError(_("Who is the appointment for?"))
     candidates = _check_offered(service=service, start=start_at, staff=staff, now=now)
@@ -222,7 +232,7 @@ def appointment_reschedule(*, appointment: Appointment, start_at: dt.datetime,
                            now: dt.datetime | None = None) -> Appointment:
     """Move a booking: the old row becomes "rescheduled", the new one replaces it."""
     now = now or timezone.now()
-    start_at = start_at.astimezone(dt.UTC)
+    start_at = _utc(start_at)
     service = appointment.service
     staff = staff or appointment.staff
     candidates = _check_offered(service=service, start=start_at, staff=staff, now=now,
@@ -309,6 +319,8 @@ def recurring_book(*, service: Service, staff: User, contact: Contact, matter: M
     """Monthly check-ins on the same day and wall-clock time; each one stands alone."""
     if not 1 <= count <= 24:
         raise ServiceError(_("Choose between 1 and 24 occurrences."))
+    if not timezone.now() <= _utc(first_start) <= timezone.now() + dt.timedelta(days=366 * 3):
+        raise SlotInvalid(_("Choose a start within the next three years."))
     zone = ZoneInfo(staff.time_zone or selectors.firm_time_zone())
     local = first_start.astimezone(zone)
     series = uuid.uuid4()
@@ -393,17 +405,44 @@ IMPORT_DAYS_AHEAD = 120
 MAX_FEED_BYTES = 5 * 1024 * 1024
 
 
+def _check_public_address(url: str) -> None:
+    """Refuse feeds on loopback, private or link-local addresses (no SSRF into the server's
+    own network), unless ATRIUM_CALENDAR_ALLOW_PRIVATE is set (tests, closed networks)."""
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(_("The address must start with https://."))
+    if getattr(settings, "ATRIUM_CALENDAR_ALLOW_PRIVATE", False):
+        return
+    for info in socket.getaddrinfo(parts.hostname, parts.port or 443):
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise ValueError(_("This calendar address is not on the public internet."))
+
+
 def _fetch_feed(url: str) -> bytes:
     import requests
 
-    with requests.get(url, timeout=(5, 20), stream=True, allow_redirects=True) as response:
-        response.raise_for_status()
-        body = b""
-        for chunk in response.iter_content(65536):
-            body += chunk
-            if len(body) > MAX_FEED_BYTES:
-                raise ValueError(_("The calendar is too large."))
-        return body
+    for _hop in range(4):
+        _check_public_address(url)
+        with requests.get(url, timeout=(5, 20), stream=True,
+                          allow_redirects=False) as response:
+            if response.is_redirect and response.headers.get("location"):
+                url = requests.compat.urljoin(url, response.headers["location"])
+                continue
+            response.raise_for_status()
+            body = b""
+            for chunk in response.iter_content(65536):
+                body += chunk
+                if len(body) > MAX_FEED_BYTES:
+                    raise ValueError(_("The calendar is too large."))
+            return body
+    raise ValueError(_("The calendar address redirects too often."))
 
 
 def busy_intervals_from_ics(*, data: bytes, zone: ZoneInfo, start: dt.datetime,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -70,6 +71,37 @@ def _embed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _embed_csrf(request: HttpRequest) -> HttpResponse | None:
+    """CSRF for the booking form, except when embedded in the firm's site.
+
+    Inside a cross-site frame the browser does not send our SameSite=Lax CSRF cookie, so
+    embedded bookings cannot carry a token. An embedded request is therefore treated as
+    anonymous (the session is ignored), which leaves a forged POST nothing to act as.
+    """
+    if request.GET.get("embed") == "1":
+        request.user = _AnonymousBooker()  # type: ignore[assignment]
+        return None
+    if request.method != "POST":
+        return None
+    def _view(request: HttpRequest) -> HttpResponse:  # stands for the view being checked
+        return HttpResponse()
+
+    return CsrfViewMiddleware(_view).process_view(  # type: ignore[return-value]
+        request, _view, (), {})
+
+
+def _cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Let the firm's own website (ATRIUM_BOOKING_FRAME_ANCESTORS) call the API from a page."""
+    origin = request.headers.get("origin", "")
+    if origin and origin in getattr(settings, "ATRIUM_BOOKING_FRAME_ANCESTORS", []):
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        response["Access-Control-Max-Age"] = "600"
+        response["Vary"] = "Origin"
+    return response
+
+
 def _slot_json(slot: Any, zone: ZoneInfo, names: dict[int, str]) -> dict[str, Any]:
     return {
         "start": slot.start.astimezone(zone).isoformat(),
@@ -93,8 +125,12 @@ def book(request: HttpRequest) -> HttpResponse:
                                   {"services": services_, "embed": embed}))
 
 
+@csrf_exempt  # enforced below, except in embed mode (see _embed_csrf)
 @require_http_methods(["GET", "POST"])
 def book_service(request: HttpRequest, slug: str) -> HttpResponse:
+    refused = _embed_csrf(request)
+    if refused is not None:
+        return refused
     invite = (request.GET.get("invite") or request.POST.get("invite") or "")[:300]
     service = selectors.service_get_for_booking(slug=slug, user=request.user, invite=invite,
                                                 with_steps=True)
@@ -109,7 +145,12 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     start, end = selectors.day_window(start=day, end=day, zone=zone)
     slots = selectors.slots_list(service=service, start=start, end=end)
     chosen = request.GET.get("start") or request.POST.get("start") or ""
-    form = BookingForm(initial={"service": service.slug, "start": chosen, "time_zone": tz})
+    me = selectors.contact_for_user(request.user)
+    form = BookingForm(initial={
+        "service": service.slug, "start": chosen, "time_zone": tz,
+        **({"first_name": me.first_name, "last_name": me.last_name, "email": me.email,
+            "phone": me.phone} if me is not None else {}),
+    })
     status = 200
     if request.method == "POST":
         if _rate_limited(request):
@@ -129,7 +170,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     chosen_dt = None
     try:
         chosen_dt = dt.datetime.fromisoformat(chosen).astimezone(zone) if chosen else None
-    except ValueError:
+    except (ValueError, OverflowError):
         chosen_dt = None
     context = {
         "service": service, "slots": slots, "day": day, "tz": tz, "zone": zone,
@@ -218,6 +259,9 @@ def booking_ics(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+# The manage link's token is the credential: a forged cross-site POST cannot know it, and
+# the pages must work inside the firm's embedded frame, where our CSRF cookie is not sent.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
     appointment = selectors.appointment_by_token(token=token, for_change=True)
@@ -259,6 +303,7 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
     }, status=status))
 
 
+@csrf_exempt  # see booking_reschedule
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
     appointment = selectors.appointment_by_token(token=token, for_change=True)
@@ -290,7 +335,11 @@ def staff_feed(request: HttpRequest, token: str) -> HttpResponse:
 # JSON API
 # ---------------------------------------------------------------------------
 @require_GET
-def api_slots(request: HttpRequest) -> JsonResponse:
+def api_slots(request: HttpRequest) -> HttpResponse:
+    return _cors(request, _api_slots(request))
+
+
+def _api_slots(request: HttpRequest) -> JsonResponse:
     form = SlotsQueryForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": _errors(form)}, status=400)
@@ -303,6 +352,10 @@ def api_slots(request: HttpRequest) -> JsonResponse:
     except Http404:
         return JsonResponse({"errors": {"service": [_("There is no such service.")]}},
                             status=400)
+    if data.get("duration") and data["duration"] != service.duration_minutes:
+        return JsonResponse({"errors": {"duration": [
+            _("This service lasts %(minutes)d minutes.") % {
+                "minutes": service.duration_minutes}]}}, status=400)
     zone = ZoneInfo(data["tz"])
     staff = None
     if data.get("staff"):
@@ -321,8 +374,14 @@ def api_slots(request: HttpRequest) -> JsonResponse:
 
 
 @csrf_exempt  # called cross-site by the firm's website; it never acts as a signed-in user
-@require_POST
-def api_bookings(request: HttpRequest) -> JsonResponse:
+@require_http_methods(["POST", "OPTIONS"])
+def api_bookings(request: HttpRequest) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return _cors(request, HttpResponse(status=204))
+    return _cors(request, _api_bookings(request))
+
+
+def _api_bookings(request: HttpRequest) -> JsonResponse:
     if _rate_limited(request):
         return JsonResponse({"errors": {"__all__": [
             _("Too many bookings from this connection. Please try again later.")]}},
@@ -374,26 +433,31 @@ class _AnonymousBooker:
 # ---------------------------------------------------------------------------
 def _local_dt(value: dt.datetime, tz: str) -> dt.datetime:
     """A naive wall-clock time from a datetime-local input, in this zone, to UTC."""
-    if value.tzinfo is not None:
-        value = timezone.make_naive(value)
-    return value.replace(tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
+    try:
+        if value.tzinfo is not None:
+            value = timezone.make_naive(value)
+        return value.replace(tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ServiceError(_("Enter a date within the next years.")) from exc
 
 
 @staff_required
 @require_GET
 def staff_calendar(request: HttpRequest) -> HttpResponse:
     staff_all = selectors.staff_list()
-    try:
-        staff = next(s for s in staff_all if str(s.pk) == request.GET.get("staff", ""))
-    except StopIteration:
-        staff = request.user if request.user in staff_all else (staff_all[0] if staff_all
-                                                                 else request.user)
+    me = cast(User, request.user)
+    wanted = request.GET.get("staff", "")
+    staff = next((s for s in staff_all if str(s.pk) == wanted), None) or (
+        me if me in staff_all or not staff_all else staff_all[0])
     tz = timezone.get_current_timezone_name()
     zone = ZoneInfo(tz)
+    today = timezone.now().astimezone(zone).date()
     try:
         day = dt.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
-        day = timezone.now().astimezone(zone).date()
+        day = today
+    # Keep the window where dates exist (and views make sense).
+    day = min(max(day, today - dt.timedelta(days=3650)), today + dt.timedelta(days=3650))
     week = request.GET.get("view") == "week"
     first = day - dt.timedelta(days=day.weekday()) if week else day
     last = first + dt.timedelta(days=6) if week else day
@@ -417,8 +481,8 @@ def staff_book(request: HttpRequest) -> HttpResponse:
     form = StaffBookingForm(request.POST or None, initial={"repeat_monthly": 1})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        start = _local_dt(data["start"], timezone.get_current_timezone_name())
         try:
+            start = _local_dt(data["start"], timezone.get_current_timezone_name())
             if data["repeat_monthly"] > 1:
                 booked = services.recurring_book(
                     service=data["service"], staff=data["staff"], contact=data["contact"],
@@ -486,7 +550,7 @@ def staff_appointment_action(request: HttpRequest, appointment_id: Any,
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_availability(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = cast(User, request.user)
     rule_form = AvailabilityRuleForm()
     calendar_form = ExternalCalendarForm()
     if request.method == "POST":

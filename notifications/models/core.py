@@ -39,6 +39,37 @@ class State(models.TextChoices):
     SUPPRESSED = "suppressed", _("Suppressed")
 
 
+# Reasons are stored as these stable English keys (they are also grepped in logs) and
+# shown to staff translated; a provider's own error text is shown as it came.
+REASONS = {
+    "appointment cancelled": _("appointment cancelled"),
+    "appointment rescheduled": _("appointment rescheduled"),
+    "marked as no-show": _("marked as no-show"),
+    "appointment attended": _("appointment attended"),
+    "appointment not active": _("appointment no longer active"),
+    "no longer needed": _("no longer needed"),
+    "reminder removed": _("reminder time removed from the service"),
+    "no SMS consent": _("no SMS consent"),
+    "no phone number": _("no phone number"),
+    "no email address": _("no email address"),
+    "no recipient": _("no recipient"),
+    "account disabled": _("account disabled"),
+    "quiet hours": _("quiet hours"),
+    "too late": _("too late"),
+    "too late: booked after this reminder was due": _("too late: booked after this reminder "
+                                                      "was due"),
+    "too late: the appointment has started": _("too late: the appointment had started"),
+    "appointment moved": _("waiting for the new appointment time"),
+    "appointment no longer exists": _("appointment no longer exists"),
+    "superseded: the appointment changed again": _("not sent: the appointment changed again"),
+    "superseded: the appointment is not cancelled": _("not sent: the appointment is not "
+                                                      "cancelled"),
+    "merged into a later notice": _("merged into a later notice"),
+    "interrupted while sending; not repeated to avoid a duplicate": _(
+        "interrupted while sending; not repeated to avoid a duplicate"),
+}
+
+
 class NotificationTemplate(models.Model):
     """The firm's wording of one event, for one channel and language.
 
@@ -115,9 +146,14 @@ class Delivery(models.Model):
         return to_state in cls.TRANSITIONS.get(from_state, ())
 
     @property
+    def reason_display(self) -> str:
+        return str(REASONS.get(self.reason, self.reason))
+
+    @property
     def state_badge(self) -> str:
-        return {State.SENT: "ok", State.DELIVERED: "ok", State.FAILED: "danger",
-                State.SUPPRESSED: "muted"}.get(self.state, "")
+        badges: dict[str, str] = {State.SENT: "ok", State.DELIVERED: "ok",
+                                  State.FAILED: "danger", State.SUPPRESSED: "muted"}
+        return badges.get(str(self.state), "")
 
 
 class Notification(Delivery):

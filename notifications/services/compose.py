@@ -159,10 +159,12 @@ def status_callback_for(pk: Any) -> str:
     return absolute(path)
 
 
-def matter_link(*, matter: Any, user: Any | None) -> str:
-    if user is not None and getattr(user, "is_firm_staff", False):
-        return absolute(reverse("staff:matter-detail", kwargs={"matter_id": matter.pk}))
-    for name in ("portal:matter-messages", "portal:message-list"):
+def matter_link(*, matter: Any, user: Any | None, event: str = "message") -> str:
+    """The one link of a matter notice: its messages page (the same page for staff and
+    clients), its tasks or requests page, else the matter itself."""
+    names = {"message": ("portal:message-list",), "task_due": ("portal:task-list",),
+             "document_due": ("portal:request-list",)}.get(event, ())
+    for name in names:
         try:
             return absolute(reverse(name, kwargs={"matter_id": matter.pk}))
         except NoReverseMatch:
@@ -183,7 +185,7 @@ def compose_notification(row: Notification, ctx: SendContext) -> Outgoing:
         from notifications.services.appointments import compose_appointment_event
 
         return compose_appointment_event(row, ctx)
-    if row.recipient_id and not row.recipient.is_active:
+    if row.recipient is not None and not row.recipient.is_active:
         raise Suppress("account disabled")
     recipient = _recipient_of(row)
     to = address_for(recipient, row.channel)
@@ -192,9 +194,9 @@ def compose_notification(row: Notification, ctx: SendContext) -> Outgoing:
         if until is not None:
             raise Postpone(until, "quiet hours")
     values: dict[str, str] = {"firm": ctx.firm.name, "name": recipient.name}
-    if row.matter_id:
+    if row.matter is not None:
         values["matter"] = row.matter.reference
-        values["link"] = matter_link(matter=row.matter, user=row.recipient)
+        values["link"] = matter_link(matter=row.matter, user=row.recipient, event=row.event)
     values["count"] = str(row.batch_count)
     due = row.context.get("due")
     if due:

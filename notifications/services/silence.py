@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -25,7 +26,7 @@ def checkin_draft(*, matter: Any, now: dt.datetime | None = None) -> defaults.Te
     client = matter.clients.first()
     recipient = recipient_from_contact(client) if client is not None else None
     language = recipient.language if recipient else "en"
-    zone = recipient.zone if recipient else dt.UTC
+    zone = recipient.zone if recipient else ZoneInfo("UTC")
     template = defaults.CHECKIN.get(language, defaults.CHECKIN["en"])
     with translation.override(language):
         next_step = str(matter.stage_explanation)
@@ -103,7 +104,7 @@ def due_reminders_queue(*, today: dt.date | None = None) -> int:
     target = today + dt.timedelta(days=days)
     now = timezone.now()
     created = 0
-    work = [("task_due", t) for t in client_tasks_due(on=target)]
+    work: list[tuple[str, Any]] = [("task_due", t) for t in client_tasks_due(on=target)]
     work += [("document_due", r) for r in document_requests_due(on=target)]
     for event, item in work:
         matter = item.matter

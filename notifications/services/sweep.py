@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,6 +30,9 @@ from notifications import channels
 from notifications.models import Notification, State, SweepHeartbeat
 
 logger = logging.getLogger(__name__)
+
+# A concrete subclass of notifications.models.Delivery (Notification, Reminder).
+DeliveryModel = Any
 
 INTERRUPTED = "interrupted while sending; not repeated to avoid a duplicate"
 
@@ -79,14 +82,14 @@ class SendContext:
 
 
 # Each outbox model with the function that turns one of its rows into a message.
-_COMPOSERS: dict[type[models.Model], Composer] = {}
+_COMPOSERS: dict[DeliveryModel, Composer] = {}
 
 
-def register(model: type[models.Model], composer: Composer) -> None:
+def register(model: DeliveryModel, composer: Composer) -> None:
     _COMPOSERS[model] = composer
 
 
-def delivery_models() -> list[type[models.Model]]:
+def delivery_models() -> list[DeliveryModel]:
     return list(_COMPOSERS)
 
 
@@ -115,7 +118,7 @@ def reconcile_expired_leases(*, now: dt.datetime | None = None) -> tuple[int, in
     return reclaimed, interrupted
 
 
-def claim(*, model: type[models.Model], now: dt.datetime, limit: int,
+def claim(*, model: DeliveryModel, now: dt.datetime, limit: int,
           pks: list[Any] | None = None) -> tuple[uuid.UUID, list[Any]]:
     """Mark up to `limit` due rows as ours; returns the claim token and the claimed pks."""
     token = uuid.uuid4()
@@ -140,12 +143,12 @@ def claim(*, model: type[models.Model], now: dt.datetime, limit: int,
     return token, ids
 
 
-def _finish(model: type[models.Model], pk: Any, token: uuid.UUID, **fields: Any) -> int:
+def _finish(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> int:
     fields.setdefault("updated_at", timezone.now())
     return model.objects.filter(pk=pk, claim_token=token, state=State.SENDING).update(**fields)
 
 
-def _requeue(model: type[models.Model], pk: Any, token: uuid.UUID, **fields: Any) -> None:
+def _requeue(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> None:
     """Back to `scheduled` for a later try; if a newer pending row took its batch slot
     meanwhile (a batched notice), this one is folded into that one instead."""
     try:
@@ -156,7 +159,7 @@ def _requeue(model: type[models.Model], pk: Any, token: uuid.UUID, **fields: Any
         _finish(model, pk, token, state=State.SUPPRESSED, reason="merged into a later notice")
 
 
-def send_claimed(*, model: type[models.Model], token: uuid.UUID, ctx: SendContext,
+def send_claimed(*, model: DeliveryModel, token: uuid.UUID, ctx: SendContext,
                  result: SweepResult, email_conn: object | None = None) -> None:
     composer = _COMPOSERS[model]
     rows = model.objects.filter(claim_token=token, state=State.SENDING)
@@ -168,7 +171,7 @@ def send_claimed(*, model: type[models.Model], token: uuid.UUID, ctx: SendContex
                   email_conn=email_conn, composer=composer)
 
 
-def _send_row(*, model: type[models.Model], row: Any, token: uuid.UUID, ctx: SendContext,
+def _send_row(*, model: DeliveryModel, row: Any, token: uuid.UUID, ctx: SendContext,
               result: SweepResult, email_conn: object | None, composer: Composer) -> None:
     started_at = timezone.now()
     started = model.objects.filter(
@@ -210,7 +213,7 @@ def _send_row(*, model: type[models.Model], row: Any, token: uuid.UUID, ctx: Sen
     result.sent += 1
 
 
-def _fail_or_retry(model: type[models.Model], row: Any, token: uuid.UUID,
+def _fail_or_retry(model: DeliveryModel, row: Any, token: uuid.UUID,
                    exc: channels.ChannelError, result: SweepResult, to_address: str = "") -> None:
     attempts = row.attempts + 1
     now = timezone.now()
@@ -269,7 +272,7 @@ def deliveries_sweep(*, now: dt.datetime | None = None, batch_size: int | None =
     return result
 
 
-def delivery_send_now(*, model: type[models.Model], pk: Any) -> SweepResult:
+def delivery_send_now(*, model: DeliveryModel, pk: Any) -> SweepResult:
     """Send one row right away (after a booking) through the same claim; the sweep is the net."""
     result = SweepResult()
     now = timezone.now()
@@ -289,7 +292,7 @@ def heartbeat_record(*, claimed: int = 0) -> None:
                                                              "last_claimed": claimed})
 
 
-def enqueue_on_commit(*, model: type[models.Model], pks: list[Any]) -> None:
+def enqueue_on_commit(*, model: DeliveryModel, pks: list[Any]) -> None:
     """After commit, ask a worker to send these now; if the broker is down the sweep will."""
     if not pks:
         return

@@ -35,6 +35,7 @@ def sms_status_record(*, delivery_id: Any, message_sid: str, status: str,
     else:
         return False  # queued / sending / sent: the sweep records "sent" itself
     fields["updated_at"] = now
+    model: Any
     for model in delivery_models():
         try:
             qs = model.objects.filter(pk=delivery_id, channel="sms",

@@ -91,6 +91,7 @@ class DocumentVersion(models.Model):
         NOT_SCANNED = "not_scanned", _("Not scanned")
         CLEAN = "clean", _("Clean")
         QUARANTINED = "quarantined", _("Waiting for a virus scan")
+        INFECTED = "infected", _("Removed: a virus was found")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")

@@ -170,9 +170,12 @@ def document_get_for_user(*, user: User, document_id: Any,
 
 def version_get_for_user(*, user: User, version_id: Any) -> DocumentVersion:
     pk = _parse_uuid(version_id)
+    # Quarantined (not yet scanned) and infected versions are never served.
     qs = DocumentVersion.objects.filter(
         pk=pk, document__deleted_at=None,
         document__matter__in=matters_visible_to(user).values("pk"),
+        scan_status__in=[DocumentVersion.ScanStatus.NOT_SCANNED,
+                         DocumentVersion.ScanStatus.CLEAN],
     )
     if not _firm_side(user):
         qs = qs.filter(document__shared_with_client=True,

@@ -36,6 +36,7 @@ from portal.services.documents import (  # noqa: F401
     document_set_shared,
     document_upload,
     document_version_extract_text,
+    document_version_rescan,
     folder_create,
     is_firm_side,
     message_send,

@@ -27,7 +27,15 @@ from portal.models import (
     User,
 )
 from portal.services.core import ServiceError, _clean_value, audit_record, client_ip
-from portal.uploads import extract_text, max_upload_bytes, sanitise_filename, sniff
+from portal.uploads import (
+    VirusFound,
+    clamd_enabled,
+    clamd_scan,
+    extract_text,
+    max_upload_bytes,
+    sanitise_filename,
+    sniff,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +79,21 @@ def _attachments_folder(matter: Matter) -> Folder:
 # ---------------------------------------------------------------------------
 # Uploads
 # ---------------------------------------------------------------------------
-def _checked_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
+def _scan_status(upload: UploadedFile, name: str) -> str:
+    if not clamd_enabled():
+        return DocumentVersion.ScanStatus.NOT_SCANNED
+    try:
+        clamd_scan(upload)
+    except VirusFound as exc:
+        raise ServiceError(_("“%(name)s” looks infected and was not uploaded.")
+                           % {"name": name}) from exc
+    except OSError:
+        logger.warning("clamd unreachable; upload kept in quarantine")
+        return DocumentVersion.ScanStatus.QUARANTINED
+    return DocumentVersion.ScanStatus.CLEAN
+
+
+def _checked_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str, str]]:
     """Every file is checked before any is stored: one refusal stores nothing."""
     if not files:
         raise ServiceError(_("Choose at least one file."))
@@ -93,7 +115,8 @@ def _checked_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, st
                 _("“%(name)s” is not a type we accept. Upload a PDF, a photo, an office "
                   "document, a plain-text file or a ZIP archive.") % {"name": name})
         checked.append((upload, name, sniffed.content_type or ""))
-    return checked
+    # Scanned last, so a type refusal never waits for the antivirus.
+    return [(upload, name, kind, _scan_status(upload, name)) for upload, name, kind in checked]
 
 
 def _sha256(upload: UploadedFile) -> str:
@@ -134,7 +157,7 @@ def document_upload(*, actor: User, request: HttpRequest | None, matter: Matter,
     try:
         with transaction.atomic():
             locked_folder = Folder.objects.select_for_update().get(pk=folder.pk)
-            for upload, name, content_type in checked:
+            for upload, name, content_type, scan_status in checked:
                 now = timezone.now()
                 document = (Document.objects.select_for_update()
                             .filter(folder=locked_folder, name=name, deleted_at=None).first())
@@ -152,7 +175,7 @@ def document_upload(*, actor: User, request: HttpRequest | None, matter: Matter,
                     document=document, number=document.version_count,
                     original_name=name, size=upload.size or 0, content_type=content_type,
                     sha256=_sha256(upload), uploaded_by=actor, uploaded_at=now,
-                    request_item=request_item,
+                    request_item=request_item, scan_status=scan_status,
                 )
                 version.file.save("upload", upload, save=False)
                 saved_names.append(version.file.name or "")
@@ -166,8 +189,17 @@ def document_upload(*, actor: User, request: HttpRequest | None, matter: Matter,
                           "size": version.size, "type": content_type},
                 )
             ids = [str(v.pk) for v in versions]
+            quarantined = [str(v.pk) for v in versions
+                           if v.scan_status == DocumentVersion.ScanStatus.QUARANTINED]
+            # robust: a broker hiccup after commit is logged, not shown as an error page
+            # for an upload that did succeed.
             transaction.on_commit(
-                lambda: [tasks.document_version_extract_text.delay(i) for i in ids])
+                lambda: [tasks.document_version_extract_text.delay(i) for i in ids],
+                robust=True)
+            if quarantined:
+                transaction.on_commit(
+                    lambda: [tasks.document_version_rescan.apply_async((i,), countdown=300)
+                             for i in quarantined], robust=True)
     except Exception:
         # The rows rolled back; the files must not stay behind either.
         from django.core.files.storage import default_storage
@@ -179,6 +211,30 @@ def document_upload(*, actor: User, request: HttpRequest | None, matter: Matter,
                 logger.warning("could not remove an orphaned upload")
         raise
     return versions
+
+
+def document_version_rescan(*, version_id: str) -> str:
+    """Scan a quarantined version again: clean releases it, infected removes the file.
+
+    Raises OSError while clamd is still unreachable, so the task retries later.
+    """
+    version = DocumentVersion.objects.filter(
+        pk=version_id, scan_status=DocumentVersion.ScanStatus.QUARANTINED).first()
+    if version is None:
+        return "nothing to do"
+    try:
+        with version.file.open("rb") as fh:
+            clamd_scan(fh)
+    except VirusFound:
+        version.file.delete(save=False)
+        DocumentVersion.objects.filter(pk=version_id).update(
+            scan_status=DocumentVersion.ScanStatus.INFECTED)
+        audit_record(action=AuditEvent.Action.DOCUMENT_DELETED, actor=None,
+                     matter=version.document.matter, obj=version, data={"reason": "virus"})
+        return "infected"
+    DocumentVersion.objects.filter(pk=version_id).update(
+        scan_status=DocumentVersion.ScanStatus.CLEAN)
+    return "clean"
 
 
 def document_version_extract_text(*, version_id: str) -> None:

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portal import selectors, services
@@ -61,7 +61,8 @@ def document_list(request: HttpRequest, matter_id: str) -> HttpResponse:
             except Http404:
                 flash.error(request, _("Choose a folder from the list."))
             else:
-                flash.success(request, _("%(n)d file(s) uploaded.") % {"n": len(versions)})
+                flash.success(request, ngettext("%(n)d file uploaded.", "%(n)d files uploaded.",
+                                                len(versions)) % {"n": len(versions)})
         return redirect("portal:document-list", matter_id=matter.pk)
     documents = selectors.documents_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portal import selectors, services
@@ -218,6 +218,7 @@ def status_update(request: HttpRequest) -> HttpResponse:
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            flash.success(request, _("Posted to %(n)d matter(s).") % {"n": len(entries)})
+            flash.success(request, ngettext("Posted to %(n)d matter.", "Posted to %(n)d matters.",
+                                            len(entries)) % {"n": len(entries)})
             return redirect("staff:status-update")
     return render(request, "staff/status_update.html", {"form": form})

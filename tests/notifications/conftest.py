@@ -13,6 +13,14 @@ TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "twilio-auth-token-that-must-never-be-logged"  # noqa: S105
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(settings: Any) -> None:
+    # The default file cache under var/ is shared with every other test run on this
+    # machine; a clear() from elsewhere would make the query budgets flaky.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "notifications-tests"}}
+
+
 @pytest.fixture
 def twilio(settings: Any) -> type[CannedTwilioHttpClient]:
     settings.TWILIO_ACCOUNT_SID = TWILIO_SID

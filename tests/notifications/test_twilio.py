@@ -71,12 +71,15 @@ def test_a_permanent_twilio_refusal_is_not_retried(sms_client: Any, twilio: Any)
     assert row.state == State.FAILED and row.attempts == 1 and "21211" in row.reason
 
 
-def test_smtp_down_ends_failed_with_the_reason_visible(world: Any, settings: Any) -> None:
+def test_smtp_down_ends_failed_with_the_reason_visible(world: Any, settings: Any,
+                                                       caplog: Any) -> None:
     # given: an SMTP server that refuses connections
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
     settings.EMAIL_HOST_PASSWORD = "smtp-password-never-logged"  # noqa: S105
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
+    settings.EMAIL_HOST_USER = "atrium-smtp-user"
+    caplog.set_level(logging.DEBUG)
     row = make_notices(user=world.client_a, matter=world.matter_a, count=1)[0]
     # when
     now = timezone.now()
@@ -89,6 +92,8 @@ def test_smtp_down_ends_failed_with_the_reason_visible(world: Any, settings: Any
     assert row.state == State.FAILED and row.attempts == 2
     assert row.reason.startswith("email: ConnectionRefusedError")
     assert "smtp-password" not in row.reason
+    assert "smtp-password" not in caplog.text
+    assert "ConnectionRefusedError" in caplog.text  # the failure itself is logged
 
 
 def _post_status(client: Any, row: Notification, status: str, sid: str,

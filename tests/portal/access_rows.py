@@ -84,10 +84,11 @@ def _portal_objects(w):
         actor=w.staff_on, request=None, matter=w.matter_a, folder=folder,
         files=[SimpleUploadedFile("shared-plan.txt", SECRET_BYTES.encode())])[0]
     w.document = w.version.document
-    w.internal = services.document_upload(
+    w.internal_version = services.document_upload(
         actor=w.staff_on, request=None, matter=w.matter_a, folder=folder,
         shared_with_client=False,
-        files=[SimpleUploadedFile("internal-memo.txt", b"internal strategy notes")])[0].document
+        files=[SimpleUploadedFile("internal-memo.txt", b"internal strategy notes")])[0]
+    w.internal = w.internal_version.document
     due = timezone.localdate() + dt.timedelta(days=7)
     w.doc_request = services.document_request_create(
         actor=w.staff_on, request=None, matter=w.matter_a, title="Discovery items",
@@ -136,6 +137,9 @@ ROWS += [
         kwargs=lambda w: {"document_id": w.internal.pk}, secret=lambda w: "internal-memo"),
     Row("portal:version-download", MATTER_A_READERS, setup=_portal_objects,
         kwargs=lambda w: {"version_id": w.version.pk}, secret=lambda w: SECRET_BYTES),
+    Row("portal:version-download", FIRM_SIDE_ON_A, setup=_portal_objects,
+        kwargs=lambda w: {"version_id": w.internal_version.pk},
+        secret=lambda w: "internal strategy notes"),
     Row("portal:request-list", MATTER_A_READERS, kwargs=_matter_a, setup=_portal_objects,
         secret=lambda w: "Passport scan"),
     Row("portal:request-item-upload", READER_POST_ON_A, setup=_portal_objects,

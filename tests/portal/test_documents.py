@@ -83,7 +83,7 @@ def test_upload_of_several_files_at_once_stores_each(client: Any, world: Any) ->
     }, follow=True)
 
     # then
-    assert "2 file(s) uploaded." in response.content.decode()
+    assert "2 files uploaded." in response.content.decode()
     types = dict(DocumentVersion.objects.values_list("original_name", "content_type"))
     assert types == {"IMG_0001.png": "image/png", "letter.pdf": "application/pdf"}
 
@@ -417,3 +417,40 @@ def test_viewing_a_document_is_audited(client: Any, world: Any) -> None:
     event = AuditEvent.objects.get(action=AuditEvent.Action.DOCUMENT_VIEWED)
     assert (event.actor, str(event.ip), event.user_agent) == (world.client_a, "203.0.113.9",
                                                               "Phone")
+
+
+def test_on_s3_the_download_redirects_to_a_short_presigned_attachment_url(
+    client: Any, world: Any, settings: Any
+) -> None:
+    # given a version stored locally, then the deployment switched to S3 settings
+    # (presigning is computed locally by boto3; nothing is sent anywhere)
+    from urllib.parse import parse_qs, urlsplit
+
+    version = services.document_upload(
+        actor=world.staff_on, request=None, matter=world.matter_a, folder=_folder(world),
+        files=[SimpleUploadedFile("Zeznanie świadka.pdf", pdf_with_text("x"))])[0]
+    settings.AWS_STORAGE_BUCKET_NAME = "atrium-private"
+    settings.ATRIUM_DOWNLOAD_URL_SECONDS = 300
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": "atrium-private", "access_key": "AKIAEXAMPLE",
+                    "secret_key": "example-secret", "region_name": "eu-central-1",
+                    "default_acl": "private", "querystring_auth": True,
+                    "file_overwrite": False, "location": "private"}}}
+    client.force_login(world.client_a)
+
+    # when
+    response = _download(client, version)
+
+    # then
+    assert response.status_code == 302
+    url = urlsplit(response["Location"])
+    query = parse_qs(url.query)
+    assert url.netloc.startswith("atrium-private.")
+    assert url.path == f"/private/{version.file.name}"
+    assert query["X-Amz-Expires"] == ["300"]
+    disposition = query["response-content-disposition"][0]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''Zeznanie%20%C5%9Bwiadka.pdf" in disposition
+    assert query["response-content-type"] == ["application/pdf"]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DOCUMENT_DOWNLOADED).count() == 1

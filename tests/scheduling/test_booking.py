@@ -83,6 +83,8 @@ def test_existing_contact_is_matched_by_email(client, frozen, intro) -> None:
     ({"service": "no-such-service"}, "service"),
     ({"start": "2026-05-01T09:00:00+02:00"}, "start"),
     ({"start": "9999-06-02T09:00:00+02:00"}, "start"),
+    ({"start": "9999-12-31T23:45:00-12:00"}, "start"),
+    ({"start": "0001-01-01T00:00:00+14:00"}, "start"),
     ({"start": "2026-06-02T09:07:00+02:00"}, "start"),
     ({"start": "2026-06-02T21:00:00+02:00"}, "start"),
     ({"start": "not a date"}, "start"),
@@ -278,3 +280,16 @@ def test_staff_booking_overlapping_is_refused_on_every_database(frozen, intro,
                                 first_start=SLOT_UTC + dt.timedelta(minutes=10), count=1,
                                 actor=lawyers[0])
     assert Appointment.objects.count() == 1
+
+
+def test_extra_fields_in_a_booking_are_ignored(client, frozen, intro, world) -> None:
+    response = _post(client, status="attended", contact=str(world.contact_a.pk),
+                     matter=str(world.matter_a.pk), sequence="9", manage_token="mine",
+                     cancellation_fee="0", replaces=str(world.contact_a.pk))
+    assert response.status_code == 201
+    appointment = Appointment.objects.get()
+    assert appointment.status == "booked"
+    assert appointment.contact != world.contact_a
+    assert appointment.matter is None
+    assert appointment.sequence == 0
+    assert appointment.manage_token != "mine"

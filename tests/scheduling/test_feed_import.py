@@ -45,7 +45,9 @@ END:VCALENDAR
 
 
 @pytest.fixture
-def feed_server(tmp_path: Path) -> Any:
+def feed_server(tmp_path: Path, settings: Any) -> Any:
+    # The local server is on 127.0.0.1, which production refuses (see the SSRF test).
+    settings.ATRIUM_CALENDAR_ALLOW_PRIVATE = True
     (tmp_path / "feed.ics").write_text(FEED.replace("\n", "\r\n"))
     handler = type("Quiet", (http.server.SimpleHTTPRequestHandler,),
                    {"log_message": lambda *a: None})
@@ -138,3 +140,11 @@ def test_slot_request_never_fetches_a_feed(client, frozen, intro, lawyers) -> No
                                           "end": "2026-06-02", "tz": "Europe/Warsaw"})
     assert response.status_code == 200
     assert ExternalCalendar.objects.get().last_attempt_at is None
+
+
+def test_feeds_on_private_addresses_are_refused(frozen, lawyers, tmp_path) -> None:
+    calendar = services.external_calendar_add(staff=lawyers[0], name="G",
+                                              url="http://127.0.0.1:9/secret.ics")
+    assert not services.external_calendar_import(calendar_id=calendar.pk)
+    calendar.refresh_from_db()
+    assert "public internet" in calendar.last_error

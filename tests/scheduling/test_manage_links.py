@@ -91,6 +91,7 @@ def test_reschedule_link_refuses_a_time_outside_the_list(client, frozen, intro) 
     url = reverse("scheduling:booking-reschedule", args=[appointment.manage_token])
     assert client.post(url, {"start": "2026-06-02T03:00:00+02:00"}).status_code == 400
     assert client.post(url, {"start": "garbage"}).status_code == 400
+    assert client.post(url, {"start": "9999-12-31T23:59:00-12:00"}).status_code == 400
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED
 

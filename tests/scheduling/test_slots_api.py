@@ -74,6 +74,8 @@ def test_warsaw_fall_back_day_through_the_api(client, lawyers) -> None:
     ({"tz": "Not/AZone"}, "tz"),
     ({"start": "2026-13-45"}, "start"),
     ({"staff": "424242"}, "staff"),
+    ({"duration": "60"}, "duration"),
+    ({"end": "9999-12-31"}, "end"),
 ])
 def test_bad_slot_queries_are_400_with_a_message(client, frozen, intro, params,
                                                  field) -> None:
@@ -116,3 +118,16 @@ def test_slots_api_and_booking_page_query_counts_do_not_grow(
         page = client.get(reverse("scheduling:book-service", args=["intro-call"]),
                           {"date": "2026-06-02", "tz": "Europe/Warsaw"})
     assert page.status_code == 200
+
+
+def test_the_firms_website_may_call_the_api_and_others_may_not(client, frozen, intro,
+                                                               settings) -> None:
+    settings.ATRIUM_BOOKING_FRAME_ANCESTORS = ["https://www.firm.example"]
+    query = {"service": "intro-call", "start": "2026-06-02", "end": "2026-06-02"}
+    ours = client.get(URL, query, HTTP_ORIGIN="https://www.firm.example")
+    assert ours["Access-Control-Allow-Origin"] == "https://www.firm.example"
+    theirs = client.get(URL, query, HTTP_ORIGIN="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in theirs
+    preflight = client.options("/api/bookings/", HTTP_ORIGIN="https://www.firm.example")
+    assert preflight.status_code == 204
+    assert "POST" in preflight["Access-Control-Allow-Methods"]
