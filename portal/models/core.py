@@ -455,6 +455,17 @@ class AuditEvent(models.Model):
         REQUEST_ITEM_REVIEWED = "request.item_reviewed", _("Requested document reviewed")
         TASK_ASSIGNED = "task.assigned", _("Client task assigned")
         TASK_DONE = "task.done", _("Client task done")
+        APPOINTMENT_BOOKED = "appointment.booked", _("Appointment booked")
+        APPOINTMENT_RESCHEDULED = "appointment.rescheduled", _("Appointment rescheduled")
+        APPOINTMENT_CANCELLED = "appointment.cancelled", _("Appointment cancelled")
+        APPOINTMENT_ATTENDED = "appointment.attended", _("Appointment attended")
+        APPOINTMENT_NO_SHOW = "appointment.no_show", _("Client did not attend")
+        AVAILABILITY_CHANGED = "availability.changed", _("Working hours changed")
+        CALENDAR_ADDED = "calendar.added", _("External calendar added")
+        CALENDAR_REMOVED = "calendar.removed", _("External calendar removed")
+        CALENDAR_TOKEN_ROTATED = "calendar.token_rotated", _("Calendar feed address changed")
+        NOTIFICATION_TEMPLATE_CHANGED = ("notification.template_changed",
+                                         _("Notification template changed"))
         OTHER = "other", _("Other")
 
     id = models.BigAutoField(primary_key=True)
