@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -11,7 +11,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from portal.models import Contact, Matter, User
 from portal.validators import available_time_zones, time_zone_choices, validate_plain_text
-from scheduling.models import AvailabilityRule, Service
+from scheduling.models import AvailabilityRule, LocationKind, PackageStep, Service
 from scheduling.selectors import MAX_RANGE_DAYS
 
 MAX_YEARS_AHEAD = 2
@@ -148,3 +148,155 @@ class ExternalCalendarForm(forms.Form):
 
 class TimeZoneForm(forms.Form):
     tz = forms.ChoiceField(choices=time_zone_choices, label=_("Time zone"))
+
+
+# ---------------------------------------------------------------------------
+# Services (staff pages)
+# ---------------------------------------------------------------------------
+MAX_NOTICE_MINUTES = 30 * 24 * 60
+
+
+def _between(value: int | None, low: int, high: int, message: Any) -> int | None:
+    if value is not None and not low <= value <= high:
+        raise forms.ValidationError(message, code="range")
+    return value
+
+
+class StaffChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.email)
+
+
+class ServiceForm(forms.ModelForm):
+    """Everything about a service except who it is a step of. The view never saves it:
+    the cleaned data goes to services.service_create / service_update."""
+
+    staff = StaffChoiceField(
+        queryset=User.objects.none(), label=_("Offered by"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one lawyer who offers this service.")})
+
+    class Meta:
+        model = Service
+        fields = ["name", "slug", "description", "duration_minutes", "price",
+                  "location_kind", "location_detail", "buffer_before_minutes",
+                  "buffer_after_minutes", "min_notice_minutes", "horizon_days",
+                  "slot_step_minutes", "staff", "audience", "intake_required",
+                  "cancel_deadline_hours", "cancel_fee", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "slug": _("Used in the booking address /book/<link name>/: lower-case letters, "
+                      "digits and hyphens."),
+            "duration_minutes": _("From 5 to 480 minutes."),
+            "buffer_before_minutes": _("Free time kept before the appointment, 0 to 240."),
+            "buffer_after_minutes": _("Free time kept after the appointment, 0 to 240."),
+            "min_notice_minutes": _("How soon a client may book, in minutes "
+                                    "(120 = two hours; at most 30 days = 43200)."),
+            "horizon_days": _("From 1 to 365 days."),
+            "slot_step_minutes": _("Start times are offered every this many minutes, "
+                                   "5 to 240."),
+            "price": _("0 means free."),
+            "cancel_deadline_hours": _("Cancelling later than this costs the fee below."),
+            "position": _("Services are listed by this number, then by name."),
+        }
+
+    def __init__(self, *args: Any, currency: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(role=User.Role.STAFF, is_active=True)
+        if not self.instance._state.adding:
+            # Keep a lawyer who has since left visible, so saving does not drop them silently.
+            staff = staff | User.objects.filter(pk__in=self.instance.staff.values("pk"))
+        field = cast(forms.ModelMultipleChoiceField, self.fields["staff"])
+        field.queryset = staff.distinct().order_by("last_name", "first_name", "email")
+        if currency:
+            self.fields["price"].label = _("Price (%(currency)s)") % {"currency": currency}
+            self.fields["cancel_fee"].label = _("Late cancellation fee (%(currency)s)") % {
+                "currency": currency}
+        self.fields["description"].required = False
+        self.fields["location_detail"].required = False
+
+    def clean_slug(self) -> str:
+        return str(self.cleaned_data.get("slug") or "").strip().lower()
+
+    def clean_duration_minutes(self) -> int | None:
+        return _between(self.cleaned_data.get("duration_minutes"), 5, 480,
+                        _("The duration must be between 5 and 480 minutes."))
+
+    def clean_buffer_before_minutes(self) -> int | None:
+        return _between(self.cleaned_data.get("buffer_before_minutes"), 0, 240,
+                        _("A buffer must be between 0 and 240 minutes."))
+
+    def clean_buffer_after_minutes(self) -> int | None:
+        return _between(self.cleaned_data.get("buffer_after_minutes"), 0, 240,
+                        _("A buffer must be between 0 and 240 minutes."))
+
+    def clean_min_notice_minutes(self) -> int | None:
+        return _between(self.cleaned_data.get("min_notice_minutes"), 0, MAX_NOTICE_MINUTES,
+                        _("The minimum notice must be between 0 minutes and 30 days "
+                          "(43200 minutes)."))
+
+    def clean_horizon_days(self) -> int | None:
+        return _between(self.cleaned_data.get("horizon_days"), 1, 365,
+                        _("Clients can book from 1 to 365 days ahead."))
+
+    def clean_slot_step_minutes(self) -> int | None:
+        return _between(self.cleaned_data.get("slot_step_minutes"), 5, 240,
+                        _("The slot step must be between 5 and 240 minutes."))
+
+    def clean_staff(self) -> Any:
+        staff = self.cleaned_data.get("staff")
+        if staff is not None and not staff:
+            raise forms.ValidationError(_("Choose at least one lawyer who offers this service."))
+        return staff
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        price, fee = data.get("price"), data.get("cancel_fee")
+        if price is not None and fee is not None and price > 0 and fee > price:
+            self.add_error("cancel_fee", _("The cancellation fee cannot be more than the price."))
+        kind, detail = data.get("location_kind"), data.get("location_detail")
+        if kind == LocationKind.VIDEO and detail and not detail.startswith("https://"):
+            self.add_error("location_detail", _("A video link starts with https://."))
+        return data
+
+    def service_fields(self) -> dict[str, Any]:
+        """The model fields for the service functions (everything but the staff list)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "staff"}
+
+
+class PackageStepForm(forms.ModelForm):
+    class Meta:
+        model = PackageStep
+        fields = ["service", "min_gap_days"]
+
+    def clean_min_gap_days(self) -> int | None:
+        return _between(self.cleaned_data.get("min_gap_days"), 0, 365,
+                        _("The gap must be between 0 and 365 days."))
+
+
+class BasePackageStepFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = Service.objects.filter(is_active=True, steps__isnull=True)
+        if not self.instance._state.adding:
+            choices = choices.exclude(pk=self.instance.pk)
+        for form in [*self.forms, self.empty_form]:
+            field = cast(forms.ModelChoiceField, form.fields["service"])
+            field.queryset = choices.order_by("position", "name")
+            field.label = _("Step")
+            field.empty_label = _("(none)")
+
+    def steps(self) -> list[tuple[Service, int]]:
+        """The steps in the order shown, without deleted and empty rows."""
+        result = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            if not data or data.get("DELETE") or not data.get("service"):
+                continue
+            result.append((data["service"], data.get("min_gap_days") or 0))
+        return result
+
+
+PackageStepFormSet = cast(type[BasePackageStepFormSet], forms.inlineformset_factory(
+    Service, PackageStep, form=PackageStepForm, formset=BasePackageStepFormSet,
+    fk_name="package", extra=2, can_delete=True, max_num=10, validate_max=True))

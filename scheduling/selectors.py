@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -95,6 +95,29 @@ def service_get_for_booking(*, slug: str, user: Any, invite: str = "",
         qs = qs.prefetch_related("steps__service")
     service = qs.filter(slug=str(slug)[:80]).first()
     if service is None or not may_book(service=service, user=user, invite=invite):
+        raise Http404
+    return service
+
+
+def services_for_staff(*, user: Any) -> list[Service]:
+    """Every service, bookable first, with who offers it and its package steps (staff only)."""
+    if not getattr(user, "is_firm_staff", False):
+        raise Http404
+    upcoming = Count("appointments", filter=Q(appointments__status=Appointment.Status.BOOKED,
+                                              appointments__start_at__gte=timezone.now()))
+    return list(Service.objects.annotate(upcoming=upcoming)
+                .prefetch_related(Prefetch("staff", queryset=User.objects.order_by("id")),
+                                  "steps__service")
+                .order_by("-is_active", "position", "name"))
+
+
+def service_get_for_staff(*, user: Any, service_id: Any) -> Service:
+    """One service for the staff editing pages; Http404 for anyone else or an unknown id."""
+    if not getattr(user, "is_firm_staff", False):
+        raise Http404
+    service = (Service.objects.prefetch_related("staff", "steps__service")
+               .filter(pk=service_id).first())
+    if service is None:
         raise Http404
     return service
 

@@ -466,6 +466,10 @@ class AuditEvent(models.Model):
         CALENDAR_TOKEN_ROTATED = "calendar.token_rotated", _("Calendar feed address changed")
         NOTIFICATION_TEMPLATE_CHANGED = ("notification.template_changed",
                                          _("Notification template changed"))
+        SERVICE_CREATED = "service.created", _("Service created")
+        SERVICE_UPDATED = "service.updated", _("Service changed")
+        SERVICE_ARCHIVED = "service.archived", _("Service archived")
+        SERVICE_RESTORED = "service.restored", _("Service restored")
         OTHER = "other", _("Other")
 
     id = models.BigAutoField(primary_key=True)

@@ -14,6 +14,9 @@ def _with_appointment(w):
 
     from tests.notifications.conftest import make_appointment
 
+    # A name no page text can contain by chance, so the "no byte" check means something.
+    w.contact_a.last_name = "Qwzxyvonk"
+    w.contact_a.save(update_fields=["last_name"])
     w.appointment = make_appointment(staff=w.staff_on, contact=w.contact_a,
                                      matter=w.matter_a,
                                      start=timezone.now() + dt.timedelta(days=2))

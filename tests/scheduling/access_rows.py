@@ -5,10 +5,16 @@ from tests.scheduling.helpers import world_booking
 
 BAD_TOKEN = {"token": "not-a-real-token-0123456789"}
 STAFF_POST = {**STAFF_ONLY, "staff_on": 302, "staff_off": 302, "admin": 302}
+# Creating, editing and archiving services is for firm admins; other staff get a 404.
+ADMIN_ONLY = {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}
 
 
 def _appointment(w):
     return {"appointment_id": w.appointment.pk}
+
+
+def _service(w):
+    return {"service_id": w.service.pk}
 
 
 def _secret(w):
@@ -41,4 +47,10 @@ ROWS = [
     Row("scheduling:staff-appointment-action", {**STAFF_POST, "anonymous": LOGIN},
         setup=world_booking, method="post",
         kwargs=lambda w: {**_appointment(w), "action": "attended"}),
+    Row("scheduling:staff-services", STAFF_ONLY, setup=world_booking),
+    Row("scheduling:staff-service-new", ADMIN_ONLY),
+    Row("scheduling:staff-service-edit", ADMIN_ONLY, setup=world_booking, kwargs=_service,
+        secret=_secret),
+    Row("scheduling:staff-service-archive", {**ADMIN_ONLY, "admin": 302},
+        setup=world_booking, method="post", kwargs=_service, secret=_secret),
 ]
