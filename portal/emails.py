@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from portal.models import Invitation
+
+
+def render_text(template_name: str, context: dict[str, object]) -> str:
+    """A plain-text part or subject: no HTML escaping ("Kowalska & Nowak", not "&amp;")."""
+    template = engines["django"].engine.get_template(template_name)  # type: ignore[attr-defined]
+    return template.render(Context(context, autoescape=False))
 
 
 def send_invitation(*, invitation: Invitation, token: str) -> None:
@@ -21,8 +28,8 @@ def send_invitation(*, invitation: Invitation, token: str) -> None:
     with translation.override(language):
         context = {"firm": firm, "link": link, "invitation": invitation,
                    "days": settings.ATRIUM_INVITATION_DAYS}
-        subject = render_to_string("emails/invitation_subject.txt", context).strip()
-        body = render_to_string("emails/invitation.txt", context)
+        subject = " ".join(render_text("emails/invitation_subject.txt", context).split())
+        body = render_text("emails/invitation.txt", context)
         html = render_to_string("emails/invitation.html", context)
     message = EmailMultiAlternatives(subject=subject, body=body, to=[invitation.email])
     message.attach_alternative(html, "text/html")

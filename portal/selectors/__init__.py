@@ -18,6 +18,7 @@ from portal.selectors.core import (  # noqa: F401
 )
 from portal.selectors.documents import (  # noqa: F401
     SEARCH_CONFIGS,
+    SEARCH_MIN_CHARS,
     ResponseTime,
     SearchResults,
     business_hours_between,

@@ -107,7 +107,12 @@ def matter_response_times(*, matter: Matter) -> dict[Any, ResponseTime]:
 # ---------------------------------------------------------------------------
 def messages_for_viewer(*, user: User, matter: Matter) -> QuerySet[Message]:
     """Everyone who may open the matter reads its one thread (checked by the caller)."""
-    attachments = DocumentVersion.objects.select_related("document")
+    # A deleted attachment, or one the firm made internal, is not listed (its link would 404).
+    attachments = DocumentVersion.objects.filter(document__deleted_at=None).select_related(
+        "document")
+    if not _firm_side(user):
+        attachments = attachments.filter(document__shared_with_client=True,
+                                         document__folder__shared_with_client=True)
     return (matter.messages.select_related("sender", "read_by")
             .prefetch_related(Prefetch("attachments", queryset=attachments))
             .order_by("-created_at"))
@@ -192,6 +197,10 @@ def version_get_for_user(*, user: User, version_id: Any) -> DocumentVersion:
 def document_requests_for_viewer(*, user: User, matter: Matter) -> QuerySet[DocumentRequest]:
     versions = DocumentVersion.objects.filter(document__deleted_at=None).select_related(
         "document").order_by("-uploaded_at")
+    if not _firm_side(user):
+        # A file the firm has since made internal is not listed (its link would 404).
+        versions = versions.filter(document__shared_with_client=True,
+                                   document__folder__shared_with_client=True)
     items = DocumentRequestItem.objects.prefetch_related(
         Prefetch("versions", queryset=versions)).order_by("position")
     return (matter.document_requests.select_related("folder")
@@ -229,6 +238,9 @@ def client_tasks_for_viewer(*, user: User, matter: Matter) -> QuerySet[ClientTas
 
 
 def open_tasks_for_client(*, user: User) -> QuerySet[ClientTask]:
+    # Co-counsel read the matter but the tasks are the client's, not theirs to list as own.
+    if not user.is_client:
+        return ClientTask.objects.none()
     return (ClientTask.objects
             .filter(status=ClientTask.Status.OPEN,
                     matter__in=matters_visible_to(user).values("pk"))
@@ -266,6 +278,9 @@ def client_tasks_due(*, on: dt.date) -> QuerySet[ClientTask]:
 SEARCH_CONFIGS = {"en": "english", "es": "spanish", "ru": "russian", "pl": "simple"}
 
 
+SEARCH_MIN_CHARS = 2
+
+
 def search_config() -> str:
     return SEARCH_CONFIGS.get(firm_get().default_language, "simple")
 
@@ -279,7 +294,7 @@ class SearchResults:
 def search_for_user(*, user: User, query: str, limit: int = 50) -> SearchResults:
     """Messages and documents (by name or text) in the matters this person may see."""
     query = (query or "").strip()[:200]
-    if len(query) < 2:
+    if len(query) < SEARCH_MIN_CHARS:
         return SearchResults([], [])
     visible = matters_visible_to(user).values("pk")
     messages = Message.objects.filter(matter__in=visible)

@@ -433,6 +433,11 @@ def invitation_accept(*, token: str, password: str, request: HttpRequest | None)
             raise ServiceError(_("This invitation link is no longer valid. Ask the firm to "
                                  "send you a new one."))
         user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is not None and (not user.is_active or user.role != invitation.role):
+            # A disabled account stays disabled, and a link never sets the password of an
+            # account of another kind (a staff login through a client invitation).
+            raise ServiceError(_("This invitation link is no longer valid. Ask the firm to "
+                                 "send you a new one."))
         if user is None:
             user = User(email=invitation.email, role=invitation.role)
             if invitation.contact is not None:
@@ -440,7 +445,6 @@ def invitation_accept(*, token: str, password: str, request: HttpRequest | None)
                 user.last_name = invitation.contact.last_name
                 user.language = invitation.contact.language
                 user.time_zone = invitation.contact.time_zone
-        user.is_active = True
         user.set_password(password)
         user.save()
         EmailAddress.objects.update_or_create(

@@ -134,6 +134,19 @@ def _may_upload_into(user: User, folder: Folder) -> bool:
     return folder.shared_with_client and folder.client_can_upload
 
 
+def _free_name(*, folder: Folder, name: str) -> str:
+    """The name with " (2)", " (3)"… before the extension, first one not live in the folder."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, dot, ext = name, "", ""
+    taken = set(Document.objects.filter(folder=folder, deleted_at=None,
+                                        name__startswith=stem).values_list("name", flat=True))
+    n = 2
+    while f"{stem} ({n}){dot}{ext}" in taken:
+        n += 1
+    return f"{stem} ({n}){dot}{ext}"
+
+
 def document_upload(*, actor: User, request: HttpRequest | None, matter: Matter,
                     folder: Folder, files: Sequence[UploadedFile],
                     shared_with_client: bool = True,
@@ -161,6 +174,12 @@ def document_upload(*, actor: User, request: HttpRequest | None, matter: Matter,
                 now = timezone.now()
                 document = (Document.objects.select_for_update()
                             .filter(folder=locked_folder, name=name, deleted_at=None).first())
+                if (document is not None and not is_firm_side(actor)
+                        and not document.shared_with_client):
+                    # A client never adds a version to a document the firm keeps internal:
+                    # the file would vanish from their view into the firm's own document.
+                    name = _free_name(folder=locked_folder, name=name)
+                    document = None
                 created = document is None
                 if document is None:
                     document = Document.objects.create(

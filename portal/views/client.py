@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import selectors, services
@@ -35,8 +36,11 @@ def matter_detail(request: HttpRequest, matter_id: str) -> HttpResponse:
 @portal_user_required
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
+    # Without a saved zone, offer the one the pages use now (browser or firm), not UTC:
+    # saving only a new language must not move every time the client sees.
     initial = {"language": user.language or request.LANGUAGE_CODE,  # type: ignore[union-attr]
-               "time_zone": user.time_zone or "UTC"}  # type: ignore[union-attr]
+               "time_zone": user.time_zone  # type: ignore[union-attr]
+               or timezone.get_current_timezone_name()}
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.user_preferences_update(user=user, request=request,  # type: ignore[arg-type]

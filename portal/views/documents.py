@@ -64,12 +64,18 @@ def document_list(request: HttpRequest, matter_id: str) -> HttpResponse:
                 flash.success(request, ngettext("%(n)d file uploaded.", "%(n)d files uploaded.",
                                                 len(versions)) % {"n": len(versions)})
         return redirect("portal:document-list", matter_id=matter.pk)
-    documents = selectors.documents_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
+    current = None
+    if request.GET.get("folder"):
+        # One folder's documents; a folder this person may not see is a 404.
+        current = selectors.folder_get_for_user(user=user, matter=matter,  # type: ignore[arg-type]
+                                                folder_id=request.GET["folder"])
+    documents = selectors.documents_for_viewer(user=user, matter=matter,  # type: ignore[arg-type]
+                                               folder=current)
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     deleted = (selectors.documents_for_viewer(user=user, matter=matter, deleted=True)[:20]  # type: ignore[arg-type]
                if user.is_firm_staff else [])  # type: ignore[union-attr]
     return render(request, "portal/documents.html", {
-        "matter": matter, "page": page, "folders": folders,
+        "matter": matter, "page": page, "folders": folders, "current_folder": current,
         "upload_folders": _uploadable_folders(user, folders), "deleted": deleted,
         "folder_form": FolderForm(), "max_mb": max_upload_bytes() // (1024 * 1024),
     })
@@ -153,8 +159,13 @@ def document_share(request: HttpRequest, document_id: str) -> HttpResponse:
     shared = request.POST.get("shared") == "1"
     services.document_set_shared(actor=request.user, request=request, document=document,  # type: ignore[arg-type]
                                  shared=shared)
-    flash.success(request, _("The client can see this document now.") if shared
-                  else _("This document is internal now."))
+    if not shared:
+        flash.success(request, _("This document is internal now."))
+    elif document.folder.shared_with_client:
+        flash.success(request, _("The client can see this document now."))
+    else:
+        flash.warning(request, _("Shared, but its folder is internal: the client still "
+                                 "cannot see it."))
     return redirect("portal:document-detail", document_id=document.pk)
 
 

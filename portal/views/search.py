@@ -13,7 +13,10 @@ from portal.views.decorators import portal_user_required, staff_required
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     results = selectors.search_for_user(user=request.user, query=query)  # type: ignore[arg-type]
-    return render(request, "portal/search.html", {"q": query, "results": results})
+    # The selector ignores one letter; say so rather than claim nothing matched.
+    too_short = 0 < len(query.strip()) < selectors.SEARCH_MIN_CHARS
+    return render(request, "portal/search.html",
+                  {"q": query, "results": results, "too_short": too_short})
 
 
 @staff_required
