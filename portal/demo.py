@@ -11,7 +11,7 @@ from portal import services
 from portal.models import Matter, User
 
 
-def _pdf(text: str) -> bytes:
+def pdf_with_text(text: str) -> bytes:
     """A one-page PDF with a line of text (real enough for pypdf and search)."""
     content = f"BT /F1 16 Tf 72 720 Td ({text}) Tj ET".encode()
     objects = [
@@ -53,11 +53,11 @@ def seed() -> None:
         versions = services.document_upload(
             actor=lawyer, request=None, matter=matter, folder=discovery,
             files=[SimpleUploadedFile("Engagement letter.pdf",
-                                      _pdf("Engagement letter: scope of work and fees"))])
+                                      pdf_with_text("Engagement letter: scope of work and fees"))])
         versions += services.document_upload(
             actor=lawyer, request=None, matter=matter, folder=discovery,
             files=[SimpleUploadedFile("Engagement letter.pdf",
-                                      _pdf("Engagement letter, revised: fees and retainer"))])
+                                      pdf_with_text("Engagement letter, revised: fees and retainer"))])
         versions += services.document_upload(
             actor=lawyer, request=None, matter=matter, folder=internal,
             shared_with_client=False,

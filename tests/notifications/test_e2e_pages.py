@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 from typing import Any
 
 import pytest
@@ -13,55 +12,12 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.models import Matter, TimelineEntry
-from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, new_page
+from tests.e2e.conftest import DESKTOP, PHONE, in_browser, new_page, save_screenshot
 from tests.notifications.conftest import make_appointment
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def in_browser(steps: Any) -> Any:
-    """Run `steps(browser)` with a Chromium of its own in a fresh thread.
-
-    tests/e2e keeps one Playwright (and its event loop) open on the main thread for the
-    whole session; a second sync Playwright may only start in another thread.
-    """
-    from pathlib import Path
-
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("ATRIUM_E2E_REQUIRED") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and browser tests are required")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-                try:
-                    result["value"] = steps(browser)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            result["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
-
-
-def screenshot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def _session_cookie(user: Any) -> str:
@@ -94,7 +50,7 @@ def test_staff_edits_a_polish_sms_and_sees_the_preview_and_segments_live(
             "Zmiana terminu: {link}")
         seen = {"preview": page.locator("#preview-body").inner_text(),
                 "segments": page.locator("#segments").inner_text()}
-        screenshot(page, f"notifications-template-edit-{name}")
+        save_screenshot(page, f"notifications-template-edit-{name}")
         # when: saved
         page.get_by_role("button", name="Save").click()
         page.wait_for_url("**/staff/notifications/templates/")
@@ -119,10 +75,10 @@ def test_lawyer_sends_the_check_in_from_the_staff_home(live_server: Any, world: 
         page = _signed_in_page(browser, live_server, cookie, PHONE)
         page.goto(f"{live_server.url}/staff/")
         seen = {"alarm_before": page.locator("#silence-alarm").is_visible()}
-        screenshot(page, "notifications-silence-alarm-phone")
+        save_screenshot(page, "notifications-silence-alarm-phone")
         # when
         page.locator("#silence-alarm").get_by_role("link", name="Send a check-in").click()
-        screenshot(page, "notifications-checkin-phone")
+        save_screenshot(page, "notifications-checkin-phone")
         page.get_by_role("button", name="Send update").click()
         page.wait_for_url("**/staff/notifications/silence/")
         page.goto(f"{live_server.url}/staff/")
@@ -150,7 +106,7 @@ def test_staff_see_each_reminder_with_its_state(live_server: Any, world: Any) ->
     def steps(browser: Any) -> str:
         page = _signed_in_page(browser, live_server, cookie, PHONE)
         page.goto(f"{live_server.url}/staff/notifications/appointments/{appointment.pk}/")
-        screenshot(page, "notifications-appointment-reminders-phone")
+        save_screenshot(page, "notifications-appointment-reminders-phone")
         return page.locator("#appointment-reminders").inner_text()
 
     text = in_browser(steps)
