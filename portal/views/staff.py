@@ -26,6 +26,7 @@ from portal.forms import (
 )
 from portal.models import Matter, Tag
 from portal.views.decorators import firm_admin_required, staff_required
+from portal.views.feedback import flash_form_errors
 
 PAGE_SIZE = 25
 
@@ -226,9 +227,7 @@ def matter_timeline_add(request: HttpRequest, matter_id: str) -> HttpResponse:
                                     matter=matter, **form.cleaned_data)
         messages.success(request, _("Added to the timeline."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        flash_form_errors(request, form)
     return redirect("staff:matter-detail", matter_id=matter.pk)
 
 
@@ -253,9 +252,7 @@ def matter_share(request: HttpRequest, matter_id: str) -> HttpResponse:
         else:
             messages.success(request, _("The matter is shared."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        flash_form_errors(request, form)
     return redirect("staff:matter-detail", matter_id=matter.pk)
 
 

@@ -18,6 +18,7 @@ from portal import selectors, services
 from portal.models import ClientTask, TimelineEntry
 from portal.uploads import max_upload_bytes, upload_was_refused
 from portal.views.decorators import portal_user_required, staff_required
+from portal.views.feedback import flash_form_errors
 from portal.views.messages import upload_too_large_message
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -64,12 +65,6 @@ class StatusUpdateForm(forms.Form):
         field = cast(forms.MultipleChoiceField, self.fields["matters"])
         field.choices = [
             (pk, f"{m.reference} {m.title}") for pk, m in self.matter_objects.items()]
-
-
-def _form_errors(request: HttpRequest, form: forms.Form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash.error(request, str(error))
 
 
 # ---------------------------------------------------------------------------
@@ -123,7 +118,7 @@ def request_create(request: HttpRequest, matter_id: str) -> HttpResponse:
         else:
             flash.success(request, _("The checklist is posted."))
     else:
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     return redirect("portal:request-list", matter_id=matter.pk)
 
 
@@ -144,7 +139,7 @@ def request_item_review(request: HttpRequest, item_id: str) -> HttpResponse:
         else:
             flash.success(request, _("Review saved."))
     else:
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     return redirect("portal:request-list", matter_id=item.request.matter_id)
 
 
@@ -188,7 +183,7 @@ def task_create(request: HttpRequest, matter_id: str) -> HttpResponse:
         else:
             flash.success(request, _("Task assigned."))
     else:
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     return redirect("portal:task-list", matter_id=matter.pk)
 
 
