@@ -305,6 +305,18 @@ def _location(appointment: Appointment) -> tuple[str, str]:
     return detail or firm_get().name, ""
 
 
+def _vevent(appointment: Appointment, *, now: dt.datetime, summary: str) -> Event:
+    """The fields every calendar copy of an appointment shares (stable UID, SEQUENCE, UTC)."""
+    event = Event()
+    event.add("uid", appointment.uid)
+    event.add("sequence", appointment.sequence)
+    event.add("dtstamp", now)
+    event.add("dtstart", appointment.start_at.astimezone(dt.UTC))
+    event.add("dtend", appointment.end_at.astimezone(dt.UTC))
+    event.add("summary", summary)
+    return event
+
+
 def appointment_ics(*, appointments: list[Appointment], method: str) -> bytes:
     """An iCalendar file: METHOD REQUEST (book, change) or CANCEL, one VEVENT each."""
     if method not in ("REQUEST", "CANCEL", "PUBLISH"):
@@ -318,13 +330,8 @@ def appointment_ics(*, appointments: list[Appointment], method: str) -> bytes:
     now = timezone.now()
     organizer_email = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
     for appointment in appointments:
-        event = Event()
-        event.add("uid", appointment.uid)
-        event.add("sequence", appointment.sequence)
-        event.add("dtstamp", now)
-        event.add("dtstart", appointment.start_at.astimezone(dt.UTC))
-        event.add("dtend", appointment.end_at.astimezone(dt.UTC))
-        event.add("summary", f"{appointment.service.name} · {firm.name}")
+        event = _vevent(appointment, now=now,
+                        summary=f"{appointment.service.name} · {firm.name}")
         organizer = vCalAddress(f"mailto:{organizer_email}")
         organizer.params["cn"] = vText(firm.name)
         event.add("organizer", organizer)
@@ -365,14 +372,9 @@ def staff_feed_ics(*, token: str) -> bytes:
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{firm_get().name} · {staff.get_full_name()}")
     for appointment in rows:
-        event = Event()
-        event.add("uid", appointment.uid)
-        event.add("sequence", appointment.sequence)
-        event.add("dtstamp", now)
-        event.add("dtstart", appointment.start_at.astimezone(dt.UTC))
-        event.add("dtend", appointment.end_at.astimezone(dt.UTC))
-        event.add("summary", f"{appointment.service.name}: {appointment.contact.full_name}")
-        cal.add_component(event)
+        cal.add_component(_vevent(
+            appointment, now=now,
+            summary=f"{appointment.service.name}: {appointment.contact.full_name}"))
     return cal.to_ical()
 
 

@@ -40,10 +40,18 @@ from scheduling.forms import (
 )
 from scheduling.models import Appointment, AvailabilityRule, ExternalCalendar, Service
 
-
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
+
+def _requested_day(request: HttpRequest, *, default: dt.date) -> dt.date:
+    """The ?date=YYYY-MM-DD a page was asked for; anything unreadable means `default`."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return default
+
+
 def _viewer_zone(request: HttpRequest) -> str:
     tz = request.GET.get("tz") or request.POST.get("time_zone") or ""
     if tz in available_time_zones():
@@ -141,10 +149,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     tz = _viewer_zone(request)
     zone = ZoneInfo(tz)
     today = timezone.now().astimezone(zone).date()
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        day = today
+    day = _requested_day(request, default=today)
     day = min(max(day, today), today + dt.timedelta(days=service.horizon_days))
     start, end = selectors.day_window(start=day, end=day, zone=zone)
     slots = selectors.slots_list(service=service, start=start, end=end)
@@ -456,10 +461,7 @@ def staff_calendar(request: HttpRequest) -> HttpResponse:
     tz = timezone.get_current_timezone_name()
     zone = ZoneInfo(tz)
     today = timezone.now().astimezone(zone).date()
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        day = today
+    day = _requested_day(request, default=today)
     # Keep the window where dates exist (and views make sense).
     day = min(max(day, today - dt.timedelta(days=3650)), today + dt.timedelta(days=3650))
     week = request.GET.get("view") == "week"
