@@ -15,10 +15,12 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("ATRIUM_VAR_DIR", default=str(BASE_DIR / "var")))
 
+# .env first: every variable below, ATRIUM_VAR_DIR included, may come from it (real
+# environment variables still win: overwrite=False).
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+VAR_DIR = Path(env.str("ATRIUM_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # ---------------------------------------------------------------------------
 # Core
