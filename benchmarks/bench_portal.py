@@ -77,7 +77,7 @@ def _matter(rows: int, n: int) -> tuple[object, object, object]:
     client = User.objects.create_user(email=f"client{n}@bench.example")
     contact = Contact.objects.create(first_name="C", last_name=str(n), email=client.email,
                                      user=client)
-    matter = services.matter_create(actor=lawyer, request=None, data=services.MatterData(
+    matter = services.matter_create(actor=lawyer, data=services.MatterData(
         reference=f"B-{n}", title=f"Bench {n}", practice_area="other", priority="normal",
         responsible_lawyer=lawyer, team=[], clients=[contact], tags=[]))
     folder = Folder.objects.create(matter=matter, name="Discovery", client_can_upload=True)

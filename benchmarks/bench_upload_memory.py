@@ -83,10 +83,10 @@ lawyer = User.objects.create_user(email="lawyer@bench.example", role="staff", is
 client = User.objects.create_user(email="client@bench.example", password="x-bench-x-bench")
 contact = Contact.objects.create(first_name="Bench", last_name="Client", email=client.email,
                                  user=client)
-matter = services.matter_create(actor=lawyer, request=None, data=services.MatterData(
+matter = services.matter_create(actor=lawyer, data=services.MatterData(
     reference="BENCH-1", title="Benchmark", practice_area="other", priority="normal",
     responsible_lawyer=lawyer, team=[], clients=[contact], tags=[]))
-folder = services.folder_create(actor=lawyer, request=None, matter=matter, name="Uploads",
+folder = services.folder_create(actor=lawyer, matter=matter, name="Uploads",
                                 client_can_upload=True)
 session = SessionStore()
 session[SESSION_KEY] = str(client.pk)

@@ -50,11 +50,14 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "guardian",
     "phonenumber_field",
+    # Atrium's apps, lowest layer first (README, "Project layout").
+    "core",
+    "audit",
+    "notifications",
     "portal",
     "scheduling",
     "billing",
     "intake",
-    "notifications",
 ]
 
 MIDDLEWARE = [

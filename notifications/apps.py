@@ -9,6 +9,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from audit import actions
+        from notifications.audit_actions import NotificationsAction
         from notifications.services.appointments import register_reminders
 
+        actions.declare(NotificationsAction)
         register_reminders()

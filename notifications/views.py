@@ -11,12 +11,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
 
+from core.errors import ServiceError
+from core.http import RequestMeta
 from notifications import defaults, selectors, services
 from notifications.forms import CheckinForm, TemplateForm
 from notifications.models import Event
 from notifications.services.compose import text_for
 from notifications.text import fill, sms_segments
-from portal.services import ServiceError
 from portal.views.decorators import staff_required
 
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "es": "Español", "ru": "Русский"}
@@ -59,7 +60,7 @@ def template_edit(request: HttpRequest, event: str, channel: str, language: str)
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "save":
             try:
-                services.template_save(actor=request.user, request=request, event=event,
+                services.template_save(actor=request.user, meta=RequestMeta.from_request(request), event=event,
                                        channel=channel, language=language,
                                        subject=form.cleaned_data["subject"],
                                        body=form.cleaned_data["body"])
@@ -84,7 +85,7 @@ def template_edit(request: HttpRequest, event: str, channel: str, language: str)
 @require_POST
 def template_reset(request: HttpRequest, event: str, channel: str, language: str) -> HttpResponse:
     event, channel, language = _template_key(event, channel, language)
-    services.template_reset(actor=request.user, request=request, event=event, channel=channel,
+    services.template_reset(actor=request.user, meta=RequestMeta.from_request(request), event=event, channel=channel,
                             language=language)
     messages.success(request, _("The original text is back."))
     return redirect("notifications:template-list")
@@ -105,7 +106,7 @@ def silence_checkin(request: HttpRequest, matter_id: str) -> HttpResponse:
                                                       "body": draft.body})
     if request.method == "POST" and form.is_valid():
         try:
-            services.checkin_send(actor=request.user, request=request, matter=matter,
+            services.checkin_send(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,
                                   title=form.cleaned_data["title"],
                                   body=form.cleaned_data["body"])
         except Exception as exc:  # validation of the timeline entry (plain text rules)

@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
 
 from portal.models import (
-    AuditEvent,
     CoCounselGrant,
     Contact,
     Firm,
@@ -94,23 +93,4 @@ class InvitationAdmin(admin.ModelAdmin):
                        "expires_at", "sent_at", "accepted_at", "accepted_user"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is append-only."""
-
-    list_display = ["at", "actor_label", "action", "object_type", "matter", "ip"]
-    list_filter = ["action"]
-    search_fields = ["actor_label", "object_id"]
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

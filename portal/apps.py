@@ -9,6 +9,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from audit import actions
+        from portal import receivers
+        from portal.audit_actions import PortalAction
+
+        actions.declare(PortalAction)
         # Framework signals (Django's and allauth's login events) are the only way to see
         # sign-ins that happen inside allauth; they write audit rows and nothing else.
-        from portal import receivers  # noqa: F401
+        receivers.connect()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import filetype
 from django import forms
@@ -9,9 +9,10 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from audit import actions
+from core.validators import time_zone_choices, validate_plain_text, validate_time_zone
 from portal.models import Contact, Firm, Matter, PracticeArea, Tag, TimelineEntry, User
 from portal.selectors import staff_members
-from portal.validators import time_zone_choices, validate_plain_text, validate_time_zone
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -210,12 +211,9 @@ class AuditFilterForm(forms.Form):
                               widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from portal.models import AuditEvent
-
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [  # type: ignore[attr-defined]
-            ("", _("All actions")), *AuditEvent.Action.choices
-        ]
+        field = cast(forms.ChoiceField, self.fields["action"])
+        field.choices = [("", _("All actions")), *actions.choices()]
 
 
 def time_zone_datalist() -> list[tuple[str, str]]:

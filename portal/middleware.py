@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from portal.validators import available_time_zones
+from core.validators import available_time_zones
 
 TZ_COOKIE = "atrium_tz"
 

@@ -5,27 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
 
-from portal.models import AuditEvent
-from portal.services import audit_record
+from audit.services import audit_record
+from core.http import RequestMeta
+from portal.audit_actions import PortalAction
 
 
-@receiver(user_logged_in)
 def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(action=AuditEvent.Action.LOGIN, actor=user, request=request)
+    audit_record(action=PortalAction.LOGIN, actor=user, meta=RequestMeta.from_request(request))
 
 
-@receiver(user_logged_out)
 def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit_record(action=AuditEvent.Action.LOGOUT, actor=user, request=request)
+        audit_record(action=PortalAction.LOGOUT, actor=user,
+                     meta=RequestMeta.from_request(request))
 
 
-@receiver(user_login_failed)
 def _on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
                      **kwargs: Any) -> None:
     # Django has already masked the password; only the address tried is kept.
     attempted = str(credentials.get("email") or credentials.get("username") or "")[:254]
-    audit_record(action=AuditEvent.Action.LOGIN_FAILED, request=request,
+    audit_record(action=PortalAction.LOGIN_FAILED, meta=RequestMeta.from_request(request),
                  actor_label=attempted, data={"email": attempted})
+
+
+def connect() -> None:
+    user_logged_in.connect(_on_login, dispatch_uid="atrium-audit-login")
+    user_logged_out.connect(_on_logout, dispatch_uid="atrium-audit-logout")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="atrium-audit-login-failed")

@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = _("Scheduling")
+
+    def ready(self) -> None:
+        from audit import actions
+        from scheduling.audit_actions import SchedulingAction
+
+        actions.declare(SchedulingAction)

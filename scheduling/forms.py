@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from core.validators import available_time_zones, time_zone_choices, validate_plain_text
 from portal.models import Contact, Matter, User
-from portal.validators import available_time_zones, time_zone_choices, validate_plain_text
 from scheduling.models import AvailabilityRule, LocationKind, PackageStep, Service
 from scheduling.selectors import MAX_RANGE_DAYS
 

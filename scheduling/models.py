@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.validators import validate_plain_text
+from core.validators import validate_plain_text
 
 
 def new_manage_token() -> str:

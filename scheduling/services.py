@@ -20,14 +20,17 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
+from core.errors import ServiceError
+from core.http import RequestMeta
+from portal import services as portal_services
 from portal.models import Contact, Matter, User
-from portal.services import ServiceError, audit_record
 from scheduling import availability as engine
 from scheduling import selectors
+from scheduling.audit_actions import SchedulingAction
 from scheduling.models import (
     BLOCKING_STATUSES,
     Appointment,
@@ -37,6 +40,12 @@ from scheduling.models import (
     PackageStep,
     Service,
 )
+
+# The action each staff mark records.
+MARK_ACTIONS = {
+    Appointment.Status.ATTENDED: SchedulingAction.APPOINTMENT_ATTENDED,
+    Appointment.Status.NO_SHOW: SchedulingAction.APPOINTMENT_NO_SHOW,
+}
 
 
 class SlotInvalid(ServiceError):
@@ -115,21 +124,13 @@ def _fair_order(staff_ids: Sequence[int], *, now: dt.datetime) -> list[int]:
     return sorted(staff_ids, key=lambda s: (counts.get(s, 0), secrets.randbelow(1000)))
 
 
-def _contact_for_booker(*, booker: BookerData, time_zone: str) -> Contact:
-    """Match a public booker to a contact by email; a new person becomes a prospect."""
-    contact = Contact.objects.filter(email__iexact=booker.email).order_by("created_at").first()
-    if contact is not None:
-        if booker.phone and not contact.phone:
-            contact.phone = booker.phone
-            contact.save(update_fields=["phone"])
-        return contact
-    contact = Contact(kind=Contact.Kind.PROSPECT, first_name=booker.first_name,
-                      last_name=booker.last_name, email=booker.email.lower(),
-                      phone=booker.phone, language=booker.language, time_zone=time_zone)
-    contact.full_clean()
-    contact.save()
-    audit_record(action="contact.created", obj=contact, data={"source": "booking"})
-    return contact
+def _booker_contact(booker: BookerData | None, time_zone: str) -> Contact:
+    """The contact a public booker becomes (matched by email, else a new prospect)."""
+    if booker is None:
+        raise ServiceError(_("Who is the appointment for?"))
+    return portal_services.contact_for_booking(
+        first_name=booker.first_name, last_name=booker.last_name, email=booker.email,
+        phone=booker.phone, language=booker.language, time_zone=time_zone)
 
 
 def _check_offered(*, service: Service, start: dt.datetime, staff: User | None,
@@ -177,7 +178,7 @@ def _next_step_start(*, service: Service, staff_id: int, after: dt.datetime, now
 def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | None = None,
                      booker: BookerData | None = None, contact: Contact | None = None,
                      matter: Matter | None = None, time_zone: str = "UTC",
-                     actor: User | None = None, request: HttpRequest | None = None,
+                     actor: User | None = None, meta: RequestMeta | None = None,
                      now: dt.datetime | None = None) -> list[Appointment]:
     """Book a service (all the steps of a package) and send one confirmation."""
     now = now or timezone.now()
@@ -187,7 +188,7 @@ def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | N
     candidates = _check_offered(service=service, start=start_at, staff=staff, now=now)
     steps = [(step.service, step.min_gap_days) for step in service.steps.all()]
     with transaction.atomic():
-        person = contact or _contact_for_booker(booker=booker, time_zone=time_zone)  # type: ignore[arg-type]
+        person = contact if contact is not None else _booker_contact(booker, time_zone)
         group = uuid.uuid4() if steps else None
         booked: list[Appointment] = []
         for staff_id in _fair_order(candidates, now=now):
@@ -220,8 +221,8 @@ def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | N
             booked.append(appointment)
             taken.append(engine.Interval(bs, be))
         for appointment in booked:
-            audit_record(action="appointment.booked", actor=actor, request=request,
-                         matter=matter, obj=appointment,
+            audit_record(action=SchedulingAction.APPOINTMENT_BOOKED, actor=actor, meta=meta,
+                         matter_id=matter.pk if matter else None, obj=appointment,
                          data={"service": service.slug, "start": start_at.isoformat()})
         _notify(changed=booked, notify=booked, event="booked")
     return booked
@@ -229,7 +230,7 @@ def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | N
 
 def appointment_reschedule(*, appointment: Appointment, start_at: dt.datetime,
                            staff: User | None = None, actor: User | None = None,
-                           request: HttpRequest | None = None,
+                           meta: RequestMeta | None = None,
                            now: dt.datetime | None = None) -> Appointment:
     """Move a booking: the old row becomes "rescheduled", the new one replaces it."""
     now = now or timezone.now()
@@ -257,8 +258,8 @@ def appointment_reschedule(*, appointment: Appointment, start_at: dt.datetime,
                 break
         if new is None:
             raise SlotTaken(_("This time was just taken. Please choose another time."))
-        audit_record(action="appointment.rescheduled", actor=actor, request=request,
-                     matter=old.matter, obj=new,
+        audit_record(action=SchedulingAction.APPOINTMENT_RESCHEDULED, actor=actor, meta=meta,
+                     matter_id=old.matter_id, obj=new,
                      data={"from": old.start_at.isoformat(), "to": s.isoformat(),
                            "replaces": str(old.pk)})
         _notify(changed=[old, new], notify=[new], event="rescheduled")
@@ -274,7 +275,7 @@ def cancellation_fee(*, appointment: Appointment, now: dt.datetime | None = None
 
 
 def appointment_cancel(*, appointment: Appointment, actor: User | None = None,
-                       request: HttpRequest | None = None, by_client: bool = True,
+                       meta: RequestMeta | None = None, by_client: bool = True,
                        now: dt.datetime | None = None) -> Appointment:
     now = now or timezone.now()
     with transaction.atomic():
@@ -287,15 +288,15 @@ def appointment_cancel(*, appointment: Appointment, actor: User | None = None,
             if by_client else Decimal("0")
         row.sequence += 1
         row.save(update_fields=["status", "cancelled_at", "cancellation_fee", "sequence"])
-        audit_record(action="appointment.cancelled", actor=actor, request=request,
-                     matter=row.matter, obj=row,
+        audit_record(action=SchedulingAction.APPOINTMENT_CANCELLED, actor=actor, meta=meta,
+                     matter_id=row.matter_id, obj=row,
                      data={"fee": str(row.cancellation_fee), "by_client": by_client})
         _notify(changed=[row], notify=[row], event="cancelled")
     return row
 
 
 def appointment_mark(*, appointment: Appointment, status: str, actor: User,
-                     request: HttpRequest | None = None) -> Appointment:
+                     meta: RequestMeta | None = None) -> Appointment:
     """Staff mark attended or no-show; a no-show gets a rebooking link."""
     if status not in (Appointment.Status.ATTENDED, Appointment.Status.NO_SHOW):
         raise ServiceError(_("Unknown status."))
@@ -307,8 +308,8 @@ def appointment_mark(*, appointment: Appointment, status: str, actor: User,
             raise ServiceError(_("The appointment has not started yet."))
         row.status = status
         row.save(update_fields=["status"])
-        audit_record(action=f"appointment.{status}", actor=actor, request=request,
-                     matter=row.matter, obj=row)
+        audit_record(action=MARK_ACTIONS[status], actor=actor, meta=meta,
+                     matter_id=row.matter_id, obj=row)
         _notify(changed=[row], notify=[row] if status == Appointment.Status.NO_SHOW else [],
                 event="no_show")
     return row
@@ -316,7 +317,7 @@ def appointment_mark(*, appointment: Appointment, status: str, actor: User,
 
 def recurring_book(*, service: Service, staff: User, contact: Contact, matter: Matter | None,
                    first_start: dt.datetime, count: int, actor: User,
-                   request: HttpRequest | None = None) -> list[Appointment]:
+                   meta: RequestMeta | None = None) -> list[Appointment]:
     """Monthly check-ins on the same day and wall-clock time; each one stands alone."""
     if not 1 <= count <= 24:
         raise ServiceError(_("Choose between 1 and 24 occurrences."))
@@ -342,7 +343,8 @@ def recurring_book(*, service: Service, staff: User, contact: Contact, matter: M
                 raise SlotTaken(_("%(when)s is already taken; nothing was booked.") % {
                     "when": start.astimezone(zone).strftime("%Y-%m-%d %H:%M")})
             booked.append(appointment)
-        audit_record(action="appointment.booked", actor=actor, request=request, matter=matter,
+        audit_record(action=SchedulingAction.APPOINTMENT_BOOKED, actor=actor, meta=meta,
+                     matter_id=matter.pk if matter else None,
                      obj=booked[0], data={"series": str(series), "count": count})
         _notify(changed=booked, notify=booked, event="booked")
     return booked
@@ -388,12 +390,12 @@ def _service_save(*, service: Service, staff: Sequence[User],
 
 def service_create(*, fields: dict[str, Any], staff: Sequence[User],
                    steps: Sequence[tuple[Service, int]] = (), actor: User,
-                   request: HttpRequest | None = None) -> Service:
+                   meta: RequestMeta | None = None) -> Service:
     """A new bookable service with who offers it and, for a package, its steps."""
     service = Service(**fields)
     with transaction.atomic():
         _service_save(service=service, staff=staff, steps=steps, creating=True)
-        audit_record(action="service.created", actor=actor, request=request, obj=service,
+        audit_record(action=SchedulingAction.SERVICE_CREATED, actor=actor, meta=meta, obj=service,
                      data={"slug": service.slug, "staff": sorted(m.pk for m in staff),
                            "steps": len(steps)})
     return service
@@ -401,7 +403,7 @@ def service_create(*, fields: dict[str, Any], staff: Sequence[User],
 
 def service_update(*, service: Service, fields: dict[str, Any], staff: Sequence[User],
                    steps: Sequence[tuple[Service, int]] = (), actor: User,
-                   request: HttpRequest | None = None) -> Service:
+                   meta: RequestMeta | None = None) -> Service:
     """Change a service; booked appointments keep their times (new rules apply to new ones)."""
     with transaction.atomic():
         # Read again: a ModelForm has already copied the new values onto the caller's object.
@@ -418,13 +420,13 @@ def service_update(*, service: Service, fields: dict[str, Any], staff: Sequence[
             changed.append("staff")
         if [(s.pk, gap) for s, gap in steps] != old_steps:
             changed.append("steps")
-        audit_record(action="service.updated", actor=actor, request=request, obj=service,
+        audit_record(action=SchedulingAction.SERVICE_UPDATED, actor=actor, meta=meta, obj=service,
                      data={"slug": service.slug, "changed": changed})
     return service
 
 
 def service_archive(*, service: Service, actor: User,
-                    request: HttpRequest | None = None) -> Service:
+                    meta: RequestMeta | None = None) -> Service:
     """Stop offering a service. Never deleted: its appointments and history keep it."""
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
@@ -440,13 +442,13 @@ def service_archive(*, service: Service, actor: User,
         service.save(update_fields=["is_active"])
         upcoming = service.appointments.filter(status=Appointment.Status.BOOKED,
                                                start_at__gte=timezone.now()).count()
-        audit_record(action="service.archived", actor=actor, request=request, obj=service,
+        audit_record(action=SchedulingAction.SERVICE_ARCHIVED, actor=actor, meta=meta, obj=service,
                      data={"slug": service.slug, "upcoming_kept": upcoming})
     return service
 
 
 def service_restore(*, service: Service, actor: User,
-                    request: HttpRequest | None = None) -> Service:
+                    meta: RequestMeta | None = None) -> Service:
     """Offer an archived service again."""
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
@@ -456,7 +458,7 @@ def service_restore(*, service: Service, actor: User,
             raise ServiceError(_("A step of this package is archived; restore it first."))
         service.is_active = True
         service.save(update_fields=["is_active"])
-        audit_record(action="service.restored", actor=actor, request=request, obj=service,
+        audit_record(action=SchedulingAction.SERVICE_RESTORED, actor=actor, meta=meta, obj=service,
                      data={"slug": service.slug})
     return service
 
@@ -465,34 +467,26 @@ def service_restore(*, service: Service, actor: User,
 # Staff calendar feed and external busy calendars
 # ---------------------------------------------------------------------------
 def availability_rule_add(*, rule: AvailabilityRule,
-                          request: HttpRequest | None = None) -> AvailabilityRule:
+                          meta: RequestMeta | None = None) -> AvailabilityRule:
     with transaction.atomic():
         rule.full_clean()
         rule.save()
-        audit_record(action="availability.changed", actor=rule.staff, request=request,
+        audit_record(action=SchedulingAction.AVAILABILITY_CHANGED, actor=rule.staff, meta=meta,
                      obj=rule, data={"weekday": rule.weekday, "date": str(rule.date or ""),
                                      "off": rule.is_off})
     return rule
 
 
 def availability_rule_remove(*, rule: AvailabilityRule,
-                             request: HttpRequest | None = None) -> None:
+                             meta: RequestMeta | None = None) -> None:
     with transaction.atomic():
-        audit_record(action="availability.changed", actor=rule.staff, request=request,
+        audit_record(action=SchedulingAction.AVAILABILITY_CHANGED, actor=rule.staff, meta=meta,
                      obj=rule, data={"removed": True})
         rule.delete()
 
 
-def calendar_token_rotate(*, user: User, request: HttpRequest | None = None) -> str:
-    with transaction.atomic():
-        user.calendar_token = secrets.token_urlsafe(32)
-        user.save(update_fields=["calendar_token"])
-        audit_record(action="calendar.token_rotated", actor=user, request=request, obj=user)
-    return user.calendar_token
-
-
 def external_calendar_add(*, staff: User, name: str, url: str,
-                          request: HttpRequest | None = None) -> ExternalCalendar:
+                          meta: RequestMeta | None = None) -> ExternalCalendar:
     url = url.strip()
     if url.startswith("webcal://"):
         url = "https://" + url[len("webcal://"):]
@@ -503,14 +497,14 @@ def external_calendar_add(*, staff: User, name: str, url: str,
         calendar = ExternalCalendar(staff=staff, name=name or _("My calendar"), url=url)
         calendar.full_clean()
         calendar.save()
-        audit_record(action="calendar.added", actor=staff, request=request, obj=calendar)
+        audit_record(action=SchedulingAction.CALENDAR_ADDED, actor=staff, meta=meta, obj=calendar)
     return calendar
 
 
 def external_calendar_remove(*, calendar: ExternalCalendar, actor: User,
-                             request: HttpRequest | None = None) -> None:
+                             meta: RequestMeta | None = None) -> None:
     with transaction.atomic():
-        audit_record(action="calendar.removed", actor=actor, request=request, obj=calendar)
+        audit_record(action=SchedulingAction.CALENDAR_REMOVED, actor=actor, meta=meta, obj=calendar)
         calendar.delete()
 
 

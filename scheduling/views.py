@@ -21,10 +21,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ServiceError
+from core.http import RequestMeta, client_ip
+from core.validators import available_time_zones, time_zone_choices
+from portal import services as portal_services
 from portal.models import User
 from portal.selectors import firm_get
-from portal.services import ServiceError, client_ip
-from portal.validators import available_time_zones, time_zone_choices
 from portal.views.decorators import firm_admin_required, staff_required
 from scheduling import selectors, services
 from scheduling.forms import (
@@ -112,6 +114,11 @@ def _cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response["Access-Control-Max-Age"] = "600"
         response["Vary"] = "Origin"
     return response
+
+
+def _signed_in(request: HttpRequest) -> User | None:
+    """Who acts through a manage link: the signed-in person, if any (the audit names them)."""
+    return request.user if request.user.is_authenticated else None
 
 
 def _slot_json(slot: Any, zone: ZoneInfo, names: dict[int, str]) -> dict[str, Any]:
@@ -225,7 +232,7 @@ def _book_from_form(request: HttpRequest, form: BookingForm,
             service=service, start_at=data["start"], staff=staff, booker=booker,
             contact=contact, time_zone=data["time_zone"],
             actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
-            request=request)
+            meta=RequestMeta.from_request(request))
     except services.SlotTaken as exc:
         form.add_error("start", str(exc))
         return 409
@@ -295,7 +302,7 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 new = services.appointment_reschedule(
                     appointment=appointment, start_at=form.cleaned_data["start"],
-                    request=request)
+                    actor=_signed_in(request), meta=RequestMeta.from_request(request))
             except services.SlotTaken as exc:
                 error, status = str(exc), 409
             except ServiceError as exc:
@@ -320,7 +327,8 @@ def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.appointment_cancel(appointment=appointment, request=request)
+            services.appointment_cancel(appointment=appointment, actor=_signed_in(request),
+                                        meta=RequestMeta.from_request(request))
         except ServiceError as exc:
             error = str(exc)
         else:
@@ -493,13 +501,13 @@ def staff_book(request: HttpRequest) -> HttpResponse:
                 booked = services.recurring_book(
                     service=data["service"], staff=data["staff"], contact=data["contact"],
                     matter=data["matter"], first_start=start, count=data["repeat_monthly"],
-                    actor=request.user, request=request)  # type: ignore[arg-type]
+                    actor=request.user, meta=RequestMeta.from_request(request))  # type: ignore[arg-type]
             else:
                 booked = services.appointment_book(
                     service=data["service"], start_at=start, staff=data["staff"],
                     contact=data["contact"], matter=data["matter"],
                     time_zone=data["contact"].time_zone, actor=request.user,  # type: ignore[arg-type]
-                    request=request)
+                    meta=RequestMeta.from_request(request))
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -531,10 +539,10 @@ def staff_appointment_action(request: HttpRequest, appointment_id: Any,
     try:
         if action in ("attended", "no_show"):
             services.appointment_mark(appointment=appointment, status=action,
-                                      actor=request.user, request=request)  # type: ignore[arg-type]
+                                      actor=request.user, meta=RequestMeta.from_request(request))  # type: ignore[arg-type]
         elif action == "cancel":
             services.appointment_cancel(appointment=appointment, actor=request.user,  # type: ignore[arg-type]
-                                        request=request, by_client=False)
+                                        meta=RequestMeta.from_request(request), by_client=False)
         elif action == "reschedule":
             form = StaffRescheduleForm(request.POST)
             if not form.is_valid():
@@ -543,7 +551,7 @@ def staff_appointment_action(request: HttpRequest, appointment_id: Any,
                 appointment=appointment,
                 start_at=_local_dt(form.cleaned_data["start"],
                                    timezone.get_current_timezone_name()),
-                actor=request.user, request=request)  # type: ignore[arg-type]
+                actor=request.user, meta=RequestMeta.from_request(request))  # type: ignore[arg-type]
         else:
             raise Http404
     except ServiceError as exc:
@@ -566,20 +574,20 @@ def staff_availability(request: HttpRequest) -> HttpResponse:
             if rule_form.is_valid():
                 rule = rule_form.save(commit=False)
                 rule.staff = user
-                services.availability_rule_add(rule=rule, request=request)
+                services.availability_rule_add(rule=rule, meta=RequestMeta.from_request(request))
                 return redirect("scheduling:staff-availability")
         elif action == "remove-rule":
             rule = AvailabilityRule.objects.filter(staff=user,
                                                    pk=request.POST.get("rule", "0")).first()
             if rule is None:
                 raise Http404
-            services.availability_rule_remove(rule=rule, request=request)
+            services.availability_rule_remove(rule=rule, meta=RequestMeta.from_request(request))
             return redirect("scheduling:staff-availability")
         elif action == "add-calendar":
             calendar_form = ExternalCalendarForm(request.POST)
             if calendar_form.is_valid():
                 try:
-                    services.external_calendar_add(staff=user, request=request,
+                    services.external_calendar_add(staff=user, meta=RequestMeta.from_request(request),
                                                    **calendar_form.cleaned_data)
                 except ServiceError as exc:
                     calendar_form.add_error("url", str(exc))
@@ -593,10 +601,11 @@ def staff_availability(request: HttpRequest) -> HttpResponse:
                 calendar = None
             if calendar is None:
                 raise Http404
-            services.external_calendar_remove(calendar=calendar, actor=user, request=request)
+            services.external_calendar_remove(calendar=calendar, actor=user, meta=RequestMeta.from_request(request))
             return redirect("scheduling:staff-availability")
         elif action == "rotate-feed":
-            services.calendar_token_rotate(user=user, request=request)
+            portal_services.user_calendar_token_rotate(user=user,
+                                                       meta=RequestMeta.from_request(request))
             return redirect("scheduling:staff-availability")
     feed_url = ""
     if user.calendar_token:
@@ -643,12 +652,12 @@ def _service_form_page(request: HttpRequest, service: Service | None) -> HttpRes
             if service is None:
                 saved = services.service_create(
                     fields=form.service_fields(), staff=list(form.cleaned_data["staff"]),
-                    steps=steps.steps(), actor=actor, request=request)
+                    steps=steps.steps(), actor=actor, meta=RequestMeta.from_request(request))
             else:
                 saved = services.service_update(
                     service=service, fields=form.service_fields(),
                     staff=list(form.cleaned_data["staff"]), steps=steps.steps(), actor=actor,
-                    request=request)
+                    meta=RequestMeta.from_request(request))
         except ServiceError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
@@ -685,11 +694,11 @@ def staff_service_archive(request: HttpRequest, service_id: Any) -> HttpResponse
     actor = cast(User, request.user)
     try:
         if request.POST.get("restore") == "1":
-            services.service_restore(service=service, actor=actor, request=request)
+            services.service_restore(service=service, actor=actor, meta=RequestMeta.from_request(request))
             messages.success(request, _("“%(name)s” can be booked again.")
                              % {"name": service.name})
         else:
-            services.service_archive(service=service, actor=actor, request=request)
+            services.service_archive(service=service, actor=actor, meta=RequestMeta.from_request(request))
             messages.success(request, _("“%(name)s” is archived: it can no longer be booked. "
                                         "Appointments already booked stay as they are.")
                              % {"name": service.name})

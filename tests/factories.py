@@ -80,7 +80,7 @@ _matter_seq = iter(range(1, 10**9))
 
 def make_matter(*, lawyer: User, clients: list[Contact], team: list[User] | None = None,
                 title: str = "Divorce", stage: str | None = None, **extra: Any) -> Matter:
-    matter = services.matter_create(actor=lawyer, request=None, data=services.MatterData(
+    matter = services.matter_create(actor=lawyer, data=services.MatterData(
         reference=extra.pop("reference", f"T-{next(_matter_seq):06d}"), title=title,
         practice_area=extra.pop("practice_area", "family"), priority="normal",
         responsible_lawyer=lawyer, team=team or [], clients=clients, tags=[],
@@ -94,6 +94,6 @@ def make_matter(*, lawyer: User, clients: list[Contact], team: list[User] | None
 def share_with_cocounsel(*, matter: Matter, by: User, user: User,
                          days: float = 30) -> CoCounselGrant:
     return services.cocounsel_share(
-        actor=by, request=None, matter=matter, email=user.email, first_name=user.first_name,
+        actor=by, matter=matter, email=user.email, first_name=user.first_name,
         last_name=user.last_name, expires_at=timezone.now() + dt.timedelta(days=days),
     )

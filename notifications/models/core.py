@@ -15,7 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import LANGUAGE_CHOICES, Channel
+from core.languages import CHOICES as LANGUAGE_CHOICES
+from notifications.channels import Channel
 
 
 class Event(models.TextChoices):

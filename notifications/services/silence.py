@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.http import RequestMeta
 from notifications import defaults
 from notifications.models import Notification, State
 from notifications.services.compose import absolute, format_day, recipient_from_contact
@@ -35,12 +35,12 @@ def checkin_draft(*, matter: Any, now: dt.datetime | None = None) -> defaults.Te
                          fill(template.body, {"next_step": next_step, "expected": expected}))
 
 
-def checkin_send(*, actor: Any, request: HttpRequest | None, matter: Any, title: str,
+def checkin_send(*, actor: Any, meta: RequestMeta | None = None, matter: Any, title: str,
                  body: str) -> Any:
     """Post the check-in as a shared update on the client's timeline (stops the flag)."""
     from portal import services as portal
 
-    return portal.timeline_entry_add(actor=actor, request=request, matter=matter,
+    return portal.timeline_entry_add(actor=actor, meta=meta, matter=matter,
                                      kind="update", title=title, body=body,
                                      shared_with_client=True)
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
+from core.errors import ServiceError
+from core.http import RequestMeta
+from notifications.audit_actions import NotificationsAction
 from notifications.defaults import PLACEHOLDERS
 from notifications.models import NotificationTemplate
 from notifications.text import placeholders_in
-from portal.services import ServiceError, audit_record
-
-TEMPLATE_CHANGED = "notification.template_changed"
 
 
 def _check(*, event: str, channel: str, language: str, subject: str, body: str) -> None:
@@ -32,7 +32,7 @@ def _check(*, event: str, channel: str, language: str, subject: str, body: str) 
                 "allowed": ", ".join("{" + n + "}" for n in PLACEHOLDERS[event])})
 
 
-def template_save(*, actor: Any, request: HttpRequest | None, event: str, channel: str,
+def template_save(*, actor: Any, meta: RequestMeta | None = None, event: str, channel: str,
                   language: str, subject: str, body: str) -> NotificationTemplate:
     subject = (subject or "").replace("\r", "").replace("\n", " ").strip()
     body = (body or "").replace("\r\n", "\n").strip()
@@ -47,17 +47,17 @@ def template_save(*, actor: Any, request: HttpRequest | None, event: str, channe
             template.subject, template.body, template.updated_by = subject, body, actor
             template.save(update_fields=["subject", "body", "updated_by", "updated_at"])
         # The wording itself is not logged, only which template changed.
-        audit_record(action=TEMPLATE_CHANGED, actor=actor, request=request, obj=template,
+        audit_record(action=NotificationsAction.TEMPLATE_CHANGED, actor=actor, meta=meta, obj=template,
                      data={"event": event, "channel": channel, "language": language})
     return template
 
 
-def template_reset(*, actor: Any, request: HttpRequest | None, event: str, channel: str,
+def template_reset(*, actor: Any, meta: RequestMeta | None = None, event: str, channel: str,
                    language: str) -> None:
     with transaction.atomic():
         deleted, _detail = NotificationTemplate.objects.filter(
             event=event, channel=channel, language=language).delete()
         if deleted:
-            audit_record(action=TEMPLATE_CHANGED, actor=actor, request=request,
+            audit_record(action=NotificationsAction.TEMPLATE_CHANGED, actor=actor, meta=meta,
                          data={"event": event, "channel": channel, "language": language,
                                "reset": True})

@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import phonenumber_field.modelfields
 import portal.models
-import portal.validators
+import core.validators
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
                 ('role', models.CharField(choices=[('client', 'Client'), ('staff', 'Staff'), ('cocounsel', 'Co-counsel')], default='client', max_length=10, verbose_name='role')),
                 ('language', models.CharField(blank=True, choices=[('en', 'English'), ('pl', 'Polski'), ('es', 'Español'), ('ru', 'Русский')], max_length=5, verbose_name='language')),
-                ('time_zone', models.CharField(blank=True, max_length=64, validators=[portal.validators.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(blank=True, max_length=64, validators=[core.validators.validate_time_zone], verbose_name='time zone')),
                 ('calendar_token', models.CharField(blank=True, db_index=True, max_length=64)),
                 ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
                 ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
@@ -67,17 +67,17 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('kind', models.CharField(choices=[('client', 'Client'), ('prospect', 'Prospective client'), ('other_party', 'Other party')], default='client', max_length=20, verbose_name='kind')),
-                ('first_name', models.CharField(max_length=80, validators=[portal.validators.validate_plain_text], verbose_name='first name')),
-                ('last_name', models.CharField(max_length=80, validators=[portal.validators.validate_plain_text], verbose_name='last name')),
+                ('first_name', models.CharField(max_length=80, validators=[core.validators.validate_plain_text], verbose_name='first name')),
+                ('last_name', models.CharField(max_length=80, validators=[core.validators.validate_plain_text], verbose_name='last name')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None, verbose_name='phone')),
                 ('language', models.CharField(choices=[('en', 'English'), ('pl', 'Polski'), ('es', 'Español'), ('ru', 'Русский')], default='en', max_length=5, verbose_name='language')),
-                ('time_zone', models.CharField(default='Europe/Warsaw', max_length=64, validators=[portal.validators.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='Europe/Warsaw', max_length=64, validators=[core.validators.validate_time_zone], verbose_name='time zone')),
                 ('preferred_channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS')], default='email', max_length=5, verbose_name='preferred channel')),
                 ('sms_consent', models.BooleanField(default=False, verbose_name='agreed to SMS')),
                 ('quiet_hours_start', models.TimeField(blank=True, null=True, verbose_name='quiet hours from')),
                 ('quiet_hours_end', models.TimeField(blank=True, null=True, verbose_name='quiet hours until')),
-                ('notes', models.TextField(blank=True, max_length=5000, validators=[portal.validators.validate_plain_text], verbose_name='internal notes')),
+                ('notes', models.TextField(blank=True, max_length=5000, validators=[core.validators.validate_plain_text], verbose_name='internal notes')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contact', to=settings.AUTH_USER_MODEL)),
             ],
@@ -91,15 +91,15 @@ class Migration(migrations.Migration):
             name='Firm',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='Atrium Law', max_length=120, validators=[portal.validators.validate_plain_text], verbose_name='firm name')),
+                ('name', models.CharField(default='Atrium Law', max_length=120, validators=[core.validators.validate_plain_text], verbose_name='firm name')),
                 ('logo', models.FileField(blank=True, upload_to='branding/', verbose_name='logo')),
-                ('primary_color', models.CharField(default='#1f3a5f', max_length=7, validators=[portal.validators.validate_color], verbose_name='primary colour')),
-                ('accent_color', models.CharField(default='#c27c0e', max_length=7, validators=[portal.validators.validate_color], verbose_name='accent colour')),
-                ('time_zone', models.CharField(default='Europe/Warsaw', max_length=64, validators=[portal.validators.validate_time_zone], verbose_name='time zone')),
+                ('primary_color', models.CharField(default='#1f3a5f', max_length=7, validators=[core.validators.validate_color], verbose_name='primary colour')),
+                ('accent_color', models.CharField(default='#c27c0e', max_length=7, validators=[core.validators.validate_color], verbose_name='accent colour')),
+                ('time_zone', models.CharField(default='Europe/Warsaw', max_length=64, validators=[core.validators.validate_time_zone], verbose_name='time zone')),
                 ('default_language', models.CharField(choices=[('en', 'English'), ('pl', 'Polski'), ('es', 'Español'), ('ru', 'Русский')], default='en', max_length=5, verbose_name='default language')),
                 ('currency', models.CharField(default='PLN', max_length=3, verbose_name='currency')),
-                ('promise_channels', models.CharField(blank=True, default='Secure messages in the portal; phone for emergencies', max_length=200, validators=[portal.validators.validate_plain_text], verbose_name='how clients reach us')),
-                ('office_hours', models.CharField(blank=True, default='Mon–Fri 9:00–17:00', max_length=200, validators=[portal.validators.validate_plain_text], verbose_name='office hours')),
+                ('promise_channels', models.CharField(blank=True, default='Secure messages in the portal; phone for emergencies', max_length=200, validators=[core.validators.validate_plain_text], verbose_name='how clients reach us')),
+                ('office_hours', models.CharField(blank=True, default='Mon–Fri 9:00–17:00', max_length=200, validators=[core.validators.validate_plain_text], verbose_name='office hours')),
                 ('response_hours', models.PositiveSmallIntegerField(default=24, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(240)], verbose_name='we answer within (business hours)')),
                 ('silence_days', models.PositiveSmallIntegerField(default=21, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='flag matters silent for (days)')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
@@ -134,8 +134,8 @@ class Migration(migrations.Migration):
             name='Matter',
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('reference', models.CharField(max_length=32, unique=True, validators=[portal.validators.validate_plain_text], verbose_name='reference')),
-                ('title', models.CharField(max_length=200, validators=[portal.validators.validate_plain_text], verbose_name='title')),
+                ('reference', models.CharField(max_length=32, unique=True, validators=[core.validators.validate_plain_text], verbose_name='reference')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_plain_text], verbose_name='title')),
                 ('practice_area', models.CharField(choices=[('family', 'Family law'), ('estate', 'Estate planning'), ('immigration', 'Immigration'), ('litigation', 'Litigation'), ('corporate', 'Business and contracts'), ('other', 'Other')], default='other', max_length=20, verbose_name='practice area')),
                 ('stage', models.CharField(choices=[('intake', 'Intake'), ('engaged', 'Engaged'), ('in_progress', 'In progress'), ('awaiting', 'Waiting for a decision'), ('on_hold', 'On hold'), ('closed', 'Closed')], default='intake', max_length=20, verbose_name='stage')),
                 ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High')], default='normal', max_length=10, verbose_name='priority')),
@@ -220,7 +220,7 @@ class Migration(migrations.Migration):
             name='Tag',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, validators=[portal.validators.validate_plain_text], verbose_name='name')),
+                ('name', models.CharField(max_length=60, validators=[core.validators.validate_plain_text], verbose_name='name')),
                 ('category', models.CharField(choices=[('practice_area', 'Practice area'), ('stage', 'Stage'), ('priority', 'Priority'), ('other', 'Other')], default='other', max_length=20, verbose_name='category')),
             ],
             options={
@@ -243,8 +243,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('kind', models.CharField(choices=[('update', 'Status update'), ('event', 'Key event'), ('stage', 'Stage change')], default='update', max_length=10, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, validators=[portal.validators.validate_plain_text], verbose_name='title')),
-                ('body', models.TextField(blank=True, max_length=4000, validators=[portal.validators.validate_plain_text], verbose_name='text')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_plain_text], verbose_name='title')),
+                ('body', models.TextField(blank=True, max_length=4000, validators=[core.validators.validate_plain_text], verbose_name='text')),
                 ('occurred_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date')),
                 ('shared_with_client', models.BooleanField(default=True, verbose_name='visible to the client')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),

@@ -2,9 +2,6 @@
 
 from portal.models.core import *  # noqa: F403
 from portal.models.core import (  # noqa: F401
-    LANGUAGE_CHOICES,
-    AuditEvent,
-    Channel,
     CoCounselGrant,
     Contact,
     Firm,

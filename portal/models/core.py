@@ -1,4 +1,4 @@
-"""The firm, people, matters, access grants and the audit log."""
+"""The firm, people, matters and access grants."""
 
 from __future__ import annotations
 
@@ -15,14 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from phonenumber_field.modelfields import PhoneNumberField
 
-from portal.validators import validate_color, validate_plain_text, validate_time_zone
-
-LANGUAGE_CHOICES = [("en", "English"), ("pl", "Polski"), ("es", "Español"), ("ru", "Русский")]
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS")
+from core.languages import CHOICES as LANGUAGE_CHOICES
+from core.validators import validate_color, validate_plain_text, validate_time_zone
+from notifications.channels import Channel
 
 
 # ---------------------------------------------------------------------------
@@ -411,104 +406,3 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.role})"
-
-
-# ---------------------------------------------------------------------------
-# Audit log
-# ---------------------------------------------------------------------------
-class AuditEvent(models.Model):
-    """Append-only record of who did what, when and from where.
-
-    Never holds passwords, tokens or message bodies. The admin is read-only and on
-    PostgreSQL a trigger refuses UPDATE and DELETE.
-    """
-
-    class Action(models.TextChoices):
-        LOGIN = "auth.login", _("Signed in")
-        LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
-        LOGOUT = "auth.logout", _("Signed out")
-        INVITATION_SENT = "invitation.sent", _("Invitation sent")
-        INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
-        PERMISSION_GRANTED = "permission.granted", _("Access granted")
-        PERMISSION_REVOKED = "permission.revoked", _("Access revoked")
-        MATTER_CREATED = "matter.created", _("Matter created")
-        MATTER_UPDATED = "matter.updated", _("Matter updated")
-        MATTER_VIEWED = "matter.viewed", _("Matter viewed")
-        MATTER_STAGE_CHANGED = "matter.stage_changed", _("Matter stage changed")
-        TIMELINE_ADDED = "timeline.added", _("Timeline entry added")
-        CONTACT_CREATED = "contact.created", _("Contact created")
-        CONTACT_UPDATED = "contact.updated", _("Contact updated")
-        FIRM_UPDATED = "firm.updated", _("Firm settings changed")
-        PREFERENCES_UPDATED = "user.preferences", _("Preferences changed")
-        MESSAGE_SENT = "message.sent", _("Message sent")
-        MESSAGE_READ = "message.read", _("Message read")
-        DOCUMENT_UPLOADED = "document.uploaded", _("Document uploaded")
-        DOCUMENT_VERSION = "document.version", _("New document version")
-        DOCUMENT_VIEWED = "document.viewed", _("Document viewed")
-        DOCUMENT_DOWNLOADED = "document.downloaded", _("Document downloaded")
-        DOCUMENT_SHARED = "document.shared", _("Document sharing changed")
-        DOCUMENT_DELETED = "document.deleted", _("Document deleted")
-        DOCUMENT_RESTORED = "document.restored", _("Document restored")
-        FOLDER_CREATED = "folder.created", _("Folder created")
-        REQUEST_CREATED = "request.created", _("Documents requested")
-        REQUEST_ITEM_SUBMITTED = "request.item_submitted", _("Requested document provided")
-        REQUEST_ITEM_REVIEWED = "request.item_reviewed", _("Requested document reviewed")
-        TASK_ASSIGNED = "task.assigned", _("Client task assigned")
-        TASK_DONE = "task.done", _("Client task done")
-        APPOINTMENT_BOOKED = "appointment.booked", _("Appointment booked")
-        APPOINTMENT_RESCHEDULED = "appointment.rescheduled", _("Appointment rescheduled")
-        APPOINTMENT_CANCELLED = "appointment.cancelled", _("Appointment cancelled")
-        APPOINTMENT_ATTENDED = "appointment.attended", _("Appointment attended")
-        APPOINTMENT_NO_SHOW = "appointment.no_show", _("Client did not attend")
-        AVAILABILITY_CHANGED = "availability.changed", _("Working hours changed")
-        CALENDAR_ADDED = "calendar.added", _("External calendar added")
-        CALENDAR_REMOVED = "calendar.removed", _("External calendar removed")
-        CALENDAR_TOKEN_ROTATED = "calendar.token_rotated", _("Calendar feed address changed")
-        NOTIFICATION_TEMPLATE_CHANGED = ("notification.template_changed",
-                                         _("Notification template changed"))
-        SERVICE_CREATED = "service.created", _("Service created")
-        SERVICE_UPDATED = "service.updated", _("Service changed")
-        SERVICE_ARCHIVED = "service.archived", _("Service archived")
-        SERVICE_RESTORED = "service.restored", _("Service restored")
-        OTHER = "other", _("Other")
-
-    id = models.BigAutoField(primary_key=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    # PROTECT: the rows can never be rewritten, so people and matters with a history are
-    # deactivated or closed rather than deleted.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    actor_label = models.CharField(max_length=254, blank=True)
-    action = models.CharField(max_length=40, db_index=True)
-    object_type = models.CharField(max_length=40, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    matter = models.ForeignKey(Matter, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit log")
-        indexes: ClassVar = [models.Index(fields=["matter", "-at"]),
-                             models.Index(fields=["actor", "-at"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise ValueError("Audit events are append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("Audit events are append-only")
-
-    @property
-    def action_label(self) -> str:
-        try:
-            return str(self.Action(self.action).label)
-        except ValueError:
-            return self.action

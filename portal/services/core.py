@@ -14,13 +14,15 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from audit.services import audit_record
+from core.errors import ServiceError
+from core.http import RequestMeta
+from portal.audit_actions import PortalAction
 from portal.models import (
-    AuditEvent,
     CoCounselGrant,
     Contact,
     Firm,
@@ -36,75 +38,10 @@ from portal.models import (
 FIRM_CACHE_KEY = "atrium:firm:v1"
 VIEW_MATTER = "view_matter"
 
-# Keys that never go into an audit row, whatever a caller passes.
-_SECRET_KEYS = {"password", "password1", "password2", "token", "code", "secret", "body",
-                "text", "csrfmiddlewaretoken"}
-
-
-class ServiceError(Exception):
-    """A refused write; the message is shown to the person as it is."""
-
-
-# ---------------------------------------------------------------------------
-# Audit
-# ---------------------------------------------------------------------------
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    proxies = settings.ALLAUTH_TRUSTED_PROXY_COUNT
-    forwarded = request.headers.get("x-forwarded-for", "")
-    if proxies > 0 and forwarded:
-        hops = [h.strip() for h in forwarded.split(",")]
-        if len(hops) >= proxies:
-            return hops[-proxies] or None
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _clean_value(value: Any) -> Any:
-    if isinstance(value, str):
-        # Escaped so that a value can never forge a new line in an exported log.
-        return value.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")[:500]
-    if isinstance(value, dict):
-        return {str(k): _clean_value(v) for k, v in value.items()
-                if str(k).lower() not in _SECRET_KEYS}
-    if isinstance(value, list | tuple):
-        return [_clean_value(v) for v in value][:50]
-    if isinstance(value, int | float | bool) or value is None:
-        return value
-    return _clean_value(str(value))
-
-
-def audit_record(
-    *,
-    action: str,
-    actor: User | None = None,
-    request: HttpRequest | None = None,
-    matter: Matter | None = None,
-    obj: Any = None,
-    data: dict[str, Any] | None = None,
-    actor_label: str = "",
-) -> AuditEvent:
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user  # type: ignore[assignment]
-    label = actor_label or (actor.email if actor is not None else "")
-    user_agent = request.headers.get("user-agent", "")[:300] if request is not None else ""
-    return AuditEvent.objects.create(
-        actor=actor,
-        actor_label=_clean_value(label)[:254],
-        action=action,
-        object_type=obj._meta.model_name if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        matter=matter,
-        ip=client_ip(request),
-        user_agent=_clean_value(user_agent)[:300],
-        data=_clean_value(data or {}),
-    )
-
-
 # ---------------------------------------------------------------------------
 # Firm
 # ---------------------------------------------------------------------------
-def firm_update(*, actor: User, request: HttpRequest | None, data: dict[str, Any],
+def firm_update(*, actor: User, meta: RequestMeta | None = None, data: dict[str, Any],
                 logo: UploadedFile | None = None, clear_logo: bool = False) -> Firm:
     with transaction.atomic():
         firm, _created = Firm.objects.select_for_update().get_or_create(pk=1)
@@ -122,7 +59,7 @@ def firm_update(*, actor: User, request: HttpRequest | None, data: dict[str, Any
             changed.append("logo")
         if changed:
             firm.save()
-            audit_record(action=AuditEvent.Action.FIRM_UPDATED, actor=actor, request=request,
+            audit_record(action=PortalAction.FIRM_UPDATED, actor=actor, meta=meta,
                          obj=firm, data={"fields": changed})
         cache.delete(FIRM_CACHE_KEY)
         # Again after commit, in case another request cached the old row meanwhile.
@@ -133,7 +70,7 @@ def firm_update(*, actor: User, request: HttpRequest | None, data: dict[str, Any
 # ---------------------------------------------------------------------------
 # Users
 # ---------------------------------------------------------------------------
-def user_preferences_update(*, user: User, request: HttpRequest | None,
+def user_preferences_update(*, user: User, meta: RequestMeta | None = None,
                             language: str | None = None, time_zone: str | None = None) -> User:
     fields = []
     if language is not None and language != user.language:
@@ -156,21 +93,25 @@ def user_preferences_update(*, user: User, request: HttpRequest | None,
                     contact_fields.append("time_zone")
                 if contact_fields:
                     contact.save(update_fields=contact_fields)
-            audit_record(action=AuditEvent.Action.PREFERENCES_UPDATED, actor=user,
-                         request=request, obj=user, data={"fields": fields})
+            audit_record(action=PortalAction.PREFERENCES_UPDATED, actor=user,
+                         meta=meta, obj=user, data={"fields": fields})
     return user
 
 
-def user_calendar_token_rotate(*, user: User) -> str:
-    user.calendar_token = secrets.token_urlsafe(32)
-    user.save(update_fields=["calendar_token"])
+def user_calendar_token_rotate(*, user: User, meta: RequestMeta | None = None) -> str:
+    """A new secret address for the staff member's calendar feed; the old one stops."""
+    with transaction.atomic():
+        user.calendar_token = secrets.token_urlsafe(32)
+        user.save(update_fields=["calendar_token"])
+        audit_record(action=PortalAction.CALENDAR_TOKEN_ROTATED, actor=user, meta=meta,
+                     obj=user)
     return user.calendar_token
 
 
 # ---------------------------------------------------------------------------
 # Contacts
 # ---------------------------------------------------------------------------
-def contact_create(*, actor: User, request: HttpRequest | None, data: dict[str, Any],
+def contact_create(*, actor: User, meta: RequestMeta | None = None, data: dict[str, Any],
                    tags: Iterable[Tag] = ()) -> Contact:
     contact = Contact(**data)
     try:
@@ -180,12 +121,33 @@ def contact_create(*, actor: User, request: HttpRequest | None, data: dict[str, 
     with transaction.atomic():
         contact.save()
         contact.tags.set(list(tags))
-        audit_record(action=AuditEvent.Action.CONTACT_CREATED, actor=actor, request=request,
+        audit_record(action=PortalAction.CONTACT_CREATED, actor=actor, meta=meta,
                      obj=contact)
     return contact
 
 
-def contact_update(*, actor: User, request: HttpRequest | None, contact: Contact,
+def contact_for_booking(*, first_name: str, last_name: str, email: str, phone: str = "",
+                        language: str = "en", time_zone: str = "UTC") -> Contact:
+    """The contact a public booking is for: matched by email; a new person is a prospect.
+
+    Runs inside the booking's transaction (the booking service calls it).
+    """
+    contact = Contact.objects.filter(email__iexact=email).order_by("created_at").first()
+    if contact is not None:
+        if phone and not contact.phone:
+            contact.phone = phone
+            contact.save(update_fields=["phone"])
+        return contact
+    contact = Contact(kind=Contact.Kind.PROSPECT, first_name=first_name, last_name=last_name,
+                      email=email.lower(), phone=phone, language=language,
+                      time_zone=time_zone)
+    contact.full_clean()
+    contact.save()
+    audit_record(action=PortalAction.CONTACT_CREATED, obj=contact, data={"source": "booking"})
+    return contact
+
+
+def contact_update(*, actor: User, meta: RequestMeta | None = None, contact: Contact,
                    data: dict[str, Any], tags: Iterable[Tag] | None = None) -> Contact:
     changed = [f for f, v in data.items() if getattr(contact, f) != v]
     for field, value in data.items():
@@ -202,8 +164,8 @@ def contact_update(*, actor: User, request: HttpRequest | None, contact: Contact
             contact.tags.set(list(tags))
             changed.append("tags")
         if changed:
-            audit_record(action=AuditEvent.Action.CONTACT_UPDATED, actor=actor,
-                         request=request, obj=contact, data={"fields": changed})
+            audit_record(action=PortalAction.CONTACT_UPDATED, actor=actor,
+                         meta=meta, obj=contact, data={"fields": changed})
     return contact
 
 
@@ -221,7 +183,7 @@ def _matter_expected_users(matter: Matter) -> set[int]:
 
 
 def _matter_sync_grants(*, matter: Matter, actor: User | None,
-                        request: HttpRequest | None) -> None:
+                        meta: RequestMeta | None = None) -> None:
     """Make guardian's per-matter grants match the matter's people, auditing each change."""
     expected = _matter_expected_users(matter)
     current = set(
@@ -232,12 +194,12 @@ def _matter_sync_grants(*, matter: Matter, actor: User | None,
     users = User.objects.in_bulk(expected | current)
     for user_id in sorted(expected - current):
         assign_perm(VIEW_MATTER, users[user_id], matter)
-        audit_record(action=AuditEvent.Action.PERMISSION_GRANTED, actor=actor, request=request,
-                     matter=matter, obj=matter, data={"user": users[user_id].email})
+        audit_record(action=PortalAction.PERMISSION_GRANTED, actor=actor, meta=meta,
+                     matter_id=matter.pk, obj=matter, data={"user": users[user_id].email})
     for user_id in sorted(current - expected):
         remove_perm(VIEW_MATTER, users[user_id], matter)
-        audit_record(action=AuditEvent.Action.PERMISSION_REVOKED, actor=actor, request=request,
-                     matter=matter, obj=matter, data={"user": users[user_id].email})
+        audit_record(action=PortalAction.PERMISSION_REVOKED, actor=actor, meta=meta,
+                     matter_id=matter.pk, obj=matter, data={"user": users[user_id].email})
 
 
 @dataclass(frozen=True)
@@ -264,7 +226,7 @@ def _check_matter_people(data: MatterData) -> None:
         raise ServiceError(_("A matter needs at least one client."))
 
 
-def matter_create(*, actor: User, request: HttpRequest | None, data: MatterData) -> Matter:
+def matter_create(*, actor: User, meta: RequestMeta | None = None, data: MatterData) -> Matter:
     _check_matter_people(data)
     try:
         with transaction.atomic():
@@ -277,9 +239,9 @@ def matter_create(*, actor: User, request: HttpRequest | None, data: MatterData)
             matter.team.set(data.team)
             matter.clients.set(data.clients)
             matter.tags.set(data.tags)
-            audit_record(action=AuditEvent.Action.MATTER_CREATED, actor=actor, request=request,
-                         matter=matter, obj=matter, data={"reference": matter.reference})
-            _matter_sync_grants(matter=matter, actor=actor, request=request)
+            audit_record(action=PortalAction.MATTER_CREATED, actor=actor, meta=meta,
+                         matter_id=matter.pk, obj=matter, data={"reference": matter.reference})
+            _matter_sync_grants(matter=matter, actor=actor, meta=meta)
     except IntegrityError as exc:
         raise ServiceError(_("A matter with this reference already exists.")) from exc
     except ValidationError as exc:
@@ -287,7 +249,7 @@ def matter_create(*, actor: User, request: HttpRequest | None, data: MatterData)
     return matter
 
 
-def matter_update(*, actor: User, request: HttpRequest | None, matter: Matter,
+def matter_update(*, actor: User, meta: RequestMeta | None = None, matter: Matter,
                   data: MatterData) -> Matter:
     _check_matter_people(data)
     try:
@@ -302,9 +264,9 @@ def matter_update(*, actor: User, request: HttpRequest | None, matter: Matter,
             matter.team.set(data.team)
             matter.clients.set(data.clients)
             matter.tags.set(data.tags)
-            audit_record(action=AuditEvent.Action.MATTER_UPDATED, actor=actor, request=request,
-                         matter=matter, obj=matter)
-            _matter_sync_grants(matter=matter, actor=actor, request=request)
+            audit_record(action=PortalAction.MATTER_UPDATED, actor=actor, meta=meta,
+                         matter_id=matter.pk, obj=matter)
+            _matter_sync_grants(matter=matter, actor=actor, meta=meta)
     except IntegrityError as exc:
         raise ServiceError(_("A matter with this reference already exists.")) from exc
     except ValidationError as exc:
@@ -312,7 +274,7 @@ def matter_update(*, actor: User, request: HttpRequest | None, matter: Matter,
     return matter
 
 
-def matter_change_stage(*, actor: User, request: HttpRequest | None, matter: Matter,
+def matter_change_stage(*, actor: User, meta: RequestMeta | None = None, matter: Matter,
                         to_stage: str, note: str = "") -> Matter:
     with transaction.atomic():
         locked = Matter.objects.select_for_update().get(pk=matter.pk)
@@ -334,12 +296,12 @@ def matter_change_stage(*, actor: User, request: HttpRequest | None, matter: Mat
             title=str(dict(Matter.Stage.choices)[to_stage]),
             body=note, occurred_at=now, shared_with_client=True, created_by=actor,
         )
-        audit_record(action=AuditEvent.Action.MATTER_STAGE_CHANGED, actor=actor, request=request,
-                     matter=locked, obj=locked, data={"from": from_stage, "to": to_stage})
+        audit_record(action=PortalAction.MATTER_STAGE_CHANGED, actor=actor, meta=meta,
+                     matter_id=locked.pk, obj=locked, data={"from": from_stage, "to": to_stage})
     return locked
 
 
-def timeline_entry_add(*, actor: User, request: HttpRequest | None, matter: Matter, kind: str,
+def timeline_entry_add(*, actor: User, meta: RequestMeta | None = None, matter: Matter, kind: str,
                        title: str, body: str = "", occurred_at: dt.datetime | None = None,
                        shared_with_client: bool = True) -> TimelineEntry:
     with transaction.atomic():
@@ -348,14 +310,14 @@ def timeline_entry_add(*, actor: User, request: HttpRequest | None, matter: Matt
                               shared_with_client=shared_with_client, created_by=actor)
         entry.full_clean()
         entry.save()
-        audit_record(action=AuditEvent.Action.TIMELINE_ADDED, actor=actor, request=request,
-                     matter=matter, obj=entry, data={"kind": kind, "shared": shared_with_client})
+        audit_record(action=PortalAction.TIMELINE_ADDED, actor=actor, meta=meta,
+                     matter_id=matter.pk, obj=entry, data={"kind": kind, "shared": shared_with_client})
     return entry
 
 
-def matter_record_view(*, user: User, request: HttpRequest | None, matter: Matter) -> None:
-    audit_record(action=AuditEvent.Action.MATTER_VIEWED, actor=user, request=request,
-                 matter=matter, obj=matter)
+def matter_record_view(*, user: User, meta: RequestMeta | None = None, matter: Matter) -> None:
+    audit_record(action=PortalAction.MATTER_VIEWED, actor=user, meta=meta,
+                 matter_id=matter.pk, obj=matter)
 
 
 # ---------------------------------------------------------------------------
@@ -365,7 +327,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invitation_create(*, actor: User, request: HttpRequest | None, email: str, role: str,
+def invitation_create(*, actor: User, meta: RequestMeta | None = None, email: str, role: str,
                       contact: Contact | None = None,
                       grant: CoCounselGrant | None = None) -> Invitation:
     """Create an invitation and queue its email; the link is made by the worker."""
@@ -380,8 +342,8 @@ def invitation_create(*, actor: User, request: HttpRequest | None, email: str, r
             email=email.lower(), role=role, contact=contact, grant=grant, created_by=actor,
             expires_at=timezone.now() + dt.timedelta(days=settings.ATRIUM_INVITATION_DAYS),
         )
-        audit_record(action=AuditEvent.Action.INVITATION_SENT, actor=actor, request=request,
-                     obj=invitation, matter=grant.matter if grant else None,
+        audit_record(action=PortalAction.INVITATION_SENT, actor=actor, meta=meta,
+                     obj=invitation, matter_id=grant.matter_id if grant else None,
                      data={"email": invitation.email, "role": role})
         transaction.on_commit(lambda: tasks.invitation_deliver.delay(str(invitation.pk)))
     return invitation
@@ -418,7 +380,7 @@ def invitation_get_valid(*, token: str) -> Invitation | None:
     )
 
 
-def invitation_accept(*, token: str, password: str, request: HttpRequest | None) -> User:
+def invitation_accept(*, token: str, password: str, meta: RequestMeta | None = None) -> User:
     """Set the password and open the account; the link then stops working."""
     from allauth.account.models import EmailAddress
 
@@ -453,31 +415,31 @@ def invitation_accept(*, token: str, password: str, request: HttpRequest | None)
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
         invitation.save(update_fields=["accepted_at", "accepted_user"])
-        audit_record(action=AuditEvent.Action.INVITATION_ACCEPTED, actor=user, request=request,
+        audit_record(action=PortalAction.INVITATION_ACCEPTED, actor=user, meta=meta,
                      obj=invitation)
         if invitation.contact is not None and invitation.contact.user_id != user.pk:
             contact = invitation.contact
             contact.user = user
             contact.save(update_fields=["user"])
             for matter in contact.matters.all():
-                _matter_sync_grants(matter=matter, actor=user, request=request)
+                _matter_sync_grants(matter=matter, actor=user, meta=meta)
     return user
 
 
 # ---------------------------------------------------------------------------
 # Clients and co-counsel
 # ---------------------------------------------------------------------------
-def client_invite(*, actor: User, request: HttpRequest | None, contact: Contact) -> Invitation:
+def client_invite(*, actor: User, meta: RequestMeta | None = None, contact: Contact) -> Invitation:
     if not contact.email:
         raise ServiceError(_("Add an email address to this contact before inviting them."))
     existing = User.objects.filter(email__iexact=contact.email).first()
     if existing is not None and existing.role != User.Role.CLIENT:
         raise ServiceError(_("This email address belongs to a staff or co-counsel account."))
-    return invitation_create(actor=actor, request=request, email=contact.email,
+    return invitation_create(actor=actor, meta=meta, email=contact.email,
                              role=User.Role.CLIENT, contact=contact)
 
 
-def cocounsel_share(*, actor: User, request: HttpRequest | None, matter: Matter, email: str,
+def cocounsel_share(*, actor: User, meta: RequestMeta | None = None, matter: Matter, email: str,
                     first_name: str, last_name: str, expires_at: dt.datetime) -> CoCounselGrant:
     if expires_at <= timezone.now():
         raise ServiceError(_("Choose an end date in the future."))
@@ -495,19 +457,19 @@ def cocounsel_share(*, actor: User, request: HttpRequest | None, matter: Matter,
         if not created:
             grant.expires_at = expires_at
             grant.save(update_fields=["expires_at"])
-        _matter_sync_grants(matter=matter, actor=actor, request=request)
+        _matter_sync_grants(matter=matter, actor=actor, meta=meta)
         if not user.has_usable_password():
-            invitation_create(actor=actor, request=request, email=user.email,
+            invitation_create(actor=actor, meta=meta, email=user.email,
                               role=User.Role.COCOUNSEL, grant=grant)
     return grant
 
 
-def cocounsel_revoke(*, actor: User, request: HttpRequest | None,
+def cocounsel_revoke(*, actor: User, meta: RequestMeta | None = None,
                      grant: CoCounselGrant) -> CoCounselGrant:
     with transaction.atomic():
         grant = CoCounselGrant.objects.select_for_update().get(pk=grant.pk)
         if grant.revoked_at is None:
             grant.revoked_at = timezone.now()
             grant.save(update_fields=["revoked_at"])
-            _matter_sync_grants(matter=grant.matter, actor=actor, request=request)
+            _matter_sync_grants(matter=grant.matter, actor=actor, meta=meta)
     return grant

@@ -10,14 +10,16 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, audit_record_many
+from core.errors import ServiceError
+from core.http import RequestMeta
+from portal.audit_actions import PortalAction
 from portal.models import (
     MESSAGE_MAX_CHARS,
     UNDO_DAYS,
-    AuditEvent,
     Document,
     DocumentRequestItem,
     DocumentVersion,
@@ -26,7 +28,6 @@ from portal.models import (
     Message,
     User,
 )
-from portal.services.core import ServiceError, _clean_value, audit_record, client_ip
 from portal.uploads import (
     VirusFound,
     clamd_enabled,
@@ -50,7 +51,7 @@ def is_firm_side(user: User) -> bool:
 # ---------------------------------------------------------------------------
 # Folders
 # ---------------------------------------------------------------------------
-def folder_create(*, actor: User, request: HttpRequest | None, matter: Matter, name: str,
+def folder_create(*, actor: User, meta: RequestMeta | None = None, matter: Matter, name: str,
                   shared_with_client: bool = True, client_can_upload: bool = False) -> Folder:
     name = sanitise_filename(name, max_length=120)
     try:
@@ -59,8 +60,8 @@ def folder_create(*, actor: User, request: HttpRequest | None, matter: Matter, n
                 matter=matter, name=name, shared_with_client=shared_with_client,
                 client_can_upload=client_can_upload and shared_with_client, created_by=actor,
             )
-            audit_record(action=AuditEvent.Action.FOLDER_CREATED, actor=actor, request=request,
-                         matter=matter, obj=folder,
+            audit_record(action=PortalAction.FOLDER_CREATED, actor=actor, meta=meta,
+                         matter_id=matter.pk, obj=folder,
                          data={"shared": folder.shared_with_client,
                                "client_upload": folder.client_can_upload})
     except IntegrityError as exc:
@@ -147,7 +148,7 @@ def _free_name(*, folder: Folder, name: str) -> str:
     return f"{stem} ({n}){dot}{ext}"
 
 
-def document_upload(*, actor: User, request: HttpRequest | None, matter: Matter,
+def document_upload(*, actor: User, meta: RequestMeta | None = None, matter: Matter,
                     folder: Folder, files: Sequence[UploadedFile],
                     shared_with_client: bool = True,
                     request_item: DocumentRequestItem | None = None,
@@ -201,9 +202,9 @@ def document_upload(*, actor: User, request: HttpRequest | None, matter: Matter,
                 version.save()
                 versions.append(version)
                 audit_record(
-                    action=(AuditEvent.Action.DOCUMENT_UPLOADED if created
-                            else AuditEvent.Action.DOCUMENT_VERSION),
-                    actor=actor, request=request, matter=matter, obj=version,
+                    action=(PortalAction.DOCUMENT_UPLOADED if created
+                            else PortalAction.DOCUMENT_VERSION),
+                    actor=actor, meta=meta, matter_id=matter.pk, obj=version,
                     data={"document": str(document.pk), "version": version.number,
                           "size": version.size, "type": content_type},
                 )
@@ -248,8 +249,8 @@ def document_version_rescan(*, version_id: str) -> str:
         version.file.delete(save=False)
         DocumentVersion.objects.filter(pk=version_id).update(
             scan_status=DocumentVersion.ScanStatus.INFECTED)
-        audit_record(action=AuditEvent.Action.DOCUMENT_DELETED, actor=None,
-                     matter=version.document.matter, obj=version, data={"reason": "virus"})
+        audit_record(action=PortalAction.DOCUMENT_DELETED, actor=None,
+                     matter_id=version.document.matter_id, obj=version, data={"reason": "virus"})
         return "infected"
     DocumentVersion.objects.filter(pk=version_id).update(
         scan_status=DocumentVersion.ScanStatus.CLEAN)
@@ -271,19 +272,19 @@ def document_version_extract_text(*, version_id: str) -> None:
 # ---------------------------------------------------------------------------
 # Sharing, deletion, views and downloads
 # ---------------------------------------------------------------------------
-def document_set_shared(*, actor: User, request: HttpRequest | None, document: Document,
+def document_set_shared(*, actor: User, meta: RequestMeta | None = None, document: Document,
                         shared: bool) -> Document:
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.shared_with_client != shared:
             document.shared_with_client = shared
             document.save(update_fields=["shared_with_client"])
-            audit_record(action=AuditEvent.Action.DOCUMENT_SHARED, actor=actor, request=request,
-                         matter=document.matter, obj=document, data={"shared": shared})
+            audit_record(action=PortalAction.DOCUMENT_SHARED, actor=actor, meta=meta,
+                         matter_id=document.matter_id, obj=document, data={"shared": shared})
     return document
 
 
-def document_delete(*, actor: User, request: HttpRequest | None, document: Document) -> Document:
+def document_delete(*, actor: User, meta: RequestMeta | None = None, document: Document) -> Document:
     with transaction.atomic():
         document = Document.objects.select_for_update().select_related("matter").get(
             pk=document.pk)
@@ -291,12 +292,12 @@ def document_delete(*, actor: User, request: HttpRequest | None, document: Docum
             document.deleted_at = timezone.now()
             document.deleted_by = actor
             document.save(update_fields=["deleted_at", "deleted_by"])
-            audit_record(action=AuditEvent.Action.DOCUMENT_DELETED, actor=actor,
-                         request=request, matter=document.matter, obj=document)
+            audit_record(action=PortalAction.DOCUMENT_DELETED, actor=actor,
+                         meta=meta, matter_id=document.matter_id, obj=document)
     return document
 
 
-def document_restore(*, actor: User, request: HttpRequest | None,
+def document_restore(*, actor: User, meta: RequestMeta | None = None,
                      document: Document) -> Document:
     with transaction.atomic():
         document = Document.objects.select_for_update().select_related("matter").get(
@@ -313,21 +314,21 @@ def document_restore(*, actor: User, request: HttpRequest | None,
         document.deleted_at = None
         document.deleted_by = None
         document.save(update_fields=["deleted_at", "deleted_by"])
-        audit_record(action=AuditEvent.Action.DOCUMENT_RESTORED, actor=actor, request=request,
-                     matter=document.matter, obj=document)
+        audit_record(action=PortalAction.DOCUMENT_RESTORED, actor=actor, meta=meta,
+                     matter_id=document.matter_id, obj=document)
     return document
 
 
-def document_record_view(*, user: User, request: HttpRequest | None,
+def document_record_view(*, user: User, meta: RequestMeta | None = None,
                          document: Document) -> None:
-    audit_record(action=AuditEvent.Action.DOCUMENT_VIEWED, actor=user, request=request,
-                 matter=document.matter, obj=document)
+    audit_record(action=PortalAction.DOCUMENT_VIEWED, actor=user, meta=meta,
+                 matter_id=document.matter_id, obj=document)
 
 
-def document_record_download(*, user: User, request: HttpRequest | None,
+def document_record_download(*, user: User, meta: RequestMeta | None = None,
                              version: DocumentVersion) -> None:
-    audit_record(action=AuditEvent.Action.DOCUMENT_DOWNLOADED, actor=user, request=request,
-                 matter=version.document.matter, obj=version,
+    audit_record(action=PortalAction.DOCUMENT_DOWNLOADED, actor=user, meta=meta,
+                 matter_id=version.document.matter_id, obj=version,
                  data={"document": str(version.document_id), "version": version.number})
 
 
@@ -354,7 +355,7 @@ def _notify(*, matter: Matter, recipients: list[User], sender: User) -> None:
         notify(matter=matter, recipients=recipients, sender=sender)
 
 
-def message_send(*, actor: User, request: HttpRequest | None, matter: Matter, text: str,
+def message_send(*, actor: User, meta: RequestMeta | None = None, matter: Matter, text: str,
                  files: Sequence[UploadedFile] = ()) -> Message:
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
@@ -366,19 +367,19 @@ def message_send(*, actor: User, request: HttpRequest | None, matter: Matter, te
     with transaction.atomic():
         message = Message.objects.create(matter=matter, sender=actor, side=side, text=text)
         if files:
-            versions = document_upload(actor=actor, request=request, matter=matter,
+            versions = document_upload(actor=actor, meta=meta, matter=matter,
                                        folder=_attachments_folder(matter), files=files,
                                        _bypass_folder_check=True)
             message.attachments.set(versions)
-        audit_record(action=AuditEvent.Action.MESSAGE_SENT, actor=actor, request=request,
-                     matter=matter, obj=message,
+        audit_record(action=PortalAction.MESSAGE_SENT, actor=actor, meta=meta,
+                     matter_id=matter.pk, obj=message,
                      data={"side": side, "attachments": len(files), "chars": len(text)})
         _notify(matter=matter, recipients=_message_recipients(matter=matter, side=side),
                 sender=actor)
     return message
 
 
-def messages_mark_read(*, user: User, request: HttpRequest | None, matter: Matter,
+def messages_mark_read(*, user: User, meta: RequestMeta | None = None, matter: Matter,
                        message_ids: Sequence[Any]) -> int:
     """Mark the other side's unread messages as read, with one audit row each.
 
@@ -396,12 +397,6 @@ def messages_mark_read(*, user: User, request: HttpRequest | None, matter: Matte
         if not unread:
             return 0
         Message.objects.filter(pk__in=unread).update(read_at=now, read_by=user)
-        ip = client_ip(request)
-        agent = _clean_value(request.headers.get("user-agent", "")[:300]) if request else ""
-        AuditEvent.objects.bulk_create([
-            AuditEvent(actor=user, actor_label=user.email[:254],
-                       action=AuditEvent.Action.MESSAGE_READ, object_type="message",
-                       object_id=str(pk), matter=matter, ip=ip, user_agent=agent, at=now)
-            for pk in unread
-        ])
+        audit_record_many(action=PortalAction.MESSAGE_READ, actor=user, meta=meta,
+                          matter_id=matter.pk, object_type="message", object_ids=unread, at=now)
     return len(unread)

@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
+from core.errors import ServiceError
+from core.http import RequestMeta
+from portal.audit_actions import PortalAction
 from portal.models import (
-    AuditEvent,
     ClientTask,
     DocumentRequest,
     DocumentRequestItem,
@@ -23,7 +25,7 @@ from portal.models import (
     TimelineEntry,
     User,
 )
-from portal.services.core import ServiceError, audit_record, timeline_entry_add
+from portal.services.core import timeline_entry_add
 from portal.services.documents import document_upload, is_firm_side
 
 REQUESTS_FOLDER = "Requested documents"
@@ -33,7 +35,7 @@ MAX_ITEMS = 50
 # ---------------------------------------------------------------------------
 # Document requests
 # ---------------------------------------------------------------------------
-def document_request_create(*, actor: User, request: HttpRequest | None, matter: Matter,
+def document_request_create(*, actor: User, meta: RequestMeta | None = None, matter: Matter,
                             title: str, due_date: dt.date, items: Sequence[str],
                             folder: Folder | None = None) -> DocumentRequest:
     labels = [label.strip()[:200] for label in items if label.strip()]
@@ -60,13 +62,13 @@ def document_request_create(*, actor: User, request: HttpRequest | None, matter:
             DocumentRequestItem(request=doc_request, label=label, position=i)
             for i, label in enumerate(labels)
         ])
-        audit_record(action=AuditEvent.Action.REQUEST_CREATED, actor=actor, request=request,
-                     matter=matter, obj=doc_request,
+        audit_record(action=PortalAction.REQUEST_CREATED, actor=actor, meta=meta,
+                     matter_id=matter.pk, obj=doc_request,
                      data={"items": len(labels), "due": due_date.isoformat()})
     return doc_request
 
 
-def request_item_upload(*, actor: User, request: HttpRequest | None,
+def request_item_upload(*, actor: User, meta: RequestMeta | None = None,
                         item: DocumentRequestItem,
                         files: Sequence[UploadedFile]) -> list[DocumentVersion]:
     doc_request = item.request
@@ -76,18 +78,18 @@ def request_item_upload(*, actor: User, request: HttpRequest | None,
             raise ServiceError(_("This item has already been accepted."))
         # The request's folder is where the firm asked for the files, so the client may
         # upload into it for this item even when it is not open for other uploads.
-        versions = document_upload(actor=actor, request=request, matter=doc_request.matter,
+        versions = document_upload(actor=actor, meta=meta, matter=doc_request.matter,
                                    folder=doc_request.folder, files=files,
                                    request_item=locked, _bypass_folder_check=True)
         locked.status = DocumentRequestItem.Status.SUBMITTED
         locked.save(update_fields=["status"])
-        audit_record(action=AuditEvent.Action.REQUEST_ITEM_SUBMITTED, actor=actor,
-                     request=request, matter=doc_request.matter, obj=locked,
+        audit_record(action=PortalAction.REQUEST_ITEM_SUBMITTED, actor=actor,
+                     meta=meta, matter_id=doc_request.matter_id, obj=locked,
                      data={"files": len(versions)})
     return versions
 
 
-def request_item_review(*, actor: User, request: HttpRequest | None,
+def request_item_review(*, actor: User, meta: RequestMeta | None = None,
                         item: DocumentRequestItem, accept: bool,
                         comment: str = "") -> DocumentRequestItem:
     if not actor.is_firm_staff:
@@ -113,8 +115,8 @@ def request_item_review(*, actor: User, request: HttpRequest | None,
         if doc_request.status != new_status:
             doc_request.status = new_status
             doc_request.save(update_fields=["status"])
-        audit_record(action=AuditEvent.Action.REQUEST_ITEM_REVIEWED, actor=actor,
-                     request=request, matter=doc_request.matter, obj=locked,
+        audit_record(action=PortalAction.REQUEST_ITEM_REVIEWED, actor=actor,
+                     meta=meta, matter_id=doc_request.matter_id, obj=locked,
                      data={"status": target})
     return locked
 
@@ -122,7 +124,7 @@ def request_item_review(*, actor: User, request: HttpRequest | None,
 # ---------------------------------------------------------------------------
 # Client tasks
 # ---------------------------------------------------------------------------
-def client_task_create(*, actor: User, request: HttpRequest | None, matter: Matter, kind: str,
+def client_task_create(*, actor: User, meta: RequestMeta | None = None, matter: Matter, kind: str,
                        title: str, due_date: dt.date, description: str = "") -> ClientTask:
     if kind not in ClientTask.Kind.values:
         raise ServiceError(_("Choose a kind of task from the list."))
@@ -132,12 +134,12 @@ def client_task_create(*, actor: User, request: HttpRequest | None, matter: Matt
         task = ClientTask.objects.create(matter=matter, kind=kind, title=title.strip()[:200],
                                          description=description.strip()[:2000],
                                          due_date=due_date, created_by=actor)
-        audit_record(action=AuditEvent.Action.TASK_ASSIGNED, actor=actor, request=request,
-                     matter=matter, obj=task, data={"kind": kind, "due": due_date.isoformat()})
+        audit_record(action=PortalAction.TASK_ASSIGNED, actor=actor, meta=meta,
+                     matter_id=matter.pk, obj=task, data={"kind": kind, "due": due_date.isoformat()})
     return task
 
 
-def client_task_complete(*, actor: User, request: HttpRequest | None,
+def client_task_complete(*, actor: User, meta: RequestMeta | None = None,
                          task: ClientTask) -> ClientTask:
     with transaction.atomic():
         locked = ClientTask.objects.select_for_update().select_related("matter").get(pk=task.pk)
@@ -147,8 +149,8 @@ def client_task_complete(*, actor: User, request: HttpRequest | None,
         locked.done_at = timezone.now()
         locked.done_by = actor
         locked.save(update_fields=["status", "done_at", "done_by"])
-        audit_record(action=AuditEvent.Action.TASK_DONE, actor=actor, request=request,
-                     matter=locked.matter, obj=locked,
+        audit_record(action=PortalAction.TASK_DONE, actor=actor, meta=meta,
+                     matter_id=locked.matter_id, obj=locked,
                      data={"by_firm": is_firm_side(actor)})
     return locked
 
@@ -156,7 +158,7 @@ def client_task_complete(*, actor: User, request: HttpRequest | None,
 # ---------------------------------------------------------------------------
 # Status updates
 # ---------------------------------------------------------------------------
-def status_update_post_many(*, actor: User, request: HttpRequest | None,
+def status_update_post_many(*, actor: User, meta: RequestMeta | None = None,
                             matters: Sequence[Matter], title: str, body: str = "",
                             kind: str = TimelineEntry.Kind.UPDATE,
                             occurred_at: dt.datetime | None = None) -> list[TimelineEntry]:
@@ -168,7 +170,7 @@ def status_update_post_many(*, actor: User, request: HttpRequest | None,
     try:
         with transaction.atomic():
             return [
-                timeline_entry_add(actor=actor, request=request, matter=matter, kind=kind,
+                timeline_entry_add(actor=actor, meta=meta, matter=matter, kind=kind,
                                    title=title, body=body, occurred_at=occurred_at,
                                    shared_with_client=True)
                 for matter in matters

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.http import RequestMeta
 from portal import selectors, services
 from portal.forms import PreferencesForm, time_zone_datalist
 from portal.views.decorators import portal_user_required
@@ -27,7 +28,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 def matter_detail(request: HttpRequest, matter_id: str) -> HttpResponse:
     user = request.user
     matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
-    services.matter_record_view(user=user, request=request, matter=matter)  # type: ignore[arg-type]
+    services.matter_record_view(user=user, meta=RequestMeta.from_request(request), matter=matter)  # type: ignore[arg-type]
     timeline = selectors.matter_timeline_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
     page = Paginator(timeline, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/matter_detail.html", {"matter": matter, "page": page})
@@ -43,7 +44,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                or timezone.get_current_timezone_name()}
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.user_preferences_update(user=user, request=request,  # type: ignore[arg-type]
+        services.user_preferences_update(user=user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
                                          language=form.cleaned_data["language"],
                                          time_zone=form.cleaned_data["time_zone"])
         messages.success(request, _("Your preferences are saved."))

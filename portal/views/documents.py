@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
+from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import DocumentVersion
 from portal.uploads import ALLOWED_TYPES, content_disposition, max_upload_bytes, upload_was_refused
@@ -52,11 +54,11 @@ def document_list(request: HttpRequest, matter_id: str) -> HttpResponse:
                 folder = selectors.folder_get_for_user(user=user, matter=matter,  # type: ignore[arg-type]
                                                        folder_id=request.POST.get("folder"))
                 versions = services.document_upload(
-                    actor=user, request=request, matter=matter, folder=folder,  # type: ignore[arg-type]
+                    actor=user, meta=RequestMeta.from_request(request), matter=matter, folder=folder,  # type: ignore[arg-type]
                     files=request.FILES.getlist("files"),
                     shared_with_client=request.POST.get("shared_with_client") == "on",
                 )
-            except services.ServiceError as exc:
+            except ServiceError as exc:
                 flash.error(request, str(exc))
             except Http404:
                 flash.error(request, _("Choose a folder from the list."))
@@ -85,7 +87,7 @@ def document_list(request: HttpRequest, matter_id: str) -> HttpResponse:
 def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
     user = request.user
     document = selectors.document_get_for_user(user=user, document_id=document_id)  # type: ignore[arg-type]
-    services.document_record_view(user=user, request=request, document=document)  # type: ignore[arg-type]
+    services.document_record_view(user=user, meta=RequestMeta.from_request(request), document=document)  # type: ignore[arg-type]
     versions = document.versions.select_related("uploaded_by").order_by("-number")
     return render(request, "portal/document_detail.html",
                   {"document": document, "matter": document.matter, "versions": versions})
@@ -103,7 +105,7 @@ def _served_type(version: DocumentVersion) -> str:
 def version_download(request: HttpRequest, version_id: str) -> HttpResponseBase:
     user = request.user
     version = selectors.version_get_for_user(user=user, version_id=version_id)  # type: ignore[arg-type]
-    services.document_record_download(user=user, request=request, version=version)  # type: ignore[arg-type]
+    services.document_record_download(user=user, meta=RequestMeta.from_request(request), version=version)  # type: ignore[arg-type]
     disposition = content_disposition(version.document.name)
     if settings.AWS_STORAGE_BUCKET_NAME:
         # A short-lived presigned link; the object itself stays private.
@@ -136,9 +138,9 @@ def folder_create(request: HttpRequest, matter_id: str) -> HttpResponse:
     form = FolderForm(request.POST)
     if form.is_valid():
         try:
-            services.folder_create(actor=request.user, request=request, matter=matter,  # type: ignore[arg-type]
+            services.folder_create(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
                                    **form.cleaned_data)
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             flash.error(request, str(exc))
         else:
             flash.success(request, _("Folder created."))
@@ -157,7 +159,7 @@ def _staff_document(request: HttpRequest, document_id: str, *, include_deleted: 
 def document_share(request: HttpRequest, document_id: str) -> HttpResponse:
     document = _staff_document(request, document_id)
     shared = request.POST.get("shared") == "1"
-    services.document_set_shared(actor=request.user, request=request, document=document,  # type: ignore[arg-type]
+    services.document_set_shared(actor=request.user, meta=RequestMeta.from_request(request), document=document,  # type: ignore[arg-type]
                                  shared=shared)
     if not shared:
         flash.success(request, _("This document is internal now."))
@@ -173,7 +175,7 @@ def document_share(request: HttpRequest, document_id: str) -> HttpResponse:
 @staff_required
 def document_delete(request: HttpRequest, document_id: str) -> HttpResponse:
     document = _staff_document(request, document_id)
-    services.document_delete(actor=request.user, request=request, document=document)  # type: ignore[arg-type]
+    services.document_delete(actor=request.user, meta=RequestMeta.from_request(request), document=document)  # type: ignore[arg-type]
     flash.success(request, _("Document deleted. You can restore it for 30 days."))
     return redirect("portal:document-list", matter_id=document.matter_id)
 
@@ -183,8 +185,8 @@ def document_delete(request: HttpRequest, document_id: str) -> HttpResponse:
 def document_restore(request: HttpRequest, document_id: str) -> HttpResponse:
     document = _staff_document(request, document_id, include_deleted=True)
     try:
-        services.document_restore(actor=request.user, request=request, document=document)  # type: ignore[arg-type]
-    except services.ServiceError as exc:
+        services.document_restore(actor=request.user, meta=RequestMeta.from_request(request), document=document)  # type: ignore[arg-type]
+    except ServiceError as exc:
         flash.error(request, str(exc))
     else:
         flash.success(request, _("Document restored."))

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import ServiceError
+from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import MESSAGE_MAX_CHARS
 from portal.uploads import max_upload_bytes, upload_was_refused
@@ -39,10 +41,10 @@ def message_list(request: HttpRequest, matter_id: str) -> HttpResponse:
             flash.error(request, upload_too_large_message())
         elif form.is_valid():
             try:
-                services.message_send(actor=user, request=request, matter=matter,  # type: ignore[arg-type]
+                services.message_send(actor=user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
                                       text=form.cleaned_data["text"],
                                       files=request.FILES.getlist("files"))
-            except services.ServiceError as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
                 flash.success(request, _("Your message is sent."))
@@ -51,7 +53,7 @@ def message_list(request: HttpRequest, matter_id: str) -> HttpResponse:
             return redirect("portal:message-list", matter_id=matter.pk)
     thread = selectors.messages_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
     page = Paginator(thread, PAGE_SIZE).get_page(request.GET.get("page"))
-    services.messages_mark_read(user=user, request=request, matter=matter,  # type: ignore[arg-type]
+    services.messages_mark_read(user=user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
                                 message_ids=[m.pk for m in page])
     context = {"matter": matter, "page": page, "form": form,
                "max_mb": max_upload_bytes() // (1024 * 1024)}

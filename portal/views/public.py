@@ -24,11 +24,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import ServiceError
+from core.http import RequestMeta
+from core.validators import available_time_zones
 from portal import services
 from portal.forms import SetPasswordForm
 from portal.middleware import TZ_COOKIE
 from portal.selectors import firm_get
-from portal.validators import available_time_zones
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -50,9 +52,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
-                token=token, password=form.cleaned_data["password1"], request=request
+                token=token, password=form.cleaned_data["password1"], meta=RequestMeta.from_request(request)
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             messages.error(request, str(exc))
             return render(request, "portal/invitation_invalid.html", status=404)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -75,7 +77,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return response
     if request.user.is_authenticated:
         services.user_preferences_update(user=request.user,  # type: ignore[arg-type]
-                                         request=request, language=language)
+                                         meta=RequestMeta.from_request(request), language=language)
     translation.activate(language)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
                         samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)

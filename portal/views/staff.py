@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
+from core.http import RequestMeta
 from portal import selectors, services
 from portal.forms import (
     AuditFilterForm,
@@ -57,7 +59,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
-        contact = services.contact_create(actor=request.user, request=request,  # type: ignore[arg-type]
+        contact = services.contact_create(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
                                           data=data, tags=form.cleaned_data["tags"])
         messages.success(request, _("Contact saved."))
         return redirect("staff:contact-detail", contact_id=contact.pk)
@@ -85,7 +87,7 @@ def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
         # The ModelForm already copied the values onto the instance; reload so the service
         # sees what changed.
         contact.refresh_from_db()
-        services.contact_update(actor=request.user, request=request,  # type: ignore[arg-type]
+        services.contact_update(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
                                 contact=contact, data=data, tags=form.cleaned_data["tags"])
         messages.success(request, _("Contact saved."))
         return redirect("staff:contact-detail", contact_id=contact.pk)
@@ -101,9 +103,9 @@ def contact_invite(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = selectors.contact_get_for_staff(user=request.user,  # type: ignore[arg-type]
                                               contact_id=contact_id)
     try:
-        services.client_invite(actor=request.user, request=request,  # type: ignore[arg-type]
+        services.client_invite(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
                                contact=contact)
-    except services.ServiceError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": contact.email})
@@ -140,9 +142,9 @@ def matter_create(request: HttpRequest) -> HttpResponse:
                       initial={"responsible_lawyer": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:
-            matter = services.matter_create(actor=request.user, request=request,  # type: ignore[arg-type]
+            matter = services.matter_create(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
                                             data=_matter_data(form))
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Matter created."))
@@ -154,7 +156,7 @@ def matter_create(request: HttpRequest) -> HttpResponse:
 def matter_detail(request: HttpRequest, matter_id: str) -> HttpResponse:
     user = request.user
     matter = selectors.matter_detail_for_staff(user=user, matter_id=matter_id)  # type: ignore[arg-type]
-    services.matter_record_view(user=user, request=request, matter=matter)  # type: ignore[arg-type]
+    services.matter_record_view(user=user, meta=RequestMeta.from_request(request), matter=matter)  # type: ignore[arg-type]
     timeline = selectors.matter_timeline_for_viewer(user=user, matter=matter)[:50]  # type: ignore[arg-type]
     allowed = [(s, label) for s, label in Matter.Stage.choices if matter.can_move_to(s)]
     return render(request, "staff/matter_detail.html", {
@@ -186,9 +188,9 @@ def matter_edit(request: HttpRequest, matter_id: str) -> HttpResponse:
     form = MatterForm(request.POST or None, initial=initial, matter=matter)
     if request.method == "POST" and form.is_valid():
         try:
-            services.matter_update(actor=request.user, request=request,  # type: ignore[arg-type]
+            services.matter_update(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
                                    matter=matter, data=_matter_data(form))
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Matter saved."))
@@ -206,10 +208,10 @@ def matter_stage(request: HttpRequest, matter_id: str) -> HttpResponse:
         messages.error(request, _("Choose a stage from the list."))
     else:
         try:
-            services.matter_change_stage(actor=request.user, request=request,  # type: ignore[arg-type]
+            services.matter_change_stage(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
                                          matter=matter, to_stage=form.cleaned_data["stage"],
                                          note=form.cleaned_data["note"])
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Stage changed."))
@@ -223,7 +225,7 @@ def matter_timeline_add(request: HttpRequest, matter_id: str) -> HttpResponse:
                                                matter_id=matter_id)
     form = TimelineEntryForm(request.POST)
     if form.is_valid():
-        services.timeline_entry_add(actor=request.user, request=request,  # type: ignore[arg-type]
+        services.timeline_entry_add(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
                                     matter=matter, **form.cleaned_data)
         messages.success(request, _("Added to the timeline."))
     else:
@@ -243,11 +245,11 @@ def matter_share(request: HttpRequest, matter_id: str) -> HttpResponse:
                                          tzinfo=tz)
         try:
             services.cocounsel_share(
-                actor=request.user, request=request, matter=matter,  # type: ignore[arg-type]
+                actor=request.user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
                 email=form.cleaned_data["email"], first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"], expires_at=end_of_day,
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The matter is shared."))
@@ -261,7 +263,7 @@ def matter_share(request: HttpRequest, matter_id: str) -> HttpResponse:
 def grant_revoke(request: HttpRequest, grant_id: str) -> HttpResponse:
     grant = selectors.cocounsel_grant_get_for_staff(user=request.user,  # type: ignore[arg-type]
                                                     grant_id=grant_id)
-    services.cocounsel_revoke(actor=request.user, request=request, grant=grant)  # type: ignore[arg-type]
+    services.cocounsel_revoke(actor=request.user, meta=RequestMeta.from_request(request), grant=grant)  # type: ignore[arg-type]
     messages.success(request, _("Access revoked."))
     return redirect("staff:matter-detail", matter_id=grant.matter_id)
 
@@ -280,6 +282,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         date_to=filters.get("date_to"),
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    matters = selectors.matters_by_id(ids={e.matter_id for e in page})
+    for event in page:
+        event.matter = matters.get(event.matter_id)  # type: ignore[attr-defined]  # for the page only
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "staff/audit_log.html",
@@ -292,7 +297,7 @@ def firm_settings(request: HttpRequest) -> HttpResponse:
     form = FirmForm(request.POST or None, request.FILES or None, instance=firm)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in FirmForm.Meta.fields}
-        services.firm_update(actor=request.user, request=request, data=data,  # type: ignore[arg-type]
+        services.firm_update(actor=request.user, meta=RequestMeta.from_request(request), data=data,  # type: ignore[arg-type]
                              logo=form.cleaned_data.get("logo_upload"),
                              clear_logo=form.cleaned_data.get("clear_logo", False))
         messages.success(request, _("Firm settings saved."))

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
+from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import ClientTask, TimelineEntry
 from portal.uploads import max_upload_bytes, upload_was_refused
@@ -92,9 +94,9 @@ def request_item_upload(request: HttpRequest, item_id: str) -> HttpResponse:
         flash.error(request, upload_too_large_message())
     else:
         try:
-            services.request_item_upload(actor=user, request=request, item=item,  # type: ignore[arg-type]
+            services.request_item_upload(actor=user, meta=RequestMeta.from_request(request), item=item,  # type: ignore[arg-type]
                                          files=request.FILES.getlist("files"))
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             flash.error(request, str(exc))
         else:
             flash.success(request, _("Thank you, your lawyer will review it."))
@@ -109,11 +111,11 @@ def request_create(request: HttpRequest, matter_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.document_request_create(
-                actor=request.user, request=request, matter=matter,  # type: ignore[arg-type]
+                actor=request.user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
                 title=form.cleaned_data["title"], due_date=form.cleaned_data["due_date"],
                 items=form.cleaned_data["items"].splitlines(),
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             flash.error(request, str(exc))
         else:
             flash.success(request, _("The checklist is posted."))
@@ -130,11 +132,11 @@ def request_item_review(request: HttpRequest, item_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.request_item_review(
-                actor=request.user, request=request, item=item,  # type: ignore[arg-type]
+                actor=request.user, meta=RequestMeta.from_request(request), item=item,  # type: ignore[arg-type]
                 accept=form.cleaned_data["decision"] == "accept",
                 comment=form.cleaned_data["comment"],
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             flash.error(request, str(exc))
         else:
             flash.success(request, _("Review saved."))
@@ -161,7 +163,7 @@ def task_list(request: HttpRequest, matter_id: str) -> HttpResponse:
 @portal_user_required
 def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
     task = selectors.client_task_get_for_user(user=request.user, task_id=task_id)  # type: ignore[arg-type]
-    services.client_task_complete(actor=request.user, request=request, task=task)  # type: ignore[arg-type]
+    services.client_task_complete(actor=request.user, meta=RequestMeta.from_request(request), task=task)  # type: ignore[arg-type]
     flash.success(request, _("Marked as done. Thank you."))
     target = request.POST.get("next")
     if target == "home":
@@ -176,9 +178,9 @@ def task_create(request: HttpRequest, matter_id: str) -> HttpResponse:
     form = TaskForm(request.POST)
     if form.is_valid():
         try:
-            services.client_task_create(actor=request.user, request=request, matter=matter,  # type: ignore[arg-type]
+            services.client_task_create(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
                                         **form.cleaned_data)
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             flash.error(request, str(exc))
         else:
             flash.success(request, _("Task assigned."))
@@ -206,11 +208,11 @@ def status_update(request: HttpRequest) -> HttpResponse:
         chosen = [form.matter_objects[pk] for pk in form.cleaned_data["matters"]]
         try:
             entries = services.status_update_post_many(
-                actor=user, request=request, matters=chosen,  # type: ignore[arg-type]
+                actor=user, meta=RequestMeta.from_request(request), matters=chosen,  # type: ignore[arg-type]
                 title=form.cleaned_data["title"], body=form.cleaned_data["body"],
                 kind=form.cleaned_data["kind"], occurred_at=form.cleaned_data["occurred_at"],
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             flash.success(request, ngettext("Posted to %(n)d matter.", "Posted to %(n)d matters.",

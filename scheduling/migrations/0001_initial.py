@@ -5,7 +5,7 @@ import django.contrib.postgres.fields.ranges
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import portal.validators
+import core.validators
 import scheduling.models
 import uuid
 from decimal import Decimal
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             name='ExternalCalendar',
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=80, validators=[portal.validators.validate_plain_text], verbose_name='name')),
+                ('name', models.CharField(max_length=80, validators=[core.validators.validate_plain_text], verbose_name='name')),
                 ('url', models.CharField(max_length=1000, verbose_name='secret iCal address')),
                 ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
                 ('last_success_at', models.DateTimeField(blank=True, null=True)),
@@ -60,12 +60,12 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('slug', models.SlugField(max_length=80, unique=True, verbose_name='link name')),
-                ('name', models.CharField(max_length=120, validators=[portal.validators.validate_plain_text], verbose_name='name')),
-                ('description', models.TextField(blank=True, max_length=2000, validators=[portal.validators.validate_plain_text], verbose_name='description')),
+                ('name', models.CharField(max_length=120, validators=[core.validators.validate_plain_text], verbose_name='name')),
+                ('description', models.TextField(blank=True, max_length=2000, validators=[core.validators.validate_plain_text], verbose_name='description')),
                 ('duration_minutes', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(480)], verbose_name='duration (minutes)')),
                 ('price', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='price')),
                 ('location_kind', models.CharField(choices=[('office', 'At the office'), ('video', 'Video call'), ('phone', 'Phone call')], default='office', max_length=10, verbose_name='location')),
-                ('location_detail', models.CharField(blank=True, max_length=300, validators=[portal.validators.validate_plain_text], verbose_name='address, video link or phone number')),
+                ('location_detail', models.CharField(blank=True, max_length=300, validators=[core.validators.validate_plain_text], verbose_name='address, video link or phone number')),
                 ('buffer_before_minutes', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(240)], verbose_name='buffer before (minutes)')),
                 ('buffer_after_minutes', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(240)], verbose_name='buffer after (minutes)')),
                 ('min_notice_minutes', models.PositiveIntegerField(default=120, validators=[django.core.validators.MaxValueValidator(86400)], verbose_name='minimum notice (minutes)')),

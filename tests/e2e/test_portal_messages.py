@@ -49,7 +49,7 @@ def test_client_uploads_a_photo_and_writes_staff_answer_client_reads(
                                                          first_name="Ewa", last_name="Nowak")
     matter = factories.make_matter(lawyer=lawyer, clients=[contact], title="Ewa's divorce")
     checklist = services.document_request_create(
-        actor=lawyer, request=None, matter=matter, title="Before the hearing",
+        actor=lawyer, matter=matter, title="Before the hearing",
         due_date=timezone.localdate() + dt.timedelta(days=5), items=["Photo of your ID card"])
     item = checklist.items.get()
     base = live_server.url

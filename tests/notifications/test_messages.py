@@ -37,7 +37,7 @@ def test_notice_carries_no_message_text_and_one_link_to_the_matter(world: Any,
                                                                      settings: Any) -> None:
     # given: a real message through the portal's service
     secret_text = "The settlement offer is 40,000 and the file is offer.pdf"
-    portal.message_send(actor=world.staff_on, request=None, matter=world.matter_a,
+    portal.message_send(actor=world.staff_on, matter=world.matter_a,
                         text=secret_text)
     # when
     services.deliveries_sweep(now=timezone.now() + dt.timedelta(minutes=10))

@@ -42,10 +42,10 @@ def test_flags_exactly_the_matters_past_the_threshold(world: Any) -> None:
 def test_an_internal_note_does_not_count_but_a_shared_update_does(world: Any) -> None:
     lawyer = world.staff_on
     _age(world.matter_a, 30)
-    portal.timeline_entry_add(actor=lawyer, request=None, matter=world.matter_a,
+    portal.timeline_entry_add(actor=lawyer, matter=world.matter_a,
                               kind="update", title="Internal", shared_with_client=False)
     assert [m.pk for m in selectors.silent_matters_for_user(user=lawyer)] == [world.matter_a.pk]
-    portal.timeline_entry_add(actor=lawyer, request=None, matter=world.matter_a,
+    portal.timeline_entry_add(actor=lawyer, matter=world.matter_a,
                               kind="update", title="Shared", shared_with_client=True)
     assert selectors.silent_matters_for_user(user=lawyer) == []
 
@@ -53,10 +53,10 @@ def test_an_internal_note_does_not_count_but_a_shared_update_does(world: Any) ->
 def test_a_message_from_the_firm_counts_as_contact_but_one_from_the_client_does_not(
         world: Any) -> None:
     _age(world.matter_a, 30)
-    portal.message_send(actor=world.client_a, request=None, matter=world.matter_a,
+    portal.message_send(actor=world.client_a, matter=world.matter_a,
                         text="Any news?")
     assert len(selectors.silent_matters_for_user(user=world.staff_on)) == 1
-    portal.message_send(actor=world.staff_on, request=None, matter=world.matter_a,
+    portal.message_send(actor=world.staff_on, matter=world.matter_a,
                         text="Working on it.")
     assert selectors.silent_matters_for_user(user=world.staff_on) == []
 

@@ -7,9 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from notifications import services
 from notifications.models import NotificationTemplate
-from portal.models import AuditEvent
 from tests.notifications.conftest import make_notices
 
 

@@ -76,25 +76,25 @@ def _portal_objects(w):
 
     from portal import services
 
-    folder = services.folder_create(actor=w.staff_on, request=None, matter=w.matter_a,
+    folder = services.folder_create(actor=w.staff_on, matter=w.matter_a,
                                     name="Discovery", client_can_upload=True)
-    w.message = services.message_send(actor=w.staff_on, request=None, matter=w.matter_a,
+    w.message = services.message_send(actor=w.staff_on, matter=w.matter_a,
                                       text=SECRET_TEXT)
     w.version = services.document_upload(
-        actor=w.staff_on, request=None, matter=w.matter_a, folder=folder,
+        actor=w.staff_on, matter=w.matter_a, folder=folder,
         files=[SimpleUploadedFile("shared-plan.txt", SECRET_BYTES.encode())])[0]
     w.document = w.version.document
     w.internal_version = services.document_upload(
-        actor=w.staff_on, request=None, matter=w.matter_a, folder=folder,
+        actor=w.staff_on, matter=w.matter_a, folder=folder,
         shared_with_client=False,
         files=[SimpleUploadedFile("internal-memo.txt", b"internal strategy notes")])[0]
     w.internal = w.internal_version.document
     due = timezone.localdate() + dt.timedelta(days=7)
     w.doc_request = services.document_request_create(
-        actor=w.staff_on, request=None, matter=w.matter_a, title="Discovery items",
+        actor=w.staff_on, matter=w.matter_a, title="Discovery items",
         due_date=due, items=["Passport scan"])
     w.item = w.doc_request.items.get()
-    w.task = services.client_task_create(actor=w.staff_on, request=None, matter=w.matter_a,
+    w.task = services.client_task_create(actor=w.staff_on, matter=w.matter_a,
                                          kind="sign_upload", title="Sign the power of attorney",
                                          due_date=due)
 
@@ -105,7 +105,7 @@ def _submitted_item(w):
     from portal import services
 
     _portal_objects(w)
-    services.request_item_upload(actor=w.client_a, request=None, item=w.item,
+    services.request_item_upload(actor=w.client_a, item=w.item,
                                  files=[SimpleUploadedFile("passport.txt", b"passport")])
 
 
@@ -113,7 +113,7 @@ def _deleted_document(w):
     from portal import services
 
     _portal_objects(w)
-    services.document_delete(actor=w.staff_on, request=None, document=w.document)
+    services.document_delete(actor=w.staff_on, document=w.document)
 
 
 # Matter A's POST actions that anyone who may open the matter can take.

@@ -60,13 +60,13 @@ def clamd(settings: Any) -> Iterator[None]:
 
 
 def _folder(world: Any) -> Any:
-    return services.folder_create(actor=world.staff_on, request=None, matter=world.matter_a,
+    return services.folder_create(actor=world.staff_on, matter=world.matter_a,
                                   name="Uploads", client_can_upload=True)
 
 
 def test_clean_file_is_marked_clean_and_downloadable(client: Any, world: Any, clamd: None) -> None:
     version = services.document_upload(
-        actor=world.client_a, request=None, matter=world.matter_a, folder=_folder(world),
+        actor=world.client_a, matter=world.matter_a, folder=_folder(world),
         files=[SimpleUploadedFile("notes.txt", b"plain notes")])[0]
     assert version.scan_status == DocumentVersion.ScanStatus.CLEAN
     client.force_login(world.client_a)
@@ -98,7 +98,7 @@ def test_while_clamd_is_down_uploads_wait_in_quarantine_then_are_released(
 
     # when a file is uploaded
     version = services.document_upload(
-        actor=world.client_a, request=None, matter=world.matter_a, folder=_folder(world),
+        actor=world.client_a, matter=world.matter_a, folder=_folder(world),
         files=[SimpleUploadedFile("scan.txt", b"a scanned letter")])[0]
 
     # then it is kept but nobody can download it yet

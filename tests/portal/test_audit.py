@@ -6,31 +6,32 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
-from portal.models import AuditEvent
-from portal.services import audit_record
+from audit.actions import AuditAction
+from audit.models import AuditEvent
+from audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
 
 
 def test_admin_cannot_change_or_delete_audit_rows(client: Any, world: Any) -> None:
-    event = audit_record(action=AuditEvent.Action.OTHER, actor=world.admin)
+    event = audit_record(action=AuditAction.OTHER, actor=world.admin)
     client.force_login(world.admin)
 
-    change = client.post(reverse("admin:portal_auditevent_change", args=[event.pk]),
+    change = client.post(reverse("admin:audit_auditevent_change", args=[event.pk]),
                          {"action": "tampered"})
-    delete = client.post(reverse("admin:portal_auditevent_delete", args=[event.pk]),
+    delete = client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]),
                          {"post": "yes"})
-    listing = client.get(reverse("admin:portal_auditevent_changelist"))
+    listing = client.get(reverse("admin:audit_auditevent_changelist"))
 
     assert change.status_code in (403, 302) or b"tampered" not in change.content
     assert delete.status_code == 403
     assert listing.status_code == 200
     event.refresh_from_db()
-    assert event.action == AuditEvent.Action.OTHER
+    assert event.action == AuditAction.OTHER
 
 
 def test_the_model_refuses_updates_and_deletes(world: Any) -> None:
-    event = audit_record(action=AuditEvent.Action.OTHER, actor=world.admin)
+    event = audit_record(action=AuditAction.OTHER, actor=world.admin)
 
     with pytest.raises(ValueError):
         event.save()
@@ -40,7 +41,7 @@ def test_the_model_refuses_updates_and_deletes(world: Any) -> None:
 
 @pytest.mark.postgres
 def test_postgresql_refuses_update_and_delete_even_from_raw_sql(world: Any) -> None:
-    event = audit_record(action=AuditEvent.Action.OTHER, actor=world.admin)
+    event = audit_record(action=AuditAction.OTHER, actor=world.admin)
 
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="tampered")
@@ -49,7 +50,7 @@ def test_postgresql_refuses_update_and_delete_even_from_raw_sql(world: Any) -> N
 
 
 def test_logged_values_have_newlines_escaped_and_secrets_dropped(world: Any) -> None:
-    event = audit_record(action=AuditEvent.Action.OTHER, actor_label="evil\nFAKE LINE",
+    event = audit_record(action=AuditAction.OTHER, actor_label="evil\nFAKE LINE",
                          data={"note": "a\r\nb", "password": "hunter2", "token": "abc"})
 
     assert "\n" not in event.actor_label

@@ -139,7 +139,7 @@ def test_search_stays_flat(client: Any, firm: Any) -> None:
     counts = []
     for count in (1, 200):
         lawyer, user, matter = _setup(count)
-        services.message_send(actor=user, request=None, matter=matter, text="needle")
+        services.message_send(actor=user, matter=matter, text="needle")
         client.force_login(lawyer)
         counts.append(_queries(client, reverse("staff:search") + "?q=Message"))
     assert counts[0] == counts[1]

@@ -15,13 +15,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _folder(world: Any, **kwargs: Any) -> Folder:
-    return services.folder_create(actor=world.staff_on, request=None, matter=world.matter_a,
+    return services.folder_create(actor=world.staff_on, matter=world.matter_a,
                                   name=kwargs.pop("name", "Discovery"), **kwargs)
 
 
 def _upload(world: Any, folder: Folder, name: str, content: bytes, *, shared: bool) -> Document:
     versions = services.document_upload(
-        actor=world.staff_on, request=None, matter=world.matter_a, folder=folder,
+        actor=world.staff_on, matter=world.matter_a, folder=folder,
         files=[SimpleUploadedFile(name, content)], shared_with_client=shared)
     return versions[0].document
 
@@ -72,13 +72,13 @@ def test_request_list_hides_files_the_firm_has_made_internal(client: Any, world:
     from django.utils import timezone
 
     doc_request = services.document_request_create(
-        actor=world.staff_on, request=None, matter=world.matter_a, title="Docs",
+        actor=world.staff_on, matter=world.matter_a, title="Docs",
         due_date=timezone.localdate() + dt.timedelta(days=3), items=["Passport"])
     item = doc_request.items.get()
     versions = services.request_item_upload(
-        actor=world.client_a, request=None, item=item,
+        actor=world.client_a, item=item,
         files=[SimpleUploadedFile("passport-scan.txt", b"scan")])
-    services.document_set_shared(actor=world.staff_on, request=None,
+    services.document_set_shared(actor=world.staff_on,
                                  document=versions[0].document, shared=False)
     url = reverse("portal:request-list", args=[world.matter_a.pk])
 
@@ -155,7 +155,7 @@ def test_a_client_cannot_open_a_hidden_or_foreign_folder(
     # given an internal folder on matter A and a folder on matter B
     hidden = _folder(world, name="Strategy", shared_with_client=False)
     _upload(world, hidden, "memo-secret.txt", b"memo", shared=True)
-    foreign = services.folder_create(actor=world.staff_off, request=None,
+    foreign = services.folder_create(actor=world.staff_off,
                                      matter=world.matter_b, name="B papers")
     ids = {"internal": str(hidden.pk), "other-matter": str(foreign.pk),
            "not-a-uuid": "../../etc"}
@@ -177,7 +177,7 @@ def test_a_sign_and_upload_task_tells_the_client_where_to_upload(client: Any, wo
 
     from django.utils import timezone
 
-    services.client_task_create(actor=world.staff_on, request=None, matter=world.matter_a,
+    services.client_task_create(actor=world.staff_on, matter=world.matter_a,
                                 kind="sign_upload", title="Sign the power of attorney",
                                 due_date=timezone.localdate() + dt.timedelta(days=2))
     client.force_login(world.client_a)
@@ -199,7 +199,7 @@ def _invitation_link(world: Any, contact: Any, capture: Any) -> str:
     from django.core import mail
 
     with capture(execute=True):
-        services.client_invite(actor=world.staff_on, request=None, contact=contact)
+        services.client_invite(actor=world.staff_on, contact=contact)
     return re.search(r"/invite/([A-Za-z0-9_\-]+)/", mail.outbox[-1].body).group(1)
 
 
@@ -251,7 +251,7 @@ def test_a_one_letter_search_asks_for_more_instead_of_claiming_nothing_matched(
     client: Any, world: Any
 ) -> None:
     # given a message that contains the letter
-    services.message_send(actor=world.staff_on, request=None, matter=world.matter_a,
+    services.message_send(actor=world.staff_on, matter=world.matter_a,
                           text="a hearing date")
     client.force_login(world.client_a)
 
@@ -269,14 +269,14 @@ def test_a_deleted_or_internal_attachment_is_not_listed_to_the_client(
 ) -> None:
     # given two attachments the lawyer sent, one then deleted and one made internal
     message = services.message_send(
-        actor=world.staff_on, request=None, matter=world.matter_a, text="Drafts attached",
+        actor=world.staff_on, matter=world.matter_a, text="Drafts attached",
         files=[SimpleUploadedFile("wrong-client.txt", b"x"),
                SimpleUploadedFile("draft-internal.txt", b"y"),
                SimpleUploadedFile("draft-ok.txt", b"z")])
     by_name = {v.document.name: v.document for v in message.attachments.all()}
-    services.document_delete(actor=world.staff_on, request=None,
+    services.document_delete(actor=world.staff_on,
                              document=by_name["wrong-client.txt"])
-    services.document_set_shared(actor=world.staff_on, request=None,
+    services.document_set_shared(actor=world.staff_on,
                                  document=by_name["draft-internal.txt"], shared=False)
     url = reverse("portal:message-list", args=[world.matter_a.pk])
 
@@ -318,7 +318,7 @@ def test_cocounsel_home_does_not_list_the_clients_tasks_as_their_own(
 
     from django.utils import timezone
 
-    services.client_task_create(actor=world.staff_on, request=None, matter=world.matter_a,
+    services.client_task_create(actor=world.staff_on, matter=world.matter_a,
                                 kind="review", title="Read the draft settlement",
                                 due_date=timezone.localdate() + dt.timedelta(days=2))
 

@@ -10,9 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from core.errors import ServiceError
 from portal import selectors, services
+from portal.audit_actions import PortalAction
 from portal.models import (
-    AuditEvent,
     ClientTask,
     DocumentRequest,
     DocumentRequestItem,
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.django_db
 def _checklist(world: Any, items: tuple[str, ...] = ("Passport", "Payslip"),
                days: int = 7) -> DocumentRequest:
     return services.document_request_create(
-        actor=world.staff_on, request=None, matter=world.matter_a, title="For the filing",
+        actor=world.staff_on, matter=world.matter_a, title="For the filing",
         due_date=timezone.localdate() + dt.timedelta(days=days), items=list(items))
 
 
@@ -80,10 +82,10 @@ def test_checklist_flow_upload_review_and_what_is_missing(client: Any, world: An
 
 def test_sending_back_without_a_comment_is_refused(world: Any) -> None:
     item = _checklist(world).items.first()
-    services.request_item_upload(actor=world.client_a, request=None, item=item,
+    services.request_item_upload(actor=world.client_a, item=item,
                                  files=[SimpleUploadedFile("a.png", png())])
-    with pytest.raises(services.ServiceError):
-        services.request_item_review(actor=world.staff_on, request=None, item=item,
+    with pytest.raises(ServiceError):
+        services.request_item_review(actor=world.staff_on, item=item,
                                      accept=False, comment=" ")
 
 
@@ -99,17 +101,17 @@ def test_client_cannot_review_their_own_upload(client: Any, world: Any) -> None:
 
 def test_accepted_item_takes_no_more_uploads(world: Any) -> None:
     item = _checklist(world).items.first()
-    services.request_item_upload(actor=world.client_a, request=None, item=item,
+    services.request_item_upload(actor=world.client_a, item=item,
                                  files=[SimpleUploadedFile("a.png", png())])
-    services.request_item_review(actor=world.staff_on, request=None, item=item, accept=True)
-    with pytest.raises(services.ServiceError):
-        services.request_item_upload(actor=world.client_a, request=None, item=item,
+    services.request_item_review(actor=world.staff_on, item=item, accept=True)
+    with pytest.raises(ServiceError):
+        services.request_item_upload(actor=world.client_a, item=item,
                                      files=[SimpleUploadedFile("b.png", png())])
     assert DocumentVersion.objects.count() == 1
 
 
 def test_checklist_due_date_in_the_past_is_refused(world: Any) -> None:
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ServiceError):
         _checklist(world, days=-1)
     assert not DocumentRequest.objects.exists()
 
@@ -120,9 +122,9 @@ def test_document_requests_due_lists_open_checklists_with_missing_items(world: A
     open_one = _checklist(world, items=("Passport",), days=3)
     done = _checklist(world, items=("ID",), days=3)
     item = done.items.get()
-    services.request_item_upload(actor=world.client_a, request=None, item=item,
+    services.request_item_upload(actor=world.client_a, item=item,
                                  files=[SimpleUploadedFile("id.png", png())])
-    services.request_item_review(actor=world.staff_on, request=None, item=item, accept=True)
+    services.request_item_review(actor=world.staff_on, item=item, accept=True)
 
     # then
     assert list(selectors.document_requests_due(on=due)) == [open_one]
@@ -157,7 +159,7 @@ def test_task_flow_from_assignment_to_done_on_the_portal_home(client: Any, world
     assert (task.status, task.done_by) == ("done", world.client_a)
     assert "Sign the power of attorney" not in client.get(
         reverse("portal:home")).content.decode()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.TASK_DONE).count() == 1
+    assert AuditEvent.objects.filter(action=PortalAction.TASK_DONE).count() == 1
 
 
 def test_staff_see_overdue_tasks_of_their_matters_only(client: Any, world: Any) -> None:

@@ -21,7 +21,7 @@ def _upload(world: Any, matter: Any, name: str, content: bytes, *, by: Any = Non
     actor = by or (world.staff_on if matter == world.matter_a else world.staff_off)
     folder, _ = matter.folders.get_or_create(name="Files")
     with capture(execute=True):
-        return services.document_upload(actor=actor, request=None, matter=matter, folder=folder,
+        return services.document_upload(actor=actor, matter=matter, folder=folder,
                                         shared_with_client=shared,
                                         files=[SimpleUploadedFile(name, content)])[0]
 
@@ -53,7 +53,7 @@ def _check_search_finds_pdf_word_and_respects_access(
             shared=False, capture=capture)
     _upload(world, world.matter_b, "other.pdf", pdf_with_text("Another quixotic story"),
             capture=capture)
-    services.message_send(actor=world.client_b, request=None, matter=world.matter_b,
+    services.message_send(actor=world.client_b, matter=world.matter_b,
                           text="Is my quixotic claim fine?")
 
     # then staff on A find A's documents and nothing of B
@@ -117,7 +117,7 @@ def test_polish_firm_searches_with_the_simple_configuration(world: Any, firm: An
     firm.default_language = "pl"
     firm.save()
     cache.clear()
-    services.message_send(actor=world.client_a, request=None, matter=world.matter_a,
+    services.message_send(actor=world.client_a, matter=world.matter_a,
                           text="Rozprawa odbędzie się w poniedziałek")
     assert selectors.search_config() == "simple"
     found = selectors.search_for_user(user=world.staff_on, query="poniedziałek")
@@ -131,9 +131,9 @@ def test_short_or_empty_query_returns_nothing(world: Any) -> None:
 def test_search_page_for_staff_shows_messages_of_their_matters(
     client: Any, world: Any
 ) -> None:
-    services.message_send(actor=world.client_a, request=None, matter=world.matter_a,
+    services.message_send(actor=world.client_a, matter=world.matter_a,
                           text="The pelican invoice is attached")
-    services.message_send(actor=world.client_b, request=None, matter=world.matter_b,
+    services.message_send(actor=world.client_b, matter=world.matter_b,
                           text="The pelican contract of B")
     client.force_login(world.staff_on)
     body = client.get(reverse("staff:search"), {"q": "pelican"}).content.decode()

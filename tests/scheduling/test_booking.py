@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from notifications.models import Notification
-from portal.models import AuditEvent, Contact
+from portal.models import Contact
 from scheduling import selectors, services
 from scheduling.models import Appointment, PackageStep
 from tests.scheduling.helpers import make_service

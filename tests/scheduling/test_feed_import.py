@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from core.errors import ServiceError
 from scheduling import services, tasks
 from scheduling.models import BusyTime, ExternalCalendar
 
@@ -127,7 +128,7 @@ def test_garbage_feed_is_an_error_not_a_crash(frozen, lawyers, feed_server, tmp_
 
 
 def test_only_http_addresses_are_accepted(lawyers) -> None:
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ServiceError):
         services.external_calendar_add(staff=lawyers[0], name="x", url="file:///etc/passwd")
     calendar = services.external_calendar_add(staff=lawyers[0], name="x",
                                               url="webcal://calendar.example.com/a.ics")

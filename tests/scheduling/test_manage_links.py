@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from portal import services as portal_services
 from portal.models import Contact
 from scheduling import selectors, services
 from scheduling.models import Appointment
@@ -187,7 +188,7 @@ def test_staff_feed_has_name_and_service_only_and_rotates(client, frozen, intro,
                                                           lawyers) -> None:
     appointment = _book(intro)
     staff = appointment.staff
-    old = services.calendar_token_rotate(user=staff)
+    old = portal_services.user_calendar_token_rotate(user=staff)
     response = client.get(reverse("scheduling:staff-feed", args=[old]))
     assert response.status_code == 200
     cal = icalendar.Calendar.from_ical(response.content)
@@ -195,6 +196,6 @@ def test_staff_feed_has_name_and_service_only_and_rotates(client, frozen, intro,
     assert str(event["SUMMARY"]) == f"Intro call: {appointment.contact.full_name}"
     assert b"ada@example.com" not in response.content
     assert "DESCRIPTION" not in event and "ATTENDEE" not in event
-    new = services.calendar_token_rotate(user=staff)
+    new = portal_services.user_calendar_token_rotate(user=staff)
     assert client.get(reverse("scheduling:staff-feed", args=[old])).status_code == 404
     assert client.get(reverse("scheduling:staff-feed", args=[new])).status_code == 200

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from portal.models import AuditEvent
+from audit.models import AuditEvent
 from scheduling.models import PackageStep, Service
 from tests import factories
 from tests.scheduling.helpers import make_appointment

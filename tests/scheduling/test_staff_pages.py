@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from notifications.models import Notification
-from portal.models import AuditEvent
 from scheduling.models import Appointment, AvailabilityRule, ExternalCalendar
 
 pytestmark = pytest.mark.django_db

@@ -117,27 +117,27 @@ class Command(BaseCommand):
             if Matter.objects.filter(reference=ref).exists():
                 continue
             team = [staff["sofia.garcia@example.com"]]
-            matter = services.matter_create(actor=admin_user, request=None, data=services.MatterData(
+            matter = services.matter_create(actor=admin_user, data=services.MatterData(
                 reference=ref, title=title, practice_area=area, priority="normal",
                 responsible_lawyer=staff[lawyer_email], team=team,
                 clients=[contacts[client_email]], tags=[tags[n] for n in tag_names],
             ))
             for stage in path:
-                services.matter_change_stage(actor=staff[lawyer_email], request=None,
+                services.matter_change_stage(actor=staff[lawyer_email],
                                              matter=matter, to_stage=stage)
             services.timeline_entry_add(
-                actor=staff[lawyer_email], request=None, matter=matter,
+                actor=staff[lawyer_email], matter=matter,
                 kind=TimelineEntry.Kind.UPDATE, title="Documents received, thank you",
                 body="We have everything we need for the next step. Nothing is needed from you this week.",
                 occurred_at=now - dt.timedelta(days=3),
             )
             services.timeline_entry_add(
-                actor=staff[lawyer_email], request=None, matter=matter,
+                actor=staff[lawyer_email], matter=matter,
                 kind=TimelineEntry.Kind.EVENT, title="Mediation session",
                 body="Court mediation centre, room 2.", occurred_at=now + dt.timedelta(days=14),
             )
             services.timeline_entry_add(
-                actor=staff[lawyer_email], request=None, matter=matter,
+                actor=staff[lawyer_email], matter=matter,
                 kind=TimelineEntry.Kind.UPDATE, title="Internal: check opposing counsel's filing",
                 shared_with_client=False, occurred_at=now - dt.timedelta(days=1),
             )
@@ -146,7 +146,7 @@ class Command(BaseCommand):
         cocounsel = self._user(email, first, last, User.Role.COCOUNSEL)
         matter = Matter.objects.get(reference="FAM-2026-001")
         if not matter.cocounsel_grants.filter(user=cocounsel, revoked_at=None).exists():
-            services.cocounsel_share(actor=admin_user, request=None, matter=matter, email=email,
+            services.cocounsel_share(actor=admin_user, matter=matter, email=email,
                                      first_name=first, last_name=last,
                                      expires_at=now + dt.timedelta(days=90))
 

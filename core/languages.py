@@ -1,0 +1,35 @@
+"""The languages Atrium speaks: the one list every setting, model and page reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    native: str  # how the language names itself (language pickers, form choices)
+    english: Promise  # its name in the reader's language (settings.LANGUAGES)
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("en", "English", _("English")),
+    Language("pl", "Polski", _("Polish")),
+    Language("es", "Español", _("Spanish")),
+    Language("ru", "Русский", _("Russian")),
+)
+CODES: tuple[str, ...] = tuple(language.code for language in LANGUAGES)
+DEFAULT = "en"
+# For model and form fields: each language under its own name.
+CHOICES: list[tuple[str, str]] = [(language.code, language.native) for language in LANGUAGES]
+NATIVE_NAMES: dict[str, str] = dict(CHOICES)
+# For settings.LANGUAGES: Django's language switch and LocaleMiddleware.
+SETTINGS_LANGUAGES: list[tuple[str, Promise]] = [(lang.code, lang.english) for lang in LANGUAGES]
+
+
+def supported(code: str | None, *, fallback: str = DEFAULT) -> str:
+    """`code` when Atrium speaks it, otherwise `fallback`."""
+    return code if code in CODES else fallback

@@ -1,0 +1,63 @@
+"""Time helpers: zones, local days and wall-clock input, times in a person's words.
+
+Everything is stored in UTC; people read and type wall-clock times in their own zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.utils import formats, timezone, translation
+
+UTC = dt.UTC
+
+
+def zone(name: str | None, *, fallback: str = "UTC") -> ZoneInfo:
+    """The named zone, or `fallback` for an empty or unknown name."""
+    try:
+        return ZoneInfo(name or fallback)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(fallback)
+
+
+def day_window(*, start: dt.date, end: dt.date, zone: ZoneInfo) -> tuple[dt.datetime,
+                                                                         dt.datetime]:
+    """Midnight of the first day to midnight after the last day, in that zone."""
+    return (dt.datetime.combine(start, dt.time(0), tzinfo=zone),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=zone))
+
+
+def wall_clock_to_utc(value: dt.datetime, tz_name: str) -> dt.datetime:
+    """A datetime-local input (naive wall-clock time) in this zone, as UTC.
+
+    Raises OverflowError or ValueError for a time that has no UTC equivalent (year 9999).
+    """
+    if value.tzinfo is not None:
+        # A form field made it aware in the active zone; its wall-clock reading is the input.
+        value = timezone.make_naive(value)
+    return value.replace(tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
+
+
+def parse_date(value: str | None, *, default: dt.date) -> dt.date:
+    """A YYYY-MM-DD from a query string; anything unreadable means `default`."""
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return default
+
+
+def format_when(value: dt.datetime, *, language: str, zone: ZoneInfo) -> str:
+    """'Mon 9 Mar, 10:00 CET' in the person's language and zone (the zone is named)."""
+    local = value.astimezone(zone)
+    with translation.override(language):
+        text = formats.date_format(local, "D j M, H:i")
+    return f"{text} {local.tzname()}"
+
+
+def format_day(value: dt.date | dt.datetime, *, language: str, zone: ZoneInfo) -> str:
+    """'Fri 13 Mar' in the person's language (a datetime is read in their zone first)."""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(zone)
+    with translation.override(language):
+        return formats.date_format(value, "D j M")

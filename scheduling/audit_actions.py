@@ -1,0 +1,21 @@
+"""The audit actions scheduling records (declared in SchedulingConfig.ready())."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SchedulingAction(models.TextChoices):
+    APPOINTMENT_BOOKED = "appointment.booked", _("Appointment booked")
+    APPOINTMENT_RESCHEDULED = "appointment.rescheduled", _("Appointment rescheduled")
+    APPOINTMENT_CANCELLED = "appointment.cancelled", _("Appointment cancelled")
+    APPOINTMENT_ATTENDED = "appointment.attended", _("Appointment attended")
+    APPOINTMENT_NO_SHOW = "appointment.no_show", _("Client did not attend")
+    AVAILABILITY_CHANGED = "availability.changed", _("Working hours changed")
+    CALENDAR_ADDED = "calendar.added", _("External calendar added")
+    CALENDAR_REMOVED = "calendar.removed", _("External calendar removed")
+    SERVICE_CREATED = "service.created", _("Service created")
+    SERVICE_UPDATED = "service.updated", _("Service changed")
+    SERVICE_ARCHIVED = "service.archived", _("Service archived")
+    SERVICE_RESTORED = "service.restored", _("Service restored")
