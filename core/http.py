@@ -6,11 +6,12 @@ which is all an audit row needs, and a Celery task or a management command passe
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 USER_AGENT_MAX = 300
 
@@ -82,3 +83,11 @@ class RequestMeta:
             return None
         return cls(ip=client_ip(request),
                    user_agent=request.headers.get("user-agent", "")[:USER_AGENT_MAX])
+
+
+def uuid_or_404(value: object) -> uuid.UUID:
+    """An id from a URL or a form as a UUID; anything else is a page that does not exist."""
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc

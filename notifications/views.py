@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
 
+from core.decorators import staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
 from notifications import defaults, selectors, services
@@ -18,7 +19,6 @@ from notifications.forms import CheckinForm, TemplateForm
 from notifications.models import Event
 from notifications.services.compose import text_for
 from notifications.text import fill, sms_segments
-from portal.views.decorators import staff_required
 
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "es": "Español", "ru": "Русский"}
 

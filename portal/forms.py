@@ -10,32 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from audit import actions
-from core.validators import time_zone_choices, validate_plain_text, validate_time_zone
+from core.forms import PlainCharField, TimeZoneField
+from core.validators import time_zone_choices
 from portal.models import Contact, Firm, Matter, PracticeArea, Tag, TimelineEntry, User
 from portal.selectors import staff_members
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
-
-
-class TimeZoneField(forms.CharField):
-    """A free-text IANA zone with a datalist of suggestions; unknown zones are refused."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 64)
-        super().__init__(**kwargs)
-        self.validators.append(validate_time_zone)
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        attrs = super().widget_attrs(widget)
-        attrs["list"] = "tz-list"
-        attrs["autocomplete"] = "off"
-        return attrs
-
-
-class PlainCharField(forms.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.validators.append(validate_plain_text)
 
 
 class FirmForm(forms.ModelForm):

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from portal.views import client, documents, messages, search, staff, tasks
+from portal.views import (
+    client,
+    client_tasks,
+    documents,
+    messages,
+    requests,
+    search,
+    staff,
+    updates,
+)
 
 app_name = "portal"
 
@@ -41,11 +50,11 @@ urlpatterns += [
     path("documents/<str:document_id>/", documents.document_detail, name="document-detail"),
     path("versions/<str:version_id>/download/", documents.version_download,
          name="version-download"),
-    path("matters/<str:matter_id>/requests/", tasks.request_list, name="request-list"),
-    path("request-items/<str:item_id>/upload/", tasks.request_item_upload,
+    path("matters/<str:matter_id>/requests/", requests.request_list, name="request-list"),
+    path("request-items/<str:item_id>/upload/", requests.request_item_upload,
          name="request-item-upload"),
-    path("matters/<str:matter_id>/tasks/", tasks.task_list, name="task-list"),
-    path("tasks/<str:task_id>/done/", tasks.task_done, name="task-done"),
+    path("matters/<str:matter_id>/tasks/", client_tasks.task_list, name="task-list"),
+    path("tasks/<str:task_id>/done/", client_tasks.task_done, name="task-done"),
     path("search/", search.search, name="search"),
 ]
 
@@ -56,11 +65,11 @@ staff_urlpatterns += [
          name="document-delete"),
     path("documents/<str:document_id>/restore/", documents.document_restore,
          name="document-restore"),
-    path("matters/<str:matter_id>/requests/new/", tasks.request_create, name="request-create"),
-    path("request-items/<str:item_id>/review/", tasks.request_item_review,
+    path("matters/<str:matter_id>/requests/new/", requests.request_create, name="request-create"),
+    path("request-items/<str:item_id>/review/", requests.request_item_review,
          name="request-item-review"),
-    path("matters/<str:matter_id>/tasks/new/", tasks.task_create, name="task-create"),
-    path("tasks/overdue/", tasks.tasks_overdue, name="tasks-overdue"),
-    path("updates/", tasks.status_update, name="status-update"),
+    path("matters/<str:matter_id>/tasks/new/", client_tasks.task_create, name="task-create"),
+    path("tasks/overdue/", client_tasks.tasks_overdue, name="tasks-overdue"),
+    path("updates/", updates.status_update, name="status-update"),
     path("search/", search.staff_search, name="search"),
 ]

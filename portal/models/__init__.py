@@ -1,29 +1,46 @@
-"""Portal models, one module per area; everything is importable from portal.models."""
+"""Portal models, one module per noun, all importable from portal.models."""
 
-from portal.models.core import *  # noqa: F403
-from portal.models.core import (  # noqa: F401
-    CoCounselGrant,
-    Contact,
-    Firm,
-    Invitation,
+from __future__ import annotations
+
+from portal.models.client_tasks import ClientTask
+from portal.models.documents import UNDO_DAYS, Document, DocumentVersion, Folder, version_key
+from portal.models.firm import Firm
+from portal.models.invitations import Invitation
+from portal.models.matters import (
     Matter,
     MatterGroupObjectPermission,
     MatterStageChange,
     MatterUserObjectPermission,
     PracticeArea,
-    Tag,
     TimelineEntry,
-    User,
-    UserManager,
 )
-from portal.models.documents import (  # noqa: F401
-    MESSAGE_MAX_CHARS,
-    UNDO_DAYS,
-    ClientTask,
-    Document,
-    DocumentRequest,
-    DocumentRequestItem,
-    DocumentVersion,
-    Folder,
-    Message,
-)
+from portal.models.messages import MESSAGE_MAX_CHARS, Message
+from portal.models.people import Contact, Tag, User, UserManager
+from portal.models.requests import DocumentRequest, DocumentRequestItem
+from portal.models.sharing import CoCounselGrant
+
+__all__ = [
+    "ClientTask",
+    "CoCounselGrant",
+    "Contact",
+    "Document",
+    "DocumentRequest",
+    "DocumentRequestItem",
+    "DocumentVersion",
+    "Firm",
+    "Folder",
+    "Invitation",
+    "Matter",
+    "MatterGroupObjectPermission",
+    "MatterStageChange",
+    "MatterUserObjectPermission",
+    "Message",
+    "MESSAGE_MAX_CHARS",
+    "PracticeArea",
+    "Tag",
+    "TimelineEntry",
+    "UNDO_DAYS",
+    "User",
+    "UserManager",
+    "version_key",
+]

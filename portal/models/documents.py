@@ -1,4 +1,4 @@
-"""Secure messages, document folders with versions, document requests and client tasks."""
+"""Document folders, documents and their versions."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models.core import Matter
+from portal.models.matters import Matter
 
 # Soft-deleted documents can be restored by staff for this long.
 UNDO_DAYS = 30
-MESSAGE_MAX_CHARS = 20_000
 
 
 def version_key(instance: DocumentVersion, filename: str) -> str:
@@ -23,9 +22,6 @@ def version_key(instance: DocumentVersion, filename: str) -> str:
     return f"documents/{instance.document.matter_id}/{uuid.uuid4().hex}"
 
 
-# ---------------------------------------------------------------------------
-# Documents
-# ---------------------------------------------------------------------------
 class Folder(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="folders")
@@ -119,141 +115,3 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document.name} v{self.number}"
-
-
-# ---------------------------------------------------------------------------
-# Messages
-# ---------------------------------------------------------------------------
-class Message(models.Model):
-    class Side(models.TextChoices):
-        CLIENT = "client", _("Client")
-        FIRM = "firm", _("Firm")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="messages")
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
-    side = models.CharField(max_length=6, choices=Side.choices)
-    text = models.TextField(max_length=MESSAGE_MAX_CHARS)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # The first time someone on the other side opened it.
-    read_at = models.DateTimeField(null=True, blank=True)
-    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
-    attachments = models.ManyToManyField(DocumentVersion, blank=True, related_name="messages")
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes: ClassVar = [models.Index(fields=["matter", "-created_at"]),
-                             models.Index(fields=["matter", "side", "read_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.matter_id} {self.created_at:%Y-%m-%d %H:%M}"
-
-
-# ---------------------------------------------------------------------------
-# Document requests (a checklist the client works through)
-# ---------------------------------------------------------------------------
-class DocumentRequest(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        COMPLETE = "complete", _("Complete")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="document_requests")
-    folder = models.ForeignKey(Folder, on_delete=models.PROTECT, related_name="requests")
-    title = models.CharField(_("title"), max_length=200)
-    due_date = models.DateField(_("due date"))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["due_date", "created_at"]
-        indexes: ClassVar = [models.Index(fields=["status", "due_date"])]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class DocumentRequestItem(models.Model):
-    class Status(models.TextChoices):
-        MISSING = "missing", _("Missing")
-        SUBMITTED = "submitted", _("Waiting for review")
-        ACCEPTED = "accepted", _("Accepted")
-        RETURNED = "returned", _("Sent back")
-
-    # Allowed moves (who moves them: the client submits, staff accept or return).
-    TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
-        Status.MISSING: (Status.SUBMITTED,),
-        Status.SUBMITTED: (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED),
-        Status.RETURNED: (Status.SUBMITTED,),
-        Status.ACCEPTED: (),
-    }
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    request = models.ForeignKey(DocumentRequest, on_delete=models.CASCADE, related_name="items")
-    label = models.CharField(_("item"), max_length=200)
-    position = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING)
-    comment = models.CharField(_("comment"), max_length=1000, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["position", "label"]
-
-    def __str__(self) -> str:
-        return self.label
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, ())
-
-    @property
-    def is_outstanding(self) -> bool:
-        return self.status in (self.Status.MISSING, self.Status.RETURNED)
-
-
-# ---------------------------------------------------------------------------
-# Client tasks
-# ---------------------------------------------------------------------------
-class ClientTask(models.Model):
-    class Kind(models.TextChoices):
-        REVIEW = "review", _("Review")
-        SIGN_UPLOAD = "sign_upload", _("Sign and upload")
-        BOOK = "book", _("Book an appointment")
-        PAY = "pay", _("Pay")
-        OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="client_tasks")
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.REVIEW)
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("details"), max_length=2000, blank=True)
-    due_date = models.DateField(_("due date"))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        ordering = ["due_date", "created_at"]
-        indexes: ClassVar = [models.Index(fields=["status", "due_date"]),
-                             models.Index(fields=["matter", "status"])]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status == self.Status.OPEN and self.due_date < timezone.localdate()

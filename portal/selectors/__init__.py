@@ -1,43 +1,102 @@
-"""Access-checked reads of the portal app, one module per area, all re-exported here."""
+"""Every access-checked read of the portal app, one module per noun, all re-exported here.
 
-from portal.selectors.core import *  # noqa: F403
-from portal.selectors.core import (  # noqa: F401
-    audit_events_for_staff,
-    cocounsel_grant_get_for_staff,
-    cocounsel_grants_for_matter,
-    contact_get_for_staff,
-    contacts_for_staff,
-    firm_get,
+Views and other apps import `from portal import selectors`, never a module inside it.
+"""
+
+from __future__ import annotations
+
+from portal.selectors.audit_log import audit_events_for_staff
+from portal.selectors.client_tasks import (
+    client_task_get_for_user,
+    client_tasks_due,
+    client_tasks_for_viewer,
+    open_tasks_for_client,
+    overdue_tasks_for_staff,
+)
+from portal.selectors.documents import (
+    document_get_for_user,
+    documents_for_viewer,
+    folder_get_for_user,
+    folders_for_viewer,
+    version_get_for_user,
+)
+from portal.selectors.firm import FIRM_CACHE_KEY, firm_get
+from portal.selectors.matters import (
     matter_detail_for_staff,
     matter_get_for_user,
     matter_list_for_client,
     matter_list_for_staff,
     matter_timeline_for_viewer,
+    matters_by_id,
     matters_visible_to,
-    staff_members,
 )
-from portal.selectors.documents import (  # noqa: F401
-    SEARCH_CONFIGS,
-    SEARCH_MIN_CHARS,
+from portal.selectors.messages import (
     ResponseTime,
-    SearchResults,
     business_hours_between,
-    client_task_get_for_user,
-    client_tasks_due,
-    client_tasks_for_viewer,
-    document_get_for_user,
-    document_requests_due,
-    document_requests_for_viewer,
-    documents_for_viewer,
-    folder_get_for_user,
-    folders_for_viewer,
     matter_response_times,
     messages_for_viewer,
-    open_tasks_for_client,
-    overdue_tasks_for_staff,
-    request_item_get_for_user,
     response_times,
+)
+from portal.selectors.people import (
+    active_staff,
+    contact_get_for_staff,
+    contacts_for_staff,
+    staff_get_by_calendar_token,
+    staff_members,
+)
+from portal.selectors.requests import (
+    document_requests_due,
+    document_requests_for_viewer,
+    request_item_get_for_user,
+)
+from portal.selectors.search import (
+    SEARCH_CONFIGS,
+    SEARCH_MIN_CHARS,
+    SearchResults,
     search_config,
     search_for_user,
-    version_get_for_user,
 )
+from portal.selectors.sharing import cocounsel_grant_get_for_staff, cocounsel_grants_for_matter
+
+__all__ = [
+    "active_staff",
+    "audit_events_for_staff",
+    "business_hours_between",
+    "client_task_get_for_user",
+    "client_tasks_due",
+    "client_tasks_for_viewer",
+    "cocounsel_grant_get_for_staff",
+    "cocounsel_grants_for_matter",
+    "contact_get_for_staff",
+    "contacts_for_staff",
+    "document_get_for_user",
+    "document_requests_due",
+    "document_requests_for_viewer",
+    "documents_for_viewer",
+    "FIRM_CACHE_KEY",
+    "firm_get",
+    "folder_get_for_user",
+    "folders_for_viewer",
+    "matter_detail_for_staff",
+    "matter_get_for_user",
+    "matter_list_for_client",
+    "matter_list_for_staff",
+    "matter_response_times",
+    "matter_timeline_for_viewer",
+    "matters_by_id",
+    "matters_visible_to",
+    "messages_for_viewer",
+    "open_tasks_for_client",
+    "overdue_tasks_for_staff",
+    "request_item_get_for_user",
+    "response_times",
+    "ResponseTime",
+    "search_config",
+    "SEARCH_CONFIGS",
+    "search_for_user",
+    "SEARCH_MIN_CHARS",
+    "SearchResults",
+    "staff_get_by_calendar_token",
+    "staff_members",
+    "version_get_for_user",
+]

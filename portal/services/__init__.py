@@ -1,31 +1,12 @@
-"""Every write of the portal app, one module per area, all re-exported here."""
+"""Every write of the portal app, one module per noun, all re-exported here.
 
-from portal.services.core import *  # noqa: F403
-from portal.services.core import (  # noqa: F401
-    FIRM_CACHE_KEY,
-    VIEW_MATTER,
-    MatterData,
-    _matter_sync_grants,
-    client_invite,
-    cocounsel_revoke,
-    cocounsel_share,
-    contact_create,
-    contact_for_booking,
-    contact_update,
-    firm_update,
-    invitation_accept,
-    invitation_create,
-    invitation_deliver,
-    invitation_get_valid,
-    matter_change_stage,
-    matter_create,
-    matter_record_view,
-    matter_update,
-    timeline_entry_add,
-    user_calendar_token_rotate,
-    user_preferences_update,
-)
-from portal.services.documents import (  # noqa: F401
+Views and other apps import `from portal import services`, never a module inside it.
+"""
+
+from __future__ import annotations
+
+from portal.services.client_tasks import client_task_complete, client_task_create
+from portal.services.documents import (
     ATTACHMENTS_FOLDER,
     document_delete,
     document_record_download,
@@ -36,16 +17,79 @@ from portal.services.documents import (  # noqa: F401
     document_version_extract_text,
     document_version_rescan,
     folder_create,
-    is_firm_side,
-    message_send,
-    messages_mark_read,
 )
-from portal.services.tasks import (  # noqa: F401
+from portal.services.firm import firm_update
+from portal.services.invitations import (
+    client_invite,
+    invitation_accept,
+    invitation_create,
+    invitation_deliver,
+    invitation_get_valid,
+)
+from portal.services.matters import (
+    VIEW_MATTER,
+    MatterData,
+    matter_change_stage,
+    matter_create,
+    matter_record_view,
+    matter_update,
+    status_update_post_many,
+    timeline_entry_add,
+)
+from portal.services.messages import message_send, messages_mark_read
+from portal.services.people import (
+    contact_create,
+    contact_for_booking,
+    contact_update,
+    user_calendar_token_rotate,
+    user_preferences_update,
+)
+from portal.services.requests import (
     REQUESTS_FOLDER,
-    client_task_complete,
-    client_task_create,
     document_request_create,
     request_item_review,
     request_item_upload,
-    status_update_post_many,
 )
+from portal.services.sharing import cocounsel_revoke, cocounsel_share
+
+__all__ = [
+    "ATTACHMENTS_FOLDER",
+    "client_invite",
+    "client_task_complete",
+    "client_task_create",
+    "cocounsel_revoke",
+    "cocounsel_share",
+    "contact_create",
+    "contact_for_booking",
+    "contact_update",
+    "document_delete",
+    "document_record_download",
+    "document_record_view",
+    "document_request_create",
+    "document_restore",
+    "document_set_shared",
+    "document_upload",
+    "document_version_extract_text",
+    "document_version_rescan",
+    "firm_update",
+    "folder_create",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_deliver",
+    "invitation_get_valid",
+    "matter_change_stage",
+    "matter_create",
+    "matter_record_view",
+    "matter_update",
+    "MatterData",
+    "message_send",
+    "messages_mark_read",
+    "request_item_review",
+    "request_item_upload",
+    "REQUESTS_FOLDER",
+    "status_update_post_many",
+    "timeline_entry_add",
+    "user_calendar_token_rotate",
+    "user_preferences_update",
+    "VIEW_MATTER",
+]

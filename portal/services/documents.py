@@ -1,4 +1,4 @@
-"""Writes for folders, documents and their versions, and secure messages."""
+"""Writes for folders, documents and their versions."""
 
 from __future__ import annotations
 
@@ -6,26 +6,23 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record, audit_record_many
+from audit.services import audit_record
 from core.errors import ServiceError
 from core.http import RequestMeta
 from portal.audit_actions import PortalAction
 from portal.models import (
-    MESSAGE_MAX_CHARS,
     UNDO_DAYS,
     Document,
     DocumentRequestItem,
     DocumentVersion,
     Folder,
     Matter,
-    Message,
     User,
 )
 from portal.uploads import (
@@ -40,17 +37,13 @@ from portal.uploads import (
 
 logger = logging.getLogger(__name__)
 
+
 ATTACHMENTS_FOLDER = "Message attachments"
+
+
 MAX_FILES_PER_UPLOAD = 20
 
 
-def is_firm_side(user: User) -> bool:
-    return user.is_firm_staff or user.is_cocounsel
-
-
-# ---------------------------------------------------------------------------
-# Folders
-# ---------------------------------------------------------------------------
 def folder_create(*, actor: User, meta: RequestMeta | None = None, matter: Matter, name: str,
                   shared_with_client: bool = True, client_can_upload: bool = False) -> Folder:
     name = sanitise_filename(name, max_length=120)
@@ -77,9 +70,6 @@ def _attachments_folder(matter: Matter) -> Folder:
     return folder
 
 
-# ---------------------------------------------------------------------------
-# Uploads
-# ---------------------------------------------------------------------------
 def _scan_status(upload: UploadedFile, name: str) -> str:
     if not clamd_enabled():
         return DocumentVersion.ScanStatus.NOT_SCANNED
@@ -130,7 +120,7 @@ def _sha256(upload: UploadedFile) -> str:
 
 
 def _may_upload_into(user: User, folder: Folder) -> bool:
-    if is_firm_side(user):
+    if user.is_firm_side:
         return True
     return folder.shared_with_client and folder.client_can_upload
 
@@ -163,7 +153,7 @@ def document_upload(*, actor: User, meta: RequestMeta | None = None, matter: Mat
         raise ServiceError(_("This folder does not belong to the matter."))
     if not _bypass_folder_check and not _may_upload_into(actor, folder):
         raise ServiceError(_("You cannot upload into this folder."))
-    if not is_firm_side(actor):
+    if not actor.is_firm_side:
         shared_with_client = True
     checked = _checked_files(files)
     saved_names: list[str] = []
@@ -175,7 +165,7 @@ def document_upload(*, actor: User, meta: RequestMeta | None = None, matter: Mat
                 now = timezone.now()
                 document = (Document.objects.select_for_update()
                             .filter(folder=locked_folder, name=name, deleted_at=None).first())
-                if (document is not None and not is_firm_side(actor)
+                if (document is not None and not actor.is_firm_side
                         and not document.shared_with_client):
                     # A client never adds a version to a document the firm keeps internal:
                     # the file would vanish from their view into the firm's own document.
@@ -269,9 +259,6 @@ def document_version_extract_text(*, version_id: str) -> None:
     DocumentVersion.objects.filter(pk=version_id).update(text=text)
 
 
-# ---------------------------------------------------------------------------
-# Sharing, deletion, views and downloads
-# ---------------------------------------------------------------------------
 def document_set_shared(*, actor: User, meta: RequestMeta | None = None, document: Document,
                         shared: bool) -> Document:
     with transaction.atomic():
@@ -330,73 +317,3 @@ def document_record_download(*, user: User, meta: RequestMeta | None = None,
     audit_record(action=PortalAction.DOCUMENT_DOWNLOADED, actor=user, meta=meta,
                  matter_id=version.document.matter_id, obj=version,
                  data={"document": str(version.document_id), "version": version.number})
-
-
-# ---------------------------------------------------------------------------
-# Messages
-# ---------------------------------------------------------------------------
-def _message_recipients(*, matter: Matter, side: str) -> list[User]:
-    if side == Message.Side.FIRM:
-        return list(User.objects.filter(contact__matters=matter, is_active=True,
-                                        role=User.Role.CLIENT).distinct())
-    staff_ids = {matter.responsible_lawyer_id,
-                 *matter.team.values_list("id", flat=True)}
-    return list(User.objects.filter(pk__in=staff_ids, is_active=True))
-
-
-def _notify(*, matter: Matter, recipients: list[User], sender: User) -> None:
-    from notifications import services as notifications
-
-    notify = getattr(notifications, "secure_message_notify", None)
-    if notify is None:  # the notifications app has not shipped it yet
-        logger.warning("notifications.services.secure_message_notify is missing")
-        return
-    if recipients:
-        notify(matter=matter, recipients=recipients, sender=sender)
-
-
-def message_send(*, actor: User, meta: RequestMeta | None = None, matter: Matter, text: str,
-                 files: Sequence[UploadedFile] = ()) -> Message:
-    text = (text or "").replace("\r\n", "\n").strip()
-    if not text:
-        raise ServiceError(_("Write a message before sending."))
-    if len(text) > MESSAGE_MAX_CHARS:
-        raise ServiceError(_("A message can be at most %(n)s characters long.")
-                           % {"n": f"{MESSAGE_MAX_CHARS:,}"})
-    side = Message.Side.FIRM if is_firm_side(actor) else Message.Side.CLIENT
-    with transaction.atomic():
-        message = Message.objects.create(matter=matter, sender=actor, side=side, text=text)
-        if files:
-            versions = document_upload(actor=actor, meta=meta, matter=matter,
-                                       folder=_attachments_folder(matter), files=files,
-                                       _bypass_folder_check=True)
-            message.attachments.set(versions)
-        audit_record(action=PortalAction.MESSAGE_SENT, actor=actor, meta=meta,
-                     matter_id=matter.pk, obj=message,
-                     data={"side": side, "attachments": len(files), "chars": len(text)})
-        _notify(matter=matter, recipients=_message_recipients(matter=matter, side=side),
-                sender=actor)
-    return message
-
-
-def messages_mark_read(*, user: User, meta: RequestMeta | None = None, matter: Matter,
-                       message_ids: Sequence[Any]) -> int:
-    """Mark the other side's unread messages as read, with one audit row each.
-
-    Two queries whatever the number: the rows are written with bulk_create.
-    """
-    side = Message.Side.CLIENT if is_firm_side(user) else Message.Side.FIRM
-    # Co-counsel reading does not tell the firm the client has read it, and vice versa.
-    if user.is_cocounsel:
-        return 0
-    now = timezone.now()
-    with transaction.atomic():
-        unread = list(Message.objects.select_for_update().filter(
-            matter=matter, pk__in=list(message_ids), side=side, read_at=None,
-        ).values_list("pk", flat=True))
-        if not unread:
-            return 0
-        Message.objects.filter(pk__in=unread).update(read_at=now, read_by=user)
-        audit_record_many(action=PortalAction.MESSAGE_READ, actor=user, meta=meta,
-                          matter_id=matter.pk, object_type="message", object_ids=unread, at=now)
-    return len(unread)

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.decorators import portal_user_required
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.forms import PreferencesForm, time_zone_datalist
-from portal.views.decorators import portal_user_required
 
 PAGE_SIZE = 20
 

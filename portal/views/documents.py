@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core.decorators import portal_user_required, staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import DocumentVersion
 from portal.uploads import ALLOWED_TYPES, content_disposition, max_upload_bytes, upload_was_refused
-from portal.views.decorators import portal_user_required, staff_required
 from portal.views.messages import upload_too_large_message
 
 PAGE_SIZE = 25
@@ -36,7 +36,7 @@ class FolderForm(forms.Form):
 
 
 def _uploadable_folders(user: object, folders: list) -> list:
-    if services.is_firm_side(user):  # type: ignore[arg-type]
+    if user.is_firm_side:  # type: ignore[arg-type]
         return [f for f in folders if f.name != services.ATTACHMENTS_FOLDER]
     return [f for f in folders if f.client_can_upload]
 

@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.decorators import portal_user_required
 from core.errors import ServiceError
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import MESSAGE_MAX_CHARS
 from portal.uploads import max_upload_bytes, upload_was_refused
-from portal.views.decorators import portal_user_required
 
 PAGE_SIZE = 30
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.decorators import portal_user_required, staff_required
 from portal import selectors
-from portal.views.decorators import portal_user_required, staff_required
 
 
 @portal_user_required

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
+from core.forms import flash_form_errors
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.forms import (
@@ -27,8 +29,6 @@ from portal.forms import (
     time_zone_datalist,
 )
 from portal.models import Matter, Tag
-from portal.views.decorators import firm_admin_required, staff_required
-from portal.views.feedback import flash_form_errors
 
 PAGE_SIZE = 25
 

@@ -1,42 +1,20 @@
-"""Reads that check access. Views read matters only through these functions."""
+"""Matters: who may open which (guardian grants checked at request time)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from audit import selectors as audit_selectors
-from audit.models import AuditEvent
+from core.http import uuid_or_404
 from portal.models import (
-    CoCounselGrant,
-    Contact,
-    Firm,
     Matter,
     TimelineEntry,
     User,
 )
-from portal.services import FIRM_CACHE_KEY
-
-
-def firm_get() -> Firm:
-    firm = cache.get(FIRM_CACHE_KEY)
-    if firm is None:
-        firm, _created = Firm.objects.get_or_create(pk=1)
-        cache.set(FIRM_CACHE_KEY, firm, 300)
-    return firm
-
-
-def _parse_uuid(value: Any) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
 
 
 def matters_visible_to(user: User | Any) -> QuerySet[Matter]:
@@ -65,7 +43,7 @@ def matters_visible_to(user: User | Any) -> QuerySet[Matter]:
 
 
 def matter_get_for_user(*, user: User | Any, matter_id: Any) -> Matter:
-    pk = _parse_uuid(matter_id)
+    pk = uuid_or_404(matter_id)
     matter = (
         matters_visible_to(user)
         .filter(pk=pk)
@@ -124,59 +102,6 @@ def matter_detail_for_staff(*, user: User, matter_id: Any) -> Matter:
     if not user.is_firm_staff:
         raise Http404
     return matter
-
-
-def contacts_for_staff(*, user: User, query: str = "", tag: str = "") -> QuerySet[Contact]:
-    if not user.is_firm_staff:
-        return Contact.objects.none()
-    qs = Contact.objects.select_related("user").prefetch_related("tags")
-    if query:
-        qs = qs.filter(Q(first_name__icontains=query) | Q(last_name__icontains=query)
-                       | Q(email__icontains=query))
-    if tag:
-        qs = qs.filter(tags__name=tag).distinct()
-    return qs
-
-
-def contact_get_for_staff(*, user: User, contact_id: Any) -> Contact:
-    pk = _parse_uuid(contact_id)
-    contact = contacts_for_staff(user=user).filter(pk=pk).first()
-    if contact is None:
-        raise Http404
-    return contact
-
-
-def cocounsel_grants_for_matter(*, matter: Matter) -> QuerySet[CoCounselGrant]:
-    return matter.cocounsel_grants.select_related("user", "granted_by").order_by("-created_at")
-
-
-def cocounsel_grant_get_for_staff(*, user: User, grant_id: Any) -> CoCounselGrant:
-    pk = _parse_uuid(grant_id)
-    grant = CoCounselGrant.objects.select_related("matter").filter(pk=pk).first()
-    if grant is None or not matters_visible_to(user).filter(pk=grant.matter_id).exists():
-        raise Http404
-    return grant
-
-
-def staff_members() -> QuerySet[User]:
-    return User.objects.filter(role=User.Role.STAFF, is_active=True).order_by("last_name")
-
-
-def audit_events_for_staff(*, user: User, action: str = "", actor: str = "",
-                           matter_ref: str = "", date_from: Any = None,
-                           date_to: Any = None) -> QuerySet[AuditEvent]:
-    """The audit log a staff member may read: firm admins all of it, others the rows of
-    the matters they may open and the rows of what they did themselves."""
-    if not user.is_firm_staff:
-        return AuditEvent.objects.none()
-    visible = None
-    if not user.is_firm_admin:
-        visible = Q(matter_id__in=matters_visible_to(user).values("pk")) | Q(actor=user)
-    matter_ids = (Matter.objects.filter(reference__icontains=matter_ref).values("pk")
-                  if matter_ref else None)
-    return audit_selectors.audit_events(visible=visible, action=action, actor_label=actor,
-                                        matter_ids=matter_ids, date_from=date_from,
-                                        date_to=date_to)
 
 
 def matters_by_id(*, ids: Any) -> dict[Any, Matter]:

@@ -1,4 +1,4 @@
-"""Every write of the scheduling app.
+"""Booking, moving, cancelling and marking appointments.
 
 No double booking: on PostgreSQL the exclusion constraint ``appointment_no_overlap`` refuses
 overlapping blocking appointments of one staff member; each insert runs in a savepoint so a
@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,10 +34,6 @@ from scheduling.audit_actions import SchedulingAction
 from scheduling.models import (
     BLOCKING_STATUSES,
     Appointment,
-    AvailabilityRule,
-    BusyTime,
-    ExternalCalendar,
-    PackageStep,
     Service,
 )
 
@@ -65,9 +61,6 @@ class BookerData:
     language: str = "en"
 
 
-# ---------------------------------------------------------------------------
-# Notifications (issue 5 owns them; called inside our transactions as agreed)
-# ---------------------------------------------------------------------------
 def _notify(*, changed: Sequence[Appointment], notify: Sequence[Appointment],
             event: str) -> None:
     from notifications import services as notifications_services
@@ -78,9 +71,6 @@ def _notify(*, changed: Sequence[Appointment], notify: Sequence[Appointment],
         notifications_services.appointment_notify(appointments=list(notify), event=event)
 
 
-# ---------------------------------------------------------------------------
-# Helpers
-# ---------------------------------------------------------------------------
 def _blocked(service: Service, start: dt.datetime) -> tuple[dt.datetime, dt.datetime,
                                                             dt.datetime, dt.datetime]:
     end = start + dt.timedelta(minutes=service.duration_minutes)
@@ -172,9 +162,6 @@ def _next_step_start(*, service: Service, staff_id: int, after: dt.datetime, now
     return slots[0].start
 
 
-# ---------------------------------------------------------------------------
-# Booking
-# ---------------------------------------------------------------------------
 def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | None = None,
                      booker: BookerData | None = None, contact: Contact | None = None,
                      matter: Matter | None = None, time_zone: str = "UTC",
@@ -348,273 +335,3 @@ def recurring_book(*, service: Service, staff: User, contact: Contact, matter: M
                      obj=booked[0], data={"series": str(series), "count": count})
         _notify(changed=booked, notify=booked, event="booked")
     return booked
-
-
-# ---------------------------------------------------------------------------
-# Services (staff pages; firm admins only)
-# ---------------------------------------------------------------------------
-def _steps_check(*, service: Service, steps: Sequence[tuple[Service, int]]) -> None:
-    for step_service, gap in steps:
-        if step_service.pk == service.pk:
-            raise ServiceError(_("A package cannot contain itself."))
-        if step_service.steps.exists():
-            raise ServiceError(_("A package step cannot itself be a package."))
-        if not step_service.is_active:
-            raise ServiceError(_("Archived services cannot be package steps."))
-        if gap < 0:
-            raise ServiceError(_("The gap between steps cannot be negative."))
-    if steps and PackageStep.objects.filter(service=service).exists():
-        raise ServiceError(_("This service is a step of another package, so it cannot "
-                             "have steps of its own."))
-
-
-def _service_save(*, service: Service, staff: Sequence[User],
-                  steps: Sequence[tuple[Service, int]], creating: bool) -> None:
-    if not staff:
-        raise ServiceError(_("Choose at least one lawyer who offers this service."))
-    if any(not member.is_firm_staff for member in staff):
-        raise ServiceError(_("Only active firm staff can offer a service."))
-    service.full_clean(exclude=["staff"])
-    try:
-        with transaction.atomic():
-            service.save(force_insert=creating)
-    except IntegrityError as exc:
-        raise ServiceError(_("Another service already uses this link name.")) from exc
-    _steps_check(service=service, steps=steps)
-    service.staff.set(staff)
-    PackageStep.objects.filter(package=service).delete()
-    PackageStep.objects.bulk_create([
-        PackageStep(package=service, service=step_service, position=i, min_gap_days=gap)
-        for i, (step_service, gap) in enumerate(steps)])
-
-
-def service_create(*, fields: dict[str, Any], staff: Sequence[User],
-                   steps: Sequence[tuple[Service, int]] = (), actor: User,
-                   meta: RequestMeta | None = None) -> Service:
-    """A new bookable service with who offers it and, for a package, its steps."""
-    service = Service(**fields)
-    with transaction.atomic():
-        _service_save(service=service, staff=staff, steps=steps, creating=True)
-        audit_record(action=SchedulingAction.SERVICE_CREATED, actor=actor, meta=meta, obj=service,
-                     data={"slug": service.slug, "staff": sorted(m.pk for m in staff),
-                           "steps": len(steps)})
-    return service
-
-
-def service_update(*, service: Service, fields: dict[str, Any], staff: Sequence[User],
-                   steps: Sequence[tuple[Service, int]] = (), actor: User,
-                   meta: RequestMeta | None = None) -> Service:
-    """Change a service; booked appointments keep their times (new rules apply to new ones)."""
-    with transaction.atomic():
-        # Read again: a ModelForm has already copied the new values onto the caller's object.
-        service = Service.objects.select_for_update().get(pk=service.pk)
-        before = {name: getattr(service, name) for name in fields}
-        old_staff = sorted(service.staff.values_list("pk", flat=True))
-        old_steps = list(service.steps.values_list("service_id", "min_gap_days"))
-        for name, value in fields.items():
-            setattr(service, name, value)
-        _service_save(service=service, staff=staff, steps=steps, creating=False)
-        changed = sorted(name for name, value in before.items() if value != fields[name])
-        new_staff = sorted(m.pk for m in staff)
-        if new_staff != old_staff:
-            changed.append("staff")
-        if [(s.pk, gap) for s, gap in steps] != old_steps:
-            changed.append("steps")
-        audit_record(action=SchedulingAction.SERVICE_UPDATED, actor=actor, meta=meta, obj=service,
-                     data={"slug": service.slug, "changed": changed})
-    return service
-
-
-def service_archive(*, service: Service, actor: User,
-                    meta: RequestMeta | None = None) -> Service:
-    """Stop offering a service. Never deleted: its appointments and history keep it."""
-    with transaction.atomic():
-        service = Service.objects.select_for_update().get(pk=service.pk)
-        if not service.is_active:
-            return service
-        packages = list(Service.objects.filter(is_active=True, steps__service=service)
-                        .values_list("name", flat=True).distinct())
-        if packages:
-            raise ServiceError(_("This service is a step of %(packages)s. Archive the package "
-                                 "or remove the step first.")
-                               % {"packages": ", ".join(packages)})
-        service.is_active = False
-        service.save(update_fields=["is_active"])
-        upcoming = service.appointments.filter(status=Appointment.Status.BOOKED,
-                                               start_at__gte=timezone.now()).count()
-        audit_record(action=SchedulingAction.SERVICE_ARCHIVED, actor=actor, meta=meta, obj=service,
-                     data={"slug": service.slug, "upcoming_kept": upcoming})
-    return service
-
-
-def service_restore(*, service: Service, actor: User,
-                    meta: RequestMeta | None = None) -> Service:
-    """Offer an archived service again."""
-    with transaction.atomic():
-        service = Service.objects.select_for_update().get(pk=service.pk)
-        if service.is_active:
-            return service
-        if any(not step.service.is_active for step in service.steps.select_related("service")):
-            raise ServiceError(_("A step of this package is archived; restore it first."))
-        service.is_active = True
-        service.save(update_fields=["is_active"])
-        audit_record(action=SchedulingAction.SERVICE_RESTORED, actor=actor, meta=meta, obj=service,
-                     data={"slug": service.slug})
-    return service
-
-
-# ---------------------------------------------------------------------------
-# Staff calendar feed and external busy calendars
-# ---------------------------------------------------------------------------
-def availability_rule_add(*, rule: AvailabilityRule,
-                          meta: RequestMeta | None = None) -> AvailabilityRule:
-    with transaction.atomic():
-        rule.full_clean()
-        rule.save()
-        audit_record(action=SchedulingAction.AVAILABILITY_CHANGED, actor=rule.staff, meta=meta,
-                     obj=rule, data={"weekday": rule.weekday, "date": str(rule.date or ""),
-                                     "off": rule.is_off})
-    return rule
-
-
-def availability_rule_remove(*, rule: AvailabilityRule,
-                             meta: RequestMeta | None = None) -> None:
-    with transaction.atomic():
-        audit_record(action=SchedulingAction.AVAILABILITY_CHANGED, actor=rule.staff, meta=meta,
-                     obj=rule, data={"removed": True})
-        rule.delete()
-
-
-def external_calendar_add(*, staff: User, name: str, url: str,
-                          meta: RequestMeta | None = None) -> ExternalCalendar:
-    url = url.strip()
-    if url.startswith("webcal://"):
-        url = "https://" + url[len("webcal://"):]
-    if not url.startswith(("https://", "http://")) or len(url) > 1000:
-        raise ServiceError(_("Paste the secret address in iCal format (it starts with "
-                             "https:// or webcal://)."))
-    with transaction.atomic():
-        calendar = ExternalCalendar(staff=staff, name=name or _("My calendar"), url=url)
-        calendar.full_clean()
-        calendar.save()
-        audit_record(action=SchedulingAction.CALENDAR_ADDED, actor=staff, meta=meta, obj=calendar)
-    return calendar
-
-
-def external_calendar_remove(*, calendar: ExternalCalendar, actor: User,
-                             meta: RequestMeta | None = None) -> None:
-    with transaction.atomic():
-        audit_record(action=SchedulingAction.CALENDAR_REMOVED, actor=actor, meta=meta, obj=calendar)
-        calendar.delete()
-
-
-IMPORT_DAYS_BACK = 1
-IMPORT_DAYS_AHEAD = 120
-MAX_FEED_BYTES = 5 * 1024 * 1024
-
-
-def _check_public_address(url: str) -> None:
-    """Refuse feeds on loopback, private or link-local addresses (no SSRF into the server's
-    own network), unless ATRIUM_CALENDAR_ALLOW_PRIVATE is set (tests, closed networks)."""
-    import ipaddress
-    import socket
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(_("The address must start with https://."))
-    if getattr(settings, "ATRIUM_CALENDAR_ALLOW_PRIVATE", False):
-        return
-    for info in socket.getaddrinfo(parts.hostname, parts.port or 443):
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise ValueError(_("This calendar address is not on the public internet."))
-
-
-def _fetch_feed(url: str) -> bytes:
-    import requests
-
-    for _hop in range(4):
-        _check_public_address(url)
-        with requests.get(url, timeout=(5, 20), stream=True,
-                          allow_redirects=False) as response:
-            if response.is_redirect and response.headers.get("location"):
-                url = requests.compat.urljoin(url, response.headers["location"])
-                continue
-            response.raise_for_status()
-            body = b""
-            for chunk in response.iter_content(65536):
-                body += chunk
-                if len(body) > MAX_FEED_BYTES:
-                    raise ValueError(_("The calendar is too large."))
-            return body
-    raise ValueError(_("The calendar address redirects too often."))
-
-
-def busy_intervals_from_ics(*, data: bytes, zone: ZoneInfo, start: dt.datetime,
-                            end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Busy times of an iCalendar file between two instants (recurrences expanded)."""
-    import icalendar
-    import recurring_ical_events
-
-    calendar = icalendar.Calendar.from_ical(data)
-    result: list[tuple[dt.datetime, dt.datetime]] = []
-    for event in recurring_ical_events.of(calendar).between(start, end):
-        if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
-            continue
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            continue
-        s = event["DTSTART"].dt
-        e = event["DTEND"].dt if "DTEND" in event else None
-        if not isinstance(s, dt.datetime):
-            # All-day: the whole local day(s) in the staff member's zone.
-            e = e if e is not None and not isinstance(e, dt.datetime) else s + dt.timedelta(1)
-            s = dt.datetime.combine(s, dt.time(0), tzinfo=zone)
-            e = dt.datetime.combine(e, dt.time(0), tzinfo=zone)
-        else:
-            if s.tzinfo is None:
-                s = s.replace(tzinfo=zone)
-            if e is None:
-                e = s + (event["DURATION"].dt if "DURATION" in event else dt.timedelta(0))
-            elif e.tzinfo is None:
-                e = e.replace(tzinfo=zone)
-        if e > s:
-            result.append((s.astimezone(dt.UTC), e.astimezone(dt.UTC)))
-    return result
-
-
-def external_calendar_import(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
-    """Replace a feed's busy times with a fresh import; on failure keep the last good one."""
-    now = now or timezone.now()
-    calendar = ExternalCalendar.objects.select_related("staff").filter(pk=calendar_id).first()
-    if calendar is None:
-        return False
-    zone = ZoneInfo(calendar.staff.time_zone or selectors.firm_time_zone())
-    try:
-        data = _fetch_feed(calendar.url)
-        intervals = busy_intervals_from_ics(
-            data=data, zone=zone, start=now - dt.timedelta(days=IMPORT_DAYS_BACK),
-            end=now + dt.timedelta(days=IMPORT_DAYS_AHEAD))
-    except Exception as exc:  # noqa: BLE001 - any failure is shown to the staff member
-        message = str(exc)[:300] or exc.__class__.__name__
-        # The URL is a secret; never echo it back in the stored error.
-        message = message.replace(calendar.url, "…")
-        ExternalCalendar.objects.filter(pk=calendar.pk).update(last_attempt_at=now,
-                                                               last_error=message)
-        return False
-    with transaction.atomic():
-        BusyTime.objects.filter(calendar=calendar).delete()
-        BusyTime.objects.bulk_create([
-            BusyTime(calendar=calendar, staff_id=calendar.staff_id, start_at=s, end_at=e)
-            for s, e in intervals[:5000]
-        ])
-        ExternalCalendar.objects.filter(pk=calendar.pk).update(
-            last_attempt_at=now, last_success_at=now, last_error="")
-    return True
-
-
-def external_calendar_ids() -> list[Any]:
-    return list(ExternalCalendar.objects.filter(
-        Q(staff__is_active=True)).values_list("pk", flat=True))

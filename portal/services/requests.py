@@ -1,11 +1,10 @@
-"""Writes for document requests, client tasks and status updates to several matters."""
+"""Document requests: the checklist a client works through and the firm reviews."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -16,25 +15,21 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from portal.audit_actions import PortalAction
 from portal.models import (
-    ClientTask,
     DocumentRequest,
     DocumentRequestItem,
     DocumentVersion,
     Folder,
     Matter,
-    TimelineEntry,
     User,
 )
-from portal.services.core import timeline_entry_add
-from portal.services.documents import document_upload, is_firm_side
+from portal.services.documents import document_upload
 
 REQUESTS_FOLDER = "Requested documents"
+
+
 MAX_ITEMS = 50
 
 
-# ---------------------------------------------------------------------------
-# Document requests
-# ---------------------------------------------------------------------------
 def document_request_create(*, actor: User, meta: RequestMeta | None = None, matter: Matter,
                             title: str, due_date: dt.date, items: Sequence[str],
                             folder: Folder | None = None) -> DocumentRequest:
@@ -119,61 +114,3 @@ def request_item_review(*, actor: User, meta: RequestMeta | None = None,
                      meta=meta, matter_id=doc_request.matter_id, obj=locked,
                      data={"status": target})
     return locked
-
-
-# ---------------------------------------------------------------------------
-# Client tasks
-# ---------------------------------------------------------------------------
-def client_task_create(*, actor: User, meta: RequestMeta | None = None, matter: Matter, kind: str,
-                       title: str, due_date: dt.date, description: str = "") -> ClientTask:
-    if kind not in ClientTask.Kind.values:
-        raise ServiceError(_("Choose a kind of task from the list."))
-    if not title.strip():
-        raise ServiceError(_("Give the task a title."))
-    with transaction.atomic():
-        task = ClientTask.objects.create(matter=matter, kind=kind, title=title.strip()[:200],
-                                         description=description.strip()[:2000],
-                                         due_date=due_date, created_by=actor)
-        audit_record(action=PortalAction.TASK_ASSIGNED, actor=actor, meta=meta,
-                     matter_id=matter.pk, obj=task, data={"kind": kind, "due": due_date.isoformat()})
-    return task
-
-
-def client_task_complete(*, actor: User, meta: RequestMeta | None = None,
-                         task: ClientTask) -> ClientTask:
-    with transaction.atomic():
-        locked = ClientTask.objects.select_for_update().select_related("matter").get(pk=task.pk)
-        if locked.status != ClientTask.Status.OPEN:
-            return locked
-        locked.status = ClientTask.Status.DONE
-        locked.done_at = timezone.now()
-        locked.done_by = actor
-        locked.save(update_fields=["status", "done_at", "done_by"])
-        audit_record(action=PortalAction.TASK_DONE, actor=actor, meta=meta,
-                     matter_id=locked.matter_id, obj=locked,
-                     data={"by_firm": is_firm_side(actor)})
-    return locked
-
-
-# ---------------------------------------------------------------------------
-# Status updates
-# ---------------------------------------------------------------------------
-def status_update_post_many(*, actor: User, meta: RequestMeta | None = None,
-                            matters: Sequence[Matter], title: str, body: str = "",
-                            kind: str = TimelineEntry.Kind.UPDATE,
-                            occurred_at: dt.datetime | None = None) -> list[TimelineEntry]:
-    """One client-visible update on several matters; all or none are posted."""
-    if not matters:
-        raise ServiceError(_("Choose at least one matter."))
-    if kind not in (TimelineEntry.Kind.UPDATE, TimelineEntry.Kind.EVENT):
-        raise ServiceError(_("Choose a status update or a key event."))
-    try:
-        with transaction.atomic():
-            return [
-                timeline_entry_add(actor=actor, meta=meta, matter=matter, kind=kind,
-                                   title=title, body=body, occurred_at=occurred_at,
-                                   shared_with_client=True)
-                for matter in matters
-            ]
-    except ValidationError as exc:
-        raise ServiceError(" ".join(str(m) for m in exc.messages)) from exc

@@ -1,0 +1,66 @@
+"""Search over messages, document names and document text in the matters one may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+
+from portal.models import (
+    Document,
+    DocumentVersion,
+    Message,
+    User,
+)
+from portal.selectors.documents import _client_visible
+from portal.selectors.firm import firm_get
+from portal.selectors.matters import matters_visible_to
+
+SEARCH_CONFIGS = {"en": "english", "es": "spanish", "ru": "russian", "pl": "simple"}
+
+
+SEARCH_MIN_CHARS = 2
+
+
+def search_config() -> str:
+    return SEARCH_CONFIGS.get(firm_get().default_language, "simple")
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    messages: list[Message]
+    documents: list[Document]
+
+
+def search_for_user(*, user: User, query: str, limit: int = 50) -> SearchResults:
+    """Messages and documents (by name or text) in the matters this person may see."""
+    query = (query or "").strip()[:200]
+    if len(query) < SEARCH_MIN_CHARS:
+        return SearchResults([], [])
+    visible = matters_visible_to(user).values("pk")
+    messages = Message.objects.filter(matter__in=visible)
+    documents = Document.objects.filter(matter__in=visible, deleted_at=None)
+    if not user.is_firm_side:
+        documents = _client_visible(documents)
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        config = search_config()
+        sq = SearchQuery(query, config=config, search_type="websearch")
+        messages = messages.annotate(sv=SearchVector("text", config=config)).filter(sv=sq)
+        matching_versions = (DocumentVersion.objects
+                             .annotate(sv=SearchVector("text", config=config))
+                             .filter(sv=sq).values("document_id"))
+        documents = documents.annotate(nv=SearchVector("name", config=config)).filter(
+            Q(nv=sq) | Q(name__icontains=query) | Q(pk__in=matching_versions))
+    else:
+        messages = messages.filter(text__icontains=query)
+        containing = DocumentVersion.objects.filter(text__icontains=query).values("document_id")
+        documents = documents.filter(Q(name__icontains=query) | Q(pk__in=containing))
+    return SearchResults(
+        messages=list(messages.select_related("matter", "sender").order_by("-created_at")
+                      [:limit]),
+        documents=list(documents.select_related("matter", "folder").order_by("-updated_at")
+                       [:limit]),
+    )

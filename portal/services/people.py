@@ -1,0 +1,120 @@
+"""Writes of users' preferences and of contacts."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audit.services import audit_record
+from core.errors import ServiceError
+from core.http import RequestMeta
+from portal.audit_actions import PortalAction
+from portal.models import (
+    Contact,
+    Tag,
+    User,
+)
+
+
+def user_preferences_update(*, user: User, meta: RequestMeta | None = None,
+                            language: str | None = None, time_zone: str | None = None) -> User:
+    fields = []
+    if language is not None and language != user.language:
+        user.language = language
+        fields.append("language")
+    if time_zone is not None and time_zone != user.time_zone:
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    if fields:
+        with transaction.atomic():
+            user.save(update_fields=fields)
+            if hasattr(user, "contact") and user.contact is not None:
+                contact = user.contact
+                contact_fields = []
+                if "language" in fields:
+                    contact.language = user.language
+                    contact_fields.append("language")
+                if "time_zone" in fields and user.time_zone:
+                    contact.time_zone = user.time_zone
+                    contact_fields.append("time_zone")
+                if contact_fields:
+                    contact.save(update_fields=contact_fields)
+            audit_record(action=PortalAction.PREFERENCES_UPDATED, actor=user,
+                         meta=meta, obj=user, data={"fields": fields})
+    return user
+
+
+def user_calendar_token_rotate(*, user: User, meta: RequestMeta | None = None) -> str:
+    """A new secret address for the staff member's calendar feed; the old one stops."""
+    with transaction.atomic():
+        user.calendar_token = secrets.token_urlsafe(32)
+        user.save(update_fields=["calendar_token"])
+        audit_record(action=PortalAction.CALENDAR_TOKEN_ROTATED, actor=user, meta=meta,
+                     obj=user)
+    return user.calendar_token
+
+
+def contact_create(*, actor: User, meta: RequestMeta | None = None, data: dict[str, Any],
+                   tags: Iterable[Tag] = ()) -> Contact:
+    contact = Contact(**data)
+    try:
+        contact.full_clean()
+    except ValidationError as exc:
+        raise ServiceError(_validation_message(exc)) from exc
+    with transaction.atomic():
+        contact.save()
+        contact.tags.set(list(tags))
+        audit_record(action=PortalAction.CONTACT_CREATED, actor=actor, meta=meta,
+                     obj=contact)
+    return contact
+
+
+def contact_for_booking(*, first_name: str, last_name: str, email: str, phone: str = "",
+                        language: str = "en", time_zone: str = "UTC") -> Contact:
+    """The contact a public booking is for: matched by email; a new person is a prospect.
+
+    Runs inside the booking's transaction (the booking service calls it).
+    """
+    contact = Contact.objects.filter(email__iexact=email).order_by("created_at").first()
+    if contact is not None:
+        if phone and not contact.phone:
+            contact.phone = phone
+            contact.save(update_fields=["phone"])
+        return contact
+    contact = Contact(kind=Contact.Kind.PROSPECT, first_name=first_name, last_name=last_name,
+                      email=email.lower(), phone=phone, language=language,
+                      time_zone=time_zone)
+    contact.full_clean()
+    contact.save()
+    audit_record(action=PortalAction.CONTACT_CREATED, obj=contact, data={"source": "booking"})
+    return contact
+
+
+def contact_update(*, actor: User, meta: RequestMeta | None = None, contact: Contact,
+                   data: dict[str, Any], tags: Iterable[Tag] | None = None) -> Contact:
+    changed = [f for f, v in data.items() if getattr(contact, f) != v]
+    for field, value in data.items():
+        setattr(contact, field, value)
+    try:
+        contact.full_clean()
+    except ValidationError as exc:
+        contact.refresh_from_db()
+        raise ServiceError(_validation_message(exc)) from exc
+    with transaction.atomic():
+        if changed:
+            contact.save(update_fields=changed)
+        if tags is not None:
+            contact.tags.set(list(tags))
+            changed.append("tags")
+        if changed:
+            audit_record(action=PortalAction.CONTACT_UPDATED, actor=actor,
+                         meta=meta, obj=contact, data={"fields": changed})
+    return contact
+
+
+def _validation_message(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)

@@ -1,0 +1,76 @@
+"""Client tasks: the list, marking done, assigning and the overdue list."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages as flash
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.decorators import portal_user_required, staff_required
+from core.errors import ServiceError
+from core.forms import flash_form_errors
+from core.http import RequestMeta
+from portal import selectors, services
+from portal.models import ClientTask
+from portal.views.requests import DATE
+
+
+class TaskForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ClientTask.Kind.choices)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    description = forms.CharField(label=gettext_lazy("Details"), max_length=2000,
+                                  required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=gettext_lazy("Due date"), widget=DATE)
+
+
+@portal_user_required
+def task_list(request: HttpRequest, matter_id: str) -> HttpResponse:
+    user = request.user
+    matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
+    tasks = selectors.client_tasks_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
+    page = Paginator(tasks, 25).get_page(request.GET.get("page"))
+    return render(request, "portal/tasks.html",
+                  {"matter": matter, "page": page, "form": TaskForm(),
+                   "today": timezone.localdate()})
+
+
+@require_POST
+@portal_user_required
+def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
+    task = selectors.client_task_get_for_user(user=request.user, task_id=task_id)  # type: ignore[arg-type]
+    services.client_task_complete(actor=request.user, meta=RequestMeta.from_request(request), task=task)  # type: ignore[arg-type]
+    flash.success(request, _("Marked as done. Thank you."))
+    target = request.POST.get("next")
+    if target == "home":
+        return redirect("portal:home")
+    return redirect("portal:task-list", matter_id=task.matter_id)
+
+
+@require_POST
+@staff_required
+def task_create(request: HttpRequest, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)  # type: ignore[arg-type]
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        try:
+            services.client_task_create(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
+                                        **form.cleaned_data)
+        except ServiceError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, _("Task assigned."))
+    else:
+        flash_form_errors(request, form)
+    return redirect("portal:task-list", matter_id=matter.pk)
+
+
+@staff_required
+def tasks_overdue(request: HttpRequest) -> HttpResponse:
+    tasks = selectors.overdue_tasks_for_staff(user=request.user)[:200]  # type: ignore[arg-type]
+    return render(request, "staff/tasks_overdue.html", {"tasks": tasks})

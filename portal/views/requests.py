@@ -1,0 +1,110 @@
+"""Document requests: the checklist page, client uploads and staff review."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages as flash
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.decorators import portal_user_required, staff_required
+from core.errors import ServiceError
+from core.forms import flash_form_errors
+from core.http import RequestMeta
+from portal import selectors, services
+from portal.uploads import max_upload_bytes, upload_was_refused
+from portal.views.messages import upload_too_large_message
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class DocumentRequestForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200,
+                            initial=gettext_lazy("Documents we need"))
+    due_date = forms.DateField(label=gettext_lazy("Due date"), widget=DATE)
+    items = forms.CharField(label=gettext_lazy("Items, one per line"), max_length=10_000,
+                            widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", gettext_lazy("Accept")),
+                                          ("return", gettext_lazy("Send back"))])
+    comment = forms.CharField(label=gettext_lazy("Comment for the client"), max_length=1000,
+                              required=False)
+
+
+@portal_user_required
+def request_list(request: HttpRequest, matter_id: str) -> HttpResponse:
+    user = request.user
+    matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
+    requests_ = selectors.document_requests_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
+    page = Paginator(requests_, 10).get_page(request.GET.get("page"))
+    return render(request, "portal/requests.html", {
+        "matter": matter, "page": page, "form": DocumentRequestForm(),
+        "review_form": ReviewForm(), "max_mb": max_upload_bytes() // (1024 * 1024),
+    })
+
+
+@require_POST
+@portal_user_required
+def request_item_upload(request: HttpRequest, item_id: str) -> HttpResponse:
+    user = request.user
+    item = selectors.request_item_get_for_user(user=user, item_id=item_id)  # type: ignore[arg-type]
+    matter = item.request.matter
+    if upload_was_refused(request):
+        flash.error(request, upload_too_large_message())
+    else:
+        try:
+            services.request_item_upload(actor=user, meta=RequestMeta.from_request(request), item=item,  # type: ignore[arg-type]
+                                         files=request.FILES.getlist("files"))
+        except ServiceError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, _("Thank you, your lawyer will review it."))
+    return redirect("portal:request-list", matter_id=matter.pk)
+
+
+@require_POST
+@staff_required
+def request_create(request: HttpRequest, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)  # type: ignore[arg-type]
+    form = DocumentRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.document_request_create(
+                actor=request.user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
+                title=form.cleaned_data["title"], due_date=form.cleaned_data["due_date"],
+                items=form.cleaned_data["items"].splitlines(),
+            )
+        except ServiceError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, _("The checklist is posted."))
+    else:
+        flash_form_errors(request, form)
+    return redirect("portal:request-list", matter_id=matter.pk)
+
+
+@require_POST
+@staff_required
+def request_item_review(request: HttpRequest, item_id: str) -> HttpResponse:
+    item = selectors.request_item_get_for_user(user=request.user, item_id=item_id)  # type: ignore[arg-type]
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_item_review(
+                actor=request.user, meta=RequestMeta.from_request(request), item=item,  # type: ignore[arg-type]
+                accept=form.cleaned_data["decision"] == "accept",
+                comment=form.cleaned_data["comment"],
+            )
+        except ServiceError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, _("Review saved."))
+    else:
+        flash_form_errors(request, form)
+    return redirect("portal:request-list", matter_id=item.request.matter_id)

@@ -1,0 +1,63 @@
+"""Every read of the scheduling app, one module per noun, all re-exported here."""
+
+from __future__ import annotations
+
+from scheduling.selectors.appointments import (
+    appointment_by_token,
+    appointment_get_for_staff,
+    appointment_history,
+    appointments_for_client,
+    appointments_for_staff_range,
+    external_calendars_for,
+)
+from scheduling.selectors.availability import (
+    MAX_RANGE_DAYS,
+    firm_time_zone,
+    rules_for,
+    slots_list,
+    staff_calendars,
+    staff_list,
+    staff_names,
+)
+from scheduling.selectors.calendars import (
+    appointment_ics,
+    appointment_manage_links,
+    appointment_rebook_link,
+    staff_feed_ics,
+)
+from scheduling.selectors.catalogue import (
+    contact_for_user,
+    may_book,
+    service_get_for_booking,
+    service_get_for_staff,
+    service_invite_token,
+    services_bookable,
+    services_for_staff,
+)
+
+__all__ = [
+    "appointment_by_token",
+    "appointment_get_for_staff",
+    "appointment_history",
+    "appointment_ics",
+    "appointment_manage_links",
+    "appointment_rebook_link",
+    "appointments_for_client",
+    "appointments_for_staff_range",
+    "contact_for_user",
+    "external_calendars_for",
+    "firm_time_zone",
+    "MAX_RANGE_DAYS",
+    "may_book",
+    "rules_for",
+    "service_get_for_booking",
+    "service_get_for_staff",
+    "service_invite_token",
+    "services_bookable",
+    "services_for_staff",
+    "slots_list",
+    "staff_calendars",
+    "staff_feed_ics",
+    "staff_list",
+    "staff_names",
+]

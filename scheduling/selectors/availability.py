@@ -1,0 +1,110 @@
+"""Free slots: the data the availability engine needs, in a fixed number of queries.
+
+Availability always costs the same number of queries (service, its staff, their rules,
+their appointments, their busy times) whatever the number of rows behind them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import selectors as portal_selectors
+from scheduling import availability as engine
+from scheduling.models import (
+    BLOCKING_STATUSES,
+    Appointment,
+    AvailabilityRule,
+    BusyTime,
+    Service,
+)
+
+MAX_RANGE_DAYS = 62
+
+if TYPE_CHECKING:
+    from portal.models import User
+
+
+def _staff_queryset() -> QuerySet[User]:
+    return portal_selectors.active_staff().order_by("id")
+
+
+def rules_for(service: Service, *, now: dt.datetime) -> engine.Rules:
+    return engine.Rules(
+        duration=dt.timedelta(minutes=service.duration_minutes),
+        step=dt.timedelta(minutes=service.slot_step_minutes),
+        earliest=now + dt.timedelta(minutes=service.min_notice_minutes),
+        latest=now + dt.timedelta(days=service.horizon_days),
+        buffer_before=dt.timedelta(minutes=service.buffer_before_minutes),
+        buffer_after=dt.timedelta(minutes=service.buffer_after_minutes),
+    )
+
+
+def staff_calendars(*, staff: Sequence[User], start: dt.datetime, end: dt.datetime,
+                    include_appointments: bool = True,
+                    exclude_appointment_ids: Iterable[Any] = ()) -> list[engine.StaffCalendar]:
+    """Working hours and busy times of these staff around [start, end): three queries."""
+    if not staff:
+        return []
+    ids = [s.pk for s in staff]
+    # Busy times reaching into the window from a day either side still matter (buffers).
+    lo, hi = start - dt.timedelta(days=1), end + dt.timedelta(days=1)
+    weekly: dict[int, list[engine.WeeklyHours]] = {i: [] for i in ids}
+    dates: dict[int, list[engine.DateHours]] = {i: [] for i in ids}
+    busy: dict[int, list[engine.Interval]] = {i: [] for i in ids}
+    rules = AvailabilityRule.objects.filter(staff_id__in=ids).filter(
+        Q(weekday__isnull=False) | Q(date__range=(lo.date(), hi.date()))
+    ).values_list("staff_id", "weekday", "date", "start", "end", "is_off")
+    for staff_id, weekday, date, begin, finish, is_off in rules:
+        if date is not None:
+            dates[staff_id].append(engine.DateHours(date=date, start=None if is_off else begin,
+                                                    end=None if is_off else finish))
+        elif not is_off and weekday is not None and begin is not None and finish is not None:
+            weekly[staff_id].append(engine.WeeklyHours(weekday=weekday, start=begin,
+                                                        end=finish))
+    if include_appointments:
+        appointments = Appointment.objects.filter(
+            staff_id__in=ids, status__in=BLOCKING_STATUSES, blocked_start__lt=hi,
+            blocked_end__gt=lo,
+        ).exclude(pk__in=list(exclude_appointment_ids)).values_list(
+            "staff_id", "blocked_start", "blocked_end")
+        for staff_id, s, e in appointments:
+            busy[staff_id].append(engine.Interval(s, e))
+    for staff_id, s, e in BusyTime.objects.filter(
+            staff_id__in=ids, start_at__lt=hi, end_at__gt=lo).values_list(
+            "staff_id", "start_at", "end_at"):
+        busy[staff_id].append(engine.Interval(s, e))
+    return [
+        engine.StaffCalendar(staff_id=s.pk, time_zone=s.time_zone or firm_time_zone(),
+                             weekly=weekly[s.pk], dates=dates[s.pk], busy=busy[s.pk])
+        for s in staff
+    ]
+
+
+def firm_time_zone() -> str:
+    return portal_selectors.firm_get().time_zone or "UTC"
+
+
+def slots_list(*, service: Service, start: dt.datetime, end: dt.datetime,
+               now: dt.datetime | None = None, staff: Sequence[User] | None = None,
+               include_appointments: bool = True,
+               exclude_appointment_ids: Iterable[Any] = ()) -> list[engine.Slot]:
+    now = now or timezone.now()
+    members = list(staff) if staff is not None else list(service.staff.all())
+    calendars = staff_calendars(staff=members, start=start, end=end,
+                                include_appointments=include_appointments,
+                                exclude_appointment_ids=exclude_appointment_ids)
+    return engine.free_slots(calendars, rules_for(service, now=now), start, end)
+
+
+def staff_names(service: Service) -> dict[int, str]:
+    return {s.pk: s.get_full_name() or str(_("Lawyer")) for s in service.staff.all()}
+
+
+def staff_list() -> list[User]:
+    return list(_staff_queryset())

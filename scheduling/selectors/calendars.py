@@ -1,0 +1,88 @@
+"""Links and calendar files of appointments (notices use them too) and staff feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.links import absolute_url
+from portal import selectors as portal_selectors
+from scheduling import ics
+from scheduling.models import BLOCKING_STATUSES, Appointment, LocationKind, Service
+from scheduling.selectors.catalogue import service_invite_token
+
+
+def appointment_manage_links(*, appointment: Appointment) -> dict[str, str]:
+    token = appointment.manage_token
+    return {
+        "detail": absolute_url(reverse("scheduling:booking-detail", kwargs={"token": token})),
+        "reschedule": absolute_url(reverse("scheduling:booking-reschedule",
+                                           kwargs={"token": token})),
+        "cancel": absolute_url(reverse("scheduling:booking-cancel", kwargs={"token": token})),
+        "ics": absolute_url(reverse("scheduling:booking-ics", kwargs={"token": token})),
+    }
+
+
+def appointment_rebook_link(*, appointment: Appointment) -> str:
+    path = reverse("scheduling:book-service", kwargs={"slug": appointment.service.slug})
+    if appointment.service.audience == Service.Audience.INVITED:
+        path += "?invite=" + service_invite_token(service=appointment.service)
+    return absolute_url(path)
+
+
+def _location(appointment: Appointment, firm_name: str) -> tuple[str, str]:
+    """(LOCATION, URL) for the calendar entry."""
+    service = appointment.service
+    detail = service.location_detail
+    if service.location_kind == LocationKind.VIDEO:
+        return str(_("Video call")), detail if detail.startswith("https://") else ""
+    if service.location_kind == LocationKind.PHONE:
+        return (f"{_('Phone call')}: {detail}" if detail else str(_("Phone call"))), ""
+    return detail or firm_name, ""
+
+
+def appointment_ics(*, appointments: list[Appointment], method: str) -> bytes:
+    """An iCalendar file: METHOD REQUEST (book, change) or CANCEL, one VEVENT each."""
+    if method not in ("REQUEST", "CANCEL", "PUBLISH"):
+        raise ValueError(method)
+    firm = portal_selectors.firm_get()
+    organizer_email = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
+    entries = []
+    for appointment in appointments:
+        location, url = _location(appointment, firm.name)
+        cancelled = method == "CANCEL" or appointment.status in (
+            Appointment.Status.CANCELLED, Appointment.Status.RESCHEDULED)
+        description = ""
+        if not cancelled:
+            links = appointment_manage_links(appointment=appointment)
+            description = "\n".join([f"{_('Reschedule')}: {links['reschedule']}",
+                                     f"{_('Cancel')}: {links['cancel']}"])
+        entries.append(ics.Entry(
+            uid=appointment.uid, sequence=appointment.sequence, start=appointment.start_at,
+            end=appointment.end_at, summary=f"{appointment.service.name} · {firm.name}",
+            location=location, url=url, status="CANCELLED" if cancelled else "CONFIRMED",
+            description=description))
+    return ics.render(entries, prodid="-//Atrium//Scheduling//EN", now=timezone.now(),
+                      method=method, organizer=ics.Organizer(organizer_email, firm.name))
+
+
+def staff_feed_ics(*, token: str) -> bytes:
+    """A staff member's private feed: times, the service and the client's name only."""
+    staff = portal_selectors.staff_get_by_calendar_token(token=token)
+    if staff is None:
+        raise Http404
+    now = timezone.now()
+    rows = Appointment.objects.select_related("service", "contact").filter(
+        staff=staff, status__in=BLOCKING_STATUSES,
+        start_at__gte=now - dt.timedelta(days=60), start_at__lte=now + dt.timedelta(days=400),
+    ).order_by("start_at")[:2000]
+    entries = [ics.Entry(uid=a.uid, sequence=a.sequence, start=a.start_at, end=a.end_at,
+                         summary=f"{a.service.name}: {a.contact.full_name}") for a in rows]
+    firm = portal_selectors.firm_get()
+    return ics.render(entries, prodid="-//Atrium//Staff feed//EN", now=now,
+                      name=f"{firm.name} · {staff.get_full_name()}")

@@ -1,0 +1,97 @@
+"""The services the firm offers, and who may book which."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import signing
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from portal.models import Contact, User
+from scheduling.models import (
+    Appointment,
+    Service,
+)
+from scheduling.selectors.availability import _staff_queryset
+
+INVITE_SALT = "scheduling.service-invite"
+
+
+def services_bookable(*, user: Any) -> list[Service]:
+    """Services listed on /book/ for this person (invited-only ones are never listed)."""
+    audiences = [Service.Audience.ANYONE]
+    contact = contact_for_user(user)
+    if getattr(user, "is_authenticated", False) and user.is_firm_staff or (
+            contact is not None and contact.kind == Contact.Kind.CLIENT):
+        audiences.append(Service.Audience.CLIENTS)
+    return list(Service.objects.filter(is_active=True, audience__in=audiences))
+
+
+def contact_for_user(user: Any) -> Contact | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_client:
+        return None
+    try:
+        return user.contact
+    except Contact.DoesNotExist:
+        return None
+
+
+def service_invite_token(*, service: Service) -> str:
+    return signing.dumps({"s": str(service.pk)}, salt=INVITE_SALT)
+
+
+def _invite_valid(service: Service, token: str) -> bool:
+    try:
+        data = signing.loads(token, salt=INVITE_SALT, max_age=60 * 60 * 24 * 60)
+    except signing.BadSignature:
+        return False
+    return data.get("s") == str(service.pk)
+
+
+def may_book(*, service: Service, user: Any, invite: str = "") -> bool:
+    if getattr(user, "is_authenticated", False) and user.is_firm_staff:
+        return True
+    if service.audience == Service.Audience.ANYONE:
+        return True
+    if service.audience == Service.Audience.CLIENTS:
+        contact = contact_for_user(user)
+        return contact is not None and contact.kind == Contact.Kind.CLIENT
+    return bool(invite) and _invite_valid(service, invite)
+
+
+def service_get_for_booking(*, slug: str, user: Any, invite: str = "",
+                            with_steps: bool = False) -> Service:
+    """The service with its active staff prefetched; Http404 when this person may not book."""
+    qs = Service.objects.filter(is_active=True).prefetch_related(
+        Prefetch("staff", queryset=_staff_queryset()))
+    if with_steps:
+        qs = qs.prefetch_related("steps__service")
+    service = qs.filter(slug=str(slug)[:80]).first()
+    if service is None or not may_book(service=service, user=user, invite=invite):
+        raise Http404
+    return service
+
+
+def services_for_staff(*, user: Any) -> list[Service]:
+    """Every service, bookable first, with who offers it and its package steps (staff only)."""
+    if not getattr(user, "is_firm_staff", False):
+        raise Http404
+    upcoming = Count("appointments", filter=Q(appointments__status=Appointment.Status.BOOKED,
+                                              appointments__start_at__gte=timezone.now()))
+    return list(Service.objects.annotate(upcoming=upcoming)
+                .prefetch_related(Prefetch("staff", queryset=User.objects.order_by("id")),
+                                  "steps__service")
+                .order_by("-is_active", "position", "name"))
+
+
+def service_get_for_staff(*, user: Any, service_id: Any) -> Service:
+    """One service for the staff editing pages; Http404 for anyone else or an unknown id."""
+    if not getattr(user, "is_firm_staff", False):
+        raise Http404
+    service = (Service.objects.prefetch_related("staff", "steps__service")
+               .filter(pk=service_id).first())
+    if service is None:
+        raise Http404
+    return service

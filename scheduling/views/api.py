@@ -1,0 +1,118 @@
+"""The JSON API the booking page (and the firm's own website) calls."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.forms import form_errors
+from core.time import day_window
+from scheduling import selectors
+from scheduling.forms import (
+    BookingForm,
+    SlotsQueryForm,
+)
+from scheduling.http import AnonymousBooker, cors_response, rate_limited
+from scheduling.views.public import book_from_form
+
+
+def _slot_json(slot: Any, zone: ZoneInfo, names: dict[int, str]) -> dict[str, Any]:
+    return {
+        "start": slot.start.astimezone(zone).isoformat(),
+        "end": slot.end.astimezone(zone).isoformat(),
+        "staff": [{"id": s, "name": names.get(s, "")} for s in slot.staff_ids],
+    }
+
+
+@require_GET
+def api_slots(request: HttpRequest) -> HttpResponse:
+    return cors_response(request, _api_slots(request))
+
+
+def _api_slots(request: HttpRequest) -> JsonResponse:
+    form = SlotsQueryForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form_errors(form)}, status=400)
+    data = form.cleaned_data
+    try:
+        # The API is anonymous (callable from the firm's site): invited-only services need
+        # their invitation, client-only ones are not offered here.
+        service = selectors.service_get_for_booking(slug=data["service"], user=None,
+                                                    invite=request.GET.get("invite", ""))
+    except Http404:
+        return JsonResponse({"errors": {"service": [_("There is no such service.")]}},
+                            status=400)
+    if data.get("duration") and data["duration"] != service.duration_minutes:
+        return JsonResponse({"errors": {"duration": [
+            _("This service lasts %(minutes)d minutes.") % {
+                "minutes": service.duration_minutes}]}}, status=400)
+    zone = ZoneInfo(data["tz"])
+    staff = None
+    if data.get("staff"):
+        staff = [s for s in service.staff.all() if s.pk == data["staff"]]
+        if not staff:
+            return JsonResponse({"errors": {"staff": [
+                _("This lawyer does not offer this service.")]}}, status=400)
+    start, end = day_window(start=data["start"], end=data["end"], zone=zone)
+    slots = selectors.slots_list(service=service, start=start, end=end, staff=staff)
+    names = selectors.staff_names(service)
+    return JsonResponse({
+        "service": service.slug, "time_zone": data["tz"],
+        "duration": service.duration_minutes,
+        "slots": [_slot_json(s, zone, names) for s in slots],
+    })
+
+
+@csrf_exempt  # called cross-site by the firm's website; it never acts as a signed-in user
+@require_http_methods(["POST", "OPTIONS"])
+def api_bookings(request: HttpRequest) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return cors_response(request, HttpResponse(status=204))
+    return cors_response(request, _api_bookings(request))
+
+
+def _api_bookings(request: HttpRequest) -> JsonResponse:
+    if rate_limited(request):
+        return JsonResponse({"errors": {"__all__": [
+            _("Too many bookings from this connection. Please try again later.")]}},
+            status=429)
+    if request.content_type == "application/json":
+        try:
+            payload = json.loads(request.body or b"{}")
+        except ValueError:
+            return JsonResponse({"errors": {"__all__": [_("The request is not valid JSON.")]}},
+                                status=400)
+        if not isinstance(payload, dict):
+            return JsonResponse({"errors": {"__all__": [_("Send a JSON object.")]}},
+                                status=400)
+        payload = {k: "" if v is None else str(v) for k, v in payload.items()}
+    else:
+        payload = request.POST
+    form = BookingForm(payload)
+    if not form.is_valid():
+        return JsonResponse({"errors": form_errors(form)}, status=400)
+    try:
+        service = selectors.service_get_for_booking(
+            slug=form.cleaned_data["service"], user=None, invite=form.cleaned_data["invite"],
+            with_steps=True)
+    except Http404:
+        return JsonResponse({"errors": {"service": [_("There is no such service.")]}},
+                            status=400)
+    request.user = AnonymousBooker()  # type: ignore[assignment]
+    result = book_from_form(request, form, service)
+    if isinstance(result, int):
+        return JsonResponse({"errors": form_errors(form)}, status=result)
+    first = result[0]
+    return JsonResponse({
+        "reference": str(first.pk),
+        "appointments": [{"reference": str(a.pk), "service": a.service.slug,
+                          "start": a.start_at.isoformat(), "end": a.end_at.isoformat(),
+                          "staff": a.staff.get_full_name()} for a in result],
+        "links": selectors.appointment_manage_links(appointment=first),
+    }, status=201)

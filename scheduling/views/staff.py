@@ -1,0 +1,200 @@
+"""Staff pages: the schedule, booking for a client, one appointment, working hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.decorators import staff_required
+from core.errors import ServiceError
+from core.http import RequestMeta
+from core.time import day_window, parse_date, wall_clock_to_utc
+from portal import services as portal_services
+from portal.models import User
+from scheduling import selectors, services
+from scheduling.forms import (
+    AvailabilityRuleForm,
+    ExternalCalendarForm,
+    StaffBookingForm,
+    StaffRescheduleForm,
+)
+from scheduling.models import AvailabilityRule, ExternalCalendar
+
+
+def _local_dt(value: dt.datetime, tz: str) -> dt.datetime:
+    """A naive wall-clock time from a datetime-local input, in this zone, to UTC."""
+    try:
+        return wall_clock_to_utc(value, tz)
+    except (OverflowError, ValueError) as exc:
+        raise ServiceError(_("Enter a date within the next years.")) from exc
+
+
+@staff_required
+@require_GET
+def staff_calendar(request: HttpRequest) -> HttpResponse:
+    staff_all = selectors.staff_list()
+    me = cast(User, request.user)
+    wanted = request.GET.get("staff", "")
+    staff = next((s for s in staff_all if str(s.pk) == wanted), None) or (
+        me if me in staff_all or not staff_all else staff_all[0])
+    tz = timezone.get_current_timezone_name()
+    zone = ZoneInfo(tz)
+    today = timezone.now().astimezone(zone).date()
+    day = parse_date(request.GET.get("date"), default=today)
+    # Keep the window where dates exist (and views make sense).
+    day = min(max(day, today - dt.timedelta(days=3650)), today + dt.timedelta(days=3650))
+    week = request.GET.get("view") == "week"
+    first = day - dt.timedelta(days=day.weekday()) if week else day
+    last = first + dt.timedelta(days=6) if week else day
+    start, end = day_window(start=first, end=last, zone=zone)
+    rows = selectors.appointments_for_staff_range(staff=staff, start=start,  # type: ignore[arg-type]
+                                                  end=end)
+    days = []
+    for i in range((last - first).days + 1):
+        d = first + dt.timedelta(days=i)
+        days.append((d, [a for a in rows if a.start_at.astimezone(zone).date() == d]))
+    step = dt.timedelta(days=7 if week else 1)
+    return render(request, "scheduling/staff_calendar.html", {
+        "staff_all": staff_all, "staff": staff, "days": days, "week": week, "day": day,
+        "prev": day - step, "next": day + step, "zone": zone,
+    })
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_book(request: HttpRequest) -> HttpResponse:
+    form = StaffBookingForm(request.POST or None, initial={"repeat_monthly": 1})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            start = _local_dt(data["start"], timezone.get_current_timezone_name())
+            if data["repeat_monthly"] > 1:
+                booked = services.recurring_book(
+                    service=data["service"], staff=data["staff"], contact=data["contact"],
+                    matter=data["matter"], first_start=start, count=data["repeat_monthly"],
+                    actor=request.user, meta=RequestMeta.from_request(request))  # type: ignore[arg-type]
+            else:
+                booked = services.appointment_book(
+                    service=data["service"], start_at=start, staff=data["staff"],
+                    contact=data["contact"], matter=data["matter"],
+                    time_zone=data["contact"].time_zone, actor=request.user,  # type: ignore[arg-type]
+                    meta=RequestMeta.from_request(request))
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Booked."))
+            return redirect("scheduling:staff-appointment", appointment_id=booked[0].pk)
+    return render(request, "scheduling/staff_book.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@staff_required
+@require_GET
+def staff_appointment(request: HttpRequest, appointment_id: Any) -> HttpResponse:
+    appointment = selectors.appointment_get_for_staff(user=request.user,
+                                                      appointment_id=appointment_id)
+    return render(request, "scheduling/staff_appointment.html", {
+        "appointment": appointment,
+        "history": selectors.appointment_history(appointment=appointment),
+        "form": StaffRescheduleForm(),
+    })
+
+
+@staff_required
+@require_POST
+def staff_appointment_action(request: HttpRequest, appointment_id: Any,
+                             action: str) -> HttpResponse:
+    appointment = selectors.appointment_get_for_staff(user=request.user,
+                                                      appointment_id=appointment_id)
+    target = appointment
+    try:
+        if action in ("attended", "no_show"):
+            services.appointment_mark(appointment=appointment, status=action,
+                                      actor=request.user, meta=RequestMeta.from_request(request))  # type: ignore[arg-type]
+        elif action == "cancel":
+            services.appointment_cancel(appointment=appointment, actor=request.user,  # type: ignore[arg-type]
+                                        meta=RequestMeta.from_request(request), by_client=False)
+        elif action == "reschedule":
+            form = StaffRescheduleForm(request.POST)
+            if not form.is_valid():
+                raise ServiceError(_("Enter the new start time."))
+            target = services.appointment_reschedule(
+                appointment=appointment,
+                start_at=_local_dt(form.cleaned_data["start"],
+                                   timezone.get_current_timezone_name()),
+                actor=request.user, meta=RequestMeta.from_request(request))  # type: ignore[arg-type]
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("scheduling:staff-appointment", appointment_id=target.pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_availability(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    rule_form = AvailabilityRuleForm()
+    calendar_form = ExternalCalendarForm()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "add-rule":
+            rule_form = AvailabilityRuleForm(request.POST)
+            if rule_form.is_valid():
+                rule = rule_form.save(commit=False)
+                rule.staff = user
+                services.availability_rule_add(rule=rule, meta=RequestMeta.from_request(request))
+                return redirect("scheduling:staff-availability")
+        elif action == "remove-rule":
+            rule = AvailabilityRule.objects.filter(staff=user,
+                                                   pk=request.POST.get("rule", "0")).first()
+            if rule is None:
+                raise Http404
+            services.availability_rule_remove(rule=rule, meta=RequestMeta.from_request(request))
+            return redirect("scheduling:staff-availability")
+        elif action == "add-calendar":
+            calendar_form = ExternalCalendarForm(request.POST)
+            if calendar_form.is_valid():
+                try:
+                    services.external_calendar_add(staff=user, meta=RequestMeta.from_request(request),
+                                                   **calendar_form.cleaned_data)
+                except ServiceError as exc:
+                    calendar_form.add_error("url", str(exc))
+                else:
+                    return redirect("scheduling:staff-availability")
+        elif action == "remove-calendar":
+            try:
+                calendar = ExternalCalendar.objects.filter(
+                    staff=user, pk=request.POST.get("calendar", "")).first()
+            except (ValueError, TypeError, ValidationError):
+                calendar = None
+            if calendar is None:
+                raise Http404
+            services.external_calendar_remove(calendar=calendar, actor=user, meta=RequestMeta.from_request(request))
+            return redirect("scheduling:staff-availability")
+        elif action == "rotate-feed":
+            portal_services.user_calendar_token_rotate(user=user,
+                                                       meta=RequestMeta.from_request(request))
+            return redirect("scheduling:staff-availability")
+    feed_url = ""
+    if user.calendar_token:
+        feed_url = settings.SITE_URL + reverse("scheduling:staff-feed",
+                                               kwargs={"token": user.calendar_token})
+    return render(request, "scheduling/staff_availability.html", {
+        "rules": AvailabilityRule.objects.filter(staff=user),
+        "calendars": selectors.external_calendars_for(staff=user),
+        "rule_form": rule_form, "calendar_form": calendar_form, "feed_url": feed_url,
+    }, status=400 if rule_form.errors or calendar_form.errors else 200)
