@@ -157,27 +157,3 @@ def sms_status_callback_enabled() -> bool:
 def reminders_for_appointment(*, appointment: Any) -> list[Reminder]:
     """Every reminder of one appointment with its state and reason, for staff pages."""
     return list(Reminder.objects.filter(appointment=appointment).order_by("due_at", "channel"))
-
-
-def appointment_get_for_staff(*, user: Any, appointment_id: Any) -> Any:
-    """An appointment a staff member may see: its matter visible to them, or (no matter)
-    they are the staff member on it or a firm admin. 404 otherwise."""
-    from django.apps import apps
-    from django.http import Http404
-
-    from portal.selectors import matters_visible_to
-
-    if not getattr(user, "is_firm_staff", False):
-        raise Http404
-    appointment_model = apps.get_model("scheduling", "Appointment")
-    appointment = (appointment_model.objects.select_related("service", "contact", "staff",
-                                                            "matter")
-                   .filter(pk=appointment_id).first())
-    if appointment is None:
-        raise Http404
-    if user.is_firm_admin or appointment.staff_id == user.pk:
-        return appointment
-    if appointment.matter_id and matters_visible_to(user).filter(
-            pk=appointment.matter_id).exists():
-        return appointment
-    raise Http404

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
 
-from core.decorators import staff_required
+from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
 from notifications import defaults, selectors, services
@@ -19,6 +19,7 @@ from notifications.forms import CheckinForm, TemplateForm
 from notifications.models import Event
 from notifications.services.compose import text_for
 from notifications.text import fill, sms_segments
+from scheduling import selectors as scheduling_selectors
 
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "es": "Español", "ru": "Русский"}
 
@@ -50,7 +51,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/template_list.html", {"rows": rows})
 
 
-@staff_required
+@firm_admin_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, event: str, channel: str, language: str) -> HttpResponse:
     event, channel, language = _template_key(event, channel, language)
@@ -81,7 +82,7 @@ def template_edit(request: HttpRequest, event: str, channel: str, language: str)
     })
 
 
-@staff_required
+@firm_admin_required
 @require_POST
 def template_reset(request: HttpRequest, event: str, channel: str, language: str) -> HttpResponse:
     event, channel, language = _template_key(event, channel, language)
@@ -121,8 +122,8 @@ def silence_checkin(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 @staff_required
 def appointment_reminders(request: HttpRequest, appointment_id: str) -> HttpResponse:
-    appointment = selectors.appointment_get_for_staff(user=request.user,
-                                                     appointment_id=appointment_id)
+    appointment = scheduling_selectors.appointment_get_for_staff(
+        user=request.user, appointment_id=appointment_id)
     return render(request, "notifications/appointment_reminders.html",
                   {"appointment": appointment})
 

@@ -12,8 +12,8 @@ from phonenumber_field.formfields import PhoneNumberField
 from audit import actions
 from core.forms import PlainCharField, TimeZoneField
 from core.validators import time_zone_choices
+from portal import selectors
 from portal.models import Contact, Firm, Matter, PracticeArea, Tag, TimelineEntry, User
-from portal.selectors import staff_members
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -101,15 +101,20 @@ class MatterForm(forms.Form):
     tags = forms.ModelMultipleChoiceField(label=_("Tags"), queryset=Tag.objects.all(),
                                           required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, matter: Matter | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, matter: Matter | None = None,
+                 **kwargs: Any) -> None:
         self.matter = matter
         super().__init__(*args, **kwargs)
-        staff = staff_members()
-        self.fields["responsible_lawyer"].queryset = staff  # type: ignore[attr-defined]
-        self.fields["team"].queryset = staff  # type: ignore[attr-defined]
-        self.fields["clients"].queryset = Contact.objects.exclude(  # type: ignore[attr-defined]
-            kind=Contact.Kind.OTHER_PARTY
-        )
+        staff = selectors.staff_members()
+        querysets = {
+            "responsible_lawyer": staff,
+            "team": staff,
+            # Only the contacts this staff member may see (the staff access policy).
+            "clients": selectors.contacts_visible_to(user).exclude(
+                kind=Contact.Kind.OTHER_PARTY),
+        }
+        for name, queryset in querysets.items():
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset
 
 
     def clean_reference(self) -> str:

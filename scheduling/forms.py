@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -10,9 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from core.validators import available_time_zones, time_zone_choices, validate_plain_text
-from portal.models import Contact, Matter, User
+from portal import selectors as portal_selectors
+from scheduling import selectors
 from scheduling.models import AvailabilityRule, LocationKind, PackageStep, Service
 from scheduling.selectors import MAX_RANGE_DAYS
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 MAX_YEARS_AHEAD = 2
 
@@ -96,18 +100,31 @@ class RescheduleForm(forms.Form):
 
 
 class StaffBookingForm(forms.Form):
-    service = forms.ModelChoiceField(queryset=Service.objects.filter(is_active=True),
-                                     label=_("Service"))
-    staff = forms.ModelChoiceField(queryset=User.objects.filter(role="staff", is_active=True),
+    """Booking for a client; every list holds only what this staff member may see."""
+
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), label=_("Service"))
+    staff = forms.ModelChoiceField(queryset=portal_selectors.active_staff(),
                                    label=_("Lawyer"))
-    contact = forms.ModelChoiceField(queryset=Contact.objects.all(), label=_("Client"))
-    matter = forms.ModelChoiceField(queryset=Matter.objects.all(), required=False,
-                                    label=_("Matter"))
+    contact = forms.ModelChoiceField(queryset=portal_selectors.contacts_for_staff(user=None),
+                                     label=_("Client"))
+    matter = forms.ModelChoiceField(queryset=portal_selectors.matters_visible_to(None),
+                                    required=False, label=_("Matter"))
     start = forms.DateTimeField(label=_("Start (your time zone)"),
                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     repeat_monthly = forms.IntegerField(
         label=_("Repeat monthly (number of check-ins)"), min_value=1, max_value=24, initial=1)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        querysets = {
+            "service": selectors.services_active(),
+            "staff": portal_selectors.active_staff().order_by("last_name", "first_name"),
+            "contact": portal_selectors.contacts_for_staff(user=user),
+            "matter": portal_selectors.matters_visible_to(user).order_by("reference"),
+        }
+        for name, queryset in querysets.items():
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -172,7 +189,7 @@ class ServiceForm(forms.ModelForm):
     the cleaned data goes to services.service_create / service_update."""
 
     staff = StaffChoiceField(
-        queryset=User.objects.none(), label=_("Offered by"),
+        queryset=portal_selectors.active_staff().none(), label=_("Offered by"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one lawyer who offers this service.")})
 
@@ -202,12 +219,12 @@ class ServiceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, currency: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        staff = User.objects.filter(role=User.Role.STAFF, is_active=True)
-        if not self.instance._state.adding:
-            # Keep a lawyer who has since left visible, so saving does not drop them silently.
-            staff = staff | User.objects.filter(pk__in=self.instance.staff.values("pk"))
+        # Keep a lawyer who has since left visible, so saving does not drop them silently.
+        keep = [] if self.instance._state.adding else list(
+            self.instance.staff.values_list("pk", flat=True))
         field = cast(forms.ModelMultipleChoiceField, self.fields["staff"])
-        field.queryset = staff.distinct().order_by("last_name", "first_name", "email")
+        field.queryset = portal_selectors.staff_with(ids=keep).order_by(
+            "last_name", "first_name", "email")
         if currency:
             self.fields["price"].label = _("Price (%(currency)s)") % {"currency": currency}
             self.fields["cancel_fee"].label = _("Late cancellation fee (%(currency)s)") % {

@@ -41,8 +41,10 @@ from portal.selectors.people import (
     active_staff,
     contact_get_for_staff,
     contacts_for_staff,
+    contacts_visible_to,
     staff_get_by_calendar_token,
     staff_members,
+    staff_with,
 )
 from portal.selectors.requests import (
     document_requests_due,
@@ -69,6 +71,7 @@ __all__ = [
     "cocounsel_grants_for_matter",
     "contact_get_for_staff",
     "contacts_for_staff",
+    "contacts_visible_to",
     "document_get_for_user",
     "document_requests_due",
     "document_requests_for_viewer",
@@ -98,5 +101,6 @@ __all__ = [
     "SearchResults",
     "staff_get_by_calendar_token",
     "staff_members",
+    "staff_with",
     "version_get_for_user",
 ]

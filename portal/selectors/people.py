@@ -8,16 +8,28 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from core.http import uuid_or_404
-from portal.models import (
-    Contact,
-    User,
-)
+from portal.models import Contact, Matter, User
+from portal.selectors.matters import matters_visible_to
 
 
-def contacts_for_staff(*, user: User, query: str = "", tag: str = "") -> QuerySet[Contact]:
-    if not user.is_firm_staff:
+def contacts_visible_to(user: User | None) -> QuerySet[Contact]:
+    """The staff access policy for contacts: firm admins see every contact; other staff
+    see the clients of the matters they may open and the contacts on no matter yet (new
+    inquiries); nobody else sees any."""
+    if user is None or not user.is_firm_staff:
         return Contact.objects.none()
-    qs = Contact.objects.select_related("user").prefetch_related("tags")
+    if user.is_firm_admin:
+        return Contact.objects.all()
+    clients = Matter.clients.through.objects
+    on_my_matters = clients.filter(
+        matter_id__in=matters_visible_to(user).values("pk")).values("contact_id")
+    on_any_matter = clients.values("contact_id")
+    return Contact.objects.filter(Q(pk__in=on_my_matters) | ~Q(pk__in=on_any_matter))
+
+
+def contacts_for_staff(*, user: User | None, query: str = "",
+                       tag: str = "") -> QuerySet[Contact]:
+    qs = contacts_visible_to(user).select_related("user").prefetch_related("tags")
     if query:
         qs = qs.filter(Q(first_name__icontains=query) | Q(last_name__icontains=query)
                        | Q(email__icontains=query))
@@ -37,6 +49,11 @@ def contact_get_for_staff(*, user: User, contact_id: Any) -> Contact:
 def active_staff() -> QuerySet[User]:
     """Every active staff member (unordered: callers choose)."""
     return User.objects.filter(role=User.Role.STAFF, is_active=True)
+
+
+def staff_with(*, ids: list[Any]) -> QuerySet[User]:
+    """Active staff, plus these people even if they have left (to keep a saved choice)."""
+    return User.objects.filter(Q(role=User.Role.STAFF, is_active=True) | Q(pk__in=ids))
 
 
 def staff_members() -> QuerySet[User]:

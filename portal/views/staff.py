@@ -138,7 +138,7 @@ def _matter_data(form: MatterForm) -> services.MatterData:
 
 @staff_required
 def matter_create(request: HttpRequest) -> HttpResponse:
-    form = MatterForm(request.POST or None,
+    form = MatterForm(request.POST or None, user=request.user,
                       initial={"responsible_lawyer": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,7 +185,7 @@ def matter_edit(request: HttpRequest, matter_id: str) -> HttpResponse:
         "clients": list(matter.clients.values_list("pk", flat=True)),
         "tags": list(matter.tags.values_list("pk", flat=True)),
     }
-    form = MatterForm(request.POST or None, initial=initial, matter=matter)
+    form = MatterForm(request.POST or None, initial=initial, matter=matter, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.matter_update(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]

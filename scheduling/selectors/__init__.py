@@ -8,6 +8,7 @@ from scheduling.selectors.appointments import (
     appointment_history,
     appointments_for_client,
     appointments_for_staff_range,
+    appointments_visible_to,
     external_calendars_for,
 )
 from scheduling.selectors.availability import (
@@ -31,6 +32,7 @@ from scheduling.selectors.catalogue import (
     service_get_for_booking,
     service_get_for_staff,
     service_invite_token,
+    services_active,
     services_bookable,
     services_for_staff,
 )
@@ -44,6 +46,7 @@ __all__ = [
     "appointment_rebook_link",
     "appointments_for_client",
     "appointments_for_staff_range",
+    "appointments_visible_to",
     "contact_for_user",
     "external_calendars_for",
     "firm_time_zone",
@@ -53,6 +56,7 @@ __all__ = [
     "service_get_for_booking",
     "service_get_for_staff",
     "service_invite_token",
+    "services_active",
     "services_bookable",
     "services_for_staff",
     "slots_list",

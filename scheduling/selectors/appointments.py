@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from portal.models import User
+from core.http import uuid_or_404
+from portal import selectors as portal_selectors
 from scheduling.models import (
     Appointment,
     ExternalCalendar,
 )
 from scheduling.selectors.catalogue import contact_for_user
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 
 def _appointment_qs() -> QuerySet[Appointment]:
@@ -49,13 +53,25 @@ def appointments_for_client(*, user: Any) -> tuple[list[Appointment], list[Appoi
     return upcoming, past
 
 
-def appointment_get_for_staff(*, user: Any, appointment_id: Any) -> Appointment:
-    if not getattr(user, "is_firm_staff", False):
+def appointments_visible_to(user: User) -> QuerySet[Appointment]:
+    """The staff access policy for appointments: firm admins see every appointment; other
+    staff see their own and those of the matters they may open; nobody else sees any."""
+    if not user.is_firm_staff:
+        return Appointment.objects.none()
+    if user.is_firm_admin:
+        return Appointment.objects.all()
+    return Appointment.objects.filter(
+        Q(staff=user) | Q(matter__in=portal_selectors.matters_visible_to(user).values("pk")))
+
+
+def appointment_get_for_staff(*, user: User, appointment_id: Any) -> Appointment:
+    """One appointment for the staff pages; 404 unless the policy above lets them see it."""
+    appointment = (_appointment_qs()
+                   .filter(pk__in=appointments_visible_to(user).values("pk"))
+                   .filter(pk=uuid_or_404(appointment_id)).first())
+    if appointment is None:
         raise Http404
-    try:
-        return _appointment_qs().get(pk=appointment_id)
-    except (Appointment.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return appointment
 
 
 def appointment_history(*, appointment: Appointment) -> list[Appointment]:
@@ -68,11 +84,23 @@ def appointment_history(*, appointment: Appointment) -> list[Appointment]:
     return chain
 
 
-def appointments_for_staff_range(*, staff: User, start: dt.datetime,
-                                 end: dt.datetime) -> list[Appointment]:
-    return list(_appointment_qs().filter(
+def appointments_for_staff_range(*, staff: User, start: dt.datetime, end: dt.datetime,
+                                 viewer: User) -> list[Appointment]:
+    """A staff member's calendar between two instants, as `viewer` may see it.
+
+    An appointment the viewer may not open is kept (the time is taken) but marked
+    `hidden`, and the page shows it as busy without client or service.
+    """
+    rows = list(_appointment_qs().filter(
         staff=staff, start_at__lt=end, end_at__gt=start,
     ).exclude(status=Appointment.Status.RESCHEDULED).order_by("start_at"))
+    visible = {a.pk for a in rows}
+    if rows and viewer.pk != staff.pk and not viewer.is_firm_admin:
+        visible = set(appointments_visible_to(viewer).filter(
+            pk__in=visible).values_list("pk", flat=True))
+    for appointment in rows:
+        appointment.hidden = appointment.pk not in visible  # type: ignore[attr-defined]  # for the page only
+    return rows
 
 
 def external_calendars_for(*, staff: User) -> list[ExternalCalendar]:

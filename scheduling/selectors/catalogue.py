@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core import signing
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -72,6 +72,11 @@ def service_get_for_booking(*, slug: str, user: Any, invite: str = "",
     if service is None or not may_book(service=service, user=user, invite=invite):
         raise Http404
     return service
+
+
+def services_active() -> QuerySet[Service]:
+    """Every bookable service (for the staff booking form)."""
+    return Service.objects.filter(is_active=True)
 
 
 def services_for_staff(*, user: Any) -> list[Service]:

@@ -58,8 +58,8 @@ def staff_calendar(request: HttpRequest) -> HttpResponse:
     first = day - dt.timedelta(days=day.weekday()) if week else day
     last = first + dt.timedelta(days=6) if week else day
     start, end = day_window(start=first, end=last, zone=zone)
-    rows = selectors.appointments_for_staff_range(staff=staff, start=start,  # type: ignore[arg-type]
-                                                  end=end)
+    rows = selectors.appointments_for_staff_range(staff=staff, start=start, end=end,
+                                                  viewer=me)
     days = []
     for i in range((last - first).days + 1):
         d = first + dt.timedelta(days=i)
@@ -74,7 +74,8 @@ def staff_calendar(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_book(request: HttpRequest) -> HttpResponse:
-    form = StaffBookingForm(request.POST or None, initial={"repeat_monthly": 1})
+    form = StaffBookingForm(request.POST or None, initial={"repeat_monthly": 1},
+                            user=cast(User, request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -5,7 +5,8 @@ import uuid
 from tests.access import LOGIN, MATTER_A_STAFF, STAFF_ONLY, Row, same
 
 _TEMPLATE = {"event": "reminder", "channel": "sms", "language": "pl"}
-STAFF_POST = {**STAFF_ONLY, "staff_on": 302, "staff_off": 302, "admin": 302}
+# Only firm admins change the texts clients receive; other staff get a 404.
+ADMIN_ONLY = {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}
 
 def _with_appointment(w):
     import datetime as dt
@@ -27,10 +28,14 @@ ROWS = [
         setup=_with_appointment, kwargs=lambda w: {"appointment_id": w.appointment.pk},
         secret=lambda w: w.contact_a.last_name),
     Row("notifications:template-list", STAFF_ONLY),
-    Row("notifications:template-edit", STAFF_ONLY, kwargs=lambda w: _TEMPLATE),
-    Row("notifications:template-edit", STAFF_ONLY, kwargs=lambda w: _TEMPLATE, method="post",
+    Row("notifications:template-edit", ADMIN_ONLY, kwargs=lambda w: _TEMPLATE),
+    Row("notifications:template-edit", ADMIN_ONLY, kwargs=lambda w: _TEMPLATE, method="post",
         data=lambda w: {"body": "{firm}: {when} {link}", "action": "preview"}),
-    Row("notifications:template-reset", STAFF_POST, kwargs=lambda w: _TEMPLATE, method="post"),
+    Row("notifications:template-edit", {**ADMIN_ONLY, "admin": 302},
+        kwargs=lambda w: _TEMPLATE, method="post",
+        data=lambda w: {"body": "{firm}: {when} {link}", "action": "save"}),
+    Row("notifications:template-reset", {**ADMIN_ONLY, "admin": 302},
+        kwargs=lambda w: _TEMPLATE, method="post"),
     Row("notifications:silence-list", STAFF_ONLY),
     Row("notifications:silence-checkin", MATTER_A_STAFF,
         kwargs=lambda w: {"matter_id": w.matter_a.pk}, secret=lambda w: w.matter_a.title),

@@ -26,7 +26,7 @@ def test_staff_list_shows_every_template_with_sms_segments(client: Any, world: A
 
 
 def test_preview_renders_sample_values_and_counts_segments(client: Any, world: Any) -> None:
-    client.force_login(world.staff_on)
+    client.force_login(world.admin)
     response = client.post(_url("reminder", "sms", "pl"),
                            {"body": "{firm}: wizyta {when}. Zmiana: {link}", "action": "preview"})
     page = response.content.decode()
@@ -37,7 +37,7 @@ def test_preview_renders_sample_values_and_counts_segments(client: Any, world: A
 
 def test_saved_text_is_used_for_the_next_message_and_audited(client: Any, world: Any) -> None:
     # given
-    client.force_login(world.staff_on)
+    client.force_login(world.admin)
     response = client.post(_url(), {"subject": "News from {firm}",
                                     "body": "Hi {name}, read it here: {link}",
                                     "action": "save"})
@@ -52,7 +52,7 @@ def test_saved_text_is_used_for_the_next_message_and_audited(client: Any, world:
 
 
 def test_unknown_placeholder_is_refused_with_a_message(client: Any, world: Any) -> None:
-    client.force_login(world.staff_on)
+    client.force_login(world.admin)
     response = client.post(_url(), {"subject": "x", "body": "{text} {link}", "action": "save"})
     assert response.status_code == 200
     assert "Unknown placeholder" in response.content.decode()
@@ -60,13 +60,13 @@ def test_unknown_placeholder_is_refused_with_a_message(client: Any, world: Any) 
 
 
 def test_unknown_event_or_language_is_404(client: Any, world: Any) -> None:
-    client.force_login(world.staff_on)
+    client.force_login(world.admin)
     assert client.get(_url("nope")).status_code == 404
     assert client.get(_url(language="de")).status_code == 404
 
 
 def test_reset_brings_the_default_back(client: Any, world: Any) -> None:
-    client.force_login(world.staff_on)
+    client.force_login(world.admin)
     client.post(_url(), {"subject": "S {firm}", "body": "B {link}", "action": "save"})
     client.post(reverse("notifications:template-reset",
                         kwargs={"event": "message", "channel": "email", "language": "en"}))

@@ -22,6 +22,19 @@ def _contact_a(w):
 
 STAFF_POST_ON_A = {**MATTER_A_STAFF, "staff_on": 302, "admin": 302}
 
+
+def _contact_a_edit(w):
+    c = w.contact_a
+    return {"kind": c.kind, "first_name": c.first_name, "last_name": c.last_name,
+            "email": c.email, "language": c.language, "time_zone": c.time_zone,
+            "preferred_channel": c.preferred_channel, "notes": "edited"}
+
+
+def _inquiry(w):
+    from tests import factories
+
+    w.inquiry = factories.ContactFactory(kind="prospect", email="inquiry-7731@example.com")
+
 ROWS = [
     Row("home", same(302)),
     Row("healthz", PUBLIC),
@@ -36,11 +49,19 @@ ROWS = [
     Row("staff:home", STAFF_ONLY),
     Row("staff:contact-list", STAFF_ONLY),
     Row("staff:contact-create", STAFF_ONLY),
-    Row("staff:contact-detail", STAFF_ONLY, kwargs=_contact_a,
+    # Contacts follow the staff access policy: client A's contact is on matter A only.
+    Row("staff:contact-detail", MATTER_A_STAFF, kwargs=_contact_a,
         secret=lambda w: w.contact_a.email),
-    Row("staff:contact-edit", STAFF_ONLY, kwargs=_contact_a, secret=lambda w: w.contact_a.email),
-    Row("staff:contact-invite", {**STAFF_ONLY, "staff_on": 302, "staff_off": 302, "admin": 302},
+    Row("staff:contact-edit", MATTER_A_STAFF, kwargs=_contact_a,
+        secret=lambda w: w.contact_a.email),
+    Row("staff:contact-edit", {**MATTER_A_STAFF, "staff_on": 302, "admin": 302},
+        kwargs=_contact_a, method="post", data=_contact_a_edit,
+        secret=lambda w: w.contact_a.email),
+    Row("staff:contact-invite", {**MATTER_A_STAFF, "staff_on": 302, "admin": 302},
         kwargs=_contact_a, method="post"),
+    # A new inquiry (a contact on no matter yet) is open to every staff member.
+    Row("staff:contact-detail", STAFF_ONLY, setup=_inquiry,
+        kwargs=lambda w: {"contact_id": w.inquiry.pk}, secret=lambda w: w.inquiry.email),
     Row("staff:matter-list", STAFF_ONLY),
     Row("staff:matter-create", STAFF_ONLY),
     Row("staff:matter-detail", MATTER_A_STAFF, kwargs=_matter_a,

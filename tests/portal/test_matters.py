@@ -160,14 +160,14 @@ def test_staff_create_a_matter_and_the_team_gets_access(client: Any, world: Any)
     response = client.post(reverse("staff:matter-create"), {
         "reference": "FAM-9", "title": "Custody", "practice_area": "family",
         "priority": "high", "responsible_lawyer": world.staff_on.pk,
-        "team": [world.staff_off.pk], "clients": [world.contact_b.pk],
+        "team": [world.staff_off.pk], "clients": [world.contact_a.pk],
     })
 
     matter = Matter.objects.get(reference="FAM-9")
     assert response.status_code == 302
     assert matter in selectors.matters_visible_to(world.staff_off)
-    assert matter in selectors.matters_visible_to(world.client_b)
-    assert matter not in selectors.matters_visible_to(world.client_a)
+    assert matter in selectors.matters_visible_to(world.client_a)
+    assert matter not in selectors.matters_visible_to(world.client_b)
 
 
 def test_staff_filter_the_audit_log(client: Any, world: Any) -> None:

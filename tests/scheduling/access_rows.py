@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from tests.access import LOGIN, PUBLIC, STAFF_ONLY, Row, same
-from tests.scheduling.helpers import world_booking
+from tests.access import LOGIN, MATTER_A_STAFF, PUBLIC, STAFF_ONLY, Row, same
+from tests.scheduling.helpers import world_booking, world_matter_booking
 
 BAD_TOKEN = {"token": "not-a-real-token-0123456789"}
 STAFF_POST = {**STAFF_ONLY, "staff_on": 302, "staff_off": 302, "admin": 302}
@@ -42,11 +42,20 @@ ROWS = [
     Row("scheduling:staff-calendar", STAFF_ONLY, setup=world_booking),
     Row("scheduling:staff-book", STAFF_ONLY),
     Row("scheduling:staff-availability", STAFF_ONLY),
-    Row("scheduling:staff-appointment", STAFF_ONLY, setup=world_booking, kwargs=_appointment,
-        secret=_secret),
-    Row("scheduling:staff-appointment-action", {**STAFF_POST, "anonymous": LOGIN},
-        setup=world_booking, method="post",
-        kwargs=lambda w: {**_appointment(w), "action": "attended"}),
+    # The staff access policy: an appointment on no matter is its lawyer's (and admins').
+    Row("scheduling:staff-appointment", {**STAFF_ONLY, "staff_off": 404}, setup=world_booking,
+        kwargs=_appointment, secret=_secret),
+    Row("scheduling:staff-appointment-action",
+        {**STAFF_POST, "anonymous": LOGIN, "staff_off": 404}, setup=world_booking,
+        method="post", kwargs=lambda w: {**_appointment(w), "action": "attended"}),
+    # An appointment of matter A (with the admin): staff on matter A see it, staff off it
+    # get a 404 and nothing of it.
+    Row("scheduling:staff-appointment", MATTER_A_STAFF, setup=world_matter_booking,
+        kwargs=_appointment, secret=_secret),
+    Row("scheduling:staff-appointment-action", {**MATTER_A_STAFF, "staff_on": 302,
+                                                "admin": 302},
+        setup=world_matter_booking, method="post",
+        kwargs=lambda w: {**_appointment(w), "action": "cancel"}, secret=_secret),
     Row("scheduling:staff-services", STAFF_ONLY, setup=world_booking),
     Row("scheduling:staff-service-new", ADMIN_ONLY),
     Row("scheduling:staff-service-edit", ADMIN_ONLY, setup=world_booking, kwargs=_service,

@@ -47,3 +47,13 @@ def world_booking(w: Any) -> None:
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)
     w.appointment = make_appointment(service=w.service, staff=w.staff_on,
                                      contact=w.contact_a, start=start)
+
+
+def world_matter_booking(w: Any) -> None:
+    """Matrix setup: an upcoming appointment of matter A with the firm admin (so staff on
+    matter A see it through the matter, not as their own)."""
+    w.service = make_service(staff=[w.admin], name="Secret Service Quokka")
+    working_week(w.admin)
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)
+    w.appointment = make_appointment(service=w.service, staff=w.admin, contact=w.contact_a,
+                                     start=start, matter=w.matter_a)

@@ -10,12 +10,15 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from notifications.models import Notification
 from scheduling.models import Appointment, AvailabilityRule, ExternalCalendar
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def test_staff_books_for_a_client_and_sees_it_in_the_week_view(client, frozen, intro,
                                                                lawyers, world) -> None:
+    # given: the lawyer works on matter A, so its client is theirs to book for
+    factories.join_team(world.matter_a, lawyers[0])
     client.force_login(lawyers[0])
     response = client.post(reverse("scheduling:staff-book"), {
         "service": intro.pk, "staff": lawyers[0].pk, "contact": world.contact_a.pk,
@@ -33,6 +36,8 @@ def test_staff_books_for_a_client_and_sees_it_in_the_week_view(client, frozen, i
 
 
 def test_staff_books_monthly_check_ins(client, frozen, intro, lawyers, world) -> None:
+    # given: the lawyer works on matter A, so its client is theirs to book for
+    factories.join_team(world.matter_a, lawyers[0])
     client.force_login(lawyers[0])
     client.post(reverse("scheduling:staff-book"), {
         "service": intro.pk, "staff": lawyers[0].pk, "contact": world.contact_a.pk,
@@ -43,6 +48,8 @@ def test_staff_books_monthly_check_ins(client, frozen, intro, lawyers, world) ->
 
 def test_staff_booking_a_taken_time_shows_an_error(client, frozen, intro, lawyers,
                                                    world) -> None:
+    # given: the lawyer works on matter A, so its client is theirs to book for
+    factories.join_team(world.matter_a, lawyers[0])
     client.force_login(lawyers[0])
     data = {"service": intro.pk, "staff": lawyers[0].pk, "contact": world.contact_a.pk,
             "start": "2026-06-03T10:00", "repeat_monthly": 1}
@@ -54,6 +61,8 @@ def test_staff_booking_a_taken_time_shows_an_error(client, frozen, intro, lawyer
 
 def test_staff_reschedule_keeps_history_and_marks_no_show(client, frozen, intro, lawyers,
                                                           world) -> None:
+    # given: the lawyer works on matter A, so its client is theirs to book for
+    factories.join_team(world.matter_a, lawyers[0])
     client.force_login(lawyers[0])
     client.post(reverse("scheduling:staff-book"), {
         "service": intro.pk, "staff": lawyers[0].pk, "contact": world.contact_a.pk,
