@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -26,25 +29,37 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(skip)
 
 
+def isolated_settings(private_root: Any) -> dict[str, Any]:
+    """Settings every test runs with: a private cache, files and SMS under a temporary
+    folder, eager Celery tasks, MFA required for staff, and cheap password hashing."""
+    values: dict[str, Any] = {
+        "CELERY_TASK_ALWAYS_EAGER": True,
+        "STORAGES": {
+            **settings.STORAGES,
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                        "OPTIONS": {"location": str(private_root / "private"),
+                                    "base_url": None}},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "SMS_FILE_PATH": str(private_root / "sms"),
+        "ATRIUM_REQUIRE_STAFF_MFA": True,
+        # Hashing cost is not what these tests are about.
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    }
+    if not settings.REDIS_URL:
+        # The embedded file cache is shared with a running dev server and other test runs.
+        values["CACHES"] = {"default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"atrium-tests-{os.getpid()}"}}
+    return values
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(settings: Any, tmp_path: Any) -> Any:
     """Each test gets empty caches, its own private file root and eager Celery tasks."""
-    if not settings.REDIS_URL:
-        # The embedded file cache is shared with a running dev server and other test runs.
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                       "LOCATION": f"atrium-tests-{os.getpid()}"}}
+    for name, value in isolated_settings(tmp_path).items():
+        setattr(settings, name, value)
     cache.clear()
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.SMS_FILE_PATH = str(tmp_path / "sms")
-    settings.ATRIUM_REQUIRE_STAFF_MFA = True
-    # Hashing cost is not what these tests are about.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     cache.clear()
 
@@ -86,8 +101,8 @@ class World:
         }
 
 
-@pytest.fixture
-def world(firm: Firm, django_capture_on_commit_callbacks: Any) -> World:
+def build_world() -> World:
+    """Every role of the access matrix, with two matters (written through the services)."""
     admin = factories.AdminFactory(email="admin@firm.example")
     staff_on = factories.StaffFactory(email="on@firm.example")
     staff_off = factories.StaffFactory(email="off@firm.example")
@@ -105,6 +120,38 @@ def world(firm: Firm, django_capture_on_commit_callbacks: Any) -> World:
     )
     return World(admin, staff_on, staff_off, client_a, client_b, contact_a, contact_b,
                  cocounsel, cocounsel_expired, matter_a, matter_b, grant, expired)
+
+
+@pytest.fixture
+def world(firm: Firm, django_capture_on_commit_callbacks: Any) -> World:
+    return build_world()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The one Chromium every browser test shares (tests/e2e/conftest.py has the helpers)."""
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("ATRIUM_E2E_REQUIRED") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and browser tests are required")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                      headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_browser_pages(request: Any) -> Iterator[None]:
+    """A browser test's pages close with the test, before its live server stops."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
 
 
 @pytest.fixture

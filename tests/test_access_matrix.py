@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import pkgutil
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
+from portal.models import Firm
 from tests.access import ROLES, Row
+from tests.conftest import World, build_world, isolated_settings
 
 # Routes that belong to libraries with their own tested access rules.
 EXEMPT_NAMESPACES = {"admin"}
@@ -65,9 +72,38 @@ def test_no_row_names_a_route_that_does_not_exist() -> None:
     assert {row.name for row in ROWS} <= _named_routes()
 
 
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup: Any, django_db_blocker: Any,
+                 tmp_path_factory: Any) -> Iterator[World]:
+    """The matrix's world, built once for the ~600 cases of this module.
+
+    It lives in a transaction that is rolled back when the module ends. Each case runs in
+    a savepoint inside it (pytest-django's per-test atomic), so whatever a case writes is
+    rolled back before the next one, and each case gets its own copy of the objects.
+    """
+    with django_db_blocker.unblock(), override_settings(
+            **isolated_settings(tmp_path_factory.mktemp("matrix"))):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            cache.clear()
+            Firm.objects.get_or_create(pk=1, defaults={"name": "Test Firm"})
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            cache.clear()
+
+
+@pytest.fixture
+def world(matrix_world: World, db: Any) -> World:
+    # A fresh copy per case: rows a setup adds, or attributes it sets, never leak.
+    return copy.deepcopy(matrix_world)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method}:{r.name}")
-def test_route_answers_each_role_as_the_matrix_says(client: Any, world: Any, row: Row,
+def test_route_answers_each_role_as_the_matrix_says(client: Any, world: World, row: Row,
                                                     role: str) -> None:
     # given
     if row.setup is not None:
@@ -90,3 +126,18 @@ def test_route_answers_each_role_as_the_matrix_says(client: Any, world: Any, row
     if expected in (403, 404) and row.secret is not None:
         content = b"".join(response) if response.streaming else response.content
         assert row.secret(world).encode() not in content
+
+
+@pytest.mark.parametrize("step", ["write", "read"])
+def test_each_case_starts_from_the_same_world(world: World, step: str) -> None:
+    """What one case writes is gone for the next (the savepoint is rolled back)."""
+    from portal.models import Folder
+    from portal.services import folder_create
+
+    assert not Folder.objects.exists()
+    if step == "write":
+        folder_create(actor=world.staff_on, matter=world.matter_a, name="Left behind?")
+        world.matter_a.title = "changed in memory"
+        assert Folder.objects.count() == 1
+    else:
+        assert world.matter_a.title == "Matter A"

@@ -1,10 +1,12 @@
-"""Browser tests in Debian's Chromium through Playwright (no downloaded browsers)."""
+"""Browser tests in Debian's Chromium through Playwright (no downloaded browsers).
+
+The one Chromium of the session is the `browser` fixture in tests/conftest.py, shared by
+every browser test wherever it lives.
+"""
 
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +31,6 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("ATRIUM_E2E_REQUIRED") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and browser tests are required")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def screenshot() -> Any:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -59,40 +47,6 @@ def new_page(browser: Any, viewport: dict[str, int], locale: str = "en-GB",
              timezone_id: str = "Europe/Warsaw") -> Any:
     context = browser.new_context(viewport=viewport, locale=locale, timezone_id=timezone_id)
     return context.new_page()
-
-
-def in_browser(steps: Any) -> Any:
-    """Run `steps(browser)` with a Chromium of its own in a fresh thread.
-
-    The `browser` fixture keeps one Playwright (and its event loop) open on the main thread
-    for the whole session; a second sync Playwright may only start in another thread.
-    """
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("ATRIUM_E2E_REQUIRED") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and browser tests are required")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-                try:
-                    result["value"] = steps(browser)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            result["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 def save_screenshot(page: Any, name: str) -> None:

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.models import Matter, TimelineEntry
-from tests.e2e.conftest import DESKTOP, PHONE, in_browser, new_page, save_screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, new_page, save_screenshot
 from tests.notifications.conftest import make_appointment
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -35,12 +35,12 @@ def _signed_in_page(browser: Any, live_server: Any, cookie: str,
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_staff_edits_a_polish_sms_and_sees_the_preview_and_segments_live(
-        live_server: Any, world: Any, viewport: dict[str, int]) -> None:
-    cookie = _session_cookie(world.staff_on)
+def test_admin_edits_a_polish_sms_and_sees_the_preview_and_segments_live(
+        browser: Any, live_server: Any, world: Any, viewport: dict[str, int]) -> None:
+    cookie = _session_cookie(world.admin)  # only firm admins change the texts
     name = "phone" if viewport == PHONE else "desktop"
 
-    def steps(browser: Any) -> dict[str, Any]:
+    def steps() -> dict[str, Any]:
         # given
         page = _signed_in_page(browser, live_server, cookie, viewport)
         page.goto(f"{live_server.url}/staff/notifications/templates/reminder/sms/pl/")
@@ -57,21 +57,22 @@ def test_staff_edits_a_polish_sms_and_sees_the_preview_and_segments_live(
         seen["saved"] = page.locator(".msg-success").is_visible()
         return seen
 
-    seen = in_browser(steps)
+    seen = steps()
     # then: the preview filled the sample values; the count said UCS-2, two parts
     assert "Atrium Law: przypominamy o wizycie Mon 9 Mar, 10:00 CET" in seen["preview"]
     assert "UCS-2" in seen["segments"] and seen["segments"].startswith("2")
     assert seen["saved"]
 
 
-def test_lawyer_sends_the_check_in_from_the_staff_home(live_server: Any, world: Any) -> None:
+def test_lawyer_sends_the_check_in_from_the_staff_home(browser: Any, live_server: Any,
+                                                     world: Any) -> None:
     # given: matter A silent for 30 days
     then = timezone.now() - dt.timedelta(days=30)
     Matter.objects.filter(pk=world.matter_a.pk).update(created_at=then)
     TimelineEntry.objects.filter(matter=world.matter_a).update(created_at=then)
     cookie = _session_cookie(world.staff_on)
 
-    def steps(browser: Any) -> dict[str, Any]:
+    def steps() -> dict[str, Any]:
         page = _signed_in_page(browser, live_server, cookie, PHONE)
         page.goto(f"{live_server.url}/staff/")
         seen = {"alarm_before": page.locator("#silence-alarm").is_visible()}
@@ -85,14 +86,15 @@ def test_lawyer_sends_the_check_in_from_the_staff_home(live_server: Any, world: 
         seen["alarm_after"] = page.locator("#silence-alarm").count()
         return seen
 
-    seen = in_browser(steps)
+    seen = steps()
     # then
     assert seen["alarm_before"] and seen["alarm_after"] == 0
     assert TimelineEntry.objects.filter(matter=world.matter_a, shared_with_client=True,
                                         created_by=world.staff_on).exists()
 
 
-def test_staff_see_each_reminder_with_its_state(live_server: Any, world: Any) -> None:
+def test_staff_see_each_reminder_with_its_state(browser: Any, live_server: Any,
+                                                world: Any) -> None:
     from notifications import services
 
     contact = world.contact_a
@@ -103,11 +105,11 @@ def test_staff_see_each_reminder_with_its_state(live_server: Any, world: Any) ->
     services.appointment_reminders_sync(appointment=appointment)
     cookie = _session_cookie(world.staff_on)
 
-    def steps(browser: Any) -> str:
+    def steps() -> str:
         page = _signed_in_page(browser, live_server, cookie, PHONE)
         page.goto(f"{live_server.url}/staff/notifications/appointments/{appointment.pk}/")
         save_screenshot(page, "notifications-appointment-reminders-phone")
         return page.locator("#appointment-reminders").inner_text()
 
-    text = in_browser(steps)
+    text = steps()
     assert "Suppressed" in text and "too late" in text and "Scheduled" in text

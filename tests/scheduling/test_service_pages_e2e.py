@@ -10,21 +10,22 @@ from django.conf import settings
 from django.test import Client
 
 from scheduling.models import Service
-from tests.e2e.conftest import PHONE, in_browser, new_page, save_screenshot
+from tests.e2e.conftest import PHONE, new_page, save_screenshot
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_admin_creates_a_service_on_a_phone(live_server: Any, world: Any) -> None:
+def test_admin_creates_a_service_on_a_phone(browser: Any, live_server: Any,
+                                            world: Any) -> None:
     # given
     client = Client()
     client.force_login(world.admin)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     lawyer = world.staff_on.get_full_name() or world.staff_on.email
 
-    def steps(browser: Any) -> dict[str, Any]:
+    def steps() -> dict[str, Any]:
         page = new_page(browser, PHONE)
         page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie,
                                    "url": live_server.url}])
@@ -45,7 +46,7 @@ def test_admin_creates_a_service_on_a_phone(live_server: Any, world: Any) -> Non
         seen["listed"] = page.locator("text=Will drafting").first.is_visible()
         return seen
 
-    seen = in_browser(steps)
+    seen = steps()
     # then: a clear message, no sideways scrolling, and the service stored once fixed
     assert "between 5 and 480" in seen["error"]
     assert seen["wide"] <= PHONE["width"]
