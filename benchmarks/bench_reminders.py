@@ -46,7 +46,8 @@ def run(rows: int, claim_rows: int) -> None:
     from django.core import mail
 
     from notifications import services
-    from notifications.models import Notification, State
+    from notifications.models import Notification
+    from notifications.outbox import State
     from notifications.services.sweep import claim
     from portal.models import Contact, Firm, Matter, User
 
@@ -61,7 +62,8 @@ def run(rows: int, claim_rows: int) -> None:
 
     def make(n: int) -> None:
         Notification.objects.bulk_create(
-            [Notification(event="message", channel="email", recipient=client, matter=matter,
+            [Notification(event="message", channel="email", recipient=client,
+                          about=f"matter:{matter.pk}",
                           due_at=past, next_attempt_at=past) for _ in range(n)],
             batch_size=2000)
 
@@ -76,8 +78,7 @@ def run(rows: int, claim_rows: int) -> None:
           f"{rows / elapsed:,.0f} per second ({connection.vendor}, locmem email)")
 
     # The same with appointment reminders (the text rendered from each appointment).
-    from notifications.models import Reminder
-    from scheduling.models import Appointment, Service
+    from scheduling.models import Appointment, Reminder, Service
 
     service = Service.objects.create(slug="bench", name="Consultation")
     # Appointments a minute apart, 50 hours ahead; their 48 h reminders are all due at once.

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
-from django.utils.translation import gettext_lazy as _
+
+from core.languages import SETTINGS_LANGUAGES
+
+# Lets classes subscript Django's generics at run time (admin.ModelAdmin[Model]) for mypy.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,6 +63,8 @@ INSTALLED_APPS = [
     "scheduling",
     "billing",
     "intake",
+    "insights",
+    "config",  # the top layer: project-wide commands (seed_demo)
 ]
 
 MIDDLEWARE = [
@@ -258,12 +265,7 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 # Languages and time
 # ---------------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
-LANGUAGES = [
-    ("en", _("English")),
-    ("pl", _("Polish")),
-    ("es", _("Spanish")),
-    ("ru", _("Russian")),
-]
+LANGUAGES = SETTINGS_LANGUAGES  # core/languages.py: the one list
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
@@ -385,8 +387,9 @@ CELERY_BEAT_SCHEDULE.update({
                             "schedule": float(env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60)),
                             # A sweep that waited longer than a minute is replaced by the next.
                             "options": {"expires": 55}},
-    "notifications-daily": {"task": "notifications.tasks.daily_digests",
-                            "schedule": crontab(hour=6, minute=0)},
+    # Due-date notices and the silence digest (portal owns both).
+    "portal-daily-notices": {"task": "portal.tasks.daily_notices",
+                             "schedule": crontab(hour=6, minute=0)},
 })
 
 # ---------------------------------------------------------------------------

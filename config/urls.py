@@ -4,17 +4,18 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from config import health
 from portal.urls import staff_urlpatterns
 from portal.views import public
 
 # The admin signs in through allauth, so it gets the same rate limits and MFA gate.
 admin.autodiscover()
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented way
 admin.site.site_header = "Atrium"
 
 urlpatterns = [
     path("", public.home, name="home"),
-    path("healthz", public.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("invite/<str:token>/", public.invitation_accept, name="invitation-accept"),
     path("i18n/language/", public.set_language, name="set-language"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("scheduling.urls", namespace="scheduling")),
     path("", include("billing.urls", namespace="billing")),
     path("", include("intake.urls", namespace="intake")),
+    path("", include("insights.urls", namespace="insights")),
     path("", include("notifications.urls", namespace="notifications")),
 ]
 

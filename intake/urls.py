@@ -1,4 +1,6 @@
 from __future__ import annotations
 
+from django.urls import URLPattern
+
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns: list[URLPattern] = []

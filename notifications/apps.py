@@ -10,8 +10,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import actions
+        from notifications import registry
         from notifications.audit_actions import NotificationsAction
-        from notifications.services.appointments import register_reminders
+        from notifications.models import Notification
 
         actions.declare(NotificationsAction)
-        register_reminders()
+        registry.register_outbox(Notification)

@@ -21,6 +21,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest import Client
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +79,7 @@ def twilio_configured() -> bool:
                 and settings.TWILIO_FROM_NUMBER)
 
 
-def twilio_client() -> object:
-    from twilio.rest import Client
-
+def twilio_client() -> Client:
     http_client = None
     # A deployment may route Twilio through its own HTTP client (proxies); tests give a
     # client that answers with canned responses so Twilio is never reached.
@@ -93,13 +93,11 @@ def twilio_client() -> object:
 def sms_send(message: Outgoing) -> str:
     if not twilio_configured():
         return _sms_to_file(message)
-    from twilio.base.exceptions import TwilioException, TwilioRestException
-
     kwargs = {"to": message.to, "from_": settings.TWILIO_FROM_NUMBER, "body": message.body}
     if message.status_callback:
         kwargs["status_callback"] = message.status_callback
     try:
-        result = twilio_client().messages.create(**kwargs)  # type: ignore[attr-defined]
+        result = twilio_client().messages.create(**kwargs)
     except TwilioRestException as exc:
         # 4xx other than 429 will not get better by trying again (bad number, blocked).
         retry = exc.status >= 500 or exc.status == 429

@@ -8,9 +8,3 @@ class TemplateForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     body = forms.CharField(label=_("Text"), max_length=4000, widget=forms.Textarea(
         attrs={"rows": 8, "data-template-body": ""}))
-
-
-class CheckinForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Update for the client"), max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 5}))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.apps import apps
 
-from notifications import services
+from notifications import registry, services
 
 
 @shared_task(ignore_result=True)
@@ -15,9 +14,4 @@ def deliveries_sweep() -> None:
 
 @shared_task(ignore_result=True)
 def delivery_send(model_label: str, pk: str) -> None:
-    services.delivery_send_now(model=apps.get_model(model_label), pk=pk)
-
-
-@shared_task(ignore_result=True)
-def daily_digests() -> None:
-    services.daily_run()
+    services.delivery_send_now(model=registry.outbox_model(model_label), pk=pk)

@@ -12,11 +12,6 @@ urlpatterns = [
          views.template_edit, name="template-edit"),
     path("staff/notifications/templates/<str:event>/<str:channel>/<str:language>/reset/",
          views.template_reset, name="template-reset"),
-    path("staff/notifications/silence/", views.silence_list, name="silence-list"),
-    path("staff/notifications/silence/<str:matter_id>/", views.silence_checkin,
-         name="silence-checkin"),
-    path("staff/notifications/appointments/<uuid:appointment_id>/",
-         views.appointment_reminders, name="appointment-reminders"),
     path("notifications/twilio/status/<uuid:delivery_id>/", views.twilio_status,
          name="twilio-status"),
 ]

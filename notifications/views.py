@@ -1,6 +1,8 @@
-"""Staff pages for notification texts and the silence alarm; Twilio's delivery reports."""
+"""Staff pages for the notification texts, and Twilio's delivery reports."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,39 +15,42 @@ from twilio.request_validator import RequestValidator
 
 from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
-from core.http import RequestMeta
-from notifications import defaults, selectors, services
-from notifications.forms import CheckinForm, TemplateForm
-from notifications.models import Event
-from notifications.services.compose import text_for
+from core.http import AtriumUser, AuthenticatedHttpRequest, RequestMeta
+from core.languages import NATIVE_NAMES
+from notifications import registry, selectors, services
+from notifications.compose import text_for
+from notifications.forms import TemplateForm
 from notifications.text import fill, sms_segments
-from scheduling import selectors as scheduling_selectors
 
-LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "es": "Español", "ru": "Русский"}
+# Behind staff_required / firm_admin_required: a signed-in staff member.
+StaffRequest = AuthenticatedHttpRequest[AtriumUser]
 
 
-def _template_key(event: str, channel: str, language: str) -> tuple[str, str, str]:
-    if event not in defaults.PLACEHOLDERS or channel not in ("email", "sms") or \
-            language not in LANGUAGE_NAMES:
+def _editable_notice(event: str, channel: str, language: str) -> registry.Notice:
+    try:
+        notice = registry.notice(event)
+    except LookupError:
+        raise Http404 from None
+    if not notice.editable or channel not in ("email", "sms") or language not in NATIVE_NAMES:
         raise Http404
-    return event, channel, language
+    return notice
 
 
 @staff_required
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: StaffRequest) -> HttpResponse:
     overrides = selectors.template_overrides()
     rows = []
-    for event in defaults.PLACEHOLDERS:
+    for notice in registry.editable_notices():
         for channel in ("email", "sms"):
-            for language in LANGUAGE_NAMES:
-                custom = overrides.get((event, channel, language))
-                text = (defaults.Text(custom.subject, custom.body) if custom else
-                        defaults.default_text(event=event, channel=channel, language=language))
+            for language, language_name in NATIVE_NAMES.items():
+                custom = overrides.get((notice.event, channel, language))
+                text = (registry.Text(custom.subject, custom.body) if custom else
+                        notice.default_text(channel=channel, language=language))
                 rows.append({
-                    "event": event, "event_label": Event(event).label, "channel": channel,
-                    "language": language, "language_name": LANGUAGE_NAMES[language],
+                    "event": notice.event, "event_label": notice.label, "channel": channel,
+                    "language": language, "language_name": language_name,
                     "custom": custom is not None,
-                    "segments": (sms_segments(fill(text.body, defaults.SAMPLE))
+                    "segments": (sms_segments(fill(text.body, notice.preview_values()))
                                  if channel == "sms" else None),
                 })
     return render(request, "notifications/template_list.html", {"rows": rows})
@@ -53,8 +58,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 @firm_admin_required
 @require_http_methods(["GET", "POST"])
-def template_edit(request: HttpRequest, event: str, channel: str, language: str) -> HttpResponse:
-    event, channel, language = _template_key(event, channel, language)
+def template_edit(request: StaffRequest, event: str, channel: str, language: str) -> HttpResponse:
+    notice = _editable_notice(event, channel, language)
     current = text_for(None, event=event, channel=channel, language=language)
     form = TemplateForm(request.POST or None,
                         initial={"subject": current.subject, "body": current.body})
@@ -72,60 +77,25 @@ def template_edit(request: HttpRequest, event: str, channel: str, language: str)
                 return redirect("notifications:template-list")
     subject = form["subject"].value() or ""
     body = form["body"].value() or ""
-    preview_body = fill(body, defaults.SAMPLE)
+    sample = notice.preview_values()
+    preview_body = fill(body, sample)
     return render(request, "notifications/template_edit.html", {
-        "form": form, "event": event, "event_label": Event(event).label, "channel": channel,
-        "language": language, "language_name": LANGUAGE_NAMES[language],
-        "placeholders": defaults.PLACEHOLDERS[event], "sample": defaults.SAMPLE,
-        "preview_subject": fill(subject, defaults.SAMPLE), "preview_body": preview_body,
+        "form": form, "event": event, "event_label": notice.label, "channel": channel,
+        "language": language, "language_name": NATIVE_NAMES[language],
+        "placeholders": notice.placeholders, "sample": sample,
+        "preview_subject": fill(subject, sample), "preview_body": preview_body,
         "segments": sms_segments(preview_body) if channel == "sms" else None,
     })
 
 
 @firm_admin_required
 @require_POST
-def template_reset(request: HttpRequest, event: str, channel: str, language: str) -> HttpResponse:
-    event, channel, language = _template_key(event, channel, language)
+def template_reset(request: StaffRequest, event: str, channel: str, language: str) -> HttpResponse:
+    _editable_notice(event, channel, language)
     services.template_reset(actor=request.user, meta=RequestMeta.from_request(request), event=event, channel=channel,
                             language=language)
     messages.success(request, _("The original text is back."))
     return redirect("notifications:template-list")
-
-
-@staff_required
-def silence_list(request: HttpRequest) -> HttpResponse:
-    matters = selectors.silent_matters_for_user(user=request.user)
-    return render(request, "notifications/silence_list.html", {"matters": matters})
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def silence_checkin(request: HttpRequest, matter_id: str) -> HttpResponse:
-    matter = selectors.silent_matter_get_for_user(user=request.user, matter_id=matter_id)
-    draft = services.checkin_draft(matter=matter)
-    form = CheckinForm(request.POST or None, initial={"title": draft.subject,
-                                                      "body": draft.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.checkin_send(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,
-                                  title=form.cleaned_data["title"],
-                                  body=form.cleaned_data["body"])
-        except Exception as exc:  # validation of the timeline entry (plain text rules)
-            form.add_error(None, _("The update could not be posted: %(e)s") % {
-                "e": getattr(exc, "messages", [str(exc)])[0]})
-        else:
-            messages.success(request, _("The update is on the client's timeline."))
-            return redirect("notifications:silence-list")
-    return render(request, "notifications/silence_checkin.html",
-                  {"matter": matter, "form": form})
-
-
-@staff_required
-def appointment_reminders(request: HttpRequest, appointment_id: str) -> HttpResponse:
-    appointment = scheduling_selectors.appointment_get_for_staff(
-        user=request.user, appointment_id=appointment_id)
-    return render(request, "notifications/appointment_reminders.html",
-                  {"appointment": appointment})
 
 
 @csrf_exempt
@@ -135,8 +105,6 @@ def twilio_status(request: HttpRequest, delivery_id: str) -> HttpResponse:
     token = settings.TWILIO_AUTH_TOKEN
     signature = request.headers.get("X-Twilio-Signature", "")
     base = settings.TWILIO_STATUS_CALLBACK_URL or settings.SITE_URL
-    from urllib.parse import urlsplit
-
     parts = urlsplit(base)
     url = f"{parts.scheme}://{parts.netloc}{request.get_full_path()}"
     if not token or not signature or not RequestValidator(token).validate(

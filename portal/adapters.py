@@ -6,6 +6,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import reverse
 
+from portal.selectors import firm_get
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Accounts come from invitations: nobody signs themselves up."""
@@ -17,7 +19,5 @@ class AccountAdapter(DefaultAccountAdapter):
         return reverse("home")
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        from portal.selectors import firm_get
-
         context.setdefault("firm", firm_get())
         super().send_mail(template_prefix, email, context)

@@ -10,10 +10,11 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import actions
-        from portal import receivers
+        from portal import notices, receivers
         from portal.audit_actions import PortalAction
 
         actions.declare(PortalAction)
+        notices.register()
         # Framework signals (Django's and allauth's login events) are the only way to see
         # sign-ins that happen inside allauth; they write audit rows and nothing else.
         receivers.connect()

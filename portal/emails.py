@@ -10,17 +10,16 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.models import Invitation
+from portal.selectors import firm_get
 
 
 def render_text(template_name: str, context: dict[str, object]) -> str:
     """A plain-text part or subject: no HTML escaping ("Kowalska & Nowak", not "&amp;")."""
-    template = engines["django"].engine.get_template(template_name)  # type: ignore[attr-defined]
+    template = engines["django"].engine.get_template(template_name)  # type: ignore[attr-defined]  # DjangoTemplates has .engine
     return template.render(Context(context, autoescape=False))
 
 
 def send_invitation(*, invitation: Invitation, token: str) -> None:
-    from portal.selectors import firm_get
-
     firm = firm_get()
     language = (invitation.contact.language if invitation.contact else None) or \
         firm.default_language

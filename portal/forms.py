@@ -145,7 +145,7 @@ class TimelineEntryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
             c for c in TimelineEntry.Kind.choices if c[0] != TimelineEntry.Kind.STAGE
         ]
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.validators import available_time_zones
+from portal.selectors import firm_get
 
 TZ_COOKIE = "atrium_tz"
 
@@ -24,15 +26,13 @@ class UserPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from portal.selectors import firm_get
-
         user = request.user
         tz_name = ""
         if user.is_authenticated:
-            if user.language:  # type: ignore[union-attr]
-                translation.activate(user.language)  # type: ignore[union-attr]
-                request.LANGUAGE_CODE = user.language  # type: ignore[union-attr]
-            tz_name = user.time_zone  # type: ignore[union-attr]
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            tz_name = user.time_zone
         if not tz_name:
             cookie = request.COOKIES.get(TZ_COOKIE, "")
             tz_name = cookie if cookie in available_time_zones() else firm_get().time_zone
@@ -57,7 +57,7 @@ class StaffMfaRequiredMiddleware:
         if (
             settings.ATRIUM_REQUIRE_STAFF_MFA
             and user.is_authenticated
-            and (user.is_staff or user.role != "client")  # type: ignore[union-attr]
+            and (user.is_staff or user.role != "client")
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
             and not _has_totp(user)
         ):
@@ -66,6 +66,4 @@ class StaffMfaRequiredMiddleware:
 
 
 def _has_totp(user: object) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

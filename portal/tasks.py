@@ -24,3 +24,10 @@ def document_version_extract_text(version_id: str) -> None:
 @shared_task(autoretry_for=(OSError,), max_retries=48, retry_backoff=60, retry_backoff_max=1800)
 def document_version_rescan(version_id: str) -> None:
     services.document_version_rescan(version_id=version_id)
+
+
+@shared_task(ignore_result=True)
+def daily_notices() -> None:
+    """Once a day: the "due tomorrow" notices, then the silence digests to lawyers."""
+    services.due_reminders_queue()
+    services.silence_digest_send()

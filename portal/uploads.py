@@ -8,16 +8,20 @@ held in memory or on disk; the view then shows a clear message.
 from __future__ import annotations
 
 import re
+import socket
+import struct
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import quote
 
+import docx
 import filetype
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
+from pypdf import PdfReader
 
 REFUSED_ATTR = "_atrium_upload_too_large"
 SNIFF_BYTES = 8192
@@ -197,8 +201,6 @@ def extract_text(fh: IO[bytes], content_type: str) -> str:
     fh.seek(0)
     try:
         if content_type == "application/pdf":
-            from pypdf import PdfReader
-
             reader = PdfReader(fh)
             parts: list[str] = []
             total = 0
@@ -210,8 +212,6 @@ def extract_text(fh: IO[bytes], content_type: str) -> str:
                     break
             text = "\n".join(parts)
         elif content_type == DOCX:
-            import docx
-
             document = docx.Document(fh)
             text = "\n".join(p.text for p in document.paragraphs)
         elif content_type == "text/plain":
@@ -240,9 +240,6 @@ def clamd_scan(fh: IO[bytes]) -> None:
     OSError (clamd down, timeout, a garbled answer) means "not scanned": the caller keeps
     the file in quarantine rather than letting it through.
     """
-    import socket
-    import struct
-
     fh.seek(0)
     address = (settings.ATRIUM_CLAMD_HOST, int(settings.ATRIUM_CLAMD_PORT))
     with socket.create_connection(address, timeout=settings.ATRIUM_CLAMD_TIMEOUT) as sock:

@@ -9,6 +9,7 @@ from portal.views import (
     messages,
     requests,
     search,
+    silence,
     staff,
     updates,
 )
@@ -72,4 +73,7 @@ staff_urlpatterns += [
     path("tasks/overdue/", client_tasks.tasks_overdue, name="tasks-overdue"),
     path("updates/", updates.status_update, name="status-update"),
     path("search/", search.staff_search, name="search"),
+    path("notifications/silence/", silence.silence_list, name="silence-list"),
+    path("notifications/silence/<str:matter_id>/", silence.silence_checkin,
+         name="silence-checkin"),
 ]

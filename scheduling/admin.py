@@ -4,7 +4,8 @@ from typing import ClassVar
 
 from django.contrib import admin
 
-from scheduling.models import AvailabilityRule, ExternalCalendar, PackageStep, Service
+from notifications.admin import DeliveryAdmin
+from scheduling.models import AvailabilityRule, ExternalCalendar, PackageStep, Reminder, Service
 
 
 class PackageStepInline(admin.TabularInline):
@@ -35,3 +36,11 @@ class ExternalCalendarAdmin(admin.ModelAdmin):
     list_display = ("name", "staff", "last_success_at", "last_error")
     exclude = ("url",)  # the secret address is only ever entered by its owner
     readonly_fields = ("last_attempt_at", "last_success_at", "last_error")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(DeliveryAdmin):
+    list_display = ("appointment", "kind", "channel", "state", "reason", "due_at", "sent_at",
+                    "attempts")
+    raw_id_fields = ("appointment",)
+    list_filter = ("state", "channel", "kind")

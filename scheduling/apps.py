@@ -10,6 +10,8 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import actions
+        from scheduling import notices
         from scheduling.audit_actions import SchedulingAction
 
         actions.declare(SchedulingAction)
+        notices.register()

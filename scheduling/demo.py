@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from portal.models import Contact, User
 from scheduling import selectors, services
 from scheduling.models import Appointment, AvailabilityRule, LocationKind, PackageStep, Service
+
+if TYPE_CHECKING:
+    from portal.models import Contact, User
 
 SERVICES = [
     # slug, name, minutes, price, location, buffer after, audience, description
@@ -26,7 +29,8 @@ SERVICES = [
 ]
 
 
-def seed(*, staff: list[User], now: dt.datetime | None = None) -> None:
+def seed(*, staff: list[User], clients: list[Contact], now: dt.datetime | None = None) -> None:
+    """`clients`: whom the demo appointments are for."""
     now = now or timezone.now()
     made: dict[str, Service] = {}
     for position, (slug, name, minutes, price, kind, after, audience, text) in \
@@ -63,7 +67,7 @@ def seed(*, staff: list[User], now: dt.datetime | None = None) -> None:
             ])
     if Appointment.objects.exists():
         return
-    contacts = list(Contact.objects.filter(kind=Contact.Kind.CLIENT).exclude(email="")[:3])
+    contacts = list(clients)
     intro = Service.objects.prefetch_related("staff", "steps").get(slug="introductory-call")
     zone = selectors.firm_time_zone()
     for contact in contacts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -86,7 +87,8 @@ def busy_intervals(data: bytes, *, zone: ZoneInfo, start: dt.datetime,
     """
     calendar = icalendar.Calendar.from_ical(data)
     result: list[tuple[dt.datetime, dt.datetime]] = []
-    events: Sequence[icalendar.Event] = recurring_ical_events.of(calendar).between(start, end)
+    # Any: icalendar types each property as a union of its 30 value classes.
+    events: Sequence[Any] = recurring_ical_events.of(calendar).between(start, end)
     for event in events:
         if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 from decimal import Decimal
@@ -10,12 +11,22 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_plain_text
+from notifications.outbox import Delivery
+
+
+def validate_reminder_offsets(value: object) -> None:
+    if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 60 * 24 * 60
+            for v in value):
+        raise ValidationError(_("Give whole minutes before the appointment, such as "
+                                "[1440, 120]."), code="reminder_offsets")
 
 
 def new_manage_token() -> str:
@@ -86,6 +97,12 @@ class Service(models.Model):
                                      validators=[MinValueValidator(0)])
     is_active = models.BooleanField(_("bookable"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Empty: the firm-wide NOTIFICATIONS_REMINDER_OFFSETS.
+    reminder_offsets = models.JSONField(
+        _("reminders (minutes before)"), default=list, blank=True,
+        validators=[validate_reminder_offsets],
+        help_text=_("For example [1440, 120] for 24 hours and 2 hours before. Empty: the "
+                    "firm's usual reminders."))
 
     class Meta:
         ordering = ["position", "name"]
@@ -270,3 +287,50 @@ class Appointment(models.Model):
     @property
     def is_upcoming(self) -> bool:
         return self.status == self.Status.BOOKED and self.end_at > timezone.now()
+
+
+class Reminder(Delivery):
+    """A reminder of one appointment on one channel, `offset_minutes` before it starts.
+
+    Created in the booking's transaction (services.reminders.appointment_reminders_sync); a
+    reschedule moves due_at, a cancellation suppresses it. The text is rendered when it is
+    sent (scheduling.notices). The table is the one notifications created for it.
+    """
+
+    SWEEP_SELECT_RELATED: ClassVar[tuple[str, ...]] = (
+        "appointment__contact", "appointment__service", "appointment__staff")
+    NOTICE_EVENT = "reminder"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE,
+                                    related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=10)  # "24h", "2h", "90m"
+    offset_minutes = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "notifications_reminder"
+        ordering = ["due_at", "channel"]
+        indexes: ClassVar = [
+            models.Index(fields=["state", "next_attempt_at"], name="reminder_due_idx"),
+        ]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["appointment", "kind", "channel"],
+                                    name="reminder_one_per_appointment_kind_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.channel} {self.state}"
+
+    def notice_event(self) -> str:
+        return self.NOTICE_EVENT
+
+    @property
+    def retry_deadline(self) -> dt.datetime:
+        # Retrying a reminder after the appointment began would only confuse.
+        return self.appointment.start_at
+
+
+def reminder_kind(minutes: int) -> str:
+    """"24h", "2h" or "90m": how a reminder is named by its offset."""
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"

@@ -27,6 +27,8 @@ urlpatterns = [
          name="staff-service-archive"),
     path("staff/appointments/<uuid:appointment_id>/", staff.staff_appointment,
          name="staff-appointment"),
+    path("staff/notifications/appointments/<uuid:appointment_id>/",
+         staff.appointment_reminders, name="appointment-reminders"),
     path("staff/appointments/<uuid:appointment_id>/<str:action>/",
          staff.staff_appointment_action, name="staff-appointment-action"),
 ]

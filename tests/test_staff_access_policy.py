@@ -41,7 +41,7 @@ def test_staff_off_the_matter_get_404_on_its_appointment_and_its_reminders(
     client.force_login(world.staff_on)
 
     # when / then: both staff pages of it answer alike, and show nothing of it
-    for name in ("scheduling:staff-appointment", "notifications:appointment-reminders"):
+    for name in ("scheduling:staff-appointment", "scheduling:appointment-reminders"):
         response = client.get(reverse(name, kwargs={"appointment_id": appointment.pk}))
         assert response.status_code == 404, name
         assert SECRET_SURNAME.encode() not in response.content

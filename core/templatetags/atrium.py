@@ -33,4 +33,4 @@ def query_with(context: template.Context, **kwargs: object) -> str:
     params = context["request"].GET.copy()
     for key, value in kwargs.items():
         params[key] = value
-    return params.urlencode()
+    return str(params.urlencode())

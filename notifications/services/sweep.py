@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,28 +25,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notifications import channels
-from notifications.models import Notification, State, SweepHeartbeat
+from notifications import channels, registry, tasks
+from notifications.models import Notification, NotificationTemplate, SweepHeartbeat
+from notifications.outbox import INTERRUPTED, Delivery, Postpone, State, Suppress
+from notifications.registry import SendContext
 
 logger = logging.getLogger(__name__)
 
-# A concrete subclass of notifications.models.Delivery (Notification, Reminder).
-DeliveryModel = Any
-
-INTERRUPTED = "interrupted while sending; not repeated to avoid a duplicate"
-
-
-class Suppress(Exception):  # noqa: N818 - an outcome, not an error
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class Postpone(Exception):  # noqa: N818
-    def __init__(self, until: dt.datetime, reason: str = "") -> None:
-        super().__init__(reason)
-        self.until = until
-        self.reason = reason
+DeliveryModel = type[Delivery]
 
 
 @dataclass
@@ -62,35 +47,9 @@ class SweepResult:
     interrupted: int = 0
 
 
-Composer = Callable[[Any, "SendContext"], channels.Outgoing]
-
-
-@dataclass
-class SendContext:
-    now: dt.datetime
-    templates: dict[tuple[str, str, str], Any]
-    _firm: Any = None
-
-    @property
-    def firm(self) -> Any:
-        # Read once per sweep, not once per message.
-        if self._firm is None:
-            from portal.selectors import firm_get
-
-            self._firm = firm_get()
-        return self._firm
-
-
-# Each outbox model with the function that turns one of its rows into a message.
-_COMPOSERS: dict[DeliveryModel, Composer] = {}
-
-
-def register(model: DeliveryModel, composer: Composer) -> None:
-    _COMPOSERS[model] = composer
-
-
 def delivery_models() -> list[DeliveryModel]:
-    return list(_COMPOSERS)
+    """Every outbox the sweep serves: Notification and the tables apps registered."""
+    return registry.outbox_models()
 
 
 def _lease() -> dt.timedelta:
@@ -107,7 +66,7 @@ def reconcile_expired_leases(*, now: dt.datetime | None = None) -> tuple[int, in
     now = now or timezone.now()
     reclaimed = interrupted = 0
     for model in delivery_models():
-        expired = model.objects.filter(state=State.SENDING, lease_until__lt=now)
+        expired = model._default_manager.filter(state=State.SENDING, lease_until__lt=now)
         reclaimed += expired.filter(send_started_at__isnull=True).update(
             state=State.SCHEDULED, claim_token=None, lease_until=None, updated_at=now)
         interrupted += expired.filter(send_started_at__isnull=False).update(
@@ -123,7 +82,7 @@ def claim(*, model: DeliveryModel, now: dt.datetime, limit: int,
     """Mark up to `limit` due rows as ours; returns the claim token and the claimed pks."""
     token = uuid.uuid4()
     with transaction.atomic():
-        due = model.objects.filter(state=State.SCHEDULED, next_attempt_at__lte=now)
+        due = model._default_manager.filter(state=State.SCHEDULED, next_attempt_at__lte=now)
         if pks is not None:
             due = due.filter(pk__in=pks)
         # skip_locked: a second sweep walks past the rows the first one is claiming
@@ -136,7 +95,7 @@ def claim(*, model: DeliveryModel, now: dt.datetime, limit: int,
         if not ids:
             return token, []
         real_now = timezone.now()
-        model.objects.filter(pk__in=ids, state=State.SCHEDULED).update(
+        model._default_manager.filter(pk__in=ids, state=State.SCHEDULED).update(
             state=State.SENDING, claim_token=token, lease_until=real_now + _lease(),
             send_started_at=None, updated_at=real_now,
         )
@@ -145,7 +104,7 @@ def claim(*, model: DeliveryModel, now: dt.datetime, limit: int,
 
 def _finish(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> int:
     fields.setdefault("updated_at", timezone.now())
-    return model.objects.filter(pk=pk, claim_token=token, state=State.SENDING).update(**fields)
+    return model._default_manager.filter(pk=pk, claim_token=token, state=State.SENDING).update(**fields)
 
 
 def _requeue(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> None:
@@ -161,26 +120,27 @@ def _requeue(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> 
 
 def send_claimed(*, model: DeliveryModel, token: uuid.UUID, ctx: SendContext,
                  result: SweepResult, email_conn: object | None = None) -> None:
-    composer = _COMPOSERS[model]
-    rows = model.objects.filter(claim_token=token, state=State.SENDING)
-    related = getattr(model, "SWEEP_SELECT_RELATED", ())
+    rows = model._default_manager.filter(claim_token=token, state=State.SENDING)
+    related = model.SWEEP_SELECT_RELATED
+    if model is Notification:
+        related = (*related, *registry.notification_select_related())
     if related:
         rows = rows.select_related(*related)
     for row in rows.order_by("next_attempt_at"):
         _send_row(model=model, row=row, token=token, ctx=ctx, result=result,
-                  email_conn=email_conn, composer=composer)
+                  email_conn=email_conn)
 
 
 def _send_row(*, model: DeliveryModel, row: Any, token: uuid.UUID, ctx: SendContext,
-              result: SweepResult, email_conn: object | None, composer: Composer) -> None:
+              result: SweepResult, email_conn: object | None) -> None:
     started_at = timezone.now()
-    started = model.objects.filter(
+    started = model._default_manager.filter(
         pk=row.pk, claim_token=token, state=State.SENDING, send_started_at__isnull=True,
     ).update(send_started_at=started_at, lease_until=started_at + _lease())
     if not started:
         return  # a reconciler took it back after our lease ran out; someone else sends it
     try:
-        message = composer(row, ctx)
+        message = registry.notice(row.notice_event()).compose(row, ctx)
     except Suppress as exc:
         _finish(model, row.pk, token, state=State.SUPPRESSED, reason=exc.reason[:200])
         result.suppressed += 1
@@ -207,7 +167,7 @@ def _send_row(*, model: DeliveryModel, row: Any, token: uuid.UUID, ctx: SendCont
                       attempts=F("attempts") + 1)
     if not updated:
         # A delivery callback got here first (sending -> delivered): keep its state.
-        model.objects.filter(pk=row.pk, sent_at__isnull=True).update(
+        model._default_manager.filter(pk=row.pk, sent_at__isnull=True).update(
             sent_at=sent_at, provider_id=provider_id[:64], to_address=message.to[:254],
             attempts=F("attempts") + 1)
     result.sent += 1
@@ -218,7 +178,7 @@ def _fail_or_retry(model: DeliveryModel, row: Any, token: uuid.UUID,
     attempts = row.attempts + 1
     now = timezone.now()
     retry_at = now + _retry_delay(attempts)
-    deadline = getattr(row, "retry_deadline", None)
+    deadline = row.retry_deadline
     can_retry = (exc.retry and attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
                  and (deadline is None or retry_at < deadline))
     # The reason is the channel's own safe text: no credentials, no message body.
@@ -234,8 +194,6 @@ def _fail_or_retry(model: DeliveryModel, row: Any, token: uuid.UUID,
 
 
 def _templates() -> dict[tuple[str, str, str], Any]:
-    from notifications.models import NotificationTemplate
-
     return {(t.event, t.channel, t.language): t for t in NotificationTemplate.objects.all()}
 
 
@@ -299,8 +257,6 @@ def enqueue_on_commit(*, model: DeliveryModel, pks: list[Any]) -> None:
     label = model._meta.label
 
     def _enqueue() -> None:
-        from notifications import tasks
-
         for pk in pks:
             try:
                 tasks.delivery_send.delay(label, str(pk))
@@ -310,12 +266,3 @@ def enqueue_on_commit(*, model: DeliveryModel, pks: list[Any]) -> None:
                 return
 
     transaction.on_commit(_enqueue)
-
-
-register(Notification, lambda row, ctx: _compose_notification(row, ctx))
-
-
-def _compose_notification(row: Notification, ctx: SendContext) -> channels.Outgoing:
-    from notifications.services.compose import compose_notification
-
-    return compose_notification(row, ctx)

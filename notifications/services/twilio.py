@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications.models import State
+from notifications.outbox import State
 from notifications.services.sweep import delivery_models
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def sms_status_record(*, delivery_id: Any, message_sid: str, status: str,
     model: Any
     for model in delivery_models():
         try:
-            qs = model.objects.filter(pk=delivery_id, channel="sms",
+            qs = model._default_manager.filter(pk=delivery_id, channel="sms",
                                       state__in=[State.SENDING, State.SENT])
         except Exception:  # noqa: S112 - a malformed id matches nothing
             continue

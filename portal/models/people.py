@@ -48,7 +48,7 @@ class User(AbstractUser):
         STAFF = "staff", _("Staff")
         COCOUNSEL = "cocounsel", _("Co-counsel")
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # no usernames: people sign in by email
     email = models.EmailField(_("email address"), unique=True)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CLIENT)
     language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES,
@@ -60,7 +60,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc,assignment]
+    objects = UserManager()  # type: ignore[misc,assignment]  # the stubs expect UserManager[User]
 
     class Meta:
         verbose_name = _("user")
@@ -153,6 +153,10 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def is_client(self) -> bool:
+        return self.kind == self.Kind.CLIENT
 
     @property
     def full_name(self) -> str:

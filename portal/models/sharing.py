@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import ClassVar
 
@@ -37,6 +38,6 @@ class CoCounselGrant(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} on {self.matter_id}"
 
-    def is_active(self, at: object = None) -> bool:
+    def is_active(self, at: dt.datetime | None = None) -> bool:
         now = at or timezone.now()
-        return self.revoked_at is None and self.expires_at > now  # type: ignore[operator]
+        return self.revoked_at is None and self.expires_at > now

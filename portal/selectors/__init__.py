@@ -39,12 +39,16 @@ from portal.selectors.messages import (
 )
 from portal.selectors.people import (
     active_staff,
+    contact_for_user,
     contact_get_for_staff,
+    contact_recipient,
     contacts_for_staff,
     contacts_visible_to,
     staff_get_by_calendar_token,
     staff_members,
     staff_with,
+    user_recipient,
+    users_by_id,
 )
 from portal.selectors.requests import (
     document_requests_due,
@@ -59,6 +63,11 @@ from portal.selectors.search import (
     search_for_user,
 )
 from portal.selectors.sharing import cocounsel_grant_get_for_staff, cocounsel_grants_for_matter
+from portal.selectors.silence import (
+    silent_matter_get_for_user,
+    silent_matters_by_lawyer,
+    silent_matters_for_user,
+)
 
 __all__ = [
     "active_staff",
@@ -69,7 +78,9 @@ __all__ = [
     "client_tasks_for_viewer",
     "cocounsel_grant_get_for_staff",
     "cocounsel_grants_for_matter",
+    "contact_for_user",
     "contact_get_for_staff",
+    "contact_recipient",
     "contacts_for_staff",
     "contacts_visible_to",
     "document_get_for_user",
@@ -99,8 +110,13 @@ __all__ = [
     "search_for_user",
     "SEARCH_MIN_CHARS",
     "SearchResults",
+    "silent_matter_get_for_user",
+    "silent_matters_by_lawyer",
+    "silent_matters_for_user",
     "staff_get_by_calendar_token",
     "staff_members",
     "staff_with",
+    "user_recipient",
+    "users_by_id",
     "version_get_for_user",
 ]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
 from audit import selectors as audit_selectors
-from audit.models import AuditEvent
 from portal.models import (
     Matter,
     User,
 )
 from portal.selectors.matters import matters_visible_to
+
+if TYPE_CHECKING:
+    from audit.models import AuditEvent
 
 
 def audit_events_for_staff(*, user: User, action: str = "", actor: str = "",
@@ -21,7 +23,7 @@ def audit_events_for_staff(*, user: User, action: str = "", actor: str = "",
     """The audit log a staff member may read: firm admins all of it, others the rows of
     the matters they may open and the rows of what they did themselves."""
     if not user.is_firm_staff:
-        return AuditEvent.objects.none()
+        return audit_selectors.no_audit_events()
     visible = None
     if not user.is_firm_admin:
         visible = Q(matter_id__in=matters_visible_to(user).values("pk")) | Q(actor=user)

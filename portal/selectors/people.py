@@ -8,7 +8,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from core.http import uuid_or_404
+from notifications.channels import Channel
+from notifications.compose import Recipient
 from portal.models import Contact, Matter, User
+from portal.selectors.firm import firm_get
 from portal.selectors.matters import matters_visible_to
 
 
@@ -56,6 +59,21 @@ def staff_with(*, ids: list[Any]) -> QuerySet[User]:
     return User.objects.filter(Q(role=User.Role.STAFF, is_active=True) | Q(pk__in=ids))
 
 
+def users_by_id() -> QuerySet[User]:
+    """Every account by id (to prefetch who offers a service, including staff who left)."""
+    return User.objects.order_by("id")
+
+
+def contact_for_user(user: User | Any) -> Contact | None:
+    """A signed-in client's own contact (None for anyone else)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_client:
+        return None
+    try:
+        return user.contact
+    except Contact.DoesNotExist:
+        return None
+
+
 def staff_members() -> QuerySet[User]:
     return active_staff().order_by("last_name")
 
@@ -65,3 +83,36 @@ def staff_get_by_calendar_token(*, token: str) -> User | None:
     if not token or len(token) > 64:
         return None
     return active_staff().filter(calendar_token=token).first()
+
+
+def contact_recipient(contact: Contact) -> Recipient:
+    """How to reach a contact: their addresses, language, zone, consent and quiet hours."""
+    return Recipient(
+        name=contact.first_name or contact.full_name,
+        email=contact.email or (contact.user.email if contact.user is not None else ""),
+        phone=str(contact.phone) if contact.phone else "",
+        language=contact.language,
+        time_zone=contact.time_zone,
+        sms_consent=contact.sms_consent,
+        prefers_sms=contact.preferred_channel == Channel.SMS,
+        quiet_start=contact.quiet_hours_start,
+        quiet_end=contact.quiet_hours_end,
+    )
+
+
+def user_recipient(user: User) -> Recipient:
+    """How to reach a user: through their contact when they have one (clients)."""
+    try:
+        contact = user.contact
+    except Contact.DoesNotExist:
+        contact = None
+    if contact is not None:
+        recipient = contact_recipient(contact)
+        recipient.email = user.email or recipient.email
+        return recipient
+    firm = firm_get()
+    return Recipient(
+        name=user.first_name or user.email, email=user.email, phone="",
+        language=user.language or firm.default_language,
+        time_zone=user.time_zone or firm.time_zone, sms_consent=False, prefers_sms=False,
+    )

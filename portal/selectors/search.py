@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Q
 
 from portal.models import (
@@ -44,8 +45,6 @@ def search_for_user(*, user: User, query: str, limit: int = 50) -> SearchResults
     if not user.is_firm_side:
         documents = _client_visible(documents)
     if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
         config = search_config()
         sq = SearchQuery(query, config=config, search_type="websearch")
         messages = messages.annotate(sv=SearchVector("text", config=config)).filter(sv=sq)

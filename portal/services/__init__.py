@@ -18,6 +18,7 @@ from portal.services.documents import (
     document_version_rescan,
     folder_create,
 )
+from portal.services.due_notices import due_reminders_queue
 from portal.services.firm import firm_update
 from portal.services.invitations import (
     client_invite,
@@ -36,7 +37,7 @@ from portal.services.matters import (
     status_update_post_many,
     timeline_entry_add,
 )
-from portal.services.messages import message_send, messages_mark_read
+from portal.services.messages import message_send, messages_mark_read, secure_message_notify
 from portal.services.people import (
     contact_create,
     contact_for_booking,
@@ -51,9 +52,12 @@ from portal.services.requests import (
     request_item_upload,
 )
 from portal.services.sharing import cocounsel_revoke, cocounsel_share
+from portal.services.silence import checkin_draft, checkin_send, silence_digest_send
 
 __all__ = [
     "ATTACHMENTS_FOLDER",
+    "checkin_draft",
+    "checkin_send",
     "client_invite",
     "client_task_complete",
     "client_task_create",
@@ -71,6 +75,7 @@ __all__ = [
     "document_upload",
     "document_version_extract_text",
     "document_version_rescan",
+    "due_reminders_queue",
     "firm_update",
     "folder_create",
     "invitation_accept",
@@ -87,6 +92,8 @@ __all__ = [
     "request_item_review",
     "request_item_upload",
     "REQUESTS_FOLDER",
+    "secure_message_notify",
+    "silence_digest_send",
     "status_update_post_many",
     "timeline_entry_add",
     "user_calendar_token_rotate",

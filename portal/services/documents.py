@@ -7,6 +7,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.errors import ServiceError
 from core.http import RequestMeta
+from portal import tasks
 from portal.audit_actions import PortalAction
 from portal.models import (
     UNDO_DAYS,
@@ -147,8 +149,6 @@ def document_upload(*, actor: User, meta: RequestMeta | None = None, matter: Mat
 
     The caller has checked that the actor may see the matter; the folder must belong to it.
     """
-    from portal import tasks
-
     if folder.matter_id != matter.pk:
         raise ServiceError(_("This folder does not belong to the matter."))
     if not _bypass_folder_check and not _may_upload_into(actor, folder):
@@ -212,8 +212,6 @@ def document_upload(*, actor: User, meta: RequestMeta | None = None, matter: Mat
                              for i in quarantined], robust=True)
     except Exception:
         # The rows rolled back; the files must not stay behind either.
-        from django.core.files.storage import default_storage
-
         for stored in saved_names:
             try:
                 default_storage.delete(stored)

@@ -30,7 +30,7 @@ def firm_update(*, actor: User, meta: RequestMeta | None = None, data: dict[str,
                 changed.append(field)
         if clear_logo and firm.logo:
             firm.logo.delete(save=False)
-            firm.logo = ""  # type: ignore[assignment]
+            firm.logo = ""
             changed.append("logo")
         if logo is not None:
             firm.logo.save(f"logo-{secrets.token_hex(8)}", logo, save=False)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.errors import ServiceError
 from core.http import RequestMeta
+from portal import emails, tasks
 from portal.audit_actions import PortalAction
 from portal.models import (
     CoCounselGrant,
@@ -32,8 +34,6 @@ def invitation_create(*, actor: User, meta: RequestMeta | None = None, email: st
                       contact: Contact | None = None,
                       grant: CoCounselGrant | None = None) -> Invitation:
     """Create an invitation and queue its email; the link is made by the worker."""
-    from portal import tasks
-
     with transaction.atomic():
         # An older open invitation for the same address stops working.
         Invitation.objects.filter(email__iexact=email, accepted_at=None).update(
@@ -52,8 +52,6 @@ def invitation_create(*, actor: User, meta: RequestMeta | None = None, email: st
 
 def invitation_deliver(*, invitation_id: str) -> str | None:
     """Make the link and send it, once: the claim is a conditional UPDATE on sent_at."""
-    from portal import emails
-
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     claimed = Invitation.objects.filter(
@@ -83,8 +81,6 @@ def invitation_get_valid(*, token: str) -> Invitation | None:
 
 def invitation_accept(*, token: str, password: str, meta: RequestMeta | None = None) -> User:
     """Set the password and open the account; the link then stops working."""
-    from allauth.account.models import EmailAddress
-
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()

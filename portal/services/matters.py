@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import audit_record
+from core import events
 from core.errors import ServiceError
 from core.http import RequestMeta
 from portal.audit_actions import PortalAction
+from portal.events import MatterStageChanged
 from portal.models import (
     Contact,
     Matter,
@@ -150,6 +152,8 @@ def matter_change_stage(*, actor: User, meta: RequestMeta | None = None, matter:
             title=str(dict(Matter.Stage.choices)[to_stage]),
             body=note, occurred_at=now, shared_with_client=True, created_by=actor,
         )
+        events.publish(MatterStageChanged(matter_id=locked.pk, from_stage=from_stage,
+                                          to_stage=to_stage, changed_by_id=actor.pk))
         audit_record(action=PortalAction.MATTER_STAGE_CHANGED, actor=actor, meta=meta,
                      matter_id=locked.pk, obj=locked, data={"from": from_stage, "to": to_stage})
     return locked

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import logging
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,9 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, audit_record_many
 from core.errors import ServiceError
 from core.http import RequestMeta
+from notifications import services as notifications
+from notifications.outbox import object_key
+from portal import selectors
 from portal.audit_actions import PortalAction
 from portal.models import (
     MESSAGE_MAX_CHARS,
@@ -23,7 +27,7 @@ from portal.models import (
 )
 from portal.services.documents import _attachments_folder, document_upload
 
-logger = logging.getLogger(__name__)
+MESSAGE_NOTICE = "message"
 
 
 def _message_recipients(*, matter: Matter, side: str) -> list[User]:
@@ -35,15 +39,23 @@ def _message_recipients(*, matter: Matter, side: str) -> list[User]:
     return list(User.objects.filter(pk__in=staff_ids, is_active=True))
 
 
-def _notify(*, matter: Matter, recipients: list[User], sender: User) -> None:
-    from notifications import services as notifications
+def secure_message_notify(*, matter: Matter, recipients: list[User], sender: User) -> None:
+    """Tell each recipient that a secure message waits for them, at most once per few minutes.
 
-    notify = getattr(notifications, "secure_message_notify", None)
-    if notify is None:  # the notifications app has not shipped it yet
-        logger.warning("notifications.services.secure_message_notify is missing")
-        return
-    if recipients:
-        notify(matter=matter, recipients=recipients, sender=sender)
+    Several messages within NOTIFICATIONS_MESSAGE_DIGEST_MINUTES of the first make one
+    notice per recipient and matter. The notice carries no text and no file name, only a
+    link (portal.notices). Runs inside the transaction that stores the message.
+    """
+    due_at = timezone.now() + dt.timedelta(minutes=settings.NOTIFICATIONS_MESSAGE_DIGEST_MINUTES)
+    seen: set[int] = set()
+    for user in recipients:
+        if user.pk in seen or not user.is_active or user.pk == sender.pk:
+            continue
+        seen.add(user.pk)
+        for channel in selectors.user_recipient(user).notice_channels():
+            notifications.notice_batch_add(
+                event=MESSAGE_NOTICE, key=f"message:{matter.pk}:{user.pk}", channel=channel,
+                due_at=due_at, recipient_id=user.pk, about=object_key("matter", matter.pk))
 
 
 def message_send(*, actor: User, meta: RequestMeta | None = None, matter: Matter, text: str,
@@ -65,8 +77,8 @@ def message_send(*, actor: User, meta: RequestMeta | None = None, matter: Matter
         audit_record(action=PortalAction.MESSAGE_SENT, actor=actor, meta=meta,
                      matter_id=matter.pk, obj=message,
                      data={"side": side, "attachments": len(files), "chars": len(text)})
-        _notify(matter=matter, recipients=_message_recipients(matter=matter, side=side),
-                sender=actor)
+        secure_message_notify(matter=matter, sender=actor,
+                              recipients=_message_recipients(matter=matter, side=side))
     return message
 
 

@@ -16,3 +16,12 @@ def open_client_tasks(context: template.Context, limit: int = 10) -> dict[str, A
     user = context.get("user")
     tasks = list(selectors.open_tasks_for_client(user=user)[:limit]) if user else []
     return {"tasks": tasks, "csrf_token": context.get("csrf_token")}
+
+
+@register.simple_tag(takes_context=True)
+def silent_matters_for_me(context: template.Context) -> list[Any]:
+    """The signed-in lawyer's silent matters (the alarm on the staff home)."""
+    user = getattr(context.get("request"), "user", None)
+    if user is None:
+        return []
+    return selectors.silent_matters_for_user(user=user)

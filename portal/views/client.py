@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,38 +13,39 @@ from core.decorators import portal_user_required
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.forms import PreferencesForm, time_zone_datalist
+from portal.types import Request
 
 PAGE_SIZE = 20
 
 
 @portal_user_required
-def portal_home(request: HttpRequest) -> HttpResponse:
-    matters = selectors.matter_list_for_client(user=request.user)  # type: ignore[arg-type]
+def portal_home(request: Request) -> HttpResponse:
+    matters = selectors.matter_list_for_client(user=request.user)
     page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/home.html", {"page": page})
 
 
 @portal_user_required
-def matter_detail(request: HttpRequest, matter_id: str) -> HttpResponse:
+def matter_detail(request: Request, matter_id: str) -> HttpResponse:
     user = request.user
     matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
-    services.matter_record_view(user=user, meta=RequestMeta.from_request(request), matter=matter)  # type: ignore[arg-type]
-    timeline = selectors.matter_timeline_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
+    services.matter_record_view(user=user, meta=RequestMeta.from_request(request), matter=matter)
+    timeline = selectors.matter_timeline_for_viewer(user=user, matter=matter)
     page = Paginator(timeline, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/matter_detail.html", {"matter": matter, "page": page})
 
 
 @portal_user_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: Request) -> HttpResponse:
     user = request.user
     # Without a saved zone, offer the one the pages use now (browser or firm), not UTC:
     # saving only a new language must not move every time the client sees.
-    initial = {"language": user.language or request.LANGUAGE_CODE,  # type: ignore[union-attr]
-               "time_zone": user.time_zone  # type: ignore[union-attr]
+    initial = {"language": user.language or request.LANGUAGE_CODE,
+               "time_zone": user.time_zone
                or timezone.get_current_timezone_name()}
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.user_preferences_update(user=user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
+        services.user_preferences_update(user=user, meta=RequestMeta.from_request(request),
                                          language=form.cleaned_data["language"],
                                          time_zone=form.cleaned_data["time_zone"])
         messages.success(request, _("Your preferences are saved."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from core.forms import flash_form_errors
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import ClientTask
+from portal.types import Request
 from portal.views.requests import DATE
 
 
@@ -30,10 +31,10 @@ class TaskForm(forms.Form):
 
 
 @portal_user_required
-def task_list(request: HttpRequest, matter_id: str) -> HttpResponse:
+def task_list(request: Request, matter_id: str) -> HttpResponse:
     user = request.user
     matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
-    tasks = selectors.client_tasks_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
+    tasks = selectors.client_tasks_for_viewer(user=user, matter=matter)
     page = Paginator(tasks, 25).get_page(request.GET.get("page"))
     return render(request, "portal/tasks.html",
                   {"matter": matter, "page": page, "form": TaskForm(),
@@ -42,9 +43,9 @@ def task_list(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 @require_POST
 @portal_user_required
-def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
-    task = selectors.client_task_get_for_user(user=request.user, task_id=task_id)  # type: ignore[arg-type]
-    services.client_task_complete(actor=request.user, meta=RequestMeta.from_request(request), task=task)  # type: ignore[arg-type]
+def task_done(request: Request, task_id: str) -> HttpResponse:
+    task = selectors.client_task_get_for_user(user=request.user, task_id=task_id)
+    services.client_task_complete(actor=request.user, meta=RequestMeta.from_request(request), task=task)
     flash.success(request, _("Marked as done. Thank you."))
     target = request.POST.get("next")
     if target == "home":
@@ -54,12 +55,12 @@ def task_done(request: HttpRequest, task_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def task_create(request: HttpRequest, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)  # type: ignore[arg-type]
+def task_create(request: Request, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)
     form = TaskForm(request.POST)
     if form.is_valid():
         try:
-            services.client_task_create(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
+            services.client_task_create(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,
                                         **form.cleaned_data)
         except ServiceError as exc:
             flash.error(request, str(exc))
@@ -71,6 +72,6 @@ def task_create(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 
 @staff_required
-def tasks_overdue(request: HttpRequest) -> HttpResponse:
-    tasks = selectors.overdue_tasks_for_staff(user=request.user)[:200]  # type: ignore[arg-type]
+def tasks_overdue(request: Request) -> HttpResponse:
+    tasks = selectors.overdue_tasks_for_staff(user=request.user)[:200]
     return render(request, "staff/tasks_overdue.html", {"tasks": tasks})

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +18,8 @@ from core.decorators import portal_user_required, staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
 from portal import selectors, services
-from portal.models import DocumentVersion
+from portal.models import Document, DocumentVersion, Folder, User
+from portal.types import Request
 from portal.uploads import ALLOWED_TYPES, content_disposition, max_upload_bytes, upload_was_refused
 from portal.views.messages import upload_too_large_message
 
@@ -35,26 +36,26 @@ class FolderForm(forms.Form):
                                            required=False)
 
 
-def _uploadable_folders(user: object, folders: list) -> list:
-    if user.is_firm_side:  # type: ignore[arg-type]
+def _uploadable_folders(user: User, folders: list[Folder]) -> list[Folder]:
+    if user.is_firm_side:
         return [f for f in folders if f.name != services.ATTACHMENTS_FOLDER]
     return [f for f in folders if f.client_can_upload]
 
 
 @portal_user_required
-def document_list(request: HttpRequest, matter_id: str) -> HttpResponse:
+def document_list(request: Request, matter_id: str) -> HttpResponse:
     user = request.user
     matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
-    folders = list(selectors.folders_for_viewer(user=user, matter=matter))  # type: ignore[arg-type]
+    folders = list(selectors.folders_for_viewer(user=user, matter=matter))
     if request.method == "POST":
         if upload_was_refused(request):
             flash.error(request, upload_too_large_message())
         else:
             try:
-                folder = selectors.folder_get_for_user(user=user, matter=matter,  # type: ignore[arg-type]
+                folder = selectors.folder_get_for_user(user=user, matter=matter,
                                                        folder_id=request.POST.get("folder"))
                 versions = services.document_upload(
-                    actor=user, meta=RequestMeta.from_request(request), matter=matter, folder=folder,  # type: ignore[arg-type]
+                    actor=user, meta=RequestMeta.from_request(request), matter=matter, folder=folder,
                     files=request.FILES.getlist("files"),
                     shared_with_client=request.POST.get("shared_with_client") == "on",
                 )
@@ -69,13 +70,13 @@ def document_list(request: HttpRequest, matter_id: str) -> HttpResponse:
     current = None
     if request.GET.get("folder"):
         # One folder's documents; a folder this person may not see is a 404.
-        current = selectors.folder_get_for_user(user=user, matter=matter,  # type: ignore[arg-type]
+        current = selectors.folder_get_for_user(user=user, matter=matter,
                                                 folder_id=request.GET["folder"])
-    documents = selectors.documents_for_viewer(user=user, matter=matter,  # type: ignore[arg-type]
+    documents = selectors.documents_for_viewer(user=user, matter=matter,
                                                folder=current)
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
-    deleted = (selectors.documents_for_viewer(user=user, matter=matter, deleted=True)[:20]  # type: ignore[arg-type]
-               if user.is_firm_staff else [])  # type: ignore[union-attr]
+    deleted = (selectors.documents_for_viewer(user=user, matter=matter, deleted=True)[:20]
+               if user.is_firm_staff else [])
     return render(request, "portal/documents.html", {
         "matter": matter, "page": page, "folders": folders, "current_folder": current,
         "upload_folders": _uploadable_folders(user, folders), "deleted": deleted,
@@ -84,10 +85,10 @@ def document_list(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 
 @portal_user_required
-def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
+def document_detail(request: Request, document_id: str) -> HttpResponse:
     user = request.user
-    document = selectors.document_get_for_user(user=user, document_id=document_id)  # type: ignore[arg-type]
-    services.document_record_view(user=user, meta=RequestMeta.from_request(request), document=document)  # type: ignore[arg-type]
+    document = selectors.document_get_for_user(user=user, document_id=document_id)
+    services.document_record_view(user=user, meta=RequestMeta.from_request(request), document=document)
     versions = document.versions.select_related("uploaded_by").order_by("-number")
     return render(request, "portal/document_detail.html",
                   {"document": document, "matter": document.matter, "versions": versions})
@@ -101,15 +102,15 @@ def _served_type(version: DocumentVersion) -> str:
     return "application/octet-stream"
 
 
-@portal_user_required  # type: ignore[arg-type]  # a streaming response, not HttpResponse
-def version_download(request: HttpRequest, version_id: str) -> HttpResponseBase:
+@portal_user_required
+def version_download(request: Request, version_id: str) -> HttpResponseBase:
     user = request.user
-    version = selectors.version_get_for_user(user=user, version_id=version_id)  # type: ignore[arg-type]
-    services.document_record_download(user=user, meta=RequestMeta.from_request(request), version=version)  # type: ignore[arg-type]
+    version = selectors.version_get_for_user(user=user, version_id=version_id)
+    services.document_record_download(user=user, meta=RequestMeta.from_request(request), version=version)
     disposition = content_disposition(version.document.name)
     if settings.AWS_STORAGE_BUCKET_NAME:
         # A short-lived presigned link; the object itself stays private.
-        url = default_storage.url(  # type: ignore[call-arg]
+        url = default_storage.url(  # type: ignore[call-arg]  # S3Storage.url takes these
             version.file.name,
             parameters={"ResponseContentDisposition": disposition,
                         "ResponseContentType": _served_type(version)},
@@ -133,12 +134,12 @@ def version_download(request: HttpRequest, version_id: str) -> HttpResponseBase:
 # ---------------------------------------------------------------------------
 @require_POST
 @staff_required
-def folder_create(request: HttpRequest, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)  # type: ignore[arg-type]
+def folder_create(request: Request, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)
     form = FolderForm(request.POST)
     if form.is_valid():
         try:
-            services.folder_create(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
+            services.folder_create(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,
                                    **form.cleaned_data)
         except ServiceError as exc:
             flash.error(request, str(exc))
@@ -149,17 +150,18 @@ def folder_create(request: HttpRequest, matter_id: str) -> HttpResponse:
     return redirect("portal:document-list", matter_id=matter.pk)
 
 
-def _staff_document(request: HttpRequest, document_id: str, *, include_deleted: bool = False):
-    return selectors.document_get_for_user(user=request.user, document_id=document_id,  # type: ignore[arg-type]
+def _staff_document(request: Request, document_id: str, *,
+                    include_deleted: bool = False) -> Document:
+    return selectors.document_get_for_user(user=request.user, document_id=document_id,
                                            include_deleted=include_deleted)
 
 
 @require_POST
 @staff_required
-def document_share(request: HttpRequest, document_id: str) -> HttpResponse:
+def document_share(request: Request, document_id: str) -> HttpResponse:
     document = _staff_document(request, document_id)
     shared = request.POST.get("shared") == "1"
-    services.document_set_shared(actor=request.user, meta=RequestMeta.from_request(request), document=document,  # type: ignore[arg-type]
+    services.document_set_shared(actor=request.user, meta=RequestMeta.from_request(request), document=document,
                                  shared=shared)
     if not shared:
         flash.success(request, _("This document is internal now."))
@@ -173,19 +175,19 @@ def document_share(request: HttpRequest, document_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def document_delete(request: HttpRequest, document_id: str) -> HttpResponse:
+def document_delete(request: Request, document_id: str) -> HttpResponse:
     document = _staff_document(request, document_id)
-    services.document_delete(actor=request.user, meta=RequestMeta.from_request(request), document=document)  # type: ignore[arg-type]
+    services.document_delete(actor=request.user, meta=RequestMeta.from_request(request), document=document)
     flash.success(request, _("Document deleted. You can restore it for 30 days."))
     return redirect("portal:document-list", matter_id=document.matter_id)
 
 
 @require_POST
 @staff_required
-def document_restore(request: HttpRequest, document_id: str) -> HttpResponse:
+def document_restore(request: Request, document_id: str) -> HttpResponse:
     document = _staff_document(request, document_id, include_deleted=True)
     try:
-        services.document_restore(actor=request.user, meta=RequestMeta.from_request(request), document=document)  # type: ignore[arg-type]
+        services.document_restore(actor=request.user, meta=RequestMeta.from_request(request), document=document)
     except ServiceError as exc:
         flash.error(request, str(exc))
     else:

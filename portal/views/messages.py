@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +15,7 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import MESSAGE_MAX_CHARS
+from portal.types import Request
 from portal.uploads import max_upload_bytes, upload_was_refused
 
 PAGE_SIZE = 30
@@ -32,7 +33,7 @@ def upload_too_large_message() -> str:
 
 
 @portal_user_required
-def message_list(request: HttpRequest, matter_id: str) -> HttpResponse:
+def message_list(request: Request, matter_id: str) -> HttpResponse:
     user = request.user
     matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
     form = MessageForm(request.POST or None)
@@ -41,7 +42,7 @@ def message_list(request: HttpRequest, matter_id: str) -> HttpResponse:
             flash.error(request, upload_too_large_message())
         elif form.is_valid():
             try:
-                services.message_send(actor=user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
+                services.message_send(actor=user, meta=RequestMeta.from_request(request), matter=matter,
                                       text=form.cleaned_data["text"],
                                       files=request.FILES.getlist("files"))
             except ServiceError as exc:
@@ -51,14 +52,14 @@ def message_list(request: HttpRequest, matter_id: str) -> HttpResponse:
                 return redirect("portal:message-list", matter_id=matter.pk)
         if upload_was_refused(request):
             return redirect("portal:message-list", matter_id=matter.pk)
-    thread = selectors.messages_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
+    thread = selectors.messages_for_viewer(user=user, matter=matter)
     page = Paginator(thread, PAGE_SIZE).get_page(request.GET.get("page"))
-    services.messages_mark_read(user=user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
+    services.messages_mark_read(user=user, meta=RequestMeta.from_request(request), matter=matter,
                                 message_ids=[m.pk for m in page])
     context = {"matter": matter, "page": page, "form": form,
                "max_mb": max_upload_bytes() // (1024 * 1024)}
-    if user.is_firm_staff:  # type: ignore[union-attr]
+    if user.is_firm_staff:
         times = selectors.matter_response_times(matter=matter)
         for message in page:
-            message.response_time = times.get(message.pk)  # type: ignore[attr-defined]
+            message.response_time = times.get(message.pk)  # type: ignore[attr-defined]  # for the page only
     return render(request, "portal/messages.html", context)

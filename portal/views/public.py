@@ -1,4 +1,4 @@
-"""Pages anyone may open: the home redirect, invitations, health, language and time zone."""
+"""Pages anyone may open: the home redirect, invitations, language and time zone."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import mimetypes
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.cache import cache
-from django.db import connection
 from django.http import (
     FileResponse,
     Http404,
@@ -37,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect("account_login")
-    if user.is_firm_staff:  # type: ignore[union-attr]
+    if user.is_firm_staff:
         return redirect("staff:home")
     return redirect("portal:home")
 
@@ -76,7 +74,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language not in dict(settings.LANGUAGES):
         return response
     if request.user.is_authenticated:
-        services.user_preferences_update(user=request.user,  # type: ignore[arg-type]
+        services.user_preferences_update(user=request.user,
                                          meta=RequestMeta.from_request(request), language=language)
     translation.activate(language)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
@@ -110,56 +108,6 @@ def firm_logo(request: HttpRequest) -> FileResponse:
     response["Cache-Control"] = "public, max-age=300"
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
-
-
-def _check_database() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        return False
-
-
-def _check_cache() -> bool:
-    try:
-        cache.set("atrium:healthz", "ok", 10)
-        return cache.get("atrium:healthz") == "ok"
-    except Exception:
-        return False
-
-
-def _check_broker() -> bool:
-    from config.celery import app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return True
-    except Exception:
-        return False
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _check_database(), "cache": _check_cache(), "broker": _check_broker()}
-    # Notifications: the reminder sweep must have run in the last 10 minutes (a deployment
-    # that never ran one is healthy until a reminder is overdue; see notifications.selectors).
-    from notifications.selectors import sweep_status
-
-    try:
-        sweep = sweep_status()
-        checks["reminder_sweep"] = not sweep["stalled"]
-    except Exception:
-        sweep = {"last_run_at": None}
-        checks["reminder_sweep"] = False
-    healthy = all(checks.values())
-    body = {"status": "ok" if healthy else "unhealthy",
-            **{name: "ok" if ok else "down" for name, ok in checks.items()},
-            "reminder_sweep_last_run": sweep["last_run_at"].isoformat()
-            if sweep["last_run_at"] else None}
-    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

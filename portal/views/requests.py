@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +16,7 @@ from core.errors import ServiceError
 from core.forms import flash_form_errors
 from core.http import RequestMeta
 from portal import selectors, services
+from portal.types import Request
 from portal.uploads import max_upload_bytes, upload_was_refused
 from portal.views.messages import upload_too_large_message
 
@@ -38,10 +39,10 @@ class ReviewForm(forms.Form):
 
 
 @portal_user_required
-def request_list(request: HttpRequest, matter_id: str) -> HttpResponse:
+def request_list(request: Request, matter_id: str) -> HttpResponse:
     user = request.user
     matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
-    requests_ = selectors.document_requests_for_viewer(user=user, matter=matter)  # type: ignore[arg-type]
+    requests_ = selectors.document_requests_for_viewer(user=user, matter=matter)
     page = Paginator(requests_, 10).get_page(request.GET.get("page"))
     return render(request, "portal/requests.html", {
         "matter": matter, "page": page, "form": DocumentRequestForm(),
@@ -51,15 +52,15 @@ def request_list(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 @require_POST
 @portal_user_required
-def request_item_upload(request: HttpRequest, item_id: str) -> HttpResponse:
+def request_item_upload(request: Request, item_id: str) -> HttpResponse:
     user = request.user
-    item = selectors.request_item_get_for_user(user=user, item_id=item_id)  # type: ignore[arg-type]
+    item = selectors.request_item_get_for_user(user=user, item_id=item_id)
     matter = item.request.matter
     if upload_was_refused(request):
         flash.error(request, upload_too_large_message())
     else:
         try:
-            services.request_item_upload(actor=user, meta=RequestMeta.from_request(request), item=item,  # type: ignore[arg-type]
+            services.request_item_upload(actor=user, meta=RequestMeta.from_request(request), item=item,
                                          files=request.FILES.getlist("files"))
         except ServiceError as exc:
             flash.error(request, str(exc))
@@ -70,13 +71,13 @@ def request_item_upload(request: HttpRequest, item_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def request_create(request: HttpRequest, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)  # type: ignore[arg-type]
+def request_create(request: Request, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)
     form = DocumentRequestForm(request.POST)
     if form.is_valid():
         try:
             services.document_request_create(
-                actor=request.user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
+                actor=request.user, meta=RequestMeta.from_request(request), matter=matter,
                 title=form.cleaned_data["title"], due_date=form.cleaned_data["due_date"],
                 items=form.cleaned_data["items"].splitlines(),
             )
@@ -91,13 +92,13 @@ def request_create(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def request_item_review(request: HttpRequest, item_id: str) -> HttpResponse:
-    item = selectors.request_item_get_for_user(user=request.user, item_id=item_id)  # type: ignore[arg-type]
+def request_item_review(request: Request, item_id: str) -> HttpResponse:
+    item = selectors.request_item_get_for_user(user=request.user, item_id=item_id)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
             services.request_item_review(
-                actor=request.user, meta=RequestMeta.from_request(request), item=item,  # type: ignore[arg-type]
+                actor=request.user, meta=RequestMeta.from_request(request), item=item,
                 accept=form.cleaned_data["decision"] == "accept",
                 comment=form.cleaned_data["comment"],
             )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from core.decorators import portal_user_required, staff_required
 from portal import selectors
+from portal.types import Request
 
 
 @portal_user_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: Request) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
-    results = selectors.search_for_user(user=request.user, query=query)  # type: ignore[arg-type]
+    results = selectors.search_for_user(user=request.user, query=query)
     # The selector ignores one letter; say so rather than claim nothing matched.
     too_short = 0 < len(query.strip()) < selectors.SEARCH_MIN_CHARS
     return render(request, "portal/search.html",
@@ -20,5 +21,5 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def staff_search(request: HttpRequest) -> HttpResponse:
+def staff_search(request: Request) -> HttpResponse:
     return search(request)

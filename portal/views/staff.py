@@ -7,7 +7,7 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,14 +29,15 @@ from portal.forms import (
     time_zone_datalist,
 )
 from portal.models import Matter, Tag
+from portal.types import Request
 
 PAGE_SIZE = 25
 
 
 @staff_required
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: Request) -> HttpResponse:
     user = request.user
-    mine = selectors.matter_list_for_staff(user=user)[:10]  # type: ignore[arg-type]
+    mine = selectors.matter_list_for_staff(user=user)[:10]
     return render(request, "staff/home.html", {"matters": mine})
 
 
@@ -44,10 +45,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 # Contacts
 # ---------------------------------------------------------------------------
 @staff_required
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: Request) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     tag = request.GET.get("tag", "")[:60]
-    contacts = selectors.contacts_for_staff(user=request.user, query=query,  # type: ignore[arg-type]
+    contacts = selectors.contacts_for_staff(user=request.user, query=query,
                                             tag=tag)
     page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "staff/contact_list.html",
@@ -55,11 +56,11 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def contact_create(request: HttpRequest) -> HttpResponse:
+def contact_create(request: Request) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
-        contact = services.contact_create(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
+        contact = services.contact_create(actor=request.user, meta=RequestMeta.from_request(request),
                                           data=data, tags=form.cleaned_data["tags"])
         messages.success(request, _("Contact saved."))
         return redirect("staff:contact-detail", contact_id=contact.pk)
@@ -68,8 +69,8 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
-    contact = selectors.contact_get_for_staff(user=request.user,  # type: ignore[arg-type]
+def contact_detail(request: Request, contact_id: str) -> HttpResponse:
+    contact = selectors.contact_get_for_staff(user=request.user,
                                               contact_id=contact_id)
     matters = selectors.matters_visible_to(request.user).filter(clients=contact)
     return render(request, "staff/contact_detail.html",
@@ -78,8 +79,8 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
 
 
 @staff_required
-def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
-    contact = selectors.contact_get_for_staff(user=request.user,  # type: ignore[arg-type]
+def contact_edit(request: Request, contact_id: str) -> HttpResponse:
+    contact = selectors.contact_get_for_staff(user=request.user,
                                               contact_id=contact_id)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +88,7 @@ def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
         # The ModelForm already copied the values onto the instance; reload so the service
         # sees what changed.
         contact.refresh_from_db()
-        services.contact_update(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
+        services.contact_update(actor=request.user, meta=RequestMeta.from_request(request),
                                 contact=contact, data=data, tags=form.cleaned_data["tags"])
         messages.success(request, _("Contact saved."))
         return redirect("staff:contact-detail", contact_id=contact.pk)
@@ -99,11 +100,11 @@ def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def contact_invite(request: HttpRequest, contact_id: str) -> HttpResponse:
-    contact = selectors.contact_get_for_staff(user=request.user,  # type: ignore[arg-type]
+def contact_invite(request: Request, contact_id: str) -> HttpResponse:
+    contact = selectors.contact_get_for_staff(user=request.user,
                                               contact_id=contact_id)
     try:
-        services.client_invite(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
+        services.client_invite(actor=request.user, meta=RequestMeta.from_request(request),
                                contact=contact)
     except ServiceError as exc:
         messages.error(request, str(exc))
@@ -116,11 +117,11 @@ def contact_invite(request: HttpRequest, contact_id: str) -> HttpResponse:
 # Matters
 # ---------------------------------------------------------------------------
 @staff_required
-def matter_list(request: HttpRequest) -> HttpResponse:
+def matter_list(request: Request) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     stage = request.GET.get("stage", "")
     stage = stage if stage in Matter.Stage.values else ""
-    matters = selectors.matter_list_for_staff(user=request.user, query=query,  # type: ignore[arg-type]
+    matters = selectors.matter_list_for_staff(user=request.user, query=query,
                                               stage=stage)
     page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "staff/matter_list.html",
@@ -137,12 +138,12 @@ def _matter_data(form: MatterForm) -> services.MatterData:
 
 
 @staff_required
-def matter_create(request: HttpRequest) -> HttpResponse:
+def matter_create(request: Request) -> HttpResponse:
     form = MatterForm(request.POST or None, user=request.user,
                       initial={"responsible_lawyer": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:
-            matter = services.matter_create(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
+            matter = services.matter_create(actor=request.user, meta=RequestMeta.from_request(request),
                                             data=_matter_data(form))
         except ServiceError as exc:
             form.add_error(None, str(exc))
@@ -153,11 +154,11 @@ def matter_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def matter_detail(request: HttpRequest, matter_id: str) -> HttpResponse:
+def matter_detail(request: Request, matter_id: str) -> HttpResponse:
     user = request.user
-    matter = selectors.matter_detail_for_staff(user=user, matter_id=matter_id)  # type: ignore[arg-type]
-    services.matter_record_view(user=user, meta=RequestMeta.from_request(request), matter=matter)  # type: ignore[arg-type]
-    timeline = selectors.matter_timeline_for_viewer(user=user, matter=matter)[:50]  # type: ignore[arg-type]
+    matter = selectors.matter_detail_for_staff(user=user, matter_id=matter_id)
+    services.matter_record_view(user=user, meta=RequestMeta.from_request(request), matter=matter)
+    timeline = selectors.matter_timeline_for_viewer(user=user, matter=matter)[:50]
     allowed = [(s, label) for s, label in Matter.Stage.choices if matter.can_move_to(s)]
     return render(request, "staff/matter_detail.html", {
         "matter": matter,
@@ -174,8 +175,8 @@ def matter_detail(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 
 @staff_required
-def matter_edit(request: HttpRequest, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user,  # type: ignore[arg-type]
+def matter_edit(request: Request, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user,
                                                matter_id=matter_id)
     initial = {
         "reference": matter.reference, "title": matter.title,
@@ -188,7 +189,7 @@ def matter_edit(request: HttpRequest, matter_id: str) -> HttpResponse:
     form = MatterForm(request.POST or None, initial=initial, matter=matter, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.matter_update(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
+            services.matter_update(actor=request.user, meta=RequestMeta.from_request(request),
                                    matter=matter, data=_matter_data(form))
         except ServiceError as exc:
             form.add_error(None, str(exc))
@@ -200,15 +201,15 @@ def matter_edit(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def matter_stage(request: HttpRequest, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user,  # type: ignore[arg-type]
+def matter_stage(request: Request, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user,
                                                matter_id=matter_id)
     form = StageForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a stage from the list."))
     else:
         try:
-            services.matter_change_stage(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
+            services.matter_change_stage(actor=request.user, meta=RequestMeta.from_request(request),
                                          matter=matter, to_stage=form.cleaned_data["stage"],
                                          note=form.cleaned_data["note"])
         except ServiceError as exc:
@@ -220,12 +221,12 @@ def matter_stage(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def matter_timeline_add(request: HttpRequest, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user,  # type: ignore[arg-type]
+def matter_timeline_add(request: Request, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user,
                                                matter_id=matter_id)
     form = TimelineEntryForm(request.POST)
     if form.is_valid():
-        services.timeline_entry_add(actor=request.user, meta=RequestMeta.from_request(request),  # type: ignore[arg-type]
+        services.timeline_entry_add(actor=request.user, meta=RequestMeta.from_request(request),
                                     matter=matter, **form.cleaned_data)
         messages.success(request, _("Added to the timeline."))
     else:
@@ -235,8 +236,8 @@ def matter_timeline_add(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def matter_share(request: HttpRequest, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user,  # type: ignore[arg-type]
+def matter_share(request: Request, matter_id: str) -> HttpResponse:
+    matter = selectors.matter_detail_for_staff(user=request.user,
                                                matter_id=matter_id)
     form = ShareForm(request.POST)
     if form.is_valid():
@@ -245,7 +246,7 @@ def matter_share(request: HttpRequest, matter_id: str) -> HttpResponse:
                                          tzinfo=tz)
         try:
             services.cocounsel_share(
-                actor=request.user, meta=RequestMeta.from_request(request), matter=matter,  # type: ignore[arg-type]
+                actor=request.user, meta=RequestMeta.from_request(request), matter=matter,
                 email=form.cleaned_data["email"], first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"], expires_at=end_of_day,
             )
@@ -260,10 +261,10 @@ def matter_share(request: HttpRequest, matter_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required
-def grant_revoke(request: HttpRequest, grant_id: str) -> HttpResponse:
-    grant = selectors.cocounsel_grant_get_for_staff(user=request.user,  # type: ignore[arg-type]
+def grant_revoke(request: Request, grant_id: str) -> HttpResponse:
+    grant = selectors.cocounsel_grant_get_for_staff(user=request.user,
                                                     grant_id=grant_id)
-    services.cocounsel_revoke(actor=request.user, meta=RequestMeta.from_request(request), grant=grant)  # type: ignore[arg-type]
+    services.cocounsel_revoke(actor=request.user, meta=RequestMeta.from_request(request), grant=grant)
     messages.success(request, _("Access revoked."))
     return redirect("staff:matter-detail", matter_id=grant.matter_id)
 
@@ -272,11 +273,11 @@ def grant_revoke(request: HttpRequest, grant_id: str) -> HttpResponse:
 # Audit log and firm settings
 # ---------------------------------------------------------------------------
 @staff_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: Request) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events_for_staff(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         action=filters.get("action", ""), actor=filters.get("actor", ""),
         matter_ref=filters.get("matter", ""), date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
@@ -292,12 +293,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @firm_admin_required
-def firm_settings(request: HttpRequest) -> HttpResponse:
+def firm_settings(request: Request) -> HttpResponse:
     firm = selectors.firm_get()
     form = FirmForm(request.POST or None, request.FILES or None, instance=firm)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in FirmForm.Meta.fields}
-        services.firm_update(actor=request.user, meta=RequestMeta.from_request(request), data=data,  # type: ignore[arg-type]
+        services.firm_update(actor=request.user, meta=RequestMeta.from_request(request), data=data,
                              logo=form.cleaned_data.get("logo_upload"),
                              clear_logo=form.cleaned_data.get("clear_logo", False))
         messages.success(request, _("Firm settings saved."))

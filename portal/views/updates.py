@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages as flash
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
@@ -15,7 +16,8 @@ from core.decorators import staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
 from portal import selectors, services
-from portal.models import TimelineEntry
+from portal.models import Matter, TimelineEntry
+from portal.types import Request
 
 
 class StatusUpdateForm(forms.Form):
@@ -30,25 +32,25 @@ class StatusUpdateForm(forms.Form):
     matters = forms.MultipleChoiceField(label=gettext_lazy("Matters"),
                                         widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: object, matters: object = (), **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.matter_objects = {str(m.pk): m for m in matters}  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, matters: Iterable[Matter] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.matter_objects = {str(m.pk): m for m in matters}
         field = cast(forms.MultipleChoiceField, self.fields["matters"])
         field.choices = [
             (pk, f"{m.reference} {m.title}") for pk, m in self.matter_objects.items()]
 
 
 @staff_required
-def status_update(request: HttpRequest) -> HttpResponse:
+def status_update(request: Request) -> HttpResponse:
     user = request.user
-    matters = selectors.matter_list_for_staff(user=user).exclude(stage="closed")[:200]  # type: ignore[arg-type]
+    matters = selectors.matter_list_for_staff(user=user).exclude(stage="closed")[:200]
     form = StatusUpdateForm(request.POST or None, matters=matters,
                             initial={"occurred_at": timezone.localtime()})
     if request.method == "POST" and form.is_valid():
         chosen = [form.matter_objects[pk] for pk in form.cleaned_data["matters"]]
         try:
             entries = services.status_update_post_many(
-                actor=user, meta=RequestMeta.from_request(request), matters=chosen,  # type: ignore[arg-type]
+                actor=user, meta=RequestMeta.from_request(request), matters=chosen,
                 title=form.cleaned_data["title"], body=form.cleaned_data["body"],
                 kind=form.cleaned_data["kind"], occurred_at=form.cleaned_data["occurred_at"],
             )

@@ -10,6 +10,7 @@ from scheduling.selectors.appointments import (
     appointments_for_staff_range,
     appointments_visible_to,
     external_calendars_for,
+    reminders_for_appointment,
 )
 from scheduling.selectors.availability import (
     MAX_RANGE_DAYS,
@@ -27,7 +28,6 @@ from scheduling.selectors.calendars import (
     staff_feed_ics,
 )
 from scheduling.selectors.catalogue import (
-    contact_for_user,
     may_book,
     service_get_for_booking,
     service_get_for_staff,
@@ -47,11 +47,11 @@ __all__ = [
     "appointments_for_client",
     "appointments_for_staff_range",
     "appointments_visible_to",
-    "contact_for_user",
     "external_calendars_for",
     "firm_time_zone",
     "MAX_RANGE_DAYS",
     "may_book",
+    "reminders_for_appointment",
     "rules_for",
     "service_get_for_booking",
     "service_get_for_staff",

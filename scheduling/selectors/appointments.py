@@ -11,11 +11,7 @@ from django.utils import timezone
 
 from core.http import uuid_or_404
 from portal import selectors as portal_selectors
-from scheduling.models import (
-    Appointment,
-    ExternalCalendar,
-)
-from scheduling.selectors.catalogue import contact_for_user
+from scheduling.models import Appointment, ExternalCalendar, Reminder
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -42,7 +38,7 @@ def appointment_by_token(*, token: str, for_change: bool = False,
 
 def appointments_for_client(*, user: Any) -> tuple[list[Appointment], list[Appointment]]:
     """Upcoming and past appointments of a signed-in client (their own contact only)."""
-    contact = contact_for_user(user)
+    contact = portal_selectors.contact_for_user(user)
     if contact is None:
         return [], []
     now = timezone.now()
@@ -105,3 +101,8 @@ def appointments_for_staff_range(*, staff: User, start: dt.datetime, end: dt.dat
 
 def external_calendars_for(*, staff: User) -> list[ExternalCalendar]:
     return list(ExternalCalendar.objects.filter(staff=staff))
+
+
+def reminders_for_appointment(*, appointment: Appointment) -> list[Reminder]:
+    """Every reminder of one appointment with its state and reason, for staff pages."""
+    return list(Reminder.objects.filter(appointment=appointment).order_by("due_at", "channel"))

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from portal.models import Contact, User
+from portal import selectors as portal_selectors
 from scheduling.models import (
     Appointment,
     Service,
 )
 from scheduling.selectors.availability import _staff_queryset
+
+if TYPE_CHECKING:
+    pass
 
 INVITE_SALT = "scheduling.service-invite"
 
@@ -22,20 +25,11 @@ INVITE_SALT = "scheduling.service-invite"
 def services_bookable(*, user: Any) -> list[Service]:
     """Services listed on /book/ for this person (invited-only ones are never listed)."""
     audiences = [Service.Audience.ANYONE]
-    contact = contact_for_user(user)
+    contact = portal_selectors.contact_for_user(user)
     if getattr(user, "is_authenticated", False) and user.is_firm_staff or (
-            contact is not None and contact.kind == Contact.Kind.CLIENT):
+            contact is not None and contact.is_client):
         audiences.append(Service.Audience.CLIENTS)
     return list(Service.objects.filter(is_active=True, audience__in=audiences))
-
-
-def contact_for_user(user: Any) -> Contact | None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_client:
-        return None
-    try:
-        return user.contact
-    except Contact.DoesNotExist:
-        return None
 
 
 def service_invite_token(*, service: Service) -> str:
@@ -56,8 +50,8 @@ def may_book(*, service: Service, user: Any, invite: str = "") -> bool:
     if service.audience == Service.Audience.ANYONE:
         return True
     if service.audience == Service.Audience.CLIENTS:
-        contact = contact_for_user(user)
-        return contact is not None and contact.kind == Contact.Kind.CLIENT
+        contact = portal_selectors.contact_for_user(user)
+        return contact is not None and contact.is_client
     return bool(invite) and _invite_valid(service, invite)
 
 
@@ -86,7 +80,7 @@ def services_for_staff(*, user: Any) -> list[Service]:
     upcoming = Count("appointments", filter=Q(appointments__status=Appointment.Status.BOOKED,
                                               appointments__start_at__gte=timezone.now()))
     return list(Service.objects.annotate(upcoming=upcoming)
-                .prefetch_related(Prefetch("staff", queryset=User.objects.order_by("id")),
+                .prefetch_related(Prefetch("staff", queryset=portal_selectors.users_by_id()),
                                   "steps__service")
                 .order_by("-is_active", "position", "name"))
 

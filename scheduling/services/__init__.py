@@ -27,11 +27,18 @@ from scheduling.services.catalogue import (
     service_restore,
     service_update,
 )
+from scheduling.services.reminders import (
+    appointment_notify,
+    appointment_reminders_sync,
+    reminder_offsets,
+)
 
 __all__ = [
     "appointment_book",
     "appointment_cancel",
     "appointment_mark",
+    "appointment_notify",
+    "appointment_reminders_sync",
     "appointment_reschedule",
     "availability_rule_add",
     "availability_rule_remove",
@@ -43,6 +50,7 @@ __all__ = [
     "external_calendar_import",
     "external_calendar_remove",
     "recurring_book",
+    "reminder_offsets",
     "service_archive",
     "service_create",
     "service_restore",

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -24,21 +24,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core import events
 from core.errors import ServiceError
 from core.http import RequestMeta
+from portal import selectors as portal_selectors
 from portal import services as portal_services
-from portal.models import Contact, Matter, User
 from scheduling import availability as engine
 from scheduling import selectors
 from scheduling.audit_actions import SchedulingAction
+from scheduling.events import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentMarked,
+    AppointmentRescheduled,
+)
 from scheduling.models import (
     BLOCKING_STATUSES,
     Appointment,
     Service,
 )
+from scheduling.services import reminders
+
+if TYPE_CHECKING:
+    from portal.models import Contact, Matter, User
 
 # The action each staff mark records.
-MARK_ACTIONS = {
+MARK_ACTIONS: dict[str, str] = {
     Appointment.Status.ATTENDED: SchedulingAction.APPOINTMENT_ATTENDED,
     Appointment.Status.NO_SHOW: SchedulingAction.APPOINTMENT_NO_SHOW,
 }
@@ -63,12 +74,19 @@ class BookerData:
 
 def _notify(*, changed: Sequence[Appointment], notify: Sequence[Appointment],
             event: str) -> None:
-    from notifications import services as notifications_services
-
+    """Reminder rows follow every changed appointment; the client hears about `notify`."""
     for appointment in changed:
-        notifications_services.appointment_reminders_sync(appointment=appointment)
+        reminders.appointment_reminders_sync(appointment=appointment)
     if notify:
-        notifications_services.appointment_notify(appointments=list(notify), event=event)
+        reminders.appointment_notify(appointments=notify, event=event)
+
+
+def _publish_booked(booked: Sequence[Appointment], *, actor: User | None) -> None:
+    first = booked[0]
+    events.publish(AppointmentBooked(
+        appointment_ids=tuple(a.pk for a in booked), service_id=first.service_id,
+        contact_id=first.contact_id, matter_id=first.matter_id,
+        booked_by_id=actor.pk if actor is not None else None))
 
 
 def _blocked(service: Service, start: dt.datetime) -> tuple[dt.datetime, dt.datetime,
@@ -150,7 +168,7 @@ def _next_step_start(*, service: Service, staff_id: int, after: dt.datetime, now
                      taken: list[engine.Interval]) -> dt.datetime:
     """The first free slot of this staff member at or after ``after`` (packages)."""
     staff = [m for m in service.staff.all() if m.pk == staff_id] or list(
-        User.objects.filter(pk=staff_id))
+        portal_selectors.staff_with(ids=[staff_id]).filter(pk=staff_id))
     end = after + dt.timedelta(days=45)
     calendars = selectors.staff_calendars(staff=staff, start=after, end=end)
     calendars = [engine.StaffCalendar(c.staff_id, c.time_zone, c.weekly, c.dates,
@@ -207,6 +225,7 @@ def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | N
                 raise SlotTaken(_("This time was just taken. Please choose another time."))
             booked.append(appointment)
             taken.append(engine.Interval(bs, be))
+        _publish_booked(booked, actor=actor)
         for appointment in booked:
             audit_record(action=SchedulingAction.APPOINTMENT_BOOKED, actor=actor, meta=meta,
                          matter_id=matter.pk if matter else None, obj=appointment,
@@ -250,6 +269,9 @@ def appointment_reschedule(*, appointment: Appointment, start_at: dt.datetime,
                      data={"from": old.start_at.isoformat(), "to": s.isoformat(),
                            "replaces": str(old.pk)})
         _notify(changed=[old, new], notify=[new], event="rescheduled")
+        events.publish(AppointmentRescheduled(
+            old_appointment_id=old.pk, new_appointment_id=new.pk, contact_id=old.contact_id,
+            matter_id=old.matter_id))
     return new
 
 
@@ -279,6 +301,9 @@ def appointment_cancel(*, appointment: Appointment, actor: User | None = None,
                      matter_id=row.matter_id, obj=row,
                      data={"fee": str(row.cancellation_fee), "by_client": by_client})
         _notify(changed=[row], notify=[row], event="cancelled")
+        events.publish(AppointmentCancelled(
+            appointment_id=row.pk, contact_id=row.contact_id, matter_id=row.matter_id,
+            by_client=by_client, fee=row.cancellation_fee))
     return row
 
 
@@ -299,6 +324,8 @@ def appointment_mark(*, appointment: Appointment, status: str, actor: User,
                      matter_id=row.matter_id, obj=row)
         _notify(changed=[row], notify=[row] if status == Appointment.Status.NO_SHOW else [],
                 event="no_show")
+        events.publish(AppointmentMarked(appointment_id=row.pk, contact_id=row.contact_id,
+                                         matter_id=row.matter_id, status=status))
     return row
 
 
@@ -333,5 +360,6 @@ def recurring_book(*, service: Service, staff: User, contact: Contact, matter: M
         audit_record(action=SchedulingAction.APPOINTMENT_BOOKED, actor=actor, meta=meta,
                      matter_id=matter.pk if matter else None,
                      obj=booked[0], data={"series": str(series), "count": count})
+        _publish_booked(booked, actor=actor)
         _notify(changed=booked, notify=booked, event="booked")
     return booked

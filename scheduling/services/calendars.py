@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,13 +16,15 @@ from audit.services import audit_record
 from core.errors import ServiceError
 from core.fetch import FetchRefused, fetch_public
 from core.http import RequestMeta
-from portal.models import User
 from scheduling import ics, selectors
 from scheduling.audit_actions import SchedulingAction
 from scheduling.models import (
     BusyTime,
     ExternalCalendar,
 )
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 
 def external_calendar_add(*, staff: User, name: str, url: str,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.errors import ServiceError
 from core.http import RequestMeta
-from portal.models import User
 from scheduling.audit_actions import SchedulingAction
 from scheduling.models import (
     Appointment,
     PackageStep,
     Service,
 )
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 
 def _steps_check(*, service: Service, steps: Sequence[tuple[Service, int]]) -> None:

@@ -14,3 +14,9 @@ def client_appointments(context: dict[str, Any]) -> dict[str, Any]:
     """The signed-in client's own upcoming and past appointments (portal home)."""
     upcoming, past = selectors.appointments_for_client(user=context["request"].user)
     return {"upcoming": upcoming, "past": past}
+
+
+@register.simple_tag
+def reminders_for(appointment: Any) -> list[Any]:
+    """An appointment's reminders with their states (staff appointment pages)."""
+    return selectors.reminders_for_appointment(appointment=appointment)

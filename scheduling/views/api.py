@@ -104,7 +104,8 @@ def _api_bookings(request: HttpRequest) -> JsonResponse:
     except Http404:
         return JsonResponse({"errors": {"service": [_("There is no such service.")]}},
                             status=400)
-    request.user = AnonymousBooker()  # type: ignore[assignment]
+    # The API books as nobody: never as whoever's session cookie came along.
+    request.user = AnonymousBooker()  # type: ignore[assignment]  # a stand-in, not a User
     result = book_from_form(request, form, service)
     if isinstance(result, int):
         return JsonResponse({"errors": form_errors(form)}, status=result)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
-from portal.models import User
 from portal.selectors import firm_get
+from portal.types import Request
 from scheduling import selectors, services
 from scheduling.forms import (
     PackageStepFormSet,
@@ -24,13 +24,16 @@ from scheduling.forms import (
 )
 from scheduling.models import Service
 
+if TYPE_CHECKING:
+    pass
+
 
 @staff_required
 @require_GET
-def staff_services(request: HttpRequest) -> HttpResponse:
+def staff_services(request: Request) -> HttpResponse:
     return render(request, "scheduling/staff_services.html", {
         "services": selectors.services_for_staff(user=request.user),
-        "can_edit": cast(User, request.user).is_firm_admin,
+        "can_edit": request.user.is_firm_admin,
     })
 
 
@@ -44,14 +47,14 @@ SERVICE_FORM_GROUPS = (
 )
 
 
-def _service_form_page(request: HttpRequest, service: Service | None) -> HttpResponse:
+def _service_form_page(request: Request, service: Service | None) -> HttpResponse:
     currency = firm_get().currency
     instance = service or Service()
     data = request.POST if request.method == "POST" else None
     form = ServiceForm(data, instance=instance, currency=currency)
     steps = PackageStepFormSet(data, instance=instance, prefix="steps")
     if request.method == "POST" and form.is_valid() and steps.is_valid():
-        actor = cast(User, request.user)
+        actor = request.user
         try:
             if service is None:
                 saved = services.service_create(
@@ -79,23 +82,23 @@ def _service_form_page(request: HttpRequest, service: Service | None) -> HttpRes
 
 @firm_admin_required
 @require_http_methods(["GET", "POST"])
-def staff_service_new(request: HttpRequest) -> HttpResponse:
+def staff_service_new(request: Request) -> HttpResponse:
     return _service_form_page(request, None)
 
 
 @firm_admin_required
 @require_http_methods(["GET", "POST"])
-def staff_service_edit(request: HttpRequest, service_id: Any) -> HttpResponse:
+def staff_service_edit(request: Request, service_id: Any) -> HttpResponse:
     service = selectors.service_get_for_staff(user=request.user, service_id=service_id)
     return _service_form_page(request, service)
 
 
 @firm_admin_required
 @require_POST
-def staff_service_archive(request: HttpRequest, service_id: Any) -> HttpResponse:
+def staff_service_archive(request: Request, service_id: Any) -> HttpResponse:
     """POST archives the service; POST with restore=1 offers it again."""
     service = selectors.service_get_for_staff(user=request.user, service_id=service_id)
-    actor = cast(User, request.user)
+    actor = request.user
     try:
         if request.POST.get("restore") == "1":
             services.service_restore(service=service, actor=actor, meta=RequestMeta.from_request(request))

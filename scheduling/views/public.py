@@ -16,6 +16,7 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from core.time import day_window, parse_date
 from core.validators import time_zone_choices
+from portal import selectors as portal_selectors
 from scheduling import selectors, services
 from scheduling.forms import (
     BookingForm,
@@ -49,7 +50,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     start, end = day_window(start=day, end=day, zone=zone)
     slots = selectors.slots_list(service=service, start=start, end=end)
     chosen = request.GET.get("start") or request.POST.get("start") or ""
-    me = selectors.contact_for_user(request.user)
+    me = portal_selectors.contact_for_user(request.user)
     form = BookingForm(initial={
         "service": service.slug, "start": chosen, "time_zone": tz,
         **({"first_name": me.first_name, "last_name": me.last_name, "email": me.email,
@@ -108,13 +109,13 @@ def book_from_form(request: HttpRequest, form: BookingForm,
     booker = services.BookerData(
         first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
         phone=str(data.get("phone") or ""), language=request.LANGUAGE_CODE or "en")
-    contact = selectors.contact_for_user(request.user) if request.user.is_authenticated \
+    contact = portal_selectors.contact_for_user(request.user) if request.user.is_authenticated \
         else None
     try:
         return services.appointment_book(
             service=service, start_at=data["start"], staff=staff, booker=booker,
             contact=contact, time_zone=data["time_zone"],
-            actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            actor=request.user if request.user.is_authenticated else None,
             meta=RequestMeta.from_request(request))
     except services.SlotTaken as exc:
         form.add_error("start", str(exc))

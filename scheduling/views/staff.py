@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from core.time import day_window, parse_date, wall_clock_to_utc
 from portal import services as portal_services
-from portal.models import User
+from portal.types import Request
 from scheduling import selectors, services
 from scheduling.forms import (
     AvailabilityRuleForm,
@@ -30,6 +30,9 @@ from scheduling.forms import (
     StaffRescheduleForm,
 )
 from scheduling.models import AvailabilityRule, ExternalCalendar
+
+if TYPE_CHECKING:
+    pass
 
 
 def _local_dt(value: dt.datetime, tz: str) -> dt.datetime:
@@ -42,9 +45,9 @@ def _local_dt(value: dt.datetime, tz: str) -> dt.datetime:
 
 @staff_required
 @require_GET
-def staff_calendar(request: HttpRequest) -> HttpResponse:
+def staff_calendar(request: Request) -> HttpResponse:
     staff_all = selectors.staff_list()
-    me = cast(User, request.user)
+    me = request.user
     wanted = request.GET.get("staff", "")
     staff = next((s for s in staff_all if str(s.pk) == wanted), None) or (
         me if me in staff_all or not staff_all else staff_all[0])
@@ -73,9 +76,9 @@ def staff_calendar(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def staff_book(request: HttpRequest) -> HttpResponse:
+def staff_book(request: Request) -> HttpResponse:
     form = StaffBookingForm(request.POST or None, initial={"repeat_monthly": 1},
-                            user=cast(User, request.user))
+                            user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -84,12 +87,12 @@ def staff_book(request: HttpRequest) -> HttpResponse:
                 booked = services.recurring_book(
                     service=data["service"], staff=data["staff"], contact=data["contact"],
                     matter=data["matter"], first_start=start, count=data["repeat_monthly"],
-                    actor=request.user, meta=RequestMeta.from_request(request))  # type: ignore[arg-type]
+                    actor=request.user, meta=RequestMeta.from_request(request))
             else:
                 booked = services.appointment_book(
                     service=data["service"], start_at=start, staff=data["staff"],
                     contact=data["contact"], matter=data["matter"],
-                    time_zone=data["contact"].time_zone, actor=request.user,  # type: ignore[arg-type]
+                    time_zone=data["contact"].time_zone, actor=request.user,
                     meta=RequestMeta.from_request(request))
         except ServiceError as exc:
             form.add_error(None, str(exc))
@@ -102,7 +105,7 @@ def staff_book(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
-def staff_appointment(request: HttpRequest, appointment_id: Any) -> HttpResponse:
+def staff_appointment(request: Request, appointment_id: Any) -> HttpResponse:
     appointment = selectors.appointment_get_for_staff(user=request.user,
                                                       appointment_id=appointment_id)
     return render(request, "scheduling/staff_appointment.html", {
@@ -113,8 +116,17 @@ def staff_appointment(request: HttpRequest, appointment_id: Any) -> HttpResponse
 
 
 @staff_required
+@require_GET
+def appointment_reminders(request: Request, appointment_id: Any) -> HttpResponse:
+    appointment = selectors.appointment_get_for_staff(user=request.user,
+                                                      appointment_id=appointment_id)
+    return render(request, "scheduling/appointment_reminders.html",
+                  {"appointment": appointment})
+
+
+@staff_required
 @require_POST
-def staff_appointment_action(request: HttpRequest, appointment_id: Any,
+def staff_appointment_action(request: Request, appointment_id: Any,
                              action: str) -> HttpResponse:
     appointment = selectors.appointment_get_for_staff(user=request.user,
                                                       appointment_id=appointment_id)
@@ -122,9 +134,9 @@ def staff_appointment_action(request: HttpRequest, appointment_id: Any,
     try:
         if action in ("attended", "no_show"):
             services.appointment_mark(appointment=appointment, status=action,
-                                      actor=request.user, meta=RequestMeta.from_request(request))  # type: ignore[arg-type]
+                                      actor=request.user, meta=RequestMeta.from_request(request))
         elif action == "cancel":
-            services.appointment_cancel(appointment=appointment, actor=request.user,  # type: ignore[arg-type]
+            services.appointment_cancel(appointment=appointment, actor=request.user,
                                         meta=RequestMeta.from_request(request), by_client=False)
         elif action == "reschedule":
             form = StaffRescheduleForm(request.POST)
@@ -134,7 +146,7 @@ def staff_appointment_action(request: HttpRequest, appointment_id: Any,
                 appointment=appointment,
                 start_at=_local_dt(form.cleaned_data["start"],
                                    timezone.get_current_timezone_name()),
-                actor=request.user, meta=RequestMeta.from_request(request))  # type: ignore[arg-type]
+                actor=request.user, meta=RequestMeta.from_request(request))
         else:
             raise Http404
     except ServiceError as exc:
@@ -146,8 +158,8 @@ def staff_appointment_action(request: HttpRequest, appointment_id: Any,
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def staff_availability(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+def staff_availability(request: Request) -> HttpResponse:
+    user = request.user
     rule_form = AvailabilityRuleForm()
     calendar_form = ExternalCalendarForm()
     if request.method == "POST":

@@ -24,7 +24,7 @@ def _with_appointment(w):
 
 
 ROWS = [
-    Row("notifications:appointment-reminders", MATTER_A_STAFF,
+    Row("scheduling:appointment-reminders", MATTER_A_STAFF,
         setup=_with_appointment, kwargs=lambda w: {"appointment_id": w.appointment.pk},
         secret=lambda w: w.contact_a.last_name),
     Row("notifications:template-list", STAFF_ONLY),
@@ -36,10 +36,10 @@ ROWS = [
         data=lambda w: {"body": "{firm}: {when} {link}", "action": "save"}),
     Row("notifications:template-reset", {**ADMIN_ONLY, "admin": 302},
         kwargs=lambda w: _TEMPLATE, method="post"),
-    Row("notifications:silence-list", STAFF_ONLY),
-    Row("notifications:silence-checkin", MATTER_A_STAFF,
+    Row("staff:silence-list", STAFF_ONLY),
+    Row("staff:silence-checkin", MATTER_A_STAFF,
         kwargs=lambda w: {"matter_id": w.matter_a.pk}, secret=lambda w: w.matter_a.title),
-    Row("notifications:silence-checkin", {**MATTER_A_STAFF, "staff_on": 302, "admin": 302},
+    Row("staff:silence-checkin", {**MATTER_A_STAFF, "staff_on": 302, "admin": 302},
         kwargs=lambda w: {"matter_id": w.matter_a.pk}, method="post",
         data=lambda w: {"title": "Quick update", "body": "Nothing new yet."},
         secret=lambda w: w.matter_a.title),

@@ -38,7 +38,8 @@ def make_notices(*, user: Any, matter: Any, count: int, channel: str = "email",
     """Due "new message" notices, the way secure_message_notify leaves them."""
     due = due or timezone.now() - dt.timedelta(minutes=1)
     return Notification.objects.bulk_create([
-        Notification(event="message", channel=channel, recipient=user, matter=matter,
+        Notification(event="message", channel=channel, recipient=user,
+                     about=f"matter:{matter.pk}",
                      due_at=due, next_attempt_at=due)
         for _ in range(count)
     ])

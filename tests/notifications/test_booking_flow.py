@@ -9,8 +9,9 @@ import time_machine
 from django.core import mail
 
 from notifications import services
-from notifications.models import Reminder, State
+from notifications.outbox import State
 from scheduling import services as scheduling
+from scheduling.models import Reminder
 from tests.scheduling.helpers import make_service, working_week
 
 MONDAY = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)  # 09:00 in Warsaw

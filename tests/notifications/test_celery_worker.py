@@ -14,8 +14,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications import services
-from notifications.models import Reminder, State
+from notifications.outbox import State
+from scheduling import services as scheduling_services
+from scheduling.models import Reminder
 from tests.notifications.conftest import make_appointment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +43,7 @@ def test_worker_and_beat_send_a_due_reminder_exactly_once(world: Any, tmp_path: 
     with transaction.atomic():
         appointment = make_appointment(staff=world.staff_on, contact=contact,
                                        start=timezone.now() + dt.timedelta(hours=2, seconds=8))
-        services.appointment_reminders_sync(appointment=appointment)
+        scheduling_services.appointment_reminders_sync(appointment=appointment)
     assert Reminder.objects.filter(kind="2h", state=State.SCHEDULED).count() == 2
 
     mail_dir, sms_dir = tmp_path / "mail", tmp_path / "sms"

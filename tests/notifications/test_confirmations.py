@@ -9,7 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Notification, Reminder, State
+from notifications.models import Notification
+from notifications.outbox import State
+from scheduling import services as scheduling_services
+from scheduling.models import Reminder
 from tests.notifications.conftest import make_appointment, make_service
 
 
@@ -47,7 +50,7 @@ def test_a_package_booking_gets_one_email_with_every_time_and_a_calendar_file(
     appointments = _package(world, 3)
     # when
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        services.appointment_notify(appointments=appointments, event="booked")
+        scheduling_services.appointment_notify(appointments=appointments, event="booked")
     # then
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -65,12 +68,12 @@ def test_sms_confirmation_goes_only_with_consent(world: Any, tmp_path: Any,
                                                  django_capture_on_commit_callbacks: Any) -> None:
     appointments = _package(world, 1)
     with django_capture_on_commit_callbacks(execute=True):
-        services.appointment_notify(appointments=appointments, event="booked")
+        scheduling_services.appointment_notify(appointments=appointments, event="booked")
     assert not (tmp_path / "sms").exists()
     world.contact_a.sms_consent, world.contact_a.phone = True, "+48600100200"
     world.contact_a.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.appointment_notify(appointments=appointments, event="booked")
+        scheduling_services.appointment_notify(appointments=appointments, event="booked")
     assert len(list((tmp_path / "sms").glob("*.sms"))) == 1
 
 
@@ -79,8 +82,8 @@ def test_nothing_is_sent_when_the_booking_transaction_rolls_back(
     appointments = _package(world, 1)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.appointment_notify(appointments=appointments, event="booked")
-            services.appointment_reminders_sync(appointment=appointments[0])
+            scheduling_services.appointment_notify(appointments=appointments, event="booked")
+            scheduling_services.appointment_reminders_sync(appointment=appointments[0])
             raise RuntimeError("the booking failed")
     assert callbacks == []
     assert mail.outbox == []
@@ -94,7 +97,7 @@ def test_cancellation_email_carries_a_cancel_calendar_file(
     appointments[0].status = "cancelled"
     appointments[0].save(update_fields=["status"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.appointment_notify(appointments=appointments, event="cancelled")
+        scheduling_services.appointment_notify(appointments=appointments, event="cancelled")
     content = mail.outbox[0].attachments[0][1]
     content = content.decode() if isinstance(content, bytes) else content
     assert "METHOD:CANCEL" in content
@@ -108,7 +111,7 @@ def test_no_show_email_has_the_rebooking_link_and_no_calendar_file(
     appointments[0].status = "no_show"
     appointments[0].save(update_fields=["status"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.appointment_notify(appointments=appointments, event="no_show")
+        scheduling_services.appointment_notify(appointments=appointments, event="no_show")
     message = mail.outbox[0]
     assert message.attachments == []
     assert appointments[0].service.slug in message.body
@@ -117,7 +120,7 @@ def test_no_show_email_has_the_rebooking_link_and_no_calendar_file(
 def test_a_confirmation_for_a_booking_already_cancelled_is_not_sent(
         world: Any, django_capture_on_commit_callbacks: Any) -> None:
     appointments = _package(world, 1)
-    services.appointment_notify(appointments=appointments, event="booked")
+    scheduling_services.appointment_notify(appointments=appointments, event="booked")
     type(appointments[0]).objects.filter(pk=appointments[0].pk).update(status="cancelled")
     services.deliveries_sweep()
     assert mail.outbox == []
@@ -142,7 +145,7 @@ def test_broker_down_the_booking_still_commits_and_the_sweep_sends_it(
     try:
         appointments = _package(world, 1)
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            services.appointment_notify(appointments=appointments, event="booked")
+            scheduling_services.appointment_notify(appointments=appointments, event="booked")
     finally:
         # Back to reading Django's settings (the overrides live in conf.changes).
         for key in ("broker_url", "task_always_eager", "task_publish_retry"):

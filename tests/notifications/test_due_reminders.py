@@ -9,6 +9,7 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import Notification
 from portal import services as portal
+from portal import services as portal_services
 
 
 def test_task_due_tomorrow_gets_one_reminder_even_if_the_job_runs_twice(world: Any) -> None:
@@ -20,8 +21,8 @@ def test_task_due_tomorrow_gets_one_reminder_even_if_the_job_runs_twice(world: A
     portal.client_task_create(actor=world.staff_on, matter=world.matter_a,
                               kind="review", title="Later", due_date=today + dt.timedelta(days=5))
     # when
-    assert services.due_reminders_queue(today=today) == 1
-    assert services.due_reminders_queue(today=today) == 0
+    assert portal_services.due_reminders_queue(today=today) == 1
+    assert portal_services.due_reminders_queue(today=today) == 0
     services.deliveries_sweep()
     # then
     assert len(mail.outbox) == 1
@@ -36,7 +37,7 @@ def test_document_request_due_tomorrow_reminds_the_client(world: Any) -> None:
     portal.document_request_create(actor=world.staff_on, matter=world.matter_a,
                                    title="Discovery", due_date=today + dt.timedelta(days=1),
                                    items=["Bank statements"])
-    assert services.due_reminders_queue(today=today) == 1
+    assert portal_services.due_reminders_queue(today=today) == 1
     assert Notification.objects.get().event == "document_due"
     services.deliveries_sweep()
     assert "documents" in mail.outbox[0].subject.lower()

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.models import Matter, TimelineEntry
+from scheduling import services as scheduling_services
 from tests.e2e.conftest import DESKTOP, PHONE, new_page, save_screenshot
 from tests.notifications.conftest import make_appointment
 
@@ -95,14 +96,13 @@ def test_lawyer_sends_the_check_in_from_the_staff_home(browser: Any, live_server
 
 def test_staff_see_each_reminder_with_its_state(browser: Any, live_server: Any,
                                                 world: Any) -> None:
-    from notifications import services
 
     contact = world.contact_a
     contact.sms_consent, contact.phone = True, "+48600100200"
     contact.save()
     appointment = make_appointment(staff=world.staff_on, contact=contact, matter=world.matter_a,
                                    start=timezone.now() + dt.timedelta(hours=5))
-    services.appointment_reminders_sync(appointment=appointment)
+    scheduling_services.appointment_reminders_sync(appointment=appointment)
     cookie = _session_cookie(world.staff_on)
 
     def steps() -> str:

@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Notification, State
+from notifications.models import Notification
+from notifications.outbox import State
 from portal import services as portal
+from portal import services as portal_services
 
 
 def test_three_messages_within_minutes_make_one_notice_per_recipient(world: Any) -> None:
@@ -18,7 +20,7 @@ def test_three_messages_within_minutes_make_one_notice_per_recipient(world: Any)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         for _ in range(3):
-            services.secure_message_notify(matter=world.matter_a,
+            portal_services.secure_message_notify(matter=world.matter_a,
                                            recipients=[world.client_a],
                                            sender=world.staff_on)
     # then
@@ -54,13 +56,13 @@ def test_notice_carries_no_message_text_and_one_link_to_the_matter(world: Any,
 def test_sender_is_never_notified_and_a_later_message_starts_a_new_notice(world: Any) -> None:
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        services.secure_message_notify(matter=world.matter_a,
+        portal_services.secure_message_notify(matter=world.matter_a,
                                        recipients=[world.client_a, world.staff_on],
                                        sender=world.staff_on)
     assert not Notification.objects.filter(recipient=world.staff_on).exists()
     with time_machine.travel(start + dt.timedelta(minutes=6), tick=False):
         call_command("send_due_reminders")
-        services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
+        portal_services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
                                        sender=world.staff_on)
     assert Notification.objects.filter(recipient=world.client_a, state=State.SENT).count() == 1
     assert Notification.objects.filter(recipient=world.client_a,
@@ -74,7 +76,7 @@ def test_client_preferring_sms_with_consent_also_gets_an_sms(world: Any, setting
     contact.preferred_channel, contact.sms_consent, contact.phone = "sms", True, "+48600100200"
     contact.save()
     # when
-    services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
+    portal_services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
                                    sender=world.staff_on)
     services.deliveries_sweep(now=timezone.now() + dt.timedelta(minutes=10))
     # then: an email and one SMS file
@@ -89,7 +91,7 @@ def test_sms_without_consent_is_not_queued(world: Any) -> None:
     contact = world.contact_a
     contact.preferred_channel, contact.sms_consent, contact.phone = "sms", False, "+48600100200"
     contact.save()
-    services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
+    portal_services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
                                    sender=world.staff_on)
     assert list(Notification.objects.values_list("channel", flat=True)) == ["email"]
 
@@ -102,7 +104,7 @@ def test_sms_in_quiet_hours_waits_for_the_morning(world: Any, tmp_path: Any) -> 
     contact.save()
     night = dt.datetime(2026, 1, 14, 22, 30, tzinfo=dt.UTC)
     with time_machine.travel(night - dt.timedelta(minutes=10), tick=False):
-        services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
+        portal_services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
                                        sender=world.staff_on)
     with time_machine.travel(night, tick=False):
         services.deliveries_sweep()

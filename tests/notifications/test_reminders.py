@@ -9,7 +9,9 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from notifications import services
-from notifications.models import Reminder, ServiceReminderOffsets, State
+from notifications.outbox import State
+from scheduling import services as scheduling_services
+from scheduling.models import Reminder
 from tests.notifications.conftest import make_appointment, make_service
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -33,7 +35,7 @@ def _book(world: Any, start: dt.datetime, **kw: Any) -> Any:
     with transaction.atomic():
         appointment = make_appointment(staff=world.staff_on, contact=world.contact_a,
                                        start=start, matter=world.matter_a, **kw)
-        services.appointment_reminders_sync(appointment=appointment)
+        scheduling_services.appointment_reminders_sync(appointment=appointment)
     return appointment
 
 
@@ -50,7 +52,7 @@ def test_booking_creates_one_reminder_per_kind_and_channel(world: Any, frozen: A
     assert rows[("24h", "email")].due_at == appointment.start_at - dt.timedelta(hours=24)
     assert rows[("2h", "sms")].due_at == appointment.start_at - dt.timedelta(hours=2)
     # syncing again changes nothing; a second row for the same kind and channel is refused
-    services.appointment_reminders_sync(appointment=appointment)
+    scheduling_services.appointment_reminders_sync(appointment=appointment)
     assert Reminder.objects.filter(appointment=appointment).count() == 4
     with pytest.raises(IntegrityError), transaction.atomic():
         Reminder.objects.create(appointment=appointment, kind="24h", channel="email",
@@ -90,10 +92,10 @@ def test_reschedule_after_the_reminder_was_created_never_sends_the_old_time(
     with transaction.atomic():
         old.status = "rescheduled"
         old.save(update_fields=["status"])
-        services.appointment_reminders_sync(appointment=old)
+        scheduling_services.appointment_reminders_sync(appointment=old)
         new = make_appointment(staff=world.staff_on, contact=world.contact_a, start=new_start,
                                service=old.service, replaces=old)
-        services.appointment_reminders_sync(appointment=new)
+        scheduling_services.appointment_reminders_sync(appointment=new)
     # then: nothing at the old times, the new time at the new times
     _sweep_at(old_start - dt.timedelta(hours=24))
     _sweep_at(old_start - dt.timedelta(hours=2))
@@ -111,7 +113,7 @@ def test_moving_an_appointment_in_place_moves_its_reminders(world: Any, frozen: 
     appointment.start_at += dt.timedelta(days=1)
     appointment.end_at += dt.timedelta(days=1)
     appointment.save(update_fields=["start_at", "end_at"])
-    services.appointment_reminders_sync(appointment=appointment)
+    scheduling_services.appointment_reminders_sync(appointment=appointment)
     _sweep_at(old_due)
     assert mail.outbox == []
     _sweep_at(old_due + dt.timedelta(days=1))
@@ -139,7 +141,7 @@ def test_cancellation_sends_no_reminder(world: Any, frozen: Any, sms_contact: An
     with transaction.atomic():
         appointment.status = "cancelled"
         appointment.save(update_fields=["status"])
-        services.appointment_reminders_sync(appointment=appointment)
+        scheduling_services.appointment_reminders_sync(appointment=appointment)
     for hours in (24, 2):
         _sweep_at(appointment.start_at - dt.timedelta(hours=hours))
     assert mail.outbox == []
@@ -157,7 +159,8 @@ def test_cancellation_after_a_claim_but_before_sending_sends_nothing(world: Any,
     with time_machine.travel(due, tick=False):
         token, ids = claim(model=Reminder, now=due, limit=10)
     type(appointment).objects.filter(pk=appointment.pk).update(status="cancelled")
-    from notifications.services.sweep import SendContext, SweepResult, send_claimed
+    from notifications.registry import SendContext
+    from notifications.services.sweep import SweepResult, send_claimed
 
     send_claimed(model=Reminder, token=token, ctx=SendContext(now=due, templates={}),
                  result=SweepResult())
@@ -238,7 +241,8 @@ def test_sms_reminder_in_quiet_hours_is_suppressed_with_the_reason(world: Any,
 
 def test_per_service_offsets_override_the_default(world: Any, frozen: Any) -> None:
     service = make_service()
-    ServiceReminderOffsets.objects.create(service=service, offsets_minutes=[2880, 60])
+    service.reminder_offsets = [2880, 60]
+    service.save(update_fields=["reminder_offsets"])
     appointment = _book(world, NOW + dt.timedelta(days=5), service=service)
     assert set(Reminder.objects.filter(appointment=appointment)
                .values_list("kind", flat=True)) == {"48h", "1h"}
@@ -264,9 +268,9 @@ def test_staff_page_lists_every_reminder_with_its_state(client: Any, world: Any,
     client.force_login(world.staff_on)
     from django.urls import reverse
 
-    page = client.get(reverse("notifications:appointment-reminders",
+    page = client.get(reverse("scheduling:appointment-reminders",
                               kwargs={"appointment_id": appointment.pk})).content.decode()
     assert "Suppressed" in page and "too late" in page
     client.force_login(world.staff_off)
-    assert client.get(reverse("notifications:appointment-reminders",
+    assert client.get(reverse("scheduling:appointment-reminders",
                               kwargs={"appointment_id": appointment.pk})).status_code == 404

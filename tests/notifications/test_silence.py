@@ -8,8 +8,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications import selectors, services
+from portal import selectors as portal_selectors
 from portal import services as portal
+from portal import services as portal_services
+from portal import tasks
 from portal.models import Matter, TimelineEntry
 from tests import factories
 
@@ -33,7 +35,7 @@ def test_flags_exactly_the_matters_past_the_threshold(world: Any) -> None:
     _age(closed, 60)
     _age(world.matter_a, 5)
     # when
-    flagged = selectors.silent_matters_for_user(user=lawyer)
+    flagged = portal_selectors.silent_matters_for_user(user=lawyer)
     # then
     assert [m.pk for m in flagged] == [silent.pk]
     assert flagged[0].silent_days == 22
@@ -44,10 +46,10 @@ def test_an_internal_note_does_not_count_but_a_shared_update_does(world: Any) ->
     _age(world.matter_a, 30)
     portal.timeline_entry_add(actor=lawyer, matter=world.matter_a,
                               kind="update", title="Internal", shared_with_client=False)
-    assert [m.pk for m in selectors.silent_matters_for_user(user=lawyer)] == [world.matter_a.pk]
+    assert [m.pk for m in portal_selectors.silent_matters_for_user(user=lawyer)] == [world.matter_a.pk]
     portal.timeline_entry_add(actor=lawyer, matter=world.matter_a,
                               kind="update", title="Shared", shared_with_client=True)
-    assert selectors.silent_matters_for_user(user=lawyer) == []
+    assert portal_selectors.silent_matters_for_user(user=lawyer) == []
 
 
 def test_a_message_from_the_firm_counts_as_contact_but_one_from_the_client_does_not(
@@ -55,21 +57,21 @@ def test_a_message_from_the_firm_counts_as_contact_but_one_from_the_client_does_
     _age(world.matter_a, 30)
     portal.message_send(actor=world.client_a, matter=world.matter_a,
                         text="Any news?")
-    assert len(selectors.silent_matters_for_user(user=world.staff_on)) == 1
+    assert len(portal_selectors.silent_matters_for_user(user=world.staff_on)) == 1
     portal.message_send(actor=world.staff_on, matter=world.matter_a,
                         text="Working on it.")
-    assert selectors.silent_matters_for_user(user=world.staff_on) == []
+    assert portal_selectors.silent_matters_for_user(user=world.staff_on) == []
 
 
 def test_threshold_follows_the_firm_setting(world: Any, firm: Any) -> None:
     _age(world.matter_a, 10)
-    assert selectors.silent_matters_for_user(user=world.staff_on) == []
+    assert portal_selectors.silent_matters_for_user(user=world.staff_on) == []
     firm.silence_days = 7
     firm.save()
     from django.core.cache import cache
 
     cache.clear()
-    assert len(selectors.silent_matters_for_user(user=world.staff_on)) == 1
+    assert len(portal_selectors.silent_matters_for_user(user=world.staff_on)) == 1
 
 
 def test_lawyer_sees_the_alarm_on_staff_home_and_sends_the_check_in_in_one_click(
@@ -79,7 +81,7 @@ def test_lawyer_sees_the_alarm_on_staff_home_and_sends_the_check_in_in_one_click
     client.force_login(world.staff_on)
     home = client.get(reverse("staff:home"))
     assert b"silence-alarm" in home.content
-    checkin_url = reverse("notifications:silence-checkin", kwargs={"matter_id": world.matter_a.pk})
+    checkin_url = reverse("staff:silence-checkin", kwargs={"matter_id": world.matter_a.pk})
     assert checkin_url.encode() in home.content
     form = client.get(checkin_url)
     assert "Nothing new yet" in form.content.decode()
@@ -90,21 +92,21 @@ def test_lawyer_sees_the_alarm_on_staff_home_and_sends_the_check_in_in_one_click
     assert response.status_code == 302
     entry = TimelineEntry.objects.filter(matter=world.matter_a, title="Quick update").get()
     assert entry.shared_with_client
-    assert selectors.silent_matters_for_user(user=world.staff_on) == []
+    assert portal_selectors.silent_matters_for_user(user=world.staff_on) == []
     assert b"silence-alarm" not in client.get(reverse("staff:home")).content
 
 
 def test_check_in_is_drafted_in_the_clients_language(world: Any) -> None:
     world.contact_a.language = "pl"
     world.contact_a.save()
-    draft = services.checkin_draft(matter=world.matter_a)
+    draft = portal_services.checkin_draft(matter=world.matter_a)
     assert "Następny krok" in draft.body
 
 
 def test_other_lawyers_do_not_see_the_alarm_for_my_matter(world: Any) -> None:
     _age(world.matter_a, 30)
-    assert selectors.silent_matters_for_user(user=world.staff_off) == []
-    assert selectors.silent_matters_for_user(user=world.client_a) == []
+    assert portal_selectors.silent_matters_for_user(user=world.staff_off) == []
+    assert portal_selectors.silent_matters_for_user(user=world.client_a) == []
 
 
 def test_daily_digest_goes_once_a_day_to_each_lawyer_with_silent_matters(world: Any) -> None:
@@ -112,15 +114,15 @@ def test_daily_digest_goes_once_a_day_to_each_lawyer_with_silent_matters(world: 
     _age(world.matter_b, 1)
     now = timezone.now()
     with time_machine.travel(now, tick=False):
-        assert services.silence_digest_send() == 1
-        assert services.silence_digest_send() == 0
+        assert portal_services.silence_digest_send() == 1
+        assert portal_services.silence_digest_send() == 0
     assert len(mail.outbox) == 1
     digest = mail.outbox[0]
     assert digest.to == [world.staff_on.email]
     assert world.matter_a.reference in digest.body
     assert world.matter_b.reference not in digest.body
     with time_machine.travel(now + dt.timedelta(days=1), tick=False):
-        assert services.silence_digest_send() == 1
+        assert portal_services.silence_digest_send() == 1
 
 
 def _silent_matters(lawyer: Any, count: int) -> None:
@@ -141,9 +143,9 @@ def test_silence_pages_make_the_same_number_of_queries_for_1_and_200_matters(
     counts = []
     for lawyer in (few_lawyer, many_lawyer):
         client.force_login(lawyer)
-        client.get(reverse("notifications:silence-list"))
+        client.get(reverse("staff:silence-list"))
         with CaptureQueriesContext(connection) as ctx:
-            response = client.get(reverse("notifications:silence-list"))
+            response = client.get(reverse("staff:silence-list"))
         assert response.status_code == 200
         # Session and sign-in bookkeeping (allauth's activity tracking) varies with the
         # clock, not with the data; the page's own queries are what must stay flat.
@@ -156,8 +158,6 @@ def test_silence_pages_make_the_same_number_of_queries_for_1_and_200_matters(
 
 
 def test_daily_task_queues_due_reminders_and_sends_digests(world: Any) -> None:
-    from notifications import tasks
-
     _age(world.matter_a, 30)
-    tasks.daily_digests.delay()
+    tasks.daily_notices.delay()
     assert [m.to for m in mail.outbox] == [[world.staff_on.email]]

@@ -19,8 +19,9 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Notification, State, SweepHeartbeat
-from notifications.services.sweep import INTERRUPTED, claim
+from notifications.models import Notification, SweepHeartbeat
+from notifications.outbox import INTERRUPTED, State
+from notifications.services.sweep import claim
 from tests.notifications.conftest import make_notices
 
 ROOT = Path(__file__).resolve().parents[2]

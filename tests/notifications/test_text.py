@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from notifications import defaults
+from notifications import registry
 from notifications.text import fill, placeholders_in, sms_segments
 
 
@@ -46,30 +46,40 @@ def test_empty_text_is_zero_segments() -> None:
     assert sms_segments("").segments == 0
 
 
+# Every notice whose wording the firm may edit, whichever app registered it.
+EDITABLE = [notice.event for notice in registry.editable_notices()]
+
+
+def _sms(event: str, language: str) -> str:
+    notice = registry.notice(event)
+    return fill(notice.sms[language], notice.preview_values())
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
-@pytest.mark.parametrize("event", list(defaults.PLACEHOLDERS))
+@pytest.mark.parametrize("event", EDITABLE)
 def test_default_sms_fit_one_gsm_segment_where_the_language_allows(language: str,
                                                                    event: str) -> None:
-    text = fill(defaults.SMS[language][event], defaults.SAMPLE)
+    text = _sms(event, language)
     seg = sms_segments(text)
     assert seg.encoding == "GSM-7", text
     assert seg.segments == 1, text
 
 
 @pytest.mark.parametrize("language", ["pl", "ru"])
-@pytest.mark.parametrize("event", list(defaults.PLACEHOLDERS))
+@pytest.mark.parametrize("event", EDITABLE)
 def test_default_sms_in_polish_and_russian_stay_within_two_ucs2_segments(language: str,
                                                                          event: str) -> None:
-    assert sms_segments(fill(defaults.SMS[language][event], defaults.SAMPLE)).segments <= 2
+    assert sms_segments(_sms(event, language)).segments <= 2
 
 
 @pytest.mark.parametrize("language", ["en", "pl", "es", "ru"])
-@pytest.mark.parametrize("event", list(defaults.PLACEHOLDERS))
+@pytest.mark.parametrize("event", EDITABLE)
 def test_defaults_use_only_allowed_placeholders_and_have_one_link(language: str,
                                                                   event: str) -> None:
-    allowed = set(defaults.PLACEHOLDERS[event])
-    email = defaults.EMAIL[language][event]
-    sms = defaults.SMS[language][event]
+    notice = registry.notice(event)
+    allowed = set(notice.placeholders)
+    email = notice.email[language]
+    sms = notice.sms[language]
     for text in (email.subject, email.body, sms):
         assert placeholders_in(text) <= allowed
     assert email.body.count("{link}") == 1

@@ -10,7 +10,8 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from notifications import services
-from notifications.models import Notification, State
+from notifications.models import Notification
+from notifications.outbox import State
 from tests.notifications.conftest import TWILIO_TOKEN, make_notices
 from tests.notifications.twilio_fake import twilio_error
 

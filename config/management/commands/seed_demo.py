@@ -1,4 +1,7 @@
-"""Create (or bring back) the demo firm. Running it twice changes nothing."""
+"""Create (or bring back) the demo firm. Running it twice changes nothing.
+
+In config, the top layer: it seeds every app, each through its own services.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from portal import demo as portal_demo
 from portal import services
 from portal.models import Contact, Firm, Matter, Tag, TimelineEntry, User
+from scheduling import demo as scheduling_demo
 
 DEMO_PASSWORD = "atrium-demo-2026"  # noqa: S105 - published demo credential, see README
 
@@ -150,12 +155,9 @@ class Command(BaseCommand):
                                      first_name=first, last_name=last,
                                      expires_at=now + dt.timedelta(days=90))
 
-        # Scheduling (issue 4): the three services, working hours, a few appointments.
-        from scheduling import demo as scheduling_demo
+        # Scheduling: the three services, working hours, a few appointments.
+        clients = list(Contact.objects.filter(kind=Contact.Kind.CLIENT).exclude(email="")[:3])
+        scheduling_demo.seed(staff=list(staff.values()), clients=clients)
 
-        scheduling_demo.seed(staff=list(staff.values()))
-
-        # Portal (issue 3): folders, documents with versions, messages, a checklist, tasks.
-        from portal import demo as portal_demo
-
+        # Portal: folders, documents with versions, messages, a checklist, tasks.
         portal_demo.seed()

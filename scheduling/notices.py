@@ -1,0 +1,152 @@
+"""Scheduling's notices: booking confirmations, changes, cancellations, no-shows, reminders.
+
+Registered in SchedulingConfig.ready(). The rows are written by services.reminders inside
+the booking transactions; these composers turn them into messages at send time, from the
+appointments as they are then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+from core.time import format_when
+from notifications import registry
+from notifications.channels import Outgoing
+from notifications.compose import (
+    Recipient,
+    address_for,
+    in_quiet_hours,
+    outgoing,
+    postpone_sms_in_quiet_hours,
+    render,
+)
+from notifications.outbox import Postpone, Suppress, register_reasons
+from notifications.registry import COMMON_PLACEHOLDERS, Notice, SendContext
+from portal import selectors as portal_selectors
+from scheduling import selectors
+from scheduling.models import Appointment, Reminder
+from scheduling.notice_texts import EMAIL, SMS
+from scheduling.services.reminders import SUPPRESS_REASONS
+
+if TYPE_CHECKING:
+    from notifications.models import Notification
+
+PLACEHOLDERS = (*COMMON_PLACEHOLDERS, "service", "when", "staff")
+SAMPLE = {"service": "Consultation", "when": "Mon 9 Mar, 10:00 CET", "staff": "Marek Nowak"}
+REASONS = {
+    "appointment cancelled": _("appointment cancelled"),
+    "appointment rescheduled": _("appointment rescheduled"),
+    "marked as no-show": _("marked as no-show"),
+    "appointment attended": _("appointment attended"),
+    "appointment not active": _("appointment no longer active"),
+    "reminder removed": _("reminder time removed from the service"),
+    "too late: booked after this reminder was due": _("too late: booked after this reminder "
+                                                      "was due"),
+    "too late: the appointment has started": _("too late: the appointment had started"),
+    "appointment moved": _("waiting for the new appointment time"),
+    "appointment no longer exists": _("appointment no longer exists"),
+    "superseded: the appointment changed again": _("not sent: the appointment changed again"),
+    "superseded: the appointment is not cancelled": _("not sent: the appointment is not "
+                                                      "cancelled"),
+}
+
+
+def _values(appointments: Sequence[Appointment], recipient: Recipient, link: str,
+            ctx: SendContext) -> dict[str, str]:
+    first = appointments[0]
+    staff = first.staff
+    firm = ctx.remember("firm", portal_selectors.firm_get)
+    return {
+        "firm": firm.name,
+        "name": recipient.name,
+        "service": first.service.name,
+        "when": "; ".join(format_when(a.start_at, language=recipient.language,
+                                      zone=recipient.zone) for a in appointments),
+        "staff": staff.get_full_name() or str(staff),
+        "link": link,
+    }
+
+
+def compose_appointment_event(row: Notification, ctx: SendContext) -> Outgoing:
+    """A confirmation, change, cancellation or no-show message (one per booking)."""
+    ids = row.context.get("appointments", [])
+    appointments = list(Appointment.objects.filter(pk__in=ids)
+                        .select_related("service", "staff", "contact").order_by("start_at"))
+    if not appointments:
+        raise Suppress("appointment no longer exists")
+    event = row.event
+    statuses = {a.status for a in appointments}
+    # A confirmation that is no longer true is not sent (booked then cancelled at once).
+    if event in ("booked", "rescheduled") and statuses != {Appointment.Status.BOOKED}:
+        raise Suppress("superseded: the appointment changed again")
+    if event == "cancelled" and Appointment.Status.CANCELLED not in statuses:
+        raise Suppress("superseded: the appointment is not cancelled")
+    recipient = portal_selectors.contact_recipient(appointments[0].contact)
+    to = address_for(recipient, row.channel)
+    postpone_sms_in_quiet_hours(recipient, row.channel, ctx.now)
+    if event in ("no_show", "cancelled"):
+        link = selectors.appointment_rebook_link(appointment=appointments[0])
+    else:
+        link = selectors.appointment_manage_links(appointment=appointments[0])["detail"]
+    subject, body = render(ctx, event=event, channel=row.channel, language=recipient.language,
+                           values=_values(appointments, recipient, link, ctx))
+    attachments: list[tuple[str, str | bytes, str]] = []
+    if row.channel == "email" and event != "no_show":
+        method = "CANCEL" if event == "cancelled" else "REQUEST"
+        ics = selectors.appointment_ics(appointments=appointments, method=method)
+        attachments.append(("appointment.ics", ics,
+                            f"text/calendar; charset=utf-8; method={method}"))
+    return outgoing(row, to=to, subject=subject, body=body, attachments=attachments)
+
+
+def compose_reminder(row: Reminder, ctx: SendContext) -> Outgoing:
+    """A reminder, only while the appointment stands and its time is what the row expects."""
+    appointment = row.appointment
+    if appointment.status != Appointment.Status.BOOKED:
+        raise Suppress(SUPPRESS_REASONS.get(appointment.status, "appointment not active"))
+    expected_due = appointment.start_at - dt.timedelta(minutes=row.offset_minutes)
+    if expected_due > ctx.now + dt.timedelta(minutes=1):
+        # The appointment moved later and the row was not moved with it: wait for the new
+        # time rather than quote the old one.
+        raise Postpone(expected_due, "appointment moved")
+    if appointment.start_at <= ctx.now:
+        raise Suppress("too late: the appointment has started")
+    recipient = portal_selectors.contact_recipient(appointment.contact)
+    to = address_for(recipient, row.channel)
+    if row.channel == "sms" and in_quiet_hours(recipient, ctx.now) is not None:
+        # A reminder that would arrive at night is of no use later: the email still goes.
+        raise Suppress("quiet hours")
+    link = selectors.appointment_manage_links(appointment=appointment)["detail"]
+    subject, body = render(ctx, event="reminder", channel=row.channel,
+                           language=recipient.language,
+                           values=_values([appointment], recipient, link, ctx))
+    return outgoing(row, to=to, subject=subject, body=body)
+
+
+NOTICES = [
+    Notice(event="booked", label=_("Booking confirmed"), compose=compose_appointment_event,
+           placeholders=PLACEHOLDERS, email=EMAIL["booked"], sms=SMS["booked"], sample=SAMPLE),
+    Notice(event="rescheduled", label=_("Booking changed"), compose=compose_appointment_event,
+           placeholders=PLACEHOLDERS, email=EMAIL["rescheduled"], sms=SMS["rescheduled"],
+           sample=SAMPLE),
+    Notice(event="cancelled", label=_("Booking cancelled"), compose=compose_appointment_event,
+           placeholders=PLACEHOLDERS, email=EMAIL["cancelled"], sms=SMS["cancelled"],
+           sample=SAMPLE),
+    Notice(event="no_show", label=_("Missed appointment"), compose=compose_appointment_event,
+           placeholders=PLACEHOLDERS, email=EMAIL["no_show"], sms=SMS["no_show"],
+           sample=SAMPLE),
+    Notice(event=Reminder.NOTICE_EVENT, label=_("Appointment reminder"),
+           compose=compose_reminder, placeholders=PLACEHOLDERS, email=EMAIL["reminder"],
+           sms=SMS["reminder"], sample=SAMPLE),
+]
+
+
+def register() -> None:
+    for notice in NOTICES:
+        registry.register(notice)
+    registry.register_outbox(Reminder)
+    register_reasons(REASONS)
