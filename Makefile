@@ -50,9 +50,16 @@ test: venv
 	mkdir -p $(VAR)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The same checks as .pre-commit-config.yaml and .ci/run: ruff, ruff format, the layer
+# contracts (import-linter, pyproject.toml) and mypy (strict but for the older apps).
+APPS := core audit notifications portal scheduling billing intake insights config
 lint: venv
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy config portal scheduling billing intake notifications
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy $(APPS)
+	@! grep -rnE '# type: ignore\[[^]]*\] *$$' --include=*.py $(APPS) \
+	  || { echo "each # type: ignore[code] says why after it, on the same line"; exit 1; }
 
 bench: venv
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
