@@ -26,8 +26,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # PROTECT: the rows can never be rewritten, so people with a history are deactivated
     # rather than deleted.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=actions.MAX_LENGTH, db_index=True)
     object_type = models.CharField(max_length=40, blank=True)

@@ -10,9 +10,15 @@ from django.db.models import Q, QuerySet
 from audit.models import AuditEvent
 
 
-def audit_events(*, visible: Q | None = None, action: str = "", actor_label: str = "",
-                 matter_ids: Any = None, date_from: dt.date | None = None,
-                 date_to: dt.date | None = None) -> QuerySet[AuditEvent]:
+def audit_events(
+    *,
+    visible: Q | None = None,
+    action: str = "",
+    actor_label: str = "",
+    matter_ids: Any = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
     """Rows matching the filters, newest first. `visible` limits them (None: all rows);
     `matter_ids` (ids or a subquery) keeps the rows of those matters."""
     qs = AuditEvent.objects.all()

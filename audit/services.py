@@ -15,8 +15,19 @@ from audit.models import AuditEvent
 from core.http import USER_AGENT_MAX, AtriumUser, RequestMeta
 
 # Keys that never go into an audit row, whatever a caller passes.
-SECRET_KEYS = frozenset({"password", "password1", "password2", "token", "code", "secret",
-                         "body", "text", "csrfmiddlewaretoken"})
+SECRET_KEYS = frozenset(
+    {
+        "password",
+        "password1",
+        "password2",
+        "token",
+        "code",
+        "secret",
+        "body",
+        "text",
+        "csrfmiddlewaretoken",
+    }
+)
 
 MatterKey = uuid.UUID | str | None
 
@@ -27,8 +38,9 @@ def clean_value(value: Any) -> Any:
         # Escaped so that a value can never forge a new line in an exported log.
         return value.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")[:500]
     if isinstance(value, dict):
-        return {str(k): clean_value(v) for k, v in value.items()
-                if str(k).lower() not in SECRET_KEYS}
+        return {
+            str(k): clean_value(v) for k, v in value.items() if str(k).lower() not in SECRET_KEYS
+        }
     if isinstance(value, list | tuple):
         return [clean_value(v) for v in value][:50]
     if isinstance(value, int | float | bool) or value is None:
@@ -41,9 +53,18 @@ def _check(action: str) -> None:
         raise LookupError(f"audit action {action!r} is not declared (see audit/actions.py)")
 
 
-def _row(*, action: str, actor: AtriumUser | None, meta: RequestMeta | None,
-         matter_id: MatterKey, object_type: str, object_id: str, data: dict[str, Any] | None,
-         actor_label: str, at: dt.datetime | None = None) -> AuditEvent:
+def _row(
+    *,
+    action: str,
+    actor: AtriumUser | None,
+    meta: RequestMeta | None,
+    matter_id: MatterKey,
+    object_type: str,
+    object_id: str,
+    data: dict[str, Any] | None,
+    actor_label: str,
+    at: dt.datetime | None = None,
+) -> AuditEvent:
     _check(action)
     label = actor_label or (actor.email if actor is not None else "")
     return AuditEvent(
@@ -60,25 +81,55 @@ def _row(*, action: str, actor: AtriumUser | None, meta: RequestMeta | None,
     )
 
 
-def audit_record(*, action: str, actor: AtriumUser | None = None,
-                 meta: RequestMeta | None = None, matter_id: MatterKey = None,
-                 obj: models.Model | None = None, data: dict[str, Any] | None = None,
-                 actor_label: str = "") -> AuditEvent:
+def audit_record(
+    *,
+    action: str,
+    actor: AtriumUser | None = None,
+    meta: RequestMeta | None = None,
+    matter_id: MatterKey = None,
+    obj: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
     """One row: `action` must be declared; `obj` is named by model name and pk."""
-    row = _row(action=action, actor=actor, meta=meta, matter_id=matter_id,
-               object_type=obj._meta.model_name or "" if obj is not None else "",
-               object_id=str(obj.pk) if obj is not None else "", data=data,
-               actor_label=actor_label)
+    row = _row(
+        action=action,
+        actor=actor,
+        meta=meta,
+        matter_id=matter_id,
+        object_type=obj._meta.model_name or "" if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        data=data,
+        actor_label=actor_label,
+    )
     row.save(force_insert=True)
     return row
 
 
-def audit_record_many(*, action: str, actor: AtriumUser | None, meta: RequestMeta | None,
-                      matter_id: MatterKey, object_type: str, object_ids: Iterable[Any],
-                      at: dt.datetime | None = None) -> int:
+def audit_record_many(
+    *,
+    action: str,
+    actor: AtriumUser | None,
+    meta: RequestMeta | None,
+    matter_id: MatterKey,
+    object_type: str,
+    object_ids: Iterable[Any],
+    at: dt.datetime | None = None,
+) -> int:
     """The same action on many objects, in one INSERT (e.g. messages marked read)."""
-    rows = [_row(action=action, actor=actor, meta=meta, matter_id=matter_id,
-                 object_type=object_type, object_id=str(pk), data=None, actor_label="", at=at)
-            for pk in object_ids]
+    rows = [
+        _row(
+            action=action,
+            actor=actor,
+            meta=meta,
+            matter_id=matter_id,
+            object_type=object_type,
+            object_id=str(pk),
+            data=None,
+            actor_label="",
+            at=at,
+        )
+        for pk in object_ids
+    ]
     AuditEvent.objects.bulk_create(rows)
     return len(rows)

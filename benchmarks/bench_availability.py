@@ -36,18 +36,27 @@ def calendars(busy_total: int, seed: int = 7) -> list[StaffCalendar]:
         for _ in range(busy_total // 10):
             start = START + dt.timedelta(minutes=rng.randrange(0, 30 * 24 * 60, 5))
             busy.append(Interval(start, start + dt.timedelta(minutes=rng.choice([15, 30, 60]))))
-        result.append(StaffCalendar(
-            staff_id=staff_id, time_zone=ZONES[staff_id % len(ZONES)],
-            weekly=[WeeklyHours(d, dt.time(9), dt.time(17)) for d in range(5)],
-            busy=busy))
+        result.append(
+            StaffCalendar(
+                staff_id=staff_id,
+                time_zone=ZONES[staff_id % len(ZONES)],
+                weekly=[WeeklyHours(d, dt.time(9), dt.time(17)) for d in range(5)],
+                busy=busy,
+            )
+        )
     return result
 
 
 def measure(busy_total: int, runs: int = 60) -> tuple[float, float, int]:
     cals = calendars(busy_total)
-    rules = Rules(duration=dt.timedelta(minutes=30), step=dt.timedelta(minutes=15),
-                  earliest=START, latest=END, buffer_before=dt.timedelta(minutes=5),
-                  buffer_after=dt.timedelta(minutes=10))
+    rules = Rules(
+        duration=dt.timedelta(minutes=30),
+        step=dt.timedelta(minutes=15),
+        earliest=START,
+        latest=END,
+        buffer_before=dt.timedelta(minutes=5),
+        buffer_after=dt.timedelta(minutes=10),
+    )
     times = []
     slots = 0
     for _ in range(runs):
@@ -62,13 +71,17 @@ def main() -> None:
     base_median, base_p95, base_slots = measure(800)
     big_median, big_p95, big_slots = measure(8000)
     print("availability engine, 10 staff x 30 days")
-    print(f"  800 busy:  median {base_median:.2f} ms  p95 {base_p95:.2f} ms  "
-          f"({base_slots} slot starts)  target median <= 5 ms: "
-          f"{'OK' if base_median <= 5 else 'OVER'}")
+    print(
+        f"  800 busy:  median {base_median:.2f} ms  p95 {base_p95:.2f} ms  "
+        f"({base_slots} slot starts)  target median <= 5 ms: "
+        f"{'OK' if base_median <= 5 else 'OVER'}"
+    )
     ratio = big_median / base_median
-    print(f"  8000 busy: median {big_median:.2f} ms  p95 {big_p95:.2f} ms  "
-          f"({big_slots} slot starts)  ratio {ratio:.1f}x  target <= 15x: "
-          f"{'OK' if ratio <= 15 else 'OVER'}")
+    print(
+        f"  8000 busy: median {big_median:.2f} ms  p95 {big_p95:.2f} ms  "
+        f"({big_slots} slot starts)  ratio {ratio:.1f}x  target <= 15x: "
+        f"{'OK' if ratio <= 15 else 'OVER'}"
+    )
 
 
 if __name__ == "__main__":

@@ -70,21 +70,47 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="atrium-bench-slots-"))
-    env = {**os.environ, "ATRIUM_VAR_DIR": str(tmp), "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
-           "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "REDIS_URL": "",
-           "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "ATRIUM_VAR_DIR": str(tmp),
+        "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "REDIS_URL": "",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "LOG_LEVEL": "WARNING",
+    }
     port = free_port()
     server = None
     try:
-        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True,
-                       timeout=300)
-        subprocess.run([PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env,
-                       check=True, timeout=300, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+        )
+        subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", SEED],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=300,
+            stdout=subprocess.DEVNULL,
+        )
         gunicorn = str(Path(PYTHON).with_name("gunicorn"))
         server = subprocess.Popen(
-            [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(args.workers), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                gunicorn,
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -100,8 +126,10 @@ def main() -> None:
         import datetime as dt
 
         today = dt.datetime.now(dt.UTC).date()
-        path = (f"/api/slots/?service=consult&start={today + dt.timedelta(days=1)}"
-                f"&end={today + dt.timedelta(days=31)}&tz=Europe/Warsaw")
+        path = (
+            f"/api/slots/?service=consult&start={today + dt.timedelta(days=1)}"
+            f"&end={today + dt.timedelta(days=31)}&tz=Europe/Warsaw"
+        )
         latencies: list[float] = []
         errors = 0
         lock = threading.Lock()
@@ -143,10 +171,14 @@ def main() -> None:
         wall = time.perf_counter() - started
         latencies.sort()
         n = len(latencies)
-        print(f"GET /api/slots/ one month, 10 staff, gunicorn {args.workers} workers, "
-              f"{args.threads} client threads, SQLite")
-        print(f"  requests {n}  errors {errors}  p50 {latencies[n // 2]:.1f} ms  "
-              f"p99 {latencies[min(n - 1, int(n * 0.99))]:.1f} ms  {n / wall:.0f} req/s")
+        print(
+            f"GET /api/slots/ one month, 10 staff, gunicorn {args.workers} workers, "
+            f"{args.threads} client threads, SQLite"
+        )
+        print(
+            f"  requests {n}  errors {errors}  p50 {latencies[n // 2]:.1f} ms  "
+            f"p99 {latencies[min(n - 1, int(n * 0.99))]:.1f} ms  {n / wall:.0f} req/s"
+        )
     finally:
         if server is not None:
             server.terminate()

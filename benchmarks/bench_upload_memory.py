@@ -95,8 +95,15 @@ session[HASH_SESSION_KEY] = client.get_session_auth_hash()
 session.create()
 print(session.session_key, matter.pk, folder.pk)
 """
-    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     key, matter_id, folder_id = out.stdout.strip().splitlines()[-1].split()
     return key, matter_id, folder_id
 
@@ -105,11 +112,11 @@ def _upload(port: int, *, session: str, matter_id: str, folder_id: str, size: in
     boundary = uuid.uuid4().hex
     csrf = uuid.uuid4().hex  # 32 characters: an unmasked secret the cookie also holds
     head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
         f"{csrf}\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"folder\"\r\n\r\n{folder_id}\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
-        f"filename=\"big-scan.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="folder"\r\n\r\n{folder_id}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+        f'filename="big-scan.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
@@ -135,8 +142,11 @@ def _upload(port: int, *, session: str, matter_id: str, folder_id: str, size: in
 
 def _download(port: int, *, session: str, version_id: str) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
-    conn.request("GET", f"/portal/versions/{version_id}/download/",
-                 headers={"Cookie": f"sessionid={session}"})
+    conn.request(
+        "GET",
+        f"/portal/versions/{version_id}/download/",
+        headers={"Cookie": f"sessionid={session}"},
+    )
     response = conn.getresponse()
     assert response.status == 200, response.status
     assert response.getheader("Content-Disposition", "").startswith("attachment;")
@@ -147,12 +157,21 @@ def _download(port: int, *, session: str, version_id: str) -> int:
 
 
 def _latest_version(env: dict[str, str]) -> tuple[str, int]:
-    script = ("import django; django.setup()\n"
-              "from portal.models import DocumentVersion\n"
-              "v = DocumentVersion.objects.order_by('-uploaded_at').first()\n"
-              "print(v.pk, v.size) if v else print('none 0')")
-    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True, timeout=120)
+    script = (
+        "import django; django.setup()\n"
+        "from portal.models import DocumentVersion\n"
+        "v = DocumentVersion.objects.order_by('-uploaded_at').first()\n"
+        "print(v.pk, v.size) if v else print('none 0')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     pk, size = out.stdout.strip().split()
     return pk, int(size)
 
@@ -188,9 +207,22 @@ def main() -> None:
         session, matter_id, folder_id = _prepare(env)
         port = _free_port()
         proc = subprocess.Popen(
-            [str(gunicorn), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
-             "--timeout", "900", "--log-level", "warning"],
-            env=env, cwd=ROOT, start_new_session=True)
+            [
+                str(gunicorn),
+                "config.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "1",
+                "--timeout",
+                "900",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
         _wait_for(port, proc)
         worker = _worker_pid(proc.pid)
         # Warm the worker (imports, the first queries, both code paths) with a 1 MB file
@@ -200,8 +232,7 @@ def main() -> None:
         base = _vm_hwm_kb(worker)
 
         started = time.monotonic()
-        status = _upload(port, session=session, matter_id=matter_id, folder_id=folder_id,
-                         size=size)
+        status = _upload(port, session=session, matter_id=matter_id, folder_id=folder_id, size=size)
         up_seconds = time.monotonic() - started
         after_upload = _vm_hwm_kb(worker)
         version_id, stored = _latest_version(env)
@@ -219,10 +250,14 @@ def main() -> None:
         down_mb = (after_download - base) / 1024
         print(f"file size                    {args.size_mb} MB")
         print(f"worker VmHWM before          {base / 1024:.1f} MB")
-        print(f"upload   {up_seconds:6.1f} s  {args.size_mb / up_seconds:7.1f} MB/s  "
-              f"peak increase {up_mb:.1f} MB")
-        print(f"download {down_seconds:6.1f} s  {args.size_mb / down_seconds:7.1f} MB/s  "
-              f"peak increase {down_mb:.1f} MB")
+        print(
+            f"upload   {up_seconds:6.1f} s  {args.size_mb / up_seconds:7.1f} MB/s  "
+            f"peak increase {up_mb:.1f} MB"
+        )
+        print(
+            f"download {down_seconds:6.1f} s  {args.size_mb / down_seconds:7.1f} MB/s  "
+            f"peak increase {down_mb:.1f} MB"
+        )
         verdict = "OK" if max(up_mb, down_mb) <= BUDGET_MB else "OVER BUDGET"
         print(f"budget {BUDGET_MB} MB: {verdict}")
         if verdict != "OK":

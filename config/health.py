@@ -54,8 +54,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         sweep = {"last_run_at": None}
         checks["reminder_sweep"] = False
     healthy = all(checks.values())
-    body = {"status": "ok" if healthy else "unhealthy",
-            **{name: "ok" if ok else "down" for name, ok in checks.items()},
-            "reminder_sweep_last_run": sweep["last_run_at"].isoformat()
-            if sweep["last_run_at"] else None}
+    body = {
+        "status": "ok" if healthy else "unhealthy",
+        **{name: "ok" if ok else "down" for name, ok in checks.items()},
+        "reminder_sweep_last_run": sweep["last_run_at"].isoformat()
+        if sweep["last_run_at"]
+        else None,
+    }
     return JsonResponse(body, status=200 if healthy else 503)

@@ -109,9 +109,7 @@ TEMPLATES = [
 # Database: SQLite under var/ unless DATABASE_URL is set (PostgreSQL in production)
 # ---------------------------------------------------------------------------
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'atrium.sqlite3'}"
-    ),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'atrium.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -192,8 +190,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -303,9 +303,11 @@ else:
     }
 STORAGES = {
     "default": _private_storage,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if not DEBUG else
-                    "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -340,7 +342,7 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.file
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
-ANYMAIL = {k[len("ANYMAIL_"):]: v for k, v in env.ENVIRON.items() if k.startswith("ANYMAIL_")}
+ANYMAIL = {k[len("ANYMAIL_") :]: v for k, v in env.ENVIRON.items() if k.startswith("ANYMAIL_")}
 EMAIL_TIMEOUT = 10
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
@@ -365,15 +367,17 @@ LOGGING = {
 # Notifications: reminders, retries and the sweep (notifications/, README "Reminders")
 # ---------------------------------------------------------------------------
 # Offsets before an appointment, in minutes, unless the service sets its own.
-NOTIFICATIONS_REMINDER_OFFSETS = env.list("NOTIFICATIONS_REMINDER_OFFSETS", cast=int,
-                                          default=[24 * 60, 2 * 60])
+NOTIFICATIONS_REMINDER_OFFSETS = env.list(
+    "NOTIFICATIONS_REMINDER_OFFSETS", cast=int, default=[24 * 60, 2 * 60]
+)
 # A claimed row not finished within this many seconds belongs to a dead worker.
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
 NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
 # Attempts per message (the first one included) and the waits between them, in seconds.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=4)
-NOTIFICATIONS_RETRY_DELAYS = env.list("NOTIFICATIONS_RETRY_DELAYS", cast=int,
-                                      default=[60, 300, 900])
+NOTIFICATIONS_RETRY_DELAYS = env.list(
+    "NOTIFICATIONS_RETRY_DELAYS", cast=int, default=[60, 300, 900]
+)
 # Secure-message notices wait this long so several messages make one notice.
 NOTIFICATIONS_MESSAGE_DIGEST_MINUTES = env.int("NOTIFICATIONS_MESSAGE_DIGEST_MINUTES", default=5)
 NOTIFICATIONS_DUE_REMINDER_DAYS = env.int("NOTIFICATIONS_DUE_REMINDER_DAYS", default=1)
@@ -382,15 +386,21 @@ TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
 TWILIO_HTTP_CLIENT_CLASS = env.str("TWILIO_HTTP_CLIENT_CLASS", default="")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=SMS_FILE_PATH)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=EMAIL_FILE_PATH)
-CELERY_BEAT_SCHEDULE.update({
-    "notifications-sweep": {"task": "notifications.tasks.deliveries_sweep",
-                            "schedule": float(env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60)),
-                            # A sweep that waited longer than a minute is replaced by the next.
-                            "options": {"expires": 55}},
-    # Due-date notices and the silence digest (portal owns both).
-    "portal-daily-notices": {"task": "portal.tasks.daily_notices",
-                             "schedule": crontab(hour=6, minute=0)},
-})
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "notifications-sweep": {
+            "task": "notifications.tasks.deliveries_sweep",
+            "schedule": float(env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60)),
+            # A sweep that waited longer than a minute is replaced by the next.
+            "options": {"expires": 55},
+        },
+        # Due-date notices and the silence digest (portal owns both).
+        "portal-daily-notices": {
+            "task": "portal.tasks.daily_notices",
+            "schedule": crontab(hour=6, minute=0),
+        },
+    }
+)
 
 # ---------------------------------------------------------------------------
 # Scheduling: external busy calendars, embed mode, booking rate limit (scheduling/)

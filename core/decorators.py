@@ -19,8 +19,10 @@ RequestT = TypeVar("RequestT", bound=HttpRequest)
 View = Callable[Concatenate[RequestT, P], R]
 
 
-def _signed_in_with(check: Callable[[AtriumUser], bool], view: View[RequestT, P, R],
-                    ) -> Callable[Concatenate[HttpRequest, P], R]:
+def _signed_in_with(
+    check: Callable[[AtriumUser], bool],
+    view: View[RequestT, P, R],
+) -> Callable[Concatenate[HttpRequest, P], R]:
     @wraps(view)
     def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R:
         if not check(cast(AtriumUser, request.user)):

@@ -35,8 +35,9 @@ _HANDLERS: dict[type[Event], list[Handler]] = {}
 
 
 def _check(event_type: type[Event]) -> None:
-    if not (isinstance(event_type, type) and issubclass(event_type, Event)
-            and event_type is not Event):
+    if not (
+        isinstance(event_type, type) and issubclass(event_type, Event) and event_type is not Event
+    ):
         raise TypeError(f"{event_type!r} is not an Event subclass")
     params = getattr(event_type, "__dataclass_params__", None)
     if params is None or not params.frozen or "__dataclass_fields__" not in vars(event_type):

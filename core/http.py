@@ -81,8 +81,9 @@ class RequestMeta:
     def from_request(cls, request: HttpRequest | None) -> RequestMeta | None:
         if request is None:
             return None
-        return cls(ip=client_ip(request),
-                   user_agent=request.headers.get("user-agent", "")[:USER_AGENT_MAX])
+        return cls(
+            ip=client_ip(request), user_agent=request.headers.get("user-agent", "")[:USER_AGENT_MAX]
+        )
 
 
 def uuid_or_404(value: object) -> uuid.UUID:

@@ -21,11 +21,12 @@ def zone(name: str | None, *, fallback: str = "UTC") -> ZoneInfo:
         return ZoneInfo(fallback)
 
 
-def day_window(*, start: dt.date, end: dt.date, zone: ZoneInfo) -> tuple[dt.datetime,
-                                                                         dt.datetime]:
+def day_window(*, start: dt.date, end: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """Midnight of the first day to midnight after the last day, in that zone."""
-    return (dt.datetime.combine(start, dt.time(0), tzinfo=zone),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=zone))
+    return (
+        dt.datetime.combine(start, dt.time(0), tzinfo=zone),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=zone),
+    )
 
 
 def wall_clock_to_utc(value: dt.datetime, tz_name: str) -> dt.datetime:

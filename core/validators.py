@@ -23,8 +23,9 @@ def validate_no_markup(value: str) -> None:
 
 def validate_no_control_chars(value: str) -> None:
     if value and _CONTROL_RE.search(value):
-        raise ValidationError(_("This field contains characters that are not allowed."),
-                              code="control")
+        raise ValidationError(
+            _("This field contains characters that are not allowed."), code="control"
+        )
 
 
 def validate_plain_text(value: str) -> None:
@@ -55,5 +56,8 @@ def validate_color(value: str) -> None:
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(tz, tz.replace("_", " ")) for tz in sorted(available_time_zones())
-            if "/" in tz and not tz.startswith(("Etc/", "SystemV/", "US/"))] + [("UTC", "UTC")]
+    return [
+        (tz, tz.replace("_", " "))
+        for tz in sorted(available_time_zones())
+        if "/" in tz and not tz.startswith(("Etc/", "SystemV/", "US/"))
+    ] + [("UTC", "UTC")]

@@ -55,8 +55,13 @@ class Outgoing:
 
 def email_send(message: Outgoing, *, connection: Any = None) -> str:
     headers = {"X-Atrium-Notification": message.reference} if message.reference else None
-    email = EmailMessage(subject=message.subject, body=message.body, to=[message.to],
-                         connection=connection, headers=headers)
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        to=[message.to],
+        connection=connection,
+        headers=headers,
+    )
     for filename, content, mimetype in message.attachments:
         email.attach(filename, content, mimetype)
     try:
@@ -75,8 +80,9 @@ def email_connection() -> object:
 
 
 def twilio_configured() -> bool:
-    return bool(settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN
-                and settings.TWILIO_FROM_NUMBER)
+    return bool(
+        settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN and settings.TWILIO_FROM_NUMBER
+    )
 
 
 def twilio_client() -> Client:
@@ -86,8 +92,7 @@ def twilio_client() -> Client:
     class_path = getattr(settings, "TWILIO_HTTP_CLIENT_CLASS", "")
     if class_path:
         http_client = import_string(class_path)()
-    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
-                  http_client=http_client)
+    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
 
 def sms_send(message: Outgoing) -> str:
@@ -119,8 +124,10 @@ def _sms_to_file(message: Outgoing) -> str:
         # O_EXCL and a unique name: one file per send, never overwritten.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(f"To: {message.to}\nFrom: {settings.TWILIO_FROM_NUMBER or 'atrium'}\n"
-                         f"Id: {sid}\nReference: {message.reference}\n\n{message.body}\n")
+            handle.write(
+                f"To: {message.to}\nFrom: {settings.TWILIO_FROM_NUMBER or 'atrium'}\n"
+                f"Id: {sid}\nReference: {message.reference}\n\n{message.body}\n"
+            )
     except OSError as exc:
         raise ChannelError(f"sms: could not write file ({type(exc).__name__})") from exc
     return sid

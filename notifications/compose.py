@@ -91,8 +91,9 @@ def text_for(ctx: SendContext | None, *, event: str, channel: str, language: str
     return notice(event).default_text(channel=channel, language=language)
 
 
-def render(ctx: SendContext | None, *, event: str, channel: str, language: str,
-           values: dict[str, str]) -> tuple[str, str]:
+def render(
+    ctx: SendContext | None, *, event: str, channel: str, language: str, values: dict[str, str]
+) -> tuple[str, str]:
     text = text_for(ctx, event=event, channel=channel, language=language)
     subject = fill(text.subject, values).replace("\n", " ").strip()
     return subject, fill(text.body, values)
@@ -119,9 +120,20 @@ def status_callback_for(pk: Any) -> str:
     return absolute_url(path)
 
 
-def outgoing(row: Any, *, to: str, subject: str, body: str,
-             attachments: list[tuple[str, str | bytes, str]] | None = None) -> Outgoing:
+def outgoing(
+    row: Any,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    attachments: list[tuple[str, str | bytes, str]] | None = None,
+) -> Outgoing:
     """The message for this row, with a delivery-report callback for an SMS."""
-    return Outgoing(channel=row.channel, to=to, subject=subject, body=body,
-                    attachments=attachments or [],
-                    status_callback=status_callback_for(row.pk) if row.channel == "sms" else "")
+    return Outgoing(
+        channel=row.channel,
+        to=to,
+        subject=subject,
+        body=body,
+        attachments=attachments or [],
+        status_callback=status_callback_for(row.pk) if row.channel == "sms" else "",
+    )

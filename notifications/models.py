@@ -26,16 +26,18 @@ class NotificationTemplate(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"), max_length=4000)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["event", "channel", "language"]
         verbose_name = _("notification template")
         verbose_name_plural = _("notification templates")
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["event", "channel", "language"],
-                                    name="notification_template_unique"),
+            models.UniqueConstraint(
+                fields=["event", "channel", "language"], name="notification_template_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -52,8 +54,13 @@ class Notification(Delivery):
     SWEEP_SELECT_RELATED: ClassVar[tuple[str, ...]] = ("recipient",)
 
     event = models.CharField(_("event"), max_length=EVENT_MAX_LENGTH)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
     # What the notice is about, as a key the owning app resolves ("matter:<uuid>").
     about = models.CharField(_("about"), max_length=100, blank=True, db_index=True)
     context = models.JSONField(default=dict, blank=True)

@@ -97,8 +97,13 @@ class Delivery(models.Model):
     TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
         State.SCHEDULED: (State.SENDING, State.SUPPRESSED, State.FAILED),
         # Back to scheduled only for a retry or a lease that expired before any send began.
-        State.SENDING: (State.SENT, State.FAILED, State.SCHEDULED, State.SUPPRESSED,
-                        State.DELIVERED),
+        State.SENDING: (
+            State.SENT,
+            State.FAILED,
+            State.SCHEDULED,
+            State.SUPPRESSED,
+            State.DELIVERED,
+        ),
         State.SENT: (State.DELIVERED, State.FAILED),
         State.DELIVERED: (),
         State.FAILED: (),
@@ -110,8 +115,9 @@ class Delivery(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.SCHEDULED)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.SCHEDULED
+    )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     # When it should go (shown to staff) and when the sweep may next try (retries move it).
     due_at = models.DateTimeField(_("due"))
@@ -154,8 +160,10 @@ class Delivery(models.Model):
 
     @property
     def state_badge(self) -> str:
-        badges: dict[str, str] = {State.SENT: "ok", State.DELIVERED: "ok",
-                                  State.FAILED: "danger", State.SUPPRESSED: "muted"}
+        badges: dict[str, str] = {
+            State.SENT: "ok",
+            State.DELIVERED: "ok",
+            State.FAILED: "danger",
+            State.SUPPRESSED: "muted",
+        }
         return badges.get(str(self.state), "")
-
-

@@ -36,8 +36,11 @@ EVENT_MAX_LENGTH = 20  # Notification.event, NotificationTemplate.event
 
 # Every notice may use these; the staff preview fills them with the sample values.
 COMMON_PLACEHOLDERS = ("firm", "name", "link")
-COMMON_SAMPLE = {"firm": "Atrium Law", "name": "Anna",
-                 "link": "https://atrium.example/a/Xy7Qk2Lm9Pz4"}
+COMMON_SAMPLE = {
+    "firm": "Atrium Law",
+    "name": "Anna",
+    "link": "https://atrium.example/a/Xy7Qk2Lm9Pz4",
+}
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,10 @@ def _check(notice: Notice) -> None:
     if not notice.editable:
         return
     for language in CODES:
-        for channel, text in (("email", notice.default_text(channel="email",
-                                                            language=language)),
-                              ("sms", notice.default_text(channel="sms", language=language))):
+        for channel, text in (
+            ("email", notice.default_text(channel="email", language=language)),
+            ("sms", notice.default_text(channel="sms", language=language)),
+        ):
             if language not in (notice.email if channel == "email" else notice.sms):
                 raise ValueError(f"{notice.event}: no {channel} text in {language}")
             unknown = placeholders_in(text.subject) | placeholders_in(text.body)

@@ -33,8 +33,10 @@ def sweep_status(*, now: dt.datetime | None = None) -> dict[str, Any]:
         stalled = now - last > STALLED_AFTER
     else:
         overdue = now - STALLED_AFTER
-        stalled = any(m._default_manager.filter(state=State.SCHEDULED, next_attempt_at__lt=overdue)
-                      .exists() for m in registry.outbox_models())
+        stalled = any(
+            m._default_manager.filter(state=State.SCHEDULED, next_attempt_at__lt=overdue).exists()
+            for m in registry.outbox_models()
+        )
     return {"last_run_at": last, "stalled": stalled}
 
 
@@ -55,5 +57,6 @@ def template_overrides() -> dict[tuple[str, str, str], NotificationTemplate]:
 
 
 def template_get(*, event: str, channel: str, language: str) -> NotificationTemplate | None:
-    return NotificationTemplate.objects.filter(event=event, channel=channel,
-                                               language=language).first()
+    return NotificationTemplate.objects.filter(
+        event=event, channel=channel, language=language
+    ).first()

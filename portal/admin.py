@@ -31,8 +31,9 @@ class UserAdmin(BaseUserAdmin):
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",),
-                             "fields": ("email", "role", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
+    )
 
 
 @admin.register(Firm)
@@ -66,8 +67,14 @@ class TimelineInline(admin.TabularInline):
 
 @admin.register(Matter)
 class MatterAdmin(GuardedModelAdmin):
-    list_display = ["reference", "title", "practice_area", "stage", "priority",
-                    "responsible_lawyer"]
+    list_display = [
+        "reference",
+        "title",
+        "practice_area",
+        "stage",
+        "priority",
+        "responsible_lawyer",
+    ]
     list_filter = ["stage", "practice_area", "priority", "tags"]
     search_fields = ["reference", "title"]
     filter_horizontal = ["team", "clients", "tags"]
@@ -89,8 +96,18 @@ class CoCounselGrantAdmin(admin.ModelAdmin):
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "role", "created_at", "expires_at", "sent_at", "accepted_at"]
     exclude = ["token_hash"]
-    readonly_fields = ["email", "role", "contact", "grant", "created_by", "created_at",
-                       "expires_at", "sent_at", "accepted_at", "accepted_user"]
+    readonly_fields = [
+        "email",
+        "role",
+        "contact",
+        "grant",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "accepted_at",
+        "accepted_user",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -32,7 +32,9 @@ def pdf_with_text(text: str) -> bytes:
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return out
 
 
@@ -44,42 +46,79 @@ def seed() -> None:
             continue
         lawyer = matter.responsible_lawyer
         client_user = User.objects.filter(contact__matters=matter).first()
-        discovery = services.folder_create(actor=lawyer, matter=matter,
-                                           name="Discovery", client_can_upload=True)
-        services.folder_create(actor=lawyer, matter=matter,
-                               name="Signed documents")
-        internal = services.folder_create(actor=lawyer, matter=matter,
-                                          name="Internal notes", shared_with_client=False)
+        discovery = services.folder_create(
+            actor=lawyer, matter=matter, name="Discovery", client_can_upload=True
+        )
+        services.folder_create(actor=lawyer, matter=matter, name="Signed documents")
+        internal = services.folder_create(
+            actor=lawyer, matter=matter, name="Internal notes", shared_with_client=False
+        )
         versions = services.document_upload(
-            actor=lawyer, matter=matter, folder=discovery,
-            files=[SimpleUploadedFile("Engagement letter.pdf",
-                                      pdf_with_text("Engagement letter: scope of work and fees"))])
+            actor=lawyer,
+            matter=matter,
+            folder=discovery,
+            files=[
+                SimpleUploadedFile(
+                    "Engagement letter.pdf",
+                    pdf_with_text("Engagement letter: scope of work and fees"),
+                )
+            ],
+        )
         versions += services.document_upload(
-            actor=lawyer, matter=matter, folder=discovery,
-            files=[SimpleUploadedFile("Engagement letter.pdf",
-                                      pdf_with_text("Engagement letter, revised: fees and retainer"))])
+            actor=lawyer,
+            matter=matter,
+            folder=discovery,
+            files=[
+                SimpleUploadedFile(
+                    "Engagement letter.pdf",
+                    pdf_with_text("Engagement letter, revised: fees and retainer"),
+                )
+            ],
+        )
         versions += services.document_upload(
-            actor=lawyer, matter=matter, folder=internal,
+            actor=lawyer,
+            matter=matter,
+            folder=internal,
             shared_with_client=False,
-            files=[SimpleUploadedFile("Case strategy.txt",
-                                      b"Internal: strengths, weaknesses, settlement range.")])
+            files=[
+                SimpleUploadedFile(
+                    "Case strategy.txt", b"Internal: strengths, weaknesses, settlement range."
+                )
+            ],
+        )
         for version in versions:
             services.document_version_extract_text(version_id=str(version.pk))
         services.document_request_create(
-            actor=lawyer, matter=matter, title="Documents for the first filing",
+            actor=lawyer,
+            matter=matter,
+            title="Documents for the first filing",
             due_date=today + dt.timedelta(days=7),
-            items=["Photo of your ID card", "Marriage certificate", "Last three payslips"])
+            items=["Photo of your ID card", "Marriage certificate", "Last three payslips"],
+        )
         services.client_task_create(
-            actor=lawyer, matter=matter, kind="sign_upload",
-            title="Sign and upload the power of attorney", due_date=today + dt.timedelta(days=3),
-            description="Print it, sign every page and upload a photo or scan.")
+            actor=lawyer,
+            matter=matter,
+            kind="sign_upload",
+            title="Sign and upload the power of attorney",
+            due_date=today + dt.timedelta(days=3),
+            description="Print it, sign every page and upload a photo or scan.",
+        )
         services.client_task_create(
-            actor=lawyer, matter=matter, kind="review",
-            title="Read the draft settlement", due_date=today - dt.timedelta(days=1))
+            actor=lawyer,
+            matter=matter,
+            kind="review",
+            title="Read the draft settlement",
+            due_date=today - dt.timedelta(days=1),
+        )
         if client_user is not None:
-            services.message_send(actor=client_user, matter=matter,
-                                  text="Good morning, is there anything you need from me "
-                                       "before the mediation?")
-            services.message_send(actor=lawyer, matter=matter,
-                                  text="Yes: please upload the documents on the checklist by "
-                                       "next week, and sign the power of attorney.")
+            services.message_send(
+                actor=client_user,
+                matter=matter,
+                text="Good morning, is there anything you need from me before the mediation?",
+            )
+            services.message_send(
+                actor=lawyer,
+                matter=matter,
+                text="Yes: please upload the documents on the checklist by "
+                "next week, and sign the power of attorney.",
+            )

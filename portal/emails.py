@@ -21,12 +21,17 @@ def render_text(template_name: str, context: dict[str, object]) -> str:
 
 def send_invitation(*, invitation: Invitation, token: str) -> None:
     firm = firm_get()
-    language = (invitation.contact.language if invitation.contact else None) or \
-        firm.default_language
+    language = (
+        invitation.contact.language if invitation.contact else None
+    ) or firm.default_language
     link = settings.SITE_URL + reverse("invitation-accept", kwargs={"token": token})
     with translation.override(language):
-        context = {"firm": firm, "link": link, "invitation": invitation,
-                   "days": settings.ATRIUM_INVITATION_DAYS}
+        context = {
+            "firm": firm,
+            "link": link,
+            "invitation": invitation,
+            "days": settings.ATRIUM_INVITATION_DAYS,
+        }
         subject = " ".join(render_text("emails/invitation_subject.txt", context).split())
         body = render_text("emails/invitation.txt", context)
         html = render_to_string("emails/invitation.html", context)

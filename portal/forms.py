@@ -19,16 +19,24 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
 class FirmForm(forms.ModelForm):
-    logo_upload = forms.FileField(label=_("Logo (PNG, JPEG or WebP, up to 2 MB)"),
-                                  required=False)
+    logo_upload = forms.FileField(label=_("Logo (PNG, JPEG or WebP, up to 2 MB)"), required=False)
     clear_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
     time_zone = TimeZoneField(label=_("Time zone"))
 
     class Meta:
         model = Firm
-        fields = ["name", "primary_color", "accent_color", "time_zone", "default_language",
-                  "currency", "promise_channels", "office_hours", "response_hours",
-                  "silence_days"]
+        fields = [
+            "name",
+            "primary_color",
+            "accent_color",
+            "time_zone",
+            "default_language",
+            "currency",
+            "promise_channels",
+            "office_hours",
+            "response_hours",
+            "silence_days",
+        ]
         widgets = {
             "primary_color": forms.TextInput(attrs={"type": "color"}),
             "accent_color": forms.TextInput(attrs={"type": "color"}),
@@ -55,15 +63,28 @@ class FirmForm(forms.ModelForm):
 
 
 class ContactForm(forms.ModelForm):
-    phone = PhoneNumberField(label=_("Phone (international format, e.g. +48 601 234 567)"),
-                             required=False)
+    phone = PhoneNumberField(
+        label=_("Phone (international format, e.g. +48 601 234 567)"), required=False
+    )
     time_zone = TimeZoneField(label=_("Time zone"))
 
     class Meta:
         model = Contact
-        fields = ["kind", "first_name", "last_name", "email", "phone", "language", "time_zone",
-                  "preferred_channel", "sms_consent", "quiet_hours_start", "quiet_hours_end",
-                  "tags", "notes"]
+        fields = [
+            "kind",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "language",
+            "time_zone",
+            "preferred_channel",
+            "sms_consent",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "tags",
+            "notes",
+        ]
         widgets = {
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}),
             "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}),
@@ -86,23 +107,32 @@ class ContactForm(forms.ModelForm):
 class MatterForm(forms.Form):
     reference = PlainCharField(label=_("Reference"), max_length=32)
     title = PlainCharField(label=_("Title"), max_length=200)
-    practice_area = forms.ChoiceField(label=_("Practice area"),
-                                      choices=PracticeArea.choices)
-    priority = forms.ChoiceField(label=_("Priority"), choices=Matter.Priority.choices,
-                                 initial=Matter.Priority.NORMAL)
-    responsible_lawyer = forms.ModelChoiceField(label=_("Responsible lawyer"),
-                                                queryset=User.objects.none())
-    team = forms.ModelMultipleChoiceField(label=_("Team"), queryset=User.objects.none(),
-                                          required=False, widget=forms.CheckboxSelectMultiple)
+    practice_area = forms.ChoiceField(label=_("Practice area"), choices=PracticeArea.choices)
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Matter.Priority.choices, initial=Matter.Priority.NORMAL
+    )
+    responsible_lawyer = forms.ModelChoiceField(
+        label=_("Responsible lawyer"), queryset=User.objects.none()
+    )
+    team = forms.ModelMultipleChoiceField(
+        label=_("Team"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     clients = forms.ModelMultipleChoiceField(
-        label=_("Clients"), queryset=Contact.objects.none(),
+        label=_("Clients"),
+        queryset=Contact.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    tags = forms.ModelMultipleChoiceField(label=_("Tags"), queryset=Tag.objects.all(),
-                                          required=False, widget=forms.CheckboxSelectMultiple)
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"),
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args: Any, user: User, matter: Matter | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, matter: Matter | None = None, **kwargs: Any) -> None:
         self.matter = matter
         super().__init__(*args, **kwargs)
         staff = selectors.staff_members()
@@ -110,12 +140,10 @@ class MatterForm(forms.Form):
             "responsible_lawyer": staff,
             "team": staff,
             # Only the contacts this staff member may see (the staff access policy).
-            "clients": selectors.contacts_visible_to(user).exclude(
-                kind=Contact.Kind.OTHER_PARTY),
+            "clients": selectors.contacts_visible_to(user).exclude(kind=Contact.Kind.OTHER_PARTY),
         }
         for name, queryset in querysets.items():
             cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset
-
 
     def clean_reference(self) -> str:
         reference = self.cleaned_data["reference"].strip()
@@ -129,8 +157,7 @@ class MatterForm(forms.Form):
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("New stage"), choices=Matter.Stage.choices)
-    note = PlainCharField(label=_("Note for the client (optional)"), max_length=500,
-                          required=False)
+    note = PlainCharField(label=_("Note for the client (optional)"), max_length=500, required=False)
 
 
 class TimelineEntryForm(forms.ModelForm):
@@ -138,8 +165,9 @@ class TimelineEntryForm(forms.ModelForm):
         model = TimelineEntry
         fields = ["kind", "title", "body", "occurred_at", "shared_with_client"]
         widgets = {
-            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                               format="%Y-%m-%dT%H:%M"),
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
             "body": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -154,15 +182,22 @@ class ShareForm(forms.Form):
     email = forms.EmailField(label=_("Co-counsel's email"))
     first_name = PlainCharField(label=_("First name"), max_length=80)
     last_name = PlainCharField(label=_("Last name"), max_length=80)
-    expires_on = forms.DateField(label=_("Access until (end of day)"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(
+        label=_("Access until (end of day)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class SetPasswordForm(forms.Form):
-    password1 = forms.CharField(label=_("New password"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("Repeat the password"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
         self.email = email
@@ -190,10 +225,12 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("Who"), required=False, max_length=100)
     matter = forms.CharField(label=_("Matter reference"), required=False, max_length=32)
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Until"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,98 +11,112 @@ from notifications.registry import Text
 
 EMAIL: dict[str, dict[str, Text]] = {
     "message": {
-        "en": Text("You have a new secure message",
-                    "Hello {name},\n"
-                    "\n"
-                    "you have a new secure message about {matter}.\n"
-                    "For your privacy we do not send it by email. Sign in to read "
-                    "it: {link}\n"
-                    "\n"
-                    "{firm}"),
-        "pl": Text("Masz nową bezpieczną wiadomość",
-                    "Dzień dobry {name},\n"
-                    "\n"
-                    "masz nową bezpieczną wiadomość w sprawie {matter}.\n"
-                    "Dla Twojej prywatności nie wysyłamy jej e-mailem. Zaloguj się, "
-                    "aby ją przeczytać: {link}\n"
-                    "\n"
-                    "{firm}"),
-        "es": Text("Tiene un nuevo mensaje seguro",
-                    "Hola, {name}:\n"
-                    "\n"
-                    "tiene un nuevo mensaje seguro sobre {matter}.\n"
-                    "Por su privacidad no lo enviamos por correo. Inicie sesión para "
-                    "leerlo: {link}\n"
-                    "\n"
-                    "{firm}"),
-        "ru": Text("У вас новое защищённое сообщение",
-                    "Здравствуйте, {name}!\n"
-                    "\n"
-                    "у вас новое защищённое сообщение по делу {matter}.\n"
-                    "Ради вашей конфиденциальности мы не пересылаем его по почте. "
-                    "Войдите, чтобы прочитать: {link}\n"
-                    "\n"
-                    "{firm}"),
+        "en": Text(
+            "You have a new secure message",
+            "Hello {name},\n"
+            "\n"
+            "you have a new secure message about {matter}.\n"
+            "For your privacy we do not send it by email. Sign in to read "
+            "it: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "pl": Text(
+            "Masz nową bezpieczną wiadomość",
+            "Dzień dobry {name},\n"
+            "\n"
+            "masz nową bezpieczną wiadomość w sprawie {matter}.\n"
+            "Dla Twojej prywatności nie wysyłamy jej e-mailem. Zaloguj się, "
+            "aby ją przeczytać: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "es": Text(
+            "Tiene un nuevo mensaje seguro",
+            "Hola, {name}:\n"
+            "\n"
+            "tiene un nuevo mensaje seguro sobre {matter}.\n"
+            "Por su privacidad no lo enviamos por correo. Inicie sesión para "
+            "leerlo: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "ru": Text(
+            "У вас новое защищённое сообщение",
+            "Здравствуйте, {name}!\n"
+            "\n"
+            "у вас новое защищённое сообщение по делу {matter}.\n"
+            "Ради вашей конфиденциальности мы не пересылаем его по почте. "
+            "Войдите, чтобы прочитать: {link}\n"
+            "\n"
+            "{firm}",
+        ),
     },
     "task_due": {
-        "en": Text("A task is due on {due}",
-                    "Hello {name},\n"
-                    "\n"
-                    "a task in {matter} is due on {due}.\n"
-                    "See it here: {link}\n"
-                    "\n"
-                    "{firm}"),
-        "pl": Text("Termin zadania: {due}",
-                    "Dzień dobry {name},\n"
-                    "\n"
-                    "zadanie w sprawie {matter} ma termin {due}.\n"
-                    "Zobacz je tutaj: {link}\n"
-                    "\n"
-                    "{firm}"),
-        "es": Text("Una tarea vence el {due}",
-                    "Hola, {name}:\n"
-                    "\n"
-                    "una tarea de {matter} vence el {due}.\n"
-                    "Véala aquí: {link}\n"
-                    "\n"
-                    "{firm}"),
-        "ru": Text("Срок задачи: {due}",
-                    "Здравствуйте, {name}!\n"
-                    "\n"
-                    "срок задачи по делу {matter}: {due}.\n"
-                    "Подробнее: {link}\n"
-                    "\n"
-                    "{firm}"),
+        "en": Text(
+            "A task is due on {due}",
+            "Hello {name},\n\na task in {matter} is due on {due}.\nSee it here: {link}\n\n{firm}",
+        ),
+        "pl": Text(
+            "Termin zadania: {due}",
+            "Dzień dobry {name},\n"
+            "\n"
+            "zadanie w sprawie {matter} ma termin {due}.\n"
+            "Zobacz je tutaj: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "es": Text(
+            "Una tarea vence el {due}",
+            "Hola, {name}:\n\nuna tarea de {matter} vence el {due}.\nVéala aquí: {link}\n\n{firm}",
+        ),
+        "ru": Text(
+            "Срок задачи: {due}",
+            "Здравствуйте, {name}!\n"
+            "\n"
+            "срок задачи по делу {matter}: {due}.\n"
+            "Подробнее: {link}\n"
+            "\n"
+            "{firm}",
+        ),
     },
     "document_due": {
-        "en": Text("Documents needed by {due}",
-                    "Hello {name},\n"
-                    "\n"
-                    "we are waiting for documents for {matter} by {due}.\n"
-                    "Upload them here: {link}\n"
-                    "\n"
-                    "{firm}"),
-        "pl": Text("Dokumenty potrzebne do {due}",
-                    "Dzień dobry {name},\n"
-                    "\n"
-                    "czekamy na dokumenty w sprawie {matter} do {due}.\n"
-                    "Prześlij je tutaj: {link}\n"
-                    "\n"
-                    "{firm}"),
-        "es": Text("Documentos necesarios antes del {due}",
-                    "Hola, {name}:\n"
-                    "\n"
-                    "esperamos documentos para {matter} antes del {due}.\n"
-                    "Súbalos aquí: {link}\n"
-                    "\n"
-                    "{firm}"),
-        "ru": Text("Документы нужны до {due}",
-                    "Здравствуйте, {name}!\n"
-                    "\n"
-                    "мы ждём документы по делу {matter} до {due}.\n"
-                    "Загрузите их здесь: {link}\n"
-                    "\n"
-                    "{firm}"),
+        "en": Text(
+            "Documents needed by {due}",
+            "Hello {name},\n"
+            "\n"
+            "we are waiting for documents for {matter} by {due}.\n"
+            "Upload them here: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "pl": Text(
+            "Dokumenty potrzebne do {due}",
+            "Dzień dobry {name},\n"
+            "\n"
+            "czekamy na dokumenty w sprawie {matter} do {due}.\n"
+            "Prześlij je tutaj: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "es": Text(
+            "Documentos necesarios antes del {due}",
+            "Hola, {name}:\n"
+            "\n"
+            "esperamos documentos para {matter} antes del {due}.\n"
+            "Súbalos aquí: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "ru": Text(
+            "Документы нужны до {due}",
+            "Здравствуйте, {name}!\n"
+            "\n"
+            "мы ждём документы по делу {matter} до {due}.\n"
+            "Загрузите их здесь: {link}\n"
+            "\n"
+            "{firm}",
+        ),
     },
 }
 
@@ -130,21 +144,29 @@ SMS: dict[str, dict[str, str]] = {
 # The prepared check-in update for the silence alarm, in the client's language. {next_step}
 # and {expected} are filled with a suggestion the lawyer edits before sending.
 CHECKIN: dict[str, Text] = {
-    "en": Text("Quick update: nothing new yet",
-               "Nothing new yet on your matter; we have not forgotten you.\n"
-               "Next step: {next_step}\n"
-               "Expected by: {expected}"),
-    "pl": Text("Krótka informacja: na razie bez zmian",
-               "W Twojej sprawie na razie nie ma nic nowego; pamiętamy o Tobie.\n"
-               "Następny krok: {next_step}\n"
-               "Spodziewany termin: {expected}"),
-    "es": Text("Breve novedad: de momento nada nuevo",
-               "De momento no hay novedades en su asunto; no nos olvidamos de "
-               "usted.\n"
-               "Próximo paso: {next_step}\n"
-               "Fecha prevista: {expected}"),
-    "ru": Text("Коротко: пока без изменений",
-               "По вашему делу пока ничего нового; мы о вас помним.\n"
-               "Следующий шаг: {next_step}\n"
-               "Ожидаемый срок: {expected}"),
+    "en": Text(
+        "Quick update: nothing new yet",
+        "Nothing new yet on your matter; we have not forgotten you.\n"
+        "Next step: {next_step}\n"
+        "Expected by: {expected}",
+    ),
+    "pl": Text(
+        "Krótka informacja: na razie bez zmian",
+        "W Twojej sprawie na razie nie ma nic nowego; pamiętamy o Tobie.\n"
+        "Następny krok: {next_step}\n"
+        "Spodziewany termin: {expected}",
+    ),
+    "es": Text(
+        "Breve novedad: de momento nada nuevo",
+        "De momento no hay novedades en su asunto; no nos olvidamos de "
+        "usted.\n"
+        "Próximo paso: {next_step}\n"
+        "Fecha prevista: {expected}",
+    ),
+    "ru": Text(
+        "Коротко: пока без изменений",
+        "По вашему делу пока ничего нового; мы о вас помним.\n"
+        "Следующий шаг: {next_step}\n"
+        "Ожидаемый срок: {expected}",
+    ),
 }

@@ -33,23 +33,29 @@ if TYPE_CHECKING:
     from notifications.models import Notification
 
 # The page each notice links to (the same page for staff and clients).
-LINKS = {MESSAGE_NOTICE: "portal:message-list", TASK_DUE: "portal:task-list",
-         DOCUMENT_DUE: "portal:request-list"}
+LINKS = {
+    MESSAGE_NOTICE: "portal:message-list",
+    TASK_DUE: "portal:task-list",
+    DOCUMENT_DUE: "portal:request-list",
+}
 SAMPLE = {"matter": "FAM-2026-001", "count": "2", "due": "Fri 13 Mar"}
 
 
 def _matter(row: Notification, ctx: SendContext) -> Matter:
     matter_id = key_id(row.about, "matter")
     # Once per matter and sweep: a batch of notices often names the same matter.
-    matter = ctx.remember(row.about, lambda: Matter.objects.filter(pk=matter_id).first()
-                          ) if matter_id else None
+    matter = (
+        ctx.remember(row.about, lambda: Matter.objects.filter(pk=matter_id).first())
+        if matter_id
+        else None
+    )
     if matter is None:
         raise Suppress("no longer needed")
     return matter
 
 
 def compose_matter_notice(row: Notification, ctx: SendContext) -> Outgoing:
-    """"You have a new secure message" or "due tomorrow": one link, nothing confidential."""
+    """ "You have a new secure message" or "due tomorrow": one link, nothing confidential."""
     user = row.recipient
     if user is None:
         raise Suppress("no recipient")
@@ -60,15 +66,21 @@ def compose_matter_notice(row: Notification, ctx: SendContext) -> Outgoing:
     postpone_sms_in_quiet_hours(recipient, row.channel, ctx.now)
     matter = _matter(row, ctx)
     firm = ctx.remember("firm", selectors.firm_get)
-    values = {"firm": firm.name, "name": recipient.name, "matter": matter.reference,
-              "link": absolute_url(reverse(LINKS[row.event], kwargs={"matter_id": matter.pk})),
-              "count": str(row.batch_count)}
+    values = {
+        "firm": firm.name,
+        "name": recipient.name,
+        "matter": matter.reference,
+        "link": absolute_url(reverse(LINKS[row.event], kwargs={"matter_id": matter.pk})),
+        "count": str(row.batch_count),
+    }
     due = row.context.get("due")
     if due:
-        values["due"] = format_day(dt.date.fromisoformat(due[:10]),
-                                   language=recipient.language, zone=recipient.zone)
-    subject, body = render(ctx, event=row.event, channel=row.channel,
-                           language=recipient.language, values=values)
+        values["due"] = format_day(
+            dt.date.fromisoformat(due[:10]), language=recipient.language, zone=recipient.zone
+        )
+    subject, body = render(
+        ctx, event=row.event, channel=row.channel, language=recipient.language, values=values
+    )
     return outgoing(row, to=to, subject=subject, body=body)
 
 
@@ -83,19 +95,31 @@ def compose_silence_digest(row: Notification, ctx: SendContext) -> Outgoing:
     firm = ctx.remember("firm", selectors.firm_get)
     language = lawyer.language or firm.default_language
     with translation.override(language), timezone.override(lawyer.time_zone or firm.time_zone):
-        context = {"firm": firm, "lawyer": lawyer, "matters": matters,
-                   "days": firm.silence_days,
-                   "link": absolute_url(reverse("staff:silence-list"))}
+        context = {
+            "firm": firm,
+            "lawyer": lawyer,
+            "matters": matters,
+            "days": firm.silence_days,
+            "link": absolute_url(reverse("staff:silence-list")),
+        }
         subject = render_to_string("emails/portal/silence_subject.txt", context).strip()
         body = render_to_string("emails/portal/silence.txt", context)
-    return outgoing(row, to=address_for(selectors.user_recipient(lawyer), "email"),
-                    subject=subject, body=body)
+    return outgoing(
+        row, to=address_for(selectors.user_recipient(lawyer), "email"), subject=subject, body=body
+    )
 
 
 def _notice(event: str, label: Promise, placeholders: tuple[str, ...]) -> Notice:
-    return Notice(event=event, label=label, compose=compose_matter_notice,
-                  placeholders=(*COMMON_PLACEHOLDERS, *placeholders), email=EMAIL[event],
-                  sms=SMS[event], sample=SAMPLE, select_related=("recipient__contact",))
+    return Notice(
+        event=event,
+        label=label,
+        compose=compose_matter_notice,
+        placeholders=(*COMMON_PLACEHOLDERS, *placeholders),
+        email=EMAIL[event],
+        sms=SMS[event],
+        sample=SAMPLE,
+        select_related=("recipient__contact",),
+    )
 
 
 NOTICES = [
@@ -103,8 +127,11 @@ NOTICES = [
     _notice(TASK_DUE, _("Task due"), ("matter", "due")),
     _notice(DOCUMENT_DUE, _("Document request due"), ("matter", "due")),
     # Staff only, and its wording is a page template: not among the editable texts.
-    Notice(event=SILENCE_NOTICE, label=_("Silent matters digest (staff)"),
-           compose=compose_silence_digest),
+    Notice(
+        event=SILENCE_NOTICE,
+        label=_("Silent matters digest (staff)"),
+        compose=compose_silence_digest,
+    ),
 ]
 
 

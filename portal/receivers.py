@@ -17,16 +17,20 @@ def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit_record(action=PortalAction.LOGOUT, actor=user,
-                     meta=RequestMeta.from_request(request))
+        audit_record(action=PortalAction.LOGOUT, actor=user, meta=RequestMeta.from_request(request))
 
 
-def _on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
-                     **kwargs: Any) -> None:
+def _on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     # Django has already masked the password; only the address tried is kept.
     attempted = str(credentials.get("email") or credentials.get("username") or "")[:254]
-    audit_record(action=PortalAction.LOGIN_FAILED, meta=RequestMeta.from_request(request),
-                 actor_label=attempted, data={"email": attempted})
+    audit_record(
+        action=PortalAction.LOGIN_FAILED,
+        meta=RequestMeta.from_request(request),
+        actor_label=attempted,
+        data={"email": attempted},
+    )
 
 
 def connect() -> None:

@@ -34,8 +34,14 @@ def max_upload_bytes() -> int:
 class SizeLimitUploadHandler(FileUploadHandler):
     """Refuse a file as soon as it grows past the limit; nothing of it is kept."""
 
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int,
-                         boundary: Any, encoding: str | None = None) -> None:
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: Any,
+        content_length: int,
+        boundary: Any,
+        encoding: str | None = None,
+    ) -> None:
         self.limit = max_upload_bytes()
         self.received = 0
         # A body far larger than the limit is refused before a byte is read. Several
@@ -83,8 +89,11 @@ def sanitise_filename(name: str, *, max_length: int = 150) -> str:
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     # Drop control and format characters (C0/C1 controls, right-to-left overrides,
     # zero-width joiners, surrogates, unassigned code points); line separators become spaces.
-    name = "".join(" " if unicodedata.category(ch) in ("Zl", "Zp") else ch for ch in name
-                   if not unicodedata.category(ch).startswith("C"))
+    name = "".join(
+        " " if unicodedata.category(ch) in ("Zl", "Zp") else ch
+        for ch in name
+        if not unicodedata.category(ch).startswith("C")
+    )
     name = _UNSAFE.sub("_", name)
     name = re.sub(r"\s+", " ", name).strip(" .")
     if not name:
@@ -100,11 +109,11 @@ def sanitise_filename(name: str, *, max_length: int = 150) -> str:
 
 def content_disposition(filename: str) -> str:
     """RFC 6266 attachment header with an ASCII fallback and the UTF-8 name."""
-    ascii_name = (unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-                  or "download")
-    ascii_name = re.sub(r'[^A-Za-z0-9._ ()\-]', "_", ascii_name)
-    return (f"attachment; filename=\"{ascii_name}\"; "
-            f"filename*=UTF-8''{quote(filename, safe='')}")
+    ascii_name = (
+        unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode() or "download"
+    )
+    ascii_name = re.sub(r"[^A-Za-z0-9._ ()\-]", "_", ascii_name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 # ---------------------------------------------------------------------------
@@ -118,12 +127,38 @@ ODS = "application/vnd.oasis.opendocument.spreadsheet"
 
 # What we accept, and the type we serve it as.
 ALLOWED_TYPES = {
-    "application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp", "image/heic",
-    "image/heif", "image/tiff", "application/zip", DOCX, XLSX, PPTX, ODT, ODS,
-    "application/msword", "application/vnd.ms-excel", "text/plain",
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+    "image/tiff",
+    "application/zip",
+    DOCX,
+    XLSX,
+    PPTX,
+    ODT,
+    ODS,
+    "application/msword",
+    "application/vnd.ms-excel",
+    "text/plain",
 }
-_HTML_MARKERS = (b"<html", b"<!doctype", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe",
-                 b"<head", b"<meta", b"<object", b"<embed", b"javascript:")
+_HTML_MARKERS = (
+    b"<html",
+    b"<!doctype",
+    b"<script",
+    b"<svg",
+    b"<?xml",
+    b"<body",
+    b"<iframe",
+    b"<head",
+    b"<meta",
+    b"<object",
+    b"<embed",
+    b"javascript:",
+)
 
 
 @dataclass(frozen=True)

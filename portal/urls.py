@@ -34,8 +34,9 @@ staff_urlpatterns = [
     path("matters/<str:matter_id>/", staff.matter_detail, name="matter-detail"),
     path("matters/<str:matter_id>/edit/", staff.matter_edit, name="matter-edit"),
     path("matters/<str:matter_id>/stage/", staff.matter_stage, name="matter-stage"),
-    path("matters/<str:matter_id>/timeline/", staff.matter_timeline_add,
-         name="matter-timeline-add"),
+    path(
+        "matters/<str:matter_id>/timeline/", staff.matter_timeline_add, name="matter-timeline-add"
+    ),
     path("matters/<str:matter_id>/share/", staff.matter_share, name="matter-share"),
     path("grants/<str:grant_id>/revoke/", staff.grant_revoke, name="grant-revoke"),
     path("audit/", staff.audit_log, name="audit-log"),
@@ -49,11 +50,15 @@ urlpatterns += [
     path("matters/<str:matter_id>/messages/", messages.message_list, name="message-list"),
     path("matters/<str:matter_id>/documents/", documents.document_list, name="document-list"),
     path("documents/<str:document_id>/", documents.document_detail, name="document-detail"),
-    path("versions/<str:version_id>/download/", documents.version_download,
-         name="version-download"),
+    path(
+        "versions/<str:version_id>/download/", documents.version_download, name="version-download"
+    ),
     path("matters/<str:matter_id>/requests/", requests.request_list, name="request-list"),
-    path("request-items/<str:item_id>/upload/", requests.request_item_upload,
-         name="request-item-upload"),
+    path(
+        "request-items/<str:item_id>/upload/",
+        requests.request_item_upload,
+        name="request-item-upload",
+    ),
     path("matters/<str:matter_id>/tasks/", client_tasks.task_list, name="task-list"),
     path("tasks/<str:task_id>/done/", client_tasks.task_done, name="task-done"),
     path("search/", search.search, name="search"),
@@ -62,18 +67,20 @@ urlpatterns += [
 staff_urlpatterns += [
     path("matters/<str:matter_id>/folders/new/", documents.folder_create, name="folder-create"),
     path("documents/<str:document_id>/share/", documents.document_share, name="document-share"),
-    path("documents/<str:document_id>/delete/", documents.document_delete,
-         name="document-delete"),
-    path("documents/<str:document_id>/restore/", documents.document_restore,
-         name="document-restore"),
+    path("documents/<str:document_id>/delete/", documents.document_delete, name="document-delete"),
+    path(
+        "documents/<str:document_id>/restore/", documents.document_restore, name="document-restore"
+    ),
     path("matters/<str:matter_id>/requests/new/", requests.request_create, name="request-create"),
-    path("request-items/<str:item_id>/review/", requests.request_item_review,
-         name="request-item-review"),
+    path(
+        "request-items/<str:item_id>/review/",
+        requests.request_item_review,
+        name="request-item-review",
+    ),
     path("matters/<str:matter_id>/tasks/new/", client_tasks.task_create, name="task-create"),
     path("tasks/overdue/", client_tasks.tasks_overdue, name="tasks-overdue"),
     path("updates/", updates.status_update, name="status-update"),
     path("search/", search.staff_search, name="search"),
     path("notifications/silence/", silence.silence_list, name="silence-list"),
-    path("notifications/silence/<str:matter_id>/", silence.silence_checkin,
-         name="silence-checkin"),
+    path("notifications/silence/<str:matter_id>/", silence.silence_checkin, name="silence-checkin"),
 ]

@@ -18,8 +18,15 @@ class PackageStepInline(admin.TabularInline):
 class ServiceAdmin(admin.ModelAdmin):
     """Staff define services here: duration, price, location, buffers, notice, policy."""
 
-    list_display = ("name", "slug", "duration_minutes", "price", "location_kind", "audience",
-                    "is_active")
+    list_display = (
+        "name",
+        "slug",
+        "duration_minutes",
+        "price",
+        "location_kind",
+        "audience",
+        "is_active",
+    )
     prepopulated_fields: ClassVar = {"slug": ("name",)}
     filter_horizontal = ("staff",)
     inlines: ClassVar = [PackageStepInline]
@@ -40,7 +47,15 @@ class ExternalCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(DeliveryAdmin):
-    list_display = ("appointment", "kind", "channel", "state", "reason", "due_at", "sent_at",
-                    "attempts")
+    list_display = (
+        "appointment",
+        "kind",
+        "channel",
+        "state",
+        "reason",
+        "due_at",
+        "sent_at",
+        "attempts",
+    )
     raw_id_fields = ("appointment",)
     list_filter = ("state", "channel", "kind")

@@ -85,8 +85,9 @@ def from_ts(value: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(seconds=value)
 
 
-def working_intervals(calendar: StaffCalendar, start: dt.datetime,
-                      end: dt.datetime) -> list[tuple[int, int]]:
+def working_intervals(
+    calendar: StaffCalendar, start: dt.datetime, end: dt.datetime
+) -> list[tuple[int, int]]:
     """The staff member's working hours between two instants, as sorted UTC seconds."""
     zone = ZoneInfo(calendar.time_zone)
     first = start.astimezone(zone).date() - dt.timedelta(days=1)
@@ -103,8 +104,9 @@ def working_intervals(calendar: StaffCalendar, start: dt.datetime,
     one_day = dt.timedelta(days=1)
     while day <= last:
         if day in by_date:
-            hours = [(r.start, r.end) for r in by_date[day] if r.start is not None
-                     and r.end is not None]
+            hours = [
+                (r.start, r.end) for r in by_date[day] if r.start is not None and r.end is not None
+            ]
         else:
             hours = [(r.start, r.end) for r in by_weekday.get(day.weekday(), ())]
         for begin, finish in hours:
@@ -120,8 +122,7 @@ def working_intervals(calendar: StaffCalendar, start: dt.datetime,
     return _merge(result)
 
 
-def _merge(intervals: Iterable[tuple[int, int]], *,
-           touching: bool = True) -> list[tuple[int, int]]:
+def _merge(intervals: Iterable[tuple[int, int]], *, touching: bool = True) -> list[tuple[int, int]]:
     """Merge sorted intervals; open ranges that only touch stay apart (touching=False)."""
     merged: list[tuple[int, int]] = []
     for s, e in intervals:
@@ -133,8 +134,9 @@ def _merge(intervals: Iterable[tuple[int, int]], *,
     return merged
 
 
-def staff_free_starts(calendar: StaffCalendar, rules: Rules, window_start: dt.datetime,
-                      window_end: dt.datetime) -> list[int]:
+def staff_free_starts(
+    calendar: StaffCalendar, rules: Rules, window_start: dt.datetime, window_end: dt.datetime
+) -> list[int]:
     """Free start instants (UTC seconds) of one staff member, ascending."""
     duration = int(rules.duration.total_seconds())
     step = int(rules.step.total_seconds())
@@ -147,10 +149,14 @@ def staff_free_starts(calendar: StaffCalendar, rules: Rules, window_start: dt.da
     if lo > hi:
         return []
     # A busy [bs, be) forbids every start in the open range (bs - duration - after, be + before).
-    forbidden = _merge(sorted(
-        (to_ts(b.start) - duration - after, to_ts(b.end) + before) for b in calendar.busy
-        if b.end > b.start
-    ), touching=False)
+    forbidden = _merge(
+        sorted(
+            (to_ts(b.start) - duration - after, to_ts(b.end) + before)
+            for b in calendar.busy
+            if b.end > b.start
+        ),
+        touching=False,
+    )
     f_ends = [f[1] for f in forbidden]
     free: list[int] = []
     for ws, we in working_intervals(calendar, window_start, window_end):
@@ -178,13 +184,19 @@ def _grid(out: list[int], origin: int, step: int, lo: int, hi: int) -> None:
         out.extend(range(first, hi + 1, step))
 
 
-def free_slots(calendars: Sequence[StaffCalendar], rules: Rules, window_start: dt.datetime,
-               window_end: dt.datetime) -> list[Slot]:
+def free_slots(
+    calendars: Sequence[StaffCalendar],
+    rules: Rules,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+) -> list[Slot]:
     """Free slots of all the staff, one per start instant, with who is free at it."""
     by_start: dict[int, list[int]] = {}
     for calendar in calendars:
         for s in staff_free_starts(calendar, rules, window_start, window_end):
             by_start.setdefault(s, []).append(calendar.staff_id)
     duration = rules.duration
-    return [Slot(start=(start := from_ts(s)), end=start + duration, staff_ids=tuple(ids))
-            for s, ids in sorted(by_start.items())]
+    return [
+        Slot(start=(start := from_ts(s)), end=start + duration, staff_ids=tuple(ids))
+        for s, ids in sorted(by_start.items())
+    ]

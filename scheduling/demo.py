@@ -16,16 +16,37 @@ if TYPE_CHECKING:
 
 SERVICES = [
     # slug, name, minutes, price, location, buffer after, audience, description
-    ("introductory-call", "15-minute introductory call", 15, Decimal("0"), LocationKind.PHONE,
-     5, Service.Audience.ANYONE,
-     "A free first call by phone or video: tell us what happened and we tell you how we can "
-     "help."),
-    ("initial-consultation", "45-minute initial consultation", 45, Decimal("350"),
-     LocationKind.OFFICE, 15, Service.Audience.ANYONE,
-     "A paid consultation at our office with the lawyer who will handle your matter."),
-    ("estate-plan-review", "30-minute estate plan review", 30, Decimal("200"),
-     LocationKind.VIDEO, 10, Service.Audience.CLIENTS,
-     "For existing clients: we go through your will and estate plan together."),
+    (
+        "introductory-call",
+        "15-minute introductory call",
+        15,
+        Decimal("0"),
+        LocationKind.PHONE,
+        5,
+        Service.Audience.ANYONE,
+        "A free first call by phone or video: tell us what happened and we tell you how we can "
+        "help.",
+    ),
+    (
+        "initial-consultation",
+        "45-minute initial consultation",
+        45,
+        Decimal("350"),
+        LocationKind.OFFICE,
+        15,
+        Service.Audience.ANYONE,
+        "A paid consultation at our office with the lawyer who will handle your matter.",
+    ),
+    (
+        "estate-plan-review",
+        "30-minute estate plan review",
+        30,
+        Decimal("200"),
+        LocationKind.VIDEO,
+        10,
+        Service.Audience.CLIENTS,
+        "For existing clients: we go through your will and estate plan together.",
+    ),
 ]
 
 
@@ -33,50 +54,74 @@ def seed(*, staff: list[User], clients: list[Contact], now: dt.datetime | None =
     """`clients`: whom the demo appointments are for."""
     now = now or timezone.now()
     made: dict[str, Service] = {}
-    for position, (slug, name, minutes, price, kind, after, audience, text) in \
-            enumerate(SERVICES):
-        service, _created = Service.objects.update_or_create(slug=slug, defaults={
-            "name": name, "duration_minutes": minutes, "price": price, "location_kind": kind,
-            "location_detail": {"office": "ul. Marszałkowska 1, Warszawa",
-                                "video": "https://meet.example.com/atrium",
-                                "phone": "We call you on the number you give"}[kind],
-            "buffer_after_minutes": after, "audience": audience, "description": text,
-            "position": position, "cancel_deadline_hours": 24,
-            "cancel_fee": Decimal("100") if price else Decimal("0"),
-            "intake_required": slug == "initial-consultation",
-        })
+    for position, (slug, name, minutes, price, kind, after, audience, text) in enumerate(SERVICES):
+        service, _created = Service.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "duration_minutes": minutes,
+                "price": price,
+                "location_kind": kind,
+                "location_detail": {
+                    "office": "ul. Marszałkowska 1, Warszawa",
+                    "video": "https://meet.example.com/atrium",
+                    "phone": "We call you on the number you give",
+                }[kind],
+                "buffer_after_minutes": after,
+                "audience": audience,
+                "description": text,
+                "position": position,
+                "cancel_deadline_hours": 24,
+                "cancel_fee": Decimal("100") if price else Decimal("0"),
+                "intake_required": slug == "initial-consultation",
+            },
+        )
         service.staff.set(staff)
         made[slug] = service
-    package, _created = Service.objects.update_or_create(slug="estate-plan-package", defaults={
-        "name": "Estate planning package", "duration_minutes": 45, "price": Decimal("1200"),
-        "location_kind": LocationKind.OFFICE, "position": 9,
-        "description": "Initial consultation, draft review and signing, booked at once.",
-    })
+    package, _created = Service.objects.update_or_create(
+        slug="estate-plan-package",
+        defaults={
+            "name": "Estate planning package",
+            "duration_minutes": 45,
+            "price": Decimal("1200"),
+            "location_kind": LocationKind.OFFICE,
+            "position": 9,
+            "description": "Initial consultation, draft review and signing, booked at once.",
+        },
+    )
     package.staff.set(staff)
     if not package.steps.exists():
-        for position, (slug, gap) in enumerate([("initial-consultation", 0),
-                                                ("estate-plan-review", 7),
-                                                ("initial-consultation", 7)]):
-            PackageStep.objects.create(package=package, service=made[slug], position=position,
-                                       min_gap_days=gap)
+        for position, (slug, gap) in enumerate(
+            [("initial-consultation", 0), ("estate-plan-review", 7), ("initial-consultation", 7)]
+        ):
+            PackageStep.objects.create(
+                package=package, service=made[slug], position=position, min_gap_days=gap
+            )
     for member in staff:
         if not AvailabilityRule.objects.filter(staff=member).exists():
-            AvailabilityRule.objects.bulk_create([
-                AvailabilityRule(staff=member, weekday=d, start=dt.time(9), end=dt.time(17))
-                for d in range(5)
-            ])
+            AvailabilityRule.objects.bulk_create(
+                [
+                    AvailabilityRule(staff=member, weekday=d, start=dt.time(9), end=dt.time(17))
+                    for d in range(5)
+                ]
+            )
     if Appointment.objects.exists():
         return
     contacts = list(clients)
     intro = Service.objects.prefetch_related("staff", "steps").get(slug="introductory-call")
     zone = selectors.firm_time_zone()
     for contact in contacts:
-        start = dt.datetime.combine(now.date() + dt.timedelta(days=2), dt.time(0),
-                                    tzinfo=dt.UTC)
-        slots = selectors.slots_list(service=intro, start=start,
-                                     end=start + dt.timedelta(days=14), now=now)
+        start = dt.datetime.combine(now.date() + dt.timedelta(days=2), dt.time(0), tzinfo=dt.UTC)
+        slots = selectors.slots_list(
+            service=intro, start=start, end=start + dt.timedelta(days=14), now=now
+        )
         if not slots:
             break
         pick = slots[len(slots) // (2 + contacts.index(contact))]
-        services.appointment_book(service=intro, start_at=pick.start, contact=contact,
-                                  time_zone=contact.time_zone or zone, now=now)
+        services.appointment_book(
+            service=intro,
+            start_at=pick.start,
+            contact=contact,
+            time_zone=contact.time_zone or zone,
+            now=now,
+        )

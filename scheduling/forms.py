@@ -23,8 +23,11 @@ MAX_YEARS_AHEAD = 2
 
 def _zone(value: str) -> str:
     if value not in available_time_zones():
-        raise forms.ValidationError(_("“%(value)s” is not a time zone we know."),
-                                    params={"value": value[:64]}, code="time_zone")
+        raise forms.ValidationError(
+            _("“%(value)s” is not a time zone we know."),
+            params={"value": value[:64]},
+            code="time_zone",
+        )
     return value
 
 
@@ -49,8 +52,9 @@ class SlotsQueryForm(forms.Form):
             if end < start:
                 self.add_error("end", _("The end date is before the start date."))
             elif (end - start).days + 1 > MAX_RANGE_DAYS:
-                self.add_error("end", _("Ask for at most %(days)d days at a time.")
-                               % {"days": MAX_RANGE_DAYS})
+                self.add_error(
+                    "end", _("Ask for at most %(days)d days at a time.") % {"days": MAX_RANGE_DAYS}
+                )
             if end < today:
                 self.add_error("start", _("These dates are in the past."))
             if start > today + dt.timedelta(days=366 * MAX_YEARS_AHEAD):
@@ -59,21 +63,27 @@ class SlotsQueryForm(forms.Form):
 
 
 class BookerForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=80,
-                                 validators=[validate_plain_text])
-    last_name = forms.CharField(label=_("Last name"), max_length=80,
-                                validators=[validate_plain_text])
+    first_name = forms.CharField(
+        label=_("First name"), max_length=80, validators=[validate_plain_text]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=80, validators=[validate_plain_text]
+    )
     email = forms.EmailField(label=_("Email"), max_length=254)
-    phone = PhoneNumberField(label=_("Phone"), required=False,
-                             help_text=_("With the country code, e.g. +48 600 700 800."))
+    phone = PhoneNumberField(
+        label=_("Phone"),
+        required=False,
+        help_text=_("With the country code, e.g. +48 600 700 800."),
+    )
 
 
 class BookingForm(BookerForm):
     """POST /api/bookings/ and the public confirm form."""
 
     service = forms.SlugField(max_length=80)
-    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z",
-                                               "%Y-%m-%dT%H:%M:%S.%f%z"])
+    start = forms.DateTimeField(
+        input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S.%f%z"]
+    )
     staff = forms.IntegerField(required=False, min_value=1)
     duration = forms.IntegerField(required=False, min_value=1, max_value=24 * 60)
     time_zone = forms.CharField(max_length=64, required=False)
@@ -103,17 +113,21 @@ class StaffBookingForm(forms.Form):
     """Booking for a client; every list holds only what this staff member may see."""
 
     service = forms.ModelChoiceField(queryset=Service.objects.none(), label=_("Service"))
-    staff = forms.ModelChoiceField(queryset=portal_selectors.active_staff(),
-                                   label=_("Lawyer"))
-    contact = forms.ModelChoiceField(queryset=portal_selectors.contacts_for_staff(user=None),
-                                     label=_("Client"))
-    matter = forms.ModelChoiceField(queryset=portal_selectors.matters_visible_to(None),
-                                    required=False, label=_("Matter"))
-    start = forms.DateTimeField(label=_("Start (your time zone)"),
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    staff = forms.ModelChoiceField(queryset=portal_selectors.active_staff(), label=_("Lawyer"))
+    contact = forms.ModelChoiceField(
+        queryset=portal_selectors.contacts_for_staff(user=None), label=_("Client")
+    )
+    matter = forms.ModelChoiceField(
+        queryset=portal_selectors.matters_visible_to(None), required=False, label=_("Matter")
+    )
+    start = forms.DateTimeField(
+        label=_("Start (your time zone)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
     repeat_monthly = forms.IntegerField(
-        label=_("Repeat monthly (number of check-ins)"), min_value=1, max_value=24, initial=1)
+        label=_("Repeat monthly (number of check-ins)"), min_value=1, max_value=24, initial=1
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,18 +149,22 @@ class StaffBookingForm(forms.Form):
 
 
 class StaffRescheduleForm(forms.Form):
-    start = forms.DateTimeField(label=_("New start (your time zone)"),
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    start = forms.DateTimeField(
+        label=_("New start (your time zone)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
 
 
 class AvailabilityRuleForm(forms.ModelForm):
     class Meta:
         model = AvailabilityRule
         fields = ["weekday", "date", "start", "end", "is_off"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}),
-                   "start": forms.TimeInput(attrs={"type": "time"}),
-                   "end": forms.TimeInput(attrs={"type": "time"})}
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "start": forms.TimeInput(attrs={"type": "time"}),
+            "end": forms.TimeInput(attrs={"type": "time"}),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -189,29 +207,48 @@ class ServiceForm(forms.ModelForm):
     the cleaned data goes to services.service_create / service_update."""
 
     staff = StaffChoiceField(
-        queryset=portal_selectors.active_staff().none(), label=_("Offered by"),
+        queryset=portal_selectors.active_staff().none(),
+        label=_("Offered by"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one lawyer who offers this service.")})
+        error_messages={"required": _("Choose at least one lawyer who offers this service.")},
+    )
 
     class Meta:
         model = Service
-        fields = ["name", "slug", "description", "duration_minutes", "price",
-                  "location_kind", "location_detail", "buffer_before_minutes",
-                  "buffer_after_minutes", "min_notice_minutes", "horizon_days",
-                  "slot_step_minutes", "staff", "audience", "intake_required",
-                  "cancel_deadline_hours", "cancel_fee", "position"]
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "duration_minutes",
+            "price",
+            "location_kind",
+            "location_detail",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "min_notice_minutes",
+            "horizon_days",
+            "slot_step_minutes",
+            "staff",
+            "audience",
+            "intake_required",
+            "cancel_deadline_hours",
+            "cancel_fee",
+            "position",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
-            "slug": _("Used in the booking address /book/<link name>/: lower-case letters, "
-                      "digits and hyphens."),
+            "slug": _(
+                "Used in the booking address /book/<link name>/: lower-case letters, "
+                "digits and hyphens."
+            ),
             "duration_minutes": _("From 5 to 480 minutes."),
             "buffer_before_minutes": _("Free time kept before the appointment, 0 to 240."),
             "buffer_after_minutes": _("Free time kept after the appointment, 0 to 240."),
-            "min_notice_minutes": _("How soon a client may book, in minutes "
-                                    "(120 = two hours; at most 30 days = 43200)."),
+            "min_notice_minutes": _(
+                "How soon a client may book, in minutes (120 = two hours; at most 30 days = 43200)."
+            ),
             "horizon_days": _("From 1 to 365 days."),
-            "slot_step_minutes": _("Start times are offered every this many minutes, "
-                                   "5 to 240."),
+            "slot_step_minutes": _("Start times are offered every this many minutes, 5 to 240."),
             "price": _("0 means free."),
             "cancel_deadline_hours": _("Cancelling later than this costs the fee below."),
             "position": _("Services are listed by this number, then by name."),
@@ -220,15 +257,20 @@ class ServiceForm(forms.ModelForm):
     def __init__(self, *args: Any, currency: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Keep a lawyer who has since left visible, so saving does not drop them silently.
-        keep = [] if self.instance._state.adding else list(
-            self.instance.staff.values_list("pk", flat=True))
+        keep = (
+            []
+            if self.instance._state.adding
+            else list(self.instance.staff.values_list("pk", flat=True))
+        )
         field = cast(forms.ModelMultipleChoiceField, self.fields["staff"])
         field.queryset = portal_selectors.staff_with(ids=keep).order_by(
-            "last_name", "first_name", "email")
+            "last_name", "first_name", "email"
+        )
         if currency:
             self.fields["price"].label = _("Price (%(currency)s)") % {"currency": currency}
             self.fields["cancel_fee"].label = _("Late cancellation fee (%(currency)s)") % {
-                "currency": currency}
+                "currency": currency
+            }
         self.fields["description"].required = False
         self.fields["location_detail"].required = False
 
@@ -236,29 +278,52 @@ class ServiceForm(forms.ModelForm):
         return str(self.cleaned_data.get("slug") or "").strip().lower()
 
     def clean_duration_minutes(self) -> int | None:
-        return _between(self.cleaned_data.get("duration_minutes"), 5, 480,
-                        _("The duration must be between 5 and 480 minutes."))
+        return _between(
+            self.cleaned_data.get("duration_minutes"),
+            5,
+            480,
+            _("The duration must be between 5 and 480 minutes."),
+        )
 
     def clean_buffer_before_minutes(self) -> int | None:
-        return _between(self.cleaned_data.get("buffer_before_minutes"), 0, 240,
-                        _("A buffer must be between 0 and 240 minutes."))
+        return _between(
+            self.cleaned_data.get("buffer_before_minutes"),
+            0,
+            240,
+            _("A buffer must be between 0 and 240 minutes."),
+        )
 
     def clean_buffer_after_minutes(self) -> int | None:
-        return _between(self.cleaned_data.get("buffer_after_minutes"), 0, 240,
-                        _("A buffer must be between 0 and 240 minutes."))
+        return _between(
+            self.cleaned_data.get("buffer_after_minutes"),
+            0,
+            240,
+            _("A buffer must be between 0 and 240 minutes."),
+        )
 
     def clean_min_notice_minutes(self) -> int | None:
-        return _between(self.cleaned_data.get("min_notice_minutes"), 0, MAX_NOTICE_MINUTES,
-                        _("The minimum notice must be between 0 minutes and 30 days "
-                          "(43200 minutes)."))
+        return _between(
+            self.cleaned_data.get("min_notice_minutes"),
+            0,
+            MAX_NOTICE_MINUTES,
+            _("The minimum notice must be between 0 minutes and 30 days (43200 minutes)."),
+        )
 
     def clean_horizon_days(self) -> int | None:
-        return _between(self.cleaned_data.get("horizon_days"), 1, 365,
-                        _("Clients can book from 1 to 365 days ahead."))
+        return _between(
+            self.cleaned_data.get("horizon_days"),
+            1,
+            365,
+            _("Clients can book from 1 to 365 days ahead."),
+        )
 
     def clean_slot_step_minutes(self) -> int | None:
-        return _between(self.cleaned_data.get("slot_step_minutes"), 5, 240,
-                        _("The slot step must be between 5 and 240 minutes."))
+        return _between(
+            self.cleaned_data.get("slot_step_minutes"),
+            5,
+            240,
+            _("The slot step must be between 5 and 240 minutes."),
+        )
 
     def clean_staff(self) -> Any:
         staff = self.cleaned_data.get("staff")
@@ -287,8 +352,12 @@ class PackageStepForm(forms.ModelForm):
         fields = ["service", "min_gap_days"]
 
     def clean_min_gap_days(self) -> int | None:
-        return _between(self.cleaned_data.get("min_gap_days"), 0, 365,
-                        _("The gap must be between 0 and 365 days."))
+        return _between(
+            self.cleaned_data.get("min_gap_days"),
+            0,
+            365,
+            _("The gap must be between 0 and 365 days."),
+        )
 
 
 class BasePackageStepFormSet(forms.BaseInlineFormSet):
@@ -314,6 +383,17 @@ class BasePackageStepFormSet(forms.BaseInlineFormSet):
         return result
 
 
-PackageStepFormSet = cast(type[BasePackageStepFormSet], forms.inlineformset_factory(
-    Service, PackageStep, form=PackageStepForm, formset=BasePackageStepFormSet,
-    fk_name="package", extra=2, can_delete=True, max_num=10, validate_max=True))
+PackageStepFormSet = cast(
+    type[BasePackageStepFormSet],
+    forms.inlineformset_factory(
+        Service,
+        PackageStep,
+        form=PackageStepForm,
+        formset=BasePackageStepFormSet,
+        fk_name="package",
+        extra=2,
+        can_delete=True,
+        max_num=10,
+        validate_max=True,
+    ),
+)

@@ -64,11 +64,11 @@ def embed_csrf(request: HttpRequest) -> HttpResponse | None:
         return None
     if request.method != "POST":
         return None
+
     def _view(request: HttpRequest) -> HttpResponse:  # stands for the view being checked
         return HttpResponse()
 
-    return CsrfViewMiddleware(_view).process_view(
-        request, _view, (), {})
+    return CsrfViewMiddleware(_view).process_view(request, _view, (), {})
 
 
 def cors_response(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -40,9 +40,15 @@ class Organizer:
     name: str
 
 
-def render(entries: Iterable[Entry], *, prodid: str, now: dt.datetime,
-           method: str | None = None, name: str | None = None,
-           organizer: Organizer | None = None) -> bytes:
+def render(
+    entries: Iterable[Entry],
+    *,
+    prodid: str,
+    now: dt.datetime,
+    method: str | None = None,
+    name: str | None = None,
+    organizer: Organizer | None = None,
+) -> bytes:
     """An iCalendar file with one VEVENT per entry (times in UTC)."""
     if method is not None and method not in ("REQUEST", "CANCEL", "PUBLISH"):
         raise ValueError(method)
@@ -78,8 +84,9 @@ def render(entries: Iterable[Entry], *, prodid: str, now: dt.datetime,
     return bytes(cal.to_ical())
 
 
-def busy_intervals(data: bytes, *, zone: ZoneInfo, start: dt.datetime,
-                   end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+def busy_intervals(
+    data: bytes, *, zone: ZoneInfo, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """Busy times of an iCalendar file between two instants (recurrences expanded).
 
     Free (TRANSPARENT) and cancelled events do not count; an all-day event blocks the whole

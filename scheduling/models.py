@@ -23,10 +23,12 @@ from notifications.outbox import Delivery
 
 def validate_reminder_offsets(value: object) -> None:
     if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 60 * 24 * 60
-            for v in value):
-        raise ValidationError(_("Give whole minutes before the appointment, such as "
-                                "[1440, 120]."), code="reminder_offsets")
+        isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 60 * 24 * 60 for v in value
+    ):
+        raise ValidationError(
+            _("Give whole minutes before the appointment, such as [1440, 120]."),
+            code="reminder_offsets",
+        )
 
 
 def new_manage_token() -> str:
@@ -59,50 +61,84 @@ class Service(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     slug = models.SlugField(_("link name"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
-    description = models.TextField(_("description"), max_length=2000, blank=True,
-                                   validators=[validate_plain_text])
+    description = models.TextField(
+        _("description"), max_length=2000, blank=True, validators=[validate_plain_text]
+    )
     duration_minutes = models.PositiveSmallIntegerField(
-        _("duration (minutes)"), default=30,
-        validators=[MinValueValidator(5), MaxValueValidator(8 * 60)])
-    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2,
-                                default=Decimal("0"), validators=[MinValueValidator(0)])
-    location_kind = models.CharField(_("location"), max_length=10, choices=LocationKind.choices,
-                                     default=LocationKind.OFFICE)
+        _("duration (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(8 * 60)],
+    )
+    price = models.DecimalField(
+        _("price"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+    )
+    location_kind = models.CharField(
+        _("location"), max_length=10, choices=LocationKind.choices, default=LocationKind.OFFICE
+    )
     location_detail = models.CharField(
-        _("address, video link or phone number"), max_length=300, blank=True,
-        validators=[validate_plain_text])
+        _("address, video link or phone number"),
+        max_length=300,
+        blank=True,
+        validators=[validate_plain_text],
+    )
     buffer_before_minutes = models.PositiveSmallIntegerField(
-        _("buffer before (minutes)"), default=0, validators=[MaxValueValidator(240)])
+        _("buffer before (minutes)"), default=0, validators=[MaxValueValidator(240)]
+    )
     buffer_after_minutes = models.PositiveSmallIntegerField(
-        _("buffer after (minutes)"), default=0, validators=[MaxValueValidator(240)])
+        _("buffer after (minutes)"), default=0, validators=[MaxValueValidator(240)]
+    )
     min_notice_minutes = models.PositiveIntegerField(
-        _("minimum notice (minutes)"), default=120, validators=[MaxValueValidator(60 * 24 * 60)])
+        _("minimum notice (minutes)"), default=120, validators=[MaxValueValidator(60 * 24 * 60)]
+    )
     horizon_days = models.PositiveSmallIntegerField(
-        _("bookable up to (days ahead)"), default=60,
-        validators=[MinValueValidator(1), MaxValueValidator(366)])
+        _("bookable up to (days ahead)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+    )
     slot_step_minutes = models.PositiveSmallIntegerField(
-        _("slot step (minutes)"), default=15,
-        validators=[MinValueValidator(5), MaxValueValidator(240)])
-    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="services",
-                                   verbose_name=_("offered by"),
-                                   limit_choices_to={"role": "staff"})
-    audience = models.CharField(_("who may book"), max_length=10, choices=Audience.choices,
-                                default=Audience.ANYONE)
+        _("slot step (minutes)"),
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="services",
+        verbose_name=_("offered by"),
+        limit_choices_to={"role": "staff"},
+    )
+    audience = models.CharField(
+        _("who may book"), max_length=10, choices=Audience.choices, default=Audience.ANYONE
+    )
     intake_required = models.BooleanField(_("intake form required"), default=False)
     cancel_deadline_hours = models.PositiveSmallIntegerField(
-        _("free cancellation until (hours before)"), default=24,
-        validators=[MaxValueValidator(24 * 30)])
-    cancel_fee = models.DecimalField(_("late cancellation fee"), max_digits=10,
-                                     decimal_places=2, default=Decimal("0"),
-                                     validators=[MinValueValidator(0)])
+        _("free cancellation until (hours before)"),
+        default=24,
+        validators=[MaxValueValidator(24 * 30)],
+    )
+    cancel_fee = models.DecimalField(
+        _("late cancellation fee"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+    )
     is_active = models.BooleanField(_("bookable"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
     # Empty: the firm-wide NOTIFICATIONS_REMINDER_OFFSETS.
     reminder_offsets = models.JSONField(
-        _("reminders (minutes before)"), default=list, blank=True,
+        _("reminders (minutes before)"),
+        default=list,
+        blank=True,
         validators=[validate_reminder_offsets],
-        help_text=_("For example [1440, 120] for 24 hours and 2 hours before. Empty: the "
-                    "firm's usual reminders."))
+        help_text=_(
+            "For example [1440, 120] for 24 hours and 2 hours before. Empty: the "
+            "firm's usual reminders."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -128,8 +164,9 @@ class PackageStep(models.Model):
     package = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="steps")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
-    min_gap_days = models.PositiveSmallIntegerField(_("at least days after the previous"),
-                                                    default=1)
+    min_gap_days = models.PositiveSmallIntegerField(
+        _("at least days after the previous"), default=1
+    )
 
     class Meta:
         ordering = ["position"]
@@ -144,12 +181,24 @@ class AvailabilityRule(models.Model):
     A date rule with is_off is a day off. Times are wall-clock in the staff member's zone.
     """
 
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="availability_rules")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability_rules"
+    )
     weekday = models.PositiveSmallIntegerField(
-        _("weekday"), null=True, blank=True, validators=[MaxValueValidator(6)],
-        choices=[(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")),
-                 (3, _("Thursday")), (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))])
+        _("weekday"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(6)],
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+    )
     date = models.DateField(_("date"), null=True, blank=True)
     start = models.TimeField(_("from"), null=True, blank=True)
     end = models.TimeField(_("until"), null=True, blank=True)
@@ -159,14 +208,19 @@ class AvailabilityRule(models.Model):
         ordering = ["staff", "date", "weekday", "start"]
         constraints: ClassVar = [
             models.CheckConstraint(
-                condition=(models.Q(weekday__isnull=False, date__isnull=True)
-                           | models.Q(weekday__isnull=True, date__isnull=False)),
-                name="availability_rule_weekday_xor_date"),
+                condition=(
+                    models.Q(weekday__isnull=False, date__isnull=True)
+                    | models.Q(weekday__isnull=True, date__isnull=False)
+                ),
+                name="availability_rule_weekday_xor_date",
+            ),
             models.CheckConstraint(
-                condition=(models.Q(is_off=True)
-                           | models.Q(start__isnull=False, end__isnull=False,
-                                      start__lt=models.F("end"))),
-                name="availability_rule_hours_ordered"),
+                condition=(
+                    models.Q(is_off=True)
+                    | models.Q(start__isnull=False, end__isnull=False, start__lt=models.F("end"))
+                ),
+                name="availability_rule_hours_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,8 +231,9 @@ class ExternalCalendar(models.Model):
     """A staff member's secret iCal address; a periodic task imports its busy times."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="external_calendars")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_calendars"
+    )
     name = models.CharField(_("name"), max_length=80, validators=[validate_plain_text])
     url = models.CharField(_("secret iCal address"), max_length=1000)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -194,10 +249,10 @@ class ExternalCalendar(models.Model):
 
 
 class BusyTime(models.Model):
-    calendar = models.ForeignKey(ExternalCalendar, on_delete=models.CASCADE,
-                                 related_name="busy_times")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="+")
+    calendar = models.ForeignKey(
+        ExternalCalendar, on_delete=models.CASCADE, related_name="busy_times"
+    )
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     start_at = models.DateTimeField()
     end_at = models.DateTimeField()
 
@@ -229,12 +284,19 @@ class Appointment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="appointments")
-    contact = models.ForeignKey("portal.Contact", on_delete=models.PROTECT,
-                                related_name="appointments")
-    matter = models.ForeignKey("portal.Matter", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="appointments")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    contact = models.ForeignKey(
+        "portal.Contact", on_delete=models.PROTECT, related_name="appointments"
+    )
+    matter = models.ForeignKey(
+        "portal.Matter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appointments",
+    )
     start_at = models.DateTimeField()
     end_at = models.DateTimeField()
     # start/end widened by the service's buffers: what the exclusion constraint compares.
@@ -244,34 +306,41 @@ class Appointment(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     uid = models.CharField(max_length=100, default=new_uid, db_index=True)
     manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token)
-    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="replaced_by")
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
     booking_group = models.UUIDField(null=True, blank=True, db_index=True)
     series = models.UUIDField(null=True, blank=True, db_index=True)
     time_zone = models.CharField(max_length=64, default="UTC")
-    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancellation_fee = models.DecimalField(max_digits=10, decimal_places=2,
-                                           default=Decimal("0"))
+    cancellation_fee = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         ordering = ["start_at"]
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
-        indexes: ClassVar = [models.Index(fields=["staff", "blocked_start"]),
-                             models.Index(fields=["contact", "start_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["staff", "blocked_start"]),
+            models.Index(fields=["contact", "start_at"]),
+        ]
         constraints: ClassVar = [
-            models.CheckConstraint(condition=models.Q(start_at__lt=models.F("end_at")),
-                                   name="appointment_start_before_end"),
+            models.CheckConstraint(
+                condition=models.Q(start_at__lt=models.F("end_at")),
+                name="appointment_start_before_end",
+            ),
             # Created on PostgreSQL only (see migration 0001): no two blocking appointments
             # of one staff member overlap, buffers included, whoever books them.
             ExclusionConstraint(
                 name="appointment_no_overlap",
                 expressions=[
-                    (TsTzRange("blocked_start", "blocked_end", RangeBoundary()),
-                     RangeOperators.OVERLAPS),
+                    (
+                        TsTzRange("blocked_start", "blocked_end", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
                     ("staff", RangeOperators.EQUAL),
                 ],
                 condition=models.Q(status__in=BLOCKING_STATUSES),
@@ -298,11 +367,13 @@ class Reminder(Delivery):
     """
 
     SWEEP_SELECT_RELATED: ClassVar[tuple[str, ...]] = (
-        "appointment__contact", "appointment__service", "appointment__staff")
+        "appointment__contact",
+        "appointment__service",
+        "appointment__staff",
+    )
     NOTICE_EVENT = "reminder"
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE,
-                                    related_name="reminders")
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(_("kind"), max_length=10)  # "24h", "2h", "90m"
     offset_minutes = models.PositiveIntegerField()
 
@@ -313,8 +384,10 @@ class Reminder(Delivery):
             models.Index(fields=["state", "next_attempt_at"], name="reminder_due_idx"),
         ]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["appointment", "kind", "channel"],
-                                    name="reminder_one_per_appointment_kind_channel"),
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "channel"],
+                name="reminder_one_per_appointment_kind_channel",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -330,7 +403,7 @@ class Reminder(Delivery):
 
 
 def reminder_kind(minutes: int) -> str:
-    """"24h", "2h" or "90m": how a reminder is named by its offset."""
+    """ "24h", "2h" or "90m": how a reminder is named by its offset."""
     if minutes % 60 == 0:
         return f"{minutes // 60}h"
     return f"{minutes}m"

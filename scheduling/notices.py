@@ -44,19 +44,20 @@ REASONS = {
     "appointment attended": _("appointment attended"),
     "appointment not active": _("appointment no longer active"),
     "reminder removed": _("reminder time removed from the service"),
-    "too late: booked after this reminder was due": _("too late: booked after this reminder "
-                                                      "was due"),
+    "too late: booked after this reminder was due": _(
+        "too late: booked after this reminder was due"
+    ),
     "too late: the appointment has started": _("too late: the appointment had started"),
     "appointment moved": _("waiting for the new appointment time"),
     "appointment no longer exists": _("appointment no longer exists"),
     "superseded: the appointment changed again": _("not sent: the appointment changed again"),
-    "superseded: the appointment is not cancelled": _("not sent: the appointment is not "
-                                                      "cancelled"),
+    "superseded: the appointment is not cancelled": _("not sent: the appointment is not cancelled"),
 }
 
 
-def _values(appointments: Sequence[Appointment], recipient: Recipient, link: str,
-            ctx: SendContext) -> dict[str, str]:
+def _values(
+    appointments: Sequence[Appointment], recipient: Recipient, link: str, ctx: SendContext
+) -> dict[str, str]:
     first = appointments[0]
     staff = first.staff
     firm = ctx.remember("firm", portal_selectors.firm_get)
@@ -64,8 +65,10 @@ def _values(appointments: Sequence[Appointment], recipient: Recipient, link: str
         "firm": firm.name,
         "name": recipient.name,
         "service": first.service.name,
-        "when": "; ".join(format_when(a.start_at, language=recipient.language,
-                                      zone=recipient.zone) for a in appointments),
+        "when": "; ".join(
+            format_when(a.start_at, language=recipient.language, zone=recipient.zone)
+            for a in appointments
+        ),
         "staff": staff.get_full_name() or str(staff),
         "link": link,
     }
@@ -74,8 +77,11 @@ def _values(appointments: Sequence[Appointment], recipient: Recipient, link: str
 def compose_appointment_event(row: Notification, ctx: SendContext) -> Outgoing:
     """A confirmation, change, cancellation or no-show message (one per booking)."""
     ids = row.context.get("appointments", [])
-    appointments = list(Appointment.objects.filter(pk__in=ids)
-                        .select_related("service", "staff", "contact").order_by("start_at"))
+    appointments = list(
+        Appointment.objects.filter(pk__in=ids)
+        .select_related("service", "staff", "contact")
+        .order_by("start_at")
+    )
     if not appointments:
         raise Suppress("appointment no longer exists")
     event = row.event
@@ -92,14 +98,20 @@ def compose_appointment_event(row: Notification, ctx: SendContext) -> Outgoing:
         link = selectors.appointment_rebook_link(appointment=appointments[0])
     else:
         link = selectors.appointment_manage_links(appointment=appointments[0])["detail"]
-    subject, body = render(ctx, event=event, channel=row.channel, language=recipient.language,
-                           values=_values(appointments, recipient, link, ctx))
+    subject, body = render(
+        ctx,
+        event=event,
+        channel=row.channel,
+        language=recipient.language,
+        values=_values(appointments, recipient, link, ctx),
+    )
     attachments: list[tuple[str, str | bytes, str]] = []
     if row.channel == "email" and event != "no_show":
         method = "CANCEL" if event == "cancelled" else "REQUEST"
         ics = selectors.appointment_ics(appointments=appointments, method=method)
-        attachments.append(("appointment.ics", ics,
-                            f"text/calendar; charset=utf-8; method={method}"))
+        attachments.append(
+            ("appointment.ics", ics, f"text/calendar; charset=utf-8; method={method}")
+        )
     return outgoing(row, to=to, subject=subject, body=body, attachments=attachments)
 
 
@@ -121,27 +133,62 @@ def compose_reminder(row: Reminder, ctx: SendContext) -> Outgoing:
         # A reminder that would arrive at night is of no use later: the email still goes.
         raise Suppress("quiet hours")
     link = selectors.appointment_manage_links(appointment=appointment)["detail"]
-    subject, body = render(ctx, event="reminder", channel=row.channel,
-                           language=recipient.language,
-                           values=_values([appointment], recipient, link, ctx))
+    subject, body = render(
+        ctx,
+        event="reminder",
+        channel=row.channel,
+        language=recipient.language,
+        values=_values([appointment], recipient, link, ctx),
+    )
     return outgoing(row, to=to, subject=subject, body=body)
 
 
 NOTICES = [
-    Notice(event="booked", label=_("Booking confirmed"), compose=compose_appointment_event,
-           placeholders=PLACEHOLDERS, email=EMAIL["booked"], sms=SMS["booked"], sample=SAMPLE),
-    Notice(event="rescheduled", label=_("Booking changed"), compose=compose_appointment_event,
-           placeholders=PLACEHOLDERS, email=EMAIL["rescheduled"], sms=SMS["rescheduled"],
-           sample=SAMPLE),
-    Notice(event="cancelled", label=_("Booking cancelled"), compose=compose_appointment_event,
-           placeholders=PLACEHOLDERS, email=EMAIL["cancelled"], sms=SMS["cancelled"],
-           sample=SAMPLE),
-    Notice(event="no_show", label=_("Missed appointment"), compose=compose_appointment_event,
-           placeholders=PLACEHOLDERS, email=EMAIL["no_show"], sms=SMS["no_show"],
-           sample=SAMPLE),
-    Notice(event=Reminder.NOTICE_EVENT, label=_("Appointment reminder"),
-           compose=compose_reminder, placeholders=PLACEHOLDERS, email=EMAIL["reminder"],
-           sms=SMS["reminder"], sample=SAMPLE),
+    Notice(
+        event="booked",
+        label=_("Booking confirmed"),
+        compose=compose_appointment_event,
+        placeholders=PLACEHOLDERS,
+        email=EMAIL["booked"],
+        sms=SMS["booked"],
+        sample=SAMPLE,
+    ),
+    Notice(
+        event="rescheduled",
+        label=_("Booking changed"),
+        compose=compose_appointment_event,
+        placeholders=PLACEHOLDERS,
+        email=EMAIL["rescheduled"],
+        sms=SMS["rescheduled"],
+        sample=SAMPLE,
+    ),
+    Notice(
+        event="cancelled",
+        label=_("Booking cancelled"),
+        compose=compose_appointment_event,
+        placeholders=PLACEHOLDERS,
+        email=EMAIL["cancelled"],
+        sms=SMS["cancelled"],
+        sample=SAMPLE,
+    ),
+    Notice(
+        event="no_show",
+        label=_("Missed appointment"),
+        compose=compose_appointment_event,
+        placeholders=PLACEHOLDERS,
+        email=EMAIL["no_show"],
+        sms=SMS["no_show"],
+        sample=SAMPLE,
+    ),
+    Notice(
+        event=Reminder.NOTICE_EVENT,
+        label=_("Appointment reminder"),
+        compose=compose_reminder,
+        placeholders=PLACEHOLDERS,
+        email=EMAIL["reminder"],
+        sms=SMS["reminder"],
+        sample=SAMPLE,
+    ),
 ]
 
 

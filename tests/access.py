@@ -10,8 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("anonymous", "client_a", "client_b", "staff_on", "staff_off", "admin", "cocounsel",
-         "cocounsel_expired")
+ROLES = (
+    "anonymous",
+    "client_a",
+    "client_b",
+    "staff_on",
+    "staff_off",
+    "admin",
+    "cocounsel",
+    "cocounsel_expired",
+)
 
 LOGIN = 302  # anonymous users are sent to the sign-in page
 
@@ -42,13 +50,37 @@ def same(code: int, **overrides: int) -> dict[str, int]:
 
 
 # Matter-scoped pages: who may see matter A.
-MATTER_A_READERS = {"anonymous": LOGIN, "client_a": 200, "client_b": 404, "staff_on": 200,
-                    "staff_off": 404, "admin": 200, "cocounsel": 200, "cocounsel_expired": 404}
+MATTER_A_READERS = {
+    "anonymous": LOGIN,
+    "client_a": 200,
+    "client_b": 404,
+    "staff_on": 200,
+    "staff_off": 404,
+    "admin": 200,
+    "cocounsel": 200,
+    "cocounsel_expired": 404,
+}
 # Staff-only pages about matter A.
-MATTER_A_STAFF = {"anonymous": LOGIN, "client_a": 404, "client_b": 404, "staff_on": 200,
-                  "staff_off": 404, "admin": 200, "cocounsel": 404, "cocounsel_expired": 404}
+MATTER_A_STAFF = {
+    "anonymous": LOGIN,
+    "client_a": 404,
+    "client_b": 404,
+    "staff_on": 200,
+    "staff_off": 404,
+    "admin": 200,
+    "cocounsel": 404,
+    "cocounsel_expired": 404,
+}
 # Firm-wide staff pages.
-STAFF_ONLY = {"anonymous": LOGIN, "client_a": 404, "client_b": 404, "staff_on": 200,
-              "staff_off": 200, "admin": 200, "cocounsel": 404, "cocounsel_expired": 404}
+STAFF_ONLY = {
+    "anonymous": LOGIN,
+    "client_a": 404,
+    "client_b": 404,
+    "staff_on": 200,
+    "staff_off": 200,
+    "admin": 200,
+    "cocounsel": 404,
+    "cocounsel_expired": 404,
+}
 ANY_SIGNED_IN = same(200, anonymous=LOGIN)
 PUBLIC = same(200)

@@ -36,9 +36,10 @@ def isolated_settings(private_root: Any) -> dict[str, Any]:
         "CELERY_TASK_ALWAYS_EAGER": True,
         "STORAGES": {
             **settings.STORAGES,
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                        "OPTIONS": {"location": str(private_root / "private"),
-                                    "base_url": None}},
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(private_root / "private"), "base_url": None},
+            },
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
         "SMS_FILE_PATH": str(private_root / "sms"),
@@ -48,9 +49,12 @@ def isolated_settings(private_root: Any) -> dict[str, Any]:
     }
     if not settings.REDIS_URL:
         # The embedded file cache is shared with a running dev server and other test runs.
-        values["CACHES"] = {"default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"atrium-tests-{os.getpid()}"}}
+        values["CACHES"] = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": f"atrium-tests-{os.getpid()}",
+            }
+        }
     return values
 
 
@@ -113,13 +117,25 @@ def build_world() -> World:
     matter_a = factories.make_matter(lawyer=staff_on, clients=[contact_a], title="Matter A")
     matter_b = factories.make_matter(lawyer=staff_off, clients=[contact_b], title="Matter B")
     grant = factories.share_with_cocounsel(matter=matter_a, by=staff_on, user=cocounsel)
-    expired = factories.share_with_cocounsel(matter=matter_a, by=staff_on,
-                                             user=cocounsel_expired)
+    expired = factories.share_with_cocounsel(matter=matter_a, by=staff_on, user=cocounsel_expired)
     CoCounselGrant.objects.filter(pk=expired.pk).update(
         expires_at=timezone.now() - dt.timedelta(minutes=1)
     )
-    return World(admin, staff_on, staff_off, client_a, client_b, contact_a, contact_b,
-                 cocounsel, cocounsel_expired, matter_a, matter_b, grant, expired)
+    return World(
+        admin,
+        staff_on,
+        staff_off,
+        client_a,
+        client_b,
+        contact_a,
+        contact_b,
+        cocounsel,
+        cocounsel_expired,
+        matter_a,
+        matter_b,
+        grant,
+        expired,
+    )
 
 
 @pytest.fixture
@@ -139,8 +155,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                      headless=True)
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
 

@@ -70,40 +70,69 @@ class ContactFactory(factory.django.DjangoModelFactory):
 
 def client_with_contact(**user_kwargs: Any) -> tuple[User, Contact]:
     user = UserFactory(**user_kwargs)
-    contact = ContactFactory(email=user.email, first_name=user.first_name,
-                             last_name=user.last_name, user=user)
+    contact = ContactFactory(
+        email=user.email, first_name=user.first_name, last_name=user.last_name, user=user
+    )
     return user, contact
 
 
 _matter_seq = iter(range(1, 10**9))
 
 
-def make_matter(*, lawyer: User, clients: list[Contact], team: list[User] | None = None,
-                title: str = "Divorce", stage: str | None = None, **extra: Any) -> Matter:
-    matter = services.matter_create(actor=lawyer, data=services.MatterData(
-        reference=extra.pop("reference", f"T-{next(_matter_seq):06d}"), title=title,
-        practice_area=extra.pop("practice_area", "family"), priority="normal",
-        responsible_lawyer=lawyer, team=team or [], clients=clients, tags=[],
-    ))
+def make_matter(
+    *,
+    lawyer: User,
+    clients: list[Contact],
+    team: list[User] | None = None,
+    title: str = "Divorce",
+    stage: str | None = None,
+    **extra: Any,
+) -> Matter:
+    matter = services.matter_create(
+        actor=lawyer,
+        data=services.MatterData(
+            reference=extra.pop("reference", f"T-{next(_matter_seq):06d}"),
+            title=title,
+            practice_area=extra.pop("practice_area", "family"),
+            priority="normal",
+            responsible_lawyer=lawyer,
+            team=team or [],
+            clients=clients,
+            tags=[],
+        ),
+    )
     if stage:
         Matter.objects.filter(pk=matter.pk).update(stage=stage)
         matter.refresh_from_db()
     return matter
 
 
-def share_with_cocounsel(*, matter: Matter, by: User, user: User,
-                         days: float = 30) -> CoCounselGrant:
+def share_with_cocounsel(
+    *, matter: Matter, by: User, user: User, days: float = 30
+) -> CoCounselGrant:
     return services.cocounsel_share(
-        actor=by, matter=matter, email=user.email, first_name=user.first_name,
-        last_name=user.last_name, expires_at=timezone.now() + dt.timedelta(days=days),
+        actor=by,
+        matter=matter,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        expires_at=timezone.now() + dt.timedelta(days=days),
     )
 
 
 def join_team(matter: Matter, *staff: User) -> Matter:
     """Put staff members on a matter's team, through the service (so their grants are real)."""
-    return services.matter_update(actor=matter.responsible_lawyer, matter=matter,
-                                  data=services.MatterData(
-        reference=matter.reference, title=matter.title, practice_area=matter.practice_area,
-        priority=matter.priority, responsible_lawyer=matter.responsible_lawyer,
-        team=[*matter.team.all(), *staff], clients=list(matter.clients.all()),
-        tags=list(matter.tags.all())))
+    return services.matter_update(
+        actor=matter.responsible_lawyer,
+        matter=matter,
+        data=services.MatterData(
+            reference=matter.reference,
+            title=matter.title,
+            practice_area=matter.practice_area,
+            priority=matter.priority,
+            responsible_lawyer=matter.responsible_lawyer,
+            team=[*matter.team.all(), *staff],
+            clients=list(matter.clients.all()),
+            tags=list(matter.tags.all()),
+        ),
+    )

@@ -40,8 +40,9 @@ def _all_rows() -> list[Row]:
 ROWS = _all_rows()
 
 
-def _named_routes(resolver: URLResolver | None = None, prefix: str = "",
-                  namespace: str = "") -> set[str]:
+def _named_routes(
+    resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""
+) -> set[str]:
     resolver = resolver or get_resolver()
     names: set[str] = set()
     for entry in resolver.url_patterns:
@@ -73,16 +74,19 @@ def test_no_row_names_a_route_that_does_not_exist() -> None:
 
 
 @pytest.fixture(scope="module")
-def matrix_world(django_db_setup: Any, django_db_blocker: Any,
-                 tmp_path_factory: Any) -> Iterator[World]:
+def matrix_world(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any
+) -> Iterator[World]:
     """The matrix's world, built once for the ~600 cases of this module.
 
     It lives in a transaction that is rolled back when the module ends. Each case runs in
     a savepoint inside it (pytest-django's per-test atomic), so whatever a case writes is
     rolled back before the next one, and each case gets its own copy of the objects.
     """
-    with django_db_blocker.unblock(), override_settings(
-            **isolated_settings(tmp_path_factory.mktemp("matrix"))):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(**isolated_settings(tmp_path_factory.mktemp("matrix"))),
+    ):
         outer = transaction.atomic()
         outer.__enter__()
         try:
@@ -103,8 +107,9 @@ def world(matrix_world: World, db: Any) -> World:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method}:{r.name}")
-def test_route_answers_each_role_as_the_matrix_says(client: Any, world: World, row: Row,
-                                                    role: str) -> None:
+def test_route_answers_each_role_as_the_matrix_says(
+    client: Any, world: World, row: Row, role: str
+) -> None:
     # given
     if row.setup is not None:
         row.setup(world)

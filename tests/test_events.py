@@ -55,30 +55,44 @@ def received() -> Any:
 
 def _booked(world: Any) -> Any:
     service = make_service(staff=[world.staff_on], slug="event-call")
-    return make_appointment(service=service, staff=world.staff_on, contact=world.contact_a,
-                            start=timezone.now() + dt.timedelta(days=3),
-                            matter=world.matter_a)
+    return make_appointment(
+        service=service,
+        staff=world.staff_on,
+        contact=world.contact_a,
+        start=timezone.now() + dt.timedelta(days=3),
+        matter=world.matter_a,
+    )
 
 
 @pytest.mark.django_db
-def test_a_handler_runs_once_after_the_change_commits(world: Any, received: list[Any],
-                                                      django_capture_on_commit_callbacks: Any,
-                                                      ) -> None:
+def test_a_handler_runs_once_after_the_change_commits(
+    world: Any,
+    received: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     appointment = _booked(world)
 
     with django_capture_on_commit_callbacks(execute=True):
         appointment_cancel(appointment=appointment, actor=world.staff_on, by_client=False)
         assert received == []  # not inside the transaction
 
-    assert received == [AppointmentCancelled(
-        appointment_id=appointment.pk, contact_id=world.contact_a.pk,
-        matter_id=world.matter_a.pk, by_client=False, fee=appointment.cancellation_fee)]
+    assert received == [
+        AppointmentCancelled(
+            appointment_id=appointment.pk,
+            contact_id=world.contact_a.pk,
+            matter_id=world.matter_a.pk,
+            by_client=False,
+            fee=appointment.cancellation_fee,
+        )
+    ]
 
 
 @pytest.mark.django_db
-def test_no_handler_runs_for_a_change_that_rolled_back(world: Any, received: list[Any],
-                                                       django_capture_on_commit_callbacks: Any,
-                                                       ) -> None:
+def test_no_handler_runs_for_a_change_that_rolled_back(
+    world: Any,
+    received: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     appointment = _booked(world)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -91,7 +105,8 @@ def test_no_handler_runs_for_a_change_that_rolled_back(world: Any, received: lis
 
 @pytest.mark.django_db
 def test_a_failing_handler_is_logged_and_the_next_one_still_runs(
-        world: Any, django_capture_on_commit_callbacks: Any, caplog: Any) -> None:
+    world: Any, django_capture_on_commit_callbacks: Any, caplog: Any
+) -> None:
     seen: list[AppointmentCancelled] = []
 
     def broken(event: AppointmentCancelled) -> None:
@@ -103,8 +118,10 @@ def test_a_failing_handler_is_logged_and_the_next_one_still_runs(
     events.subscribe(AppointmentCancelled, broken)
     events.subscribe(AppointmentCancelled, after)
     try:
-        with caplog.at_level(logging.ERROR, logger="atrium.events"), \
-                django_capture_on_commit_callbacks(execute=True):
+        with (
+            caplog.at_level(logging.ERROR, logger="atrium.events"),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
             appointment_cancel(appointment=_booked(world), actor=world.staff_on)
     finally:
         events.unsubscribe(AppointmentCancelled, broken)

@@ -15,8 +15,7 @@ from audit import actions
 from notifications import registry
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["core", "audit", "notifications", "portal", "scheduling", "billing", "intake",
-        "insights"]
+APPS = ["core", "audit", "notifications", "portal", "scheduling", "billing", "intake", "insights"]
 NOTICE_WRITERS = {"notice_queue", "notice_queue_once", "notice_batch_add"}
 AUDIT_WRITERS = {"audit_record", "audit_record_many"}
 
@@ -99,9 +98,12 @@ def test_every_notice_has_a_composer_and_the_editable_ones_all_their_texts() -> 
 def test_every_audit_action_written_anywhere_is_declared() -> None:
     written = _keyword_values(AUDIT_WRITERS, "action")
     assert len(written) > 30, "the scan found too few audit_record calls"
-    undeclared = [f"{module}: {action}" for module, expression in written
-                  for action in _evaluate(module, expression)
-                  if not actions.is_declared(str(action))]
+    undeclared = [
+        f"{module}: {action}"
+        for module, expression in written
+        for action in _evaluate(module, expression)
+        if not actions.is_declared(str(action))
+    ]
     assert not undeclared
 
 
@@ -122,7 +124,10 @@ def test_no_two_apps_have_a_selector_of_the_same_name() -> None:
         except ModuleNotFoundError:
             continue
         for name, value in vars(selectors).items():
-            if callable(value) and not name.startswith("_") and \
-                    getattr(value, "__module__", "").startswith(f"{config.name}."):
+            if (
+                callable(value)
+                and not name.startswith("_")
+                and getattr(value, "__module__", "").startswith(f"{config.name}.")
+            ):
                 defined[name].add(config.name)
     assert {name: owners for name, owners in defined.items() if len(owners) > 1} == {}

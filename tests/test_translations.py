@@ -33,8 +33,11 @@ def _entries(po: Path) -> list[tuple[list[str], str, str]]:
                     if not m.group(2) and not parts.get("_more_empty"):
                         parts["_more_empty"] = ""
                     current = "_other"
-                parts[current] = parts.get(current, "") + m.group(2) if current in (
-                    "msgid", "msgstr") and parts.get(current) else m.group(2)
+                parts[current] = (
+                    parts.get(current, "") + m.group(2)
+                    if current in ("msgid", "msgstr") and parts.get(current)
+                    else m.group(2)
+                )
             elif ln.startswith('"') and current:
                 parts[current] = parts.get(current, "") + ln[1:-1]
         if "_more_empty" in parts:

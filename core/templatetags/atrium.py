@@ -16,8 +16,12 @@ def when(value: dt.datetime | None, fmt: str = "DATETIME_FORMAT") -> str:
         return ""
     local = timezone.localtime(value)
     zone = timezone.get_current_timezone_name()
-    return format_html('<time datetime="{}">{} ({})</time>', value.isoformat(),
-                       formats.date_format(local, fmt), zone)
+    return format_html(
+        '<time datetime="{}">{} ({})</time>',
+        value.isoformat(),
+        formats.date_format(local, fmt),
+        zone,
+    )
 
 
 @register.filter

@@ -68,17 +68,23 @@ def reconcile_expired_leases(*, now: dt.datetime | None = None) -> tuple[int, in
     for model in delivery_models():
         expired = model._default_manager.filter(state=State.SENDING, lease_until__lt=now)
         reclaimed += expired.filter(send_started_at__isnull=True).update(
-            state=State.SCHEDULED, claim_token=None, lease_until=None, updated_at=now)
+            state=State.SCHEDULED, claim_token=None, lease_until=None, updated_at=now
+        )
         interrupted += expired.filter(send_started_at__isnull=False).update(
-            state=State.FAILED, reason=INTERRUPTED, claim_token=None, updated_at=now)
+            state=State.FAILED, reason=INTERRUPTED, claim_token=None, updated_at=now
+        )
     if reclaimed or interrupted:
-        logger.warning("reminder sweep reconciled leases: %s back to queue, %s interrupted",
-                       reclaimed, interrupted)
+        logger.warning(
+            "reminder sweep reconciled leases: %s back to queue, %s interrupted",
+            reclaimed,
+            interrupted,
+        )
     return reclaimed, interrupted
 
 
-def claim(*, model: DeliveryModel, now: dt.datetime, limit: int,
-          pks: list[Any] | None = None) -> tuple[uuid.UUID, list[Any]]:
+def claim(
+    *, model: DeliveryModel, now: dt.datetime, limit: int, pks: list[Any] | None = None
+) -> tuple[uuid.UUID, list[Any]]:
     """Mark up to `limit` due rows as ours; returns the claim token and the claimed pks."""
     token = uuid.uuid4()
     with transaction.atomic():
@@ -96,15 +102,20 @@ def claim(*, model: DeliveryModel, now: dt.datetime, limit: int,
             return token, []
         real_now = timezone.now()
         model._default_manager.filter(pk__in=ids, state=State.SCHEDULED).update(
-            state=State.SENDING, claim_token=token, lease_until=real_now + _lease(),
-            send_started_at=None, updated_at=real_now,
+            state=State.SENDING,
+            claim_token=token,
+            lease_until=real_now + _lease(),
+            send_started_at=None,
+            updated_at=real_now,
         )
     return token, ids
 
 
 def _finish(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> int:
     fields.setdefault("updated_at", timezone.now())
-    return model._default_manager.filter(pk=pk, claim_token=token, state=State.SENDING).update(**fields)
+    return model._default_manager.filter(pk=pk, claim_token=token, state=State.SENDING).update(
+        **fields
+    )
 
 
 def _requeue(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> None:
@@ -112,14 +123,27 @@ def _requeue(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> 
     meanwhile (a batched notice), this one is folded into that one instead."""
     try:
         with transaction.atomic():
-            _finish(model, pk, token, state=State.SCHEDULED, claim_token=None,
-                    send_started_at=None, **fields)
+            _finish(
+                model,
+                pk,
+                token,
+                state=State.SCHEDULED,
+                claim_token=None,
+                send_started_at=None,
+                **fields,
+            )
     except IntegrityError:
         _finish(model, pk, token, state=State.SUPPRESSED, reason="merged into a later notice")
 
 
-def send_claimed(*, model: DeliveryModel, token: uuid.UUID, ctx: SendContext,
-                 result: SweepResult, email_conn: object | None = None) -> None:
+def send_claimed(
+    *,
+    model: DeliveryModel,
+    token: uuid.UUID,
+    ctx: SendContext,
+    result: SweepResult,
+    email_conn: object | None = None,
+) -> None:
     rows = model._default_manager.filter(claim_token=token, state=State.SENDING)
     related = model.SWEEP_SELECT_RELATED
     if model is Notification:
@@ -127,15 +151,24 @@ def send_claimed(*, model: DeliveryModel, token: uuid.UUID, ctx: SendContext,
     if related:
         rows = rows.select_related(*related)
     for row in rows.order_by("next_attempt_at"):
-        _send_row(model=model, row=row, token=token, ctx=ctx, result=result,
-                  email_conn=email_conn)
+        _send_row(model=model, row=row, token=token, ctx=ctx, result=result, email_conn=email_conn)
 
 
-def _send_row(*, model: DeliveryModel, row: Any, token: uuid.UUID, ctx: SendContext,
-              result: SweepResult, email_conn: object | None) -> None:
+def _send_row(
+    *,
+    model: DeliveryModel,
+    row: Any,
+    token: uuid.UUID,
+    ctx: SendContext,
+    result: SweepResult,
+    email_conn: object | None,
+) -> None:
     started_at = timezone.now()
     started = model._default_manager.filter(
-        pk=row.pk, claim_token=token, state=State.SENDING, send_started_at__isnull=True,
+        pk=row.pk,
+        claim_token=token,
+        state=State.SENDING,
+        send_started_at__isnull=True,
     ).update(send_started_at=started_at, lease_until=started_at + _lease())
     if not started:
         return  # a reconciler took it back after our lease ran out; someone else sends it
@@ -152,8 +185,15 @@ def _send_row(*, model: DeliveryModel, row: Any, token: uuid.UUID, ctx: SendCont
     except Exception as exc:
         # A bug or a vanished row must not stall the sweep for the other rows.
         logger.exception("composing %s %s failed", model.__name__, row.pk)
-        _fail_or_retry(model, row, token, channels.ChannelError(
-            f"could not prepare the message ({type(exc).__name__})", retry=False), result)
+        _fail_or_retry(
+            model,
+            row,
+            token,
+            channels.ChannelError(
+                f"could not prepare the message ({type(exc).__name__})", retry=False
+            ),
+            result,
+        )
         return
     message.reference = str(row.pk)
     try:
@@ -162,34 +202,68 @@ def _send_row(*, model: DeliveryModel, row: Any, token: uuid.UUID, ctx: SendCont
         _fail_or_retry(model, row, token, exc, result, to_address=message.to)
         return
     sent_at = timezone.now()
-    updated = _finish(model, row.pk, token, state=State.SENT, sent_at=sent_at,
-                      provider_id=provider_id[:64], to_address=message.to[:254], reason="",
-                      attempts=F("attempts") + 1)
+    updated = _finish(
+        model,
+        row.pk,
+        token,
+        state=State.SENT,
+        sent_at=sent_at,
+        provider_id=provider_id[:64],
+        to_address=message.to[:254],
+        reason="",
+        attempts=F("attempts") + 1,
+    )
     if not updated:
         # A delivery callback got here first (sending -> delivered): keep its state.
         model._default_manager.filter(pk=row.pk, sent_at__isnull=True).update(
-            sent_at=sent_at, provider_id=provider_id[:64], to_address=message.to[:254],
-            attempts=F("attempts") + 1)
+            sent_at=sent_at,
+            provider_id=provider_id[:64],
+            to_address=message.to[:254],
+            attempts=F("attempts") + 1,
+        )
     result.sent += 1
 
 
-def _fail_or_retry(model: DeliveryModel, row: Any, token: uuid.UUID,
-                   exc: channels.ChannelError, result: SweepResult, to_address: str = "") -> None:
+def _fail_or_retry(
+    model: DeliveryModel,
+    row: Any,
+    token: uuid.UUID,
+    exc: channels.ChannelError,
+    result: SweepResult,
+    to_address: str = "",
+) -> None:
     attempts = row.attempts + 1
     now = timezone.now()
     retry_at = now + _retry_delay(attempts)
     deadline = row.retry_deadline
-    can_retry = (exc.retry and attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
-                 and (deadline is None or retry_at < deadline))
+    can_retry = (
+        exc.retry
+        and attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
+        and (deadline is None or retry_at < deadline)
+    )
     # The reason is the channel's own safe text: no credentials, no message body.
     logger.warning("%s %s attempt %s failed: %s", model.__name__, row.pk, attempts, exc.reason)
     if can_retry:
-        _requeue(model, row.pk, token, attempts=attempts, next_attempt_at=retry_at,
-                 reason=exc.reason, to_address=to_address[:254])
+        _requeue(
+            model,
+            row.pk,
+            token,
+            attempts=attempts,
+            next_attempt_at=retry_at,
+            reason=exc.reason,
+            to_address=to_address[:254],
+        )
         result.retried += 1
     else:
-        _finish(model, row.pk, token, state=State.FAILED, attempts=attempts,
-                reason=exc.reason, to_address=to_address[:254])
+        _finish(
+            model,
+            row.pk,
+            token,
+            state=State.FAILED,
+            attempts=attempts,
+            reason=exc.reason,
+            to_address=to_address[:254],
+        )
         result.failed += 1
 
 
@@ -197,8 +271,9 @@ def _templates() -> dict[tuple[str, str, str], Any]:
     return {(t.event, t.channel, t.language): t for t in NotificationTemplate.objects.all()}
 
 
-def deliveries_sweep(*, now: dt.datetime | None = None, batch_size: int | None = None,
-                     max_batches: int | None = None) -> SweepResult:
+def deliveries_sweep(
+    *, now: dt.datetime | None = None, batch_size: int | None = None, max_batches: int | None = None
+) -> SweepResult:
     """One sweep over every outbox: what `send_due_reminders` and the beat task run."""
     now = now or timezone.now()
     batch_size = batch_size or settings.NOTIFICATIONS_SWEEP_BATCH
@@ -214,8 +289,9 @@ def deliveries_sweep(*, now: dt.datetime | None = None, batch_size: int | None =
                 if not ids:
                     break
                 result.claimed += len(ids)
-                send_claimed(model=model, token=token, ctx=ctx, result=result,
-                             email_conn=email_conn)
+                send_claimed(
+                    model=model, token=token, ctx=ctx, result=result, email_conn=email_conn
+                )
                 batches += 1
                 if len(ids) < batch_size:
                     break
@@ -237,8 +313,12 @@ def delivery_send_now(*, model: DeliveryModel, pk: Any) -> SweepResult:
     token, ids = claim(model=model, now=now, limit=1, pks=[pk])
     if ids:
         result.claimed = 1
-        send_claimed(model=model, token=token, ctx=SendContext(now=now, templates=_templates()),
-                     result=result)
+        send_claimed(
+            model=model,
+            token=token,
+            ctx=SendContext(now=now, templates=_templates()),
+            result=result,
+        )
     return result
 
 
@@ -246,8 +326,9 @@ def heartbeat_record(*, claimed: int = 0) -> None:
     now = timezone.now()
     updated = SweepHeartbeat.objects.filter(pk=1).update(last_run_at=now, last_claimed=claimed)
     if not updated:
-        SweepHeartbeat.objects.get_or_create(pk=1, defaults={"last_run_at": now,
-                                                             "last_claimed": claimed})
+        SweepHeartbeat.objects.get_or_create(
+            pk=1, defaults={"last_run_at": now, "last_claimed": claimed}
+        )
 
 
 def enqueue_on_commit(*, model: DeliveryModel, pks: list[Any]) -> None:
@@ -261,8 +342,10 @@ def enqueue_on_commit(*, model: DeliveryModel, pks: list[Any]) -> None:
             try:
                 tasks.delivery_send.delay(label, str(pk))
             except Exception as exc:
-                logger.warning("broker unavailable (%s); the sweep sends it within a minute",
-                               type(exc).__name__)
+                logger.warning(
+                    "broker unavailable (%s); the sweep sends it within a minute",
+                    type(exc).__name__,
+                )
                 return
 
     transaction.on_commit(_enqueue)

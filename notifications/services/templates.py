@@ -34,13 +34,24 @@ def _check(*, event: str, channel: str, language: str, subject: str, body: str) 
     unknown = (placeholders_in(subject) | placeholders_in(body)) - set(allowed)
     if unknown:
         raise ServiceError(
-            _("Unknown placeholder: %(names)s. You can use: %(allowed)s.") % {
+            _("Unknown placeholder: %(names)s. You can use: %(allowed)s.")
+            % {
                 "names": ", ".join("{" + n + "}" for n in sorted(unknown)),
-                "allowed": ", ".join("{" + n + "}" for n in allowed)})
+                "allowed": ", ".join("{" + n + "}" for n in allowed),
+            }
+        )
 
 
-def template_save(*, actor: AtriumUser, meta: RequestMeta | None = None, event: str, channel: str,
-                  language: str, subject: str, body: str) -> NotificationTemplate:
+def template_save(
+    *,
+    actor: AtriumUser,
+    meta: RequestMeta | None = None,
+    event: str,
+    channel: str,
+    language: str,
+    subject: str,
+    body: str,
+) -> NotificationTemplate:
     subject = (subject or "").replace("\r", "").replace("\n", " ").strip()
     body = (body or "").replace("\r\n", "\n").strip()
     if channel == "sms":
@@ -48,23 +59,36 @@ def template_save(*, actor: AtriumUser, meta: RequestMeta | None = None, event: 
     _check(event=event, channel=channel, language=language, subject=subject, body=body)
     with transaction.atomic():
         template, _created = NotificationTemplate.objects.select_for_update().get_or_create(
-            event=event, channel=channel, language=language,
-            defaults={"subject": subject, "body": body, "updated_by_id": actor.pk})
+            event=event,
+            channel=channel,
+            language=language,
+            defaults={"subject": subject, "body": body, "updated_by_id": actor.pk},
+        )
         if not _created:
             template.subject, template.body, template.updated_by_id = subject, body, actor.pk
             template.save(update_fields=["subject", "body", "updated_by", "updated_at"])
         # The wording itself is not logged, only which template changed.
-        audit_record(action=NotificationsAction.TEMPLATE_CHANGED, actor=actor, meta=meta, obj=template,
-                     data={"event": event, "channel": channel, "language": language})
+        audit_record(
+            action=NotificationsAction.TEMPLATE_CHANGED,
+            actor=actor,
+            meta=meta,
+            obj=template,
+            data={"event": event, "channel": channel, "language": language},
+        )
     return template
 
 
-def template_reset(*, actor: AtriumUser, meta: RequestMeta | None = None, event: str, channel: str,
-                   language: str) -> None:
+def template_reset(
+    *, actor: AtriumUser, meta: RequestMeta | None = None, event: str, channel: str, language: str
+) -> None:
     with transaction.atomic():
         deleted, _detail = NotificationTemplate.objects.filter(
-            event=event, channel=channel, language=language).delete()
+            event=event, channel=channel, language=language
+        ).delete()
         if deleted:
-            audit_record(action=NotificationsAction.TEMPLATE_CHANGED, actor=actor, meta=meta,
-                         data={"event": event, "channel": channel, "language": language,
-                               "reset": True})
+            audit_record(
+                action=NotificationsAction.TEMPLATE_CHANGED,
+                actor=actor,
+                meta=meta,
+                data={"event": event, "channel": channel, "language": language, "reset": True},
+            )

@@ -17,8 +17,9 @@ DELIVERED = {"delivered", "read"}
 FAILED = {"undelivered", "failed", "canceled"}
 
 
-def sms_status_record(*, delivery_id: Any, message_sid: str, status: str,
-                      error_code: str = "") -> bool:
+def sms_status_record(
+    *, delivery_id: Any, message_sid: str, status: str, error_code: str = ""
+) -> bool:
     """Apply one (already signature-checked) status callback. True if a row moved.
 
     Conditional UPDATEs on the current state make repeats and late arrivals no-ops:
@@ -29,8 +30,9 @@ def sms_status_record(*, delivery_id: Any, message_sid: str, status: str,
     if status in DELIVERED:
         fields: dict[str, Any] = {"state": State.DELIVERED, "delivered_at": now}
     elif status in FAILED:
-        reason = f"carrier reported {status}" + (f" (error {error_code[:10]})"
-                                                if error_code else "")
+        reason = f"carrier reported {status}" + (
+            f" (error {error_code[:10]})" if error_code else ""
+        )
         fields = {"state": State.FAILED, "reason": reason}
     else:
         return False  # queued / sending / sent: the sweep records "sent" itself
@@ -38,8 +40,9 @@ def sms_status_record(*, delivery_id: Any, message_sid: str, status: str,
     model: Any
     for model in delivery_models():
         try:
-            qs = model._default_manager.filter(pk=delivery_id, channel="sms",
-                                      state__in=[State.SENDING, State.SENT])
+            qs = model._default_manager.filter(
+                pk=delivery_id, channel="sms", state__in=[State.SENDING, State.SENT]
+            )
         except Exception:  # noqa: S112 - a malformed id matches nothing
             continue
         # The sid must match once we know it; before that (callback faster than our

@@ -33,17 +33,21 @@ class ClientTask(models.Model):
     description = models.TextField(_("details"), max_length=2000, blank=True)
     due_date = models.DateField(_("due date"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_date", "created_at"]
-        indexes: ClassVar = [models.Index(fields=["status", "due_date"]),
-                             models.Index(fields=["matter", "status"])]
+        indexes: ClassVar = [
+            models.Index(fields=["status", "due_date"]),
+            models.Index(fields=["matter", "status"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -28,8 +28,9 @@ class Folder(models.Model):
     name = models.CharField(_("name"), max_length=120)
     shared_with_client = models.BooleanField(_("visible to the client"), default=True)
     client_can_upload = models.BooleanField(_("the client may upload here"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -52,23 +53,27 @@ class Document(models.Model):
     folder = models.ForeignKey(Folder, on_delete=models.PROTECT, related_name="documents")
     name = models.CharField(_("name"), max_length=200)
     shared_with_client = models.BooleanField(_("shared with the client"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     version_count = models.PositiveIntegerField(default=0)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["folder__name", "name"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["folder", "name"],
-                                    condition=models.Q(deleted_at__isnull=True),
-                                    name="document_unique_live_name"),
+            models.UniqueConstraint(
+                fields=["folder", "name"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="document_unique_live_name",
+            ),
         ]
         indexes: ClassVar = [models.Index(fields=["matter", "deleted_at"])]
 
@@ -97,15 +102,22 @@ class DocumentVersion(models.Model):
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=120)
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
-    scan_status = models.CharField(max_length=12, choices=ScanStatus.choices,
-                                   default=ScanStatus.NOT_SCANNED)
+    scan_status = models.CharField(
+        max_length=12, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
+    )
     # Plain text pulled out of PDF, DOCX and text files, for search.
     text = models.TextField(blank=True, default="")
-    request_item = models.ForeignKey("DocumentRequestItem", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="versions")
+    request_item = models.ForeignKey(
+        "DocumentRequestItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="versions",
+    )
 
     class Meta:
         ordering = ["-number"]

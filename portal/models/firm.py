@@ -15,32 +15,45 @@ from core.validators import validate_color, validate_plain_text, validate_time_z
 class Firm(models.Model):
     """The one firm this deployment serves (pk is always 1)."""
 
-    name = models.CharField(_("firm name"), max_length=120, default="Atrium Law",
-                            validators=[validate_plain_text])
+    name = models.CharField(
+        _("firm name"), max_length=120, default="Atrium Law", validators=[validate_plain_text]
+    )
     logo = models.FileField(_("logo"), upload_to="branding/", blank=True)
-    primary_color = models.CharField(_("primary colour"), max_length=7, default="#1f3a5f",
-                                     validators=[validate_color])
-    accent_color = models.CharField(_("accent colour"), max_length=7, default="#c27c0e",
-                                    validators=[validate_color])
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Warsaw",
-                                 validators=[validate_time_zone])
-    default_language = models.CharField(_("default language"), max_length=5,
-                                        choices=LANGUAGE_CHOICES, default="en")
+    primary_color = models.CharField(
+        _("primary colour"), max_length=7, default="#1f3a5f", validators=[validate_color]
+    )
+    accent_color = models.CharField(
+        _("accent colour"), max_length=7, default="#c27c0e", validators=[validate_color]
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Warsaw", validators=[validate_time_zone]
+    )
+    default_language = models.CharField(
+        _("default language"), max_length=5, choices=LANGUAGE_CHOICES, default="en"
+    )
     currency = models.CharField(_("currency"), max_length=3, default="PLN")
     promise_channels = models.CharField(
-        _("how clients reach us"), max_length=200, blank=True,
+        _("how clients reach us"),
+        max_length=200,
+        blank=True,
         default="Secure messages in the portal; phone for emergencies",
         validators=[validate_plain_text],
     )
-    office_hours = models.CharField(_("office hours"), max_length=200, blank=True,
-                                    default="Mon–Fri 9:00–17:00",
-                                    validators=[validate_plain_text])
+    office_hours = models.CharField(
+        _("office hours"),
+        max_length=200,
+        blank=True,
+        default="Mon–Fri 9:00–17:00",
+        validators=[validate_plain_text],
+    )
     response_hours = models.PositiveSmallIntegerField(
-        _("we answer within (business hours)"), default=24,
+        _("we answer within (business hours)"),
+        default=24,
         validators=[MinValueValidator(1), MaxValueValidator(240)],
     )
     silence_days = models.PositiveSmallIntegerField(
-        _("flag matters silent for (days)"), default=21,
+        _("flag matters silent for (days)"),
+        default=21,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     updated_at = models.DateTimeField(auto_now=True)

@@ -48,8 +48,10 @@ class Matter(models.Model):
         Stage.INTAKE: _("We are reviewing your information and will confirm the next steps."),
         Stage.ENGAGED: _("We have agreed to work together and are preparing your case."),
         Stage.IN_PROGRESS: _("Your lawyer is actively working on your matter."),
-        Stage.AWAITING: _("We are waiting for a decision from a court, office or the other "
-                          "side. We will tell you as soon as we hear."),
+        Stage.AWAITING: _(
+            "We are waiting for a decision from a court, office or the other "
+            "side. We will tell you as soon as we hear."
+        ),
         Stage.ON_HOLD: _("Work is paused for now. Your lawyer will explain when it resumes."),
         Stage.CLOSED: _("This matter is finished. Your documents stay available here."),
     }
@@ -60,23 +62,27 @@ class Matter(models.Model):
         HIGH = "high", _("High")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    reference = models.CharField(_("reference"), max_length=32, unique=True,
-                                 validators=[validate_plain_text])
+    reference = models.CharField(
+        _("reference"), max_length=32, unique=True, validators=[validate_plain_text]
+    )
     title = models.CharField(_("title"), max_length=200, validators=[validate_plain_text])
-    practice_area = models.CharField(_("practice area"), max_length=20,
-                                     choices=PracticeArea.choices, default=PracticeArea.OTHER)
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices,
-                             default=Stage.INTAKE)
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices,
-                                default=Priority.NORMAL)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="matters",
-                                  verbose_name=_("tags"))
+    practice_area = models.CharField(
+        _("practice area"), max_length=20, choices=PracticeArea.choices, default=PracticeArea.OTHER
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="matters", verbose_name=_("tags"))
     responsible_lawyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="responsible_matters",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="responsible_matters",
         verbose_name=_("responsible lawyer"),
     )
-    team = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
-                                  related_name="team_matters", verbose_name=_("team"))
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="team_matters", verbose_name=_("team")
+    )
     clients = models.ManyToManyField(Contact, related_name="matters", verbose_name=_("clients"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     stage_changed_at = models.DateTimeField(default=timezone.now)
@@ -112,8 +118,9 @@ class MatterStageChange(models.Model):
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(max_length=20, choices=Matter.Stage.choices)
     to_stage = models.CharField(max_length=20, choices=Matter.Stage.choices)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=500, blank=True)
     changed_at = models.DateTimeField(default=timezone.now)
 
@@ -136,12 +143,14 @@ class TimelineEntry(models.Model):
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.UPDATE)
     title = models.CharField(_("title"), max_length=200, validators=[validate_plain_text])
-    body = models.TextField(_("text"), max_length=4000, blank=True,
-                            validators=[validate_plain_text])
+    body = models.TextField(
+        _("text"), max_length=4000, blank=True, validators=[validate_plain_text]
+    )
     occurred_at = models.DateTimeField(_("date"), default=timezone.now)
     shared_with_client = models.BooleanField(_("visible to the client"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

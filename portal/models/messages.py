@@ -23,21 +23,23 @@ class Message(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="messages")
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     side = models.CharField(max_length=6, choices=Side.choices)
     text = models.TextField(max_length=MESSAGE_MAX_CHARS)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # The first time someone on the other side opened it.
     read_at = models.DateTimeField(null=True, blank=True)
-    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     attachments = models.ManyToManyField(DocumentVersion, blank=True, related_name="messages")
 
     class Meta:
         ordering = ["-created_at"]
-        indexes: ClassVar = [models.Index(fields=["matter", "-created_at"]),
-                             models.Index(fields=["matter", "side", "read_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["matter", "-created_at"]),
+            models.Index(fields=["matter", "side", "read_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.matter_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -34,8 +34,7 @@ class UserManager(BaseUserManager["User"]):
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
-    def create_superuser(self, email: str, password: str | None = None,
-                         **extra: object) -> User:
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
         extra.update(is_staff=True, is_superuser=True, role=User.Role.STAFF)
         return self._create_user(email, password, **extra)
 
@@ -51,10 +50,10 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]  # no usernames: people sign in by email
     email = models.EmailField(_("email address"), unique=True)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CLIENT)
-    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES,
-                                blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, blank=True,
-                                 validators=[validate_time_zone])
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
     calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
 
     USERNAME_FIELD = "email"
@@ -99,8 +98,9 @@ class Tag(models.Model):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=60, validators=[validate_plain_text])
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices,
-                                default=Category.OTHER)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
 
     class Meta:
         ordering = ["category", "name"]
@@ -122,27 +122,31 @@ class Contact(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CLIENT)
-    first_name = models.CharField(_("first name"), max_length=80,
-                                  validators=[validate_plain_text])
-    last_name = models.CharField(_("last name"), max_length=80,
-                                 validators=[validate_plain_text])
+    first_name = models.CharField(_("first name"), max_length=80, validators=[validate_plain_text])
+    last_name = models.CharField(_("last name"), max_length=80, validators=[validate_plain_text])
     email = models.EmailField(_("email"), max_length=254, blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
-    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES,
-                                default="en")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Warsaw",
-                                 validators=[validate_time_zone])
-    preferred_channel = models.CharField(_("preferred channel"), max_length=5,
-                                         choices=Channel.choices, default=Channel.EMAIL)
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES, default="en")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Warsaw", validators=[validate_time_zone]
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=5, choices=Channel.choices, default=Channel.EMAIL
+    )
     sms_consent = models.BooleanField(_("agreed to SMS"), default=False)
     quiet_hours_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
     quiet_hours_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts",
-                                  verbose_name=_("tags"))
-    notes = models.TextField(_("internal notes"), max_length=5000, blank=True,
-                             validators=[validate_plain_text])
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="contact")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts", verbose_name=_("tags"))
+    notes = models.TextField(
+        _("internal notes"), max_length=5000, blank=True, validators=[validate_plain_text]
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

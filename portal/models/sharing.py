@@ -19,20 +19,24 @@ class CoCounselGrant(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="cocounsel_grants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="cocounsel_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cocounsel_grants"
+    )
     expires_at = models.DateTimeField(_("access until"))
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["matter", "user"],
-                                    condition=models.Q(revoked_at__isnull=True),
-                                    name="cocounsel_one_open_grant"),
+            models.UniqueConstraint(
+                fields=["matter", "user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="cocounsel_one_open_grant",
+            ),
         ]
 
     def __str__(self) -> str:

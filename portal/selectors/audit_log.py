@@ -17,9 +17,15 @@ if TYPE_CHECKING:
     from audit.models import AuditEvent
 
 
-def audit_events_for_staff(*, user: User, action: str = "", actor: str = "",
-                           matter_ref: str = "", date_from: Any = None,
-                           date_to: Any = None) -> QuerySet[AuditEvent]:
+def audit_events_for_staff(
+    *,
+    user: User,
+    action: str = "",
+    actor: str = "",
+    matter_ref: str = "",
+    date_from: Any = None,
+    date_to: Any = None,
+) -> QuerySet[AuditEvent]:
     """The audit log a staff member may read: firm admins all of it, others the rows of
     the matters they may open and the rows of what they did themselves."""
     if not user.is_firm_staff:
@@ -27,8 +33,14 @@ def audit_events_for_staff(*, user: User, action: str = "", actor: str = "",
     visible = None
     if not user.is_firm_admin:
         visible = Q(matter_id__in=matters_visible_to(user).values("pk")) | Q(actor=user)
-    matter_ids = (Matter.objects.filter(reference__icontains=matter_ref).values("pk")
-                  if matter_ref else None)
-    return audit_selectors.audit_events(visible=visible, action=action, actor_label=actor,
-                                        matter_ids=matter_ids, date_from=date_from,
-                                        date_to=date_to)
+    matter_ids = (
+        Matter.objects.filter(reference__icontains=matter_ref).values("pk") if matter_ref else None
+    )
+    return audit_selectors.audit_events(
+        visible=visible,
+        action=action,
+        actor_label=actor,
+        matter_ids=matter_ids,
+        date_from=date_from,
+        date_to=date_to,
+    )

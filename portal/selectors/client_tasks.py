@@ -26,26 +26,36 @@ def open_tasks_for_client(*, user: User) -> QuerySet[ClientTask]:
     # Co-counsel read the matter but the tasks are the client's, not theirs to list as own.
     if not user.is_client:
         return ClientTask.objects.none()
-    return (ClientTask.objects
-            .filter(status=ClientTask.Status.OPEN,
-                    matter__in=matters_visible_to(user).values("pk"))
-            .select_related("matter").order_by("due_date"))
+    return (
+        ClientTask.objects.filter(
+            status=ClientTask.Status.OPEN, matter__in=matters_visible_to(user).values("pk")
+        )
+        .select_related("matter")
+        .order_by("due_date")
+    )
 
 
 def overdue_tasks_for_staff(*, user: User) -> QuerySet[ClientTask]:
     if not user.is_firm_staff:
         return ClientTask.objects.none()
-    return (ClientTask.objects
-            .filter(status=ClientTask.Status.OPEN, due_date__lt=timezone.localdate(),
-                    matter__in=matters_visible_to(user).values("pk"))
-            .select_related("matter").order_by("due_date"))
+    return (
+        ClientTask.objects.filter(
+            status=ClientTask.Status.OPEN,
+            due_date__lt=timezone.localdate(),
+            matter__in=matters_visible_to(user).values("pk"),
+        )
+        .select_related("matter")
+        .order_by("due_date")
+    )
 
 
 def client_task_get_for_user(*, user: User, task_id: Any) -> ClientTask:
     pk = uuid_or_404(task_id)
-    task = (ClientTask.objects
-            .filter(pk=pk, matter__in=matters_visible_to(user).values("pk"))
-            .select_related("matter").first())
+    task = (
+        ClientTask.objects.filter(pk=pk, matter__in=matters_visible_to(user).values("pk"))
+        .select_related("matter")
+        .first()
+    )
     if task is None:
         raise Http404
     return task
@@ -53,5 +63,8 @@ def client_task_get_for_user(*, user: User, task_id: Any) -> ClientTask:
 
 def client_tasks_due(*, on: dt.date) -> QuerySet[ClientTask]:
     """Open tasks due on a date (for reminders)."""
-    return (ClientTask.objects.filter(status=ClientTask.Status.OPEN, due_date=on)
-            .select_related("matter").prefetch_related("matter__clients__user"))
+    return (
+        ClientTask.objects.filter(status=ClientTask.Status.OPEN, due_date=on)
+        .select_related("matter")
+        .prefetch_related("matter__clients__user")
+    )

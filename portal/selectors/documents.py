@@ -26,8 +26,7 @@ def folders_for_viewer(*, user: User, matter: Matter) -> QuerySet[Folder]:
 
 
 def folder_get_for_user(*, user: User, matter: Matter, folder_id: Any) -> Folder:
-    folder = folders_for_viewer(user=user, matter=matter).filter(
-        pk=uuid_or_404(folder_id)).first()
+    folder = folders_for_viewer(user=user, matter=matter).filter(pk=uuid_or_404(folder_id)).first()
     if folder is None:
         raise Http404
     return folder
@@ -37,12 +36,15 @@ def _client_visible(qs: QuerySet[Document]) -> QuerySet[Document]:
     return qs.filter(shared_with_client=True, folder__shared_with_client=True)
 
 
-def documents_for_viewer(*, user: User, matter: Matter, folder: Folder | None = None,
-                         deleted: bool = False) -> QuerySet[Document]:
+def documents_for_viewer(
+    *, user: User, matter: Matter, folder: Folder | None = None, deleted: bool = False
+) -> QuerySet[Document]:
     versions = DocumentVersion.objects.select_related("uploaded_by").order_by("-number")
-    qs = (Document.objects.filter(matter=matter)
-          .select_related("folder", "created_by")
-          .prefetch_related(Prefetch("versions", queryset=versions)))
+    qs = (
+        Document.objects.filter(matter=matter)
+        .select_related("folder", "created_by")
+        .prefetch_related(Prefetch("versions", queryset=versions))
+    )
     if deleted:
         if not user.is_firm_staff:
             return Document.objects.none()
@@ -56,8 +58,9 @@ def documents_for_viewer(*, user: User, matter: Matter, folder: Folder | None = 
     return qs
 
 
-def document_get_for_user(*, user: User, document_id: Any,
-                          include_deleted: bool = False) -> Document:
+def document_get_for_user(
+    *, user: User, document_id: Any, include_deleted: bool = False
+) -> Document:
     pk = uuid_or_404(document_id)
     qs = Document.objects.filter(pk=pk, matter__in=matters_visible_to(user).values("pk"))
     if not (include_deleted and user.is_firm_staff):
@@ -74,14 +77,13 @@ def version_get_for_user(*, user: User, version_id: Any) -> DocumentVersion:
     pk = uuid_or_404(version_id)
     # Quarantined (not yet scanned) and infected versions are never served.
     qs = DocumentVersion.objects.filter(
-        pk=pk, document__deleted_at=None,
+        pk=pk,
+        document__deleted_at=None,
         document__matter__in=matters_visible_to(user).values("pk"),
-        scan_status__in=[DocumentVersion.ScanStatus.NOT_SCANNED,
-                         DocumentVersion.ScanStatus.CLEAN],
+        scan_status__in=[DocumentVersion.ScanStatus.NOT_SCANNED, DocumentVersion.ScanStatus.CLEAN],
     )
     if not user.is_firm_side:
-        qs = qs.filter(document__shared_with_client=True,
-                       document__folder__shared_with_client=True)
+        qs = qs.filter(document__shared_with_client=True, document__folder__shared_with_client=True)
     version = qs.select_related("document__matter").first()
     if version is None:
         raise Http404

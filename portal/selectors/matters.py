@@ -28,8 +28,11 @@ def matters_visible_to(user: User | Any) -> QuerySet[Matter]:
     if user.is_firm_admin:
         return Matter.objects.all()
     qs = get_objects_for_user(
-        user, "portal.view_matter", klass=Matter.objects.all(),
-        accept_global_perms=False, with_superuser=False,
+        user,
+        "portal.view_matter",
+        klass=Matter.objects.all(),
+        accept_global_perms=False,
+        with_superuser=False,
     )
     if user.role == User.Role.COCOUNSEL:
         qs = qs.filter(
@@ -44,12 +47,7 @@ def matters_visible_to(user: User | Any) -> QuerySet[Matter]:
 
 def matter_get_for_user(*, user: User | Any, matter_id: Any) -> Matter:
     pk = uuid_or_404(matter_id)
-    matter = (
-        matters_visible_to(user)
-        .filter(pk=pk)
-        .select_related("responsible_lawyer")
-        .first()
-    )
+    matter = matters_visible_to(user).filter(pk=pk).select_related("responsible_lawyer").first()
     if matter is None:
         raise Http404
     return matter
@@ -75,8 +73,9 @@ def matter_timeline_for_viewer(*, user: User, matter: Matter) -> QuerySet[Timeli
     return qs
 
 
-def matter_list_for_staff(*, user: User, query: str = "", stage: str = "",
-                          practice_area: str = "", tag: str = "") -> QuerySet[Matter]:
+def matter_list_for_staff(
+    *, user: User, query: str = "", stage: str = "", practice_area: str = "", tag: str = ""
+) -> QuerySet[Matter]:
     qs = (
         matters_visible_to(user)
         .select_related("responsible_lawyer")
@@ -85,8 +84,10 @@ def matter_list_for_staff(*, user: User, query: str = "", stage: str = "",
     )
     if query:
         qs = qs.filter(
-            Q(title__icontains=query) | Q(reference__icontains=query)
-            | Q(clients__last_name__icontains=query) | Q(clients__first_name__icontains=query)
+            Q(title__icontains=query)
+            | Q(reference__icontains=query)
+            | Q(clients__last_name__icontains=query)
+            | Q(clients__first_name__icontains=query)
         ).distinct()
     if stage:
         qs = qs.filter(stage=stage)

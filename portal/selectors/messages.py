@@ -58,8 +58,13 @@ class ResponseTime:
     within_promise: bool
 
 
-def response_times(rows: Iterable[tuple[Any, str, dt.datetime]], *, tz_name: str,
-                   promise_hours: int, now: dt.datetime) -> dict[Any, ResponseTime]:
+def response_times(
+    rows: Iterable[tuple[Any, str, dt.datetime]],
+    *,
+    tz_name: str,
+    promise_hours: int,
+    now: dt.datetime,
+) -> dict[Any, ResponseTime]:
     """For each client message, how long the firm took to write back (pure).
 
     rows are (id, side, created_at) in any order. A run of client messages is answered
@@ -85,18 +90,23 @@ def response_times(rows: Iterable[tuple[Any, str, dt.datetime]], *, tz_name: str
 def matter_response_times(*, matter: Matter) -> dict[Any, ResponseTime]:
     firm = firm_get()
     rows = matter.messages.values_list("id", "side", "created_at")
-    return response_times(rows, tz_name=firm.time_zone, promise_hours=firm.response_hours,
-                          now=timezone.now())
+    return response_times(
+        rows, tz_name=firm.time_zone, promise_hours=firm.response_hours, now=timezone.now()
+    )
 
 
 def messages_for_viewer(*, user: User, matter: Matter) -> QuerySet[Message]:
     """Everyone who may open the matter reads its one thread (checked by the caller)."""
     # A deleted attachment, or one the firm made internal, is not listed (its link would 404).
     attachments = DocumentVersion.objects.filter(document__deleted_at=None).select_related(
-        "document")
+        "document"
+    )
     if not user.is_firm_side:
-        attachments = attachments.filter(document__shared_with_client=True,
-                                         document__folder__shared_with_client=True)
-    return (matter.messages.select_related("sender", "read_by")
-            .prefetch_related(Prefetch("attachments", queryset=attachments))
-            .order_by("-created_at"))
+        attachments = attachments.filter(
+            document__shared_with_client=True, document__folder__shared_with_client=True
+        )
+    return (
+        matter.messages.select_related("sender", "read_by")
+        .prefetch_related(Prefetch("attachments", queryset=attachments))
+        .order_by("-created_at")
+    )

@@ -24,18 +24,21 @@ def contacts_visible_to(user: User | None) -> QuerySet[Contact]:
     if user.is_firm_admin:
         return Contact.objects.all()
     clients = Matter.clients.through.objects
-    on_my_matters = clients.filter(
-        matter_id__in=matters_visible_to(user).values("pk")).values("contact_id")
+    on_my_matters = clients.filter(matter_id__in=matters_visible_to(user).values("pk")).values(
+        "contact_id"
+    )
     on_any_matter = clients.values("contact_id")
     return Contact.objects.filter(Q(pk__in=on_my_matters) | ~Q(pk__in=on_any_matter))
 
 
-def contacts_for_staff(*, user: User | None, query: str = "",
-                       tag: str = "") -> QuerySet[Contact]:
+def contacts_for_staff(*, user: User | None, query: str = "", tag: str = "") -> QuerySet[Contact]:
     qs = contacts_visible_to(user).select_related("user").prefetch_related("tags")
     if query:
-        qs = qs.filter(Q(first_name__icontains=query) | Q(last_name__icontains=query)
-                       | Q(email__icontains=query))
+        qs = qs.filter(
+            Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(email__icontains=query)
+        )
     if tag:
         qs = qs.filter(tags__name=tag).distinct()
     return qs
@@ -112,7 +115,11 @@ def user_recipient(user: User) -> Recipient:
         return recipient
     firm = firm_get()
     return Recipient(
-        name=user.first_name or user.email, email=user.email, phone="",
+        name=user.first_name or user.email,
+        email=user.email,
+        phone="",
         language=user.language or firm.default_language,
-        time_zone=user.time_zone or firm.time_zone, sms_consent=False, prefers_sms=False,
+        time_zone=user.time_zone or firm.time_zone,
+        sms_consent=False,
+        prefers_sms=False,
     )

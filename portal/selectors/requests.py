@@ -20,27 +20,46 @@ from portal.selectors.matters import matters_visible_to
 
 
 def document_requests_for_viewer(*, user: User, matter: Matter) -> QuerySet[DocumentRequest]:
-    versions = DocumentVersion.objects.filter(document__deleted_at=None).select_related(
-        "document").order_by("-uploaded_at")
+    versions = (
+        DocumentVersion.objects.filter(document__deleted_at=None)
+        .select_related("document")
+        .order_by("-uploaded_at")
+    )
     if not user.is_firm_side:
         # A file the firm has since made internal is not listed (its link would 404).
-        versions = versions.filter(document__shared_with_client=True,
-                                   document__folder__shared_with_client=True)
+        versions = versions.filter(
+            document__shared_with_client=True, document__folder__shared_with_client=True
+        )
     items = DocumentRequestItem.objects.prefetch_related(
-        Prefetch("versions", queryset=versions)).order_by("position")
-    return (matter.document_requests.select_related("folder")
-            .prefetch_related(Prefetch("items", queryset=items))
-            .annotate(outstanding=Count("items", filter=Q(
-                items__status__in=[DocumentRequestItem.Status.MISSING,
-                                   DocumentRequestItem.Status.RETURNED])))
-            .order_by("status", "due_date"))
+        Prefetch("versions", queryset=versions)
+    ).order_by("position")
+    return (
+        matter.document_requests.select_related("folder")
+        .prefetch_related(Prefetch("items", queryset=items))
+        .annotate(
+            outstanding=Count(
+                "items",
+                filter=Q(
+                    items__status__in=[
+                        DocumentRequestItem.Status.MISSING,
+                        DocumentRequestItem.Status.RETURNED,
+                    ]
+                ),
+            )
+        )
+        .order_by("status", "due_date")
+    )
 
 
 def request_item_get_for_user(*, user: User, item_id: Any) -> DocumentRequestItem:
     pk = uuid_or_404(item_id)
-    item = (DocumentRequestItem.objects
-            .filter(pk=pk, request__matter__in=matters_visible_to(user).values("pk"))
-            .select_related("request__matter", "request__folder").first())
+    item = (
+        DocumentRequestItem.objects.filter(
+            pk=pk, request__matter__in=matters_visible_to(user).values("pk")
+        )
+        .select_related("request__matter", "request__folder")
+        .first()
+    )
     if item is None:
         raise Http404
     return item
@@ -48,8 +67,16 @@ def request_item_get_for_user(*, user: User, item_id: Any) -> DocumentRequestIte
 
 def document_requests_due(*, on: dt.date) -> QuerySet[DocumentRequest]:
     """Open checklists due on a date with something still missing (for reminders)."""
-    return (DocumentRequest.objects
-            .filter(status=DocumentRequest.Status.OPEN, due_date=on,
-                    items__status__in=[DocumentRequestItem.Status.MISSING,
-                                       DocumentRequestItem.Status.RETURNED])
-            .select_related("matter").prefetch_related("matter__clients__user").distinct())
+    return (
+        DocumentRequest.objects.filter(
+            status=DocumentRequest.Status.OPEN,
+            due_date=on,
+            items__status__in=[
+                DocumentRequestItem.Status.MISSING,
+                DocumentRequestItem.Status.RETURNED,
+            ],
+        )
+        .select_related("matter")
+        .prefetch_related("matter__clients__user")
+        .distinct()
+    )

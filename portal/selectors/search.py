@@ -48,18 +48,21 @@ def search_for_user(*, user: User, query: str, limit: int = 50) -> SearchResults
         config = search_config()
         sq = SearchQuery(query, config=config, search_type="websearch")
         messages = messages.annotate(sv=SearchVector("text", config=config)).filter(sv=sq)
-        matching_versions = (DocumentVersion.objects
-                             .annotate(sv=SearchVector("text", config=config))
-                             .filter(sv=sq).values("document_id"))
+        matching_versions = (
+            DocumentVersion.objects.annotate(sv=SearchVector("text", config=config))
+            .filter(sv=sq)
+            .values("document_id")
+        )
         documents = documents.annotate(nv=SearchVector("name", config=config)).filter(
-            Q(nv=sq) | Q(name__icontains=query) | Q(pk__in=matching_versions))
+            Q(nv=sq) | Q(name__icontains=query) | Q(pk__in=matching_versions)
+        )
     else:
         messages = messages.filter(text__icontains=query)
         containing = DocumentVersion.objects.filter(text__icontains=query).values("document_id")
         documents = documents.filter(Q(name__icontains=query) | Q(pk__in=containing))
     return SearchResults(
-        messages=list(messages.select_related("matter", "sender").order_by("-created_at")
-                      [:limit]),
-        documents=list(documents.select_related("matter", "folder").order_by("-updated_at")
-                       [:limit]),
+        messages=list(messages.select_related("matter", "sender").order_by("-created_at")[:limit]),
+        documents=list(
+            documents.select_related("matter", "folder").order_by("-updated_at")[:limit]
+        ),
     )

@@ -17,19 +17,31 @@ from portal.selectors.matters import matter_detail_for_staff, matters_visible_to
 
 def _silence_queryset(*, now: dt.datetime, days: int) -> QuerySet[Matter]:
     """Open matters whose last shared update and last firm message are older than `days`."""
-    shared = (TimelineEntry.objects.filter(matter=OuterRef("pk"), shared_with_client=True)
-              .order_by("-created_at").values("created_at")[:1])
-    firm_msg = (Message.objects.filter(matter=OuterRef("pk"), side=Message.Side.FIRM)
-                .order_by("-created_at").values("created_at")[:1])
-    last = Greatest(Coalesce("last_update", F("created_at")),
-                    Coalesce("last_message", F("created_at")))
+    shared = (
+        TimelineEntry.objects.filter(matter=OuterRef("pk"), shared_with_client=True)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    firm_msg = (
+        Message.objects.filter(matter=OuterRef("pk"), side=Message.Side.FIRM)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    last = Greatest(
+        Coalesce("last_update", F("created_at")), Coalesce("last_message", F("created_at"))
+    )
     threshold = now - dt.timedelta(days=days)
-    return (Matter.objects.exclude(stage=Matter.Stage.CLOSED)
-            .annotate(last_update=Subquery(shared, output_field=DateTimeField()),
-                      last_message=Subquery(firm_msg, output_field=DateTimeField()))
-            .annotate(last_contact=last)
-            .filter(last_contact__lte=Value(threshold, output_field=DateTimeField()))
-            .select_related("responsible_lawyer").order_by("last_contact"))
+    return (
+        Matter.objects.exclude(stage=Matter.Stage.CLOSED)
+        .annotate(
+            last_update=Subquery(shared, output_field=DateTimeField()),
+            last_message=Subquery(firm_msg, output_field=DateTimeField()),
+        )
+        .annotate(last_contact=last)
+        .filter(last_contact__lte=Value(threshold, output_field=DateTimeField()))
+        .select_related("responsible_lawyer")
+        .order_by("last_contact")
+    )
 
 
 def _with_days(matters: list[Matter], now: dt.datetime) -> list[Matter]:
@@ -44,20 +56,25 @@ def silent_matters_for_user(*, user: User | Any, now: dt.datetime | None = None)
         return []
     now = now or timezone.now()
     qs = _silence_queryset(now=now, days=firm_get().silence_days).filter(
-        responsible_lawyer=user, pk__in=matters_visible_to(user).values("pk"))
+        responsible_lawyer=user, pk__in=matters_visible_to(user).values("pk")
+    )
     return _with_days(list(qs), now)
 
 
-def silent_matters_by_lawyer(*, now: dt.datetime | None = None,
-                             ) -> Iterator[tuple[User, list[Matter]]]:
+def silent_matters_by_lawyer(
+    *,
+    now: dt.datetime | None = None,
+) -> Iterator[tuple[User, list[Matter]]]:
     """(lawyer, their silent matters) for the daily digest, active lawyers only."""
     now = now or timezone.now()
     qs = _silence_queryset(now=now, days=firm_get().silence_days).filter(
-        responsible_lawyer__is_active=True)
+        responsible_lawyer__is_active=True
+    )
     grouped: dict[int, tuple[User, list[Matter]]] = {}
     for matter in qs:
-        grouped.setdefault(matter.responsible_lawyer_id,
-                           (matter.responsible_lawyer, []))[1].append(matter)
+        grouped.setdefault(matter.responsible_lawyer_id, (matter.responsible_lawyer, []))[1].append(
+            matter
+        )
     for lawyer, matters in grouped.values():
         yield lawyer, _with_days(matters, now)
 

@@ -46,19 +46,36 @@ ATTACHMENTS_FOLDER = "Message attachments"
 MAX_FILES_PER_UPLOAD = 20
 
 
-def folder_create(*, actor: User, meta: RequestMeta | None = None, matter: Matter, name: str,
-                  shared_with_client: bool = True, client_can_upload: bool = False) -> Folder:
+def folder_create(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    matter: Matter,
+    name: str,
+    shared_with_client: bool = True,
+    client_can_upload: bool = False,
+) -> Folder:
     name = sanitise_filename(name, max_length=120)
     try:
         with transaction.atomic():
             folder = Folder.objects.create(
-                matter=matter, name=name, shared_with_client=shared_with_client,
-                client_can_upload=client_can_upload and shared_with_client, created_by=actor,
+                matter=matter,
+                name=name,
+                shared_with_client=shared_with_client,
+                client_can_upload=client_can_upload and shared_with_client,
+                created_by=actor,
             )
-            audit_record(action=PortalAction.FOLDER_CREATED, actor=actor, meta=meta,
-                         matter_id=matter.pk, obj=folder,
-                         data={"shared": folder.shared_with_client,
-                               "client_upload": folder.client_can_upload})
+            audit_record(
+                action=PortalAction.FOLDER_CREATED,
+                actor=actor,
+                meta=meta,
+                matter_id=matter.pk,
+                obj=folder,
+                data={
+                    "shared": folder.shared_with_client,
+                    "client_upload": folder.client_can_upload,
+                },
+            )
     except IntegrityError as exc:
         raise ServiceError(_("This matter already has a folder with that name.")) from exc
     return folder
@@ -66,7 +83,8 @@ def folder_create(*, actor: User, meta: RequestMeta | None = None, matter: Matte
 
 def _attachments_folder(matter: Matter) -> Folder:
     folder, _created = Folder.objects.get_or_create(
-        matter=matter, name=ATTACHMENTS_FOLDER,
+        matter=matter,
+        name=ATTACHMENTS_FOLDER,
         defaults={"shared_with_client": True, "client_can_upload": False},
     )
     return folder
@@ -78,8 +96,9 @@ def _scan_status(upload: UploadedFile, name: str) -> str:
     try:
         clamd_scan(upload)
     except VirusFound as exc:
-        raise ServiceError(_("“%(name)s” looks infected and was not uploaded.")
-                           % {"name": name}) from exc
+        raise ServiceError(
+            _("“%(name)s” looks infected and was not uploaded.") % {"name": name}
+        ) from exc
     except OSError:
         logger.warning("clamd unreachable; upload kept in quarantine")
         return DocumentVersion.ScanStatus.QUARANTINED
@@ -99,14 +118,19 @@ def _checked_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, st
         if upload.size is None or upload.size > limit:
             raise ServiceError(
                 _("“%(name)s” is larger than the limit of %(mb)d MB.")
-                % {"name": name, "mb": limit // (1024 * 1024)})
+                % {"name": name, "mb": limit // (1024 * 1024)}
+            )
         if upload.size == 0:
             raise ServiceError(_("“%(name)s” is empty.") % {"name": name})
         sniffed = sniff(upload)
         if not sniffed.ok:
             raise ServiceError(
-                _("“%(name)s” is not a type we accept. Upload a PDF, a photo, an office "
-                  "document, a plain-text file or a ZIP archive.") % {"name": name})
+                _(
+                    "“%(name)s” is not a type we accept. Upload a PDF, a photo, an office "
+                    "document, a plain-text file or a ZIP archive."
+                )
+                % {"name": name}
+            )
         checked.append((upload, name, sniffed.content_type or ""))
     # Scanned last, so a type refusal never waits for the antivirus.
     return [(upload, name, kind, _scan_status(upload, name)) for upload, name, kind in checked]
@@ -132,19 +156,28 @@ def _free_name(*, folder: Folder, name: str) -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem:
         stem, dot, ext = name, "", ""
-    taken = set(Document.objects.filter(folder=folder, deleted_at=None,
-                                        name__startswith=stem).values_list("name", flat=True))
+    taken = set(
+        Document.objects.filter(folder=folder, deleted_at=None, name__startswith=stem).values_list(
+            "name", flat=True
+        )
+    )
     n = 2
     while f"{stem} ({n}){dot}{ext}" in taken:
         n += 1
     return f"{stem} ({n}){dot}{ext}"
 
 
-def document_upload(*, actor: User, meta: RequestMeta | None = None, matter: Matter,
-                    folder: Folder, files: Sequence[UploadedFile],
-                    shared_with_client: bool = True,
-                    request_item: DocumentRequestItem | None = None,
-                    _bypass_folder_check: bool = False) -> list[DocumentVersion]:
+def document_upload(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    matter: Matter,
+    folder: Folder,
+    files: Sequence[UploadedFile],
+    shared_with_client: bool = True,
+    request_item: DocumentRequestItem | None = None,
+    _bypass_folder_check: bool = False,
+) -> list[DocumentVersion]:
     """Store each file as a document, or as a new version when the name exists in the folder.
 
     The caller has checked that the actor may see the matter; the folder must belong to it.
@@ -163,10 +196,16 @@ def document_upload(*, actor: User, meta: RequestMeta | None = None, matter: Mat
             locked_folder = Folder.objects.select_for_update().get(pk=folder.pk)
             for upload, name, content_type, scan_status in checked:
                 now = timezone.now()
-                document = (Document.objects.select_for_update()
-                            .filter(folder=locked_folder, name=name, deleted_at=None).first())
-                if (document is not None and not actor.is_firm_side
-                        and not document.shared_with_client):
+                document = (
+                    Document.objects.select_for_update()
+                    .filter(folder=locked_folder, name=name, deleted_at=None)
+                    .first()
+                )
+                if (
+                    document is not None
+                    and not actor.is_firm_side
+                    and not document.shared_with_client
+                ):
                     # A client never adds a version to a document the firm keeps internal:
                     # the file would vanish from their view into the firm's own document.
                     name = _free_name(folder=locked_folder, name=name)
@@ -174,42 +213,67 @@ def document_upload(*, actor: User, meta: RequestMeta | None = None, matter: Mat
                 created = document is None
                 if document is None:
                     document = Document.objects.create(
-                        matter=matter, folder=locked_folder, name=name,
-                        shared_with_client=shared_with_client, created_by=actor,
-                        created_at=now, updated_at=now,
+                        matter=matter,
+                        folder=locked_folder,
+                        name=name,
+                        shared_with_client=shared_with_client,
+                        created_by=actor,
+                        created_at=now,
+                        updated_at=now,
                     )
                 document.version_count += 1
                 document.updated_at = now
                 document.save(update_fields=["version_count", "updated_at"])
                 version = DocumentVersion(
-                    document=document, number=document.version_count,
-                    original_name=name, size=upload.size or 0, content_type=content_type,
-                    sha256=_sha256(upload), uploaded_by=actor, uploaded_at=now,
-                    request_item=request_item, scan_status=scan_status,
+                    document=document,
+                    number=document.version_count,
+                    original_name=name,
+                    size=upload.size or 0,
+                    content_type=content_type,
+                    sha256=_sha256(upload),
+                    uploaded_by=actor,
+                    uploaded_at=now,
+                    request_item=request_item,
+                    scan_status=scan_status,
                 )
                 version.file.save("upload", upload, save=False)
                 saved_names.append(version.file.name or "")
                 version.save()
                 versions.append(version)
                 audit_record(
-                    action=(PortalAction.DOCUMENT_UPLOADED if created
-                            else PortalAction.DOCUMENT_VERSION),
-                    actor=actor, meta=meta, matter_id=matter.pk, obj=version,
-                    data={"document": str(document.pk), "version": version.number,
-                          "size": version.size, "type": content_type},
+                    action=(
+                        PortalAction.DOCUMENT_UPLOADED if created else PortalAction.DOCUMENT_VERSION
+                    ),
+                    actor=actor,
+                    meta=meta,
+                    matter_id=matter.pk,
+                    obj=version,
+                    data={
+                        "document": str(document.pk),
+                        "version": version.number,
+                        "size": version.size,
+                        "type": content_type,
+                    },
                 )
             ids = [str(v.pk) for v in versions]
-            quarantined = [str(v.pk) for v in versions
-                           if v.scan_status == DocumentVersion.ScanStatus.QUARANTINED]
+            quarantined = [
+                str(v.pk)
+                for v in versions
+                if v.scan_status == DocumentVersion.ScanStatus.QUARANTINED
+            ]
             # robust: a broker hiccup after commit is logged, not shown as an error page
             # for an upload that did succeed.
             transaction.on_commit(
-                lambda: [tasks.document_version_extract_text.delay(i) for i in ids],
-                robust=True)
+                lambda: [tasks.document_version_extract_text.delay(i) for i in ids], robust=True
+            )
             if quarantined:
                 transaction.on_commit(
-                    lambda: [tasks.document_version_rescan.apply_async((i,), countdown=300)
-                             for i in quarantined], robust=True)
+                    lambda: [
+                        tasks.document_version_rescan.apply_async((i,), countdown=300)
+                        for i in quarantined
+                    ],
+                    robust=True,
+                )
     except Exception:
         # The rows rolled back; the files must not stay behind either.
         for stored in saved_names:
@@ -227,7 +291,8 @@ def document_version_rescan(*, version_id: str) -> str:
     Raises OSError while clamd is still unreachable, so the task retries later.
     """
     version = DocumentVersion.objects.filter(
-        pk=version_id, scan_status=DocumentVersion.ScanStatus.QUARANTINED).first()
+        pk=version_id, scan_status=DocumentVersion.ScanStatus.QUARANTINED
+    ).first()
     if version is None:
         return "nothing to do"
     try:
@@ -236,12 +301,19 @@ def document_version_rescan(*, version_id: str) -> str:
     except VirusFound:
         version.file.delete(save=False)
         DocumentVersion.objects.filter(pk=version_id).update(
-            scan_status=DocumentVersion.ScanStatus.INFECTED)
-        audit_record(action=PortalAction.DOCUMENT_DELETED, actor=None,
-                     matter_id=version.document.matter_id, obj=version, data={"reason": "virus"})
+            scan_status=DocumentVersion.ScanStatus.INFECTED
+        )
+        audit_record(
+            action=PortalAction.DOCUMENT_DELETED,
+            actor=None,
+            matter_id=version.document.matter_id,
+            obj=version,
+            data={"reason": "virus"},
+        )
         return "infected"
     DocumentVersion.objects.filter(pk=version_id).update(
-        scan_status=DocumentVersion.ScanStatus.CLEAN)
+        scan_status=DocumentVersion.ScanStatus.CLEAN
+    )
     return "clean"
 
 
@@ -249,69 +321,105 @@ def document_version_extract_text(*, version_id: str) -> None:
     version = DocumentVersion.objects.filter(pk=version_id).first()
     if version is None or version.text:
         return
-    if version.content_type not in ("application/pdf", "text/plain") and \
-            not version.content_type.endswith("wordprocessingml.document"):
+    if version.content_type not in (
+        "application/pdf",
+        "text/plain",
+    ) and not version.content_type.endswith("wordprocessingml.document"):
         return
     with version.file.open("rb") as fh:
         text = extract_text(fh, version.content_type)
     DocumentVersion.objects.filter(pk=version_id).update(text=text)
 
 
-def document_set_shared(*, actor: User, meta: RequestMeta | None = None, document: Document,
-                        shared: bool) -> Document:
+def document_set_shared(
+    *, actor: User, meta: RequestMeta | None = None, document: Document, shared: bool
+) -> Document:
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.shared_with_client != shared:
             document.shared_with_client = shared
             document.save(update_fields=["shared_with_client"])
-            audit_record(action=PortalAction.DOCUMENT_SHARED, actor=actor, meta=meta,
-                         matter_id=document.matter_id, obj=document, data={"shared": shared})
+            audit_record(
+                action=PortalAction.DOCUMENT_SHARED,
+                actor=actor,
+                meta=meta,
+                matter_id=document.matter_id,
+                obj=document,
+                data={"shared": shared},
+            )
     return document
 
 
-def document_delete(*, actor: User, meta: RequestMeta | None = None, document: Document) -> Document:
+def document_delete(
+    *, actor: User, meta: RequestMeta | None = None, document: Document
+) -> Document:
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("matter").get(
-            pk=document.pk)
+        document = Document.objects.select_for_update().select_related("matter").get(pk=document.pk)
         if document.deleted_at is None:
             document.deleted_at = timezone.now()
             document.deleted_by = actor
             document.save(update_fields=["deleted_at", "deleted_by"])
-            audit_record(action=PortalAction.DOCUMENT_DELETED, actor=actor,
-                         meta=meta, matter_id=document.matter_id, obj=document)
+            audit_record(
+                action=PortalAction.DOCUMENT_DELETED,
+                actor=actor,
+                meta=meta,
+                matter_id=document.matter_id,
+                obj=document,
+            )
     return document
 
 
-def document_restore(*, actor: User, meta: RequestMeta | None = None,
-                     document: Document) -> Document:
+def document_restore(
+    *, actor: User, meta: RequestMeta | None = None, document: Document
+) -> Document:
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("matter").get(
-            pk=document.pk)
+        document = Document.objects.select_for_update().select_related("matter").get(pk=document.pk)
         if document.deleted_at is None:
             return document
         if document.deleted_at + dt.timedelta(days=UNDO_DAYS) < timezone.now():
-            raise ServiceError(_("Deleted documents can be restored for %(days)d days; this "
-                                 "one is older.") % {"days": UNDO_DAYS})
-        if Document.objects.filter(folder_id=document.folder_id, name=document.name,
-                                   deleted_at=None).exists():
-            raise ServiceError(_("A document with the same name is in the folder now. "
-                                 "Rename or delete it first."))
+            raise ServiceError(
+                _("Deleted documents can be restored for %(days)d days; this one is older.")
+                % {"days": UNDO_DAYS}
+            )
+        if Document.objects.filter(
+            folder_id=document.folder_id, name=document.name, deleted_at=None
+        ).exists():
+            raise ServiceError(
+                _("A document with the same name is in the folder now. Rename or delete it first.")
+            )
         document.deleted_at = None
         document.deleted_by = None
         document.save(update_fields=["deleted_at", "deleted_by"])
-        audit_record(action=PortalAction.DOCUMENT_RESTORED, actor=actor, meta=meta,
-                     matter_id=document.matter_id, obj=document)
+        audit_record(
+            action=PortalAction.DOCUMENT_RESTORED,
+            actor=actor,
+            meta=meta,
+            matter_id=document.matter_id,
+            obj=document,
+        )
     return document
 
 
-def document_record_view(*, user: User, meta: RequestMeta | None = None,
-                         document: Document) -> None:
-    audit_record(action=PortalAction.DOCUMENT_VIEWED, actor=user, meta=meta,
-                 matter_id=document.matter_id, obj=document)
+def document_record_view(
+    *, user: User, meta: RequestMeta | None = None, document: Document
+) -> None:
+    audit_record(
+        action=PortalAction.DOCUMENT_VIEWED,
+        actor=user,
+        meta=meta,
+        matter_id=document.matter_id,
+        obj=document,
+    )
 
 
-def document_record_download(*, user: User, meta: RequestMeta | None = None,
-                             version: DocumentVersion) -> None:
-    audit_record(action=PortalAction.DOCUMENT_DOWNLOADED, actor=user, meta=meta,
-                 matter_id=version.document.matter_id, obj=version,
-                 data={"document": str(version.document_id), "version": version.number})
+def document_record_download(
+    *, user: User, meta: RequestMeta | None = None, version: DocumentVersion
+) -> None:
+    audit_record(
+        action=PortalAction.DOCUMENT_DOWNLOADED,
+        actor=user,
+        meta=meta,
+        matter_id=version.document.matter_id,
+        obj=version,
+        data={"document": str(version.document_id), "version": version.number},
+    )

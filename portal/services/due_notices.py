@@ -35,8 +35,12 @@ def due_reminders_queue(*, today: dt.date | None = None) -> int:
                 continue
             for channel in selectors.user_recipient(user).notice_channels():
                 row = notifications.notice_queue_once(
-                    event=event, key=f"{event}:{item.pk}:{item.due_date.isoformat()}:{user.pk}",
-                    channel=channel, recipient_id=user.pk, about=object_key("matter", matter.pk),
-                    context={"due": item.due_date.isoformat()})
+                    event=event,
+                    key=f"{event}:{item.pk}:{item.due_date.isoformat()}:{user.pk}",
+                    channel=channel,
+                    recipient_id=user.pk,
+                    about=object_key("matter", matter.pk),
+                    context={"due": item.due_date.isoformat()},
+                )
                 created += row is not None
     return created

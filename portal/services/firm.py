@@ -19,8 +19,14 @@ from portal.models import (
 from portal.selectors.firm import FIRM_CACHE_KEY
 
 
-def firm_update(*, actor: User, meta: RequestMeta | None = None, data: dict[str, Any],
-                logo: UploadedFile | None = None, clear_logo: bool = False) -> Firm:
+def firm_update(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    data: dict[str, Any],
+    logo: UploadedFile | None = None,
+    clear_logo: bool = False,
+) -> Firm:
     with transaction.atomic():
         firm, _created = Firm.objects.select_for_update().get_or_create(pk=1)
         changed = []
@@ -37,8 +43,13 @@ def firm_update(*, actor: User, meta: RequestMeta | None = None, data: dict[str,
             changed.append("logo")
         if changed:
             firm.save()
-            audit_record(action=PortalAction.FIRM_UPDATED, actor=actor, meta=meta,
-                         obj=firm, data={"fields": changed})
+            audit_record(
+                action=PortalAction.FIRM_UPDATED,
+                actor=actor,
+                meta=meta,
+                obj=firm,
+                data={"fields": changed},
+            )
         cache.delete(FIRM_CACHE_KEY)
         # Again after commit, in case another request cached the old row meanwhile.
         transaction.on_commit(lambda: cache.delete(FIRM_CACHE_KEY))

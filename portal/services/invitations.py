@@ -30,9 +30,15 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invitation_create(*, actor: User, meta: RequestMeta | None = None, email: str, role: str,
-                      contact: Contact | None = None,
-                      grant: CoCounselGrant | None = None) -> Invitation:
+def invitation_create(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    email: str,
+    role: str,
+    contact: Contact | None = None,
+    grant: CoCounselGrant | None = None,
+) -> Invitation:
     """Create an invitation and queue its email; the link is made by the worker."""
     with transaction.atomic():
         # An older open invitation for the same address stops working.
@@ -40,12 +46,21 @@ def invitation_create(*, actor: User, meta: RequestMeta | None = None, email: st
             expires_at=timezone.now()
         )
         invitation = Invitation.objects.create(
-            email=email.lower(), role=role, contact=contact, grant=grant, created_by=actor,
+            email=email.lower(),
+            role=role,
+            contact=contact,
+            grant=grant,
+            created_by=actor,
             expires_at=timezone.now() + dt.timedelta(days=settings.ATRIUM_INVITATION_DAYS),
         )
-        audit_record(action=PortalAction.INVITATION_SENT, actor=actor, meta=meta,
-                     obj=invitation, matter_id=grant.matter_id if grant else None,
-                     data={"email": invitation.email, "role": role})
+        audit_record(
+            action=PortalAction.INVITATION_SENT,
+            actor=actor,
+            meta=meta,
+            obj=invitation,
+            matter_id=grant.matter_id if grant else None,
+            data={"email": invitation.email, "role": role},
+        )
         transaction.on_commit(lambda: tasks.invitation_deliver.delay(str(invitation.pk)))
     return invitation
 
@@ -84,19 +99,20 @@ def invitation_accept(*, token: str, password: str, meta: RequestMeta | None = N
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
-            .filter(token_hash=_token_hash(token), accepted_at=None,
-                    expires_at__gt=timezone.now())
+            .filter(token_hash=_token_hash(token), accepted_at=None, expires_at__gt=timezone.now())
             .first()
         )
         if invitation is None:
-            raise ServiceError(_("This invitation link is no longer valid. Ask the firm to "
-                                 "send you a new one."))
+            raise ServiceError(
+                _("This invitation link is no longer valid. Ask the firm to send you a new one.")
+            )
         user = User.objects.filter(email__iexact=invitation.email).first()
         if user is not None and (not user.is_active or user.role != invitation.role):
             # A disabled account stays disabled, and a link never sets the password of an
             # account of another kind (a staff login through a client invitation).
-            raise ServiceError(_("This invitation link is no longer valid. Ask the firm to "
-                                 "send you a new one."))
+            raise ServiceError(
+                _("This invitation link is no longer valid. Ask the firm to send you a new one.")
+            )
         if user is None:
             user = User(email=invitation.email, role=invitation.role)
             if invitation.contact is not None:
@@ -112,8 +128,7 @@ def invitation_accept(*, token: str, password: str, meta: RequestMeta | None = N
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
         invitation.save(update_fields=["accepted_at", "accepted_user"])
-        audit_record(action=PortalAction.INVITATION_ACCEPTED, actor=user, meta=meta,
-                     obj=invitation)
+        audit_record(action=PortalAction.INVITATION_ACCEPTED, actor=user, meta=meta, obj=invitation)
         if invitation.contact is not None and invitation.contact.user_id != user.pk:
             contact = invitation.contact
             contact.user = user
@@ -129,5 +144,6 @@ def client_invite(*, actor: User, meta: RequestMeta | None = None, contact: Cont
     existing = User.objects.filter(email__iexact=contact.email).first()
     if existing is not None and existing.role != User.Role.CLIENT:
         raise ServiceError(_("This email address belongs to a staff or co-counsel account."))
-    return invitation_create(actor=actor, meta=meta, email=contact.email,
-                             role=User.Role.CLIENT, contact=contact)
+    return invitation_create(
+        actor=actor, meta=meta, email=contact.email, role=User.Role.CLIENT, contact=contact
+    )

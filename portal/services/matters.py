@@ -36,14 +36,13 @@ def _matter_expected_users(matter: Matter) -> set[int]:
     ids = {matter.responsible_lawyer_id}
     ids |= set(matter.team.values_list("id", flat=True))
     ids |= set(matter.clients.exclude(user=None).values_list("user_id", flat=True))
-    ids |= set(
-        matter.cocounsel_grants.filter(revoked_at=None).values_list("user_id", flat=True)
-    )
+    ids |= set(matter.cocounsel_grants.filter(revoked_at=None).values_list("user_id", flat=True))
     return ids
 
 
-def _matter_sync_grants(*, matter: Matter, actor: User | None,
-                        meta: RequestMeta | None = None) -> None:
+def _matter_sync_grants(
+    *, matter: Matter, actor: User | None, meta: RequestMeta | None = None
+) -> None:
     """Make guardian's per-matter grants match the matter's people, auditing each change."""
     expected = _matter_expected_users(matter)
     current = set(
@@ -54,12 +53,24 @@ def _matter_sync_grants(*, matter: Matter, actor: User | None,
     users = User.objects.in_bulk(expected | current)
     for user_id in sorted(expected - current):
         assign_perm(VIEW_MATTER, users[user_id], matter)
-        audit_record(action=PortalAction.PERMISSION_GRANTED, actor=actor, meta=meta,
-                     matter_id=matter.pk, obj=matter, data={"user": users[user_id].email})
+        audit_record(
+            action=PortalAction.PERMISSION_GRANTED,
+            actor=actor,
+            meta=meta,
+            matter_id=matter.pk,
+            obj=matter,
+            data={"user": users[user_id].email},
+        )
     for user_id in sorted(current - expected):
         remove_perm(VIEW_MATTER, users[user_id], matter)
-        audit_record(action=PortalAction.PERMISSION_REVOKED, actor=actor, meta=meta,
-                     matter_id=matter.pk, obj=matter, data={"user": users[user_id].email})
+        audit_record(
+            action=PortalAction.PERMISSION_REVOKED,
+            actor=actor,
+            meta=meta,
+            matter_id=matter.pk,
+            obj=matter,
+            data={"user": users[user_id].email},
+        )
 
 
 @dataclass(frozen=True)
@@ -87,16 +98,25 @@ def matter_create(*, actor: User, meta: RequestMeta | None = None, data: MatterD
     try:
         with transaction.atomic():
             matter = Matter(
-                reference=data.reference, title=data.title, practice_area=data.practice_area,
-                priority=data.priority, responsible_lawyer=data.responsible_lawyer,
+                reference=data.reference,
+                title=data.title,
+                practice_area=data.practice_area,
+                priority=data.priority,
+                responsible_lawyer=data.responsible_lawyer,
             )
             matter.full_clean()
             matter.save()
             matter.team.set(data.team)
             matter.clients.set(data.clients)
             matter.tags.set(data.tags)
-            audit_record(action=PortalAction.MATTER_CREATED, actor=actor, meta=meta,
-                         matter_id=matter.pk, obj=matter, data={"reference": matter.reference})
+            audit_record(
+                action=PortalAction.MATTER_CREATED,
+                actor=actor,
+                meta=meta,
+                matter_id=matter.pk,
+                obj=matter,
+                data={"reference": matter.reference},
+            )
             _matter_sync_grants(matter=matter, actor=actor, meta=meta)
     except IntegrityError as exc:
         raise ServiceError(_("A matter with this reference already exists.")) from exc
@@ -105,23 +125,35 @@ def matter_create(*, actor: User, meta: RequestMeta | None = None, data: MatterD
     return matter
 
 
-def matter_update(*, actor: User, meta: RequestMeta | None = None, matter: Matter,
-                  data: MatterData) -> Matter:
+def matter_update(
+    *, actor: User, meta: RequestMeta | None = None, matter: Matter, data: MatterData
+) -> Matter:
     _check_matter_people(data)
     try:
         with transaction.atomic():
             matter = Matter.objects.select_for_update().get(pk=matter.pk)
-            for field in ("reference", "title", "practice_area", "priority",
-                          "responsible_lawyer"):
+            for field in ("reference", "title", "practice_area", "priority", "responsible_lawyer"):
                 setattr(matter, field, getattr(data, field))
             matter.full_clean()
-            matter.save(update_fields=["reference", "title", "practice_area", "priority",
-                                       "responsible_lawyer"])
+            matter.save(
+                update_fields=[
+                    "reference",
+                    "title",
+                    "practice_area",
+                    "priority",
+                    "responsible_lawyer",
+                ]
+            )
             matter.team.set(data.team)
             matter.clients.set(data.clients)
             matter.tags.set(data.tags)
-            audit_record(action=PortalAction.MATTER_UPDATED, actor=actor, meta=meta,
-                         matter_id=matter.pk, obj=matter)
+            audit_record(
+                action=PortalAction.MATTER_UPDATED,
+                actor=actor,
+                meta=meta,
+                matter_id=matter.pk,
+                obj=matter,
+            )
             _matter_sync_grants(matter=matter, actor=actor, meta=meta)
     except IntegrityError as exc:
         raise ServiceError(_("A matter with this reference already exists.")) from exc
@@ -130,58 +162,110 @@ def matter_update(*, actor: User, meta: RequestMeta | None = None, matter: Matte
     return matter
 
 
-def matter_change_stage(*, actor: User, meta: RequestMeta | None = None, matter: Matter,
-                        to_stage: str, note: str = "") -> Matter:
+def matter_change_stage(
+    *, actor: User, meta: RequestMeta | None = None, matter: Matter, to_stage: str, note: str = ""
+) -> Matter:
     with transaction.atomic():
         locked = Matter.objects.select_for_update().get(pk=matter.pk)
         if not locked.can_move_to(to_stage):
             raise ServiceError(
                 _("A matter cannot move from “%(from)s” to “%(to)s”.")
-                % {"from": locked.get_stage_display(),
-                   "to": dict(Matter.Stage.choices).get(to_stage, to_stage)}
+                % {
+                    "from": locked.get_stage_display(),
+                    "to": dict(Matter.Stage.choices).get(to_stage, to_stage),
+                }
             )
         from_stage = locked.stage
         now = timezone.now()
         locked.stage = to_stage
         locked.stage_changed_at = now
         locked.save(update_fields=["stage", "stage_changed_at"])
-        MatterStageChange.objects.create(matter=locked, from_stage=from_stage, to_stage=to_stage,
-                                         changed_by=actor, note=note, changed_at=now)
-        TimelineEntry.objects.create(
-            matter=locked, kind=TimelineEntry.Kind.STAGE,
-            title=str(dict(Matter.Stage.choices)[to_stage]),
-            body=note, occurred_at=now, shared_with_client=True, created_by=actor,
+        MatterStageChange.objects.create(
+            matter=locked,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            changed_by=actor,
+            note=note,
+            changed_at=now,
         )
-        events.publish(MatterStageChanged(matter_id=locked.pk, from_stage=from_stage,
-                                          to_stage=to_stage, changed_by_id=actor.pk))
-        audit_record(action=PortalAction.MATTER_STAGE_CHANGED, actor=actor, meta=meta,
-                     matter_id=locked.pk, obj=locked, data={"from": from_stage, "to": to_stage})
+        TimelineEntry.objects.create(
+            matter=locked,
+            kind=TimelineEntry.Kind.STAGE,
+            title=str(dict(Matter.Stage.choices)[to_stage]),
+            body=note,
+            occurred_at=now,
+            shared_with_client=True,
+            created_by=actor,
+        )
+        events.publish(
+            MatterStageChanged(
+                matter_id=locked.pk,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                changed_by_id=actor.pk,
+            )
+        )
+        audit_record(
+            action=PortalAction.MATTER_STAGE_CHANGED,
+            actor=actor,
+            meta=meta,
+            matter_id=locked.pk,
+            obj=locked,
+            data={"from": from_stage, "to": to_stage},
+        )
     return locked
 
 
-def timeline_entry_add(*, actor: User, meta: RequestMeta | None = None, matter: Matter, kind: str,
-                       title: str, body: str = "", occurred_at: dt.datetime | None = None,
-                       shared_with_client: bool = True) -> TimelineEntry:
+def timeline_entry_add(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    matter: Matter,
+    kind: str,
+    title: str,
+    body: str = "",
+    occurred_at: dt.datetime | None = None,
+    shared_with_client: bool = True,
+) -> TimelineEntry:
     with transaction.atomic():
-        entry = TimelineEntry(matter=matter, kind=kind, title=title, body=body,
-                              occurred_at=occurred_at or timezone.now(),
-                              shared_with_client=shared_with_client, created_by=actor)
+        entry = TimelineEntry(
+            matter=matter,
+            kind=kind,
+            title=title,
+            body=body,
+            occurred_at=occurred_at or timezone.now(),
+            shared_with_client=shared_with_client,
+            created_by=actor,
+        )
         entry.full_clean()
         entry.save()
-        audit_record(action=PortalAction.TIMELINE_ADDED, actor=actor, meta=meta,
-                     matter_id=matter.pk, obj=entry, data={"kind": kind, "shared": shared_with_client})
+        audit_record(
+            action=PortalAction.TIMELINE_ADDED,
+            actor=actor,
+            meta=meta,
+            matter_id=matter.pk,
+            obj=entry,
+            data={"kind": kind, "shared": shared_with_client},
+        )
     return entry
 
 
 def matter_record_view(*, user: User, meta: RequestMeta | None = None, matter: Matter) -> None:
-    audit_record(action=PortalAction.MATTER_VIEWED, actor=user, meta=meta,
-                 matter_id=matter.pk, obj=matter)
+    audit_record(
+        action=PortalAction.MATTER_VIEWED, actor=user, meta=meta, matter_id=matter.pk, obj=matter
+    )
 
 
-def status_update_post_many(*, actor: User, meta: RequestMeta | None = None,
-                            matters: Sequence[Matter], title: str, body: str = "",
-                            kind: str = TimelineEntry.Kind.UPDATE,
-                            occurred_at: dt.datetime | None = None) -> list[TimelineEntry]:
+def status_update_post_many(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    matters: Sequence[Matter],
+    title: str,
+    body: str = "",
+    kind: str = TimelineEntry.Kind.UPDATE,
+    occurred_at: dt.datetime | None = None,
+) -> list[TimelineEntry]:
     """One client-visible update on several matters; all or none are posted."""
     if not matters:
         raise ServiceError(_("Choose at least one matter."))
@@ -190,9 +274,16 @@ def status_update_post_many(*, actor: User, meta: RequestMeta | None = None,
     try:
         with transaction.atomic():
             return [
-                timeline_entry_add(actor=actor, meta=meta, matter=matter, kind=kind,
-                                   title=title, body=body, occurred_at=occurred_at,
-                                   shared_with_client=True)
+                timeline_entry_add(
+                    actor=actor,
+                    meta=meta,
+                    matter=matter,
+                    kind=kind,
+                    title=title,
+                    body=body,
+                    occurred_at=occurred_at,
+                    shared_with_client=True,
+                )
                 for matter in matters
             ]
     except ValidationError as exc:

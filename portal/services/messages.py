@@ -32,10 +32,12 @@ MESSAGE_NOTICE = "message"
 
 def _message_recipients(*, matter: Matter, side: str) -> list[User]:
     if side == Message.Side.FIRM:
-        return list(User.objects.filter(contact__matters=matter, is_active=True,
-                                        role=User.Role.CLIENT).distinct())
-    staff_ids = {matter.responsible_lawyer_id,
-                 *matter.team.values_list("id", flat=True)}
+        return list(
+            User.objects.filter(
+                contact__matters=matter, is_active=True, role=User.Role.CLIENT
+            ).distinct()
+        )
+    staff_ids = {matter.responsible_lawyer_id, *matter.team.values_list("id", flat=True)}
     return list(User.objects.filter(pk__in=staff_ids, is_active=True))
 
 
@@ -54,36 +56,60 @@ def secure_message_notify(*, matter: Matter, recipients: list[User], sender: Use
         seen.add(user.pk)
         for channel in selectors.user_recipient(user).notice_channels():
             notifications.notice_batch_add(
-                event=MESSAGE_NOTICE, key=f"message:{matter.pk}:{user.pk}", channel=channel,
-                due_at=due_at, recipient_id=user.pk, about=object_key("matter", matter.pk))
+                event=MESSAGE_NOTICE,
+                key=f"message:{matter.pk}:{user.pk}",
+                channel=channel,
+                due_at=due_at,
+                recipient_id=user.pk,
+                about=object_key("matter", matter.pk),
+            )
 
 
-def message_send(*, actor: User, meta: RequestMeta | None = None, matter: Matter, text: str,
-                 files: Sequence[UploadedFile] = ()) -> Message:
+def message_send(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    matter: Matter,
+    text: str,
+    files: Sequence[UploadedFile] = (),
+) -> Message:
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
         raise ServiceError(_("Write a message before sending."))
     if len(text) > MESSAGE_MAX_CHARS:
-        raise ServiceError(_("A message can be at most %(n)s characters long.")
-                           % {"n": f"{MESSAGE_MAX_CHARS:,}"})
+        raise ServiceError(
+            _("A message can be at most %(n)s characters long.") % {"n": f"{MESSAGE_MAX_CHARS:,}"}
+        )
     side = Message.Side.FIRM if actor.is_firm_side else Message.Side.CLIENT
     with transaction.atomic():
         message = Message.objects.create(matter=matter, sender=actor, side=side, text=text)
         if files:
-            versions = document_upload(actor=actor, meta=meta, matter=matter,
-                                       folder=_attachments_folder(matter), files=files,
-                                       _bypass_folder_check=True)
+            versions = document_upload(
+                actor=actor,
+                meta=meta,
+                matter=matter,
+                folder=_attachments_folder(matter),
+                files=files,
+                _bypass_folder_check=True,
+            )
             message.attachments.set(versions)
-        audit_record(action=PortalAction.MESSAGE_SENT, actor=actor, meta=meta,
-                     matter_id=matter.pk, obj=message,
-                     data={"side": side, "attachments": len(files), "chars": len(text)})
-        secure_message_notify(matter=matter, sender=actor,
-                              recipients=_message_recipients(matter=matter, side=side))
+        audit_record(
+            action=PortalAction.MESSAGE_SENT,
+            actor=actor,
+            meta=meta,
+            matter_id=matter.pk,
+            obj=message,
+            data={"side": side, "attachments": len(files), "chars": len(text)},
+        )
+        secure_message_notify(
+            matter=matter, sender=actor, recipients=_message_recipients(matter=matter, side=side)
+        )
     return message
 
 
-def messages_mark_read(*, user: User, meta: RequestMeta | None = None, matter: Matter,
-                       message_ids: Sequence[Any]) -> int:
+def messages_mark_read(
+    *, user: User, meta: RequestMeta | None = None, matter: Matter, message_ids: Sequence[Any]
+) -> int:
     """Mark the other side's unread messages as read, with one audit row each.
 
     Two queries whatever the number: the rows are written with bulk_create.
@@ -94,12 +120,26 @@ def messages_mark_read(*, user: User, meta: RequestMeta | None = None, matter: M
         return 0
     now = timezone.now()
     with transaction.atomic():
-        unread = list(Message.objects.select_for_update().filter(
-            matter=matter, pk__in=list(message_ids), side=side, read_at=None,
-        ).values_list("pk", flat=True))
+        unread = list(
+            Message.objects.select_for_update()
+            .filter(
+                matter=matter,
+                pk__in=list(message_ids),
+                side=side,
+                read_at=None,
+            )
+            .values_list("pk", flat=True)
+        )
         if not unread:
             return 0
         Message.objects.filter(pk__in=unread).update(read_at=now, read_by=user)
-        audit_record_many(action=PortalAction.MESSAGE_READ, actor=user, meta=meta,
-                          matter_id=matter.pk, object_type="message", object_ids=unread, at=now)
+        audit_record_many(
+            action=PortalAction.MESSAGE_READ,
+            actor=user,
+            meta=meta,
+            matter_id=matter.pk,
+            object_type="message",
+            object_ids=unread,
+            at=now,
+        )
     return len(unread)

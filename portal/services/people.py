@@ -20,8 +20,13 @@ from portal.models import (
 )
 
 
-def user_preferences_update(*, user: User, meta: RequestMeta | None = None,
-                            language: str | None = None, time_zone: str | None = None) -> User:
+def user_preferences_update(
+    *,
+    user: User,
+    meta: RequestMeta | None = None,
+    language: str | None = None,
+    time_zone: str | None = None,
+) -> User:
     fields = []
     if language is not None and language != user.language:
         user.language = language
@@ -43,8 +48,13 @@ def user_preferences_update(*, user: User, meta: RequestMeta | None = None,
                     contact_fields.append("time_zone")
                 if contact_fields:
                     contact.save(update_fields=contact_fields)
-            audit_record(action=PortalAction.PREFERENCES_UPDATED, actor=user,
-                         meta=meta, obj=user, data={"fields": fields})
+            audit_record(
+                action=PortalAction.PREFERENCES_UPDATED,
+                actor=user,
+                meta=meta,
+                obj=user,
+                data={"fields": fields},
+            )
     return user
 
 
@@ -53,13 +63,13 @@ def user_calendar_token_rotate(*, user: User, meta: RequestMeta | None = None) -
     with transaction.atomic():
         user.calendar_token = secrets.token_urlsafe(32)
         user.save(update_fields=["calendar_token"])
-        audit_record(action=PortalAction.CALENDAR_TOKEN_ROTATED, actor=user, meta=meta,
-                     obj=user)
+        audit_record(action=PortalAction.CALENDAR_TOKEN_ROTATED, actor=user, meta=meta, obj=user)
     return user.calendar_token
 
 
-def contact_create(*, actor: User, meta: RequestMeta | None = None, data: dict[str, Any],
-                   tags: Iterable[Tag] = ()) -> Contact:
+def contact_create(
+    *, actor: User, meta: RequestMeta | None = None, data: dict[str, Any], tags: Iterable[Tag] = ()
+) -> Contact:
     contact = Contact(**data)
     try:
         contact.full_clean()
@@ -68,13 +78,19 @@ def contact_create(*, actor: User, meta: RequestMeta | None = None, data: dict[s
     with transaction.atomic():
         contact.save()
         contact.tags.set(list(tags))
-        audit_record(action=PortalAction.CONTACT_CREATED, actor=actor, meta=meta,
-                     obj=contact)
+        audit_record(action=PortalAction.CONTACT_CREATED, actor=actor, meta=meta, obj=contact)
     return contact
 
 
-def contact_for_booking(*, first_name: str, last_name: str, email: str, phone: str = "",
-                        language: str = "en", time_zone: str = "UTC") -> Contact:
+def contact_for_booking(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str = "",
+    language: str = "en",
+    time_zone: str = "UTC",
+) -> Contact:
     """The contact a public booking is for: matched by email; a new person is a prospect.
 
     Runs inside the booking's transaction (the booking service calls it).
@@ -85,17 +101,29 @@ def contact_for_booking(*, first_name: str, last_name: str, email: str, phone: s
             contact.phone = phone
             contact.save(update_fields=["phone"])
         return contact
-    contact = Contact(kind=Contact.Kind.PROSPECT, first_name=first_name, last_name=last_name,
-                      email=email.lower(), phone=phone, language=language,
-                      time_zone=time_zone)
+    contact = Contact(
+        kind=Contact.Kind.PROSPECT,
+        first_name=first_name,
+        last_name=last_name,
+        email=email.lower(),
+        phone=phone,
+        language=language,
+        time_zone=time_zone,
+    )
     contact.full_clean()
     contact.save()
     audit_record(action=PortalAction.CONTACT_CREATED, obj=contact, data={"source": "booking"})
     return contact
 
 
-def contact_update(*, actor: User, meta: RequestMeta | None = None, contact: Contact,
-                   data: dict[str, Any], tags: Iterable[Tag] | None = None) -> Contact:
+def contact_update(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    contact: Contact,
+    data: dict[str, Any],
+    tags: Iterable[Tag] | None = None,
+) -> Contact:
     changed = [f for f, v in data.items() if getattr(contact, f) != v]
     for field, value in data.items():
         setattr(contact, field, value)
@@ -111,8 +139,13 @@ def contact_update(*, actor: User, meta: RequestMeta | None = None, contact: Con
             contact.tags.set(list(tags))
             changed.append("tags")
         if changed:
-            audit_record(action=PortalAction.CONTACT_UPDATED, actor=actor,
-                         meta=meta, obj=contact, data={"fields": changed})
+            audit_record(
+                action=PortalAction.CONTACT_UPDATED,
+                actor=actor,
+                meta=meta,
+                obj=contact,
+                data={"fields": changed},
+            )
     return contact
 
 

@@ -30,9 +30,16 @@ REQUESTS_FOLDER = "Requested documents"
 MAX_ITEMS = 50
 
 
-def document_request_create(*, actor: User, meta: RequestMeta | None = None, matter: Matter,
-                            title: str, due_date: dt.date, items: Sequence[str],
-                            folder: Folder | None = None) -> DocumentRequest:
+def document_request_create(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    matter: Matter,
+    title: str,
+    due_date: dt.date,
+    items: Sequence[str],
+    folder: Folder | None = None,
+) -> DocumentRequest:
     labels = [label.strip()[:200] for label in items if label.strip()]
     if not labels:
         raise ServiceError(_("List at least one item the client should provide."))
@@ -43,29 +50,47 @@ def document_request_create(*, actor: User, meta: RequestMeta | None = None, mat
     with transaction.atomic():
         if folder is None:
             folder, _created = Folder.objects.get_or_create(
-                matter=matter, name=REQUESTS_FOLDER,
-                defaults={"shared_with_client": True, "client_can_upload": True,
-                          "created_by": actor},
+                matter=matter,
+                name=REQUESTS_FOLDER,
+                defaults={
+                    "shared_with_client": True,
+                    "client_can_upload": True,
+                    "created_by": actor,
+                },
             )
         elif folder.matter_id != matter.pk:
             raise ServiceError(_("This folder does not belong to the matter."))
         doc_request = DocumentRequest.objects.create(
-            matter=matter, folder=folder, title=title.strip()[:200] or _("Documents we need"),
-            due_date=due_date, created_by=actor,
+            matter=matter,
+            folder=folder,
+            title=title.strip()[:200] or _("Documents we need"),
+            due_date=due_date,
+            created_by=actor,
         )
-        DocumentRequestItem.objects.bulk_create([
-            DocumentRequestItem(request=doc_request, label=label, position=i)
-            for i, label in enumerate(labels)
-        ])
-        audit_record(action=PortalAction.REQUEST_CREATED, actor=actor, meta=meta,
-                     matter_id=matter.pk, obj=doc_request,
-                     data={"items": len(labels), "due": due_date.isoformat()})
+        DocumentRequestItem.objects.bulk_create(
+            [
+                DocumentRequestItem(request=doc_request, label=label, position=i)
+                for i, label in enumerate(labels)
+            ]
+        )
+        audit_record(
+            action=PortalAction.REQUEST_CREATED,
+            actor=actor,
+            meta=meta,
+            matter_id=matter.pk,
+            obj=doc_request,
+            data={"items": len(labels), "due": due_date.isoformat()},
+        )
     return doc_request
 
 
-def request_item_upload(*, actor: User, meta: RequestMeta | None = None,
-                        item: DocumentRequestItem,
-                        files: Sequence[UploadedFile]) -> list[DocumentVersion]:
+def request_item_upload(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    item: DocumentRequestItem,
+    files: Sequence[UploadedFile],
+) -> list[DocumentVersion]:
     doc_request = item.request
     with transaction.atomic():
         locked = DocumentRequestItem.objects.select_for_update().get(pk=item.pk)
@@ -73,29 +98,47 @@ def request_item_upload(*, actor: User, meta: RequestMeta | None = None,
             raise ServiceError(_("This item has already been accepted."))
         # The request's folder is where the firm asked for the files, so the client may
         # upload into it for this item even when it is not open for other uploads.
-        versions = document_upload(actor=actor, meta=meta, matter=doc_request.matter,
-                                   folder=doc_request.folder, files=files,
-                                   request_item=locked, _bypass_folder_check=True)
+        versions = document_upload(
+            actor=actor,
+            meta=meta,
+            matter=doc_request.matter,
+            folder=doc_request.folder,
+            files=files,
+            request_item=locked,
+            _bypass_folder_check=True,
+        )
         locked.status = DocumentRequestItem.Status.SUBMITTED
         locked.save(update_fields=["status"])
-        audit_record(action=PortalAction.REQUEST_ITEM_SUBMITTED, actor=actor,
-                     meta=meta, matter_id=doc_request.matter_id, obj=locked,
-                     data={"files": len(versions)})
+        audit_record(
+            action=PortalAction.REQUEST_ITEM_SUBMITTED,
+            actor=actor,
+            meta=meta,
+            matter_id=doc_request.matter_id,
+            obj=locked,
+            data={"files": len(versions)},
+        )
     return versions
 
 
-def request_item_review(*, actor: User, meta: RequestMeta | None = None,
-                        item: DocumentRequestItem, accept: bool,
-                        comment: str = "") -> DocumentRequestItem:
+def request_item_review(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    item: DocumentRequestItem,
+    accept: bool,
+    comment: str = "",
+) -> DocumentRequestItem:
     if not actor.is_firm_staff:
         raise ServiceError(_("Only the firm can review requested documents."))
-    target = (DocumentRequestItem.Status.ACCEPTED if accept
-              else DocumentRequestItem.Status.RETURNED)
+    target = DocumentRequestItem.Status.ACCEPTED if accept else DocumentRequestItem.Status.RETURNED
     if not accept and not comment.strip():
         raise ServiceError(_("Say what is missing so the client knows what to send."))
     with transaction.atomic():
-        locked = DocumentRequestItem.objects.select_for_update().select_related(
-            "request__matter").get(pk=item.pk)
+        locked = (
+            DocumentRequestItem.objects.select_for_update()
+            .select_related("request__matter")
+            .get(pk=item.pk)
+        )
         if not locked.can_move_to(target):
             raise ServiceError(_("Only items the client has provided can be reviewed."))
         locked.status = target
@@ -105,12 +148,18 @@ def request_item_review(*, actor: User, meta: RequestMeta | None = None,
         locked.save(update_fields=["status", "comment", "reviewed_by", "reviewed_at"])
         doc_request = locked.request
         outstanding = doc_request.items.exclude(status=DocumentRequestItem.Status.ACCEPTED)
-        new_status = (DocumentRequest.Status.OPEN if outstanding.exists()
-                      else DocumentRequest.Status.COMPLETE)
+        new_status = (
+            DocumentRequest.Status.OPEN if outstanding.exists() else DocumentRequest.Status.COMPLETE
+        )
         if doc_request.status != new_status:
             doc_request.status = new_status
             doc_request.save(update_fields=["status"])
-        audit_record(action=PortalAction.REQUEST_ITEM_REVIEWED, actor=actor,
-                     meta=meta, matter_id=doc_request.matter_id, obj=locked,
-                     data={"status": target})
+        audit_record(
+            action=PortalAction.REQUEST_ITEM_REVIEWED,
+            actor=actor,
+            meta=meta,
+            matter_id=doc_request.matter_id,
+            obj=locked,
+            data={"status": target},
+        )
     return locked

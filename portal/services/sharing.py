@@ -19,8 +19,16 @@ from portal.services.invitations import invitation_create
 from portal.services.matters import _matter_sync_grants
 
 
-def cocounsel_share(*, actor: User, meta: RequestMeta | None = None, matter: Matter, email: str,
-                    first_name: str, last_name: str, expires_at: dt.datetime) -> CoCounselGrant:
+def cocounsel_share(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    matter: Matter,
+    email: str,
+    first_name: str,
+    last_name: str,
+    expires_at: dt.datetime,
+) -> CoCounselGrant:
     if expires_at <= timezone.now():
         raise ServiceError(_("Choose an end date in the future."))
     with transaction.atomic():
@@ -28,10 +36,13 @@ def cocounsel_share(*, actor: User, meta: RequestMeta | None = None, matter: Mat
         if user is not None and user.role != User.Role.COCOUNSEL:
             raise ServiceError(_("This email address belongs to a client or staff account."))
         if user is None:
-            user = User.objects.create_user(email=email, first_name=first_name,
-                                            last_name=last_name, role=User.Role.COCOUNSEL)
+            user = User.objects.create_user(
+                email=email, first_name=first_name, last_name=last_name, role=User.Role.COCOUNSEL
+            )
         grant, created = CoCounselGrant.objects.get_or_create(
-            matter=matter, user=user, revoked_at=None,
+            matter=matter,
+            user=user,
+            revoked_at=None,
             defaults={"expires_at": expires_at, "granted_by": actor},
         )
         if not created:
@@ -39,13 +50,15 @@ def cocounsel_share(*, actor: User, meta: RequestMeta | None = None, matter: Mat
             grant.save(update_fields=["expires_at"])
         _matter_sync_grants(matter=matter, actor=actor, meta=meta)
         if not user.has_usable_password():
-            invitation_create(actor=actor, meta=meta, email=user.email,
-                              role=User.Role.COCOUNSEL, grant=grant)
+            invitation_create(
+                actor=actor, meta=meta, email=user.email, role=User.Role.COCOUNSEL, grant=grant
+            )
     return grant
 
 
-def cocounsel_revoke(*, actor: User, meta: RequestMeta | None = None,
-                     grant: CoCounselGrant) -> CoCounselGrant:
+def cocounsel_revoke(
+    *, actor: User, meta: RequestMeta | None = None, grant: CoCounselGrant
+) -> CoCounselGrant:
     with transaction.atomic():
         grant = CoCounselGrant.objects.select_for_update().get(pk=grant.pk)
         if grant.revoked_at is None:

@@ -32,16 +32,24 @@ def checkin_draft(*, matter: Matter, now: dt.datetime | None = None) -> Text:
     with translation.override(language):
         next_step = str(matter.stage_explanation)
     expected = format_day(now + dt.timedelta(days=14), language=language, zone=zone)
-    return Text(template.subject,
-                fill(template.body, {"next_step": next_step, "expected": expected}))
+    return Text(
+        template.subject, fill(template.body, {"next_step": next_step, "expected": expected})
+    )
 
 
-def checkin_send(*, actor: User, meta: RequestMeta | None = None, matter: Matter, title: str,
-                 body: str) -> TimelineEntry:
+def checkin_send(
+    *, actor: User, meta: RequestMeta | None = None, matter: Matter, title: str, body: str
+) -> TimelineEntry:
     """Post the check-in as a shared update on the client's timeline (stops the flag)."""
-    return timeline_entry_add(actor=actor, meta=meta, matter=matter,
-                              kind=TimelineEntry.Kind.UPDATE, title=title, body=body,
-                              shared_with_client=True)
+    return timeline_entry_add(
+        actor=actor,
+        meta=meta,
+        matter=matter,
+        kind=TimelineEntry.Kind.UPDATE,
+        title=title,
+        body=body,
+        shared_with_client=True,
+    )
 
 
 def silence_digest_send(*, now: dt.datetime | None = None) -> int:
@@ -55,11 +63,14 @@ def silence_digest_send(*, now: dt.datetime | None = None) -> int:
     sent = 0
     for lawyer, matters in selectors.silent_matters_by_lawyer(now=now):
         row = notifications.notice_queue_once(
-            event=SILENCE_NOTICE, key=f"silence:{lawyer.pk}:{now.date().isoformat()}",
-            channel="email", recipient_id=lawyer.pk, about=object_key("user", lawyer.pk),
-            context={"matters": [str(m.pk) for m in matters]}, batch_count=len(matters))
+            event=SILENCE_NOTICE,
+            key=f"silence:{lawyer.pk}:{now.date().isoformat()}",
+            channel="email",
+            recipient_id=lawyer.pk,
+            about=object_key("user", lawyer.pk),
+            context={"matters": [str(m.pk) for m in matters]},
+            batch_count=len(matters),
+        )
         if row is not None:
             sent += notifications.delivery_send_now(model=type(row), pk=row.pk).sent
     return sent
-
-

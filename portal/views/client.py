@@ -40,15 +40,20 @@ def preferences(request: Request) -> HttpResponse:
     user = request.user
     # Without a saved zone, offer the one the pages use now (browser or firm), not UTC:
     # saving only a new language must not move every time the client sees.
-    initial = {"language": user.language or request.LANGUAGE_CODE,
-               "time_zone": user.time_zone
-               or timezone.get_current_timezone_name()}
+    initial = {
+        "language": user.language or request.LANGUAGE_CODE,
+        "time_zone": user.time_zone or timezone.get_current_timezone_name(),
+    }
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.user_preferences_update(user=user, meta=RequestMeta.from_request(request),
-                                         language=form.cleaned_data["language"],
-                                         time_zone=form.cleaned_data["time_zone"])
+        services.user_preferences_update(
+            user=user,
+            meta=RequestMeta.from_request(request),
+            language=form.cleaned_data["language"],
+            time_zone=form.cleaned_data["time_zone"],
+        )
         messages.success(request, _("Your preferences are saved."))
         return redirect("portal:preferences")
-    return render(request, "portal/preferences.html",
-                  {"form": form, "tz_choices": time_zone_datalist()})
+    return render(
+        request, "portal/preferences.html", {"form": form, "tz_choices": time_zone_datalist()}
+    )

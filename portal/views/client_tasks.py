@@ -25,8 +25,12 @@ from portal.views.requests import DATE
 class TaskForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ClientTask.Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    description = forms.CharField(label=gettext_lazy("Details"), max_length=2000,
-                                  required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=gettext_lazy("Details"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     due_date = forms.DateField(label=gettext_lazy("Due date"), widget=DATE)
 
 
@@ -36,16 +40,20 @@ def task_list(request: Request, matter_id: str) -> HttpResponse:
     matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
     tasks = selectors.client_tasks_for_viewer(user=user, matter=matter)
     page = Paginator(tasks, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/tasks.html",
-                  {"matter": matter, "page": page, "form": TaskForm(),
-                   "today": timezone.localdate()})
+    return render(
+        request,
+        "portal/tasks.html",
+        {"matter": matter, "page": page, "form": TaskForm(), "today": timezone.localdate()},
+    )
 
 
 @require_POST
 @portal_user_required
 def task_done(request: Request, task_id: str) -> HttpResponse:
     task = selectors.client_task_get_for_user(user=request.user, task_id=task_id)
-    services.client_task_complete(actor=request.user, meta=RequestMeta.from_request(request), task=task)
+    services.client_task_complete(
+        actor=request.user, meta=RequestMeta.from_request(request), task=task
+    )
     flash.success(request, _("Marked as done. Thank you."))
     target = request.POST.get("next")
     if target == "home":
@@ -60,8 +68,12 @@ def task_create(request: Request, matter_id: str) -> HttpResponse:
     form = TaskForm(request.POST)
     if form.is_valid():
         try:
-            services.client_task_create(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,
-                                        **form.cleaned_data)
+            services.client_task_create(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                matter=matter,
+                **form.cleaned_data,
+            )
         except ServiceError as exc:
             flash.error(request, str(exc))
         else:

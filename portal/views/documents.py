@@ -30,10 +30,12 @@ SERVED_TYPES = ALLOWED_TYPES - {"text/plain"}
 
 class FolderForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Folder name"), max_length=120)
-    shared_with_client = forms.BooleanField(label=gettext_lazy("Visible to the client"),
-                                            required=False, initial=True)
-    client_can_upload = forms.BooleanField(label=gettext_lazy("The client may upload here"),
-                                           required=False)
+    shared_with_client = forms.BooleanField(
+        label=gettext_lazy("Visible to the client"), required=False, initial=True
+    )
+    client_can_upload = forms.BooleanField(
+        label=gettext_lazy("The client may upload here"), required=False
+    )
 
 
 def _uploadable_folders(user: User, folders: list[Folder]) -> list[Folder]:
@@ -52,10 +54,14 @@ def document_list(request: Request, matter_id: str) -> HttpResponse:
             flash.error(request, upload_too_large_message())
         else:
             try:
-                folder = selectors.folder_get_for_user(user=user, matter=matter,
-                                                       folder_id=request.POST.get("folder"))
+                folder = selectors.folder_get_for_user(
+                    user=user, matter=matter, folder_id=request.POST.get("folder")
+                )
                 versions = services.document_upload(
-                    actor=user, meta=RequestMeta.from_request(request), matter=matter, folder=folder,
+                    actor=user,
+                    meta=RequestMeta.from_request(request),
+                    matter=matter,
+                    folder=folder,
                     files=request.FILES.getlist("files"),
                     shared_with_client=request.POST.get("shared_with_client") == "on",
                 )
@@ -64,34 +70,54 @@ def document_list(request: Request, matter_id: str) -> HttpResponse:
             except Http404:
                 flash.error(request, _("Choose a folder from the list."))
             else:
-                flash.success(request, ngettext("%(n)d file uploaded.", "%(n)d files uploaded.",
-                                                len(versions)) % {"n": len(versions)})
+                flash.success(
+                    request,
+                    ngettext("%(n)d file uploaded.", "%(n)d files uploaded.", len(versions))
+                    % {"n": len(versions)},
+                )
         return redirect("portal:document-list", matter_id=matter.pk)
     current = None
     if request.GET.get("folder"):
         # One folder's documents; a folder this person may not see is a 404.
-        current = selectors.folder_get_for_user(user=user, matter=matter,
-                                                folder_id=request.GET["folder"])
-    documents = selectors.documents_for_viewer(user=user, matter=matter,
-                                               folder=current)
+        current = selectors.folder_get_for_user(
+            user=user, matter=matter, folder_id=request.GET["folder"]
+        )
+    documents = selectors.documents_for_viewer(user=user, matter=matter, folder=current)
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
-    deleted = (selectors.documents_for_viewer(user=user, matter=matter, deleted=True)[:20]
-               if user.is_firm_staff else [])
-    return render(request, "portal/documents.html", {
-        "matter": matter, "page": page, "folders": folders, "current_folder": current,
-        "upload_folders": _uploadable_folders(user, folders), "deleted": deleted,
-        "folder_form": FolderForm(), "max_mb": max_upload_bytes() // (1024 * 1024),
-    })
+    deleted = (
+        selectors.documents_for_viewer(user=user, matter=matter, deleted=True)[:20]
+        if user.is_firm_staff
+        else []
+    )
+    return render(
+        request,
+        "portal/documents.html",
+        {
+            "matter": matter,
+            "page": page,
+            "folders": folders,
+            "current_folder": current,
+            "upload_folders": _uploadable_folders(user, folders),
+            "deleted": deleted,
+            "folder_form": FolderForm(),
+            "max_mb": max_upload_bytes() // (1024 * 1024),
+        },
+    )
 
 
 @portal_user_required
 def document_detail(request: Request, document_id: str) -> HttpResponse:
     user = request.user
     document = selectors.document_get_for_user(user=user, document_id=document_id)
-    services.document_record_view(user=user, meta=RequestMeta.from_request(request), document=document)
+    services.document_record_view(
+        user=user, meta=RequestMeta.from_request(request), document=document
+    )
     versions = document.versions.select_related("uploaded_by").order_by("-number")
-    return render(request, "portal/document_detail.html",
-                  {"document": document, "matter": document.matter, "versions": versions})
+    return render(
+        request,
+        "portal/document_detail.html",
+        {"document": document, "matter": document.matter, "versions": versions},
+    )
 
 
 def _served_type(version: DocumentVersion) -> str:
@@ -106,22 +132,27 @@ def _served_type(version: DocumentVersion) -> str:
 def version_download(request: Request, version_id: str) -> HttpResponseBase:
     user = request.user
     version = selectors.version_get_for_user(user=user, version_id=version_id)
-    services.document_record_download(user=user, meta=RequestMeta.from_request(request), version=version)
+    services.document_record_download(
+        user=user, meta=RequestMeta.from_request(request), version=version
+    )
     disposition = content_disposition(version.document.name)
     if settings.AWS_STORAGE_BUCKET_NAME:
         # A short-lived presigned link; the object itself stays private.
         url = default_storage.url(  # type: ignore[call-arg]  # S3Storage.url takes these
             version.file.name,
-            parameters={"ResponseContentDisposition": disposition,
-                        "ResponseContentType": _served_type(version)},
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": _served_type(version),
+            },
             expire=settings.ATRIUM_DOWNLOAD_URL_SECONDS,
         )
         response: HttpResponseBase = HttpResponseRedirect(url)
         response["Cache-Control"] = "no-store"
         return response
     # FileResponse streams the file in blocks; it is never read whole into memory.
-    response = FileResponse(default_storage.open(version.file.name or "", "rb"),
-                            content_type=_served_type(version))
+    response = FileResponse(
+        default_storage.open(version.file.name or "", "rb"), content_type=_served_type(version)
+    )
     response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -139,8 +170,12 @@ def folder_create(request: Request, matter_id: str) -> HttpResponse:
     form = FolderForm(request.POST)
     if form.is_valid():
         try:
-            services.folder_create(actor=request.user, meta=RequestMeta.from_request(request), matter=matter,
-                                   **form.cleaned_data)
+            services.folder_create(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                matter=matter,
+                **form.cleaned_data,
+            )
         except ServiceError as exc:
             flash.error(request, str(exc))
         else:
@@ -150,10 +185,12 @@ def folder_create(request: Request, matter_id: str) -> HttpResponse:
     return redirect("portal:document-list", matter_id=matter.pk)
 
 
-def _staff_document(request: Request, document_id: str, *,
-                    include_deleted: bool = False) -> Document:
-    return selectors.document_get_for_user(user=request.user, document_id=document_id,
-                                           include_deleted=include_deleted)
+def _staff_document(
+    request: Request, document_id: str, *, include_deleted: bool = False
+) -> Document:
+    return selectors.document_get_for_user(
+        user=request.user, document_id=document_id, include_deleted=include_deleted
+    )
 
 
 @require_POST
@@ -161,15 +198,17 @@ def _staff_document(request: Request, document_id: str, *,
 def document_share(request: Request, document_id: str) -> HttpResponse:
     document = _staff_document(request, document_id)
     shared = request.POST.get("shared") == "1"
-    services.document_set_shared(actor=request.user, meta=RequestMeta.from_request(request), document=document,
-                                 shared=shared)
+    services.document_set_shared(
+        actor=request.user, meta=RequestMeta.from_request(request), document=document, shared=shared
+    )
     if not shared:
         flash.success(request, _("This document is internal now."))
     elif document.folder.shared_with_client:
         flash.success(request, _("The client can see this document now."))
     else:
-        flash.warning(request, _("Shared, but its folder is internal: the client still "
-                                 "cannot see it."))
+        flash.warning(
+            request, _("Shared, but its folder is internal: the client still cannot see it.")
+        )
     return redirect("portal:document-detail", document_id=document.pk)
 
 
@@ -177,7 +216,9 @@ def document_share(request: Request, document_id: str) -> HttpResponse:
 @staff_required
 def document_delete(request: Request, document_id: str) -> HttpResponse:
     document = _staff_document(request, document_id)
-    services.document_delete(actor=request.user, meta=RequestMeta.from_request(request), document=document)
+    services.document_delete(
+        actor=request.user, meta=RequestMeta.from_request(request), document=document
+    )
     flash.success(request, _("Document deleted. You can restore it for 30 days."))
     return redirect("portal:document-list", matter_id=document.matter_id)
 
@@ -187,7 +228,9 @@ def document_delete(request: Request, document_id: str) -> HttpResponse:
 def document_restore(request: Request, document_id: str) -> HttpResponse:
     document = _staff_document(request, document_id, include_deleted=True)
     try:
-        services.document_restore(actor=request.user, meta=RequestMeta.from_request(request), document=document)
+        services.document_restore(
+            actor=request.user, meta=RequestMeta.from_request(request), document=document
+        )
     except ServiceError as exc:
         flash.error(request, str(exc))
     else:

@@ -23,13 +23,18 @@ PAGE_SIZE = 30
 
 class MessageForm(forms.Form):
     # The limit is checked by the service too; the form gives the message in the page.
-    text = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(
-        attrs={"rows": 5, "maxlength": MESSAGE_MAX_CHARS}), strip=True, required=False)
+    text = forms.CharField(
+        label=gettext_lazy("Message"),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MESSAGE_MAX_CHARS}),
+        strip=True,
+        required=False,
+    )
 
 
 def upload_too_large_message() -> str:
     return _("A file is larger than the limit of %(mb)d MB. Nothing was uploaded.") % {
-        "mb": max_upload_bytes() // (1024 * 1024)}
+        "mb": max_upload_bytes() // (1024 * 1024)
+    }
 
 
 @portal_user_required
@@ -42,9 +47,13 @@ def message_list(request: Request, matter_id: str) -> HttpResponse:
             flash.error(request, upload_too_large_message())
         elif form.is_valid():
             try:
-                services.message_send(actor=user, meta=RequestMeta.from_request(request), matter=matter,
-                                      text=form.cleaned_data["text"],
-                                      files=request.FILES.getlist("files"))
+                services.message_send(
+                    actor=user,
+                    meta=RequestMeta.from_request(request),
+                    matter=matter,
+                    text=form.cleaned_data["text"],
+                    files=request.FILES.getlist("files"),
+                )
             except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -54,10 +63,18 @@ def message_list(request: Request, matter_id: str) -> HttpResponse:
             return redirect("portal:message-list", matter_id=matter.pk)
     thread = selectors.messages_for_viewer(user=user, matter=matter)
     page = Paginator(thread, PAGE_SIZE).get_page(request.GET.get("page"))
-    services.messages_mark_read(user=user, meta=RequestMeta.from_request(request), matter=matter,
-                                message_ids=[m.pk for m in page])
-    context = {"matter": matter, "page": page, "form": form,
-               "max_mb": max_upload_bytes() // (1024 * 1024)}
+    services.messages_mark_read(
+        user=user,
+        meta=RequestMeta.from_request(request),
+        matter=matter,
+        message_ids=[m.pk for m in page],
+    )
+    context = {
+        "matter": matter,
+        "page": page,
+        "form": form,
+        "max_mb": max_upload_bytes() // (1024 * 1024),
+    }
     if user.is_firm_staff:
         times = selectors.matter_response_times(matter=matter)
         for message in page:

@@ -50,7 +50,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
-                token=token, password=form.cleaned_data["password1"], meta=RequestMeta.from_request(request)
+                token=token,
+                password=form.cleaned_data["password1"],
+                meta=RequestMeta.from_request(request),
             )
         except ServiceError as exc:
             messages.error(request, str(exc))
@@ -58,8 +60,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your password is set. Welcome!"))
         return redirect("home")
-    return render(request, "portal/invitation_accept.html",
-                  {"form": form, "email": invitation.email})
+    return render(
+        request, "portal/invitation_accept.html", {"form": form, "email": invitation.email}
+    )
 
 
 @require_POST
@@ -67,18 +70,25 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the language; a signed-in person's choice is remembered on their account."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language not in dict(settings.LANGUAGES):
         return response
     if request.user.is_authenticated:
-        services.user_preferences_update(user=request.user,
-                                         meta=RequestMeta.from_request(request), language=language)
+        services.user_preferences_update(
+            user=request.user, meta=RequestMeta.from_request(request), language=language
+        )
     translation.activate(language)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
     return response
 
 
@@ -89,8 +99,13 @@ def set_time_zone(request: HttpRequest) -> HttpResponse:
     if tz_name not in available_time_zones():
         return JsonResponse({"error": _("Unknown time zone.")}, status=400)
     response = JsonResponse({"time_zone": tz_name})
-    response.set_cookie(TZ_COOKIE, tz_name, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=settings.SESSION_COOKIE_SECURE)
+    response.set_cookie(
+        TZ_COOKIE,
+        tz_name,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
     return response
 
 
@@ -120,5 +135,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
-
-

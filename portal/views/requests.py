@@ -24,18 +24,24 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class DocumentRequestForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200,
-                            initial=gettext_lazy("Documents we need"))
+    title = forms.CharField(
+        label=gettext_lazy("Title"), max_length=200, initial=gettext_lazy("Documents we need")
+    )
     due_date = forms.DateField(label=gettext_lazy("Due date"), widget=DATE)
-    items = forms.CharField(label=gettext_lazy("Items, one per line"), max_length=10_000,
-                            widget=forms.Textarea(attrs={"rows": 5}))
+    items = forms.CharField(
+        label=gettext_lazy("Items, one per line"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", gettext_lazy("Accept")),
-                                          ("return", gettext_lazy("Send back"))])
-    comment = forms.CharField(label=gettext_lazy("Comment for the client"), max_length=1000,
-                              required=False)
+    decision = forms.ChoiceField(
+        choices=[("accept", gettext_lazy("Accept")), ("return", gettext_lazy("Send back"))]
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment for the client"), max_length=1000, required=False
+    )
 
 
 @portal_user_required
@@ -44,10 +50,17 @@ def request_list(request: Request, matter_id: str) -> HttpResponse:
     matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
     requests_ = selectors.document_requests_for_viewer(user=user, matter=matter)
     page = Paginator(requests_, 10).get_page(request.GET.get("page"))
-    return render(request, "portal/requests.html", {
-        "matter": matter, "page": page, "form": DocumentRequestForm(),
-        "review_form": ReviewForm(), "max_mb": max_upload_bytes() // (1024 * 1024),
-    })
+    return render(
+        request,
+        "portal/requests.html",
+        {
+            "matter": matter,
+            "page": page,
+            "form": DocumentRequestForm(),
+            "review_form": ReviewForm(),
+            "max_mb": max_upload_bytes() // (1024 * 1024),
+        },
+    )
 
 
 @require_POST
@@ -60,8 +73,12 @@ def request_item_upload(request: Request, item_id: str) -> HttpResponse:
         flash.error(request, upload_too_large_message())
     else:
         try:
-            services.request_item_upload(actor=user, meta=RequestMeta.from_request(request), item=item,
-                                         files=request.FILES.getlist("files"))
+            services.request_item_upload(
+                actor=user,
+                meta=RequestMeta.from_request(request),
+                item=item,
+                files=request.FILES.getlist("files"),
+            )
         except ServiceError as exc:
             flash.error(request, str(exc))
         else:
@@ -77,8 +94,11 @@ def request_create(request: Request, matter_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.document_request_create(
-                actor=request.user, meta=RequestMeta.from_request(request), matter=matter,
-                title=form.cleaned_data["title"], due_date=form.cleaned_data["due_date"],
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                matter=matter,
+                title=form.cleaned_data["title"],
+                due_date=form.cleaned_data["due_date"],
                 items=form.cleaned_data["items"].splitlines(),
             )
         except ServiceError as exc:
@@ -98,7 +118,9 @@ def request_item_review(request: Request, item_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.request_item_review(
-                actor=request.user, meta=RequestMeta.from_request(request), item=item,
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                item=item,
                 accept=form.cleaned_data["decision"] == "accept",
                 comment=form.cleaned_data["comment"],
             )

@@ -16,8 +16,9 @@ def search(request: Request) -> HttpResponse:
     results = selectors.search_for_user(user=request.user, query=query)
     # The selector ignores one letter; say so rather than claim nothing matched.
     too_short = 0 < len(query.strip()) < selectors.SEARCH_MIN_CHARS
-    return render(request, "portal/search.html",
-                  {"q": query, "results": results, "too_short": too_short})
+    return render(
+        request, "portal/search.html", {"q": query, "results": results, "too_short": too_short}
+    )
 
 
 @staff_required

@@ -19,8 +19,11 @@ from portal.types import Request
 
 class CheckinForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    body = forms.CharField(label=gettext_lazy("Update for the client"), max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 5}))
+    body = forms.CharField(
+        label=gettext_lazy("Update for the client"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
 
 
 @staff_required
@@ -34,16 +37,20 @@ def silence_list(request: Request) -> HttpResponse:
 def silence_checkin(request: Request, matter_id: str) -> HttpResponse:
     matter = selectors.silent_matter_get_for_user(user=request.user, matter_id=matter_id)
     draft = services.checkin_draft(matter=matter)
-    form = CheckinForm(request.POST or None, initial={"title": draft.subject,
-                                                      "body": draft.body})
+    form = CheckinForm(request.POST or None, initial={"title": draft.subject, "body": draft.body})
     if request.method == "POST" and form.is_valid():
         try:
-            services.checkin_send(actor=request.user, meta=RequestMeta.from_request(request),
-                                  matter=matter, title=form.cleaned_data["title"],
-                                  body=form.cleaned_data["body"])
+            services.checkin_send(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                matter=matter,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
         except ValidationError as exc:  # the timeline entry's plain-text rules
-            form.add_error(None, _("The update could not be posted: %(e)s") % {
-                "e": exc.messages[0]})
+            form.add_error(
+                None, _("The update could not be posted: %(e)s") % {"e": exc.messages[0]}
+            )
         else:
             messages.success(request, _("The update is on the client's timeline."))
             return redirect("staff:silence-list")

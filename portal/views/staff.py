@@ -48,11 +48,13 @@ def staff_home(request: Request) -> HttpResponse:
 def contact_list(request: Request) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     tag = request.GET.get("tag", "")[:60]
-    contacts = selectors.contacts_for_staff(user=request.user, query=query,
-                                            tag=tag)
+    contacts = selectors.contacts_for_staff(user=request.user, query=query, tag=tag)
     page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "staff/contact_list.html",
-                  {"page": page, "q": query, "tag": tag, "tags": Tag.objects.all()})
+    return render(
+        request,
+        "staff/contact_list.html",
+        {"page": page, "q": query, "tag": tag, "tags": Tag.objects.all()},
+    )
 
 
 @staff_required
@@ -60,52 +62,65 @@ def contact_create(request: Request) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
-        contact = services.contact_create(actor=request.user, meta=RequestMeta.from_request(request),
-                                          data=data, tags=form.cleaned_data["tags"])
+        contact = services.contact_create(
+            actor=request.user,
+            meta=RequestMeta.from_request(request),
+            data=data,
+            tags=form.cleaned_data["tags"],
+        )
         messages.success(request, _("Contact saved."))
         return redirect("staff:contact-detail", contact_id=contact.pk)
-    return render(request, "staff/contact_form.html",
-                  {"form": form, "tz_choices": time_zone_datalist()})
+    return render(
+        request, "staff/contact_form.html", {"form": form, "tz_choices": time_zone_datalist()}
+    )
 
 
 @staff_required
 def contact_detail(request: Request, contact_id: str) -> HttpResponse:
-    contact = selectors.contact_get_for_staff(user=request.user,
-                                              contact_id=contact_id)
+    contact = selectors.contact_get_for_staff(user=request.user, contact_id=contact_id)
     matters = selectors.matters_visible_to(request.user).filter(clients=contact)
-    return render(request, "staff/contact_detail.html",
-                  {"contact": contact, "matters": matters,
-                   "invitations": contact.invitations.all()[:5]})
+    return render(
+        request,
+        "staff/contact_detail.html",
+        {"contact": contact, "matters": matters, "invitations": contact.invitations.all()[:5]},
+    )
 
 
 @staff_required
 def contact_edit(request: Request, contact_id: str) -> HttpResponse:
-    contact = selectors.contact_get_for_staff(user=request.user,
-                                              contact_id=contact_id)
+    contact = selectors.contact_get_for_staff(user=request.user, contact_id=contact_id)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
         # The ModelForm already copied the values onto the instance; reload so the service
         # sees what changed.
         contact.refresh_from_db()
-        services.contact_update(actor=request.user, meta=RequestMeta.from_request(request),
-                                contact=contact, data=data, tags=form.cleaned_data["tags"])
+        services.contact_update(
+            actor=request.user,
+            meta=RequestMeta.from_request(request),
+            contact=contact,
+            data=data,
+            tags=form.cleaned_data["tags"],
+        )
         messages.success(request, _("Contact saved."))
         return redirect("staff:contact-detail", contact_id=contact.pk)
     if request.method == "POST":
         contact.refresh_from_db()
-    return render(request, "staff/contact_form.html",
-                  {"form": form, "contact": contact, "tz_choices": time_zone_datalist()})
+    return render(
+        request,
+        "staff/contact_form.html",
+        {"form": form, "contact": contact, "tz_choices": time_zone_datalist()},
+    )
 
 
 @require_POST
 @staff_required
 def contact_invite(request: Request, contact_id: str) -> HttpResponse:
-    contact = selectors.contact_get_for_staff(user=request.user,
-                                              contact_id=contact_id)
+    contact = selectors.contact_get_for_staff(user=request.user, contact_id=contact_id)
     try:
-        services.client_invite(actor=request.user, meta=RequestMeta.from_request(request),
-                               contact=contact)
+        services.client_invite(
+            actor=request.user, meta=RequestMeta.from_request(request), contact=contact
+        )
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
@@ -121,30 +136,39 @@ def matter_list(request: Request) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     stage = request.GET.get("stage", "")
     stage = stage if stage in Matter.Stage.values else ""
-    matters = selectors.matter_list_for_staff(user=request.user, query=query,
-                                              stage=stage)
+    matters = selectors.matter_list_for_staff(user=request.user, query=query, stage=stage)
     page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "staff/matter_list.html",
-                  {"page": page, "q": query, "stage": stage, "stages": Matter.Stage.choices})
+    return render(
+        request,
+        "staff/matter_list.html",
+        {"page": page, "q": query, "stage": stage, "stages": Matter.Stage.choices},
+    )
 
 
 def _matter_data(form: MatterForm) -> services.MatterData:
     data = form.cleaned_data
     return services.MatterData(
-        reference=data["reference"], title=data["title"], practice_area=data["practice_area"],
-        priority=data["priority"], responsible_lawyer=data["responsible_lawyer"],
-        team=list(data["team"]), clients=list(data["clients"]), tags=list(data["tags"]),
+        reference=data["reference"],
+        title=data["title"],
+        practice_area=data["practice_area"],
+        priority=data["priority"],
+        responsible_lawyer=data["responsible_lawyer"],
+        team=list(data["team"]),
+        clients=list(data["clients"]),
+        tags=list(data["tags"]),
     )
 
 
 @staff_required
 def matter_create(request: Request) -> HttpResponse:
-    form = MatterForm(request.POST or None, user=request.user,
-                      initial={"responsible_lawyer": request.user.pk})
+    form = MatterForm(
+        request.POST or None, user=request.user, initial={"responsible_lawyer": request.user.pk}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            matter = services.matter_create(actor=request.user, meta=RequestMeta.from_request(request),
-                                            data=_matter_data(form))
+            matter = services.matter_create(
+                actor=request.user, meta=RequestMeta.from_request(request), data=_matter_data(form)
+            )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -160,27 +184,32 @@ def matter_detail(request: Request, matter_id: str) -> HttpResponse:
     services.matter_record_view(user=user, meta=RequestMeta.from_request(request), matter=matter)
     timeline = selectors.matter_timeline_for_viewer(user=user, matter=matter)[:50]
     allowed = [(s, label) for s, label in Matter.Stage.choices if matter.can_move_to(s)]
-    return render(request, "staff/matter_detail.html", {
-        "matter": matter,
-        "timeline": timeline,
-        "clients": matter.clients.select_related("user"),
-        "team": matter.team.all(),
-        "grants": selectors.cocounsel_grants_for_matter(matter=matter),
-        "stage_form": StageForm(initial={"stage": allowed[0][0] if allowed else ""}),
-        "allowed_stages": allowed,
-        "timeline_form": TimelineEntryForm(initial={"occurred_at": timezone.localtime()}),
-        "share_form": ShareForm(),
-        "stage_history": matter.stage_changes.select_related("changed_by")[:20],
-    })
+    return render(
+        request,
+        "staff/matter_detail.html",
+        {
+            "matter": matter,
+            "timeline": timeline,
+            "clients": matter.clients.select_related("user"),
+            "team": matter.team.all(),
+            "grants": selectors.cocounsel_grants_for_matter(matter=matter),
+            "stage_form": StageForm(initial={"stage": allowed[0][0] if allowed else ""}),
+            "allowed_stages": allowed,
+            "timeline_form": TimelineEntryForm(initial={"occurred_at": timezone.localtime()}),
+            "share_form": ShareForm(),
+            "stage_history": matter.stage_changes.select_related("changed_by")[:20],
+        },
+    )
 
 
 @staff_required
 def matter_edit(request: Request, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user,
-                                               matter_id=matter_id)
+    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)
     initial = {
-        "reference": matter.reference, "title": matter.title,
-        "practice_area": matter.practice_area, "priority": matter.priority,
+        "reference": matter.reference,
+        "title": matter.title,
+        "practice_area": matter.practice_area,
+        "priority": matter.priority,
         "responsible_lawyer": matter.responsible_lawyer_id,
         "team": list(matter.team.values_list("pk", flat=True)),
         "clients": list(matter.clients.values_list("pk", flat=True)),
@@ -189,8 +218,12 @@ def matter_edit(request: Request, matter_id: str) -> HttpResponse:
     form = MatterForm(request.POST or None, initial=initial, matter=matter, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.matter_update(actor=request.user, meta=RequestMeta.from_request(request),
-                                   matter=matter, data=_matter_data(form))
+            services.matter_update(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                matter=matter,
+                data=_matter_data(form),
+            )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -202,16 +235,19 @@ def matter_edit(request: Request, matter_id: str) -> HttpResponse:
 @require_POST
 @staff_required
 def matter_stage(request: Request, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user,
-                                               matter_id=matter_id)
+    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)
     form = StageForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a stage from the list."))
     else:
         try:
-            services.matter_change_stage(actor=request.user, meta=RequestMeta.from_request(request),
-                                         matter=matter, to_stage=form.cleaned_data["stage"],
-                                         note=form.cleaned_data["note"])
+            services.matter_change_stage(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                matter=matter,
+                to_stage=form.cleaned_data["stage"],
+                note=form.cleaned_data["note"],
+            )
         except ServiceError as exc:
             messages.error(request, str(exc))
         else:
@@ -222,12 +258,15 @@ def matter_stage(request: Request, matter_id: str) -> HttpResponse:
 @require_POST
 @staff_required
 def matter_timeline_add(request: Request, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user,
-                                               matter_id=matter_id)
+    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)
     form = TimelineEntryForm(request.POST)
     if form.is_valid():
-        services.timeline_entry_add(actor=request.user, meta=RequestMeta.from_request(request),
-                                    matter=matter, **form.cleaned_data)
+        services.timeline_entry_add(
+            actor=request.user,
+            meta=RequestMeta.from_request(request),
+            matter=matter,
+            **form.cleaned_data,
+        )
         messages.success(request, _("Added to the timeline."))
     else:
         flash_form_errors(request, form)
@@ -237,18 +276,22 @@ def matter_timeline_add(request: Request, matter_id: str) -> HttpResponse:
 @require_POST
 @staff_required
 def matter_share(request: Request, matter_id: str) -> HttpResponse:
-    matter = selectors.matter_detail_for_staff(user=request.user,
-                                               matter_id=matter_id)
+    matter = selectors.matter_detail_for_staff(user=request.user, matter_id=matter_id)
     form = ShareForm(request.POST)
     if form.is_valid():
         tz = zoneinfo.ZoneInfo(timezone.get_current_timezone_name())
-        end_of_day = dt.datetime.combine(form.cleaned_data["expires_on"], dt.time(23, 59, 59),
-                                         tzinfo=tz)
+        end_of_day = dt.datetime.combine(
+            form.cleaned_data["expires_on"], dt.time(23, 59, 59), tzinfo=tz
+        )
         try:
             services.cocounsel_share(
-                actor=request.user, meta=RequestMeta.from_request(request), matter=matter,
-                email=form.cleaned_data["email"], first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"], expires_at=end_of_day,
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                matter=matter,
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                expires_at=end_of_day,
             )
         except ServiceError as exc:
             messages.error(request, str(exc))
@@ -262,9 +305,10 @@ def matter_share(request: Request, matter_id: str) -> HttpResponse:
 @require_POST
 @staff_required
 def grant_revoke(request: Request, grant_id: str) -> HttpResponse:
-    grant = selectors.cocounsel_grant_get_for_staff(user=request.user,
-                                                    grant_id=grant_id)
-    services.cocounsel_revoke(actor=request.user, meta=RequestMeta.from_request(request), grant=grant)
+    grant = selectors.cocounsel_grant_get_for_staff(user=request.user, grant_id=grant_id)
+    services.cocounsel_revoke(
+        actor=request.user, meta=RequestMeta.from_request(request), grant=grant
+    )
     messages.success(request, _("Access revoked."))
     return redirect("staff:matter-detail", matter_id=grant.matter_id)
 
@@ -278,8 +322,10 @@ def audit_log(request: Request) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events_for_staff(
         user=request.user,
-        action=filters.get("action", ""), actor=filters.get("actor", ""),
-        matter_ref=filters.get("matter", ""), date_from=filters.get("date_from"),
+        action=filters.get("action", ""),
+        actor=filters.get("actor", ""),
+        matter_ref=filters.get("matter", ""),
+        date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
@@ -288,8 +334,9 @@ def audit_log(request: Request) -> HttpResponse:
         event.matter = matters.get(event.matter_id)  # type: ignore[attr-defined]  # for the page only
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "staff/audit_log.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "staff/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
 @firm_admin_required
@@ -298,10 +345,15 @@ def firm_settings(request: Request) -> HttpResponse:
     form = FirmForm(request.POST or None, request.FILES or None, instance=firm)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in FirmForm.Meta.fields}
-        services.firm_update(actor=request.user, meta=RequestMeta.from_request(request), data=data,
-                             logo=form.cleaned_data.get("logo_upload"),
-                             clear_logo=form.cleaned_data.get("clear_logo", False))
+        services.firm_update(
+            actor=request.user,
+            meta=RequestMeta.from_request(request),
+            data=data,
+            logo=form.cleaned_data.get("logo_upload"),
+            clear_logo=form.cleaned_data.get("clear_logo", False),
+        )
         messages.success(request, _("Firm settings saved."))
         return redirect("staff:firm-settings")
-    return render(request, "staff/firm_settings.html",
-                  {"form": form, "tz_choices": time_zone_datalist()})
+    return render(
+        request, "staff/firm_settings.html", {"form": form, "tz_choices": time_zone_datalist()}
+    )

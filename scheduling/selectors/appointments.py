@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 
 
 def _appointment_qs() -> QuerySet[Appointment]:
-    return Appointment.objects.select_related("service", "staff", "contact", "matter",
-                                              "replaces")
+    return Appointment.objects.select_related("service", "staff", "contact", "matter", "replaces")
 
 
-def appointment_by_token(*, token: str, for_change: bool = False,
-                         now: dt.datetime | None = None) -> Appointment:
+def appointment_by_token(
+    *, token: str, for_change: bool = False, now: dt.datetime | None = None
+) -> Appointment:
     """The one booking a manage link opens; expired, replaced or unknown links get 404."""
     now = now or timezone.now()
     if not token or len(token) > 64:
@@ -42,8 +42,12 @@ def appointments_for_client(*, user: Any) -> tuple[list[Appointment], list[Appoi
     if contact is None:
         return [], []
     now = timezone.now()
-    rows = list(_appointment_qs().filter(contact=contact).exclude(
-        status=Appointment.Status.RESCHEDULED).order_by("start_at")[:200])
+    rows = list(
+        _appointment_qs()
+        .filter(contact=contact)
+        .exclude(status=Appointment.Status.RESCHEDULED)
+        .order_by("start_at")[:200]
+    )
     upcoming = [a for a in rows if a.end_at > now and a.status == Appointment.Status.BOOKED]
     past = [a for a in rows if a not in upcoming][-20:][::-1]
     return upcoming, past
@@ -57,14 +61,18 @@ def appointments_visible_to(user: User) -> QuerySet[Appointment]:
     if user.is_firm_admin:
         return Appointment.objects.all()
     return Appointment.objects.filter(
-        Q(staff=user) | Q(matter__in=portal_selectors.matters_visible_to(user).values("pk")))
+        Q(staff=user) | Q(matter__in=portal_selectors.matters_visible_to(user).values("pk"))
+    )
 
 
 def appointment_get_for_staff(*, user: User, appointment_id: Any) -> Appointment:
     """One appointment for the staff pages; 404 unless the policy above lets them see it."""
-    appointment = (_appointment_qs()
-                   .filter(pk__in=appointments_visible_to(user).values("pk"))
-                   .filter(pk=uuid_or_404(appointment_id)).first())
+    appointment = (
+        _appointment_qs()
+        .filter(pk__in=appointments_visible_to(user).values("pk"))
+        .filter(pk=uuid_or_404(appointment_id))
+        .first()
+    )
     if appointment is None:
         raise Http404
     return appointment
@@ -80,20 +88,29 @@ def appointment_history(*, appointment: Appointment) -> list[Appointment]:
     return chain
 
 
-def appointments_for_staff_range(*, staff: User, start: dt.datetime, end: dt.datetime,
-                                 viewer: User) -> list[Appointment]:
+def appointments_for_staff_range(
+    *, staff: User, start: dt.datetime, end: dt.datetime, viewer: User
+) -> list[Appointment]:
     """A staff member's calendar between two instants, as `viewer` may see it.
 
     An appointment the viewer may not open is kept (the time is taken) but marked
     `hidden`, and the page shows it as busy without client or service.
     """
-    rows = list(_appointment_qs().filter(
-        staff=staff, start_at__lt=end, end_at__gt=start,
-    ).exclude(status=Appointment.Status.RESCHEDULED).order_by("start_at"))
+    rows = list(
+        _appointment_qs()
+        .filter(
+            staff=staff,
+            start_at__lt=end,
+            end_at__gt=start,
+        )
+        .exclude(status=Appointment.Status.RESCHEDULED)
+        .order_by("start_at")
+    )
     visible = {a.pk for a in rows}
     if rows and viewer.pk != staff.pk and not viewer.is_firm_admin:
-        visible = set(appointments_visible_to(viewer).filter(
-            pk__in=visible).values_list("pk", flat=True))
+        visible = set(
+            appointments_visible_to(viewer).filter(pk__in=visible).values_list("pk", flat=True)
+        )
     for appointment in rows:
         appointment.hidden = appointment.pk not in visible  # type: ignore[attr-defined]  # for the page only
     return rows

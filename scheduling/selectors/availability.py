@@ -45,9 +45,14 @@ def rules_for(service: Service, *, now: dt.datetime) -> engine.Rules:
     )
 
 
-def staff_calendars(*, staff: Sequence[User], start: dt.datetime, end: dt.datetime,
-                    include_appointments: bool = True,
-                    exclude_appointment_ids: Iterable[Any] = ()) -> list[engine.StaffCalendar]:
+def staff_calendars(
+    *,
+    staff: Sequence[User],
+    start: dt.datetime,
+    end: dt.datetime,
+    include_appointments: bool = True,
+    exclude_appointment_ids: Iterable[Any] = (),
+) -> list[engine.StaffCalendar]:
     """Working hours and busy times of these staff around [start, end): three queries."""
     if not staff:
         return []
@@ -57,31 +62,45 @@ def staff_calendars(*, staff: Sequence[User], start: dt.datetime, end: dt.dateti
     weekly: dict[int, list[engine.WeeklyHours]] = {i: [] for i in ids}
     dates: dict[int, list[engine.DateHours]] = {i: [] for i in ids}
     busy: dict[int, list[engine.Interval]] = {i: [] for i in ids}
-    rules = AvailabilityRule.objects.filter(staff_id__in=ids).filter(
-        Q(weekday__isnull=False) | Q(date__range=(lo.date(), hi.date()))
-    ).values_list("staff_id", "weekday", "date", "start", "end", "is_off")
+    rules = (
+        AvailabilityRule.objects.filter(staff_id__in=ids)
+        .filter(Q(weekday__isnull=False) | Q(date__range=(lo.date(), hi.date())))
+        .values_list("staff_id", "weekday", "date", "start", "end", "is_off")
+    )
     for staff_id, weekday, date, begin, finish, is_off in rules:
         if date is not None:
-            dates[staff_id].append(engine.DateHours(date=date, start=None if is_off else begin,
-                                                    end=None if is_off else finish))
+            dates[staff_id].append(
+                engine.DateHours(
+                    date=date, start=None if is_off else begin, end=None if is_off else finish
+                )
+            )
         elif not is_off and weekday is not None and begin is not None and finish is not None:
-            weekly[staff_id].append(engine.WeeklyHours(weekday=weekday, start=begin,
-                                                        end=finish))
+            weekly[staff_id].append(engine.WeeklyHours(weekday=weekday, start=begin, end=finish))
     if include_appointments:
-        appointments = Appointment.objects.filter(
-            staff_id__in=ids, status__in=BLOCKING_STATUSES, blocked_start__lt=hi,
-            blocked_end__gt=lo,
-        ).exclude(pk__in=list(exclude_appointment_ids)).values_list(
-            "staff_id", "blocked_start", "blocked_end")
+        appointments = (
+            Appointment.objects.filter(
+                staff_id__in=ids,
+                status__in=BLOCKING_STATUSES,
+                blocked_start__lt=hi,
+                blocked_end__gt=lo,
+            )
+            .exclude(pk__in=list(exclude_appointment_ids))
+            .values_list("staff_id", "blocked_start", "blocked_end")
+        )
         for staff_id, s, e in appointments:
             busy[staff_id].append(engine.Interval(s, e))
     for staff_id, s, e in BusyTime.objects.filter(
-            staff_id__in=ids, start_at__lt=hi, end_at__gt=lo).values_list(
-            "staff_id", "start_at", "end_at"):
+        staff_id__in=ids, start_at__lt=hi, end_at__gt=lo
+    ).values_list("staff_id", "start_at", "end_at"):
         busy[staff_id].append(engine.Interval(s, e))
     return [
-        engine.StaffCalendar(staff_id=s.pk, time_zone=s.time_zone or firm_time_zone(),
-                             weekly=weekly[s.pk], dates=dates[s.pk], busy=busy[s.pk])
+        engine.StaffCalendar(
+            staff_id=s.pk,
+            time_zone=s.time_zone or firm_time_zone(),
+            weekly=weekly[s.pk],
+            dates=dates[s.pk],
+            busy=busy[s.pk],
+        )
         for s in staff
     ]
 
@@ -90,15 +109,25 @@ def firm_time_zone() -> str:
     return portal_selectors.firm_get().time_zone or "UTC"
 
 
-def slots_list(*, service: Service, start: dt.datetime, end: dt.datetime,
-               now: dt.datetime | None = None, staff: Sequence[User] | None = None,
-               include_appointments: bool = True,
-               exclude_appointment_ids: Iterable[Any] = ()) -> list[engine.Slot]:
+def slots_list(
+    *,
+    service: Service,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime | None = None,
+    staff: Sequence[User] | None = None,
+    include_appointments: bool = True,
+    exclude_appointment_ids: Iterable[Any] = (),
+) -> list[engine.Slot]:
     now = now or timezone.now()
     members = list(staff) if staff is not None else list(service.staff.all())
-    calendars = staff_calendars(staff=members, start=start, end=end,
-                                include_appointments=include_appointments,
-                                exclude_appointment_ids=exclude_appointment_ids)
+    calendars = staff_calendars(
+        staff=members,
+        start=start,
+        end=end,
+        include_appointments=include_appointments,
+        exclude_appointment_ids=exclude_appointment_ids,
+    )
     return engine.free_slots(calendars, rules_for(service, now=now), start, end)
 
 

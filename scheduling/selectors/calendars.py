@@ -21,8 +21,9 @@ def appointment_manage_links(*, appointment: Appointment) -> dict[str, str]:
     token = appointment.manage_token
     return {
         "detail": absolute_url(reverse("scheduling:booking-detail", kwargs={"token": token})),
-        "reschedule": absolute_url(reverse("scheduling:booking-reschedule",
-                                           kwargs={"token": token})),
+        "reschedule": absolute_url(
+            reverse("scheduling:booking-reschedule", kwargs={"token": token})
+        ),
         "cancel": absolute_url(reverse("scheduling:booking-cancel", kwargs={"token": token})),
         "ics": absolute_url(reverse("scheduling:booking-ics", kwargs={"token": token})),
     }
@@ -56,19 +57,35 @@ def appointment_ics(*, appointments: list[Appointment], method: str) -> bytes:
     for appointment in appointments:
         location, url = _location(appointment, firm.name)
         cancelled = method == "CANCEL" or appointment.status in (
-            Appointment.Status.CANCELLED, Appointment.Status.RESCHEDULED)
+            Appointment.Status.CANCELLED,
+            Appointment.Status.RESCHEDULED,
+        )
         description = ""
         if not cancelled:
             links = appointment_manage_links(appointment=appointment)
-            description = "\n".join([f"{_('Reschedule')}: {links['reschedule']}",
-                                     f"{_('Cancel')}: {links['cancel']}"])
-        entries.append(ics.Entry(
-            uid=appointment.uid, sequence=appointment.sequence, start=appointment.start_at,
-            end=appointment.end_at, summary=f"{appointment.service.name} · {firm.name}",
-            location=location, url=url, status="CANCELLED" if cancelled else "CONFIRMED",
-            description=description))
-    return ics.render(entries, prodid="-//Atrium//Scheduling//EN", now=timezone.now(),
-                      method=method, organizer=ics.Organizer(organizer_email, firm.name))
+            description = "\n".join(
+                [f"{_('Reschedule')}: {links['reschedule']}", f"{_('Cancel')}: {links['cancel']}"]
+            )
+        entries.append(
+            ics.Entry(
+                uid=appointment.uid,
+                sequence=appointment.sequence,
+                start=appointment.start_at,
+                end=appointment.end_at,
+                summary=f"{appointment.service.name} · {firm.name}",
+                location=location,
+                url=url,
+                status="CANCELLED" if cancelled else "CONFIRMED",
+                description=description,
+            )
+        )
+    return ics.render(
+        entries,
+        prodid="-//Atrium//Scheduling//EN",
+        now=timezone.now(),
+        method=method,
+        organizer=ics.Organizer(organizer_email, firm.name),
+    )
 
 
 def staff_feed_ics(*, token: str) -> bytes:
@@ -77,12 +94,30 @@ def staff_feed_ics(*, token: str) -> bytes:
     if staff is None:
         raise Http404
     now = timezone.now()
-    rows = Appointment.objects.select_related("service", "contact").filter(
-        staff=staff, status__in=BLOCKING_STATUSES,
-        start_at__gte=now - dt.timedelta(days=60), start_at__lte=now + dt.timedelta(days=400),
-    ).order_by("start_at")[:2000]
-    entries = [ics.Entry(uid=a.uid, sequence=a.sequence, start=a.start_at, end=a.end_at,
-                         summary=f"{a.service.name}: {a.contact.full_name}") for a in rows]
+    rows = (
+        Appointment.objects.select_related("service", "contact")
+        .filter(
+            staff=staff,
+            status__in=BLOCKING_STATUSES,
+            start_at__gte=now - dt.timedelta(days=60),
+            start_at__lte=now + dt.timedelta(days=400),
+        )
+        .order_by("start_at")[:2000]
+    )
+    entries = [
+        ics.Entry(
+            uid=a.uid,
+            sequence=a.sequence,
+            start=a.start_at,
+            end=a.end_at,
+            summary=f"{a.service.name}: {a.contact.full_name}",
+        )
+        for a in rows
+    ]
     firm = portal_selectors.firm_get()
-    return ics.render(entries, prodid="-//Atrium//Staff feed//EN", now=now,
-                      name=f"{firm.name} · {staff.get_full_name()}")
+    return ics.render(
+        entries,
+        prodid="-//Atrium//Staff feed//EN",
+        now=now,
+        name=f"{firm.name} · {staff.get_full_name()}",
+    )

@@ -26,8 +26,11 @@ def services_bookable(*, user: Any) -> list[Service]:
     """Services listed on /book/ for this person (invited-only ones are never listed)."""
     audiences = [Service.Audience.ANYONE]
     contact = portal_selectors.contact_for_user(user)
-    if getattr(user, "is_authenticated", False) and user.is_firm_staff or (
-            contact is not None and contact.is_client):
+    if (
+        getattr(user, "is_authenticated", False)
+        and user.is_firm_staff
+        or (contact is not None and contact.is_client)
+    ):
         audiences.append(Service.Audience.CLIENTS)
     return list(Service.objects.filter(is_active=True, audience__in=audiences))
 
@@ -55,11 +58,13 @@ def may_book(*, service: Service, user: Any, invite: str = "") -> bool:
     return bool(invite) and _invite_valid(service, invite)
 
 
-def service_get_for_booking(*, slug: str, user: Any, invite: str = "",
-                            with_steps: bool = False) -> Service:
+def service_get_for_booking(
+    *, slug: str, user: Any, invite: str = "", with_steps: bool = False
+) -> Service:
     """The service with its active staff prefetched; Http404 when this person may not book."""
     qs = Service.objects.filter(is_active=True).prefetch_related(
-        Prefetch("staff", queryset=_staff_queryset()))
+        Prefetch("staff", queryset=_staff_queryset())
+    )
     if with_steps:
         qs = qs.prefetch_related("steps__service")
     service = qs.filter(slug=str(slug)[:80]).first()
@@ -77,20 +82,29 @@ def services_for_staff(*, user: Any) -> list[Service]:
     """Every service, bookable first, with who offers it and its package steps (staff only)."""
     if not getattr(user, "is_firm_staff", False):
         raise Http404
-    upcoming = Count("appointments", filter=Q(appointments__status=Appointment.Status.BOOKED,
-                                              appointments__start_at__gte=timezone.now()))
-    return list(Service.objects.annotate(upcoming=upcoming)
-                .prefetch_related(Prefetch("staff", queryset=portal_selectors.users_by_id()),
-                                  "steps__service")
-                .order_by("-is_active", "position", "name"))
+    upcoming = Count(
+        "appointments",
+        filter=Q(
+            appointments__status=Appointment.Status.BOOKED,
+            appointments__start_at__gte=timezone.now(),
+        ),
+    )
+    return list(
+        Service.objects.annotate(upcoming=upcoming)
+        .prefetch_related(
+            Prefetch("staff", queryset=portal_selectors.users_by_id()), "steps__service"
+        )
+        .order_by("-is_active", "position", "name")
+    )
 
 
 def service_get_for_staff(*, user: Any, service_id: Any) -> Service:
     """One service for the staff editing pages; Http404 for anyone else or an unknown id."""
     if not getattr(user, "is_firm_staff", False):
         raise Http404
-    service = (Service.objects.prefetch_related("staff", "steps__service")
-               .filter(pk=service_id).first())
+    service = (
+        Service.objects.prefetch_related("staff", "steps__service").filter(pk=service_id).first()
+    )
     if service is None:
         raise Http404
     return service

@@ -12,20 +12,29 @@ from scheduling.models import (
 )
 
 
-def availability_rule_add(*, rule: AvailabilityRule,
-                          meta: RequestMeta | None = None) -> AvailabilityRule:
+def availability_rule_add(
+    *, rule: AvailabilityRule, meta: RequestMeta | None = None
+) -> AvailabilityRule:
     with transaction.atomic():
         rule.full_clean()
         rule.save()
-        audit_record(action=SchedulingAction.AVAILABILITY_CHANGED, actor=rule.staff, meta=meta,
-                     obj=rule, data={"weekday": rule.weekday, "date": str(rule.date or ""),
-                                     "off": rule.is_off})
+        audit_record(
+            action=SchedulingAction.AVAILABILITY_CHANGED,
+            actor=rule.staff,
+            meta=meta,
+            obj=rule,
+            data={"weekday": rule.weekday, "date": str(rule.date or ""), "off": rule.is_off},
+        )
     return rule
 
 
-def availability_rule_remove(*, rule: AvailabilityRule,
-                             meta: RequestMeta | None = None) -> None:
+def availability_rule_remove(*, rule: AvailabilityRule, meta: RequestMeta | None = None) -> None:
     with transaction.atomic():
-        audit_record(action=SchedulingAction.AVAILABILITY_CHANGED, actor=rule.staff, meta=meta,
-                     obj=rule, data={"removed": True})
+        audit_record(
+            action=SchedulingAction.AVAILABILITY_CHANGED,
+            actor=rule.staff,
+            meta=meta,
+            obj=rule,
+            data={"removed": True},
+        )
         rule.delete()

@@ -72,8 +72,7 @@ class BookerData:
     language: str = "en"
 
 
-def _notify(*, changed: Sequence[Appointment], notify: Sequence[Appointment],
-            event: str) -> None:
+def _notify(*, changed: Sequence[Appointment], notify: Sequence[Appointment], event: str) -> None:
     """Reminder rows follow every changed appointment; the client hears about `notify`."""
     for appointment in changed:
         reminders.appointment_reminders_sync(appointment=appointment)
@@ -83,52 +82,74 @@ def _notify(*, changed: Sequence[Appointment], notify: Sequence[Appointment],
 
 def _publish_booked(booked: Sequence[Appointment], *, actor: User | None) -> None:
     first = booked[0]
-    events.publish(AppointmentBooked(
-        appointment_ids=tuple(a.pk for a in booked), service_id=first.service_id,
-        contact_id=first.contact_id, matter_id=first.matter_id,
-        booked_by_id=actor.pk if actor is not None else None))
+    events.publish(
+        AppointmentBooked(
+            appointment_ids=tuple(a.pk for a in booked),
+            service_id=first.service_id,
+            contact_id=first.contact_id,
+            matter_id=first.matter_id,
+            booked_by_id=actor.pk if actor is not None else None,
+        )
+    )
 
 
-def _blocked(service: Service, start: dt.datetime) -> tuple[dt.datetime, dt.datetime,
-                                                            dt.datetime, dt.datetime]:
+def _blocked(
+    service: Service, start: dt.datetime
+) -> tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]:
     end = start + dt.timedelta(minutes=service.duration_minutes)
-    return (start, end, start - dt.timedelta(minutes=service.buffer_before_minutes),
-            end + dt.timedelta(minutes=service.buffer_after_minutes))
+    return (
+        start,
+        end,
+        start - dt.timedelta(minutes=service.buffer_before_minutes),
+        end + dt.timedelta(minutes=service.buffer_after_minutes),
+    )
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
     try:
         return value.astimezone(dt.UTC)
     except (OverflowError, ValueError) as exc:
-        raise SlotInvalid(_("This time is not available. Please pick one of the times "
-                            "shown.")) from exc
+        raise SlotInvalid(
+            _("This time is not available. Please pick one of the times shown.")
+        ) from exc
 
 
 def _overlaps(staff_id: int, blocked_start: dt.datetime, blocked_end: dt.datetime) -> bool:
     return Appointment.objects.filter(
-        staff_id=staff_id, status__in=BLOCKING_STATUSES, blocked_start__lt=blocked_end,
+        staff_id=staff_id,
+        status__in=BLOCKING_STATUSES,
+        blocked_start__lt=blocked_end,
         blocked_end__gt=blocked_start,
     ).exists()
 
 
-def _insert(*, staff_id: int, blocked_start: dt.datetime, blocked_end: dt.datetime,
-            **fields: Any) -> Appointment | None:
+def _insert(
+    *, staff_id: int, blocked_start: dt.datetime, blocked_end: dt.datetime, **fields: Any
+) -> Appointment | None:
     """Insert a blocking appointment, or None when the time overlaps another one."""
     try:
         with transaction.atomic():
             if _overlaps(staff_id, blocked_start, blocked_end):
                 return None
-            return Appointment.objects.create(staff_id=staff_id, blocked_start=blocked_start,
-                                              blocked_end=blocked_end, **fields)
+            return Appointment.objects.create(
+                staff_id=staff_id, blocked_start=blocked_start, blocked_end=blocked_end, **fields
+            )
     except IntegrityError:
         return None
 
 
 def _fair_order(staff_ids: Sequence[int], *, now: dt.datetime) -> list[int]:
     """Whoever has the fewest upcoming bookings first, so "any lawyer" spreads them."""
-    counts = dict(Appointment.objects.filter(
-        staff_id__in=staff_ids, status=Appointment.Status.BOOKED, start_at__gte=now,
-    ).values_list("staff_id").annotate(n=Count("id")).values_list("staff_id", "n"))
+    counts = dict(
+        Appointment.objects.filter(
+            staff_id__in=staff_ids,
+            status=Appointment.Status.BOOKED,
+            start_at__gte=now,
+        )
+        .values_list("staff_id")
+        .annotate(n=Count("id"))
+        .values_list("staff_id", "n")
+    )
     return sorted(staff_ids, key=lambda s: (counts.get(s, 0), secrets.randbelow(1000)))
 
 
@@ -137,12 +158,23 @@ def _booker_contact(booker: BookerData | None, time_zone: str) -> Contact:
     if booker is None:
         raise ServiceError(_("Who is the appointment for?"))
     return portal_services.contact_for_booking(
-        first_name=booker.first_name, last_name=booker.last_name, email=booker.email,
-        phone=booker.phone, language=booker.language, time_zone=time_zone)
+        first_name=booker.first_name,
+        last_name=booker.last_name,
+        email=booker.email,
+        phone=booker.phone,
+        language=booker.language,
+        time_zone=time_zone,
+    )
 
 
-def _check_offered(*, service: Service, start: dt.datetime, staff: User | None,
-                   now: dt.datetime, exclude: Sequence[Any] = ()) -> list[int]:
+def _check_offered(
+    *,
+    service: Service,
+    start: dt.datetime,
+    staff: User | None,
+    now: dt.datetime,
+    exclude: Sequence[Any] = (),
+) -> list[int]:
     """Staff ids for whom the time is a free slot, ignoring other appointments.
 
     A time outside working hours, notice or horizon is invalid (400); a time that is free
@@ -155,36 +187,65 @@ def _check_offered(*, service: Service, start: dt.datetime, staff: User | None,
         members = [m for m in members if m.pk == staff.pk]
         if not members:
             raise SlotInvalid(_("This lawyer does not offer this service."))
-    slots = selectors.slots_list(service=service, start=start,
-                                 end=start + dt.timedelta(seconds=1), now=now, staff=members,
-                                 include_appointments=False, exclude_appointment_ids=exclude)
+    slots = selectors.slots_list(
+        service=service,
+        start=start,
+        end=start + dt.timedelta(seconds=1),
+        now=now,
+        staff=members,
+        include_appointments=False,
+        exclude_appointment_ids=exclude,
+    )
     for slot in slots:
         if slot.start == start:
             return list(slot.staff_ids)
     raise SlotInvalid(_("This time is not available. Please pick one of the times shown."))
 
 
-def _next_step_start(*, service: Service, staff_id: int, after: dt.datetime, now: dt.datetime,
-                     taken: list[engine.Interval]) -> dt.datetime:
+def _next_step_start(
+    *,
+    service: Service,
+    staff_id: int,
+    after: dt.datetime,
+    now: dt.datetime,
+    taken: list[engine.Interval],
+) -> dt.datetime:
     """The first free slot of this staff member at or after ``after`` (packages)."""
     staff = [m for m in service.staff.all() if m.pk == staff_id] or list(
-        portal_selectors.staff_with(ids=[staff_id]).filter(pk=staff_id))
+        portal_selectors.staff_with(ids=[staff_id]).filter(pk=staff_id)
+    )
     end = after + dt.timedelta(days=45)
     calendars = selectors.staff_calendars(staff=staff, start=after, end=end)
-    calendars = [engine.StaffCalendar(c.staff_id, c.time_zone, c.weekly, c.dates,
-                                      tuple(c.busy) + tuple(taken)) for c in calendars]
+    calendars = [
+        engine.StaffCalendar(
+            c.staff_id, c.time_zone, c.weekly, c.dates, tuple(c.busy) + tuple(taken)
+        )
+        for c in calendars
+    ]
     slots = engine.free_slots(calendars, selectors.rules_for(service, now=now), after, end)
     if not slots:
-        raise SlotInvalid(_("We could not find times for every part of this package. "
-                            "Please pick a later start or call us."))
+        raise SlotInvalid(
+            _(
+                "We could not find times for every part of this package. "
+                "Please pick a later start or call us."
+            )
+        )
     return slots[0].start
 
 
-def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | None = None,
-                     booker: BookerData | None = None, contact: Contact | None = None,
-                     matter: Matter | None = None, time_zone: str = "UTC",
-                     actor: User | None = None, meta: RequestMeta | None = None,
-                     now: dt.datetime | None = None) -> list[Appointment]:
+def appointment_book(
+    *,
+    service: Service,
+    start_at: dt.datetime,
+    staff: User | None = None,
+    booker: BookerData | None = None,
+    contact: Contact | None = None,
+    matter: Matter | None = None,
+    time_zone: str = "UTC",
+    actor: User | None = None,
+    meta: RequestMeta | None = None,
+    now: dt.datetime | None = None,
+) -> list[Appointment]:
     """Book a service (all the steps of a package) and send one confirmation."""
     now = now or timezone.now()
     start_at = _utc(start_at)
@@ -200,9 +261,17 @@ def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | N
             first_service = steps[0][0] if steps else service
             start, end, b_start, b_end = _blocked(first_service, start_at)
             appointment = _insert(
-                staff_id=staff_id, blocked_start=b_start, blocked_end=b_end,
-                service=first_service, contact=person, matter=matter, start_at=start,
-                end_at=end, time_zone=time_zone, booking_group=group, booked_by=actor,
+                staff_id=staff_id,
+                blocked_start=b_start,
+                blocked_end=b_end,
+                service=first_service,
+                contact=person,
+                matter=matter,
+                start_at=start,
+                end_at=end,
+                time_zone=time_zone,
+                booking_group=group,
+                booked_by=actor,
             )
             if appointment is not None:
                 booked.append(appointment)
@@ -213,13 +282,22 @@ def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | N
         taken = [engine.Interval(booked[0].blocked_start, booked[0].blocked_end)]
         for step_service, gap_days in steps[1:]:
             after = booked[-1].end_at + dt.timedelta(days=gap_days)
-            start = _next_step_start(service=step_service, staff_id=staff_id, after=after,
-                                     now=now, taken=taken)
+            start = _next_step_start(
+                service=step_service, staff_id=staff_id, after=after, now=now, taken=taken
+            )
             s, e, bs, be = _blocked(step_service, start)
             appointment = _insert(
-                staff_id=staff_id, blocked_start=bs, blocked_end=be, service=step_service,
-                contact=person, matter=matter, start_at=s, end_at=e, time_zone=time_zone,
-                booking_group=group, booked_by=actor,
+                staff_id=staff_id,
+                blocked_start=bs,
+                blocked_end=be,
+                service=step_service,
+                contact=person,
+                matter=matter,
+                start_at=s,
+                end_at=e,
+                time_zone=time_zone,
+                booking_group=group,
+                booked_by=actor,
             )
             if appointment is None:
                 raise SlotTaken(_("This time was just taken. Please choose another time."))
@@ -227,24 +305,35 @@ def appointment_book(*, service: Service, start_at: dt.datetime, staff: User | N
             taken.append(engine.Interval(bs, be))
         _publish_booked(booked, actor=actor)
         for appointment in booked:
-            audit_record(action=SchedulingAction.APPOINTMENT_BOOKED, actor=actor, meta=meta,
-                         matter_id=matter.pk if matter else None, obj=appointment,
-                         data={"service": service.slug, "start": start_at.isoformat()})
+            audit_record(
+                action=SchedulingAction.APPOINTMENT_BOOKED,
+                actor=actor,
+                meta=meta,
+                matter_id=matter.pk if matter else None,
+                obj=appointment,
+                data={"service": service.slug, "start": start_at.isoformat()},
+            )
         _notify(changed=booked, notify=booked, event="booked")
     return booked
 
 
-def appointment_reschedule(*, appointment: Appointment, start_at: dt.datetime,
-                           staff: User | None = None, actor: User | None = None,
-                           meta: RequestMeta | None = None,
-                           now: dt.datetime | None = None) -> Appointment:
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start_at: dt.datetime,
+    staff: User | None = None,
+    actor: User | None = None,
+    meta: RequestMeta | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
     """Move a booking: the old row becomes "rescheduled", the new one replaces it."""
     now = now or timezone.now()
     start_at = _utc(start_at)
     service = appointment.service
     staff = staff or appointment.staff
-    candidates = _check_offered(service=service, start=start_at, staff=staff, now=now,
-                                exclude=[appointment.pk])
+    candidates = _check_offered(
+        service=service, start=start_at, staff=staff, now=now, exclude=[appointment.pk]
+    )
     with transaction.atomic():
         old = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if old.status != Appointment.Status.BOOKED:
@@ -255,37 +344,61 @@ def appointment_reschedule(*, appointment: Appointment, start_at: dt.datetime,
         new = None
         for staff_id in candidates:
             new = _insert(
-                staff_id=staff_id, blocked_start=bs, blocked_end=be, service=service,
-                contact_id=old.contact_id, matter_id=old.matter_id, start_at=s, end_at=e,
-                time_zone=old.time_zone, booking_group=old.booking_group, series=old.series,
-                replaces=old, uid=old.uid, sequence=old.sequence + 1, booked_by=actor,
+                staff_id=staff_id,
+                blocked_start=bs,
+                blocked_end=be,
+                service=service,
+                contact_id=old.contact_id,
+                matter_id=old.matter_id,
+                start_at=s,
+                end_at=e,
+                time_zone=old.time_zone,
+                booking_group=old.booking_group,
+                series=old.series,
+                replaces=old,
+                uid=old.uid,
+                sequence=old.sequence + 1,
+                booked_by=actor,
             )
             if new is not None:
                 break
         if new is None:
             raise SlotTaken(_("This time was just taken. Please choose another time."))
-        audit_record(action=SchedulingAction.APPOINTMENT_RESCHEDULED, actor=actor, meta=meta,
-                     matter_id=old.matter_id, obj=new,
-                     data={"from": old.start_at.isoformat(), "to": s.isoformat(),
-                           "replaces": str(old.pk)})
+        audit_record(
+            action=SchedulingAction.APPOINTMENT_RESCHEDULED,
+            actor=actor,
+            meta=meta,
+            matter_id=old.matter_id,
+            obj=new,
+            data={"from": old.start_at.isoformat(), "to": s.isoformat(), "replaces": str(old.pk)},
+        )
         _notify(changed=[old, new], notify=[new], event="rescheduled")
-        events.publish(AppointmentRescheduled(
-            old_appointment_id=old.pk, new_appointment_id=new.pk, contact_id=old.contact_id,
-            matter_id=old.matter_id))
+        events.publish(
+            AppointmentRescheduled(
+                old_appointment_id=old.pk,
+                new_appointment_id=new.pk,
+                contact_id=old.contact_id,
+                matter_id=old.matter_id,
+            )
+        )
     return new
 
 
 def cancellation_fee(*, appointment: Appointment, now: dt.datetime | None = None) -> Decimal:
     """The fee a client pays when cancelling now (0 outside the deadline)."""
     now = now or timezone.now()
-    deadline = appointment.start_at - dt.timedelta(
-        hours=appointment.service.cancel_deadline_hours)
+    deadline = appointment.start_at - dt.timedelta(hours=appointment.service.cancel_deadline_hours)
     return appointment.service.cancel_fee if now >= deadline else Decimal("0")
 
 
-def appointment_cancel(*, appointment: Appointment, actor: User | None = None,
-                       meta: RequestMeta | None = None, by_client: bool = True,
-                       now: dt.datetime | None = None) -> Appointment:
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    actor: User | None = None,
+    meta: RequestMeta | None = None,
+    by_client: bool = True,
+    now: dt.datetime | None = None,
+) -> Appointment:
     now = now or timezone.now()
     with transaction.atomic():
         row = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -293,22 +406,35 @@ def appointment_cancel(*, appointment: Appointment, actor: User | None = None,
             raise ServiceError(_("This appointment can no longer be changed."))
         row.status = Appointment.Status.CANCELLED
         row.cancelled_at = now
-        row.cancellation_fee = cancellation_fee(appointment=appointment, now=now) \
-            if by_client else Decimal("0")
+        row.cancellation_fee = (
+            cancellation_fee(appointment=appointment, now=now) if by_client else Decimal("0")
+        )
         row.sequence += 1
         row.save(update_fields=["status", "cancelled_at", "cancellation_fee", "sequence"])
-        audit_record(action=SchedulingAction.APPOINTMENT_CANCELLED, actor=actor, meta=meta,
-                     matter_id=row.matter_id, obj=row,
-                     data={"fee": str(row.cancellation_fee), "by_client": by_client})
+        audit_record(
+            action=SchedulingAction.APPOINTMENT_CANCELLED,
+            actor=actor,
+            meta=meta,
+            matter_id=row.matter_id,
+            obj=row,
+            data={"fee": str(row.cancellation_fee), "by_client": by_client},
+        )
         _notify(changed=[row], notify=[row], event="cancelled")
-        events.publish(AppointmentCancelled(
-            appointment_id=row.pk, contact_id=row.contact_id, matter_id=row.matter_id,
-            by_client=by_client, fee=row.cancellation_fee))
+        events.publish(
+            AppointmentCancelled(
+                appointment_id=row.pk,
+                contact_id=row.contact_id,
+                matter_id=row.matter_id,
+                by_client=by_client,
+                fee=row.cancellation_fee,
+            )
+        )
     return row
 
 
-def appointment_mark(*, appointment: Appointment, status: str, actor: User,
-                     meta: RequestMeta | None = None) -> Appointment:
+def appointment_mark(
+    *, appointment: Appointment, status: str, actor: User, meta: RequestMeta | None = None
+) -> Appointment:
     """Staff mark attended or no-show; a no-show gets a rebooking link."""
     if status not in (Appointment.Status.ATTENDED, Appointment.Status.NO_SHOW):
         raise ServiceError(_("Unknown status."))
@@ -320,18 +446,36 @@ def appointment_mark(*, appointment: Appointment, status: str, actor: User,
             raise ServiceError(_("The appointment has not started yet."))
         row.status = status
         row.save(update_fields=["status"])
-        audit_record(action=MARK_ACTIONS[status], actor=actor, meta=meta,
-                     matter_id=row.matter_id, obj=row)
-        _notify(changed=[row], notify=[row] if status == Appointment.Status.NO_SHOW else [],
-                event="no_show")
-        events.publish(AppointmentMarked(appointment_id=row.pk, contact_id=row.contact_id,
-                                         matter_id=row.matter_id, status=status))
+        audit_record(
+            action=MARK_ACTIONS[status], actor=actor, meta=meta, matter_id=row.matter_id, obj=row
+        )
+        _notify(
+            changed=[row],
+            notify=[row] if status == Appointment.Status.NO_SHOW else [],
+            event="no_show",
+        )
+        events.publish(
+            AppointmentMarked(
+                appointment_id=row.pk,
+                contact_id=row.contact_id,
+                matter_id=row.matter_id,
+                status=status,
+            )
+        )
     return row
 
 
-def recurring_book(*, service: Service, staff: User, contact: Contact, matter: Matter | None,
-                   first_start: dt.datetime, count: int, actor: User,
-                   meta: RequestMeta | None = None) -> list[Appointment]:
+def recurring_book(
+    *,
+    service: Service,
+    staff: User,
+    contact: Contact,
+    matter: Matter | None,
+    first_start: dt.datetime,
+    count: int,
+    actor: User,
+    meta: RequestMeta | None = None,
+) -> list[Appointment]:
     """Monthly check-ins on the same day and wall-clock time; each one stands alone."""
     if not 1 <= count <= 24:
         raise ServiceError(_("Choose between 1 and 24 occurrences."))
@@ -346,20 +490,37 @@ def recurring_book(*, service: Service, staff: User, contact: Contact, matter: M
             month = local.month - 1 + n
             year, month = local.year + month // 12, month % 12 + 1
             day = min(local.day, 28)
-            start = dt.datetime(year, month, day, local.hour, local.minute,
-                                tzinfo=zone).astimezone(dt.UTC)
+            start = dt.datetime(year, month, day, local.hour, local.minute, tzinfo=zone).astimezone(
+                dt.UTC
+            )
             s, e, bs, be = _blocked(service, start)
             appointment = _insert(
-                staff_id=staff.pk, blocked_start=bs, blocked_end=be, service=service,
-                contact=contact, matter=matter, start_at=s, end_at=e,
-                time_zone=contact.time_zone, series=series, booked_by=actor)
+                staff_id=staff.pk,
+                blocked_start=bs,
+                blocked_end=be,
+                service=service,
+                contact=contact,
+                matter=matter,
+                start_at=s,
+                end_at=e,
+                time_zone=contact.time_zone,
+                series=series,
+                booked_by=actor,
+            )
             if appointment is None:
-                raise SlotTaken(_("%(when)s is already taken; nothing was booked.") % {
-                    "when": start.astimezone(zone).strftime("%Y-%m-%d %H:%M")})
+                raise SlotTaken(
+                    _("%(when)s is already taken; nothing was booked.")
+                    % {"when": start.astimezone(zone).strftime("%Y-%m-%d %H:%M")}
+                )
             booked.append(appointment)
-        audit_record(action=SchedulingAction.APPOINTMENT_BOOKED, actor=actor, meta=meta,
-                     matter_id=matter.pk if matter else None,
-                     obj=booked[0], data={"series": str(series), "count": count})
+        audit_record(
+            action=SchedulingAction.APPOINTMENT_BOOKED,
+            actor=actor,
+            meta=meta,
+            matter_id=matter.pk if matter else None,
+            obj=booked[0],
+            data={"series": str(series), "count": count},
+        )
         _publish_booked(booked, actor=actor)
         _notify(changed=booked, notify=booked, event="booked")
     return booked

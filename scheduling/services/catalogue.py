@@ -34,12 +34,14 @@ def _steps_check(*, service: Service, steps: Sequence[tuple[Service, int]]) -> N
         if gap < 0:
             raise ServiceError(_("The gap between steps cannot be negative."))
     if steps and PackageStep.objects.filter(service=service).exists():
-        raise ServiceError(_("This service is a step of another package, so it cannot "
-                             "have steps of its own."))
+        raise ServiceError(
+            _("This service is a step of another package, so it cannot have steps of its own.")
+        )
 
 
-def _service_save(*, service: Service, staff: Sequence[User],
-                  steps: Sequence[tuple[Service, int]], creating: bool) -> None:
+def _service_save(
+    *, service: Service, staff: Sequence[User], steps: Sequence[tuple[Service, int]], creating: bool
+) -> None:
     if not staff:
         raise ServiceError(_("Choose at least one lawyer who offers this service."))
     if any(not member.is_firm_staff for member in staff):
@@ -53,27 +55,45 @@ def _service_save(*, service: Service, staff: Sequence[User],
     _steps_check(service=service, steps=steps)
     service.staff.set(staff)
     PackageStep.objects.filter(package=service).delete()
-    PackageStep.objects.bulk_create([
-        PackageStep(package=service, service=step_service, position=i, min_gap_days=gap)
-        for i, (step_service, gap) in enumerate(steps)])
+    PackageStep.objects.bulk_create(
+        [
+            PackageStep(package=service, service=step_service, position=i, min_gap_days=gap)
+            for i, (step_service, gap) in enumerate(steps)
+        ]
+    )
 
 
-def service_create(*, fields: dict[str, Any], staff: Sequence[User],
-                   steps: Sequence[tuple[Service, int]] = (), actor: User,
-                   meta: RequestMeta | None = None) -> Service:
+def service_create(
+    *,
+    fields: dict[str, Any],
+    staff: Sequence[User],
+    steps: Sequence[tuple[Service, int]] = (),
+    actor: User,
+    meta: RequestMeta | None = None,
+) -> Service:
     """A new bookable service with who offers it and, for a package, its steps."""
     service = Service(**fields)
     with transaction.atomic():
         _service_save(service=service, staff=staff, steps=steps, creating=True)
-        audit_record(action=SchedulingAction.SERVICE_CREATED, actor=actor, meta=meta, obj=service,
-                     data={"slug": service.slug, "staff": sorted(m.pk for m in staff),
-                           "steps": len(steps)})
+        audit_record(
+            action=SchedulingAction.SERVICE_CREATED,
+            actor=actor,
+            meta=meta,
+            obj=service,
+            data={"slug": service.slug, "staff": sorted(m.pk for m in staff), "steps": len(steps)},
+        )
     return service
 
 
-def service_update(*, service: Service, fields: dict[str, Any], staff: Sequence[User],
-                   steps: Sequence[tuple[Service, int]] = (), actor: User,
-                   meta: RequestMeta | None = None) -> Service:
+def service_update(
+    *,
+    service: Service,
+    fields: dict[str, Any],
+    staff: Sequence[User],
+    steps: Sequence[tuple[Service, int]] = (),
+    actor: User,
+    meta: RequestMeta | None = None,
+) -> Service:
     """Change a service; booked appointments keep their times (new rules apply to new ones)."""
     with transaction.atomic():
         # Read again: a ModelForm has already copied the new values onto the caller's object.
@@ -90,35 +110,51 @@ def service_update(*, service: Service, fields: dict[str, Any], staff: Sequence[
             changed.append("staff")
         if [(s.pk, gap) for s, gap in steps] != old_steps:
             changed.append("steps")
-        audit_record(action=SchedulingAction.SERVICE_UPDATED, actor=actor, meta=meta, obj=service,
-                     data={"slug": service.slug, "changed": changed})
+        audit_record(
+            action=SchedulingAction.SERVICE_UPDATED,
+            actor=actor,
+            meta=meta,
+            obj=service,
+            data={"slug": service.slug, "changed": changed},
+        )
     return service
 
 
-def service_archive(*, service: Service, actor: User,
-                    meta: RequestMeta | None = None) -> Service:
+def service_archive(*, service: Service, actor: User, meta: RequestMeta | None = None) -> Service:
     """Stop offering a service. Never deleted: its appointments and history keep it."""
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
         if not service.is_active:
             return service
-        packages = list(Service.objects.filter(is_active=True, steps__service=service)
-                        .values_list("name", flat=True).distinct())
+        packages = list(
+            Service.objects.filter(is_active=True, steps__service=service)
+            .values_list("name", flat=True)
+            .distinct()
+        )
         if packages:
-            raise ServiceError(_("This service is a step of %(packages)s. Archive the package "
-                                 "or remove the step first.")
-                               % {"packages": ", ".join(packages)})
+            raise ServiceError(
+                _(
+                    "This service is a step of %(packages)s. Archive the package "
+                    "or remove the step first."
+                )
+                % {"packages": ", ".join(packages)}
+            )
         service.is_active = False
         service.save(update_fields=["is_active"])
-        upcoming = service.appointments.filter(status=Appointment.Status.BOOKED,
-                                               start_at__gte=timezone.now()).count()
-        audit_record(action=SchedulingAction.SERVICE_ARCHIVED, actor=actor, meta=meta, obj=service,
-                     data={"slug": service.slug, "upcoming_kept": upcoming})
+        upcoming = service.appointments.filter(
+            status=Appointment.Status.BOOKED, start_at__gte=timezone.now()
+        ).count()
+        audit_record(
+            action=SchedulingAction.SERVICE_ARCHIVED,
+            actor=actor,
+            meta=meta,
+            obj=service,
+            data={"slug": service.slug, "upcoming_kept": upcoming},
+        )
     return service
 
 
-def service_restore(*, service: Service, actor: User,
-                    meta: RequestMeta | None = None) -> Service:
+def service_restore(*, service: Service, actor: User, meta: RequestMeta | None = None) -> Service:
     """Offer an archived service again."""
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
@@ -128,6 +164,11 @@ def service_restore(*, service: Service, actor: User,
             raise ServiceError(_("A step of this package is archived; restore it first."))
         service.is_active = True
         service.save(update_fields=["is_active"])
-        audit_record(action=SchedulingAction.SERVICE_RESTORED, actor=actor, meta=meta, obj=service,
-                     data={"slug": service.slug})
+        audit_record(
+            action=SchedulingAction.SERVICE_RESTORED,
+            actor=actor,
+            meta=meta,
+            obj=service,
+            data={"slug": service.slug},
+        )
     return service

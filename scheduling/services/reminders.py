@@ -50,8 +50,10 @@ def appointment_reminders_sync(*, appointment: Appointment) -> None:
     now = timezone.now()
     active = appointment.status == Appointment.Status.BOOKED
     with transaction.atomic():
-        existing = {(r.kind, r.channel): r for r in
-                    Reminder.objects.select_for_update().filter(appointment=appointment)}
+        existing = {
+            (r.kind, r.channel): r
+            for r in Reminder.objects.select_for_update().filter(appointment=appointment)
+        }
         wanted: dict[tuple[str, str], tuple[int, dt.datetime]] = {}
         if active:
             for minutes in reminder_offsets(service=appointment.service):
@@ -61,30 +63,45 @@ def appointment_reminders_sync(*, appointment: Appointment) -> None:
         stop_reason = SUPPRESS_REASONS.get(appointment.status, "no longer needed")
         for key, row in existing.items():
             if key not in wanted and row.state == State.SCHEDULED:
-                reason = stop_reason if not active else (
-                    "no SMS consent" if key[1] == "sms" else "reminder removed")
+                reason = (
+                    stop_reason
+                    if not active
+                    else ("no SMS consent" if key[1] == "sms" else "reminder removed")
+                )
                 Reminder.objects.filter(pk=row.pk, state=State.SCHEDULED).update(
-                    state=State.SUPPRESSED, reason=reason, updated_at=now)
+                    state=State.SUPPRESSED, reason=reason, updated_at=now
+                )
         for (kind, channel), (minutes, due) in wanted.items():
             found = existing.get((kind, channel))
             too_late = due <= now
             if found is None:
                 Reminder.objects.create(
-                    appointment=appointment, kind=kind, channel=channel, offset_minutes=minutes,
-                    due_at=due, next_attempt_at=due,
+                    appointment=appointment,
+                    kind=kind,
+                    channel=channel,
+                    offset_minutes=minutes,
+                    due_at=due,
+                    next_attempt_at=due,
                     state=State.SUPPRESSED if too_late else State.SCHEDULED,
-                    reason="too late: booked after this reminder was due" if too_late else "")
+                    reason="too late: booked after this reminder was due" if too_late else "",
+                )
             elif found.state in (State.SCHEDULED, State.SUPPRESSED):
                 if too_late:
                     if found.state == State.SCHEDULED:
                         Reminder.objects.filter(pk=found.pk, state=State.SCHEDULED).update(
-                            state=State.SUPPRESSED, reason="too late", due_at=due,
-                            updated_at=now)
+                            state=State.SUPPRESSED, reason="too late", due_at=due, updated_at=now
+                        )
                     continue
                 # Moved (or back after a suppression): a fresh reminder for the new time.
                 Reminder.objects.filter(pk=found.pk, state=found.state).update(
-                    state=State.SCHEDULED, reason="", due_at=due, next_attempt_at=due,
-                    attempts=0, offset_minutes=minutes, updated_at=now)
+                    state=State.SCHEDULED,
+                    reason="",
+                    due_at=due,
+                    next_attempt_at=due,
+                    attempts=0,
+                    offset_minutes=minutes,
+                    updated_at=now,
+                )
             # sending/sent/delivered/failed: history stays as it is; the composer refuses
             # to send a row whose time no longer matches the appointment.
 
@@ -98,5 +115,8 @@ def appointment_notify(*, appointments: Sequence[Appointment], event: str) -> No
         return
     first = appointments[0]
     notifications.notice_queue(
-        event=event, channels=_channels(first), about=object_key("appointment", first.pk),
-        context={"appointments": [str(a.pk) for a in appointments]})
+        event=event,
+        channels=_channels(first),
+        about=object_key("appointment", first.pk),
+        context={"appointments": [str(a.pk) for a in appointments]},
+    )

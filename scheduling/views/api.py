@@ -43,30 +43,42 @@ def _api_slots(request: HttpRequest) -> JsonResponse:
     try:
         # The API is anonymous (callable from the firm's site): invited-only services need
         # their invitation, client-only ones are not offered here.
-        service = selectors.service_get_for_booking(slug=data["service"], user=None,
-                                                    invite=request.GET.get("invite", ""))
+        service = selectors.service_get_for_booking(
+            slug=data["service"], user=None, invite=request.GET.get("invite", "")
+        )
     except Http404:
-        return JsonResponse({"errors": {"service": [_("There is no such service.")]}},
-                            status=400)
+        return JsonResponse({"errors": {"service": [_("There is no such service.")]}}, status=400)
     if data.get("duration") and data["duration"] != service.duration_minutes:
-        return JsonResponse({"errors": {"duration": [
-            _("This service lasts %(minutes)d minutes.") % {
-                "minutes": service.duration_minutes}]}}, status=400)
+        return JsonResponse(
+            {
+                "errors": {
+                    "duration": [
+                        _("This service lasts %(minutes)d minutes.")
+                        % {"minutes": service.duration_minutes}
+                    ]
+                }
+            },
+            status=400,
+        )
     zone = ZoneInfo(data["tz"])
     staff = None
     if data.get("staff"):
         staff = [s for s in service.staff.all() if s.pk == data["staff"]]
         if not staff:
-            return JsonResponse({"errors": {"staff": [
-                _("This lawyer does not offer this service.")]}}, status=400)
+            return JsonResponse(
+                {"errors": {"staff": [_("This lawyer does not offer this service.")]}}, status=400
+            )
     start, end = day_window(start=data["start"], end=data["end"], zone=zone)
     slots = selectors.slots_list(service=service, start=start, end=end, staff=staff)
     names = selectors.staff_names(service)
-    return JsonResponse({
-        "service": service.slug, "time_zone": data["tz"],
-        "duration": service.duration_minutes,
-        "slots": [_slot_json(s, zone, names) for s in slots],
-    })
+    return JsonResponse(
+        {
+            "service": service.slug,
+            "time_zone": data["tz"],
+            "duration": service.duration_minutes,
+            "slots": [_slot_json(s, zone, names) for s in slots],
+        }
+    )
 
 
 @csrf_exempt  # called cross-site by the firm's website; it never acts as a signed-in user
@@ -79,18 +91,25 @@ def api_bookings(request: HttpRequest) -> HttpResponse:
 
 def _api_bookings(request: HttpRequest) -> JsonResponse:
     if rate_limited(request):
-        return JsonResponse({"errors": {"__all__": [
-            _("Too many bookings from this connection. Please try again later.")]}},
-            status=429)
+        return JsonResponse(
+            {
+                "errors": {
+                    "__all__": [
+                        _("Too many bookings from this connection. Please try again later.")
+                    ]
+                }
+            },
+            status=429,
+        )
     if request.content_type == "application/json":
         try:
             payload = json.loads(request.body or b"{}")
         except ValueError:
-            return JsonResponse({"errors": {"__all__": [_("The request is not valid JSON.")]}},
-                                status=400)
+            return JsonResponse(
+                {"errors": {"__all__": [_("The request is not valid JSON.")]}}, status=400
+            )
         if not isinstance(payload, dict):
-            return JsonResponse({"errors": {"__all__": [_("Send a JSON object.")]}},
-                                status=400)
+            return JsonResponse({"errors": {"__all__": [_("Send a JSON object.")]}}, status=400)
         payload = {k: "" if v is None else str(v) for k, v in payload.items()}
     else:
         payload = request.POST
@@ -99,21 +118,33 @@ def _api_bookings(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": form_errors(form)}, status=400)
     try:
         service = selectors.service_get_for_booking(
-            slug=form.cleaned_data["service"], user=None, invite=form.cleaned_data["invite"],
-            with_steps=True)
+            slug=form.cleaned_data["service"],
+            user=None,
+            invite=form.cleaned_data["invite"],
+            with_steps=True,
+        )
     except Http404:
-        return JsonResponse({"errors": {"service": [_("There is no such service.")]}},
-                            status=400)
+        return JsonResponse({"errors": {"service": [_("There is no such service.")]}}, status=400)
     # The API books as nobody: never as whoever's session cookie came along.
     request.user = AnonymousBooker()  # type: ignore[assignment]  # a stand-in, not a User
     result = book_from_form(request, form, service)
     if isinstance(result, int):
         return JsonResponse({"errors": form_errors(form)}, status=result)
     first = result[0]
-    return JsonResponse({
-        "reference": str(first.pk),
-        "appointments": [{"reference": str(a.pk), "service": a.service.slug,
-                          "start": a.start_at.isoformat(), "end": a.end_at.isoformat(),
-                          "staff": a.staff.get_full_name()} for a in result],
-        "links": selectors.appointment_manage_links(appointment=first),
-    }, status=201)
+    return JsonResponse(
+        {
+            "reference": str(first.pk),
+            "appointments": [
+                {
+                    "reference": str(a.pk),
+                    "service": a.service.slug,
+                    "start": a.start_at.isoformat(),
+                    "end": a.end_at.isoformat(),
+                    "staff": a.staff.get_full_name(),
+                }
+                for a in result
+            ],
+            "links": selectors.appointment_manage_links(appointment=first),
+        },
+        status=201,
+    )

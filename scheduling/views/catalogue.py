@@ -31,17 +31,32 @@ if TYPE_CHECKING:
 @staff_required
 @require_GET
 def staff_services(request: Request) -> HttpResponse:
-    return render(request, "scheduling/staff_services.html", {
-        "services": selectors.services_for_staff(user=request.user),
-        "can_edit": request.user.is_firm_admin,
-    })
+    return render(
+        request,
+        "scheduling/staff_services.html",
+        {
+            "services": selectors.services_for_staff(user=request.user),
+            "can_edit": request.user.is_firm_admin,
+        },
+    )
 
 
 SERVICE_FORM_GROUPS = (
-    (_lazy("What it is"), ("name", "slug", "description", "location_kind", "location_detail",
-                           "position")),
-    (_lazy("Time"), ("duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
-                     "min_notice_minutes", "horizon_days", "slot_step_minutes")),
+    (
+        _lazy("What it is"),
+        ("name", "slug", "description", "location_kind", "location_detail", "position"),
+    ),
+    (
+        _lazy("Time"),
+        (
+            "duration_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "min_notice_minutes",
+            "horizon_days",
+            "slot_step_minutes",
+        ),
+    ),
     (_lazy("Price and cancellation"), ("price", "cancel_deadline_hours", "cancel_fee")),
     (_lazy("Who"), ("staff", "audience", "intake_required")),
 )
@@ -58,13 +73,21 @@ def _service_form_page(request: Request, service: Service | None) -> HttpRespons
         try:
             if service is None:
                 saved = services.service_create(
-                    fields=form.service_fields(), staff=list(form.cleaned_data["staff"]),
-                    steps=steps.steps(), actor=actor, meta=RequestMeta.from_request(request))
+                    fields=form.service_fields(),
+                    staff=list(form.cleaned_data["staff"]),
+                    steps=steps.steps(),
+                    actor=actor,
+                    meta=RequestMeta.from_request(request),
+                )
             else:
                 saved = services.service_update(
-                    service=service, fields=form.service_fields(),
-                    staff=list(form.cleaned_data["staff"]), steps=steps.steps(), actor=actor,
-                    meta=RequestMeta.from_request(request))
+                    service=service,
+                    fields=form.service_fields(),
+                    staff=list(form.cleaned_data["staff"]),
+                    steps=steps.steps(),
+                    actor=actor,
+                    meta=RequestMeta.from_request(request),
+                )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
@@ -74,10 +97,18 @@ def _service_form_page(request: Request, service: Service | None) -> HttpRespons
             return redirect("scheduling:staff-services")
     invalid = bool(form.errors or steps.total_error_count() or steps.non_form_errors())
     groups = [(title, [form[name] for name in names]) for title, names in SERVICE_FORM_GROUPS]
-    return render(request, "scheduling/staff_service_form.html", {
-        "form": form, "groups": groups, "steps": steps, "service": service,
-        "currency": currency,
-    }, status=400 if request.method == "POST" and invalid else 200)
+    return render(
+        request,
+        "scheduling/staff_service_form.html",
+        {
+            "form": form,
+            "groups": groups,
+            "steps": steps,
+            "service": service,
+            "currency": currency,
+        },
+        status=400 if request.method == "POST" and invalid else 200,
+    )
 
 
 @firm_admin_required
@@ -101,14 +132,22 @@ def staff_service_archive(request: Request, service_id: Any) -> HttpResponse:
     actor = request.user
     try:
         if request.POST.get("restore") == "1":
-            services.service_restore(service=service, actor=actor, meta=RequestMeta.from_request(request))
-            messages.success(request, _("“%(name)s” can be booked again.")
-                             % {"name": service.name})
+            services.service_restore(
+                service=service, actor=actor, meta=RequestMeta.from_request(request)
+            )
+            messages.success(request, _("“%(name)s” can be booked again.") % {"name": service.name})
         else:
-            services.service_archive(service=service, actor=actor, meta=RequestMeta.from_request(request))
-            messages.success(request, _("“%(name)s” is archived: it can no longer be booked. "
-                                        "Appointments already booked stay as they are.")
-                             % {"name": service.name})
+            services.service_archive(
+                service=service, actor=actor, meta=RequestMeta.from_request(request)
+            )
+            messages.success(
+                request,
+                _(
+                    "“%(name)s” is archived: it can no longer be booked. "
+                    "Appointments already booked stay as they are."
+                )
+                % {"name": service.name},
+            )
     except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("scheduling:staff-services")

@@ -29,15 +29,26 @@ def booking_detail(request: HttpRequest, token: str) -> HttpResponse:
     appointment = selectors.appointment_by_token(token=token)
     group = [appointment]
     if appointment.booking_group:
-        group = list(Appointment.objects.select_related("service", "staff").filter(
-            booking_group=appointment.booking_group, contact_id=appointment.contact_id,
-        ).exclude(status=Appointment.Status.RESCHEDULED).order_by("start_at"))
-    response = render(request, "scheduling/booking_detail.html", {
-        "appointment": appointment, "group": group,
-        "zone": ZoneInfo(appointment.time_zone),
-        "links": selectors.appointment_manage_links(appointment=appointment),
-        "embed": request.GET.get("embed") == "1",
-    })
+        group = list(
+            Appointment.objects.select_related("service", "staff")
+            .filter(
+                booking_group=appointment.booking_group,
+                contact_id=appointment.contact_id,
+            )
+            .exclude(status=Appointment.Status.RESCHEDULED)
+            .order_by("start_at")
+        )
+    response = render(
+        request,
+        "scheduling/booking_detail.html",
+        {
+            "appointment": appointment,
+            "group": group,
+            "zone": ZoneInfo(appointment.time_zone),
+            "links": selectors.appointment_manage_links(appointment=appointment),
+            "embed": request.GET.get("embed") == "1",
+        },
+    )
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return embed_response(request, response)
@@ -47,8 +58,9 @@ def booking_detail(request: HttpRequest, token: str) -> HttpResponse:
 def booking_ics(request: HttpRequest, token: str) -> HttpResponse:
     appointment = selectors.appointment_by_token(token=token)
     cancelled = appointment.status == Appointment.Status.CANCELLED
-    body = selectors.appointment_ics(appointments=[appointment],
-                                     method="CANCEL" if cancelled else "REQUEST")
+    body = selectors.appointment_ics(
+        appointments=[appointment], method="CANCEL" if cancelled else "REQUEST"
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     response["Cache-Control"] = "no-store"
@@ -71,9 +83,13 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
         day = max(appointment.start_at.astimezone(zone).date(), today)
     day = min(max(day, today), today + dt.timedelta(days=service.horizon_days))
     start, end = day_window(start=day, end=day, zone=zone)
-    slots = selectors.slots_list(service=service, start=start, end=end,
-                                 staff=[appointment.staff],
-                                 exclude_appointment_ids=[appointment.pk])
+    slots = selectors.slots_list(
+        service=service,
+        start=start,
+        end=end,
+        staff=[appointment.staff],
+        exclude_appointment_ids=[appointment.pk],
+    )
     error = ""
     status = 200
     if request.method == "POST":
@@ -81,8 +97,11 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
         if form.is_valid():
             try:
                 new = services.appointment_reschedule(
-                    appointment=appointment, start_at=form.cleaned_data["start"],
-                    actor=signed_in(request), meta=RequestMeta.from_request(request))
+                    appointment=appointment,
+                    start_at=form.cleaned_data["start"],
+                    actor=signed_in(request),
+                    meta=RequestMeta.from_request(request),
+                )
             except services.SlotTaken as exc:
                 error, status = str(exc), 409
             except ServiceError as exc:
@@ -92,11 +111,24 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect(detail_url(new, request))
         else:
             error, status = _("Pick one of the times shown."), 400
-    return embed_response(request, render(request, "scheduling/booking_reschedule.html", {
-        "appointment": appointment, "slots": slots, "day": day, "zone": zone, "tz": tz,
-        "days": [today + dt.timedelta(days=i) for i in range(0, 14)], "error": error,
-        "embed": request.GET.get("embed") == "1",
-    }, status=status))
+    return embed_response(
+        request,
+        render(
+            request,
+            "scheduling/booking_reschedule.html",
+            {
+                "appointment": appointment,
+                "slots": slots,
+                "day": day,
+                "zone": zone,
+                "tz": tz,
+                "days": [today + dt.timedelta(days=i) for i in range(0, 14)],
+                "error": error,
+                "embed": request.GET.get("embed") == "1",
+            },
+            status=status,
+        ),
+    )
 
 
 @csrf_exempt  # see booking_reschedule
@@ -107,17 +139,30 @@ def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.appointment_cancel(appointment=appointment, actor=signed_in(request),
-                                        meta=RequestMeta.from_request(request))
+            services.appointment_cancel(
+                appointment=appointment,
+                actor=signed_in(request),
+                meta=RequestMeta.from_request(request),
+            )
         except ServiceError as exc:
             error = str(exc)
         else:
             messages.success(request, _("Your appointment was cancelled."))
             return redirect(detail_url(appointment, request))
-    return embed_response(request, render(request, "scheduling/booking_cancel.html", {
-        "appointment": appointment, "fee": fee, "zone": ZoneInfo(appointment.time_zone),
-        "error": error, "embed": request.GET.get("embed") == "1",
-    }))
+    return embed_response(
+        request,
+        render(
+            request,
+            "scheduling/booking_cancel.html",
+            {
+                "appointment": appointment,
+                "fee": fee,
+                "zone": ZoneInfo(appointment.time_zone),
+                "error": error,
+                "embed": request.GET.get("embed") == "1",
+            },
+        ),
+    )
 
 
 @require_GET

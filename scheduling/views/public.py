@@ -29,8 +29,9 @@ from scheduling.models import Appointment, Service
 def book(request: HttpRequest) -> HttpResponse:
     services_ = selectors.services_bookable(user=request.user)
     embed = request.GET.get("embed") == "1"
-    return embed_response(request, render(request, "scheduling/book.html",
-                                  {"services": services_, "embed": embed}))
+    return embed_response(
+        request, render(request, "scheduling/book.html", {"services": services_, "embed": embed})
+    )
 
 
 @csrf_exempt  # enforced below, except in embed mode (see embed_csrf)
@@ -40,8 +41,9 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     if refused is not None:
         return refused
     invite = (request.GET.get("invite") or request.POST.get("invite") or "")[:300]
-    service = selectors.service_get_for_booking(slug=slug, user=request.user, invite=invite,
-                                                with_steps=True)
+    service = selectors.service_get_for_booking(
+        slug=slug, user=request.user, invite=invite, with_steps=True
+    )
     tz = viewer_zone(request)
     zone = ZoneInfo(tz)
     today = timezone.now().astimezone(zone).date()
@@ -51,18 +53,32 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     slots = selectors.slots_list(service=service, start=start, end=end)
     chosen = request.GET.get("start") or request.POST.get("start") or ""
     me = portal_selectors.contact_for_user(request.user)
-    form = BookingForm(initial={
-        "service": service.slug, "start": chosen, "time_zone": tz,
-        **({"first_name": me.first_name, "last_name": me.last_name, "email": me.email,
-            "phone": me.phone} if me is not None else {}),
-    })
+    form = BookingForm(
+        initial={
+            "service": service.slug,
+            "start": chosen,
+            "time_zone": tz,
+            **(
+                {
+                    "first_name": me.first_name,
+                    "last_name": me.last_name,
+                    "email": me.email,
+                    "phone": me.phone,
+                }
+                if me is not None
+                else {}
+            ),
+        }
+    )
     status = 200
     if request.method == "POST":
         if rate_limited(request):
             form = BookingForm(request.POST)
             form.is_valid()
-            form.add_error(None, _("Too many bookings from this connection. Please try "
-                                   "again in a few minutes."))
+            form.add_error(
+                None,
+                _("Too many bookings from this connection. Please try again in a few minutes."),
+            )
             status = 429
         else:
             data = request.POST.copy()
@@ -78,27 +94,40 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     except (ValueError, OverflowError):
         chosen_dt = None
     context = {
-        "service": service, "slots": slots, "day": day, "tz": tz, "zone": zone,
+        "service": service,
+        "slots": slots,
+        "day": day,
+        "tz": tz,
+        "zone": zone,
         "days": [today + dt.timedelta(days=i) for i in range(0, min(service.horizon_days, 14))],
         "prev_day": day - dt.timedelta(days=1) if day > today else None,
-        "next_day": day + dt.timedelta(days=1), "form": form, "chosen": chosen,
-        "chosen_dt": chosen_dt, "staff_names": selectors.staff_names(service),
-        "embed": request.GET.get("embed") == "1", "invite": invite,
-        "tz_choices": time_zone_choices(), "steps": list(service.steps.all()),
+        "next_day": day + dt.timedelta(days=1),
+        "form": form,
+        "chosen": chosen,
+        "chosen_dt": chosen_dt,
+        "staff_names": selectors.staff_names(service),
+        "embed": request.GET.get("embed") == "1",
+        "invite": invite,
+        "tz_choices": time_zone_choices(),
+        "steps": list(service.steps.all()),
     }
-    return embed_response(request, render(request, "scheduling/book_service.html", context,
-                                  status=status))
+    return embed_response(
+        request, render(request, "scheduling/book_service.html", context, status=status)
+    )
 
 
-def book_from_form(request: HttpRequest, form: BookingForm,
-                    service: Service) -> list[Appointment] | int:
+def book_from_form(
+    request: HttpRequest, form: BookingForm, service: Service
+) -> list[Appointment] | int:
     """Validate and book; the appointments, or the HTTP status of the refusal."""
     if not form.is_valid():
         return 400
     data = form.cleaned_data
     if data.get("duration") and data["duration"] != service.duration_minutes:
-        form.add_error("duration", _("This service lasts %(minutes)d minutes.")
-                       % {"minutes": service.duration_minutes})
+        form.add_error(
+            "duration",
+            _("This service lasts %(minutes)d minutes.") % {"minutes": service.duration_minutes},
+        )
         return 400
     staff = None
     if data.get("staff"):
@@ -107,16 +136,26 @@ def book_from_form(request: HttpRequest, form: BookingForm,
             form.add_error("staff", _("This lawyer does not offer this service."))
             return 400
     booker = services.BookerData(
-        first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
-        phone=str(data.get("phone") or ""), language=request.LANGUAGE_CODE or "en")
-    contact = portal_selectors.contact_for_user(request.user) if request.user.is_authenticated \
-        else None
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        phone=str(data.get("phone") or ""),
+        language=request.LANGUAGE_CODE or "en",
+    )
+    contact = (
+        portal_selectors.contact_for_user(request.user) if request.user.is_authenticated else None
+    )
     try:
         return services.appointment_book(
-            service=service, start_at=data["start"], staff=staff, booker=booker,
-            contact=contact, time_zone=data["time_zone"],
+            service=service,
+            start_at=data["start"],
+            staff=staff,
+            booker=booker,
+            contact=contact,
+            time_zone=data["time_zone"],
             actor=request.user if request.user.is_authenticated else None,
-            meta=RequestMeta.from_request(request))
+            meta=RequestMeta.from_request(request),
+        )
     except services.SlotTaken as exc:
         form.add_error("start", str(exc))
         return 409

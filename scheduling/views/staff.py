@@ -50,7 +50,8 @@ def staff_calendar(request: Request) -> HttpResponse:
     me = request.user
     wanted = request.GET.get("staff", "")
     staff = next((s for s in staff_all if str(s.pk) == wanted), None) or (
-        me if me in staff_all or not staff_all else staff_all[0])
+        me if me in staff_all or not staff_all else staff_all[0]
+    )
     tz = timezone.get_current_timezone_name()
     zone = ZoneInfo(tz)
     today = timezone.now().astimezone(zone).date()
@@ -61,92 +62,128 @@ def staff_calendar(request: Request) -> HttpResponse:
     first = day - dt.timedelta(days=day.weekday()) if week else day
     last = first + dt.timedelta(days=6) if week else day
     start, end = day_window(start=first, end=last, zone=zone)
-    rows = selectors.appointments_for_staff_range(staff=staff, start=start, end=end,
-                                                  viewer=me)
+    rows = selectors.appointments_for_staff_range(staff=staff, start=start, end=end, viewer=me)
     days = []
     for i in range((last - first).days + 1):
         d = first + dt.timedelta(days=i)
         days.append((d, [a for a in rows if a.start_at.astimezone(zone).date() == d]))
     step = dt.timedelta(days=7 if week else 1)
-    return render(request, "scheduling/staff_calendar.html", {
-        "staff_all": staff_all, "staff": staff, "days": days, "week": week, "day": day,
-        "prev": day - step, "next": day + step, "zone": zone,
-    })
+    return render(
+        request,
+        "scheduling/staff_calendar.html",
+        {
+            "staff_all": staff_all,
+            "staff": staff,
+            "days": days,
+            "week": week,
+            "day": day,
+            "prev": day - step,
+            "next": day + step,
+            "zone": zone,
+        },
+    )
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_book(request: Request) -> HttpResponse:
-    form = StaffBookingForm(request.POST or None, initial={"repeat_monthly": 1},
-                            user=request.user)
+    form = StaffBookingForm(request.POST or None, initial={"repeat_monthly": 1}, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             start = _local_dt(data["start"], timezone.get_current_timezone_name())
             if data["repeat_monthly"] > 1:
                 booked = services.recurring_book(
-                    service=data["service"], staff=data["staff"], contact=data["contact"],
-                    matter=data["matter"], first_start=start, count=data["repeat_monthly"],
-                    actor=request.user, meta=RequestMeta.from_request(request))
+                    service=data["service"],
+                    staff=data["staff"],
+                    contact=data["contact"],
+                    matter=data["matter"],
+                    first_start=start,
+                    count=data["repeat_monthly"],
+                    actor=request.user,
+                    meta=RequestMeta.from_request(request),
+                )
             else:
                 booked = services.appointment_book(
-                    service=data["service"], start_at=start, staff=data["staff"],
-                    contact=data["contact"], matter=data["matter"],
-                    time_zone=data["contact"].time_zone, actor=request.user,
-                    meta=RequestMeta.from_request(request))
+                    service=data["service"],
+                    start_at=start,
+                    staff=data["staff"],
+                    contact=data["contact"],
+                    matter=data["matter"],
+                    time_zone=data["contact"].time_zone,
+                    actor=request.user,
+                    meta=RequestMeta.from_request(request),
+                )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Booked."))
             return redirect("scheduling:staff-appointment", appointment_id=booked[0].pk)
-    return render(request, "scheduling/staff_book.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "scheduling/staff_book.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @staff_required
 @require_GET
 def staff_appointment(request: Request, appointment_id: Any) -> HttpResponse:
-    appointment = selectors.appointment_get_for_staff(user=request.user,
-                                                      appointment_id=appointment_id)
-    return render(request, "scheduling/staff_appointment.html", {
-        "appointment": appointment,
-        "history": selectors.appointment_history(appointment=appointment),
-        "form": StaffRescheduleForm(),
-    })
+    appointment = selectors.appointment_get_for_staff(
+        user=request.user, appointment_id=appointment_id
+    )
+    return render(
+        request,
+        "scheduling/staff_appointment.html",
+        {
+            "appointment": appointment,
+            "history": selectors.appointment_history(appointment=appointment),
+            "form": StaffRescheduleForm(),
+        },
+    )
 
 
 @staff_required
 @require_GET
 def appointment_reminders(request: Request, appointment_id: Any) -> HttpResponse:
-    appointment = selectors.appointment_get_for_staff(user=request.user,
-                                                      appointment_id=appointment_id)
-    return render(request, "scheduling/appointment_reminders.html",
-                  {"appointment": appointment})
+    appointment = selectors.appointment_get_for_staff(
+        user=request.user, appointment_id=appointment_id
+    )
+    return render(request, "scheduling/appointment_reminders.html", {"appointment": appointment})
 
 
 @staff_required
 @require_POST
-def staff_appointment_action(request: Request, appointment_id: Any,
-                             action: str) -> HttpResponse:
-    appointment = selectors.appointment_get_for_staff(user=request.user,
-                                                      appointment_id=appointment_id)
+def staff_appointment_action(request: Request, appointment_id: Any, action: str) -> HttpResponse:
+    appointment = selectors.appointment_get_for_staff(
+        user=request.user, appointment_id=appointment_id
+    )
     target = appointment
     try:
         if action in ("attended", "no_show"):
-            services.appointment_mark(appointment=appointment, status=action,
-                                      actor=request.user, meta=RequestMeta.from_request(request))
+            services.appointment_mark(
+                appointment=appointment,
+                status=action,
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+            )
         elif action == "cancel":
-            services.appointment_cancel(appointment=appointment, actor=request.user,
-                                        meta=RequestMeta.from_request(request), by_client=False)
+            services.appointment_cancel(
+                appointment=appointment,
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                by_client=False,
+            )
         elif action == "reschedule":
             form = StaffRescheduleForm(request.POST)
             if not form.is_valid():
                 raise ServiceError(_("Enter the new start time."))
             target = services.appointment_reschedule(
                 appointment=appointment,
-                start_at=_local_dt(form.cleaned_data["start"],
-                                   timezone.get_current_timezone_name()),
-                actor=request.user, meta=RequestMeta.from_request(request))
+                start_at=_local_dt(
+                    form.cleaned_data["start"], timezone.get_current_timezone_name()
+                ),
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+            )
         else:
             raise Http404
     except ServiceError as exc:
@@ -172,8 +209,9 @@ def staff_availability(request: Request) -> HttpResponse:
                 services.availability_rule_add(rule=rule, meta=RequestMeta.from_request(request))
                 return redirect("scheduling:staff-availability")
         elif action == "remove-rule":
-            rule = AvailabilityRule.objects.filter(staff=user,
-                                                   pk=request.POST.get("rule", "0")).first()
+            rule = AvailabilityRule.objects.filter(
+                staff=user, pk=request.POST.get("rule", "0")
+            ).first()
             if rule is None:
                 raise Http404
             services.availability_rule_remove(rule=rule, meta=RequestMeta.from_request(request))
@@ -182,8 +220,11 @@ def staff_availability(request: Request) -> HttpResponse:
             calendar_form = ExternalCalendarForm(request.POST)
             if calendar_form.is_valid():
                 try:
-                    services.external_calendar_add(staff=user, meta=RequestMeta.from_request(request),
-                                                   **calendar_form.cleaned_data)
+                    services.external_calendar_add(
+                        staff=user,
+                        meta=RequestMeta.from_request(request),
+                        **calendar_form.cleaned_data,
+                    )
                 except ServiceError as exc:
                     calendar_form.add_error("url", str(exc))
                 else:
@@ -191,23 +232,35 @@ def staff_availability(request: Request) -> HttpResponse:
         elif action == "remove-calendar":
             try:
                 calendar = ExternalCalendar.objects.filter(
-                    staff=user, pk=request.POST.get("calendar", "")).first()
+                    staff=user, pk=request.POST.get("calendar", "")
+                ).first()
             except (ValueError, TypeError, ValidationError):
                 calendar = None
             if calendar is None:
                 raise Http404
-            services.external_calendar_remove(calendar=calendar, actor=user, meta=RequestMeta.from_request(request))
+            services.external_calendar_remove(
+                calendar=calendar, actor=user, meta=RequestMeta.from_request(request)
+            )
             return redirect("scheduling:staff-availability")
         elif action == "rotate-feed":
-            portal_services.user_calendar_token_rotate(user=user,
-                                                       meta=RequestMeta.from_request(request))
+            portal_services.user_calendar_token_rotate(
+                user=user, meta=RequestMeta.from_request(request)
+            )
             return redirect("scheduling:staff-availability")
     feed_url = ""
     if user.calendar_token:
-        feed_url = settings.SITE_URL + reverse("scheduling:staff-feed",
-                                               kwargs={"token": user.calendar_token})
-    return render(request, "scheduling/staff_availability.html", {
-        "rules": AvailabilityRule.objects.filter(staff=user),
-        "calendars": selectors.external_calendars_for(staff=user),
-        "rule_form": rule_form, "calendar_form": calendar_form, "feed_url": feed_url,
-    }, status=400 if rule_form.errors or calendar_form.errors else 200)
+        feed_url = settings.SITE_URL + reverse(
+            "scheduling:staff-feed", kwargs={"token": user.calendar_token}
+        )
+    return render(
+        request,
+        "scheduling/staff_availability.html",
+        {
+            "rules": AvailabilityRule.objects.filter(staff=user),
+            "calendars": selectors.external_calendars_for(staff=user),
+            "rule_form": rule_form,
+            "calendar_form": calendar_form,
+            "feed_url": feed_url,
+        },
+        status=400 if rule_form.errors or calendar_form.errors else 200,
+    )

@@ -30,12 +30,21 @@ def _settings_copy(tmp_path: Path, dotenv: str) -> Path:
 
 
 def _run(settings_file: Path, **env: str) -> list[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if k not in ("ATRIUM_VAR_DIR", "DATABASE_URL", "REDIS_URL")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ATRIUM_VAR_DIR", "DATABASE_URL", "REDIS_URL")
+    }
     clean.update(env)
-    result = subprocess.run([sys.executable, "-c", PRINT_VAR_DIR, str(settings_file)],
-                            cwd=REPO, env=clean, capture_output=True, text=True, check=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_VAR_DIR, str(settings_file)],
+        cwd=REPO,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     return result.stdout.split()
 
 

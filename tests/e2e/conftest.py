@@ -13,9 +13,15 @@ from typing import Any
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -43,8 +49,12 @@ def screenshot() -> Any:
     return take
 
 
-def new_page(browser: Any, viewport: dict[str, int], locale: str = "en-GB",
-             timezone_id: str = "Europe/Warsaw") -> Any:
+def new_page(
+    browser: Any,
+    viewport: dict[str, int],
+    locale: str = "en-GB",
+    timezone_id: str = "Europe/Warsaw",
+) -> Any:
     context = browser.new_context(viewport=viewport, locale=locale, timezone_id=timezone_id)
     return context.new_page()
 

@@ -21,11 +21,17 @@ def test_prospect_books_free_call_reschedules_and_cancels_on_a_phone(
     # given a firm with one lawyer who works every day, and the free introductory call
     Firm.objects.update_or_create(pk=1, defaults={"name": "Kowalska Family Law"})
     cache.clear()
-    lawyer = factories.StaffFactory(first_name="Anna", last_name="Kowalska",
-                                    time_zone="Europe/Warsaw")
+    lawyer = factories.StaffFactory(
+        first_name="Anna", last_name="Kowalska", time_zone="Europe/Warsaw"
+    )
     working_week(lawyer, days=range(7))
-    make_service(staff=[lawyer], slug="introductory-call", name="15-minute introductory call",
-                 minutes=15, min_notice_minutes=60)
+    make_service(
+        staff=[lawyer],
+        slug="introductory-call",
+        name="15-minute introductory call",
+        minutes=15,
+        min_notice_minutes=60,
+    )
 
     # when the prospect opens the booking page on a phone and picks tomorrow's first slot
     page = new_page(browser, PHONE, timezone_id="Europe/London")

@@ -34,11 +34,13 @@ def test_staff_invite_client_who_accepts_and_sees_only_their_matter(
     Firm.objects.update_or_create(pk=1, defaults={"name": "Kowalska Family Law"})
     cache.clear()
     lawyer = factories.StaffFactory(email=f"lawyer-{size}@firm.example", first_name="Anna")
-    contact = factories.ContactFactory(email=f"ewa-{size}@example.com", first_name="Ewa",
-                                       last_name="Nowak")
+    contact = factories.ContactFactory(
+        email=f"ewa-{size}@example.com", first_name="Ewa", last_name="Nowak"
+    )
     factories.make_matter(lawyer=lawyer, clients=[contact], title="Ewa's divorce")
-    factories.make_matter(lawyer=lawyer, clients=[factories.ContactFactory()],
-                          title="Another family's estate")
+    factories.make_matter(
+        lawyer=lawyer, clients=[factories.ContactFactory()], title="Another family's estate"
+    )
 
     # when the lawyer signs in with password and code and invites the client
     page = new_page(browser, viewport)

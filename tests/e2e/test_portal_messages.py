@@ -43,14 +43,20 @@ def test_client_uploads_a_photo_and_writes_staff_answer_client_reads(
     # given a matter with a checklist item waiting for a photo of an ID
     Firm.objects.update_or_create(pk=1, defaults={"name": "Kowalska Family Law"})
     cache.clear()
-    lawyer = factories.StaffFactory(email="anna@firm.example", first_name="Anna",
-                                    last_name="Kowalska")
-    client_user, contact = factories.client_with_contact(email="ewa@example.com",
-                                                         first_name="Ewa", last_name="Nowak")
+    lawyer = factories.StaffFactory(
+        email="anna@firm.example", first_name="Anna", last_name="Kowalska"
+    )
+    client_user, contact = factories.client_with_contact(
+        email="ewa@example.com", first_name="Ewa", last_name="Nowak"
+    )
     matter = factories.make_matter(lawyer=lawyer, clients=[contact], title="Ewa's divorce")
     checklist = services.document_request_create(
-        actor=lawyer, matter=matter, title="Before the hearing",
-        due_date=timezone.localdate() + dt.timedelta(days=5), items=["Photo of your ID card"])
+        actor=lawyer,
+        matter=matter,
+        title="Before the hearing",
+        due_date=timezone.localdate() + dt.timedelta(days=5),
+        items=["Photo of your ID card"],
+    )
     item = checklist.items.get()
     base = live_server.url
 
@@ -60,8 +66,10 @@ def test_client_uploads_a_photo_and_writes_staff_answer_client_reads(
     page.goto(f"{base}/portal/matters/{matter.pk}/")
     screenshot(page, "portal-messages-01-client-matter")
     page.click("text=Requested documents")
-    page.set_input_files(f"#files-{item.pk}", files=[
-        {"name": "IMG_2041.png", "mimeType": "image/png", "buffer": png(64, 48)}])
+    page.set_input_files(
+        f"#files-{item.pk}",
+        files=[{"name": "IMG_2041.png", "mimeType": "image/png", "buffer": png(64, 48)}],
+    )
     page.click(f"#item-{item.pk} button[type=submit]")
     page.wait_for_selector(".msg-success")
     screenshot(page, "portal-messages-02-client-uploaded-photo")

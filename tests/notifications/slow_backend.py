@@ -23,6 +23,5 @@ class SlowFileEmailBackend(BaseEmailBackend):
         for message in email_messages:
             time.sleep(float(os.environ.get("SLOW_EMAIL_SECONDS", "0.01")))
             ref = message.extra_headers.get("X-Atrium-Notification", "none")
-            (directory / f"{ref}--{uuid.uuid4().hex}.eml").write_bytes(
-                message.message().as_bytes())
+            (directory / f"{ref}--{uuid.uuid4().hex}.eml").write_bytes(message.message().as_bytes())
         return len(email_messages)

@@ -23,7 +23,8 @@ def _sms_files(tmp_path: Any) -> list[str]:
 
 
 def test_book_reschedule_and_cancel_send_the_right_things_at_the_right_times(
-        world: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any) -> None:
+    world: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     # given: a client with SMS consent, a lawyer with working hours
     contact = world.contact_a
     contact.sms_consent, contact.phone = True, "+48600100200"
@@ -31,8 +32,7 @@ def test_book_reschedule_and_cancel_send_the_right_things_at_the_right_times(
     world.staff_on.time_zone = "Europe/Warsaw"
     world.staff_on.save()
     working_week(world.staff_on)
-    service = make_service(staff=[world.staff_on], slug="consult", minutes=30,
-                           name="Consultation")
+    service = make_service(staff=[world.staff_on], slug="consult", minutes=30, name="Consultation")
     wednesday_10 = dt.datetime(2026, 3, 4, 9, 0, tzinfo=dt.UTC)
     thursday_14 = dt.datetime(2026, 3, 5, 13, 0, tzinfo=dt.UTC)
 
@@ -40,8 +40,12 @@ def test_book_reschedule_and_cancel_send_the_right_things_at_the_right_times(
     with time_machine.travel(MONDAY, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             [appointment] = scheduling.appointment_book(
-                service=service, start_at=wednesday_10, staff=world.staff_on, contact=contact,
-                time_zone="Europe/Warsaw")
+                service=service,
+                start_at=wednesday_10,
+                staff=world.staff_on,
+                contact=contact,
+                time_zone="Europe/Warsaw",
+            )
     # then: one confirmation email with a calendar file, one SMS, four reminder rows
     assert len(mail.outbox) == 1
     assert "10:00 CET" in mail.outbox[0].body
@@ -52,8 +56,7 @@ def test_book_reschedule_and_cancel_send_the_right_things_at_the_right_times(
     # when: moved to Thursday 14:00 on Monday afternoon
     with time_machine.travel(MONDAY + dt.timedelta(hours=6), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            new = scheduling.appointment_reschedule(appointment=appointment,
-                                                    start_at=thursday_14)
+            new = scheduling.appointment_reschedule(appointment=appointment, start_at=thursday_14)
     assert len(mail.outbox) == 2 and "14:00 CET" in mail.outbox[1].body
 
     # then: at the old reminder times nothing goes out
@@ -80,5 +83,6 @@ def test_book_reschedule_and_cancel_send_the_right_things_at_the_right_times(
     assert "cancelled" in mail.outbox[-1].subject.lower()
     two_hour = Reminder.objects.filter(appointment=new, kind="2h")
     assert set(two_hour.values_list("state", "reason")) == {
-        (State.SUPPRESSED, "appointment cancelled")}
+        (State.SUPPRESSED, "appointment cancelled")
+    }
     assert not Reminder.objects.filter(state=State.SCHEDULED).exists()

@@ -25,8 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _count(folder: Path, marker: str) -> int:
     if not folder.exists():
         return 0
-    return sum(p.read_text(errors="replace").count(marker) for p in folder.iterdir()
-               if p.is_file())
+    return sum(p.read_text(errors="replace").count(marker) for p in folder.iterdir() if p.is_file())
 
 
 @pytest.mark.redis
@@ -41,8 +40,11 @@ def test_worker_and_beat_send_a_due_reminder_exactly_once(world: Any, tmp_path: 
     contact.sms_consent, contact.phone = True, "+48600100200"
     contact.save()
     with transaction.atomic():
-        appointment = make_appointment(staff=world.staff_on, contact=contact,
-                                       start=timezone.now() + dt.timedelta(hours=2, seconds=8))
+        appointment = make_appointment(
+            staff=world.staff_on,
+            contact=contact,
+            start=timezone.now() + dt.timedelta(hours=2, seconds=8),
+        )
         scheduling_services.appointment_reminders_sync(appointment=appointment)
     assert Reminder.objects.filter(kind="2h", state=State.SCHEDULED).count() == 2
 
@@ -51,7 +53,7 @@ def test_worker_and_beat_send_a_due_reminder_exactly_once(world: Any, tmp_path: 
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-                        f"{db['PORT'] or 5432}/{db['NAME']}",
+        f"{db['PORT'] or 5432}/{db['NAME']}",
         "REDIS_URL": redis_url,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
@@ -61,10 +63,25 @@ def test_worker_and_beat_send_a_due_reminder_exactly_once(world: Any, tmp_path: 
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     worker = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-B", "--pool=solo",
-         "--loglevel=INFO", "-s", str(tmp_path / "beat-schedule"), "-n", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True)
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "config",
+            "worker",
+            "-B",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "-s",
+            str(tmp_path / "beat-schedule"),
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         # when: we wait (bounded) for the reminder to come due and go out
         deadline = time.monotonic() + 90
@@ -87,6 +104,5 @@ def test_worker_and_beat_send_a_due_reminder_exactly_once(world: Any, tmp_path: 
     # then
     assert _count(mail_dir, "X-Atrium-Notification") == 1, log[-3000:]
     assert _count(sms_dir, "To: +48600100200") == 1, log[-3000:]
-    assert set(Reminder.objects.filter(kind="2h").values_list("state", flat=True)) == \
-        {State.SENT}
+    assert set(Reminder.objects.filter(kind="2h").values_list("state", flat=True)) == {State.SENT}
     assert "twilio-auth" not in log

@@ -28,8 +28,9 @@ def _scheduling_links_ready() -> bool:
 
 
 # The calendar file and the links come from scheduling's selectors, which need its routes.
-needs_scheduling_links = pytest.mark.skipif(not _scheduling_links_ready(),
-                                            reason="scheduling's booking routes not there yet")
+needs_scheduling_links = pytest.mark.skipif(
+    not _scheduling_links_ready(), reason="scheduling's booking routes not there yet"
+)
 
 
 def _package(world: Any, count: int = 2) -> list[Any]:
@@ -38,14 +39,22 @@ def _package(world: Any, count: int = 2) -> list[Any]:
     import uuid
 
     group = uuid.uuid4()
-    return [make_appointment(staff=world.staff_on, contact=world.contact_a, service=service,
-                             start=start + dt.timedelta(days=i), booking_group=group)
-            for i in range(count)]
+    return [
+        make_appointment(
+            staff=world.staff_on,
+            contact=world.contact_a,
+            service=service,
+            start=start + dt.timedelta(days=i),
+            booking_group=group,
+        )
+        for i in range(count)
+    ]
 
 
 @needs_scheduling_links
 def test_a_package_booking_gets_one_email_with_every_time_and_a_calendar_file(
-        world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     # given
     appointments = _package(world, 3)
     # when
@@ -64,8 +73,9 @@ def test_a_package_booking_gets_one_email_with_every_time_and_a_calendar_file(
     assert Notification.objects.get().state == State.SENT
 
 
-def test_sms_confirmation_goes_only_with_consent(world: Any, tmp_path: Any,
-                                                 django_capture_on_commit_callbacks: Any) -> None:
+def test_sms_confirmation_goes_only_with_consent(
+    world: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     appointments = _package(world, 1)
     with django_capture_on_commit_callbacks(execute=True):
         scheduling_services.appointment_notify(appointments=appointments, event="booked")
@@ -78,7 +88,8 @@ def test_sms_confirmation_goes_only_with_consent(world: Any, tmp_path: Any,
 
 
 def test_nothing_is_sent_when_the_booking_transaction_rolls_back(
-        world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     appointments = _package(world, 1)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -92,7 +103,8 @@ def test_nothing_is_sent_when_the_booking_transaction_rolls_back(
 
 @needs_scheduling_links
 def test_cancellation_email_carries_a_cancel_calendar_file(
-        world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     appointments = _package(world, 1)
     appointments[0].status = "cancelled"
     appointments[0].save(update_fields=["status"])
@@ -106,7 +118,8 @@ def test_cancellation_email_carries_a_cancel_calendar_file(
 
 @needs_scheduling_links
 def test_no_show_email_has_the_rebooking_link_and_no_calendar_file(
-        world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     appointments = _package(world, 1)
     appointments[0].status = "no_show"
     appointments[0].save(update_fields=["status"])
@@ -118,7 +131,8 @@ def test_no_show_email_has_the_rebooking_link_and_no_calendar_file(
 
 
 def test_a_confirmation_for_a_booking_already_cancelled_is_not_sent(
-        world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     appointments = _package(world, 1)
     scheduling_services.appointment_notify(appointments=appointments, event="booked")
     type(appointments[0]).objects.filter(pk=appointments[0].pk).update(status="cancelled")
@@ -134,7 +148,8 @@ def _reset_pools(app: Any) -> None:
 
 
 def test_broker_down_the_booking_still_commits_and_the_sweep_sends_it(
-        world: Any, settings: Any, django_capture_on_commit_callbacks: Any) -> None:
+    world: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     # given: Celery is not eager and its broker does not answer
     from config.celery import app
 

@@ -15,11 +15,20 @@ from portal import services as portal_services
 def test_task_due_tomorrow_gets_one_reminder_even_if_the_job_runs_twice(world: Any) -> None:
     # given
     today = timezone.localdate()
-    portal.client_task_create(actor=world.staff_on, matter=world.matter_a,
-                              kind="sign_upload", title="Sign the power of attorney",
-                              due_date=today + dt.timedelta(days=1))
-    portal.client_task_create(actor=world.staff_on, matter=world.matter_a,
-                              kind="review", title="Later", due_date=today + dt.timedelta(days=5))
+    portal.client_task_create(
+        actor=world.staff_on,
+        matter=world.matter_a,
+        kind="sign_upload",
+        title="Sign the power of attorney",
+        due_date=today + dt.timedelta(days=1),
+    )
+    portal.client_task_create(
+        actor=world.staff_on,
+        matter=world.matter_a,
+        kind="review",
+        title="Later",
+        due_date=today + dt.timedelta(days=5),
+    )
     # when
     assert portal_services.due_reminders_queue(today=today) == 1
     assert portal_services.due_reminders_queue(today=today) == 0
@@ -34,9 +43,13 @@ def test_task_due_tomorrow_gets_one_reminder_even_if_the_job_runs_twice(world: A
 
 def test_document_request_due_tomorrow_reminds_the_client(world: Any) -> None:
     today = timezone.localdate()
-    portal.document_request_create(actor=world.staff_on, matter=world.matter_a,
-                                   title="Discovery", due_date=today + dt.timedelta(days=1),
-                                   items=["Bank statements"])
+    portal.document_request_create(
+        actor=world.staff_on,
+        matter=world.matter_a,
+        title="Discovery",
+        due_date=today + dt.timedelta(days=1),
+        items=["Bank statements"],
+    )
     assert portal_services.due_reminders_queue(today=today) == 1
     assert Notification.objects.get().event == "document_due"
     services.deliveries_sweep()

@@ -27,17 +27,18 @@ def _session_cookie(user: Any) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def _signed_in_page(browser: Any, live_server: Any, cookie: str,
-                    viewport: dict[str, int]) -> Any:
+def _signed_in_page(browser: Any, live_server: Any, cookie: str, viewport: dict[str, int]) -> Any:
     page = new_page(browser, viewport)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
     return page
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_admin_edits_a_polish_sms_and_sees_the_preview_and_segments_live(
-        browser: Any, live_server: Any, world: Any, viewport: dict[str, int]) -> None:
+    browser: Any, live_server: Any, world: Any, viewport: dict[str, int]
+) -> None:
     cookie = _session_cookie(world.admin)  # only firm admins change the texts
     name = "phone" if viewport == PHONE else "desktop"
 
@@ -47,10 +48,12 @@ def test_admin_edits_a_polish_sms_and_sees_the_preview_and_segments_live(
         page.goto(f"{live_server.url}/staff/notifications/templates/reminder/sms/pl/")
         # when: typing a longer Polish text
         page.locator("textarea[name=body]").fill(
-            "{firm}: przypominamy o wizycie {when}. Prosimy o punktualność. "
-            "Zmiana terminu: {link}")
-        seen = {"preview": page.locator("#preview-body").inner_text(),
-                "segments": page.locator("#segments").inner_text()}
+            "{firm}: przypominamy o wizycie {when}. Prosimy o punktualność. Zmiana terminu: {link}"
+        )
+        seen = {
+            "preview": page.locator("#preview-body").inner_text(),
+            "segments": page.locator("#segments").inner_text(),
+        }
         save_screenshot(page, f"notifications-template-edit-{name}")
         # when: saved
         page.get_by_role("button", name="Save").click()
@@ -65,8 +68,9 @@ def test_admin_edits_a_polish_sms_and_sees_the_preview_and_segments_live(
     assert seen["saved"]
 
 
-def test_lawyer_sends_the_check_in_from_the_staff_home(browser: Any, live_server: Any,
-                                                     world: Any) -> None:
+def test_lawyer_sends_the_check_in_from_the_staff_home(
+    browser: Any, live_server: Any, world: Any
+) -> None:
     # given: matter A silent for 30 days
     then = timezone.now() - dt.timedelta(days=30)
     Matter.objects.filter(pk=world.matter_a.pk).update(created_at=then)
@@ -90,18 +94,22 @@ def test_lawyer_sends_the_check_in_from_the_staff_home(browser: Any, live_server
     seen = steps()
     # then
     assert seen["alarm_before"] and seen["alarm_after"] == 0
-    assert TimelineEntry.objects.filter(matter=world.matter_a, shared_with_client=True,
-                                        created_by=world.staff_on).exists()
+    assert TimelineEntry.objects.filter(
+        matter=world.matter_a, shared_with_client=True, created_by=world.staff_on
+    ).exists()
 
 
-def test_staff_see_each_reminder_with_its_state(browser: Any, live_server: Any,
-                                                world: Any) -> None:
+def test_staff_see_each_reminder_with_its_state(browser: Any, live_server: Any, world: Any) -> None:
 
     contact = world.contact_a
     contact.sms_consent, contact.phone = True, "+48600100200"
     contact.save()
-    appointment = make_appointment(staff=world.staff_on, contact=contact, matter=world.matter_a,
-                                   start=timezone.now() + dt.timedelta(hours=5))
+    appointment = make_appointment(
+        staff=world.staff_on,
+        contact=contact,
+        matter=world.matter_a,
+        start=timezone.now() + dt.timedelta(hours=5),
+    )
     scheduling_services.appointment_reminders_sync(appointment=appointment)
     cookie = _session_cookie(world.staff_on)
 

@@ -33,9 +33,14 @@ def test_healthz_turns_unhealthy_ten_minutes_after_the_last_sweep(client: Any, d
 
 
 def test_a_deployment_that_never_swept_is_unhealthy_once_work_is_overdue(
-        client: Any, world: Any) -> None:
-    make_notices(user=world.client_a, matter=world.matter_a, count=1,
-                 due=timezone.now() - dt.timedelta(minutes=11))
+    client: Any, world: Any
+) -> None:
+    make_notices(
+        user=world.client_a,
+        matter=world.matter_a,
+        count=1,
+        due=timezone.now() - dt.timedelta(minutes=11),
+    )
     assert client.get(reverse("healthz")).status_code == 503
 
 

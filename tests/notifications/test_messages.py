@@ -20,9 +20,9 @@ def test_three_messages_within_minutes_make_one_notice_per_recipient(world: Any)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         for _ in range(3):
-            portal_services.secure_message_notify(matter=world.matter_a,
-                                           recipients=[world.client_a],
-                                           sender=world.staff_on)
+            portal_services.secure_message_notify(
+                matter=world.matter_a, recipients=[world.client_a], sender=world.staff_on
+            )
     # then
     notices = Notification.objects.filter(event="message", recipient=world.client_a)
     assert notices.count() == 1
@@ -35,12 +35,12 @@ def test_three_messages_within_minutes_make_one_notice_per_recipient(world: Any)
     assert mail.outbox[0].to == [world.client_a.email]
 
 
-def test_notice_carries_no_message_text_and_one_link_to_the_matter(world: Any,
-                                                                     settings: Any) -> None:
+def test_notice_carries_no_message_text_and_one_link_to_the_matter(
+    world: Any, settings: Any
+) -> None:
     # given: a real message through the portal's service
     secret_text = "The settlement offer is 40,000 and the file is offer.pdf"
-    portal.message_send(actor=world.staff_on, matter=world.matter_a,
-                        text=secret_text)
+    portal.message_send(actor=world.staff_on, matter=world.matter_a, text=secret_text)
     # when
     services.deliveries_sweep(now=timezone.now() + dt.timedelta(minutes=10))
     # then
@@ -56,28 +56,32 @@ def test_notice_carries_no_message_text_and_one_link_to_the_matter(world: Any,
 def test_sender_is_never_notified_and_a_later_message_starts_a_new_notice(world: Any) -> None:
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        portal_services.secure_message_notify(matter=world.matter_a,
-                                       recipients=[world.client_a, world.staff_on],
-                                       sender=world.staff_on)
+        portal_services.secure_message_notify(
+            matter=world.matter_a,
+            recipients=[world.client_a, world.staff_on],
+            sender=world.staff_on,
+        )
     assert not Notification.objects.filter(recipient=world.staff_on).exists()
     with time_machine.travel(start + dt.timedelta(minutes=6), tick=False):
         call_command("send_due_reminders")
-        portal_services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
-                                       sender=world.staff_on)
+        portal_services.secure_message_notify(
+            matter=world.matter_a, recipients=[world.client_a], sender=world.staff_on
+        )
     assert Notification.objects.filter(recipient=world.client_a, state=State.SENT).count() == 1
-    assert Notification.objects.filter(recipient=world.client_a,
-                                       state=State.SCHEDULED).count() == 1
+    assert Notification.objects.filter(recipient=world.client_a, state=State.SCHEDULED).count() == 1
 
 
-def test_client_preferring_sms_with_consent_also_gets_an_sms(world: Any, settings: Any,
-                                                             tmp_path: Any) -> None:
+def test_client_preferring_sms_with_consent_also_gets_an_sms(
+    world: Any, settings: Any, tmp_path: Any
+) -> None:
     # given
     contact = world.contact_a
     contact.preferred_channel, contact.sms_consent, contact.phone = "sms", True, "+48600100200"
     contact.save()
     # when
-    portal_services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
-                                   sender=world.staff_on)
+    portal_services.secure_message_notify(
+        matter=world.matter_a, recipients=[world.client_a], sender=world.staff_on
+    )
     services.deliveries_sweep(now=timezone.now() + dt.timedelta(minutes=10))
     # then: an email and one SMS file
     assert len(mail.outbox) == 1
@@ -91,8 +95,9 @@ def test_sms_without_consent_is_not_queued(world: Any) -> None:
     contact = world.contact_a
     contact.preferred_channel, contact.sms_consent, contact.phone = "sms", False, "+48600100200"
     contact.save()
-    portal_services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
-                                   sender=world.staff_on)
+    portal_services.secure_message_notify(
+        matter=world.matter_a, recipients=[world.client_a], sender=world.staff_on
+    )
     assert list(Notification.objects.values_list("channel", flat=True)) == ["email"]
 
 
@@ -104,8 +109,9 @@ def test_sms_in_quiet_hours_waits_for_the_morning(world: Any, tmp_path: Any) -> 
     contact.save()
     night = dt.datetime(2026, 1, 14, 22, 30, tzinfo=dt.UTC)
     with time_machine.travel(night - dt.timedelta(minutes=10), tick=False):
-        portal_services.secure_message_notify(matter=world.matter_a, recipients=[world.client_a],
-                                       sender=world.staff_on)
+        portal_services.secure_message_notify(
+            matter=world.matter_a, recipients=[world.client_a], sender=world.staff_on
+        )
     with time_machine.travel(night, tick=False):
         services.deliveries_sweep()
     sms = Notification.objects.get(channel="sms")

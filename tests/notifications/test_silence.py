@@ -28,8 +28,9 @@ def test_flags_exactly_the_matters_past_the_threshold(world: Any) -> None:
     lawyer = world.staff_on
     silent = factories.make_matter(lawyer=lawyer, clients=[world.contact_a], title="Silent")
     recent = factories.make_matter(lawyer=lawyer, clients=[world.contact_a], title="Recent")
-    closed = factories.make_matter(lawyer=lawyer, clients=[world.contact_a], title="Done",
-                                   stage="closed")
+    closed = factories.make_matter(
+        lawyer=lawyer, clients=[world.contact_a], title="Done", stage="closed"
+    )
     _age(silent, 22)
     _age(recent, 20)
     _age(closed, 60)
@@ -44,22 +45,29 @@ def test_flags_exactly_the_matters_past_the_threshold(world: Any) -> None:
 def test_an_internal_note_does_not_count_but_a_shared_update_does(world: Any) -> None:
     lawyer = world.staff_on
     _age(world.matter_a, 30)
-    portal.timeline_entry_add(actor=lawyer, matter=world.matter_a,
-                              kind="update", title="Internal", shared_with_client=False)
-    assert [m.pk for m in portal_selectors.silent_matters_for_user(user=lawyer)] == [world.matter_a.pk]
-    portal.timeline_entry_add(actor=lawyer, matter=world.matter_a,
-                              kind="update", title="Shared", shared_with_client=True)
+    portal.timeline_entry_add(
+        actor=lawyer,
+        matter=world.matter_a,
+        kind="update",
+        title="Internal",
+        shared_with_client=False,
+    )
+    assert [m.pk for m in portal_selectors.silent_matters_for_user(user=lawyer)] == [
+        world.matter_a.pk
+    ]
+    portal.timeline_entry_add(
+        actor=lawyer, matter=world.matter_a, kind="update", title="Shared", shared_with_client=True
+    )
     assert portal_selectors.silent_matters_for_user(user=lawyer) == []
 
 
 def test_a_message_from_the_firm_counts_as_contact_but_one_from_the_client_does_not(
-        world: Any) -> None:
+    world: Any,
+) -> None:
     _age(world.matter_a, 30)
-    portal.message_send(actor=world.client_a, matter=world.matter_a,
-                        text="Any news?")
+    portal.message_send(actor=world.client_a, matter=world.matter_a, text="Any news?")
     assert len(portal_selectors.silent_matters_for_user(user=world.staff_on)) == 1
-    portal.message_send(actor=world.staff_on, matter=world.matter_a,
-                        text="Working on it.")
+    portal.message_send(actor=world.staff_on, matter=world.matter_a, text="Working on it.")
     assert portal_selectors.silent_matters_for_user(user=world.staff_on) == []
 
 
@@ -75,7 +83,8 @@ def test_threshold_follows_the_firm_setting(world: Any, firm: Any) -> None:
 
 
 def test_lawyer_sees_the_alarm_on_staff_home_and_sends_the_check_in_in_one_click(
-        client: Any, world: Any) -> None:
+    client: Any, world: Any
+) -> None:
     # given
     _age(world.matter_a, 30)
     client.force_login(world.staff_on)
@@ -86,8 +95,9 @@ def test_lawyer_sees_the_alarm_on_staff_home_and_sends_the_check_in_in_one_click
     form = client.get(checkin_url)
     assert "Nothing new yet" in form.content.decode()
     # when: sent as prepared, edited
-    response = client.post(checkin_url, {"title": "Quick update",
-                                         "body": "Nothing new yet. Next step: hearing."})
+    response = client.post(
+        checkin_url, {"title": "Quick update", "body": "Nothing new yet. Next step: hearing."}
+    )
     # then
     assert response.status_code == 302
     entry = TimelineEntry.objects.filter(matter=world.matter_a, title="Quick update").get()
@@ -127,13 +137,15 @@ def test_daily_digest_goes_once_a_day_to_each_lawyer_with_silent_matters(world: 
 
 def _silent_matters(lawyer: Any, count: int) -> None:
     for i in range(count):
-        matter = factories.make_matter(lawyer=lawyer, clients=[factories.ContactFactory()],
-                                       title=f"Quiet {i}")
+        matter = factories.make_matter(
+            lawyer=lawyer, clients=[factories.ContactFactory()], title=f"Quiet {i}"
+        )
         _age(matter, 40)
 
 
 def test_silence_pages_make_the_same_number_of_queries_for_1_and_200_matters(
-        client: Any, firm: Any) -> None:
+    client: Any, firm: Any
+) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -149,9 +161,17 @@ def test_silence_pages_make_the_same_number_of_queries_for_1_and_200_matters(
         assert response.status_code == 200
         # Session and sign-in bookkeeping (allauth's activity tracking) varies with the
         # clock, not with the data; the page's own queries are what must stay flat.
-        noise = ('SELECT "django_session"', 'SELECT "usersessions', 'UPDATE "usersessions',
-                 "SAVEPOINT", "RELEASE SAVEPOINT", 'SELECT 1 AS "a" FROM "mfa_authenticator"',
-                 'SELECT "portal_user"', 'SELECT "portal_firm"', 'UPDATE "django_session"')
+        noise = (
+            'SELECT "django_session"',
+            'SELECT "usersessions',
+            'UPDATE "usersessions',
+            "SAVEPOINT",
+            "RELEASE SAVEPOINT",
+            'SELECT 1 AS "a" FROM "mfa_authenticator"',
+            'SELECT "portal_user"',
+            'SELECT "portal_firm"',
+            'UPDATE "django_session"',
+        )
         own = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(noise)]
         counts.append(len(own))
     assert counts[0] == counts[1], own

@@ -37,15 +37,23 @@ def test_a_due_row_is_sent_once_and_a_second_sweep_sends_nothing(world: Any) -> 
 
 
 def test_rows_not_yet_due_are_left_alone(world: Any) -> None:
-    make_notices(user=world.client_a, matter=world.matter_a, count=1,
-                 due=timezone.now() + dt.timedelta(minutes=5))
+    make_notices(
+        user=world.client_a,
+        matter=world.matter_a,
+        count=1,
+        due=timezone.now() + dt.timedelta(minutes=5),
+    )
     assert services.deliveries_sweep().claimed == 0
     assert mail.outbox == []
 
 
 def test_command_accepts_now_and_refuses_a_naive_time(world: Any) -> None:
-    make_notices(user=world.client_a, matter=world.matter_a, count=1,
-                 due=timezone.now() + dt.timedelta(hours=3))
+    make_notices(
+        user=world.client_a,
+        matter=world.matter_a,
+        count=1,
+        due=timezone.now() + dt.timedelta(hours=3),
+    )
     later = (timezone.now() + dt.timedelta(hours=4)).isoformat()
     call_command("send_due_reminders", "--now", later)
     assert len(mail.outbox) == 1
@@ -137,7 +145,8 @@ def test_two_sweeps_at_once_over_1000_rows_send_each_exactly_once(world: Any) ->
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_sweep_killed_mid_batch_loses_nothing_and_duplicates_nothing(
-        world: Any, tmp_path: Path) -> None:
+    world: Any, tmp_path: Path
+) -> None:
     # given: 300 due rows and a worker process that sends them slowly
     _bulk_rows(world, 300)
     outbox = tmp_path / "mail"
@@ -145,7 +154,7 @@ def test_a_sweep_killed_mid_batch_loses_nothing_and_duplicates_nothing(
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-                        f"{db['PORT'] or 5432}/{db['NAME']}",
+        f"{db['PORT'] or 5432}/{db['NAME']}",
         "EMAIL_BACKEND": "tests.notifications.slow_backend.SlowFileEmailBackend",
         "EMAIL_FILE_PATH": str(outbox),
         "ATRIUM_VAR_DIR": str(tmp_path / "var"),
@@ -153,8 +162,13 @@ def test_a_sweep_killed_mid_batch_loses_nothing_and_duplicates_nothing(
         "NOTIFICATIONS_SWEEP_BATCH": "100",
     }
     env.pop("REDIS_URL", None)
-    proc = subprocess.Popen([sys.executable, "manage.py", "send_due_reminders"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "send_due_reminders"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     # when: killed with SIGKILL once some (not all) messages went out
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -57,8 +57,9 @@ def _sms(event: str, language: str) -> str:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("event", EDITABLE)
-def test_default_sms_fit_one_gsm_segment_where_the_language_allows(language: str,
-                                                                   event: str) -> None:
+def test_default_sms_fit_one_gsm_segment_where_the_language_allows(
+    language: str, event: str
+) -> None:
     text = _sms(event, language)
     seg = sms_segments(text)
     assert seg.encoding == "GSM-7", text
@@ -67,15 +68,17 @@ def test_default_sms_fit_one_gsm_segment_where_the_language_allows(language: str
 
 @pytest.mark.parametrize("language", ["pl", "ru"])
 @pytest.mark.parametrize("event", EDITABLE)
-def test_default_sms_in_polish_and_russian_stay_within_two_ucs2_segments(language: str,
-                                                                         event: str) -> None:
+def test_default_sms_in_polish_and_russian_stay_within_two_ucs2_segments(
+    language: str, event: str
+) -> None:
     assert sms_segments(_sms(event, language)).segments <= 2
 
 
 @pytest.mark.parametrize("language", ["en", "pl", "es", "ru"])
 @pytest.mark.parametrize("event", EDITABLE)
-def test_defaults_use_only_allowed_placeholders_and_have_one_link(language: str,
-                                                                  event: str) -> None:
+def test_defaults_use_only_allowed_placeholders_and_have_one_link(
+    language: str, event: str
+) -> None:
     notice = registry.notice(event)
     allowed = set(notice.placeholders)
     email = notice.email[language]
@@ -87,5 +90,4 @@ def test_defaults_use_only_allowed_placeholders_and_have_one_link(language: str,
 
 
 def test_fill_leaves_unknown_and_format_tricks_alone() -> None:
-    assert fill("{name} {0.__class__} {unknown}", {"name": "Ann"}) == \
-        "Ann {0.__class__} {unknown}"
+    assert fill("{name} {0.__class__} {unknown}", {"name": "Ann"}) == "Ann {0.__class__} {unknown}"

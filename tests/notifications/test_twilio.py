@@ -28,8 +28,9 @@ def _sms_row(world: Any) -> Notification:
     return make_notices(user=world.client_a, matter=world.matter_a, count=1, channel="sms")[0]
 
 
-def test_sms_goes_through_twilio_with_a_signed_status_callback(sms_client: Any,
-                                                               twilio: Any) -> None:
+def test_sms_goes_through_twilio_with_a_signed_status_callback(
+    sms_client: Any, twilio: Any
+) -> None:
     # given
     row = _sms_row(sms_client)
     # when
@@ -44,7 +45,8 @@ def test_sms_goes_through_twilio_with_a_signed_status_callback(sms_client: Any,
 
 
 def test_twilio_errors_are_retried_a_bounded_number_of_times_then_failed(
-        sms_client: Any, twilio: Any, settings: Any, caplog: Any) -> None:
+    sms_client: Any, twilio: Any, settings: Any, caplog: Any
+) -> None:
     # given: Twilio answers 500 every time
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
     twilio.responses.extend([twilio_error()] * 10)
@@ -72,8 +74,9 @@ def test_a_permanent_twilio_refusal_is_not_retried(sms_client: Any, twilio: Any)
     assert row.state == State.FAILED and row.attempts == 1 and "21211" in row.reason
 
 
-def test_smtp_down_ends_failed_with_the_reason_visible(world: Any, settings: Any,
-                                                       caplog: Any) -> None:
+def test_smtp_down_ends_failed_with_the_reason_visible(
+    world: Any, settings: Any, caplog: Any
+) -> None:
     # given: an SMTP server that refuses connections
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
@@ -97,19 +100,25 @@ def test_smtp_down_ends_failed_with_the_reason_visible(world: Any, settings: Any
     assert "ConnectionRefusedError" in caplog.text  # the failure itself is logged
 
 
-def _post_status(client: Any, row: Notification, status: str, sid: str,
-                 token: str = TWILIO_TOKEN, error: str = "") -> Any:
+def _post_status(
+    client: Any,
+    row: Notification,
+    status: str,
+    sid: str,
+    token: str = TWILIO_TOKEN,
+    error: str = "",
+) -> Any:
     path = reverse("notifications:twilio-status", kwargs={"delivery_id": row.pk})
     params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32}
     if error:
         params["ErrorCode"] = error
-    signature = RequestValidator(token).compute_signature("https://atrium.example" + path,
-                                                          params)
+    signature = RequestValidator(token).compute_signature("https://atrium.example" + path, params)
     return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
 
 
-def test_delivered_callback_moves_sent_to_delivered(sms_client: Any, twilio: Any,
-                                                    client: Any) -> None:
+def test_delivered_callback_moves_sent_to_delivered(
+    sms_client: Any, twilio: Any, client: Any
+) -> None:
     row = _sms_row(sms_client)
     services.deliveries_sweep()
     row.refresh_from_db()
@@ -119,8 +128,9 @@ def test_delivered_callback_moves_sent_to_delivered(sms_client: Any, twilio: Any
     assert row.state == State.DELIVERED and row.delivered_at is not None
 
 
-def test_bad_signature_gets_403_and_changes_nothing(sms_client: Any, twilio: Any,
-                                                   client: Any) -> None:
+def test_bad_signature_gets_403_and_changes_nothing(
+    sms_client: Any, twilio: Any, client: Any
+) -> None:
     row = _sms_row(sms_client)
     services.deliveries_sweep()
     row.refresh_from_db()
@@ -130,23 +140,27 @@ def test_bad_signature_gets_403_and_changes_nothing(sms_client: Any, twilio: Any
     assert row.state == State.SENT
 
 
-def test_signature_over_other_parameters_is_refused(sms_client: Any, twilio: Any,
-                                                   client: Any) -> None:
+def test_signature_over_other_parameters_is_refused(
+    sms_client: Any, twilio: Any, client: Any
+) -> None:
     row = _sms_row(sms_client)
     services.deliveries_sweep()
     row.refresh_from_db()
     path = reverse("notifications:twilio-status", kwargs={"delivery_id": row.pk})
     good = RequestValidator(TWILIO_TOKEN).compute_signature(
-        "https://atrium.example" + path, {"MessageSid": row.provider_id,
-                                          "MessageStatus": "failed"})
-    response = client.post(path, {"MessageSid": row.provider_id, "MessageStatus": "delivered"},
-                           HTTP_X_TWILIO_SIGNATURE=good)
+        "https://atrium.example" + path, {"MessageSid": row.provider_id, "MessageStatus": "failed"}
+    )
+    response = client.post(
+        path,
+        {"MessageSid": row.provider_id, "MessageStatus": "delivered"},
+        HTTP_X_TWILIO_SIGNATURE=good,
+    )
     assert response.status_code == 403
 
 
-def test_duplicate_and_out_of_order_callbacks_never_move_backwards(sms_client: Any,
-                                                                  twilio: Any,
-                                                                  client: Any) -> None:
+def test_duplicate_and_out_of_order_callbacks_never_move_backwards(
+    sms_client: Any, twilio: Any, client: Any
+) -> None:
     row = _sms_row(sms_client)
     services.deliveries_sweep()
     row.refresh_from_db()
@@ -157,8 +171,9 @@ def test_duplicate_and_out_of_order_callbacks_never_move_backwards(sms_client: A
     assert row.state == State.DELIVERED and row.reason == ""
 
 
-def test_failed_callback_records_the_carrier_error(sms_client: Any, twilio: Any,
-                                                   client: Any) -> None:
+def test_failed_callback_records_the_carrier_error(
+    sms_client: Any, twilio: Any, client: Any
+) -> None:
     row = _sms_row(sms_client)
     services.deliveries_sweep()
     row.refresh_from_db()
@@ -168,8 +183,9 @@ def test_failed_callback_records_the_carrier_error(sms_client: Any, twilio: Any,
     assert row.state == State.FAILED and "30003" in row.reason
 
 
-def test_callback_for_another_message_sid_is_ignored(sms_client: Any, twilio: Any,
-                                                     client: Any) -> None:
+def test_callback_for_another_message_sid_is_ignored(
+    sms_client: Any, twilio: Any, client: Any
+) -> None:
     row = _sms_row(sms_client)
     services.deliveries_sweep()
     assert _post_status(client, row, "delivered", "SMsomethingelse").status_code == 204
@@ -177,14 +193,14 @@ def test_callback_for_another_message_sid_is_ignored(sms_client: Any, twilio: An
     assert row.state == State.SENT
 
 
-def test_callback_arriving_before_the_sweep_recorded_sent_is_kept(sms_client: Any,
-                                                                  twilio: Any) -> None:
+def test_callback_arriving_before_the_sweep_recorded_sent_is_kept(
+    sms_client: Any, twilio: Any
+) -> None:
     # given: a row mid-send (claimed, provider not yet recorded)
     row = _sms_row(sms_client)
     Notification.objects.filter(pk=row.pk).update(state=State.SENDING)
     # when
-    moved = services.sms_status_record(delivery_id=row.pk, message_sid="SMfast",
-                                       status="delivered")
+    moved = services.sms_status_record(delivery_id=row.pk, message_sid="SMfast", status="delivered")
     # then
     assert moved
     row.refresh_from_db()

@@ -27,22 +27,39 @@ class CannedTwilioHttpClient(HttpClient):
         cls.requests.clear()
         cls.responses.clear()
 
-    def request(self, method: str, uri: str, params: dict[str, object] | None = None,
-                data: dict[str, object] | None = None, headers: dict[str, str] | None = None,
-                auth: tuple[str, str] | None = None, timeout: float | None = None,
-                allow_redirects: bool = False) -> Response:
-        type(self).requests.append({"method": method, "uri": uri, "data": dict(data or {}),
-                                    "auth": auth})
+    def request(
+        self,
+        method: str,
+        uri: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        type(self).requests.append(
+            {"method": method, "uri": uri, "data": dict(data or {}), "auth": auth}
+        )
         if type(self).responses:
             status, body = type(self).responses.pop(0)
         else:
             status, body = 201, {}
         if status < 400:
-            body = {"sid": "SM" + uuid.uuid4().hex, "status": "queued",
-                    "to": (data or {}).get("To"), "body": (data or {}).get("Body"), **body}
+            body = {
+                "sid": "SM" + uuid.uuid4().hex,
+                "status": "queued",
+                "to": (data or {}).get("To"),
+                "body": (data or {}).get("Body"),
+                **body,
+            }
         return Response(status, json.dumps(body))
 
 
 def twilio_error(status: int = 500, code: int = 20500) -> tuple[int, dict[str, Any]]:
-    return status, {"code": code, "message": "Internal Server Error",
-                    "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+    return status, {
+        "code": code,
+        "message": "Internal Server Error",
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }

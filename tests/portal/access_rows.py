@@ -25,15 +25,23 @@ STAFF_POST_ON_A = {**MATTER_A_STAFF, "staff_on": 302, "admin": 302}
 
 def _contact_a_edit(w):
     c = w.contact_a
-    return {"kind": c.kind, "first_name": c.first_name, "last_name": c.last_name,
-            "email": c.email, "language": c.language, "time_zone": c.time_zone,
-            "preferred_channel": c.preferred_channel, "notes": "edited"}
+    return {
+        "kind": c.kind,
+        "first_name": c.first_name,
+        "last_name": c.last_name,
+        "email": c.email,
+        "language": c.language,
+        "time_zone": c.time_zone,
+        "preferred_channel": c.preferred_channel,
+        "notes": "edited",
+    }
 
 
 def _inquiry(w):
     from tests import factories
 
     w.inquiry = factories.ContactFactory(kind="prospect", email="inquiry-7731@example.com")
+
 
 ROWS = [
     Row("home", same(302)),
@@ -43,39 +51,84 @@ ROWS = [
     Row("set-time-zone", PUBLIC, method="post", data=lambda w: {"time_zone": "Europe/Madrid"}),
     Row("firm-logo", same(404)),
     Row("portal:home", ANY_SIGNED_IN),
-    Row("portal:matter-detail", MATTER_A_READERS, kwargs=_matter_a,
-        secret=lambda w: w.matter_a.title),
+    Row(
+        "portal:matter-detail",
+        MATTER_A_READERS,
+        kwargs=_matter_a,
+        secret=lambda w: w.matter_a.title,
+    ),
     Row("portal:preferences", ANY_SIGNED_IN),
     Row("staff:home", STAFF_ONLY),
     Row("staff:contact-list", STAFF_ONLY),
     Row("staff:contact-create", STAFF_ONLY),
     # Contacts follow the staff access policy: client A's contact is on matter A only.
-    Row("staff:contact-detail", MATTER_A_STAFF, kwargs=_contact_a,
-        secret=lambda w: w.contact_a.email),
-    Row("staff:contact-edit", MATTER_A_STAFF, kwargs=_contact_a,
-        secret=lambda w: w.contact_a.email),
-    Row("staff:contact-edit", {**MATTER_A_STAFF, "staff_on": 302, "admin": 302},
-        kwargs=_contact_a, method="post", data=_contact_a_edit,
-        secret=lambda w: w.contact_a.email),
-    Row("staff:contact-invite", {**MATTER_A_STAFF, "staff_on": 302, "admin": 302},
-        kwargs=_contact_a, method="post"),
+    Row(
+        "staff:contact-detail",
+        MATTER_A_STAFF,
+        kwargs=_contact_a,
+        secret=lambda w: w.contact_a.email,
+    ),
+    Row(
+        "staff:contact-edit", MATTER_A_STAFF, kwargs=_contact_a, secret=lambda w: w.contact_a.email
+    ),
+    Row(
+        "staff:contact-edit",
+        {**MATTER_A_STAFF, "staff_on": 302, "admin": 302},
+        kwargs=_contact_a,
+        method="post",
+        data=_contact_a_edit,
+        secret=lambda w: w.contact_a.email,
+    ),
+    Row(
+        "staff:contact-invite",
+        {**MATTER_A_STAFF, "staff_on": 302, "admin": 302},
+        kwargs=_contact_a,
+        method="post",
+    ),
     # A new inquiry (a contact on no matter yet) is open to every staff member.
-    Row("staff:contact-detail", STAFF_ONLY, setup=_inquiry,
-        kwargs=lambda w: {"contact_id": w.inquiry.pk}, secret=lambda w: w.inquiry.email),
+    Row(
+        "staff:contact-detail",
+        STAFF_ONLY,
+        setup=_inquiry,
+        kwargs=lambda w: {"contact_id": w.inquiry.pk},
+        secret=lambda w: w.inquiry.email,
+    ),
     Row("staff:matter-list", STAFF_ONLY),
     Row("staff:matter-create", STAFF_ONLY),
-    Row("staff:matter-detail", MATTER_A_STAFF, kwargs=_matter_a,
-        secret=lambda w: w.matter_a.title),
+    Row("staff:matter-detail", MATTER_A_STAFF, kwargs=_matter_a, secret=lambda w: w.matter_a.title),
     Row("staff:matter-edit", MATTER_A_STAFF, kwargs=_matter_a, secret=lambda w: w.matter_a.title),
-    Row("staff:matter-stage", STAFF_POST_ON_A, kwargs=_matter_a, method="post",
-        data=lambda w: {"stage": "engaged"}),
-    Row("staff:matter-timeline-add", STAFF_POST_ON_A, kwargs=_matter_a, method="post",
-        data=lambda w: {"kind": "update", "title": "x", "occurred_at": "2026-01-01T10:00"}),
-    Row("staff:matter-share", STAFF_POST_ON_A, kwargs=_matter_a, method="post",
-        data=lambda w: {"email": "new@partner.example", "first_name": "N", "last_name": "P",
-                        "expires_on": "2099-01-01"}),
-    Row("staff:grant-revoke", STAFF_POST_ON_A, kwargs=lambda w: {"grant_id": w.grant.pk},
-        method="post"),
+    Row(
+        "staff:matter-stage",
+        STAFF_POST_ON_A,
+        kwargs=_matter_a,
+        method="post",
+        data=lambda w: {"stage": "engaged"},
+    ),
+    Row(
+        "staff:matter-timeline-add",
+        STAFF_POST_ON_A,
+        kwargs=_matter_a,
+        method="post",
+        data=lambda w: {"kind": "update", "title": "x", "occurred_at": "2026-01-01T10:00"},
+    ),
+    Row(
+        "staff:matter-share",
+        STAFF_POST_ON_A,
+        kwargs=_matter_a,
+        method="post",
+        data=lambda w: {
+            "email": "new@partner.example",
+            "first_name": "N",
+            "last_name": "P",
+            "expires_on": "2099-01-01",
+        },
+    ),
+    Row(
+        "staff:grant-revoke",
+        STAFF_POST_ON_A,
+        kwargs=lambda w: {"grant_id": w.grant.pk},
+        method="post",
+    ),
     Row("staff:audit-log", STAFF_ONLY),
     Row("staff:firm-settings", {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}),
 ]
@@ -97,27 +150,41 @@ def _portal_objects(w):
 
     from portal import services
 
-    folder = services.folder_create(actor=w.staff_on, matter=w.matter_a,
-                                    name="Discovery", client_can_upload=True)
-    w.message = services.message_send(actor=w.staff_on, matter=w.matter_a,
-                                      text=SECRET_TEXT)
+    folder = services.folder_create(
+        actor=w.staff_on, matter=w.matter_a, name="Discovery", client_can_upload=True
+    )
+    w.message = services.message_send(actor=w.staff_on, matter=w.matter_a, text=SECRET_TEXT)
     w.version = services.document_upload(
-        actor=w.staff_on, matter=w.matter_a, folder=folder,
-        files=[SimpleUploadedFile("shared-plan.txt", SECRET_BYTES.encode())])[0]
+        actor=w.staff_on,
+        matter=w.matter_a,
+        folder=folder,
+        files=[SimpleUploadedFile("shared-plan.txt", SECRET_BYTES.encode())],
+    )[0]
     w.document = w.version.document
     w.internal_version = services.document_upload(
-        actor=w.staff_on, matter=w.matter_a, folder=folder,
+        actor=w.staff_on,
+        matter=w.matter_a,
+        folder=folder,
         shared_with_client=False,
-        files=[SimpleUploadedFile("internal-memo.txt", b"internal strategy notes")])[0]
+        files=[SimpleUploadedFile("internal-memo.txt", b"internal strategy notes")],
+    )[0]
     w.internal = w.internal_version.document
     due = timezone.localdate() + dt.timedelta(days=7)
     w.doc_request = services.document_request_create(
-        actor=w.staff_on, matter=w.matter_a, title="Discovery items",
-        due_date=due, items=["Passport scan"])
+        actor=w.staff_on,
+        matter=w.matter_a,
+        title="Discovery items",
+        due_date=due,
+        items=["Passport scan"],
+    )
     w.item = w.doc_request.items.get()
-    w.task = services.client_task_create(actor=w.staff_on, matter=w.matter_a,
-                                         kind="sign_upload", title="Sign the power of attorney",
-                                         due_date=due)
+    w.task = services.client_task_create(
+        actor=w.staff_on,
+        matter=w.matter_a,
+        kind="sign_upload",
+        title="Sign the power of attorney",
+        due_date=due,
+    )
 
 
 def _submitted_item(w):
@@ -126,8 +193,9 @@ def _submitted_item(w):
     from portal import services
 
     _portal_objects(w)
-    services.request_item_upload(actor=w.client_a, item=w.item,
-                                 files=[SimpleUploadedFile("passport.txt", b"passport")])
+    services.request_item_upload(
+        actor=w.client_a, item=w.item, files=[SimpleUploadedFile("passport.txt", b"passport")]
+    )
 
 
 def _deleted_document(w):
@@ -138,53 +206,154 @@ def _deleted_document(w):
 
 
 # Matter A's POST actions that anyone who may open the matter can take.
-READER_POST_ON_A = {**MATTER_A_READERS, "client_a": 302, "staff_on": 302, "admin": 302,
-                    "cocounsel": 302}
+READER_POST_ON_A = {
+    **MATTER_A_READERS,
+    "client_a": 302,
+    "staff_on": 302,
+    "admin": 302,
+    "cocounsel": 302,
+}
 # Internal documents: the firm side only.
 FIRM_SIDE_ON_A = {**MATTER_A_READERS, "client_a": 404}
 
 ROWS += [
-    Row("portal:message-list", MATTER_A_READERS, kwargs=_matter_a, setup=_portal_objects,
-        secret=lambda w: SECRET_TEXT),
-    Row("portal:message-list", READER_POST_ON_A, kwargs=_matter_a, method="post",
-        data=lambda w: {"text": "Hello"}),
-    Row("portal:document-list", MATTER_A_READERS, kwargs=_matter_a, setup=_portal_objects,
-        secret=lambda w: "shared-plan.txt"),
-    Row("portal:document-list", READER_POST_ON_A, kwargs=_matter_a, method="post",
-        setup=_portal_objects, data=lambda w: {"folder": str(w.document.folder_id)}),
-    Row("portal:document-detail", MATTER_A_READERS, setup=_portal_objects,
-        kwargs=lambda w: {"document_id": w.document.pk}, secret=lambda w: "shared-plan.txt"),
-    Row("portal:document-detail", FIRM_SIDE_ON_A, setup=_portal_objects,
-        kwargs=lambda w: {"document_id": w.internal.pk}, secret=lambda w: "internal-memo"),
-    Row("portal:version-download", MATTER_A_READERS, setup=_portal_objects,
-        kwargs=lambda w: {"version_id": w.version.pk}, secret=lambda w: SECRET_BYTES),
-    Row("portal:version-download", FIRM_SIDE_ON_A, setup=_portal_objects,
+    Row(
+        "portal:message-list",
+        MATTER_A_READERS,
+        kwargs=_matter_a,
+        setup=_portal_objects,
+        secret=lambda w: SECRET_TEXT,
+    ),
+    Row(
+        "portal:message-list",
+        READER_POST_ON_A,
+        kwargs=_matter_a,
+        method="post",
+        data=lambda w: {"text": "Hello"},
+    ),
+    Row(
+        "portal:document-list",
+        MATTER_A_READERS,
+        kwargs=_matter_a,
+        setup=_portal_objects,
+        secret=lambda w: "shared-plan.txt",
+    ),
+    Row(
+        "portal:document-list",
+        READER_POST_ON_A,
+        kwargs=_matter_a,
+        method="post",
+        setup=_portal_objects,
+        data=lambda w: {"folder": str(w.document.folder_id)},
+    ),
+    Row(
+        "portal:document-detail",
+        MATTER_A_READERS,
+        setup=_portal_objects,
+        kwargs=lambda w: {"document_id": w.document.pk},
+        secret=lambda w: "shared-plan.txt",
+    ),
+    Row(
+        "portal:document-detail",
+        FIRM_SIDE_ON_A,
+        setup=_portal_objects,
+        kwargs=lambda w: {"document_id": w.internal.pk},
+        secret=lambda w: "internal-memo",
+    ),
+    Row(
+        "portal:version-download",
+        MATTER_A_READERS,
+        setup=_portal_objects,
+        kwargs=lambda w: {"version_id": w.version.pk},
+        secret=lambda w: SECRET_BYTES,
+    ),
+    Row(
+        "portal:version-download",
+        FIRM_SIDE_ON_A,
+        setup=_portal_objects,
         kwargs=lambda w: {"version_id": w.internal_version.pk},
-        secret=lambda w: "internal strategy notes"),
-    Row("portal:request-list", MATTER_A_READERS, kwargs=_matter_a, setup=_portal_objects,
-        secret=lambda w: "Passport scan"),
-    Row("portal:request-item-upload", READER_POST_ON_A, setup=_portal_objects,
-        kwargs=lambda w: {"item_id": w.item.pk}, method="post"),
-    Row("portal:task-list", MATTER_A_READERS, kwargs=_matter_a, setup=_portal_objects,
-        secret=lambda w: "power of attorney"),
-    Row("portal:task-done", READER_POST_ON_A, setup=_portal_objects,
-        kwargs=lambda w: {"task_id": w.task.pk}, method="post"),
+        secret=lambda w: "internal strategy notes",
+    ),
+    Row(
+        "portal:request-list",
+        MATTER_A_READERS,
+        kwargs=_matter_a,
+        setup=_portal_objects,
+        secret=lambda w: "Passport scan",
+    ),
+    Row(
+        "portal:request-item-upload",
+        READER_POST_ON_A,
+        setup=_portal_objects,
+        kwargs=lambda w: {"item_id": w.item.pk},
+        method="post",
+    ),
+    Row(
+        "portal:task-list",
+        MATTER_A_READERS,
+        kwargs=_matter_a,
+        setup=_portal_objects,
+        secret=lambda w: "power of attorney",
+    ),
+    Row(
+        "portal:task-done",
+        READER_POST_ON_A,
+        setup=_portal_objects,
+        kwargs=lambda w: {"task_id": w.task.pk},
+        method="post",
+    ),
     Row("portal:search", ANY_SIGNED_IN, setup=_portal_objects, query="q=Zebra"),
-    Row("staff:folder-create", STAFF_POST_ON_A, kwargs=_matter_a, method="post",
-        data=lambda w: {"name": "Signed documents"}),
-    Row("staff:document-share", STAFF_POST_ON_A, setup=_portal_objects, method="post",
-        kwargs=lambda w: {"document_id": w.internal.pk}, data=lambda w: {"shared": "1"}),
-    Row("staff:document-delete", STAFF_POST_ON_A, setup=_portal_objects, method="post",
-        kwargs=lambda w: {"document_id": w.document.pk}),
-    Row("staff:document-restore", STAFF_POST_ON_A, setup=_deleted_document, method="post",
-        kwargs=lambda w: {"document_id": w.document.pk}),
-    Row("staff:request-create", STAFF_POST_ON_A, kwargs=_matter_a, method="post",
-        data=lambda w: {"title": "Papers", "due_date": "2099-01-01", "items": "ID\nPayslip"}),
-    Row("staff:request-item-review", STAFF_POST_ON_A, setup=_submitted_item, method="post",
-        kwargs=lambda w: {"item_id": w.item.pk}, data=lambda w: {"decision": "accept"}),
-    Row("staff:task-create", STAFF_POST_ON_A, kwargs=_matter_a, method="post",
-        data=lambda w: {"kind": "review", "title": "Read the draft",
-                        "due_date": "2099-01-01"}),
+    Row(
+        "staff:folder-create",
+        STAFF_POST_ON_A,
+        kwargs=_matter_a,
+        method="post",
+        data=lambda w: {"name": "Signed documents"},
+    ),
+    Row(
+        "staff:document-share",
+        STAFF_POST_ON_A,
+        setup=_portal_objects,
+        method="post",
+        kwargs=lambda w: {"document_id": w.internal.pk},
+        data=lambda w: {"shared": "1"},
+    ),
+    Row(
+        "staff:document-delete",
+        STAFF_POST_ON_A,
+        setup=_portal_objects,
+        method="post",
+        kwargs=lambda w: {"document_id": w.document.pk},
+    ),
+    Row(
+        "staff:document-restore",
+        STAFF_POST_ON_A,
+        setup=_deleted_document,
+        method="post",
+        kwargs=lambda w: {"document_id": w.document.pk},
+    ),
+    Row(
+        "staff:request-create",
+        STAFF_POST_ON_A,
+        kwargs=_matter_a,
+        method="post",
+        data=lambda w: {"title": "Papers", "due_date": "2099-01-01", "items": "ID\nPayslip"},
+    ),
+    Row(
+        "staff:request-item-review",
+        STAFF_POST_ON_A,
+        setup=_submitted_item,
+        method="post",
+        kwargs=lambda w: {"item_id": w.item.pk},
+        data=lambda w: {"decision": "accept"},
+    ),
+    Row(
+        "staff:task-create",
+        STAFF_POST_ON_A,
+        kwargs=_matter_a,
+        method="post",
+        data=lambda w: {"kind": "review", "title": "Read the draft", "due_date": "2099-01-01"},
+    ),
     Row("staff:tasks-overdue", STAFF_ONLY),
     Row("staff:status-update", STAFF_ONLY),
     Row("staff:search", STAFF_ONLY, setup=_portal_objects, query="q=Zebra"),

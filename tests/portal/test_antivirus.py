@@ -36,8 +36,7 @@ class _Clamd(socketserver.BaseRequestHandler):
                 break
             data += self._exact(size)
         found = b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE" in data
-        self.request.sendall(b"stream: Eicar-Test-Signature FOUND\0" if found
-                             else b"stream: OK\0")
+        self.request.sendall(b"stream: Eicar-Test-Signature FOUND\0" if found else b"stream: OK\0")
 
     def _exact(self, n: int) -> bytes:
         buf = b""
@@ -60,14 +59,18 @@ def clamd(settings: Any) -> Iterator[None]:
 
 
 def _folder(world: Any) -> Any:
-    return services.folder_create(actor=world.staff_on, matter=world.matter_a,
-                                  name="Uploads", client_can_upload=True)
+    return services.folder_create(
+        actor=world.staff_on, matter=world.matter_a, name="Uploads", client_can_upload=True
+    )
 
 
 def test_clean_file_is_marked_clean_and_downloadable(client: Any, world: Any, clamd: None) -> None:
     version = services.document_upload(
-        actor=world.client_a, matter=world.matter_a, folder=_folder(world),
-        files=[SimpleUploadedFile("notes.txt", b"plain notes")])[0]
+        actor=world.client_a,
+        matter=world.matter_a,
+        folder=_folder(world),
+        files=[SimpleUploadedFile("notes.txt", b"plain notes")],
+    )[0]
     assert version.scan_status == DocumentVersion.ScanStatus.CLEAN
     client.force_login(world.client_a)
     assert client.get(reverse("portal:version-download", args=[version.pk])).status_code == 200
@@ -78,9 +81,11 @@ def test_infected_upload_is_refused_and_nothing_is_stored(
 ) -> None:
     folder = _folder(world)
     client.force_login(world.client_a)
-    response = client.post(reverse("portal:document-list", args=[world.matter_a.pk]), {
-        "folder": str(folder.pk), "files": [SimpleUploadedFile("eicar.txt", EICAR)]},
-        follow=True)
+    response = client.post(
+        reverse("portal:document-list", args=[world.matter_a.pk]),
+        {"folder": str(folder.pk), "files": [SimpleUploadedFile("eicar.txt", EICAR)]},
+        follow=True,
+    )
     assert "looks infected" in response.content.decode()
     assert not DocumentVersion.objects.exists()
 
@@ -98,8 +103,11 @@ def test_while_clamd_is_down_uploads_wait_in_quarantine_then_are_released(
 
     # when a file is uploaded
     version = services.document_upload(
-        actor=world.client_a, matter=world.matter_a, folder=_folder(world),
-        files=[SimpleUploadedFile("scan.txt", b"a scanned letter")])[0]
+        actor=world.client_a,
+        matter=world.matter_a,
+        folder=_folder(world),
+        files=[SimpleUploadedFile("scan.txt", b"a scanned letter")],
+    )[0]
 
     # then it is kept but nobody can download it yet
     assert version.scan_status == DocumentVersion.ScanStatus.QUARANTINED

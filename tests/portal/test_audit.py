@@ -17,10 +17,10 @@ def test_admin_cannot_change_or_delete_audit_rows(client: Any, world: Any) -> No
     event = audit_record(action=AuditAction.OTHER, actor=world.admin)
     client.force_login(world.admin)
 
-    change = client.post(reverse("admin:audit_auditevent_change", args=[event.pk]),
-                         {"action": "tampered"})
-    delete = client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]),
-                         {"post": "yes"})
+    change = client.post(
+        reverse("admin:audit_auditevent_change", args=[event.pk]), {"action": "tampered"}
+    )
+    delete = client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"})
     listing = client.get(reverse("admin:audit_auditevent_changelist"))
 
     assert change.status_code in (403, 302) or b"tampered" not in change.content
@@ -50,8 +50,11 @@ def test_postgresql_refuses_update_and_delete_even_from_raw_sql(world: Any) -> N
 
 
 def test_logged_values_have_newlines_escaped_and_secrets_dropped(world: Any) -> None:
-    event = audit_record(action=AuditAction.OTHER, actor_label="evil\nFAKE LINE",
-                         data={"note": "a\r\nb", "password": "hunter2", "token": "abc"})
+    event = audit_record(
+        action=AuditAction.OTHER,
+        actor_label="evil\nFAKE LINE",
+        data={"note": "a\r\nb", "password": "hunter2", "token": "abc"},
+    )
 
     assert "\n" not in event.actor_label
     assert event.data == {"note": "a\\r\\nb"}

@@ -29,8 +29,9 @@ def _stored_files() -> list[Path]:
 
 
 def _folder(world: Any, **kwargs: Any) -> Folder:
-    return services.folder_create(actor=world.staff_on, matter=world.matter_a,
-                                  name=kwargs.pop("name", "Discovery"), **kwargs)
+    return services.folder_create(
+        actor=world.staff_on, matter=world.matter_a, name=kwargs.pop("name", "Discovery"), **kwargs
+    )
 
 
 def _download(client: Any, version: DocumentVersion) -> Any:
@@ -48,8 +49,7 @@ def test_three_uploads_of_one_name_give_three_versions_each_downloadable(
     # when the same name is uploaded three times with different content
     for n in range(3):
         upload = SimpleUploadedFile("contract.txt", f"draft number {n}".encode())
-        client.post(url, {"folder": str(folder.pk), "files": [upload],
-                          "shared_with_client": "on"})
+        client.post(url, {"folder": str(folder.pk), "files": [upload], "shared_with_client": "on"})
 
     # then there is one document with three versions, each with its own content
     document = Document.objects.get(matter=world.matter_a, name="contract.txt")
@@ -64,12 +64,17 @@ def test_three_uploads_of_one_name_give_three_versions_each_downloadable(
     # and each upload and each download has its own audit row
     uploads = AuditEvent.objects.filter(
         action__in=[PortalAction.DOCUMENT_UPLOADED, PortalAction.DOCUMENT_VERSION],
-        matter_id=world.matter_a.pk)
+        matter_id=world.matter_a.pk,
+    )
     assert sorted(uploads.values_list("action", flat=True)) == [
-        "document.uploaded", "document.version", "document.version"]
+        "document.uploaded",
+        "document.version",
+        "document.version",
+    ]
     downloads = AuditEvent.objects.filter(action=PortalAction.DOCUMENT_DOWNLOADED)
     assert sorted(downloads.values_list("object_id", flat=True)) == sorted(
-        str(v.pk) for v in versions)
+        str(v.pk) for v in versions
+    )
     assert set(downloads.values_list("actor", flat=True)) == {world.client_a.pk}
 
 
@@ -79,11 +84,17 @@ def test_upload_of_several_files_at_once_stores_each(client: Any, world: Any) ->
     client.force_login(world.client_a)
 
     # when the client picks a photo and a PDF together
-    response = client.post(reverse("portal:document-list", args=[world.matter_a.pk]), {
-        "folder": str(folder.pk),
-        "files": [SimpleUploadedFile("IMG_0001.png", png()),
-                  SimpleUploadedFile("letter.pdf", pdf_with_text("hello"))],
-    }, follow=True)
+    response = client.post(
+        reverse("portal:document-list", args=[world.matter_a.pk]),
+        {
+            "folder": str(folder.pk),
+            "files": [
+                SimpleUploadedFile("IMG_0001.png", png()),
+                SimpleUploadedFile("letter.pdf", pdf_with_text("hello")),
+            ],
+        },
+        follow=True,
+    )
 
     # then
     assert "2 files uploaded." in response.content.decode()
@@ -96,8 +107,11 @@ def test_download_is_an_attachment_with_a_safe_name_and_no_sniffing(
 ) -> None:
     # given a file whose name has non-ASCII letters and a quote
     version = services.document_upload(
-        actor=world.staff_on, matter=world.matter_a, folder=_folder(world),
-        files=[SimpleUploadedFile('Umowa "łączna" ż.txt', b"text")])[0]
+        actor=world.staff_on,
+        matter=world.matter_a,
+        folder=_folder(world),
+        files=[SimpleUploadedFile('Umowa "łączna" ż.txt', b"text")],
+    )[0]
     client.force_login(world.client_a)
 
     # when
@@ -120,8 +134,11 @@ def test_a_version_whose_type_is_not_allowlisted_is_served_as_bytes(
 ) -> None:
     # given a row that claims a browser-renderable type (e.g. written by an older release)
     version = services.document_upload(
-        actor=world.staff_on, matter=world.matter_a, folder=_folder(world),
-        files=[SimpleUploadedFile("page.txt", b"plain")])[0]
+        actor=world.staff_on,
+        matter=world.matter_a,
+        folder=_folder(world),
+        files=[SimpleUploadedFile("page.txt", b"plain")],
+    )[0]
     DocumentVersion.objects.filter(pk=version.pk).update(content_type="text/html")
     client.force_login(world.staff_on)
 
@@ -139,24 +156,30 @@ XML_SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>'
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("page.html", HTML, "is not a type we accept"),
-    ("invoice.pdf", HTML, "is not a type we accept"),  # a name does not make it a PDF
-    ("logo.svg", SVG, "is not a type we accept"),
-    ("drawing.png", XML_SVG, "is not a type we accept"),
-    ("setup.exe", EXE, "is not a type we accept"),
-    ("empty.txt", b"", "is empty"),
-])
-def test_refused_upload_stores_nothing(client: Any, world: Any, name: str, content: bytes,
-                                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("page.html", HTML, "is not a type we accept"),
+        ("invoice.pdf", HTML, "is not a type we accept"),  # a name does not make it a PDF
+        ("logo.svg", SVG, "is not a type we accept"),
+        ("drawing.png", XML_SVG, "is not a type we accept"),
+        ("setup.exe", EXE, "is not a type we accept"),
+        ("empty.txt", b"", "is empty"),
+    ],
+)
+def test_refused_upload_stores_nothing(
+    client: Any, world: Any, name: str, content: bytes, message: str
+) -> None:
     # given
     folder = _folder(world, client_can_upload=True)
     client.force_login(world.client_a)
 
     # when
-    response = client.post(reverse("portal:document-list", args=[world.matter_a.pk]),
-                           {"folder": str(folder.pk), "files": [SimpleUploadedFile(name, content)]},
-                           follow=True)
+    response = client.post(
+        reverse("portal:document-list", args=[world.matter_a.pk]),
+        {"folder": str(folder.pk), "files": [SimpleUploadedFile(name, content)]},
+        follow=True,
+    )
 
     # then the person reads why, and no row and no file is left behind
     assert message in response.content.decode()
@@ -171,10 +194,16 @@ def test_one_bad_file_among_several_stores_none_of_them(client: Any, world: Any)
     client.force_login(world.client_a)
 
     # when
-    client.post(reverse("portal:document-list", args=[world.matter_a.pk]), {
-        "folder": str(folder.pk),
-        "files": [SimpleUploadedFile("ok.pdf", pdf_with_text("fine")),
-                  SimpleUploadedFile("bad.html", HTML)]})
+    client.post(
+        reverse("portal:document-list", args=[world.matter_a.pk]),
+        {
+            "folder": str(folder.pk),
+            "files": [
+                SimpleUploadedFile("ok.pdf", pdf_with_text("fine")),
+                SimpleUploadedFile("bad.html", HTML),
+            ],
+        },
+    )
 
     # then
     assert not DocumentVersion.objects.exists()
@@ -191,8 +220,11 @@ def test_file_over_the_size_limit_is_refused_while_streaming(
     big = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))
 
     # when
-    response = client.post(reverse("portal:document-list", args=[world.matter_a.pk]),
-                           {"folder": str(folder.pk), "files": [big]}, follow=True)
+    response = client.post(
+        reverse("portal:document-list", args=[world.matter_a.pk]),
+        {"folder": str(folder.pk), "files": [big]},
+        follow=True,
+    )
 
     # then
     assert "larger than the limit of 1 MB" in response.content.decode()
@@ -200,9 +232,7 @@ def test_file_over_the_size_limit_is_refused_while_streaming(
     assert _stored_files() == []
 
 
-def test_size_limit_handler_stops_reading_the_file_past_the_limit(
-    rf: Any, settings: Any
-) -> None:
+def test_size_limit_handler_stops_reading_the_file_past_the_limit(rf: Any, settings: Any) -> None:
     # given the handler chain and a body with a file twice the limit
     from django.core.files.uploadhandler import StopUpload
 
@@ -232,10 +262,14 @@ def test_message_with_an_attachment_over_the_limit_is_refused_whole(
     client.force_login(world.client_a)
 
     # when
-    response = client.post(reverse("portal:message-list", args=[world.matter_a.pk]), {
-        "text": "Here is the scan",
-        "files": [SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))],
-    }, follow=True)
+    response = client.post(
+        reverse("portal:message-list", args=[world.matter_a.pk]),
+        {
+            "text": "Here is the scan",
+            "files": [SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))],
+        },
+        follow=True,
+    )
 
     # then neither the message nor the file exists
     assert "larger than the limit" in response.content.decode()
@@ -244,20 +278,26 @@ def test_message_with_an_attachment_over_the_limit_is_refused_whole(
     assert _stored_files() == []
 
 
-@pytest.mark.parametrize("name", [
-    "../../../etc/passwd.txt",
-    "..\\..\\windows\\system.ini",
-    "bad\x00name.txt",
-    "line\r\nSet-Cookie: x=1.txt",
-    "invoice\u202etxt.exe",
-    "x" * 300 + ".txt",
-    "   ",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../../etc/passwd.txt",
+        "..\\..\\windows\\system.ini",
+        "bad\x00name.txt",
+        "line\r\nSet-Cookie: x=1.txt",
+        "invoice\u202etxt.exe",
+        "x" * 300 + ".txt",
+        "   ",
+    ],
+)
 def test_dangerous_filenames_are_stored_under_a_server_chosen_key(world: Any, name: str) -> None:
     # when
     version = services.document_upload(
-        actor=world.staff_on, matter=world.matter_a, folder=_folder(world),
-        files=[_named_upload(name)])[0]
+        actor=world.staff_on,
+        matter=world.matter_a,
+        folder=_folder(world),
+        files=[_named_upload(name)],
+    )[0]
 
     # then the key is ours and the display name is harmless
     key = version.file.name
@@ -276,9 +316,7 @@ def _named_upload(name: str) -> SimpleUploadedFile:
     return upload
 
 
-def test_client_cannot_upload_into_a_folder_not_shared_for_upload(
-    client: Any, world: Any
-) -> None:
+def test_client_cannot_upload_into_a_folder_not_shared_for_upload(client: Any, world: Any) -> None:
     # given a shared folder closed for uploads, and an internal one
     closed = _folder(world, name="Signed documents", client_can_upload=False)
     internal = _folder(world, name="Notes", shared_with_client=False)
@@ -286,10 +324,12 @@ def test_client_cannot_upload_into_a_folder_not_shared_for_upload(
     url = reverse("portal:document-list", args=[world.matter_a.pk])
 
     # when
-    first = client.post(url, {"folder": str(closed.pk),
-                              "files": [SimpleUploadedFile("a.txt", b"a")]}, follow=True)
-    second = client.post(url, {"folder": str(internal.pk),
-                               "files": [SimpleUploadedFile("b.txt", b"b")]}, follow=True)
+    first = client.post(
+        url, {"folder": str(closed.pk), "files": [SimpleUploadedFile("a.txt", b"a")]}, follow=True
+    )
+    second = client.post(
+        url, {"folder": str(internal.pk), "files": [SimpleUploadedFile("b.txt", b"b")]}, follow=True
+    )
 
     # then
     assert "You cannot upload into this folder." in first.content.decode()
@@ -300,15 +340,17 @@ def test_client_cannot_upload_into_a_folder_not_shared_for_upload(
 
 def test_client_cannot_upload_into_another_clients_folder(client: Any, world: Any) -> None:
     # given a folder on matter B open for uploads
-    folder_b = services.folder_create(actor=world.staff_off,
-                                      matter=world.matter_b, name="Uploads",
-                                      client_can_upload=True)
+    folder_b = services.folder_create(
+        actor=world.staff_off, matter=world.matter_b, name="Uploads", client_can_upload=True
+    )
     client.force_login(world.client_a)
 
     # when client A posts into it through their own matter
-    response = client.post(reverse("portal:document-list", args=[world.matter_a.pk]),
-                           {"folder": str(folder_b.pk),
-                            "files": [SimpleUploadedFile("x.txt", b"x")]}, follow=True)
+    response = client.post(
+        reverse("portal:document-list", args=[world.matter_a.pk]),
+        {"folder": str(folder_b.pk), "files": [SimpleUploadedFile("x.txt", b"x")]},
+        follow=True,
+    )
 
     # then
     assert "Choose a folder from the list." in response.content.decode()
@@ -319,9 +361,12 @@ def test_internal_documents_are_invisible_to_clients(client: Any, world: Any) ->
     # given
     folder = _folder(world)
     internal = services.document_upload(
-        actor=world.staff_on, matter=world.matter_a, folder=folder,
+        actor=world.staff_on,
+        matter=world.matter_a,
+        folder=folder,
         shared_with_client=False,
-        files=[SimpleUploadedFile("strategy-memo.txt", b"our weak points")])[0]
+        files=[SimpleUploadedFile("strategy-memo.txt", b"our weak points")],
+    )[0]
     client.force_login(world.client_a)
 
     # when
@@ -342,8 +387,12 @@ def test_sharing_a_document_changes_what_the_client_sees_and_is_audited(
 ) -> None:
     # given
     version = services.document_upload(
-        actor=world.staff_on, matter=world.matter_a, folder=_folder(world),
-        shared_with_client=False, files=[SimpleUploadedFile("opinion.txt", b"x")])[0]
+        actor=world.staff_on,
+        matter=world.matter_a,
+        folder=_folder(world),
+        shared_with_client=False,
+        files=[SimpleUploadedFile("opinion.txt", b"x")],
+    )[0]
     client.force_login(world.staff_on)
 
     # when
@@ -352,15 +401,22 @@ def test_sharing_a_document_changes_what_the_client_sees_and_is_audited(
     # then
     client.force_login(world.client_a)
     assert _download(client, version).status_code == 200
-    assert AuditEvent.objects.filter(action=PortalAction.DOCUMENT_SHARED,
-                                     object_id=str(version.document_id)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=PortalAction.DOCUMENT_SHARED, object_id=str(version.document_id)
+        ).count()
+        == 1
+    )
 
 
 def test_deleted_document_can_be_restored_for_30_days_only(client: Any, world: Any) -> None:
     # given
     version = services.document_upload(
-        actor=world.staff_on, matter=world.matter_a, folder=_folder(world),
-        files=[SimpleUploadedFile("will.txt", b"x")])[0]
+        actor=world.staff_on,
+        matter=world.matter_a,
+        folder=_folder(world),
+        files=[SimpleUploadedFile("will.txt", b"x")],
+    )[0]
     document = version.document
     client.force_login(world.staff_on)
 
@@ -384,23 +440,26 @@ def test_deleted_document_can_be_restored_for_30_days_only(client: Any, world: A
     with time_machine.travel(timezone.now() + dt.timedelta(days=31)):
         with pytest.raises(ServiceError):
             services.document_restore(actor=world.staff_on, document=document)
-    actions = list(AuditEvent.objects.filter(object_id=str(document.pk)).values_list(
-        "action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(document.pk)).values_list("action", flat=True)
+    )
     assert actions.count("document.deleted") == 2
     assert actions.count("document.restored") == 1
 
 
-def test_cocounsel_reads_and_adds_documents_on_the_shared_matter(
-    client: Any, world: Any
-) -> None:
+def test_cocounsel_reads_and_adds_documents_on_the_shared_matter(client: Any, world: Any) -> None:
     # given
     folder = _folder(world)
     client.force_login(world.cocounsel)
 
     # when
-    client.post(reverse("portal:document-list", args=[world.matter_a.pk]),
-                {"folder": str(folder.pk),
-                 "files": [SimpleUploadedFile("brief.docx", docx_with_text("our brief"))]})
+    client.post(
+        reverse("portal:document-list", args=[world.matter_a.pk]),
+        {
+            "folder": str(folder.pk),
+            "files": [SimpleUploadedFile("brief.docx", docx_with_text("our brief"))],
+        },
+    )
 
     # then
     version = DocumentVersion.objects.get()
@@ -410,16 +469,25 @@ def test_cocounsel_reads_and_adds_documents_on_the_shared_matter(
 
 def test_viewing_a_document_is_audited(client: Any, world: Any) -> None:
     version = services.document_upload(
-        actor=world.staff_on, matter=world.matter_a, folder=_folder(world),
-        files=[SimpleUploadedFile("a.txt", b"x")])[0]
+        actor=world.staff_on,
+        matter=world.matter_a,
+        folder=_folder(world),
+        files=[SimpleUploadedFile("a.txt", b"x")],
+    )[0]
     client.force_login(world.client_a)
 
-    client.get(reverse("portal:document-detail", args=[version.document_id]),
-               HTTP_USER_AGENT="Phone", REMOTE_ADDR="203.0.113.9")
+    client.get(
+        reverse("portal:document-detail", args=[version.document_id]),
+        HTTP_USER_AGENT="Phone",
+        REMOTE_ADDR="203.0.113.9",
+    )
 
     event = AuditEvent.objects.get(action=PortalAction.DOCUMENT_VIEWED)
-    assert (event.actor, str(event.ip), event.user_agent) == (world.client_a, "203.0.113.9",
-                                                              "Phone")
+    assert (event.actor, str(event.ip), event.user_agent) == (
+        world.client_a,
+        "203.0.113.9",
+        "Phone",
+    )
 
 
 def test_on_s3_the_download_redirects_to_a_short_presigned_attachment_url(
@@ -430,16 +498,29 @@ def test_on_s3_the_download_redirects_to_a_short_presigned_attachment_url(
     from urllib.parse import parse_qs, urlsplit
 
     version = services.document_upload(
-        actor=world.staff_on, matter=world.matter_a, folder=_folder(world),
-        files=[SimpleUploadedFile("Zeznanie świadka.pdf", pdf_with_text("x"))])[0]
+        actor=world.staff_on,
+        matter=world.matter_a,
+        folder=_folder(world),
+        files=[SimpleUploadedFile("Zeznanie świadka.pdf", pdf_with_text("x"))],
+    )[0]
     settings.AWS_STORAGE_BUCKET_NAME = "atrium-private"
     settings.ATRIUM_DOWNLOAD_URL_SECONDS = 300
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": "atrium-private", "access_key": "AKIAEXAMPLE",
-                    "secret_key": "example-secret", "region_name": "eu-central-1",
-                    "default_acl": "private", "querystring_auth": True,
-                    "file_overwrite": False, "location": "private"}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "atrium-private",
+                "access_key": "AKIAEXAMPLE",
+                "secret_key": "example-secret",
+                "region_name": "eu-central-1",
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+                "location": "private",
+            },
+        },
+    }
     client.force_login(world.client_a)
 
     # when

@@ -54,9 +54,11 @@ def test_staff_invites_client_who_sets_password_and_sees_only_their_matter(
     # when the client follows it and sets a password
     page = client.get(reverse("invitation-accept", args=[token]))
     assert page.status_code == 200
-    response = client.post(reverse("invitation-accept", args=[token]),
-                           {"password1": "a-long-new-secret-9", "password2": "a-long-new-secret-9"},
-                           follow=True)
+    response = client.post(
+        reverse("invitation-accept", args=[token]),
+        {"password1": "a-long-new-secret-9", "password2": "a-long-new-secret-9"},
+        follow=True,
+    )
 
     # then they land on their portal home with their matter only
     assert response.redirect_chain[-1][0] == reverse("portal:home")
@@ -72,8 +74,9 @@ def test_staff_invites_client_who_sets_password_and_sees_only_their_matter(
     assert AuditEvent.objects.filter(action=PortalAction.INVITATION_ACCEPTED).exists()
 
 
-def test_invitation_link_works_only_once(client: Any, firm: Any,
-                                          django_capture_on_commit_callbacks: Any) -> None:
+def test_invitation_link_works_only_once(
+    client: Any, firm: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     staff = factories.StaffFactory()
     contact = factories.ContactFactory()
     token = _invite(staff, contact, django_capture_on_commit_callbacks)
@@ -81,30 +84,35 @@ def test_invitation_link_works_only_once(client: Any, firm: Any,
     assert client.post(reverse("invitation-accept", args=[token]), data).status_code == 302
     client.logout()
 
-    again = client.post(reverse("invitation-accept", args=[token]),
-                        {"password1": "attacker-pass-123", "password2": "attacker-pass-123"})
+    again = client.post(
+        reverse("invitation-accept", args=[token]),
+        {"password1": "attacker-pass-123", "password2": "attacker-pass-123"},
+    )
 
     assert again.status_code == 404
     assert User.objects.get(email=contact.email).check_password("a-long-new-secret-9")
 
 
-def test_invitation_link_expires_after_seven_days(client: Any, firm: Any,
-                                                  django_capture_on_commit_callbacks: Any) -> None:
+def test_invitation_link_expires_after_seven_days(
+    client: Any, firm: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     staff = factories.StaffFactory()
     contact = factories.ContactFactory()
     token = _invite(staff, contact, django_capture_on_commit_callbacks)
 
     with time_machine.travel(timezone.now() + dt.timedelta(days=7, minutes=1)):
-        response = client.post(reverse("invitation-accept", args=[token]),
-                               {"password1": "a-long-new-secret-9",
-                                "password2": "a-long-new-secret-9"})
+        response = client.post(
+            reverse("invitation-accept", args=[token]),
+            {"password1": "a-long-new-secret-9", "password2": "a-long-new-secret-9"},
+        )
 
     assert response.status_code == 404
     assert not User.objects.filter(email=contact.email).exists()
 
 
-def test_a_new_invitation_replaces_the_old_link(client: Any, firm: Any,
-                                                django_capture_on_commit_callbacks: Any) -> None:
+def test_a_new_invitation_replaces_the_old_link(
+    client: Any, firm: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     staff = factories.StaffFactory()
     contact = factories.ContactFactory()
     first = _invite(staff, contact, django_capture_on_commit_callbacks)
@@ -114,29 +122,32 @@ def test_a_new_invitation_replaces_the_old_link(client: Any, firm: Any,
     assert client.get(reverse("invitation-accept", args=[second])).status_code == 200
 
 
-def test_unknown_used_and_expired_links_look_the_same(client: Any, firm: Any,
-                                                      django_capture_on_commit_callbacks: Any
-                                                      ) -> None:
+def test_unknown_used_and_expired_links_look_the_same(
+    client: Any, firm: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     staff = factories.StaffFactory()
     used_contact, old_contact = factories.ContactFactory(), factories.ContactFactory()
     used = _invite(staff, used_contact, django_capture_on_commit_callbacks)
     old = _invite(staff, old_contact, django_capture_on_commit_callbacks)
-    client.post(reverse("invitation-accept", args=[used]),
-                {"password1": "a-long-new-secret-9", "password2": "a-long-new-secret-9"})
+    client.post(
+        reverse("invitation-accept", args=[used]),
+        {"password1": "a-long-new-secret-9", "password2": "a-long-new-secret-9"},
+    )
     client.logout()
     Invitation.objects.filter(email=old_contact.email).update(expires_at=timezone.now())
 
-    pages = [client.get(reverse("invitation-accept", args=[t]))
-             for t in ("x" * 43, used, old)]
+    pages = [client.get(reverse("invitation-accept", args=[t])) for t in ("x" * 43, used, old)]
 
     assert {p.status_code for p in pages} == {404}
-    bodies = {p.content.decode().replace(p.wsgi_request.META.get("CSRF_COOKIE", ""), "")
-              for p in pages}
+    bodies = {
+        p.content.decode().replace(p.wsgi_request.META.get("CSRF_COOKIE", ""), "") for p in pages
+    }
     assert len({re.sub(r'value="[^"]+"', "", b) for b in bodies}) == 1
 
 
-def test_only_a_hash_of_the_link_is_stored(firm: Any,
-                                           django_capture_on_commit_callbacks: Any) -> None:
+def test_only_a_hash_of_the_link_is_stored(
+    firm: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     staff = factories.StaffFactory()
     contact = factories.ContactFactory()
     token = _invite(staff, contact, django_capture_on_commit_callbacks)
@@ -165,21 +176,24 @@ def test_sixth_failed_login_within_five_minutes_is_refused_despite_spoofed_forwa
 
     # when five wrong passwords are tried, each from a "different" address
     for i in range(5):
-        response = client.post(url, {"login": user.email, "password": f"wrong-{i}"},
-                               HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")
+        response = client.post(
+            url, {"login": user.email, "password": f"wrong-{i}"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}"
+        )
         assert response.status_code == 200
         assert "Too many failed login attempts" not in response.content.decode()
 
     # then the sixth, even with the right password and yet another spoofed address, is refused
-    sixth = client.post(url, {"login": user.email, "password": factories.PASSWORD},
-                        HTTP_X_FORWARDED_FOR="10.9.9.9")
+    sixth = client.post(
+        url, {"login": user.email, "password": factories.PASSWORD}, HTTP_X_FORWARDED_FOR="10.9.9.9"
+    )
     assert "Too many failed login attempts" in sixth.content.decode()
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action=PortalAction.LOGIN_FAILED).count() == 5
 
 
-def test_successful_and_failed_sign_ins_are_audited_without_passwords(client: Any,
-                                                                      firm: Any) -> None:
+def test_successful_and_failed_sign_ins_are_audited_without_passwords(
+    client: Any, firm: Any
+) -> None:
     user = factories.UserFactory(email="audited@example.com")
     client.post(reverse("account_login"), {"login": user.email, "password": "nope-nope-1"})
     client.post(reverse("account_login"), {"login": user.email, "password": factories.PASSWORD})

@@ -26,8 +26,11 @@ def test_disallowed_stage_move_is_refused_with_a_message_and_nothing_changes(
     client.force_login(world.staff_on)
 
     # when staff try to jump straight to "waiting for a decision"
-    response = client.post(reverse("staff:matter-stage", args=[matter.pk]),
-                           {"stage": Matter.Stage.AWAITING}, follow=True)
+    response = client.post(
+        reverse("staff:matter-stage", args=[matter.pk]),
+        {"stage": Matter.Stage.AWAITING},
+        follow=True,
+    )
 
     # then
     assert "cannot move from" in response.content.decode()
@@ -40,14 +43,20 @@ def test_disallowed_stage_move_is_refused_with_a_message_and_nothing_changes(
 def test_allowed_stage_move_is_recorded_and_shown_to_the_client(client: Any, world: Any) -> None:
     client.force_login(world.staff_on)
 
-    client.post(reverse("staff:matter-stage", args=[world.matter_a.pk]),
-                {"stage": Matter.Stage.ENGAGED, "note": "Engagement letter signed"})
+    client.post(
+        reverse("staff:matter-stage", args=[world.matter_a.pk]),
+        {"stage": Matter.Stage.ENGAGED, "note": "Engagement letter signed"},
+    )
 
     change = MatterStageChange.objects.get(matter=world.matter_a)
     assert (change.from_stage, change.to_stage, change.changed_by) == (
-        "intake", "engaged", world.staff_on)
-    assert AuditEvent.objects.filter(action=PortalAction.MATTER_STAGE_CHANGED,
-                                     matter_id=world.matter_a.pk).exists()
+        "intake",
+        "engaged",
+        world.staff_on,
+    )
+    assert AuditEvent.objects.filter(
+        action=PortalAction.MATTER_STAGE_CHANGED, matter_id=world.matter_a.pk
+    ).exists()
     client.force_login(world.client_a)
     page = client.get(reverse("portal:matter-detail", args=[world.matter_a.pk])).content.decode()
     assert "Engagement letter signed" in page
@@ -55,10 +64,12 @@ def test_allowed_stage_move_is_recorded_and_shown_to_the_client(client: Any, wor
 
 
 def test_clients_see_only_shared_timeline_entries(client: Any, world: Any) -> None:
-    TimelineEntry.objects.create(matter=world.matter_a, title="Hearing set for May",
-                                 shared_with_client=True)
-    TimelineEntry.objects.create(matter=world.matter_a, title="Opposing counsel is weak",
-                                 shared_with_client=False)
+    TimelineEntry.objects.create(
+        matter=world.matter_a, title="Hearing set for May", shared_with_client=True
+    )
+    TimelineEntry.objects.create(
+        matter=world.matter_a, title="Opposing counsel is weak", shared_with_client=False
+    )
     client.force_login(world.client_a)
 
     page = client.get(reverse("portal:matter-detail", args=[world.matter_a.pk])).content.decode()
@@ -99,8 +110,9 @@ def test_revoking_a_grant_takes_effect_on_the_next_request(client: Any, world: A
     other.post(reverse("staff:grant-revoke", args=[world.grant.pk]))
 
     assert client.get(url).status_code == 404
-    assert AuditEvent.objects.filter(action=PortalAction.PERMISSION_REVOKED,
-                                     matter_id=world.matter_a.pk).exists()
+    assert AuditEvent.objects.filter(
+        action=PortalAction.PERMISSION_REVOKED, matter_id=world.matter_a.pk
+    ).exists()
     assert staff.pk  # a bystander staff member changes nothing
 
 
@@ -134,9 +146,16 @@ def test_firm_admin_sees_every_matter(world: Any) -> None:
 def test_extra_form_fields_are_ignored(client: Any, world: Any) -> None:
     client.force_login(world.client_a)
 
-    client.post(reverse("portal:preferences"),
-                {"language": "es", "time_zone": "Europe/Madrid", "is_staff": "on",
-                 "role": "staff", "is_superuser": "on"})
+    client.post(
+        reverse("portal:preferences"),
+        {
+            "language": "es",
+            "time_zone": "Europe/Madrid",
+            "is_staff": "on",
+            "role": "staff",
+            "is_superuser": "on",
+        },
+    )
 
     world.client_a.refresh_from_db()
     assert world.client_a.language == "es"
@@ -157,11 +176,18 @@ def test_matter_views_are_audited(client: Any, world: Any) -> None:
 def test_staff_create_a_matter_and_the_team_gets_access(client: Any, world: Any) -> None:
     client.force_login(world.staff_on)
 
-    response = client.post(reverse("staff:matter-create"), {
-        "reference": "FAM-9", "title": "Custody", "practice_area": "family",
-        "priority": "high", "responsible_lawyer": world.staff_on.pk,
-        "team": [world.staff_off.pk], "clients": [world.contact_a.pk],
-    })
+    response = client.post(
+        reverse("staff:matter-create"),
+        {
+            "reference": "FAM-9",
+            "title": "Custody",
+            "practice_area": "family",
+            "priority": "high",
+            "responsible_lawyer": world.staff_on.pk,
+            "team": [world.staff_off.pk],
+            "clients": [world.contact_a.pk],
+        },
+    )
 
     matter = Matter.objects.get(reference="FAM-9")
     assert response.status_code == 302
@@ -175,8 +201,9 @@ def test_staff_filter_the_audit_log(client: Any, world: Any) -> None:
     client.get(reverse("portal:matter-detail", args=[world.matter_a.pk]))
     client.force_login(world.admin)
 
-    page = client.get(reverse("staff:audit-log"),
-                      {"action": PortalAction.MATTER_VIEWED}).content.decode()
+    page = client.get(
+        reverse("staff:audit-log"), {"action": PortalAction.MATTER_VIEWED}
+    ).content.decode()
 
     assert world.client_a.email in page
     rows = page.split("<tbody>")[1]

@@ -32,17 +32,20 @@ def _at(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
 # ---------------------------------------------------------------------------
 # Business hours (pure)
 # ---------------------------------------------------------------------------
-@pytest.mark.parametrize(("start", "end", "hours"), [
-    (_at(2, 10), _at(2, 12), 2.0),            # Monday, inside the day
-    (_at(2, 16), _at(3, 10), 2.0),            # Mon 16:00 -> Tue 10:00
-    (_at(6, 16), _at(9, 10), 2.0),            # Fri 16:00 -> Mon 10:00 (weekend skipped)
-    (_at(7, 10), _at(8, 18), 0.0),            # all weekend
-    (_at(2, 7), _at(2, 8), 0.0),              # before opening
-    (_at(2, 18), _at(3, 8), 0.0),             # overnight
-    (_at(2, 9), _at(6, 17), 40.0),            # a whole working week
-    (_at(2, 12), _at(2, 11), 0.0),            # end before start
-    (_at(27, 16), _at(30, 10), 2.0),          # across the spring DST change (29 March)
-])
+@pytest.mark.parametrize(
+    ("start", "end", "hours"),
+    [
+        (_at(2, 10), _at(2, 12), 2.0),  # Monday, inside the day
+        (_at(2, 16), _at(3, 10), 2.0),  # Mon 16:00 -> Tue 10:00
+        (_at(6, 16), _at(9, 10), 2.0),  # Fri 16:00 -> Mon 10:00 (weekend skipped)
+        (_at(7, 10), _at(8, 18), 0.0),  # all weekend
+        (_at(2, 7), _at(2, 8), 0.0),  # before opening
+        (_at(2, 18), _at(3, 8), 0.0),  # overnight
+        (_at(2, 9), _at(6, 17), 40.0),  # a whole working week
+        (_at(2, 12), _at(2, 11), 0.0),  # end before start
+        (_at(27, 16), _at(30, 10), 2.0),  # across the spring DST change (29 March)
+    ],
+)
 def test_business_hours_between_counts_weekdays_nine_to_five(
     start: dt.datetime, end: dt.datetime, hours: float
 ) -> None:
@@ -76,10 +79,14 @@ def test_client_sends_a_message_with_an_attachment(client: Any, world: Any) -> N
     client.force_login(world.client_a)
 
     # when
-    response = client.post(reverse("portal:message-list", args=[world.matter_a.pk]), {
-        "text": "Here is the signed form.",
-        "files": [SimpleUploadedFile("form.pdf", b"%PDF-1.4\n%%EOF\n")],
-    }, follow=True)
+    response = client.post(
+        reverse("portal:message-list", args=[world.matter_a.pk]),
+        {
+            "text": "Here is the signed form.",
+            "files": [SimpleUploadedFile("form.pdf", b"%PDF-1.4\n%%EOF\n")],
+        },
+        follow=True,
+    )
 
     # then
     assert "Your message is sent." in response.content.decode()
@@ -91,18 +98,20 @@ def test_client_sends_a_message_with_an_attachment(client: Any, world: Any) -> N
     assert "signed form" not in str(sent.data)
 
 
-@pytest.mark.parametrize(("text", "error"), [
-    ("", "Write a message before sending."),
-    ("   \n  ", "Write a message before sending."),
-    ("x" * 20_001, "at most 20,000 characters"),
-])
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("", "Write a message before sending."),
+        ("   \n  ", "Write a message before sending."),
+        ("x" * 20_001, "at most 20,000 characters"),
+    ],
+)
 def test_empty_or_too_long_message_is_refused_and_nothing_is_stored(
     client: Any, world: Any, text: str, error: str
 ) -> None:
     client.force_login(world.client_a)
 
-    response = client.post(reverse("portal:message-list", args=[world.matter_a.pk]),
-                           {"text": text})
+    response = client.post(reverse("portal:message-list", args=[world.matter_a.pk]), {"text": text})
 
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -111,15 +120,15 @@ def test_empty_or_too_long_message_is_refused_and_nothing_is_stored(
 
 
 def test_message_of_exactly_20000_characters_is_accepted(world: Any) -> None:
-    message = services.message_send(actor=world.client_a,
-                                    matter=world.matter_a, text="y" * 20_000)
+    message = services.message_send(actor=world.client_a, matter=world.matter_a, text="y" * 20_000)
     assert len(message.text) == 20_000
 
 
 def test_client_b_cannot_post_to_client_as_matter(client: Any, world: Any) -> None:
     client.force_login(world.client_b)
-    response = client.post(reverse("portal:message-list", args=[world.matter_a.pk]),
-                           {"text": "hello"})
+    response = client.post(
+        reverse("portal:message-list", args=[world.matter_a.pk]), {"text": "hello"}
+    )
     assert response.status_code == 404
     assert not Message.objects.exists()
 
@@ -129,8 +138,9 @@ def test_client_b_cannot_post_to_client_as_matter(client: Any, world: Any) -> No
 # ---------------------------------------------------------------------------
 def test_staff_see_when_the_client_read_their_message(client: Any, world: Any) -> None:
     # given a staff message
-    services.message_send(actor=world.staff_on, matter=world.matter_a,
-                          text="Your hearing is on Monday.")
+    services.message_send(
+        actor=world.staff_on, matter=world.matter_a, text="Your hearing is on Monday."
+    )
     client.force_login(world.staff_on)
     before = client.get(reverse("portal:message-list", args=[world.matter_a.pk]))
     assert "Not read yet" in before.content.decode()
@@ -143,8 +153,12 @@ def test_staff_see_when_the_client_read_their_message(client: Any, world: Any) -
     message = Message.objects.get()
     assert message.read_by == world.client_a and message.read_at is not None
     client.get(reverse("portal:message-list", args=[world.matter_a.pk]))
-    assert AuditEvent.objects.filter(action=PortalAction.MESSAGE_READ,
-                                     object_id=str(message.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=PortalAction.MESSAGE_READ, object_id=str(message.pk)
+        ).count()
+        == 1
+    )
     client.force_login(world.staff_on)
     after = client.get(reverse("portal:message-list", args=[world.matter_a.pk]))
     assert "Read by the client" in after.content.decode()
@@ -169,11 +183,11 @@ def test_staff_see_the_response_time_against_the_firms_promise(
     firm.save()
     cache.clear()
     with time_machine.travel(_at(2, 10), tick=False):
-        services.message_send(actor=world.client_a, matter=world.matter_a,
-                              text="When is my hearing?")
+        services.message_send(
+            actor=world.client_a, matter=world.matter_a, text="When is my hearing?"
+        )
     with time_machine.travel(_at(3, 10), tick=False):
-        services.message_send(actor=world.staff_on, matter=world.matter_a,
-                              text="On Friday.")
+        services.message_send(actor=world.staff_on, matter=world.matter_a, text="On Friday.")
 
     # when
     client.force_login(world.staff_on)
@@ -199,7 +213,8 @@ def test_several_messages_within_minutes_give_one_notice_without_text_or_filenam
     from notifications.services import deliveries_sweep
 
     Contact.objects.filter(pk=world.contact_a.pk).update(
-        phone="+48500100200", preferred_channel="sms", sms_consent=True)
+        phone="+48500100200", preferred_channel="sms", sms_consent=True
+    )
     client.force_login(world.staff_on)
     url = reverse("portal:message-list", args=[world.matter_a.pk])
     start = timezone.now()
@@ -220,17 +235,19 @@ def test_several_messages_within_minutes_give_one_notice_without_text_or_filenam
     assert len(to_client) == 1
     sms = _sms_bodies(settings)
     assert len(sms) == 1
-    for body in [to_client[0].body, to_client[0].subject, sms[0],
-                 *[str(alt[0]) for alt in getattr(to_client[0], "alternatives", [])]]:
+    for body in [
+        to_client[0].body,
+        to_client[0].subject,
+        sms[0],
+        *[str(alt[0]) for alt in getattr(to_client[0], "alternatives", [])],
+    ]:
         assert "Secret plan" not in body
         assert "settlement-offer" not in body
     # and the lawyer who wrote is not notified of their own messages
     assert not [m for m in mail.outbox if world.staff_on.email in m.to]
 
 
-def test_client_message_notifies_the_responsible_lawyer_only_once(
-    client: Any, world: Any
-) -> None:
+def test_client_message_notifies_the_responsible_lawyer_only_once(client: Any, world: Any) -> None:
     from notifications.services import deliveries_sweep
 
     client.force_login(world.client_a)
@@ -238,8 +255,9 @@ def test_client_message_notifies_the_responsible_lawyer_only_once(
     for i in range(2):
         with time_machine.travel(start + dt.timedelta(minutes=i), tick=False):
             client.force_login(world.client_a)
-            client.post(reverse("portal:message-list", args=[world.matter_a.pk]),
-                        {"text": f"Question {i}"})
+            client.post(
+                reverse("portal:message-list", args=[world.matter_a.pk]), {"text": f"Question {i}"}
+            )
     with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
         deliveries_sweep()
 

@@ -25,8 +25,9 @@ def _login(client: Any, email: str) -> Any:
 
 
 @pytest.mark.parametrize("path", ["/staff/", "/staff/matters/", "/admin/", "/admin/portal/matter/"])
-def test_staff_without_mfa_are_sent_to_enrol_before_anything(client: Any, firm: Any,
-                                                              path: str) -> None:
+def test_staff_without_mfa_are_sent_to_enrol_before_anything(
+    client: Any, firm: Any, path: str
+) -> None:
     staff = factories.StaffFactory(mfa=False)
     _login(client, staff.email)
 
@@ -73,8 +74,7 @@ def test_enrolled_staff_need_the_code_after_the_password(client: Any, firm: Any)
 def test_a_code_without_the_password_gets_nothing(client: Any, firm: Any) -> None:
     staff = factories.StaffFactory()
 
-    response = client.post(reverse("mfa_authenticate"),
-                           {"code": _current_code(staff.totp_secret)})
+    response = client.post(reverse("mfa_authenticate"), {"code": _current_code(staff.totp_secret)})
 
     assert "_auth_user_id" not in client.session
     assert response.status_code in (302, 400, 404)

@@ -10,28 +10,38 @@ from portal.models import Firm
 
 pytestmark = pytest.mark.django_db
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def test_firm_admin_sets_branding_and_it_shows_on_every_page(client: Any, world: Any) -> None:
     client.force_login(world.admin)
 
-    response = client.post(reverse("staff:firm-settings"), {
-        "name": "Lis & Partners", "primary_color": "#123456", "accent_color": "#abcdef",
-        "time_zone": "Europe/Madrid", "default_language": "es", "currency": "eur",
-        "promise_channels": "Portal messages only", "office_hours": "Mon-Thu 8-16",
-        "response_hours": 8, "silence_days": 14,
-        "logo_upload": SimpleUploadedFile("logo.png", PNG, "image/png"),
-    })
+    response = client.post(
+        reverse("staff:firm-settings"),
+        {
+            "name": "Lis & Partners",
+            "primary_color": "#123456",
+            "accent_color": "#abcdef",
+            "time_zone": "Europe/Madrid",
+            "default_language": "es",
+            "currency": "eur",
+            "promise_channels": "Portal messages only",
+            "office_hours": "Mon-Thu 8-16",
+            "response_hours": 8,
+            "silence_days": 14,
+            "logo_upload": SimpleUploadedFile("logo.png", PNG, "image/png"),
+        },
+    )
 
     assert response.status_code == 302
     firm = Firm.objects.get(pk=1)
     assert (firm.name, firm.currency, firm.response_hours) == ("Lis & Partners", "EUR", 8)
     client.force_login(world.client_a)
-    for url in (reverse("portal:home"), reverse("portal:preferences"),
-                reverse("account_email")):
+    for url in (reverse("portal:home"), reverse("portal:preferences"), reverse("account_email")):
         page = client.get(url).content.decode()
         assert "Lis &amp; Partners" in page
         assert "#123456" in page
@@ -58,20 +68,23 @@ def test_clients_choice_of_language_is_remembered(client: Any, world: Any) -> No
 
 
 def test_language_switch_refuses_foreign_redirects(client: Any, firm: Any) -> None:
-    response = client.post(reverse("set-language"),
-                           {"language": "pl", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("set-language"), {"language": "pl", "next": "https://evil.example/"}
+    )
 
     assert response["Location"] == "/"
 
 
-def test_times_are_shown_in_the_viewers_zone_with_the_zone_named(client: Any,
-                                                                  world: Any) -> None:
+def test_times_are_shown_in_the_viewers_zone_with_the_zone_named(client: Any, world: Any) -> None:
     import datetime as dt
 
     from portal.models import TimelineEntry
 
-    TimelineEntry.objects.create(matter=world.matter_a, title="Hearing",
-                                 occurred_at=dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC))
+    TimelineEntry.objects.create(
+        matter=world.matter_a,
+        title="Hearing",
+        occurred_at=dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC),
+    )
     world.client_a.time_zone = "America/New_York"
     world.client_a.save(update_fields=["time_zone"])
     client.force_login(world.client_a)
@@ -98,8 +111,9 @@ def test_healthz_reports_each_dependency(client: Any, firm: Any) -> None:
     assert set(response.json()) >= {"database", "cache", "broker"}
 
 
-def test_healthz_is_unhealthy_when_the_broker_is_unreachable(client: Any, firm: Any,
-                                                             settings: Any) -> None:
+def test_healthz_is_unhealthy_when_the_broker_is_unreachable(
+    client: Any, firm: Any, settings: Any
+) -> None:
     from config.celery import app
 
     original = app.conf.broker_url

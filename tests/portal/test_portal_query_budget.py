@@ -30,39 +30,78 @@ pytestmark = pytest.mark.django_db
 def _private_cache(settings: Any) -> None:
     # The default file cache under var/ is shared with every other process on the machine;
     # another test run clearing it would make a cached firm row reappear as a query here.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "portal-query-budget"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "portal-query-budget",
+        }
+    }
 
 
 def _fill(*, matter: Any, lawyer: Any, client_user: Any, count: int) -> None:
     """count messages (both sides, with attachments), documents with 2 versions, items, tasks."""
     folder = Folder.objects.create(matter=matter, name="Discovery", client_can_upload=True)
     now = timezone.now()
-    docs = Document.objects.bulk_create([
-        Document(matter=matter, folder=folder, name=f"doc-{i}.pdf", version_count=2,
-                 created_by=lawyer) for i in range(count)])
-    versions = DocumentVersion.objects.bulk_create([
-        DocumentVersion(document=d, number=n, file=f"documents/x/{d.pk.hex}{n}",
-                        original_name=d.name, size=10, content_type="application/pdf",
-                        sha256="0" * 64, uploaded_by=lawyer)
-        for d in docs for n in (1, 2)])
-    messages = Message.objects.bulk_create([
-        Message(matter=matter, sender=lawyer if i % 2 == 0 else client_user,
-                side="firm" if i % 2 == 0 else "client", text=f"Message {i}",
-                created_at=now - dt.timedelta(minutes=count - i))
-        for i in range(count)])
+    docs = Document.objects.bulk_create(
+        [
+            Document(
+                matter=matter,
+                folder=folder,
+                name=f"doc-{i}.pdf",
+                version_count=2,
+                created_by=lawyer,
+            )
+            for i in range(count)
+        ]
+    )
+    versions = DocumentVersion.objects.bulk_create(
+        [
+            DocumentVersion(
+                document=d,
+                number=n,
+                file=f"documents/x/{d.pk.hex}{n}",
+                original_name=d.name,
+                size=10,
+                content_type="application/pdf",
+                sha256="0" * 64,
+                uploaded_by=lawyer,
+            )
+            for d in docs
+            for n in (1, 2)
+        ]
+    )
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                matter=matter,
+                sender=lawyer if i % 2 == 0 else client_user,
+                side="firm" if i % 2 == 0 else "client",
+                text=f"Message {i}",
+                created_at=now - dt.timedelta(minutes=count - i),
+            )
+            for i in range(count)
+        ]
+    )
     for message, version in zip(messages, versions, strict=False):
         message.attachments.add(version)
-    doc_request = DocumentRequest.objects.create(matter=matter, folder=folder, title="Papers",
-                                                 due_date=timezone.localdate())
-    DocumentRequestItem.objects.bulk_create([
-        DocumentRequestItem(request=doc_request, label=f"Item {i}", position=i)
-        for i in range(count)])
+    doc_request = DocumentRequest.objects.create(
+        matter=matter, folder=folder, title="Papers", due_date=timezone.localdate()
+    )
+    DocumentRequestItem.objects.bulk_create(
+        [
+            DocumentRequestItem(request=doc_request, label=f"Item {i}", position=i)
+            for i in range(count)
+        ]
+    )
     DocumentVersion.objects.filter(pk__in=[v.pk for v in versions[:count]]).update(
-        request_item=DocumentRequestItem.objects.filter(request=doc_request).first())
-    ClientTask.objects.bulk_create([
-        ClientTask(matter=matter, title=f"Task {i}", due_date=timezone.localdate())
-        for i in range(count)])
+        request_item=DocumentRequestItem.objects.filter(request=doc_request).first()
+    )
+    ClientTask.objects.bulk_create(
+        [
+            ClientTask(matter=matter, title=f"Task {i}", due_date=timezone.localdate())
+            for i in range(count)
+        ]
+    )
 
 
 def _setup(count: int) -> tuple[Any, Any, Any]:
@@ -81,8 +120,13 @@ def _queries(client: Any, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-PAGES = ["portal:message-list", "portal:document-list", "portal:request-list",
-         "portal:task-list", "portal:matter-detail"]
+PAGES = [
+    "portal:message-list",
+    "portal:document-list",
+    "portal:request-list",
+    "portal:task-list",
+    "portal:matter-detail",
+]
 
 
 @pytest.mark.parametrize("viewer", ["client", "staff"])
@@ -125,11 +169,21 @@ def test_document_detail_with_many_versions_stays_flat(client: Any, firm: Any) -
     for count in (1, 50):
         lawyer, user, matter = _setup(1)
         document = Document.objects.get(matter=matter)
-        DocumentVersion.objects.bulk_create([
-            DocumentVersion(document=document, number=n, file=f"documents/y/{n}-{count}",
-                            original_name="x", size=1, content_type="application/pdf",
-                            sha256="0" * 64, uploaded_by=lawyer)
-            for n in range(3, 3 + count)])
+        DocumentVersion.objects.bulk_create(
+            [
+                DocumentVersion(
+                    document=document,
+                    number=n,
+                    file=f"documents/y/{n}-{count}",
+                    original_name="x",
+                    size=1,
+                    content_type="application/pdf",
+                    sha256="0" * 64,
+                    uploaded_by=lawyer,
+                )
+                for n in range(3, 3 + count)
+            ]
+        )
         client.force_login(user)
         counts.append(_queries(client, reverse("portal:document-detail", args=[document.pk])))
     assert counts[0] == counts[1]

@@ -15,14 +15,19 @@ pytestmark = pytest.mark.django_db
 
 
 def _folder(world: Any, **kwargs: Any) -> Folder:
-    return services.folder_create(actor=world.staff_on, matter=world.matter_a,
-                                  name=kwargs.pop("name", "Discovery"), **kwargs)
+    return services.folder_create(
+        actor=world.staff_on, matter=world.matter_a, name=kwargs.pop("name", "Discovery"), **kwargs
+    )
 
 
 def _upload(world: Any, folder: Folder, name: str, content: bytes, *, shared: bool) -> Document:
     versions = services.document_upload(
-        actor=world.staff_on, matter=world.matter_a, folder=folder,
-        files=[SimpleUploadedFile(name, content)], shared_with_client=shared)
+        actor=world.staff_on,
+        matter=world.matter_a,
+        folder=folder,
+        files=[SimpleUploadedFile(name, content)],
+        shared_with_client=shared,
+    )
     return versions[0].document
 
 
@@ -35,8 +40,10 @@ def test_client_upload_with_the_name_of_an_internal_document_stays_the_clients(
     client.force_login(world.client_a)
 
     # when the client uploads a file of the same name
-    client.post(reverse("portal:document-list", args=[world.matter_a.pk]),
-                {"folder": str(folder.pk), "files": [SimpleUploadedFile("notes.txt", b"mine")]})
+    client.post(
+        reverse("portal:document-list", args=[world.matter_a.pk]),
+        {"folder": str(folder.pk), "files": [SimpleUploadedFile("notes.txt", b"mine")]},
+    )
 
     # then the internal document is untouched and the client's file is a shared document
     internal.refresh_from_db()
@@ -57,8 +64,10 @@ def test_client_upload_with_the_name_of_a_shared_document_adds_a_version(
     client.force_login(world.client_a)
 
     # when the client uploads the same name
-    client.post(reverse("portal:document-list", args=[world.matter_a.pk]),
-                {"folder": str(folder.pk), "files": [SimpleUploadedFile("signed.txt", b"x")]})
+    client.post(
+        reverse("portal:document-list", args=[world.matter_a.pk]),
+        {"folder": str(folder.pk), "files": [SimpleUploadedFile("signed.txt", b"x")]},
+    )
 
     # then it is the next version, as the upload form promises
     shared.refresh_from_db()
@@ -72,14 +81,17 @@ def test_request_list_hides_files_the_firm_has_made_internal(client: Any, world:
     from django.utils import timezone
 
     doc_request = services.document_request_create(
-        actor=world.staff_on, matter=world.matter_a, title="Docs",
-        due_date=timezone.localdate() + dt.timedelta(days=3), items=["Passport"])
+        actor=world.staff_on,
+        matter=world.matter_a,
+        title="Docs",
+        due_date=timezone.localdate() + dt.timedelta(days=3),
+        items=["Passport"],
+    )
     item = doc_request.items.get()
     versions = services.request_item_upload(
-        actor=world.client_a, item=item,
-        files=[SimpleUploadedFile("passport-scan.txt", b"scan")])
-    services.document_set_shared(actor=world.staff_on,
-                                 document=versions[0].document, shared=False)
+        actor=world.client_a, item=item, files=[SimpleUploadedFile("passport-scan.txt", b"scan")]
+    )
+    services.document_set_shared(actor=world.staff_on, document=versions[0].document, shared=False)
     url = reverse("portal:request-list", args=[world.matter_a.pk])
 
     # when the client and the lawyer open the checklist
@@ -103,8 +115,9 @@ def test_sharing_a_document_in_an_internal_folder_does_not_claim_the_client_sees
     client.force_login(world.staff_on)
 
     # when the lawyer presses "Share with the client"
-    response = client.post(reverse("staff:document-share", args=[document.pk]),
-                           {"shared": "1"}, follow=True)
+    response = client.post(
+        reverse("staff:document-share", args=[document.pk]), {"shared": "1"}, follow=True
+    )
 
     # then the page says the client still cannot see it, and the client indeed cannot
     text = response.content.decode()
@@ -155,15 +168,14 @@ def test_a_client_cannot_open_a_hidden_or_foreign_folder(
     # given an internal folder on matter A and a folder on matter B
     hidden = _folder(world, name="Strategy", shared_with_client=False)
     _upload(world, hidden, "memo-secret.txt", b"memo", shared=True)
-    foreign = services.folder_create(actor=world.staff_off,
-                                     matter=world.matter_b, name="B papers")
-    ids = {"internal": str(hidden.pk), "other-matter": str(foreign.pk),
-           "not-a-uuid": "../../etc"}
+    foreign = services.folder_create(actor=world.staff_off, matter=world.matter_b, name="B papers")
+    ids = {"internal": str(hidden.pk), "other-matter": str(foreign.pk), "not-a-uuid": "../../etc"}
     client.force_login(world.client_a)
 
     # when client A asks for it
-    response = client.get(reverse("portal:document-list", args=[world.matter_a.pk]),
-                          {"folder": ids[folder_id]})
+    response = client.get(
+        reverse("portal:document-list", args=[world.matter_a.pk]), {"folder": ids[folder_id]}
+    )
 
     # then 404 and no byte of it
     assert response.status_code == 404
@@ -177,9 +189,13 @@ def test_a_sign_and_upload_task_tells_the_client_where_to_upload(client: Any, wo
 
     from django.utils import timezone
 
-    services.client_task_create(actor=world.staff_on, matter=world.matter_a,
-                                kind="sign_upload", title="Sign the power of attorney",
-                                due_date=timezone.localdate() + dt.timedelta(days=2))
+    services.client_task_create(
+        actor=world.staff_on,
+        matter=world.matter_a,
+        kind="sign_upload",
+        title="Sign the power of attorney",
+        due_date=timezone.localdate() + dt.timedelta(days=2),
+    )
     client.force_login(world.client_a)
     documents = reverse("portal:document-list", args=[world.matter_a.pk])
 
@@ -213,8 +229,10 @@ def test_a_disabled_client_cannot_reactivate_themselves_with_an_old_invitation(
     old_hash = world.client_a.password
 
     # when the link is used to set a new password
-    response = client.post(reverse("invitation-accept", args=[token]),
-                           {"password1": "a-long-new-secret-9", "password2": "a-long-new-secret-9"})
+    response = client.post(
+        reverse("invitation-accept", args=[token]),
+        {"password1": "a-long-new-secret-9", "password2": "a-long-new-secret-9"},
+    )
 
     # then the account stays disabled, its password unchanged, and nobody is signed in
     world.client_a.refresh_from_db()
@@ -236,8 +254,10 @@ def test_a_client_invitation_never_sets_the_password_of_a_staff_account(
     old_hash = staff.password
 
     # when the invitation is accepted
-    response = client.post(reverse("invitation-accept", args=[token]),
-                           {"password1": "a-long-new-secret-9", "password2": "a-long-new-secret-9"})
+    response = client.post(
+        reverse("invitation-accept", args=[token]),
+        {"password1": "a-long-new-secret-9", "password2": "a-long-new-secret-9"},
+    )
 
     # then the staff password is unchanged and no contact is tied to the staff account
     staff.refresh_from_db()
@@ -251,8 +271,7 @@ def test_a_one_letter_search_asks_for_more_instead_of_claiming_nothing_matched(
     client: Any, world: Any
 ) -> None:
     # given a message that contains the letter
-    services.message_send(actor=world.staff_on, matter=world.matter_a,
-                          text="a hearing date")
+    services.message_send(actor=world.staff_on, matter=world.matter_a, text="a hearing date")
     client.force_login(world.client_a)
 
     # when the client searches for one letter
@@ -269,15 +288,20 @@ def test_a_deleted_or_internal_attachment_is_not_listed_to_the_client(
 ) -> None:
     # given two attachments the lawyer sent, one then deleted and one made internal
     message = services.message_send(
-        actor=world.staff_on, matter=world.matter_a, text="Drafts attached",
-        files=[SimpleUploadedFile("wrong-client.txt", b"x"),
-               SimpleUploadedFile("draft-internal.txt", b"y"),
-               SimpleUploadedFile("draft-ok.txt", b"z")])
+        actor=world.staff_on,
+        matter=world.matter_a,
+        text="Drafts attached",
+        files=[
+            SimpleUploadedFile("wrong-client.txt", b"x"),
+            SimpleUploadedFile("draft-internal.txt", b"y"),
+            SimpleUploadedFile("draft-ok.txt", b"z"),
+        ],
+    )
     by_name = {v.document.name: v.document for v in message.attachments.all()}
-    services.document_delete(actor=world.staff_on,
-                             document=by_name["wrong-client.txt"])
-    services.document_set_shared(actor=world.staff_on,
-                                 document=by_name["draft-internal.txt"], shared=False)
+    services.document_delete(actor=world.staff_on, document=by_name["wrong-client.txt"])
+    services.document_set_shared(
+        actor=world.staff_on, document=by_name["draft-internal.txt"], shared=False
+    )
     url = reverse("portal:message-list", args=[world.matter_a.pk])
 
     # when the client and the lawyer read the thread
@@ -318,9 +342,13 @@ def test_cocounsel_home_does_not_list_the_clients_tasks_as_their_own(
 
     from django.utils import timezone
 
-    services.client_task_create(actor=world.staff_on, matter=world.matter_a,
-                                kind="review", title="Read the draft settlement",
-                                due_date=timezone.localdate() + dt.timedelta(days=2))
+    services.client_task_create(
+        actor=world.staff_on,
+        matter=world.matter_a,
+        kind="review",
+        title="Read the draft settlement",
+        due_date=timezone.localdate() + dt.timedelta(days=2),
+    )
 
     # when co-counsel and the client open their home pages
     client.force_login(world.cocounsel)

@@ -27,12 +27,15 @@ def _matters_for(contact: Any, lawyer: Any, count: int) -> None:
     team = [factories.StaffFactory()]
     others = [factories.ContactFactory() for _ in range(2)]
     for i in range(count):
-        matter = factories.make_matter(lawyer=lawyer, clients=[contact, *others], team=team,
-                                       title=f"Matter {i}")
-        TimelineEntry.objects.bulk_create([
-            TimelineEntry(matter=matter, title=f"Update {j}", shared_with_client=j % 2 == 0)
-            for j in range(3)
-        ])
+        matter = factories.make_matter(
+            lawyer=lawyer, clients=[contact, *others], team=team, title=f"Matter {i}"
+        )
+        TimelineEntry.objects.bulk_create(
+            [
+                TimelineEntry(matter=matter, title=f"Update {j}", shared_with_client=j % 2 == 0)
+                for j in range(3)
+            ]
+        )
 
 
 @pytest.mark.parametrize("url_name", ["portal:home", "staff:matter-list", "staff:home"])
@@ -65,7 +68,8 @@ def test_matter_page_is_flat_in_timeline_size(client: Any, world: Any) -> None:
     url = reverse("portal:matter-detail", args=[world.matter_a.pk])
     TimelineEntry.objects.create(matter=world.matter_a, title="one")
     few = _queries(client, url)
-    TimelineEntry.objects.bulk_create([TimelineEntry(matter=world.matter_a, title=f"t{i}")
-                                       for i in range(200)])
+    TimelineEntry.objects.bulk_create(
+        [TimelineEntry(matter=world.matter_a, title=f"t{i}") for i in range(200)]
+    )
 
     assert _queries(client, url) == few

@@ -13,9 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts() -> dict[str, int]:
-    return {m._meta.label: m.objects.count() for m in apps.get_models()
-            if m._meta.app_label in {"portal", "scheduling", "notifications", "billing", "intake"}
-            and m._meta.label != "portal.AuditEvent"}
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"portal", "scheduling", "notifications", "billing", "intake"}
+        and m._meta.label != "portal.AuditEvent"
+    }
 
 
 def test_seed_demo_creates_the_demo_firm_and_is_idempotent(

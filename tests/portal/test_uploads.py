@@ -54,7 +54,13 @@ def test_sniffing_decides_by_content() -> None:
 
 
 def test_sniffing_refuses_markup_and_executables() -> None:
-    for content in (b"<html><script>x</script>", b"  <SVG onload=alert(1)>",
-                    b"<?xml version='1.0'?><svg/>", b"MZ\x90\x00" + b"\x00" * 60,
-                    b"\x7fELF\x02\x01\x01" + b"\x00" * 60, b"PK\x03\x04broken", b""):
+    for content in (
+        b"<html><script>x</script>",
+        b"  <SVG onload=alert(1)>",
+        b"<?xml version='1.0'?><svg/>",
+        b"MZ\x90\x00" + b"\x00" * 60,
+        b"\x7fELF\x02\x01\x01" + b"\x00" * 60,
+        b"PK\x03\x04broken",
+        b"",
+    ):
         assert sniff(io.BytesIO(content)).content_type is None

@@ -18,8 +18,12 @@ NOW = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
 def _private_cache(settings: Any) -> None:
     # The default file cache under var/ is shared with every other test run on this
     # machine; a clear() from elsewhere would make the query budgets and limits flaky.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "scheduling-tests"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "scheduling-tests",
+        }
+    }
 
 
 @pytest.fixture
@@ -30,9 +34,15 @@ def frozen() -> Any:
 
 @pytest.fixture
 def lawyers(firm: Any) -> list[Any]:
-    people = [factories.StaffFactory(email=f"lawyer{i}@firm.example", first_name=f"L{i}",
-                                     last_name="Lawyer", time_zone="Europe/Warsaw")
-              for i in range(2)]
+    people = [
+        factories.StaffFactory(
+            email=f"lawyer{i}@firm.example",
+            first_name=f"L{i}",
+            last_name="Lawyer",
+            time_zone="Europe/Warsaw",
+        )
+        for i in range(2)
+    ]
     for person in people:
         working_week(person)
     firm_get()

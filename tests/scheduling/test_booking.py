@@ -25,12 +25,19 @@ SLOT_UTC = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
 
 
 def _post(client: Any, **overrides: Any) -> Any:
-    data = {"service": "intro-call", "start": SLOT, "first_name": "Ada", "last_name": "Nowak",
-            "email": "ada@example.com", "phone": "+48601234567",
-            "time_zone": "Europe/Warsaw"}
+    data = {
+        "service": "intro-call",
+        "start": SLOT,
+        "first_name": "Ada",
+        "last_name": "Nowak",
+        "email": "ada@example.com",
+        "phone": "+48601234567",
+        "time_zone": "Europe/Warsaw",
+    }
     data.update(overrides)
-    return client.post(reverse("scheduling:api-bookings"), data=json.dumps(data),
-                       content_type="application/json")
+    return client.post(
+        reverse("scheduling:api-bookings"), data=json.dumps(data), content_type="application/json"
+    )
 
 
 def test_prospect_books_through_the_api_and_gets_manage_links(client, frozen, intro) -> None:
@@ -49,12 +56,14 @@ def test_prospect_books_through_the_api_and_gets_manage_links(client, frozen, in
     assert body["links"]["reschedule"].startswith("http")
     # one confirmation was queued, and the booking was audited
     assert Notification.objects.filter(event="booked").count() == 1
-    assert AuditEvent.objects.filter(action="appointment.booked",
-                                     object_id=str(appointment.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="appointment.booked", object_id=str(appointment.pk)
+    ).exists()
 
 
-def test_second_booking_of_the_same_slot_and_lawyer_gets_409(client, frozen, intro,
-                                                             lawyers) -> None:
+def test_second_booking_of_the_same_slot_and_lawyer_gets_409(
+    client, frozen, intro, lawyers
+) -> None:
     first = _post(client, staff=str(lawyers[0].pk))
     assert first.status_code == 201
     # when
@@ -80,24 +89,28 @@ def test_existing_contact_is_matched_by_email(client, frozen, intro) -> None:
     assert Appointment.objects.get().contact == contact
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"service": "no-such-service"}, "service"),
-    ({"start": "2026-05-01T09:00:00+02:00"}, "start"),
-    ({"start": "9999-06-02T09:00:00+02:00"}, "start"),
-    ({"start": "9999-12-31T23:45:00-12:00"}, "start"),
-    ({"start": "0001-01-01T00:00:00+14:00"}, "start"),
-    ({"start": "2026-06-02T09:07:00+02:00"}, "start"),
-    ({"start": "2026-06-02T21:00:00+02:00"}, "start"),
-    ({"start": "not a date"}, "start"),
-    ({"time_zone": "Mars/Olympus"}, "time_zone"),
-    ({"duration": "60"}, "duration"),
-    ({"staff": "999999"}, "staff"),
-    ({"email": "not-an-email"}, "email"),
-    ({"phone": "12"}, "phone"),
-    ({"first_name": "<script>"}, "first_name"),
-])
-def test_bad_booking_input_is_a_400_and_stores_nothing(client, frozen, intro, overrides,
-                                                       field) -> None:
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"service": "no-such-service"}, "service"),
+        ({"start": "2026-05-01T09:00:00+02:00"}, "start"),
+        ({"start": "9999-06-02T09:00:00+02:00"}, "start"),
+        ({"start": "9999-12-31T23:45:00-12:00"}, "start"),
+        ({"start": "0001-01-01T00:00:00+14:00"}, "start"),
+        ({"start": "2026-06-02T09:07:00+02:00"}, "start"),
+        ({"start": "2026-06-02T21:00:00+02:00"}, "start"),
+        ({"start": "not a date"}, "start"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"duration": "60"}, "duration"),
+        ({"staff": "999999"}, "staff"),
+        ({"email": "not-an-email"}, "email"),
+        ({"phone": "12"}, "phone"),
+        ({"first_name": "<script>"}, "first_name"),
+    ],
+)
+def test_bad_booking_input_is_a_400_and_stores_nothing(
+    client, frozen, intro, overrides, field
+) -> None:
     # when
     response = _post(client, **overrides)
     # then
@@ -108,22 +121,28 @@ def test_bad_booking_input_is_a_400_and_stores_nothing(client, frozen, intro, ov
 
 
 def test_bad_json_is_a_400(client, frozen, intro) -> None:
-    response = client.post(reverse("scheduling:api-bookings"), data="{nope",
-                           content_type="application/json")
+    response = client.post(
+        reverse("scheduling:api-bookings"), data="{nope", content_type="application/json"
+    )
     assert response.status_code == 400
 
 
 def test_bookings_are_rate_limited_per_address(client, frozen, intro, settings) -> None:
     settings.ATRIUM_BOOKING_RATE_LIMIT = 2
-    codes = [_post(client, email=f"x{i}@example.com", start=f"2026-06-03T1{i}:00:00+02:00"
-                   ).status_code for i in range(3)]
+    codes = [
+        _post(client, email=f"x{i}@example.com", start=f"2026-06-03T1{i}:00:00+02:00").status_code
+        for i in range(3)
+    ]
     assert codes == [201, 201, 429]
     assert Appointment.objects.count() == 2
 
 
 def test_error_messages_follow_the_language(client, frozen, intro) -> None:
-    response = client.post(reverse("scheduling:api-bookings"), data={
-        "service": "intro-call"}, HTTP_ACCEPT_LANGUAGE="pl")
+    response = client.post(
+        reverse("scheduling:api-bookings"),
+        data={"service": "intro-call"},
+        HTTP_ACCEPT_LANGUAGE="pl",
+    )
     assert response.status_code == 400
 
 
@@ -133,15 +152,21 @@ def test_client_only_service_is_not_bookable_anonymously(client, frozen, lawyers
     assert _post(client, service="review").status_code == 400
 
 
-def test_signed_in_client_can_book_a_client_only_service(client, frozen, lawyers,
-                                                         world) -> None:
+def test_signed_in_client_can_book_a_client_only_service(client, frozen, lawyers, world) -> None:
     service = make_service(staff=lawyers, slug="review", audience="clients")
     client.force_login(world.client_a)
     url = reverse("scheduling:book-service", args=["review"])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"start": SLOT, "time_zone": "Europe/Warsaw",
-                                 "first_name": "A", "last_name": "B",
-                                 "email": "whatever@example.com"})
+    response = client.post(
+        url,
+        {
+            "start": SLOT,
+            "time_zone": "Europe/Warsaw",
+            "first_name": "A",
+            "last_name": "B",
+            "email": "whatever@example.com",
+        },
+    )
     assert response.status_code == 302
     appointment = Appointment.objects.get(service=service)
     assert appointment.contact == world.contact_a
@@ -161,9 +186,17 @@ def test_booking_page_flow_redirects_to_the_confirmation(client, frozen, intro) 
     page = client.get(url, {"date": "2026-06-02", "tz": "Europe/Warsaw"})
     assert page.status_code == 200
     assert b"09:00" in page.content
-    response = client.post(url + "?tz=Europe/Warsaw", {
-        "start": SLOT, "time_zone": "Europe/Warsaw", "first_name": "Ada",
-        "last_name": "Nowak", "email": "ada@example.com", "phone": "+48601234567"})
+    response = client.post(
+        url + "?tz=Europe/Warsaw",
+        {
+            "start": SLOT,
+            "time_zone": "Europe/Warsaw",
+            "first_name": "Ada",
+            "last_name": "Nowak",
+            "email": "ada@example.com",
+            "phone": "+48601234567",
+        },
+    )
     assert response.status_code == 302
     detail = client.get(response["Location"])
     assert detail.status_code == 200
@@ -172,8 +205,9 @@ def test_booking_page_flow_redirects_to_the_confirmation(client, frozen, intro) 
 
 def test_booking_page_shows_errors_without_storing(client, frozen, intro) -> None:
     url = reverse("scheduling:book-service", args=["intro-call"])
-    response = client.post(url, {"start": SLOT, "first_name": "Ada", "last_name": "N",
-                                 "email": "nope"})
+    response = client.post(
+        url, {"start": SLOT, "first_name": "Ada", "last_name": "N", "email": "nope"}
+    )
     assert response.status_code == 400
     assert Appointment.objects.count() == 0
 
@@ -182,8 +216,9 @@ def test_reschedule_keeps_uid_raises_sequence_and_links_history(frozen, intro) -
     contact = Contact.objects.create(first_name="A", last_name="B", email="a@example.com")
     (old,) = services.appointment_book(service=intro, start_at=SLOT_UTC, contact=contact)
     # when
-    new = services.appointment_reschedule(appointment=old,
-                                          start_at=SLOT_UTC + dt.timedelta(minutes=15))
+    new = services.appointment_reschedule(
+        appointment=old, start_at=SLOT_UTC + dt.timedelta(minutes=15)
+    )
     # then
     old.refresh_from_db()
     assert old.status == Appointment.Status.RESCHEDULED
@@ -197,11 +232,11 @@ def test_reschedule_keeps_uid_raises_sequence_and_links_history(frozen, intro) -
 
 def test_reschedule_to_a_taken_time_changes_nothing(frozen, intro, lawyers) -> None:
     contact = Contact.objects.create(first_name="A", last_name="B", email="a@example.com")
-    (first,) = services.appointment_book(service=intro, start_at=SLOT_UTC, contact=contact,
-                                         staff=lawyers[0])
+    (first,) = services.appointment_book(
+        service=intro, start_at=SLOT_UTC, contact=contact, staff=lawyers[0]
+    )
     later = SLOT_UTC + dt.timedelta(hours=1)
-    services.appointment_book(service=intro, start_at=later, contact=contact,
-                              staff=lawyers[0])
+    services.appointment_book(service=intro, start_at=later, contact=contact, staff=lawyers[0])
     with pytest.raises(services.SlotTaken):
         services.appointment_reschedule(appointment=first, start_at=later)
     first.refresh_from_db()
@@ -210,25 +245,30 @@ def test_reschedule_to_a_taken_time_changes_nothing(frozen, intro, lawyers) -> N
 
 
 def test_late_cancellation_charges_the_fee_and_raises_sequence(frozen, lawyers) -> None:
-    service = make_service(staff=lawyers, slug="paid", minutes=45, price=Decimal("300"),
-                           cancel_deadline_hours=48, cancel_fee=Decimal("100"))
+    service = make_service(
+        staff=lawyers,
+        slug="paid",
+        minutes=45,
+        price=Decimal("300"),
+        cancel_deadline_hours=48,
+        cancel_fee=Decimal("100"),
+    )
     contact = Contact.objects.create(first_name="A", last_name="B", email="a@example.com")
-    (appointment,) = services.appointment_book(service=service, start_at=SLOT_UTC,
-                                               contact=contact)
+    (appointment,) = services.appointment_book(service=service, start_at=SLOT_UTC, contact=contact)
     assert services.cancellation_fee(appointment=appointment) == Decimal("100")
     cancelled = services.appointment_cancel(appointment=appointment)
     assert cancelled.status == Appointment.Status.CANCELLED
     assert cancelled.cancellation_fee == Decimal("100")
     assert cancelled.sequence == 1
     # the slot is free again
-    assert services.appointment_book(service=service, start_at=SLOT_UTC, contact=contact,
-                                     staff=appointment.staff)
+    assert services.appointment_book(
+        service=service, start_at=SLOT_UTC, contact=contact, staff=appointment.staff
+    )
 
 
 def test_no_show_is_marked_by_staff_and_notified(frozen, intro, lawyers) -> None:
     contact = Contact.objects.create(first_name="A", last_name="B", email="a@example.com")
-    (appointment,) = services.appointment_book(service=intro, start_at=SLOT_UTC,
-                                               contact=contact)
+    (appointment,) = services.appointment_book(service=intro, start_at=SLOT_UTC, contact=contact)
     frozen.move_to(SLOT_UTC + dt.timedelta(minutes=30))
     services.appointment_mark(appointment=appointment, status="no_show", actor=lawyers[0])
     appointment.refresh_from_db()
@@ -257,36 +297,53 @@ def test_package_books_every_step_with_gaps_and_one_confirmation(frozen, lawyers
     assert Notification.objects.filter(event="booked").count() == 1
 
 
-def test_monthly_check_ins_are_reschedulable_one_by_one(frozen, intro, lawyers,
-                                                        world) -> None:
-    booked = services.recurring_book(service=intro, staff=lawyers[0],
-                                     contact=world.contact_a, matter=world.matter_a,
-                                     first_start=SLOT_UTC, count=3, actor=lawyers[0])
+def test_monthly_check_ins_are_reschedulable_one_by_one(frozen, intro, lawyers, world) -> None:
+    booked = services.recurring_book(
+        service=intro,
+        staff=lawyers[0],
+        contact=world.contact_a,
+        matter=world.matter_a,
+        first_start=SLOT_UTC,
+        count=3,
+        actor=lawyers[0],
+    )
     assert len(booked) == 3
     assert len({a.series for a in booked}) == 1
     assert [a.start_at.astimezone(dt.UTC).month for a in booked] == [6, 7, 8]
-    moved = services.appointment_reschedule(appointment=booked[1],
-                                            start_at=booked[1].start_at + dt.timedelta(hours=1))
+    moved = services.appointment_reschedule(
+        appointment=booked[1], start_at=booked[1].start_at + dt.timedelta(hours=1)
+    )
     assert moved.series == booked[0].series
     assert Appointment.objects.filter(series=booked[0].series, status="booked").count() == 3
 
 
-def test_staff_booking_overlapping_is_refused_on_every_database(frozen, intro,
-                                                                lawyers) -> None:
+def test_staff_booking_overlapping_is_refused_on_every_database(frozen, intro, lawyers) -> None:
     contact = Contact.objects.create(first_name="A", last_name="B", email="a@example.com")
-    services.appointment_book(service=intro, start_at=SLOT_UTC, contact=contact,
-                              staff=lawyers[0])
+    services.appointment_book(service=intro, start_at=SLOT_UTC, contact=contact, staff=lawyers[0])
     with pytest.raises(services.SlotTaken):
-        services.recurring_book(service=intro, staff=lawyers[0], contact=contact, matter=None,
-                                first_start=SLOT_UTC + dt.timedelta(minutes=10), count=1,
-                                actor=lawyers[0])
+        services.recurring_book(
+            service=intro,
+            staff=lawyers[0],
+            contact=contact,
+            matter=None,
+            first_start=SLOT_UTC + dt.timedelta(minutes=10),
+            count=1,
+            actor=lawyers[0],
+        )
     assert Appointment.objects.count() == 1
 
 
 def test_extra_fields_in_a_booking_are_ignored(client, frozen, intro, world) -> None:
-    response = _post(client, status="attended", contact=str(world.contact_a.pk),
-                     matter=str(world.matter_a.pk), sequence="9", manage_token="mine",
-                     cancellation_fee="0", replaces=str(world.contact_a.pk))
+    response = _post(
+        client,
+        status="attended",
+        contact=str(world.contact_a.pk),
+        matter=str(world.matter_a.pk),
+        sequence="9",
+        manage_token="mine",
+        cancellation_fee="0",
+        replaces=str(world.contact_a.pk),
+    )
     assert response.status_code == 201
     appointment = Appointment.objects.get()
     assert appointment.status == "booked"

@@ -26,7 +26,8 @@ def test_fifty_concurrent_bookings_of_one_slot_exactly_one_wins(firm: Any) -> No
     working_week(lawyer, days=range(7), start=dt.time(0), end=dt.time(23))
     service = make_service(staff=[lawyer], slug="race", minutes=30, min_notice_minutes=0)
     start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(
-        hour=10, minute=0, second=0, microsecond=0)
+        hour=10, minute=0, second=0, microsecond=0
+    )
     barrier = threading.Barrier(N)
     results: list[str] = []
     lock = threading.Lock()
@@ -36,9 +37,13 @@ def test_fifty_concurrent_bookings_of_one_slot_exactly_one_wins(firm: Any) -> No
             svc = type(service).objects.prefetch_related("staff", "steps").get(pk=service.pk)
             barrier.wait()
             services.appointment_book(
-                service=svc, start_at=start, time_zone="UTC",
-                booker=services.BookerData(first_name="P", last_name=str(i),
-                                           email=f"p{i}@example.com"))
+                service=svc,
+                start_at=start,
+                time_zone="UTC",
+                booker=services.BookerData(
+                    first_name="P", last_name=str(i), email=f"p{i}@example.com"
+                ),
+            )
             outcome = "ok"
         except services.SlotTaken as exc:
             outcome = "taken" if "just taken" in str(exc) else f"other:{exc}"
@@ -73,9 +78,11 @@ def test_database_refuses_overlap_even_when_code_is_bypassed(firm: Any) -> None:
     make_appointment(service=service, staff=lawyer, contact=contact, start=start)
     # the buffer (10:30-10:40) is part of the blocked range
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_appointment(service=service, staff=lawyer, contact=contact,
-                         start=start + dt.timedelta(minutes=35))
+        make_appointment(
+            service=service, staff=lawyer, contact=contact, start=start + dt.timedelta(minutes=35)
+        )
     # a cancelled appointment does not block
     Appointment.objects.update(status="cancelled")
-    make_appointment(service=service, staff=lawyer, contact=contact,
-                     start=start + dt.timedelta(minutes=35))
+    make_appointment(
+        service=service, staff=lawyer, contact=contact, start=start + dt.timedelta(minutes=35)
+    )

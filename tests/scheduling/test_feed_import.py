@@ -50,10 +50,12 @@ def feed_server(tmp_path: Path, settings: Any) -> Any:
     # The local server is on 127.0.0.1, which production refuses (see the SSRF test).
     settings.ATRIUM_CALENDAR_ALLOW_PRIVATE = True
     (tmp_path / "feed.ics").write_text(FEED.replace("\n", "\r\n"))
-    handler = type("Quiet", (http.server.SimpleHTTPRequestHandler,),
-                   {"log_message": lambda *a: None})
+    handler = type(
+        "Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *a: None}
+    )
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), lambda *a: handler(*a, directory=str(tmp_path)))
+        ("127.0.0.1", 0), lambda *a: handler(*a, directory=str(tmp_path))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -62,8 +64,9 @@ def feed_server(tmp_path: Path, settings: Any) -> Any:
 
 def test_import_expands_recurring_and_all_day_events(frozen, lawyers, feed_server) -> None:
     staff = lawyers[0]
-    calendar = services.external_calendar_add(staff=staff, name="Google",
-                                              url=f"{feed_server}/feed.ics")
+    calendar = services.external_calendar_add(
+        staff=staff, name="Google", url=f"{feed_server}/feed.ics"
+    )
     # when: the periodic task runs (eagerly in tests)
     tasks.external_calendars_import_all.delay()
     # then
@@ -76,8 +79,7 @@ def test_import_expands_recurring_and_all_day_events(frozen, lawyers, feed_serve
         (dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC), dt.datetime(2026, 6, 1, 11, tzinfo=dt.UTC)),
         (dt.datetime(2026, 6, 3, tzinfo=warsaw), dt.datetime(2026, 6, 4, tzinfo=warsaw)),
         (dt.datetime(2026, 6, 8, 10, tzinfo=dt.UTC), dt.datetime(2026, 6, 8, 11, tzinfo=dt.UTC)),
-        (dt.datetime(2026, 6, 15, 10, tzinfo=dt.UTC),
-         dt.datetime(2026, 6, 15, 11, tzinfo=dt.UTC)),
+        (dt.datetime(2026, 6, 15, 10, tzinfo=dt.UTC), dt.datetime(2026, 6, 15, 11, tzinfo=dt.UTC)),
     ]
 
 
@@ -85,23 +87,30 @@ def test_busy_times_remove_slots(client, frozen, lawyers, feed_server) -> None:
     from tests.scheduling.helpers import make_service
 
     make_service(staff=[lawyers[0]], slug="one", minutes=60, slot_step_minutes=60)
-    calendar = services.external_calendar_add(staff=lawyers[0], name="G",
-                                              url=f"{feed_server}/feed.ics")
+    calendar = services.external_calendar_add(
+        staff=lawyers[0], name="G", url=f"{feed_server}/feed.ics"
+    )
     services.external_calendar_import(calendar_id=calendar.pk)
-    response = client.get("/api/slots/", {"service": "one", "start": "2026-06-03",
-                                          "end": "2026-06-03", "tz": "Europe/Warsaw"})
+    response = client.get(
+        "/api/slots/",
+        {"service": "one", "start": "2026-06-03", "end": "2026-06-03", "tz": "Europe/Warsaw"},
+    )
     assert response.json()["slots"] == []  # the all-day event blocks Wednesday
-    response = client.get("/api/slots/", {"service": "one", "start": "2026-06-08",
-                                          "end": "2026-06-08", "tz": "Europe/Warsaw"})
+    response = client.get(
+        "/api/slots/",
+        {"service": "one", "start": "2026-06-08", "end": "2026-06-08", "tz": "Europe/Warsaw"},
+    )
     hours = [s["start"][11:13] for s in response.json()["slots"]]
     assert "12" not in hours and "11" in hours and "13" in hours
 
 
 def test_failed_import_keeps_the_last_good_one_and_shows_the_error(
-        client, frozen, lawyers, feed_server) -> None:
+    client, frozen, lawyers, feed_server
+) -> None:
     staff = lawyers[0]
-    calendar = services.external_calendar_add(staff=staff, name="Google",
-                                              url=f"{feed_server}/feed.ics")
+    calendar = services.external_calendar_add(
+        staff=staff, name="Google", url=f"{feed_server}/feed.ics"
+    )
     assert services.external_calendar_import(calendar_id=calendar.pk)
     before = BusyTime.objects.count()
     ExternalCalendar.objects.filter(pk=calendar.pk).update(url=f"{feed_server}/missing.ics")
@@ -119,8 +128,9 @@ def test_failed_import_keeps_the_last_good_one_and_shows_the_error(
 
 
 def test_garbage_feed_is_an_error_not_a_crash(frozen, lawyers, feed_server, tmp_path) -> None:
-    calendar = services.external_calendar_add(staff=lawyers[0], name="G",
-                                              url=f"{feed_server}/nothing.txt")
+    calendar = services.external_calendar_add(
+        staff=lawyers[0], name="G", url=f"{feed_server}/nothing.txt"
+    )
     (tmp_path / "nothing.txt").write_text("hello")
     assert not services.external_calendar_import(calendar_id=calendar.pk)
     calendar.refresh_from_db()
@@ -130,22 +140,31 @@ def test_garbage_feed_is_an_error_not_a_crash(frozen, lawyers, feed_server, tmp_
 def test_only_http_addresses_are_accepted(lawyers) -> None:
     with pytest.raises(ServiceError):
         services.external_calendar_add(staff=lawyers[0], name="x", url="file:///etc/passwd")
-    calendar = services.external_calendar_add(staff=lawyers[0], name="x",
-                                              url="webcal://calendar.example.com/a.ics")
+    calendar = services.external_calendar_add(
+        staff=lawyers[0], name="x", url="webcal://calendar.example.com/a.ics"
+    )
     assert calendar.url.startswith("https://")
 
 
 def test_slot_request_never_fetches_a_feed(client, frozen, intro, lawyers) -> None:
     ExternalCalendar.objects.create(staff=lawyers[0], name="G", url="http://127.0.0.1:9/x")
-    response = client.get("/api/slots/", {"service": "intro-call", "start": "2026-06-02",
-                                          "end": "2026-06-02", "tz": "Europe/Warsaw"})
+    response = client.get(
+        "/api/slots/",
+        {
+            "service": "intro-call",
+            "start": "2026-06-02",
+            "end": "2026-06-02",
+            "tz": "Europe/Warsaw",
+        },
+    )
     assert response.status_code == 200
     assert ExternalCalendar.objects.get().last_attempt_at is None
 
 
 def test_feeds_on_private_addresses_are_refused(frozen, lawyers, tmp_path) -> None:
-    calendar = services.external_calendar_add(staff=lawyers[0], name="G",
-                                              url="http://127.0.0.1:9/secret.ics")
+    calendar = services.external_calendar_add(
+        staff=lawyers[0], name="G", url="http://127.0.0.1:9/secret.ics"
+    )
     assert not services.external_calendar_import(calendar_id=calendar.pk)
     calendar.refresh_from_db()
     assert "public internet" in calendar.last_error

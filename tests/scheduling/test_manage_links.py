@@ -22,9 +22,11 @@ SLOT_UTC = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
 
 def _book(service, email="ada@example.com", start=SLOT_UTC):
     contact = Contact.objects.filter(email=email).first() or Contact.objects.create(
-        first_name="Ada", last_name=email.split("@")[0], email=email)
-    (appointment,) = services.appointment_book(service=service, start_at=start,
-                                               contact=contact, time_zone="Europe/Warsaw")
+        first_name="Ada", last_name=email.split("@")[0], email=email
+    )
+    (appointment,) = services.appointment_book(
+        service=service, start_at=start, contact=contact, time_zone="Europe/Warsaw"
+    )
     return appointment
 
 
@@ -42,8 +44,10 @@ def test_manage_link_shows_only_its_own_booking(client, frozen, intro) -> None:
 def test_get_on_cancel_and_reschedule_links_changes_nothing(client, frozen, intro) -> None:
     appointment = _book(intro)
     for name in ("booking-cancel", "booking-reschedule", "booking-detail", "booking-ics"):
-        assert client.get(reverse(f"scheduling:{name}",
-                                  args=[appointment.manage_token])).status_code == 200
+        assert (
+            client.get(reverse(f"scheduling:{name}", args=[appointment.manage_token])).status_code
+            == 200
+        )
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED
     assert appointment.sequence == 0
@@ -58,10 +62,17 @@ def test_links_expire_after_the_appointment(client, intro) -> None:
             assert client.get(url).status_code == 404
 
 
-def test_cancel_link_shows_the_fee_inside_the_deadline_then_cancels(client, frozen,
-                                                                    lawyers) -> None:
-    paid = make_service(staff=lawyers, slug="paid", minutes=45, price=Decimal("300"),
-                        cancel_deadline_hours=48, cancel_fee=Decimal("100"))
+def test_cancel_link_shows_the_fee_inside_the_deadline_then_cancels(
+    client, frozen, lawyers
+) -> None:
+    paid = make_service(
+        staff=lawyers,
+        slug="paid",
+        minutes=45,
+        price=Decimal("300"),
+        cancel_deadline_hours=48,
+        cancel_fee=Decimal("100"),
+    )
     appointment = _book(paid)
     url = reverse("scheduling:booking-cancel", args=[appointment.manage_token])
     page = client.get(url)
@@ -75,15 +86,15 @@ def test_cancel_link_shows_the_fee_inside_the_deadline_then_cancels(client, froz
     assert client.post(url).status_code == 404
 
 
-def test_reschedule_link_moves_the_booking_and_the_old_link_stops(client, frozen,
-                                                                  intro) -> None:
+def test_reschedule_link_moves_the_booking_and_the_old_link_stops(client, frozen, intro) -> None:
     appointment = _book(intro)
     url = reverse("scheduling:booking-reschedule", args=[appointment.manage_token])
     response = client.post(url, {"start": "2026-06-02T11:00:00+02:00"})
     assert response.status_code == 302
     new = Appointment.objects.get(replaces=appointment)
     assert response["Location"].startswith(
-        reverse("scheduling:booking-detail", args=[new.manage_token]))
+        reverse("scheduling:booking-detail", args=[new.manage_token])
+    )
     assert client.get(url).status_code == 404
 
 
@@ -97,12 +108,11 @@ def test_reschedule_link_refuses_a_time_outside_the_list(client, frozen, intro) 
     assert appointment.status == Appointment.Status.BOOKED
 
 
-def test_client_sees_own_appointments_on_the_portal_home_only(client, frozen, intro,
-                                                              world) -> None:
-    mine = services.appointment_book(service=intro, start_at=SLOT_UTC,
-                                     contact=world.contact_a)[0]
-    theirs = services.appointment_book(service=intro, start_at=SLOT_UTC + dt.timedelta(hours=1),
-                                       contact=world.contact_b)[0]
+def test_client_sees_own_appointments_on_the_portal_home_only(client, frozen, intro, world) -> None:
+    mine = services.appointment_book(service=intro, start_at=SLOT_UTC, contact=world.contact_a)[0]
+    theirs = services.appointment_book(
+        service=intro, start_at=SLOT_UTC + dt.timedelta(hours=1), contact=world.contact_b
+    )[0]
     client.force_login(world.client_a)
     page = client.get(reverse("portal:home"))
     assert mine.manage_token.encode() in page.content
@@ -110,8 +120,9 @@ def test_client_sees_own_appointments_on_the_portal_home_only(client, frozen, in
 
 
 def test_client_cannot_open_staff_appointment_pages(client, frozen, intro, world) -> None:
-    appointment = services.appointment_book(service=intro, start_at=SLOT_UTC,
-                                            contact=world.contact_a)[0]
+    appointment = services.appointment_book(
+        service=intro, start_at=SLOT_UTC, contact=world.contact_a
+    )[0]
     client.force_login(world.client_a)
     url = reverse("scheduling:staff-appointment", args=[appointment.pk])
     assert client.get(url).status_code == 404
@@ -127,8 +138,13 @@ def _event(data: bytes) -> tuple[icalendar.Calendar, icalendar.Event]:
 
 
 def test_ics_request_parses_back_field_by_field(client, frozen, lawyers, settings) -> None:
-    video = make_service(staff=lawyers, slug="video", location_kind="video",
-                         location_detail="https://meet.example.com/room", name="Video call")
+    video = make_service(
+        staff=lawyers,
+        slug="video",
+        location_kind="video",
+        location_detail="https://meet.example.com/room",
+        name="Video call",
+    )
     appointment = _book(video)
     response = client.get(reverse("scheduling:booking-ics", args=[appointment.manage_token]))
     assert response["Content-Type"].startswith("text/calendar")
@@ -151,8 +167,9 @@ def test_ics_request_parses_back_field_by_field(client, frozen, lawyers, setting
 
 def test_ics_after_reschedule_keeps_uid_and_raises_sequence(frozen, intro) -> None:
     appointment = _book(intro)
-    new = services.appointment_reschedule(appointment=appointment,
-                                          start_at=SLOT_UTC + dt.timedelta(hours=1))
+    new = services.appointment_reschedule(
+        appointment=appointment, start_at=SLOT_UTC + dt.timedelta(hours=1)
+    )
     _cal, event = _event(selectors.appointment_ics(appointments=[new], method="REQUEST"))
     assert str(event["UID"]) == appointment.uid
     assert event["SEQUENCE"] == 1
@@ -179,13 +196,13 @@ def test_package_ics_has_one_event_per_appointment(frozen, lawyers) -> None:
     PackageStep.objects.create(package=package, service=a, position=1, min_gap_days=1)
     contact = Contact.objects.create(first_name="A", last_name="B", email="a@example.com")
     booked = services.appointment_book(service=package, start_at=SLOT_UTC, contact=contact)
-    cal = icalendar.Calendar.from_ical(selectors.appointment_ics(appointments=booked,
-                                                                 method="REQUEST"))
+    cal = icalendar.Calendar.from_ical(
+        selectors.appointment_ics(appointments=booked, method="REQUEST")
+    )
     assert sorted(str(e["UID"]) for e in cal.walk("VEVENT")) == sorted(b.uid for b in booked)
 
 
-def test_staff_feed_has_name_and_service_only_and_rotates(client, frozen, intro,
-                                                          lawyers) -> None:
+def test_staff_feed_has_name_and_service_only_and_rotates(client, frozen, intro, lawyers) -> None:
     appointment = _book(intro)
     staff = appointment.staff
     old = portal_services.user_calendar_token_rotate(user=staff)

@@ -19,17 +19,31 @@ pytestmark = pytest.mark.django_db
 
 def _form(lawyers: list[Any], **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "name": "Divorce consultation", "slug": "divorce-consultation",
-        "description": "A first talk about your situation.", "duration_minutes": 45,
-        "price": "200.00", "location_kind": "office", "location_detail": "Main St 1",
-        "buffer_before_minutes": 5, "buffer_after_minutes": 10, "min_notice_minutes": 240,
-        "horizon_days": 90, "slot_step_minutes": 15, "staff": [lawyers[0].pk],
-        "audience": "anyone", "cancel_deadline_hours": 24, "cancel_fee": "50.00",
+        "name": "Divorce consultation",
+        "slug": "divorce-consultation",
+        "description": "A first talk about your situation.",
+        "duration_minutes": 45,
+        "price": "200.00",
+        "location_kind": "office",
+        "location_detail": "Main St 1",
+        "buffer_before_minutes": 5,
+        "buffer_after_minutes": 10,
+        "min_notice_minutes": 240,
+        "horizon_days": 90,
+        "slot_step_minutes": 15,
+        "staff": [lawyers[0].pk],
+        "audience": "anyone",
+        "cancel_deadline_hours": 24,
+        "cancel_fee": "50.00",
         "position": 0,
-        "steps-TOTAL_FORMS": "2", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0",
+        "steps-TOTAL_FORMS": "2",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
         "steps-MAX_NUM_FORMS": "10",
-        "steps-0-service": "", "steps-0-min_gap_days": "1",
-        "steps-1-service": "", "steps-1-min_gap_days": "1",
+        "steps-0-service": "",
+        "steps-0-min_gap_days": "1",
+        "steps-1-service": "",
+        "steps-1-min_gap_days": "1",
     }
     data.update(overrides)
     return data
@@ -40,8 +54,9 @@ def admin(firm: Any) -> Any:
     return factories.AdminFactory(email="boss@firm.example")
 
 
-def test_admin_creates_a_service_that_the_public_booking_page_lists(client, frozen, admin,
-                                                                    lawyers) -> None:
+def test_admin_creates_a_service_that_the_public_booking_page_lists(
+    client, frozen, admin, lawyers
+) -> None:
     # given
     client.force_login(admin)
 
@@ -56,26 +71,39 @@ def test_admin_creates_a_service_that_the_public_booking_page_lists(client, froz
     assert service.cancel_fee == Decimal("50.00")
     assert list(service.staff.all()) == [lawyers[0]]
     assert service.is_active
-    assert AuditEvent.objects.filter(action="service.created", actor=admin,
-                                     object_id=str(service.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="service.created", actor=admin, object_id=str(service.pk)
+    ).exists()
     client.logout()
     page = client.get(reverse("scheduling:book"))
     assert b"Divorce consultation" in page.content
-    assert client.get(reverse("scheduling:book-service",
-                              kwargs={"slug": service.slug})).status_code == 200
+    assert (
+        client.get(reverse("scheduling:book-service", kwargs={"slug": service.slug})).status_code
+        == 200
+    )
 
 
-def test_admin_edits_a_service_and_the_change_is_audited(client, frozen, admin, intro,
-                                                         lawyers) -> None:
+def test_admin_edits_a_service_and_the_change_is_audited(
+    client, frozen, admin, intro, lawyers
+) -> None:
     # given
     client.force_login(admin)
     url = reverse("scheduling:staff-service-edit", kwargs={"service_id": intro.pk})
     assert client.get(url).status_code == 200
 
     # when
-    response = client.post(url, _form(lawyers, name="Intro call (longer)", slug=intro.slug,
-                                      duration_minutes=30, price="0", cancel_fee="0",
-                                      staff=[lawyers[1].pk]))
+    response = client.post(
+        url,
+        _form(
+            lawyers,
+            name="Intro call (longer)",
+            slug=intro.slug,
+            duration_minutes=30,
+            price="0",
+            cancel_fee="0",
+            staff=[lawyers[1].pk],
+        ),
+    )
 
     # then
     assert response.status_code == 302
@@ -88,41 +116,72 @@ def test_admin_edits_a_service_and_the_change_is_audited(client, frozen, admin, 
     assert "staff" in event.data["changed"]
 
 
-def test_admin_builds_a_package_from_existing_services(client, frozen, admin, intro,
-                                                       lawyers) -> None:
+def test_admin_builds_a_package_from_existing_services(
+    client, frozen, admin, intro, lawyers
+) -> None:
     # given
     client.force_login(admin)
 
     # when
-    response = client.post(reverse("scheduling:staff-service-new"), _form(
-        lawyers, name="Two meetings", slug="two-meetings", price="0", cancel_fee="0",
-        **{"steps-0-service": str(intro.pk), "steps-0-min_gap_days": "7",
-           "steps-1-service": str(intro.pk), "steps-1-min_gap_days": "3"}))
+    response = client.post(
+        reverse("scheduling:staff-service-new"),
+        _form(
+            lawyers,
+            name="Two meetings",
+            slug="two-meetings",
+            price="0",
+            cancel_fee="0",
+            **{
+                "steps-0-service": str(intro.pk),
+                "steps-0-min_gap_days": "7",
+                "steps-1-service": str(intro.pk),
+                "steps-1-min_gap_days": "3",
+            },
+        ),
+    )
 
     # then
     assert response.status_code == 302
     package = Service.objects.get(slug="two-meetings")
     assert [(s.service_id, s.min_gap_days, s.position) for s in package.steps.all()] == [
-        (intro.pk, 7, 0), (intro.pk, 3, 1)]
+        (intro.pk, 7, 0),
+        (intro.pk, 3, 1),
+    ]
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("duration_minutes", 4), ("duration_minutes", 481), ("buffer_before_minutes", 241),
-    ("buffer_after_minutes", -1), ("min_notice_minutes", 30 * 24 * 60 + 1),
-    ("horizon_days", 0), ("horizon_days", 366), ("slot_step_minutes", 4),
-    ("slot_step_minutes", 241), ("price", "-1"), ("cancel_fee", "200.01"), ("staff", []),
-    ("slug", "not a slug!"), ("slug", "intro-call"), ("name", "<b>Bold</b>"),
-    ("description", "<script>alert(1)</script>"), ("name", ""),
-])
-def test_bad_input_shows_an_error_and_stores_nothing(client, frozen, admin, intro, lawyers,
-                                                     field, value) -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("duration_minutes", 4),
+        ("duration_minutes", 481),
+        ("buffer_before_minutes", 241),
+        ("buffer_after_minutes", -1),
+        ("min_notice_minutes", 30 * 24 * 60 + 1),
+        ("horizon_days", 0),
+        ("horizon_days", 366),
+        ("slot_step_minutes", 4),
+        ("slot_step_minutes", 241),
+        ("price", "-1"),
+        ("cancel_fee", "200.01"),
+        ("staff", []),
+        ("slug", "not a slug!"),
+        ("slug", "intro-call"),
+        ("name", "<b>Bold</b>"),
+        ("description", "<script>alert(1)</script>"),
+        ("name", ""),
+    ],
+)
+def test_bad_input_shows_an_error_and_stores_nothing(
+    client, frozen, admin, intro, lawyers, field, value
+) -> None:
     # given
     client.force_login(admin)
     before = AuditEvent.objects.count()
 
     # when
-    response = client.post(reverse("scheduling:staff-service-new"),
-                           _form(lawyers, **{field: value}))
+    response = client.post(
+        reverse("scheduling:staff-service-new"), _form(lawyers, **{field: value})
+    )
 
     # then
     assert response.status_code == 400
@@ -137,8 +196,9 @@ def test_bad_edit_leaves_the_service_unchanged(client, frozen, admin, intro, law
     url = reverse("scheduling:staff-service-edit", kwargs={"service_id": intro.pk})
 
     # when
-    response = client.post(url, _form(lawyers, slug=intro.slug, duration_minutes=1000,
-                                      name="Changed"))
+    response = client.post(
+        url, _form(lawyers, slug=intro.slug, duration_minutes=1000, name="Changed")
+    )
 
     # then
     assert response.status_code == 400
@@ -148,8 +208,9 @@ def test_bad_edit_leaves_the_service_unchanged(client, frozen, admin, intro, law
     assert not AuditEvent.objects.filter(action="service.updated").exists()
 
 
-def test_a_package_cannot_contain_itself_or_another_package(client, frozen, admin, intro,
-                                                            lawyers) -> None:
+def test_a_package_cannot_contain_itself_or_another_package(
+    client, frozen, admin, intro, lawyers
+) -> None:
     # given
     client.force_login(admin)
     package = Service.objects.create(slug="pkg", name="Package", duration_minutes=15)
@@ -158,25 +219,39 @@ def test_a_package_cannot_contain_itself_or_another_package(client, frozen, admi
     url = reverse("scheduling:staff-service-edit", kwargs={"service_id": package.pk})
 
     # when
-    self_step = client.post(url, _form(lawyers, name="Package", slug="pkg", price="0",
-                                       cancel_fee="0",
-                                       **{"steps-0-service": str(package.pk)}))
+    self_step = client.post(
+        url,
+        _form(
+            lawyers,
+            name="Package",
+            slug="pkg",
+            price="0",
+            cancel_fee="0",
+            **{"steps-0-service": str(package.pk)},
+        ),
+    )
 
     # then
     assert self_step.status_code == 400
     assert list(package.steps.values_list("service_id", flat=True)) == [intro.pk]
 
 
-def test_archiving_keeps_the_service_but_takes_it_off_the_booking_page(client, frozen, admin,
-                                                                       intro, world) -> None:
+def test_archiving_keeps_the_service_but_takes_it_off_the_booking_page(
+    client, frozen, admin, intro, world
+) -> None:
     # given
-    make_appointment(service=intro, staff=intro.staff.first(), contact=world.contact_a,
-                     start=dt.datetime(2026, 6, 3, 8, tzinfo=dt.UTC))
+    make_appointment(
+        service=intro,
+        staff=intro.staff.first(),
+        contact=world.contact_a,
+        start=dt.datetime(2026, 6, 3, 8, tzinfo=dt.UTC),
+    )
     client.force_login(admin)
 
     # when
-    response = client.post(reverse("scheduling:staff-service-archive",
-                                   kwargs={"service_id": intro.pk}))
+    response = client.post(
+        reverse("scheduling:staff-service-archive", kwargs={"service_id": intro.pk})
+    )
 
     # then
     assert response.status_code == 302
@@ -187,8 +262,10 @@ def test_archiving_keeps_the_service_but_takes_it_off_the_booking_page(client, f
     assert event.data["upcoming_kept"] == 1
     client.logout()
     assert b"Intro call" not in client.get(reverse("scheduling:book")).content
-    assert client.get(reverse("scheduling:book-service",
-                              kwargs={"slug": intro.slug})).status_code == 404
+    assert (
+        client.get(reverse("scheduling:book-service", kwargs={"slug": intro.slug})).status_code
+        == 404
+    )
 
 
 def test_an_archived_service_can_be_made_bookable_again(client, frozen, admin, intro) -> None:
@@ -206,16 +283,18 @@ def test_an_archived_service_can_be_made_bookable_again(client, frozen, admin, i
     assert AuditEvent.objects.filter(action="service.restored").exists()
 
 
-def test_a_step_of_a_bookable_package_cannot_be_archived(client, frozen, admin, intro,
-                                                         lawyers) -> None:
+def test_a_step_of_a_bookable_package_cannot_be_archived(
+    client, frozen, admin, intro, lawyers
+) -> None:
     # given
     package = Service.objects.create(slug="pkg", name="Package", duration_minutes=15)
     PackageStep.objects.create(package=package, service=intro)
     client.force_login(admin)
 
     # when
-    response = client.post(reverse("scheduling:staff-service-archive",
-                                   kwargs={"service_id": intro.pk}), follow=True)
+    response = client.post(
+        reverse("scheduling:staff-service-archive", kwargs={"service_id": intro.pk}), follow=True
+    )
 
     # then
     intro.refresh_from_db()
@@ -223,16 +302,18 @@ def test_a_step_of_a_bookable_package_cannot_be_archived(client, frozen, admin, 
     assert b"is a step of" in response.content
 
 
-def test_staff_see_the_list_but_only_admins_may_change(client, frozen, admin, intro,
-                                                      lawyers) -> None:
+def test_staff_see_the_list_but_only_admins_may_change(
+    client, frozen, admin, intro, lawyers
+) -> None:
     # given
     client.force_login(lawyers[0])
 
     # when
     page = client.get(reverse("scheduling:staff-services"))
     new = client.get(reverse("scheduling:staff-service-new"))
-    archive = client.post(reverse("scheduling:staff-service-archive",
-                                  kwargs={"service_id": intro.pk}))
+    archive = client.post(
+        reverse("scheduling:staff-service-archive", kwargs={"service_id": intro.pk})
+    )
 
     # then
     assert page.status_code == 200

@@ -17,8 +17,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_admin_creates_a_service_on_a_phone(browser: Any, live_server: Any,
-                                            world: Any) -> None:
+def test_admin_creates_a_service_on_a_phone(browser: Any, live_server: Any, world: Any) -> None:
     # given
     client = Client()
     client.force_login(world.admin)
@@ -27,8 +26,9 @@ def test_admin_creates_a_service_on_a_phone(browser: Any, live_server: Any,
 
     def steps() -> dict[str, Any]:
         page = new_page(browser, PHONE)
-        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie,
-                                   "url": live_server.url}])
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
         page.goto(f"{live_server.url}/staff/services/new/")
         # when: a bad duration first, then corrected
         page.fill("input[name=name]", "Will drafting")
@@ -37,8 +37,10 @@ def test_admin_creates_a_service_on_a_phone(browser: Any, live_server: Any,
         page.get_by_label(lawyer).check()
         page.get_by_role("button", name="Save").click()
         save_screenshot(page, "scheduling-service-form-error-phone")
-        seen = {"error": page.locator(".errorlist").first.inner_text(),
-                "wide": page.evaluate("document.documentElement.scrollWidth")}
+        seen = {
+            "error": page.locator(".errorlist").first.inner_text(),
+            "wide": page.evaluate("document.documentElement.scrollWidth"),
+        }
         page.fill("input[name=duration_minutes]", "60")
         page.get_by_role("button", name="Save").click()
         page.wait_for_url("**/staff/services/")

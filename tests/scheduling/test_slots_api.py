@@ -18,8 +18,15 @@ URL = "/api/slots/"
 
 
 def test_slots_are_listed_in_the_viewers_zone(client, frozen, intro) -> None:
-    response = client.get(URL, {"service": "intro-call", "start": "2026-06-02",
-                                "end": "2026-06-02", "tz": "America/New_York"})
+    response = client.get(
+        URL,
+        {
+            "service": "intro-call",
+            "start": "2026-06-02",
+            "end": "2026-06-02",
+            "tz": "America/New_York",
+        },
+    )
     assert response.status_code == 200
     slots = response.json()["slots"]
     # 09:00 Warsaw is 03:00 in New York; both lawyers are free
@@ -31,16 +38,29 @@ def test_slots_are_listed_in_the_viewers_zone(client, frozen, intro) -> None:
 
 def test_taken_and_externally_busy_times_disappear(client, frozen, intro, lawyers) -> None:
     contact = Contact.objects.create(first_name="A", last_name="B", email="a@example.com")
-    make_appointment(service=intro, staff=lawyers[0], contact=contact,
-                     start=dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC))
+    make_appointment(
+        service=intro,
+        staff=lawyers[0],
+        contact=contact,
+        start=dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC),
+    )
     cal = ExternalCalendar.objects.create(staff=lawyers[1], name="Google", url="https://x")
-    BusyTime.objects.create(calendar=cal, staff=lawyers[1],
-                            start_at=dt.datetime(2026, 6, 2, 6, 0, tzinfo=dt.UTC),
-                            end_at=dt.datetime(2026, 6, 2, 6, 50, tzinfo=dt.UTC))
-    response = client.get(URL, {"service": "intro-call", "start": "2026-06-02",
-                                "end": "2026-06-02", "tz": "Europe/Warsaw"})
-    slots = {s["start"][11:16]: [p["id"] for p in s["staff"]]
-             for s in response.json()["slots"]}
+    BusyTime.objects.create(
+        calendar=cal,
+        staff=lawyers[1],
+        start_at=dt.datetime(2026, 6, 2, 6, 0, tzinfo=dt.UTC),
+        end_at=dt.datetime(2026, 6, 2, 6, 50, tzinfo=dt.UTC),
+    )
+    response = client.get(
+        URL,
+        {
+            "service": "intro-call",
+            "start": "2026-06-02",
+            "end": "2026-06-02",
+            "tz": "Europe/Warsaw",
+        },
+    )
+    slots = {s["start"][11:16]: [p["id"] for p in s["staff"]] for s in response.json()["slots"]}
     assert "08:45" not in slots  # lawyer 1 busy elsewhere, lawyer 0 would overlap 09:00
     assert slots["09:00"] == [lawyers[1].pk]  # lawyer 0 is booked
     assert slots["09:15"] == [lawyers[1].pk]  # lawyer 0's buffer runs to 09:20
@@ -53,34 +73,48 @@ def test_warsaw_fall_back_day_through_the_api(client, lawyers) -> None:
     # A lawyer who works Sunday 01:00-05:00 on the day the clocks go back.
     from scheduling.models import AvailabilityRule
 
-    AvailabilityRule.objects.create(staff=lawyers[0], date=dt.date(2026, 10, 25),
-                                    start=dt.time(1), end=dt.time(5))
+    AvailabilityRule.objects.create(
+        staff=lawyers[0], date=dt.date(2026, 10, 25), start=dt.time(1), end=dt.time(5)
+    )
     make_service(staff=[lawyers[0]], slug="hour", minutes=60, slot_step_minutes=60)
     with time_machine.travel(dt.datetime(2026, 10, 1, tzinfo=dt.UTC), tick=False):
-        response = client.get(URL, {"service": "hour", "start": "2026-10-25",
-                                    "end": "2026-10-25", "tz": "Europe/Warsaw"})
+        response = client.get(
+            URL,
+            {"service": "hour", "start": "2026-10-25", "end": "2026-10-25", "tz": "Europe/Warsaw"},
+        )
     starts = [s["start"] for s in response.json()["slots"]]
-    assert starts == ["2026-10-25T01:00:00+02:00", "2026-10-25T02:00:00+02:00",
-                      "2026-10-25T02:00:00+01:00", "2026-10-25T03:00:00+01:00",
-                      "2026-10-25T04:00:00+01:00"]
+    assert starts == [
+        "2026-10-25T01:00:00+02:00",
+        "2026-10-25T02:00:00+02:00",
+        "2026-10-25T02:00:00+01:00",
+        "2026-10-25T03:00:00+01:00",
+        "2026-10-25T04:00:00+01:00",
+    ]
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"service": "nope"}, "service"),
-    ({"start": "2026-05-01", "end": "2026-05-02"}, "start"),
-    ({"start": "9999-01-01", "end": "9999-01-02"}, "start"),
-    ({"start": "2026-06-02", "end": "2026-09-02"}, "end"),
-    ({"end": "2026-06-01", "start": "2026-06-05"}, "end"),
-    ({"tz": "Not/AZone"}, "tz"),
-    ({"start": "2026-13-45"}, "start"),
-    ({"staff": "424242"}, "staff"),
-    ({"duration": "60"}, "duration"),
-    ({"end": "9999-12-31"}, "end"),
-])
-def test_bad_slot_queries_are_400_with_a_message(client, frozen, intro, params,
-                                                 field) -> None:
-    query = {"service": "intro-call", "start": "2026-06-02", "end": "2026-06-03",
-             "tz": "Europe/Warsaw", **params}
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"service": "nope"}, "service"),
+        ({"start": "2026-05-01", "end": "2026-05-02"}, "start"),
+        ({"start": "9999-01-01", "end": "9999-01-02"}, "start"),
+        ({"start": "2026-06-02", "end": "2026-09-02"}, "end"),
+        ({"end": "2026-06-01", "start": "2026-06-05"}, "end"),
+        ({"tz": "Not/AZone"}, "tz"),
+        ({"start": "2026-13-45"}, "start"),
+        ({"staff": "424242"}, "staff"),
+        ({"duration": "60"}, "duration"),
+        ({"end": "9999-12-31"}, "end"),
+    ],
+)
+def test_bad_slot_queries_are_400_with_a_message(client, frozen, intro, params, field) -> None:
+    query = {
+        "service": "intro-call",
+        "start": "2026-06-02",
+        "end": "2026-06-03",
+        "tz": "Europe/Warsaw",
+        **params,
+    }
     response = client.get(URL, query)
     assert response.status_code == 400
     assert response.json()["errors"][field]
@@ -95,33 +129,54 @@ def _load(lawyers: list[Any], intro: Any, *, staff: int, appointments: int, busy
     contact = Contact.objects.create(first_name="A", last_name="B", email="a@example.com")
     base = dt.datetime(2026, 6, 2, 6, tzinfo=dt.UTC)
     for i in range(appointments):
-        make_appointment(service=intro, staff=people[i % len(people)], contact=contact,
-                         start=base + dt.timedelta(minutes=30 * (i // len(people))))
+        make_appointment(
+            service=intro,
+            staff=people[i % len(people)],
+            contact=contact,
+            start=base + dt.timedelta(minutes=30 * (i // len(people))),
+        )
     for person in people:
         cal = ExternalCalendar.objects.create(staff=person, name="G", url="https://x")
-        BusyTime.objects.bulk_create([
-            BusyTime(calendar=cal, staff=person,
-                     start_at=base + dt.timedelta(hours=3 * i),
-                     end_at=base + dt.timedelta(hours=3 * i, minutes=20))
-            for i in range(busy)])
+        BusyTime.objects.bulk_create(
+            [
+                BusyTime(
+                    calendar=cal,
+                    staff=person,
+                    start_at=base + dt.timedelta(hours=3 * i),
+                    end_at=base + dt.timedelta(hours=3 * i, minutes=20),
+                )
+                for i in range(busy)
+            ]
+        )
 
 
 @pytest.mark.parametrize("size", [0, 1, 30])
 def test_slots_api_and_booking_page_query_counts_do_not_grow(
-        client, frozen, intro, lawyers, size, django_assert_max_num_queries) -> None:
+    client, frozen, intro, lawyers, size, django_assert_max_num_queries
+) -> None:
     _load(lawyers, intro, staff=size, appointments=size * 5, busy=size * 3)
     with django_assert_max_num_queries(6):
-        response = client.get(URL, {"service": "intro-call", "start": "2026-06-01",
-                                    "end": "2026-06-30", "tz": "Europe/Warsaw"})
+        response = client.get(
+            URL,
+            {
+                "service": "intro-call",
+                "start": "2026-06-01",
+                "end": "2026-06-30",
+                "tz": "Europe/Warsaw",
+            },
+        )
     assert response.status_code == 200
     with django_assert_max_num_queries(6):
-        page = client.get(reverse("scheduling:book-service", args=["intro-call"]),
-                          {"date": "2026-06-02", "tz": "Europe/Warsaw"})
+        page = client.get(
+            reverse("scheduling:book-service", args=["intro-call"]),
+            {"date": "2026-06-02", "tz": "Europe/Warsaw"},
+        )
     assert page.status_code == 200
 
 
-def test_the_firms_website_may_call_the_api_and_others_may_not(client, frozen, intro,
-                                                               settings) -> None:
+def test_the_firms_website_may_call_the_api_and_others_may_not(
+    client, frozen, intro, settings
+) -> None:
     settings.ATRIUM_BOOKING_FRAME_ANCESTORS = ["https://www.firm.example"]
     query = {"service": "intro-call", "start": "2026-06-02", "end": "2026-06-02"}
     ours = client.get(URL, query, HTTP_ORIGIN="https://www.firm.example")

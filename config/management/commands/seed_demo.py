@@ -38,16 +38,51 @@ COCOUNSEL = ("olga.ivanova@example.com", "Olga", "Ivanova")
 
 MATTERS = [
     # reference, title, area, client email, lawyer email, stage path, tags
-    ("FAM-2026-001", "Divorce and custody arrangement", "family", "ewa@example.com",
-     "anna.kowalska@example.com", ["engaged", "in_progress"], ["Family law", "Mediation"]),
-    ("EST-2026-002", "Will and estate plan", "estate", "jan@example.com",
-     "marek.nowak@example.com", ["engaged"], ["Estate planning"]),
-    ("FAM-2026-003", "Child support review", "family", "maria@example.com",
-     "anna.kowalska@example.com", ["engaged", "in_progress", "awaiting"], ["Family law"]),
-    ("EST-2026-004", "Trust for family home", "estate", "dmitri@example.com",
-     "marek.nowak@example.com", [], ["Estate planning"]),
-    ("FAM-2025-017", "Prenuptial agreement", "family", "laura@example.com",
-     "anna.kowalska@example.com", ["engaged", "in_progress", "closed"], ["Family law"]),
+    (
+        "FAM-2026-001",
+        "Divorce and custody arrangement",
+        "family",
+        "ewa@example.com",
+        "anna.kowalska@example.com",
+        ["engaged", "in_progress"],
+        ["Family law", "Mediation"],
+    ),
+    (
+        "EST-2026-002",
+        "Will and estate plan",
+        "estate",
+        "jan@example.com",
+        "marek.nowak@example.com",
+        ["engaged"],
+        ["Estate planning"],
+    ),
+    (
+        "FAM-2026-003",
+        "Child support review",
+        "family",
+        "maria@example.com",
+        "anna.kowalska@example.com",
+        ["engaged", "in_progress", "awaiting"],
+        ["Family law"],
+    ),
+    (
+        "EST-2026-004",
+        "Trust for family home",
+        "estate",
+        "dmitri@example.com",
+        "marek.nowak@example.com",
+        [],
+        ["Estate planning"],
+    ),
+    (
+        "FAM-2025-017",
+        "Prenuptial agreement",
+        "family",
+        "laura@example.com",
+        "anna.kowalska@example.com",
+        ["engaged", "in_progress", "closed"],
+        ["Family law"],
+    ),
 ]
 
 
@@ -59,43 +94,71 @@ class Command(BaseCommand):
             self._seed()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/"))
         self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
-        titles = {"anna.kowalska@example.com": "firm admin, lawyer",
-                  "marek.nowak@example.com": "lawyer", "sofia.garcia@example.com": "paralegal"}
+        titles = {
+            "anna.kowalska@example.com": "firm admin, lawyer",
+            "marek.nowak@example.com": "lawyer",
+            "sofia.garcia@example.com": "paralegal",
+        }
         for email, *_rest in STAFF:
             self.stdout.write(f"  {email:32} {titles[email]}")
         for email, *_rest in CLIENTS:
             self.stdout.write(f"  {email:32} client")
         self.stdout.write(f"  {COCOUNSEL[0]:32} co-counsel on FAM-2026-001")
 
-    def _user(self, email: str, first: str, last: str, role: str, *, admin: bool = False,
-              language: str = "en", tz: str = "Europe/Warsaw") -> User:
+    def _user(
+        self,
+        email: str,
+        first: str,
+        last: str,
+        role: str,
+        *,
+        admin: bool = False,
+        language: str = "en",
+        tz: str = "Europe/Warsaw",
+    ) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(
-                email=email, password=DEMO_PASSWORD, first_name=first, last_name=last,
-                role=role, language=language, time_zone=tz,
-                is_staff=role == User.Role.STAFF, is_superuser=admin,
+                email=email,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                role=role,
+                language=language,
+                time_zone=tz,
+                is_staff=role == User.Role.STAFF,
+                is_superuser=admin,
             )
-        EmailAddress.objects.get_or_create(user=user, email=email,
-                                           defaults={"verified": True, "primary": True})
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
         return user
 
     def _seed(self) -> None:
-        Firm.objects.update_or_create(pk=1, defaults={
-            "name": "Kowalska & Nowak Family Law",
-            "time_zone": "Europe/Warsaw",
-            "default_language": "en",
-            "currency": "PLN",
-            "promise_channels": "Secure messages in this portal; phone only for urgent court deadlines",
-            "office_hours": "Mon–Fri 9:00–17:00",
-            "response_hours": 24,
-        })
-        staff = {email: self._user(email, first, last, User.Role.STAFF, admin=admin)
-                 for email, first, last, admin in STAFF}
+        Firm.objects.update_or_create(
+            pk=1,
+            defaults={
+                "name": "Kowalska & Nowak Family Law",
+                "time_zone": "Europe/Warsaw",
+                "default_language": "en",
+                "currency": "PLN",
+                "promise_channels": "Secure messages in this portal; phone only for urgent court deadlines",
+                "office_hours": "Mon–Fri 9:00–17:00",
+                "response_hours": 24,
+            },
+        )
+        staff = {
+            email: self._user(email, first, last, User.Role.STAFF, admin=admin)
+            for email, first, last, admin in STAFF
+        }
         admin_user = staff[STAFF[0][0]]
         tags = {}
-        for name, category in [("Family law", "practice_area"), ("Estate planning",
-                               "practice_area"), ("Mediation", "other"), ("Urgent", "priority")]:
+        for name, category in [
+            ("Family law", "practice_area"),
+            ("Estate planning", "practice_area"),
+            ("Mediation", "other"),
+            ("Urgent", "priority"),
+        ]:
             tags[name], _created = Tag.objects.get_or_create(name=name, category=category)
 
         contacts = {}
@@ -103,17 +166,24 @@ class Command(BaseCommand):
             user = self._user(email, first, last, User.Role.CLIENT, language=lang, tz=tz)
             contact, _created = Contact.objects.get_or_create(
                 email=email,
-                defaults={"first_name": first, "last_name": last, "language": lang,
-                          "time_zone": tz, "preferred_channel": channel,
-                          "sms_consent": channel == "sms",
-                          "phone": "+48601234567" if channel == "sms" else ""},
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "language": lang,
+                    "time_zone": tz,
+                    "preferred_channel": channel,
+                    "sms_consent": channel == "sms",
+                    "phone": "+48601234567" if channel == "sms" else "",
+                },
             )
             if contact.user_id != user.pk:
                 contact.user = user
                 contact.save(update_fields=["user"])
             contacts[email] = contact
         Contact.objects.get_or_create(
-            email="", first_name="Tomasz", last_name="Wiśniewski",
+            email="",
+            first_name="Tomasz",
+            last_name="Wiśniewski",
             defaults={"kind": Contact.Kind.OTHER_PARTY, "language": "pl"},
         )
 
@@ -122,38 +192,60 @@ class Command(BaseCommand):
             if Matter.objects.filter(reference=ref).exists():
                 continue
             team = [staff["sofia.garcia@example.com"]]
-            matter = services.matter_create(actor=admin_user, data=services.MatterData(
-                reference=ref, title=title, practice_area=area, priority="normal",
-                responsible_lawyer=staff[lawyer_email], team=team,
-                clients=[contacts[client_email]], tags=[tags[n] for n in tag_names],
-            ))
+            matter = services.matter_create(
+                actor=admin_user,
+                data=services.MatterData(
+                    reference=ref,
+                    title=title,
+                    practice_area=area,
+                    priority="normal",
+                    responsible_lawyer=staff[lawyer_email],
+                    team=team,
+                    clients=[contacts[client_email]],
+                    tags=[tags[n] for n in tag_names],
+                ),
+            )
             for stage in path:
-                services.matter_change_stage(actor=staff[lawyer_email],
-                                             matter=matter, to_stage=stage)
+                services.matter_change_stage(
+                    actor=staff[lawyer_email], matter=matter, to_stage=stage
+                )
             services.timeline_entry_add(
-                actor=staff[lawyer_email], matter=matter,
-                kind=TimelineEntry.Kind.UPDATE, title="Documents received, thank you",
+                actor=staff[lawyer_email],
+                matter=matter,
+                kind=TimelineEntry.Kind.UPDATE,
+                title="Documents received, thank you",
                 body="We have everything we need for the next step. Nothing is needed from you this week.",
                 occurred_at=now - dt.timedelta(days=3),
             )
             services.timeline_entry_add(
-                actor=staff[lawyer_email], matter=matter,
-                kind=TimelineEntry.Kind.EVENT, title="Mediation session",
-                body="Court mediation centre, room 2.", occurred_at=now + dt.timedelta(days=14),
+                actor=staff[lawyer_email],
+                matter=matter,
+                kind=TimelineEntry.Kind.EVENT,
+                title="Mediation session",
+                body="Court mediation centre, room 2.",
+                occurred_at=now + dt.timedelta(days=14),
             )
             services.timeline_entry_add(
-                actor=staff[lawyer_email], matter=matter,
-                kind=TimelineEntry.Kind.UPDATE, title="Internal: check opposing counsel's filing",
-                shared_with_client=False, occurred_at=now - dt.timedelta(days=1),
+                actor=staff[lawyer_email],
+                matter=matter,
+                kind=TimelineEntry.Kind.UPDATE,
+                title="Internal: check opposing counsel's filing",
+                shared_with_client=False,
+                occurred_at=now - dt.timedelta(days=1),
             )
 
         email, first, last = COCOUNSEL
         cocounsel = self._user(email, first, last, User.Role.COCOUNSEL)
         matter = Matter.objects.get(reference="FAM-2026-001")
         if not matter.cocounsel_grants.filter(user=cocounsel, revoked_at=None).exists():
-            services.cocounsel_share(actor=admin_user, matter=matter, email=email,
-                                     first_name=first, last_name=last,
-                                     expires_at=now + dt.timedelta(days=90))
+            services.cocounsel_share(
+                actor=admin_user,
+                matter=matter,
+                email=email,
+                first_name=first,
+                last_name=last,
+                expires_at=now + dt.timedelta(days=90),
+            )
 
         # Scheduling: the three services, working hours, a few appointments.
         clients = list(Contact.objects.filter(kind=Contact.Kind.CLIENT).exclude(email="")[:3])

@@ -22,8 +22,9 @@ class Command(BaseCommand):
             try:
                 now = dt.datetime.fromisoformat(options["now"].replace("Z", "+00:00"))
             except ValueError as exc:
-                raise CommandError("--now must be ISO-8601, e.g. 2026-03-08T09:00:00+00:00") \
-                    from exc
+                raise CommandError(
+                    "--now must be ISO-8601, e.g. 2026-03-08T09:00:00+00:00"
+                ) from exc
             if now.tzinfo is None:
                 raise CommandError("--now needs a UTC offset, e.g. +00:00")
         result = services.deliveries_sweep(now=now)
