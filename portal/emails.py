@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from core.links import absolute_url
 from portal.models import Invitation
 from portal.selectors import firm_get
 
@@ -24,7 +25,7 @@ def send_invitation(*, invitation: Invitation, token: str) -> None:
     language = (
         invitation.contact.language if invitation.contact else None
     ) or firm.default_language
-    link = settings.SITE_URL + reverse("invitation-accept", kwargs={"token": token})
+    link = absolute_url(reverse("invitation-accept", kwargs={"token": token}))
     with translation.override(language):
         context = {
             "firm": firm,

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.decorators import staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
+from core.links import absolute_url
 from core.time import day_window, parse_date, wall_clock_to_utc
 from portal import services as portal_services
 from portal.types import Request
@@ -249,8 +249,8 @@ def staff_availability(request: Request) -> HttpResponse:
             return redirect("scheduling:staff-availability")
     feed_url = ""
     if user.calendar_token:
-        feed_url = settings.SITE_URL + reverse(
-            "scheduling:staff-feed", kwargs={"token": user.calendar_token}
+        feed_url = absolute_url(
+            reverse("scheduling:staff-feed", kwargs={"token": user.calendar_token})
         )
     return render(
         request,
