@@ -357,6 +357,22 @@ ROWS += [
     Row("staff:tasks-overdue", STAFF_ONLY),
     Row("staff:status-update", STAFF_ONLY),
     Row("staff:search", STAFF_ONLY, setup=_portal_objects, query="q=Zebra"),
+    # The silence alarm (moved here from notifications).
+    Row("staff:silence-list", STAFF_ONLY),
+    Row(
+        "staff:silence-checkin",
+        MATTER_A_STAFF,
+        kwargs=lambda w: {"matter_id": w.matter_a.pk},
+        secret=lambda w: w.matter_a.title,
+    ),
+    Row(
+        "staff:silence-checkin",
+        {**MATTER_A_STAFF, "staff_on": 302, "admin": 302},
+        kwargs=lambda w: {"matter_id": w.matter_a.pk},
+        method="post",
+        data=lambda w: {"title": "Quick update", "body": "Nothing new yet."},
+        secret=lambda w: w.matter_a.title,
+    ),
 ]
 
 __all__ = ["LOGIN", "ROWS"]

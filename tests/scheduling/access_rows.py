@@ -21,6 +21,24 @@ def _secret(w):
     return w.service.name
 
 
+def _with_appointment(w):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.notifications.conftest import make_appointment
+
+    # A name no page text can contain by chance, so the "no byte" check means something.
+    w.contact_a.last_name = "Qwzxyvonk"
+    w.contact_a.save(update_fields=["last_name"])
+    w.appointment = make_appointment(
+        staff=w.staff_on,
+        contact=w.contact_a,
+        matter=w.matter_a,
+        start=timezone.now() + dt.timedelta(days=2),
+    )
+
+
 ROWS = [
     Row("scheduling:book", PUBLIC),
     Row(
@@ -120,5 +138,13 @@ ROWS = [
         method="post",
         kwargs=_service,
         secret=_secret,
+    ),
+    # The reminders of an appointment of matter A (moved here with the Reminder model).
+    Row(
+        "scheduling:appointment-reminders",
+        MATTER_A_STAFF,
+        setup=_with_appointment,
+        kwargs=lambda w: {"appointment_id": w.appointment.pk},
+        secret=lambda w: w.contact_a.last_name,
     ),
 ]
