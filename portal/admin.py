@@ -82,6 +82,11 @@ class MatterAdmin(GuardedModelAdmin):
     # Stage moves go through the staff pages, which enforce the allowed transitions.
     readonly_fields = ["stage", "stage_changed_at"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Matters are closed, never deleted: their audit trail names them by id, and their
+        # documents and messages are the firm's record.
+        return False
+
 
 @admin.register(CoCounselGrant)
 class CoCounselGrantAdmin(admin.ModelAdmin):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit.actions import AuditAction
 from audit.models import AuditEvent
 from audit.services import audit_record
+from portal.models import Matter
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +59,16 @@ def test_logged_values_have_newlines_escaped_and_secrets_dropped(world: Any) -> 
 
     assert "\n" not in event.actor_label
     assert event.data == {"note": "a\\r\\nb"}
+
+
+def test_a_matter_cannot_be_deleted_in_the_admin_so_its_audit_trail_keeps_pointing_at_it(
+    client: Any, world: Any
+) -> None:
+    client.force_login(world.admin)
+
+    response = client.post(
+        reverse("admin:portal_matter_delete", args=[world.matter_a.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert Matter.objects.filter(pk=world.matter_a.pk).exists()
