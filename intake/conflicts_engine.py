@@ -36,6 +36,7 @@ patronymic caps a name-only HIGH at REVIEW (``patronymic_differs``); see ``score
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -69,6 +70,7 @@ __all__ = [
     "Reason", "ReasonCode", "TaxId", "build_entry_keys", "build_identifiers",
     "normalise_birth_date", "normalise_email", "normalise_phone", "normalise_tax_id",
     "prefilter_matches", "prefilter_terms", "score", "score_all", "search", "trigram_similarity",
+    "trigrams",
 ]
 
 R = TypeVar("R", bound=Hashable)
@@ -546,15 +548,24 @@ def _compare_tokens(i: int, a: NameToken, j: int, b: NameToken,
     if common:
         word = next(s for s in a.spellings if s in common)
         return _Pair(i, j, _Kind.EXACT, 1.0, f"{word} ~ {word}", word, word)
-    families_b = {f.stem: f.gender for f in b.families}
+    genders_a: dict[str, set[str]] = {}
+    genders_b: dict[str, set[str]] = {}
     for family in a.families:
-        if family.stem in families_b:
-            left = next((s for s in a.spellings if family_key(s) == family), a.ascii)
-            right = next((s for s in b.spellings
-                          if (f := family_key(s)) is not None and f.stem == family.stem),
-                         b.ascii)
-            return _Pair(i, j, _Kind.FAMILY, 0.95, f"{family.stem} ~ {family.stem}", left,
-                         right, gender_differs=families_b[family.stem] != family.gender)
+        genders_a.setdefault(family.stem, set()).add(family.gender)
+    for family in b.families:
+        genders_b.setdefault(family.stem, set()).add(family.gender)
+    shared = genders_a.keys() & genders_b.keys()
+    if shared:
+        # A relative only when no shared stem agrees on the gender. The stem shown is the
+        # one of the most plain spellings on both sides (dicts keep spelling order), so
+        # the answer and its explanation are the same whichever side is the query.
+        rank_a, rank_b = list(genders_a), list(genders_b)
+        differs = all(not genders_a[s] & genders_b[s] for s in shared)
+        stem = min(shared, key=lambda s: (rank_a.index(s) + rank_b.index(s), s))
+        left = next((s for s in a.spellings if (f := family_key(s)) and f.stem == stem), a.ascii)
+        right = next((s for s in b.spellings if (f := family_key(s)) and f.stem == stem), b.ascii)
+        return _Pair(i, j, _Kind.FAMILY, 0.95, f"{stem} ~ {stem}", left, right,
+                     gender_differs=differs)
     best = 0.0
     left = right = ""
     for x in a.spellings:
@@ -572,7 +583,9 @@ def _align(q: NameKeys, c: NameKeys, config: MatchConfig) -> list[_Pair]:
     """Pair the words one to one, strongest first (names are short: greedy is exact enough)."""
     pairs = [p for i, a in enumerate(q.tokens) for j, b in enumerate(c.tokens)
              if (p := _compare_tokens(i, a, j, b, config)) is not None]
-    pairs.sort(key=lambda p: (p.kind, p.similarity), reverse=True)
+    # Ties are broken by the spellings themselves, so both directions pick the same pairs.
+    pairs.sort(key=lambda p: (p.kind, p.similarity, min(p.left, p.right), max(p.left, p.right)),
+               reverse=True)
     used_i: set[int] = set()
     used_j: set[int] = set()
     chosen: list[_Pair] = []
@@ -807,6 +820,49 @@ def score_all(query: Query, candidates: Iterable[Candidate[R]], *,
 # In-memory search (SQLite, and any index below ~20,000 entries)
 
 
+class _KeysByLength:
+    """Variant keys bucketed by length, each with the positions of the entries holding it.
+
+    ``fuzz.ratio(a, b) >= c`` needs ``2 * min / (len(a) + len(b)) >= c / 100``, so a key
+    of length L can only reach the cutoff against keys between ``L*c/(200-c)`` and
+    ``L*(200-c)/c`` long: a search scans only those buckets, not every key.
+    """
+
+    def __init__(self) -> None:
+        self._owners: dict[str, list[int]] = {}
+        self._buckets: dict[int, list[str]] = {}
+
+    def add(self, key: str, position: int) -> None:
+        owners = self._owners.get(key)
+        if owners is None:
+            self._owners[key] = [position]
+            self._buckets.setdefault(len(key), []).append(key)
+        else:
+            owners.append(position)
+
+    def ratio_matches(self, key: str, cutoff: float) -> set[int]:
+        found: set[int] = set()
+        # One more on each side, so float rounding can never drop a boundary length.
+        shortest = math.ceil(len(key) * cutoff / (200.0 - cutoff)) - 1
+        longest = math.floor(len(key) * (200.0 - cutoff) / cutoff) + 1
+        for length in range(shortest, longest + 1):
+            bucket = self._buckets.get(length)
+            if bucket:
+                for choice, _score, _position in process.extract(
+                        key, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None):
+                    found.update(self._owners[choice])
+        return found
+
+    def jaro_matches(self, key: str, cutoff: float) -> set[int]:
+        found: set[int] = set()
+        for bucket in self._buckets.values():
+            for choice, _score, _position in process.extract(
+                    key, bucket, scorer=JaroWinkler.normalized_similarity,
+                    score_cutoff=cutoff, limit=None):
+                found.update(self._owners[choice])
+        return found
+
+
 class MemoryIndex(Generic[R]):
     """Entries held in memory with the lookups that make a search fast.
 
@@ -823,8 +879,8 @@ class MemoryIndex(Generic[R]):
         self._by_family: dict[str, list[int]] = {}
         self._by_identifier: dict[str, list[int]] = {}
         self._by_birth_date: dict[dt.date, list[int]] = {}
-        owners: dict[str, list[int]] = {}
-        single_owners: dict[str, list[int]] = {}
+        self._names = _KeysByLength()
+        self._single_words = _KeysByLength()  # one-word names also meet by JaroWinkler
         for index, candidate in enumerate(self._candidates):
             keys = candidate.keys
             for word in keys.salient_tokens:
@@ -835,13 +891,9 @@ class MemoryIndex(Generic[R]):
                 self._by_identifier.setdefault(key, []).append(index)
             for day in keys.identifiers.birth_dates:
                 self._by_birth_date.setdefault(day, []).append(index)
-            target = single_owners if len(keys.name.tokens) == 1 else owners
+            target = self._single_words if len(keys.name.tokens) == 1 else self._names
             for variant in keys.variant_keys:
-                target.setdefault(variant, []).append(index)
-        self._variants = list(owners)
-        self._variant_owners = [owners[v] for v in self._variants]
-        self._singles = list(single_owners)
-        self._single_owners = [single_owners[v] for v in self._singles]
+                target.add(variant, index)
 
     def __len__(self) -> int:
         return len(self._candidates)
@@ -861,19 +913,10 @@ class MemoryIndex(Generic[R]):
         cutoff = config.prescreen_cutoff
         single = len(keys.name.tokens) == 1
         for variant in keys.variant_keys:
-            for _choice, _score, position in process.extract(
-                    variant, self._variants, scorer=fuzz.ratio, score_cutoff=cutoff,
-                    limit=None):
-                found.update(self._variant_owners[position])
-            for _choice, _score, position in process.extract(
-                    variant, self._singles, scorer=fuzz.ratio, score_cutoff=cutoff,
-                    limit=None):
-                found.update(self._single_owners[position])
+            found |= self._names.ratio_matches(variant, cutoff)
+            found |= self._single_words.ratio_matches(variant, cutoff)
             if single and len(variant) <= config.single_token_length:
-                for _choice, _score, position in process.extract(
-                        variant, self._singles, scorer=JaroWinkler.normalized_similarity,
-                        score_cutoff=cutoff / 100.0, limit=None):
-                    found.update(self._single_owners[position])
+                found |= self._single_words.jaro_matches(variant, cutoff / 100.0)
         return found
 
     def search(self, query: Query, *, config: MatchConfig = DEFAULT_CONFIG,
@@ -931,21 +974,22 @@ def prefilter_terms(query: Query | EntryKeys, *,
 _TRIGRAM_WORD: Final = re.compile(r"[^\W_]+")
 
 
-def _trigrams(text: str) -> set[str]:
+def trigrams(text: str) -> frozenset[str]:
+    """pg_trgm's ``show_trgm()``: each word padded with two spaces before and one after."""
     grams: set[str] = set()
     for word in _TRIGRAM_WORD.findall(text.lower()):
         padded = f"  {word} "
         grams.update(padded[i:i + 3] for i in range(len(padded) - 2))
-    return grams
+    return frozenset(grams)
 
 
 def trigram_similarity(a: str, b: str) -> float:
     """pg_trgm's ``similarity()`` in Python: shared trigrams over all trigrams.
 
-    Words are padded with two spaces before and one after, as pg_trgm does, so the
-    benchmark and the tests can tell what the PostgreSQL prefilter would return.
+    The tests (and one against PostgreSQL itself) and the benchmark use it to tell what
+    the database prefilter would return.
     """
-    ga, gb = _trigrams(a), _trigrams(b)
+    ga, gb = trigrams(a), trigrams(b)
     if not ga or not gb:
         return 0.0
     shared = len(ga & gb)

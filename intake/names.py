@@ -449,7 +449,7 @@ _PERSON_PARTICLES: Final = frozenset({
 })
 _PERSON_CONJUNCTIONS: Final = frozenset({"y", "e", "i"})  # García y López; never an initial
 _ORG_CONNECTORS: Final = frozenset({
-    "and", "und", "i", "y", "e", "et", "the", "of", "de", "del", "la", "el", "и", "та",
+    "and", "und", "i", "y", "e", "et", "the", "of", "de", "del", "la", "el", "ta",
 })
 # Words every second firm has: sharing one of them says nothing (no INFO overlap).
 _ORG_GENERIC: Final = frozenset({
@@ -483,8 +483,10 @@ _LF_LATIN: Final = _latin_compacts(_LEGAL_FORMS_LATIN)
 _LF_LATIN_SHORT: Final = _latin_compacts(_LEGAL_FORMS_LATIN_SHORT)
 _LF_CYR: Final = _raw_compacts(_LEGAL_FORMS_CYRILLIC)
 _LF_CYR_SHORT: Final = _raw_compacts(_LEGAL_FORMS_CYRILLIC_SHORT)
-_T_LEADING: Final = _latin_compacts(_TITLES_LEADING) | _raw_compacts(_TITLES_CYRILLIC_LEADING)
-_T_ANYWHERE: Final = _latin_compacts(_TITLES_ANYWHERE) | _raw_compacts(_TITLES_CYRILLIC_ANYWHERE)
+_T_LEADING: Final = _latin_compacts(_TITLES_LEADING + _TITLES_ANYWHERE)
+_T_LEADING_CYR: Final = _raw_compacts(_TITLES_CYRILLIC_LEADING + _TITLES_CYRILLIC_ANYWHERE)
+_T_ANYWHERE: Final = _latin_compacts(_TITLES_ANYWHERE)
+_T_ANYWHERE_CYR: Final = _raw_compacts(_TITLES_CYRILLIC_ANYWHERE)
 _LONGEST_FORM: Final = 6  # words in the longest legal form ("s. de r.l. de c.v.")
 
 
@@ -507,17 +509,13 @@ def _words(name: str) -> list[_Word]:
 def _compact_matches(span: Sequence[_Word], *, explicit_org: bool, all_upper: bool,
                      latin: frozenset[str], latin_short: frozenset[str],
                      cyrillic: frozenset[str], cyrillic_short: frozenset[str]) -> bool:
+    # Latin forms are compared on the ASCII fold of any script ("ЛТД" is LTD); Cyrillic
+    # forms on the Cyrillic letters only, as their folds are Latin words ("ПАТ" is "pat").
     raw = "".join(w.text for w in span)
-    if is_cyrillic(raw):
-        if raw in cyrillic:
-            return True
-        short = raw in cyrillic_short
-    else:
-        folded = ascii_fold(raw)
-        if folded in latin:
-            return True
-        short = folded in latin_short
-    if not short:
+    folded = ascii_fold(raw)
+    if folded in latin or raw in cyrillic:
+        return True
+    if folded not in latin_short and raw not in cyrillic_short:
         return False
     marked = any(w.dotted for w in span) or (all(w.upper for w in span) and not all_upper)
     return explicit_org or marked
@@ -543,16 +541,16 @@ def _strip_legal_forms(words: list[_Word], *, explicit_org: bool) -> tuple[list[
     return words, found
 
 
-def _title_compact(span: Sequence[_Word]) -> str:
+def _is_title(span: Sequence[_Word], latin: frozenset[str], cyrillic: frozenset[str]) -> bool:
     raw = "".join(w.text for w in span)
-    return raw if is_cyrillic(raw) else ascii_fold(raw)
+    return ascii_fold(raw) in latin or raw in cyrillic
 
 
 def _strip_titles(words: list[_Word]) -> list[_Word]:
     # Leading honorifics may pile up ("Pan mec. dr Jan Kowalski").
     while len(words) > 1:
         for k in (2, 1):
-            if len(words) > k and _title_compact(words[:k]) in (_T_LEADING | _T_ANYWHERE):
+            if len(words) > k and _is_title(words[:k], _T_LEADING, _T_LEADING_CYR):
                 words = words[k:]
                 break
         else:
@@ -564,22 +562,23 @@ def _strip_titles(words: list[_Word]) -> list[_Word]:
             skip -= 1
             continue
         pair = words[i:i + 2]
-        if len(pair) == 2 and _title_compact(pair) in _T_ANYWHERE and len(words) > 2:
+        if len(pair) == 2 and len(words) > 2 and _is_title(pair, _T_ANYWHERE, _T_ANYWHERE_CYR):
             skip = 1
             continue
-        if _title_compact([word]) in _T_ANYWHERE and len(words) > 1:
+        if len(words) > 1 and _is_title([word], _T_ANYWHERE, _T_ANYWHERE_CYR):
             continue
         kept.append(word)
     return kept or words
 
 
 def _drop_particles(words: list[_Word], kind: NameKind) -> list[_Word]:
+    # Compared on the ASCII fold, so "де" and "и" go the way "de" and "i" go.
     if kind is NameKind.ORGANISATION:
-        kept = [w for w in words if w.text not in _ORG_CONNECTORS]
+        kept = [w for w in words if ascii_fold(w.text) not in _ORG_CONNECTORS]
     else:
         kept = [w for i, w in enumerate(words)
-                if w.text not in _PERSON_PARTICLES
-                and not (w.text in _PERSON_CONJUNCTIONS and not w.dotted and i > 0)]
+                if ascii_fold(w.text) not in _PERSON_PARTICLES
+                and not (ascii_fold(w.text) in _PERSON_CONJUNCTIONS and not w.dotted and i > 0)]
     return kept or words
 
 
@@ -735,7 +734,9 @@ def normalise_name(name: str, *, family_name: str | None = None,
         " ".join(sorted(m.get(scheme, m["ascii"]) for m in scheme_maps))
         for scheme in SCHEMES
     ) if scheme_maps else ()
-    family_keys = _distinct(f.stem for t in tokens for f in t.families)
+    # Not capped like the variants: each is a lookup key of the prescreen, and dropping
+    # one would hide a relative (at most MAX_TOKENS x MAX_VARIANTS of them anyway).
+    family_keys = tuple(sorted({f.stem for t in tokens for f in t.families}))
     patronymic_spellings = (
         _distinct(transliterations(patronymic.text).values()) if patronymic else ())
     return NameKeys(display_name=display, kind=resolved, tokens=tuple(tokens),
