@@ -42,7 +42,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Final, NamedTuple
 
 import iuliia
@@ -316,7 +316,7 @@ _IULIIA_SCHEMES: Final = (
 )
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # a register repeats its words; bounded for a long-lived worker
 def transliterations(word: str) -> dict[str, str]:
     """Every scheme's ASCII spelling of one casefolded word, in ``SCHEMES`` order."""
     base = ascii_fold(word)
@@ -380,7 +380,7 @@ def family_key(spelling: str) -> FamilyKey | None:
     return None
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def _families(spellings: tuple[str, ...]) -> tuple[FamilyKey, ...]:
     found: dict[FamilyKey, None] = {}
     for spelling in spellings:
