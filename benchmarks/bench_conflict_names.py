@@ -39,31 +39,186 @@ from intake.conflicts_engine import (  # noqa: E402
     trigrams,
 )
 
-SYLLABLES = ["ko", "wa", "le", "mi", "ro", "sta", "bor", "kra", "zie", "lin", "dob", "gra",
-             "pol", "wol", "mar", "jan", "chor", "szcz", "bie", "ryb", "sok", "lis", "mor",
-             "tar", "nik", "dan", "gor", "bel", "ser", "wit", "lub", "kam", "piet", "zaw"]
-PL_GIVEN_M = ["Jan", "Piotr", "Tomasz", "Paweł", "Łukasz", "Michał", "Krzysztof", "Andrzej",
-              "Marek", "Grzegorz", "Wojciech", "Adam", "Marcin", "Jakub", "Kamil", "Rafał"]
-PL_GIVEN_F = ["Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Ewa", "Zofia",
-              "Joanna", "Magdalena", "Monika", "Barbara", "Aleksandra", "Natalia"]
-PL_COMMON = ["Nowak", "Wójcik", "Kaczmarek", "Mazur", "Krawczyk", "Zając", "Lis", "Kowalczyk",
-             "Woźniak", "Kozłowski", "Wiśniewski", "Kowalski", "Lewandowski", "Zieliński"]
+SYLLABLES = [
+    "ko",
+    "wa",
+    "le",
+    "mi",
+    "ro",
+    "sta",
+    "bor",
+    "kra",
+    "zie",
+    "lin",
+    "dob",
+    "gra",
+    "pol",
+    "wol",
+    "mar",
+    "jan",
+    "chor",
+    "szcz",
+    "bie",
+    "ryb",
+    "sok",
+    "lis",
+    "mor",
+    "tar",
+    "nik",
+    "dan",
+    "gor",
+    "bel",
+    "ser",
+    "wit",
+    "lub",
+    "kam",
+    "piet",
+    "zaw",
+]
+PL_GIVEN_M = [
+    "Jan",
+    "Piotr",
+    "Tomasz",
+    "Paweł",
+    "Łukasz",
+    "Michał",
+    "Krzysztof",
+    "Andrzej",
+    "Marek",
+    "Grzegorz",
+    "Wojciech",
+    "Adam",
+    "Marcin",
+    "Jakub",
+    "Kamil",
+    "Rafał",
+]
+PL_GIVEN_F = [
+    "Anna",
+    "Maria",
+    "Katarzyna",
+    "Małgorzata",
+    "Agnieszka",
+    "Ewa",
+    "Zofia",
+    "Joanna",
+    "Magdalena",
+    "Monika",
+    "Barbara",
+    "Aleksandra",
+    "Natalia",
+]
+PL_COMMON = [
+    "Nowak",
+    "Wójcik",
+    "Kaczmarek",
+    "Mazur",
+    "Krawczyk",
+    "Zając",
+    "Lis",
+    "Kowalczyk",
+    "Woźniak",
+    "Kozłowski",
+    "Wiśniewski",
+    "Kowalski",
+    "Lewandowski",
+    "Zieliński",
+]
 RU_GIVEN_M = ["Алексей", "Сергей", "Иван", "Дмитрий", "Николай", "Пётр", "Андрей", "Михаил"]
 RU_GIVEN_F = ["Юлия", "Ольга", "Ирина", "Наталья", "Татьяна", "Елена", "Анна", "Мария"]
-RU_ROOTS = ["Иван", "Петр", "Щербак", "Сокол", "Смирн", "Жук", "Кузнец", "Попов", "Лебед",
-            "Козл", "Новик", "Морозов", "Волк", "Зайц", "Павл", "Семён", "Голуб", "Виноград"]
+RU_ROOTS = [
+    "Иван",
+    "Петр",
+    "Щербак",
+    "Сокол",
+    "Смирн",
+    "Жук",
+    "Кузнец",
+    "Попов",
+    "Лебед",
+    "Козл",
+    "Новик",
+    "Морозов",
+    "Волк",
+    "Зайц",
+    "Павл",
+    "Семён",
+    "Голуб",
+    "Виноград",
+]
 UK_GIVEN = ["Олена", "Тарас", "Володимир", "Ірина", "Оксана", "Богдан", "Юрій", "Наталія"]
 UK_ROOTS = ["Шевч", "Бондар", "Мельн", "Ковал", "Ткач", "Кравч", "Олійн", "Лисенк", "Гончар"]
-ES_GIVEN = ["José", "María", "Juan", "Carmen", "Antonio", "Lucía", "Francisco", "Ana",
-            "Manuel", "Isabel", "David", "Laura", "Javier", "Elena"]
-ES_SURNAMES = ["García", "López", "Fernández", "Martínez", "Sánchez", "Pérez", "Muñoz",
-               "Rodríguez", "Gómez", "Díaz", "Moreno", "Álvarez", "Romero", "Navarro",
-               "Torres", "Domínguez", "Vázquez", "Ramos", "Gil", "Serrano", "Molina"]
+ES_GIVEN = [
+    "José",
+    "María",
+    "Juan",
+    "Carmen",
+    "Antonio",
+    "Lucía",
+    "Francisco",
+    "Ana",
+    "Manuel",
+    "Isabel",
+    "David",
+    "Laura",
+    "Javier",
+    "Elena",
+]
+ES_SURNAMES = [
+    "García",
+    "López",
+    "Fernández",
+    "Martínez",
+    "Sánchez",
+    "Pérez",
+    "Muñoz",
+    "Rodríguez",
+    "Gómez",
+    "Díaz",
+    "Moreno",
+    "Álvarez",
+    "Romero",
+    "Navarro",
+    "Torres",
+    "Domínguez",
+    "Vázquez",
+    "Ramos",
+    "Gil",
+    "Serrano",
+    "Molina",
+]
 EN_GIVEN = ["John", "Mary", "David", "Sarah", "Michael", "Emma", "James", "Olivia"]
-EN_SURNAMES = ["Smith", "Jones", "Taylor", "Brown", "Wilson", "Evans", "Thomas", "Roberts",
-               "Walker", "Wright", "Thompson", "White", "Hughes", "Edwards", "Green"]
-ORG_GENERIC = ["Deweloper", "Consulting", "Trade", "Services", "Grupa", "Holding", "Invest",
-               "Logistyka", "Construcciones", "Software", "Transport", ""]
+EN_SURNAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Wilson",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Walker",
+    "Wright",
+    "Thompson",
+    "White",
+    "Hughes",
+    "Edwards",
+    "Green",
+]
+ORG_GENERIC = [
+    "Deweloper",
+    "Consulting",
+    "Trade",
+    "Services",
+    "Grupa",
+    "Holding",
+    "Invest",
+    "Logistyka",
+    "Construcciones",
+    "Software",
+    "Transport",
+    "",
+]
 ORG_FORMS = ["sp. z o.o.", "S.A.", "sp.k.", "sp. j.", "S.L.", "Ltd", "GmbH", "LLC", "Inc.", ""]
 
 
@@ -100,7 +255,9 @@ def russian(rng: random.Random) -> str:
 
 
 def ukrainian(rng: random.Random) -> str:
-    return f"{rng.choice(UK_GIVEN)} {rng.choice(UK_ROOTS)}{rng.choice(['енко', 'ук', 'чук', 'ник'])}"
+    return (
+        f"{rng.choice(UK_GIVEN)} {rng.choice(UK_ROOTS)}{rng.choice(['енко', 'ук', 'чук', 'ник'])}"
+    )
 
 
 def spanish(rng: random.Random) -> str:
@@ -117,8 +274,14 @@ def organisation(rng: random.Random) -> str:
     return " ".join(p for p in parts if p)
 
 
-MAKERS = [(polish, 0.45), (russian, 0.15), (ukrainian, 0.07), (spanish, 0.13),
-          (english, 0.08), (organisation, 0.12)]
+MAKERS = [
+    (polish, 0.45),
+    (russian, 0.15),
+    (ukrainian, 0.07),
+    (spanish, 0.13),
+    (english, 0.08),
+    (organisation, 0.12),
+]
 
 
 def random_name(rng: random.Random) -> str:
@@ -133,20 +296,35 @@ def random_name(rng: random.Random) -> str:
 def random_entry(rng: random.Random, n: int) -> EntryKeys:
     emails = [f"client{n}@example.pl"] if rng.random() < 0.4 else []
     phones = [f"+48 6{n:08d}"] if rng.random() < 0.4 else []
-    dates = ([f"19{rng.randint(40, 99)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]
-             if rng.random() < 0.2 else [])
+    dates = (
+        [f"19{rng.randint(40, 99)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]
+        if rng.random() < 0.2
+        else []
+    )
     return build_entry_keys(random_name(rng), emails=emails, phones=phones, birth_dates=dates)
 
 
 def make_queries(rng: random.Random, entries: list[Candidate[int]], count: int) -> list[Query]:
-    fixed = ["Anna Kowalska", "Jan Nowak", "Щербаков Алексей", "María García López",
-             "Nowak Deweloper sp. z o.o.", "Tomasz Wiśniewski", "Олена Шевчук", "John Smith"]
+    fixed = [
+        "Anna Kowalska",
+        "Jan Nowak",
+        "Щербаков Алексей",
+        "María García López",
+        "Nowak Deweloper sp. z o.o.",
+        "Tomasz Wiśniewski",
+        "Олена Шевчук",
+        "John Smith",
+    ]
     found = [Query(build_entry_keys(name), "CLIENT") for name in fixed]
     while len(found) < count:
         if rng.random() < 0.5:  # someone already indexed, typed again
             source = rng.choice(entries).keys
-            found.append(Query(build_entry_keys(source.display_name.upper(),
-                                                emails=source.identifiers.emails), "ADVERSE"))
+            found.append(
+                Query(
+                    build_entry_keys(source.display_name.upper(), emails=source.identifiers.emails),
+                    "ADVERSE",
+                )
+            )
         else:
             found.append(Query(random_entry(rng, 10_000_000 + len(found)), "CLIENT"))
     return found
@@ -167,14 +345,21 @@ def keys_per_second(names: list[str], *, cold: bool) -> float:
     return len(names) / (time.perf_counter() - started)
 
 
-def prefiltered(query: Query, entries: list[Candidate[int]], grams: list[frozenset[str]],
-                by_key: dict[str, list[int]]) -> list[int]:
+def prefiltered(
+    query: Query,
+    entries: list[Candidate[int]],
+    grams: list[frozenset[str]],
+    by_key: dict[str, list[int]],
+) -> list[int]:
     """The rows PostgreSQL would return: the same rules as ``prefilter_matches``."""
     terms = prefilter_terms(query)
     found: set[int] = set()
-    for key in (*terms.identifier_keys, *(f"family:{f}" for f in terms.family_keys),
-                *(f"word:{w}" for w in terms.salient_tokens),
-                *(f"dob:{d}" for d in terms.birth_dates)):
+    for key in (
+        *terms.identifier_keys,
+        *(f"family:{f}" for f in terms.family_keys),
+        *(f"word:{w}" for w in terms.salient_tokens),
+        *(f"dob:{d}" for d in terms.birth_dates),
+    ):
         found.update(by_key.get(key, ()))
     term_grams = [trigrams(t) for t in terms.trigram_terms]
     for position, entry_grams in enumerate(grams):
@@ -222,9 +407,12 @@ def main() -> None:
     by_key: dict[str, list[int]] = {}
     for position, candidate in enumerate(entries):
         keys = candidate.keys
-        for key in (*keys.identifier_keys, *(f"family:{f}" for f in keys.family_keys),
-                    *(f"word:{w}" for w in keys.salient_tokens),
-                    *(f"dob:{d}" for d in keys.identifiers.birth_dates)):
+        for key in (
+            *keys.identifier_keys,
+            *(f"family:{f}" for f in keys.family_keys),
+            *(f"word:{w}" for w in keys.salient_tokens),
+            *(f"dob:{d}" for d in keys.identifiers.birth_dates),
+        ):
             by_key.setdefault(key, []).append(position)
     returned: list[int] = []
     scoring: list[float] = []
@@ -242,17 +430,25 @@ def main() -> None:
         per_entry.append((time.perf_counter() - started) / 2000)
     brute = statistics.median(per_entry) * args.entries * 1000
 
-    print(f"conflict name engine (algorithm {names_module.ALGORITHM_VERSION}), "
-          f"{args.entries:,} synthetic entries, {len(queries)} queries")
-    print(f"  keys built: {cold:,.0f} per second cold cache, {warm:,.0f} warm "
-          f"(whole index {built:.1f} s); in-memory index built in {indexed:.1f} s")
-    print(f"  in-memory search over {args.entries:,}: {milliseconds(searches)}  "
-          f"(prescreen scores median {statistics.median(screened):.0f} entries, "
-          f"{statistics.median(hits):.0f} hits; scoring every entry would take "
-          f"~{brute:,.0f} ms)")
-    print(f"  PostgreSQL prefilter would return median {statistics.median(returned):.0f} rows "
-          f"(max {max(returned)}) of {args.entries:,}; scoring them: {milliseconds(scoring)} "
-          f"(plus the trigram query, measured against the real index)")
+    print(
+        f"conflict name engine (algorithm {names_module.ALGORITHM_VERSION}), "
+        f"{args.entries:,} synthetic entries, {len(queries)} queries"
+    )
+    print(
+        f"  keys built: {cold:,.0f} per second cold cache, {warm:,.0f} warm "
+        f"(whole index {built:.1f} s); in-memory index built in {indexed:.1f} s"
+    )
+    print(
+        f"  in-memory search over {args.entries:,}: {milliseconds(searches)}  "
+        f"(prescreen scores median {statistics.median(screened):.0f} entries, "
+        f"{statistics.median(hits):.0f} hits; scoring every entry would take "
+        f"~{brute:,.0f} ms)"
+    )
+    print(
+        f"  PostgreSQL prefilter would return median {statistics.median(returned):.0f} rows "
+        f"(max {max(returned)}) of {args.entries:,}; scoring them: {milliseconds(scoring)} "
+        f"(plus the trigram query, measured against the real index)"
+    )
 
 
 if __name__ == "__main__":

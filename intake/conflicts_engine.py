@@ -65,11 +65,33 @@ from intake.names import (
 )
 
 __all__ = [
-    "ALGORITHM_VERSION", "DEFAULT_CONFIG", "REASON_DESCRIPTIONS", "Candidate", "EntryKeys",
-    "Grade", "Hit", "Identifiers", "MatchConfig", "MemoryIndex", "PrefilterTerms", "Query",
-    "Reason", "ReasonCode", "TaxId", "build_entry_keys", "build_identifiers",
-    "normalise_birth_date", "normalise_email", "normalise_phone", "normalise_tax_id",
-    "prefilter_matches", "prefilter_terms", "score", "score_all", "search", "trigram_similarity",
+    "ALGORITHM_VERSION",
+    "DEFAULT_CONFIG",
+    "REASON_DESCRIPTIONS",
+    "Candidate",
+    "EntryKeys",
+    "Grade",
+    "Hit",
+    "Identifiers",
+    "MatchConfig",
+    "MemoryIndex",
+    "PrefilterTerms",
+    "Query",
+    "Reason",
+    "ReasonCode",
+    "TaxId",
+    "build_entry_keys",
+    "build_identifiers",
+    "normalise_birth_date",
+    "normalise_email",
+    "normalise_phone",
+    "normalise_tax_id",
+    "prefilter_matches",
+    "prefilter_terms",
+    "score",
+    "score_all",
+    "search",
+    "trigram_similarity",
     "trigrams",
 ]
 
@@ -124,18 +146,18 @@ REASON_DESCRIPTIONS: Final[Mapping[ReasonCode, str]] = {
     ReasonCode.NAME_CLOSE: "a full name that differs by a letter or two (detail: the keys)",
     ReasonCode.ORG_NAME_CLOSE: "an organisation name that differs slightly (detail: the keys)",
     ReasonCode.SURNAME_FAMILY: "the same surname family with the other gender's ending and "
-                               "the same given name or initial (detail: the family keys)",
+    "the same given name or initial (detail: the family keys)",
     ReasonCode.NAME_SUBSET: "every word of one name appears in the other (detail: the keys)",
     ReasonCode.NAME_INITIAL: "the same surname and a matching initial (detail: the keys)",
     ReasonCode.SURNAME_ONLY: "only the surname or its family in common (detail: the words)",
     ReasonCode.ORG_TOKEN_OVERLAP: "a distinctive word shared with an organisation "
-                                  "(detail: the word)",
+    "(detail: the word)",
     ReasonCode.ROLE_CONFLICT: "the party is on the other side in the indexed matter, raised "
-                              "to at least REVIEW (detail: indexed role ~ role entered)",
+    "to at least REVIEW (detail: indexed role ~ role entered)",
     ReasonCode.ADVERSE_PARTY: "entered as an adverse party and indexed as no client: lowered "
-                              "from HIGH to REVIEW (detail: indexed role ~ role entered)",
+    "from HIGH to REVIEW (detail: indexed role ~ role entered)",
     ReasonCode.PATRONYMIC_DIFFERS: "both names carry a patronymic and they differ: lowered "
-                                   "from HIGH to REVIEW (detail: the two patronymics)",
+    "from HIGH to REVIEW (detail: the two patronymics)",
 }
 
 
@@ -219,13 +241,26 @@ class TaxId:
 
 
 _SCHEME_ALIASES: Final = {
-    "pesel": "pl.pesel", "nip": "pl.nip", "regon": "pl.regon", "krs": "pl.krs",
-    "ein": "us.ein", "vat": "eu.vat", "nif": "es.nif", "dni": "es.nif", "nie": "es.nif",
-    "cif": "es.nif", "inn": "ru.inn",
+    "pesel": "pl.pesel",
+    "nip": "pl.nip",
+    "regon": "pl.regon",
+    "krs": "pl.krs",
+    "ein": "us.ein",
+    "vat": "eu.vat",
+    "nif": "es.nif",
+    "dni": "es.nif",
+    "nie": "es.nif",
+    "cif": "es.nif",
+    "inn": "ru.inn",
 }
 _STDNUM: Final[Mapping[str, Any]] = {
-    "pl.pesel": pl_pesel, "pl.nip": pl_nip, "pl.regon": pl_regon, "us.ein": us_ein,
-    "eu.vat": eu_vat, "es.nif": es_nif, "ru.inn": ru_inn,
+    "pl.pesel": pl_pesel,
+    "pl.nip": pl_nip,
+    "pl.regon": pl_regon,
+    "us.ein": us_ein,
+    "eu.vat": eu_vat,
+    "es.nif": es_nif,
+    "ru.inn": ru_inn,
 }
 
 
@@ -272,8 +307,11 @@ def normalise_tax_id(raw: str | None, *, scheme: str | None = None) -> tuple[Tax
                     break
         if not found and compact:
             found.append(TaxId("unknown", compact, False))
-    extra = [_stdnum_id("pl.nip", t.number[2:]) for t in found
-             if t.scheme == "eu.vat" and t.number.startswith("PL")]
+    extra = [
+        _stdnum_id("pl.nip", t.number[2:])
+        for t in found
+        if t.scheme == "eu.vat" and t.number.startswith("PL")
+    ]
     return tuple(_unique(found + extra))
 
 
@@ -292,8 +330,11 @@ def normalise_birth_date(value: dt.date | str | None) -> dt.date | None:
     text = value.strip()
     try:
         match = _DATE_DOTTED.match(text)
-        parsed = (dt.date(int(match[3]), int(match[2]), int(match[1])) if match
-                  else dt.date.fromisoformat(text))
+        parsed = (
+            dt.date(int(match[3]), int(match[2]), int(match[1]))
+            if match
+            else dt.date.fromisoformat(text)
+        )
     except ValueError:
         return None
     return parsed if parsed.year in _BIRTH_YEARS else None
@@ -317,9 +358,13 @@ class Identifiers:
 
     def keys(self) -> tuple[str, ...]:
         """Exact-match keys ("email:…", "phone:+48…", "tax:…"); store them for the DB."""
-        return tuple(_unique([f"email:{e}" for e in self.emails]
-                             + [f"phone:{p}" for p in self.phones]
-                             + [t.key for t in self.tax_ids]))
+        return tuple(
+            _unique(
+                [f"email:{e}" for e in self.emails]
+                + [f"phone:{p}" for p in self.phones]
+                + [t.key for t in self.tax_ids]
+            )
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -342,10 +387,14 @@ class Identifiers:
 TaxIdInput = str | tuple[str, str]  # "1234563218" or ("nip", "123-456-32-18")
 
 
-def build_identifiers(*, emails: Iterable[str] = (), phones: Iterable[str] = (),
-                      tax_ids: Iterable[TaxIdInput] = (),
-                      birth_dates: Iterable[dt.date | str] = (),
-                      default_region: str = "PL") -> Identifiers:
+def build_identifiers(
+    *,
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    tax_ids: Iterable[TaxIdInput] = (),
+    birth_dates: Iterable[dt.date | str] = (),
+    default_region: str = "PL",
+) -> Identifiers:
     """Normalise raw identifiers; what cannot be read is dropped (it cannot match anyway).
 
     A valid PESEL also gives its date of birth, which the DOB-and-surname rule then uses.
@@ -362,8 +411,11 @@ def build_identifiers(*, emails: Iterable[str] = (), phones: Iterable[str] = (),
             dates.append(pl_pesel.get_birth_date(tax.number))
     return Identifiers(
         emails=tuple(_unique(e for e in (normalise_email(v) for v in emails) if e)),
-        phones=tuple(_unique(p for p in (normalise_phone(v, default_region=default_region)
-                                         for v in phones) if p)),
+        phones=tuple(
+            _unique(
+                p for p in (normalise_phone(v, default_region=default_region) for v in phones) if p
+            )
+        ),
         tax_ids=tuple(_unique(taxes)),
         birth_dates=tuple(_unique(dates)),
     )
@@ -419,17 +471,24 @@ class EntryKeys:
         return {"keys": self.name.to_json(), "identifiers": self.identifiers.to_json()}
 
     @classmethod
-    def from_json(cls, display_name: str, keys: Mapping[str, Any],
-                  identifiers: Mapping[str, Any]) -> EntryKeys:
+    def from_json(
+        cls, display_name: str, keys: Mapping[str, Any], identifiers: Mapping[str, Any]
+    ) -> EntryKeys:
         """Rebuild from the stored columns; raises ``StaleKeysError`` on another version."""
         return cls(NameKeys.from_json(display_name, keys), Identifiers.from_json(identifiers))
 
 
-def build_entry_keys(name: str, *, family_name: str | None = None,
-                     kind: NameKind | None = None, emails: Iterable[str] = (),
-                     phones: Iterable[str] = (), tax_ids: Iterable[TaxIdInput] = (),
-                     birth_dates: Iterable[dt.date | str] = (),
-                     default_region: str = "PL") -> EntryKeys:
+def build_entry_keys(
+    name: str,
+    *,
+    family_name: str | None = None,
+    kind: NameKind | None = None,
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    tax_ids: Iterable[TaxIdInput] = (),
+    birth_dates: Iterable[dt.date | str] = (),
+    default_region: str = "PL",
+) -> EntryKeys:
     """The keys of one contact, alias, matter party, lead party or query.
 
     ``family_name`` is the surname when the record keeps it apart (``Contact.last_name``);
@@ -438,8 +497,13 @@ def build_entry_keys(name: str, *, family_name: str | None = None,
     """
     return EntryKeys(
         name=normalise_name(name, family_name=family_name, kind=kind),
-        identifiers=build_identifiers(emails=emails, phones=phones, tax_ids=tax_ids,
-                                      birth_dates=birth_dates, default_region=default_region),
+        identifiers=build_identifiers(
+            emails=emails,
+            phones=phones,
+            tax_ids=tax_ids,
+            birth_dates=birth_dates,
+            default_region=default_region,
+        ),
     )
 
 
@@ -521,7 +585,8 @@ class _Pair:
     @property
     def strong(self) -> bool:
         return self.kind in (_Kind.EXACT, _Kind.FUZZY) or (
-            self.kind is _Kind.FAMILY and not self.gender_differs)
+            self.kind is _Kind.FAMILY and not self.gender_differs
+        )
 
 
 def _word_similarity(a: str, b: str, config: MatchConfig) -> float:
@@ -538,8 +603,9 @@ def _word_similarity(a: str, b: str, config: MatchConfig) -> float:
     return float(fuzz.ratio(a, b)) / 100.0
 
 
-def _compare_tokens(i: int, a: NameToken, j: int, b: NameToken,
-                    config: MatchConfig) -> _Pair | None:
+def _compare_tokens(
+    i: int, a: NameToken, j: int, b: NameToken, config: MatchConfig
+) -> _Pair | None:
     if a.initial or b.initial:
         if {s[0] for s in a.spellings} & {s[0] for s in b.spellings}:
             return _Pair(i, j, _Kind.INITIAL, 0.5, f"{a.ascii} ~ {b.ascii}", a.ascii, b.ascii)
@@ -564,8 +630,9 @@ def _compare_tokens(i: int, a: NameToken, j: int, b: NameToken,
         stem = min(shared, key=lambda s: (rank_a.index(s) + rank_b.index(s), s))
         left = next((s for s in a.spellings if (f := family_key(s)) and f.stem == stem), a.ascii)
         right = next((s for s in b.spellings if (f := family_key(s)) and f.stem == stem), b.ascii)
-        return _Pair(i, j, _Kind.FAMILY, 0.95, f"{stem} ~ {stem}", left, right,
-                     gender_differs=differs)
+        return _Pair(
+            i, j, _Kind.FAMILY, 0.95, f"{stem} ~ {stem}", left, right, gender_differs=differs
+        )
     best = 0.0
     left = right = ""
     for x in a.spellings:
@@ -581,11 +648,17 @@ def _compare_tokens(i: int, a: NameToken, j: int, b: NameToken,
 
 def _align(q: NameKeys, c: NameKeys, config: MatchConfig) -> list[_Pair]:
     """Pair the words one to one, strongest first (names are short: greedy is exact enough)."""
-    pairs = [p for i, a in enumerate(q.tokens) for j, b in enumerate(c.tokens)
-             if (p := _compare_tokens(i, a, j, b, config)) is not None]
+    pairs = [
+        p
+        for i, a in enumerate(q.tokens)
+        for j, b in enumerate(c.tokens)
+        if (p := _compare_tokens(i, a, j, b, config)) is not None
+    ]
     # Ties are broken by the spellings themselves, so both directions pick the same pairs.
-    pairs.sort(key=lambda p: (p.kind, p.similarity, min(p.left, p.right), max(p.left, p.right)),
-               reverse=True)
+    pairs.sort(
+        key=lambda p: (p.kind, p.similarity, min(p.left, p.right), max(p.left, p.right)),
+        reverse=True,
+    )
     used_i: set[int] = set()
     used_j: set[int] = set()
     chosen: list[_Pair] = []
@@ -627,8 +700,11 @@ class _Evidence:
 def _salient_anchor(pairs: Sequence[_Pair], q: NameKeys, c: NameKeys) -> _Pair | None:
     """An exact or family match on a surname (or distinctive word) of both names."""
     for pair in pairs:
-        if (pair.kind in (_Kind.EXACT, _Kind.FAMILY)
-                and q.tokens[pair.i].salient and c.tokens[pair.j].salient):
+        if (
+            pair.kind in (_Kind.EXACT, _Kind.FAMILY)
+            and q.tokens[pair.i].salient
+            and c.tokens[pair.j].salient
+        ):
             return pair
     return None
 
@@ -645,7 +721,9 @@ def _aligned_score(pairs: Sequence[_Pair], q: NameKeys, c: NameKeys) -> float:
     return float(fuzz.ratio(left, right))
 
 
-def _person_evidence(q: NameKeys, c: NameKeys, config: MatchConfig) -> tuple[list[_Evidence], float]:
+def _person_evidence(
+    q: NameKeys, c: NameKeys, config: MatchConfig
+) -> tuple[list[_Evidence], float]:
     sort_score, set_score, best = _whole_name_scores(q, c, config)
     pairs = _align(q, c, config)
     shorter = min(len(q.tokens), len(c.tokens))
@@ -672,8 +750,7 @@ def _person_evidence(q: NameKeys, c: NameKeys, config: MatchConfig) -> tuple[lis
             if initials:
                 found.append(_Evidence(Grade.REVIEW, ReasonCode.NAME_INITIAL, best))
             elif len(strong) == shorter or set_score >= config.person_high:
-                found.append(_Evidence(Grade.REVIEW, ReasonCode.NAME_SUBSET,
-                                       _subset_detail(q, c)))
+                found.append(_Evidence(Grade.REVIEW, ReasonCode.NAME_SUBSET, _subset_detail(q, c)))
     if not found and anchor:
         found.append(_Evidence(Grade.INFO, ReasonCode.SURNAME_ONLY, anchor.detail))
     return found, sort_score
@@ -683,8 +760,9 @@ def _subset_detail(q: NameKeys, c: NameKeys) -> str:
     return f"{q.ascii_key} ~ {c.ascii_key}"
 
 
-def _organisation_evidence(q: NameKeys, c: NameKeys,
-                           config: MatchConfig) -> tuple[list[_Evidence], float]:
+def _organisation_evidence(
+    q: NameKeys, c: NameKeys, config: MatchConfig
+) -> tuple[list[_Evidence], float]:
     sort_score, set_score, best = _whole_name_scores(q, c, config)
     pairs = _align(q, c, config)
     anchor = _salient_anchor(pairs, q, c)
@@ -706,17 +784,20 @@ def _organisation_evidence(q: NameKeys, c: NameKeys,
 
 
 def _identifier_evidence(q: Identifiers, c: Identifiers) -> list[_Evidence]:
-    found = [_Evidence(Grade.HIGH, ReasonCode.EMAIL_EXACT, e)
-             for e in q.emails if e in c.emails]
-    found += [_Evidence(Grade.HIGH, ReasonCode.PHONE_EXACT, p)
-              for p in q.phones if p in c.phones]
+    found = [_Evidence(Grade.HIGH, ReasonCode.EMAIL_EXACT, e) for e in q.emails if e in c.emails]
+    found += [_Evidence(Grade.HIGH, ReasonCode.PHONE_EXACT, p) for p in q.phones if p in c.phones]
     numbers = {t.number: t for t in c.tax_ids}
     seen: set[str] = set()
     for tax in q.tax_ids:
         if tax.number in numbers and tax.number not in seen:
             seen.add(tax.number)
-            found.append(_Evidence(Grade.HIGH, ReasonCode.TAX_ID_EXACT,
-                                   f"{numbers[tax.number].scheme} {tax.number}"))
+            found.append(
+                _Evidence(
+                    Grade.HIGH,
+                    ReasonCode.TAX_ID_EXACT,
+                    f"{numbers[tax.number].scheme} {tax.number}",
+                )
+            )
     return found
 
 
@@ -727,8 +808,9 @@ def _dob_surname(q: EntryKeys, c: EntryKeys, config: MatchConfig) -> _Evidence |
     for pair in _align(q.name, c.name, config):
         if pair.strong and (q.name.tokens[pair.i].salient or c.name.tokens[pair.j].salient):
             day = min(dates).isoformat()
-            return _Evidence(Grade.HIGH, ReasonCode.DOB_SURNAME,
-                             f"{day} + {q.name.tokens[pair.i].ascii}")
+            return _Evidence(
+                Grade.HIGH, ReasonCode.DOB_SURNAME, f"{day} + {q.name.tokens[pair.i].ascii}"
+            )
     return None
 
 
@@ -742,8 +824,9 @@ def _patronymics_differ(q: NameKeys, c: NameKeys, config: MatchConfig) -> str | 
     return f"{q.patronymic[0]} ~ {c.patronymic[0]}"
 
 
-def score(query: Query, candidate: Candidate[R], *,
-          config: MatchConfig = DEFAULT_CONFIG) -> Hit[R] | None:
+def score(
+    query: Query, candidate: Candidate[R], *, config: MatchConfig = DEFAULT_CONFIG
+) -> Hit[R] | None:
     """Grade one index entry against one query, or None when nothing connects them.
 
     After the evidence (table in the module docstring) the roles adjust the grade:
@@ -774,15 +857,19 @@ def score(query: Query, candidate: Candidate[R], *,
     grade = evidence[0].grade
     modifiers: list[Reason] = []
 
-    if (grade is Grade.HIGH and evidence[0].code is ReasonCode.NAME_FULL
-            and (differs := _patronymics_differ(q.name, c.name, config))):
+    if (
+        grade is Grade.HIGH
+        and evidence[0].code is ReasonCode.NAME_FULL
+        and (differs := _patronymics_differ(q.name, c.name, config))
+    ):
         grade = Grade.REVIEW
         modifiers.append(Reason(ReasonCode.PATRONYMIC_DIFFERS, differs))
 
     q_role, c_role = query.role, candidate.role
     roles = f"{c_role or '-'} ~ {q_role or '-'}"
-    if ((q_role in config.client_roles and c_role in config.adverse_roles)
-            or (q_role in config.adverse_roles and c_role in config.client_roles)):
+    if (q_role in config.client_roles and c_role in config.adverse_roles) or (
+        q_role in config.adverse_roles and c_role in config.client_roles
+    ):
         if grade is Grade.INFO:
             grade = Grade.REVIEW
         modifiers.append(Reason(ReasonCode.ROLE_CONFLICT, roles))
@@ -790,8 +877,10 @@ def score(query: Query, candidate: Candidate[R], *,
         grade = Grade.REVIEW
         modifiers.append(Reason(ReasonCode.ADVERSE_PARTY, roles))
 
-    identifier_match = any(e.code in (ReasonCode.EMAIL_EXACT, ReasonCode.PHONE_EXACT,
-                                      ReasonCode.TAX_ID_EXACT) for e in evidence)
+    identifier_match = any(
+        e.code in (ReasonCode.EMAIL_EXACT, ReasonCode.PHONE_EXACT, ReasonCode.TAX_ID_EXACT)
+        for e in evidence
+    )
     return Hit(
         ref=candidate.ref,
         grade=grade,
@@ -808,12 +897,15 @@ def _ordered(hits: Iterable[Hit[R]], min_grade: Grade) -> list[Hit[R]]:
     return kept
 
 
-def score_all(query: Query, candidates: Iterable[Candidate[R]], *,
-              config: MatchConfig = DEFAULT_CONFIG,
-              min_grade: Grade = Grade.INFO) -> list[Hit[R]]:
+def score_all(
+    query: Query,
+    candidates: Iterable[Candidate[R]],
+    *,
+    config: MatchConfig = DEFAULT_CONFIG,
+    min_grade: Grade = Grade.INFO,
+) -> list[Hit[R]]:
     """Score every candidate: for the few hundred rows a database prefilter returned."""
-    return _ordered((h for c in candidates if (h := score(query, c, config=config))),
-                    min_grade)
+    return _ordered((h for c in candidates if (h := score(query, c, config=config))), min_grade)
 
 
 # --------------------------------------------------------------------------------------
@@ -849,7 +941,8 @@ class _KeysByLength:
             bucket = self._buckets.get(length)
             if bucket:
                 for choice, _score, _position in process.extract(
-                        key, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None):
+                    key, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+                ):
                     found.update(self._owners[choice])
         return found
 
@@ -857,8 +950,12 @@ class _KeysByLength:
         found: set[int] = set()
         for bucket in self._buckets.values():
             for choice, _score, _position in process.extract(
-                    key, bucket, scorer=JaroWinkler.normalized_similarity,
-                    score_cutoff=cutoff, limit=None):
+                key,
+                bucket,
+                scorer=JaroWinkler.normalized_similarity,
+                score_cutoff=cutoff,
+                limit=None,
+            ):
                 found.update(self._owners[choice])
         return found
 
@@ -919,15 +1016,22 @@ class MemoryIndex(Generic[R]):
                 found |= self._single_words.jaro_matches(variant, cutoff / 100.0)
         return found
 
-    def search(self, query: Query, *, config: MatchConfig = DEFAULT_CONFIG,
-               min_grade: Grade = Grade.INFO) -> list[Hit[R]]:
+    def search(
+        self, query: Query, *, config: MatchConfig = DEFAULT_CONFIG, min_grade: Grade = Grade.INFO
+    ) -> list[Hit[R]]:
         positions = sorted(self.candidate_indexes(query, config=config))
-        return score_all(query, (self._candidates[p] for p in positions), config=config,
-                         min_grade=min_grade)
+        return score_all(
+            query, (self._candidates[p] for p in positions), config=config, min_grade=min_grade
+        )
 
 
-def search(query: Query, candidates: Iterable[Candidate[R]], *,
-           config: MatchConfig = DEFAULT_CONFIG, min_grade: Grade = Grade.INFO) -> list[Hit[R]]:
+def search(
+    query: Query,
+    candidates: Iterable[Candidate[R]],
+    *,
+    config: MatchConfig = DEFAULT_CONFIG,
+    min_grade: Grade = Grade.INFO,
+) -> list[Hit[R]]:
     """Search a list of entries in memory; build a ``MemoryIndex`` once to search it often."""
     return MemoryIndex(candidates).search(query, config=config, min_grade=min_grade)
 
@@ -958,8 +1062,9 @@ class PrefilterTerms:
     birth_dates: tuple[dt.date, ...]
 
 
-def prefilter_terms(query: Query | EntryKeys, *,
-                    config: MatchConfig = DEFAULT_CONFIG) -> PrefilterTerms:
+def prefilter_terms(
+    query: Query | EntryKeys, *, config: MatchConfig = DEFAULT_CONFIG
+) -> PrefilterTerms:
     keys = query.keys if isinstance(query, Query) else query
     return PrefilterTerms(
         trigram_terms=keys.variant_keys,
@@ -979,7 +1084,7 @@ def trigrams(text: str) -> frozenset[str]:
     grams: set[str] = set()
     for word in _TRIGRAM_WORD.findall(text.lower()):
         padded = f"  {word} "
-        grams.update(padded[i:i + 3] for i in range(len(padded) - 2))
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return frozenset(grams)
 
 
@@ -1006,5 +1111,7 @@ def prefilter_matches(terms: PrefilterTerms, keys: EntryKeys) -> bool:
         return True
     if set(terms.salient_tokens) & set(keys.salient_tokens):
         return True
-    return any(trigram_similarity(term, keys.ascii_key) >= terms.min_similarity
-               for term in terms.trigram_terms)
+    return any(
+        trigram_similarity(term, keys.ascii_key) >= terms.min_similarity
+        for term in terms.trigram_terms
+    )

@@ -59,8 +59,18 @@ MAX_TOKENS: Final = 12
 
 MAX_NAME_LENGTH: Final = 300
 
-SCHEMES: Final = ("ascii", "icao", "bgn", "wiki", "polish", "kmu", "gost", "fold_pl", "fold_en",
-                  "fold_de")
+SCHEMES: Final = (
+    "ascii",
+    "icao",
+    "bgn",
+    "wiki",
+    "polish",
+    "kmu",
+    "gost",
+    "fold_pl",
+    "fold_en",
+    "fold_de",
+)
 """Spelling schemes in priority order: the first ``MAX_VARIANTS`` distinct keys are kept."""
 
 
@@ -137,10 +147,14 @@ class NameKeys:
         if data.get("v") != ALGORITHM_VERSION:
             raise StaleKeysError(f"keys of {data.get('v')!r}, engine is {ALGORITHM_VERSION!r}")
         tokens = tuple(
-            NameToken(spellings=tuple(str(s) for s in spellings), salient=bool(salient),
-                      initial=bool(initial))
+            NameToken(
+                spellings=tuple(str(s) for s in spellings),
+                salient=bool(salient),
+                initial=bool(initial),
+            )
             for spellings, salient, initial in zip(
-                data["tokens"], data["salient"], data["initial"], strict=True)
+                data["tokens"], data["salient"], data["initial"], strict=True
+            )
         )
         return cls(
             display_name=display_name,
@@ -193,8 +207,15 @@ def fold_pl(text: str) -> str:
     Petrov, Siergiej ~ Sergey) and j→y (Jurij ~ Yuriy, Aleksiej ~ Aleksey).
     """
     s = fold_case(text)
-    for old, new in (("ch", "kh"), ("szcz", "shch"), ("sz", "sh"), ("cz", "ch"),
-                     ("rz", "zh"), ("ż", "zh"), ("w", "v")):
+    for old, new in (
+        ("ch", "kh"),
+        ("szcz", "shch"),
+        ("sz", "sh"),
+        ("cz", "ch"),
+        ("rz", "zh"),
+        ("ż", "zh"),
+        ("w", "v"),
+    ):
         s = s.replace(old, new)
     s = ascii_fold(s)
     s = _CONSONANT_IE.sub("e", s)
@@ -222,10 +243,36 @@ def fold_de(text: str) -> str:
 # Cyrillic → Latin tables
 
 _PL_LETTERS: Final = {
-    "а": "a", "б": "b", "в": "w", "г": "g", "д": "d", "ж": "ż", "з": "z", "й": "j",
-    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
-    "т": "t", "у": "u", "ф": "f", "х": "ch", "ц": "c", "ч": "cz", "ш": "sz", "щ": "szcz",
-    "ъ": "", "ы": "y", "ь": "", "э": "e", "ґ": "g", "і": "i",
+    "а": "a",
+    "б": "b",
+    "в": "w",
+    "г": "g",
+    "д": "d",
+    "ж": "ż",
+    "з": "z",
+    "й": "j",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "ch",
+    "ц": "c",
+    "ч": "cz",
+    "ш": "sz",
+    "щ": "szcz",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ґ": "g",
+    "і": "i",
 }
 _CYR_VOWELS: Final = frozenset("аеёиоуыэюяіїє")
 _PL_HARD: Final = frozenset("жшчщц")  # after these Polish writes e, o, never ie, io
@@ -281,10 +328,37 @@ def polish_convention(text: str) -> str:
 
 
 _KMU_LETTERS: Final = {
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "ж": "zh",
-    "з": "z", "и": "y", "і": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ъ": "", "ы": "y", "э": "e",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "y",
+    "і": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ь": "",
+    "ъ": "",
+    "ы": "y",
+    "э": "e",
 }
 _KMU_WORD_START: Final = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya", "ё": "yo"}
 _KMU_INSIDE: Final = {"є": "ie", "ї": "i", "й": "i", "ю": "iu", "я": "ia", "ё": "io"}
@@ -349,17 +423,45 @@ def _distinct(values: Iterable[str], limit: int = MAX_VARIANTS) -> tuple[str, ..
 
 # (ending, what replaces it, gender); the first ending that fits wins, so longer first.
 _FAMILY_ENDINGS: Final = (
-    ("skaya", "sk", "f"), ("skaia", "sk", "f"), ("skaja", "sk", "f"),
-    ("skiy", "sk", "m"), ("skii", "sk", "m"), ("skij", "sk", "m"), ("skyi", "sk", "m"),
-    ("skyy", "sk", "m"), ("skyj", "sk", "m"),
-    ("ski", "sk", "m"), ("sky", "sk", "m"), ("ska", "sk", "f"),
-    ("cki", "ck", "m"), ("cka", "ck", "f"), ("zki", "zk", "m"), ("zka", "zk", "f"),
-    ("ova", "ov", "f"), ("ov", "ov", "m"), ("eva", "ev", "f"), ("ev", "ev", "m"),
-    ("owa", "ow", "f"), ("ow", "ow", "m"), ("ewa", "ew", "f"), ("ew", "ew", "m"),
-    ("ina", "in", "f"), ("in", "in", "m"), ("yna", "yn", "f"), ("yn", "yn", "m"),
-    ("aya", "", "f"), ("aia", "", "f"), ("aja", "", "f"),
-    ("iy", "", "m"), ("yy", "", "m"), ("yi", "", "m"), ("ii", "", "m"), ("ij", "", "m"),
-    ("oy", "", "m"), ("oi", "", "m"), ("oj", "", "m"),
+    ("skaya", "sk", "f"),
+    ("skaia", "sk", "f"),
+    ("skaja", "sk", "f"),
+    ("skiy", "sk", "m"),
+    ("skii", "sk", "m"),
+    ("skij", "sk", "m"),
+    ("skyi", "sk", "m"),
+    ("skyy", "sk", "m"),
+    ("skyj", "sk", "m"),
+    ("ski", "sk", "m"),
+    ("sky", "sk", "m"),
+    ("ska", "sk", "f"),
+    ("cki", "ck", "m"),
+    ("cka", "ck", "f"),
+    ("zki", "zk", "m"),
+    ("zka", "zk", "f"),
+    ("ova", "ov", "f"),
+    ("ov", "ov", "m"),
+    ("eva", "ev", "f"),
+    ("ev", "ev", "m"),
+    ("owa", "ow", "f"),
+    ("ow", "ow", "m"),
+    ("ewa", "ew", "f"),
+    ("ew", "ew", "m"),
+    ("ina", "in", "f"),
+    ("in", "in", "m"),
+    ("yna", "yn", "f"),
+    ("yn", "yn", "m"),
+    ("aya", "", "f"),
+    ("aia", "", "f"),
+    ("aja", "", "f"),
+    ("iy", "", "m"),
+    ("yy", "", "m"),
+    ("yi", "", "m"),
+    ("ii", "", "m"),
+    ("ij", "", "m"),
+    ("oy", "", "m"),
+    ("oi", "", "m"),
+    ("oj", "", "m"),
 )
 _MIN_STEM: Final = 3
 
@@ -395,76 +497,295 @@ def _families(spellings: tuple[str, ...]) -> tuple[FamilyKey, ...]:
 
 _LEGAL_FORMS_LATIN: Final = (
     # Polish
-    "sp. z o.o.", "spółka z ograniczoną odpowiedzialnością", "sp. k.", "spółka komandytowa",
-    "sp. j.", "spółka jawna", "sp. p.", "spółka partnerska", "spółka komandytowo-akcyjna",
-    "spółka akcyjna", "prosta spółka akcyjna", "spółka cywilna", "w likwidacji",
+    "sp. z o.o.",
+    "spółka z ograniczoną odpowiedzialnością",
+    "sp. k.",
+    "spółka komandytowa",
+    "sp. j.",
+    "spółka jawna",
+    "sp. p.",
+    "spółka partnerska",
+    "spółka komandytowo-akcyjna",
+    "spółka akcyjna",
+    "prosta spółka akcyjna",
+    "spółka cywilna",
+    "w likwidacji",
     "w upadłości",
     # Spanish
-    "s.l.u.", "s.a.u.", "s.l.l.", "s.l.n.e.", "s. coop.", "sociedad limitada",
-    "sociedad limitada unipersonal", "sociedad anónima", "sociedad anónima unipersonal",
-    "sociedad de responsabilidad limitada", "sociedad cooperativa", "s. de r.l.",
-    "s. de r.l. de c.v.", "s.a. de c.v.",
+    "s.l.u.",
+    "s.a.u.",
+    "s.l.l.",
+    "s.l.n.e.",
+    "s. coop.",
+    "sociedad limitada",
+    "sociedad limitada unipersonal",
+    "sociedad anónima",
+    "sociedad anónima unipersonal",
+    "sociedad de responsabilidad limitada",
+    "sociedad cooperativa",
+    "s. de r.l.",
+    "s. de r.l. de c.v.",
+    "s.a. de c.v.",
     # English
-    "llc", "limited liability company", "inc", "incorporated", "ltd", "limited", "llp",
-    "plc", "corp", "corporation", "company", "pllc",
+    "llc",
+    "limited liability company",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llp",
+    "plc",
+    "corp",
+    "corporation",
+    "company",
+    "pllc",
     # German
-    "gmbh", "mbh", "ohg", "gbr", "kgaa", "haftungsbeschränkt",
+    "gmbh",
+    "mbh",
+    "ohg",
+    "gbr",
+    "kgaa",
+    "haftungsbeschränkt",
     # Russian and Ukrainian forms written in Latin letters or in English
-    "ooo", "zao", "oao", "pao", "tov", "pjsc", "jsc", "ojsc", "cjsc",
+    "ooo",
+    "zao",
+    "oao",
+    "pao",
+    "tov",
+    "pjsc",
+    "jsc",
+    "ojsc",
+    "cjsc",
 )
 # Also words or initials on their own: they count only with dots, in capitals, or when
 # the caller says it is an organisation ("José Sa" is a person, "Grupo Sa" may not be).
 _LEGAL_FORMS_LATIN_SHORT: Final = (
-    "s.a.", "s.c.", "s.k.a.", "p.s.a.", "s.l.", "s.r.l.", "s.c.p.", "c.b.", "co.", "l.p.",
-    "p.c.", "ag", "kg", "ug", "e.k.", "e.v.", "se",
+    "s.a.",
+    "s.c.",
+    "s.k.a.",
+    "p.s.a.",
+    "s.l.",
+    "s.r.l.",
+    "s.c.p.",
+    "c.b.",
+    "co.",
+    "l.p.",
+    "p.c.",
+    "ag",
+    "kg",
+    "ug",
+    "e.k.",
+    "e.v.",
+    "se",
 )
 _LEGAL_FORMS_CYRILLIC: Final = (
-    "ооо", "оао", "зао", "пао", "нао", "нко", "ано",
-    "общество с ограниченной ответственностью", "акционерное общество",
-    "публичное акционерное общество", "закрытое акционерное общество",
-    "открытое акционерное общество", "непубличное акционерное общество",
-    "индивидуальный предприниматель", "тов", "товариство з обмеженою відповідальністю",
-    "пат", "прат", "фоп", "фізична особа-підприємець", "приватне підприємство",
+    "ооо",
+    "оао",
+    "зао",
+    "пао",
+    "нао",
+    "нко",
+    "ано",
+    "общество с ограниченной ответственностью",
+    "акционерное общество",
+    "публичное акционерное общество",
+    "закрытое акционерное общество",
+    "открытое акционерное общество",
+    "непубличное акционерное общество",
+    "индивидуальный предприниматель",
+    "тов",
+    "товариство з обмеженою відповідальністю",
+    "пат",
+    "прат",
+    "фоп",
+    "фізична особа-підприємець",
+    "приватне підприємство",
 )
 _LEGAL_FORMS_CYRILLIC_SHORT: Final = ("ао", "ип", "ат", "пп")
 
 _TITLES_LEADING: Final = (
-    "pan", "pani", "panna", "państwo", "mr", "mrs", "ms", "miss", "mx", "sir", "dame",
-    "sr", "sra", "srta", "señor", "señora", "señorita", "doña", "dña", "herr", "frau",
-    "mme", "mlle",
+    "pan",
+    "pani",
+    "panna",
+    "państwo",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "sir",
+    "dame",
+    "sr",
+    "sra",
+    "srta",
+    "señor",
+    "señora",
+    "señorita",
+    "doña",
+    "dña",
+    "herr",
+    "frau",
+    "mme",
+    "mlle",
 )
 _TITLES_ANYWHERE: Final = (
-    "dr", "hab", "prof", "inż", "mgr", "lic", "adw", "adwokat", "mec", "mecenas", "r. pr.",
-    "radca prawny", "apl", "esq", "phd", "llm", "mba", "dipl", "ing", "abogado", "abogada",
-    "ldo", "lda",
+    "dr",
+    "hab",
+    "prof",
+    "inż",
+    "mgr",
+    "lic",
+    "adw",
+    "adwokat",
+    "mec",
+    "mecenas",
+    "r. pr.",
+    "radca prawny",
+    "apl",
+    "esq",
+    "phd",
+    "llm",
+    "mba",
+    "dipl",
+    "ing",
+    "abogado",
+    "abogada",
+    "ldo",
+    "lda",
 )
 _TITLES_CYRILLIC_LEADING: Final = (
-    "г-н", "г-жа", "господин", "госпожа", "гражданин", "гражданка", "пан", "пані",
+    "г-н",
+    "г-жа",
+    "господин",
+    "госпожа",
+    "гражданин",
+    "гражданка",
+    "пан",
+    "пані",
 )
 _TITLES_CYRILLIC_ANYWHERE: Final = ("д-р", "проф", "адв", "адвокат")
 
-_PERSON_PARTICLES: Final = frozenset({
-    "de", "del", "la", "las", "los", "van", "von", "der", "den", "di", "da", "dos", "das",
-    "du", "le", "zu", "ten", "ter",
-})
+_PERSON_PARTICLES: Final = frozenset(
+    {
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "van",
+        "von",
+        "der",
+        "den",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "du",
+        "le",
+        "zu",
+        "ten",
+        "ter",
+    }
+)
 _PERSON_CONJUNCTIONS: Final = frozenset({"y", "e", "i"})  # García y López; never an initial
-_ORG_CONNECTORS: Final = frozenset({
-    "and", "und", "i", "y", "e", "et", "the", "of", "de", "del", "la", "el", "ta",
-})
+_ORG_CONNECTORS: Final = frozenset(
+    {
+        "and",
+        "und",
+        "i",
+        "y",
+        "e",
+        "et",
+        "the",
+        "of",
+        "de",
+        "del",
+        "la",
+        "el",
+        "ta",
+    }
+)
 # Words every second firm has: sharing one of them says nothing (no INFO overlap).
-_ORG_GENERIC: Final = frozenset({
-    "polska", "poland", "group", "grupa", "grupo", "holding", "holdings", "company",
-    "firma", "przedsiebiorstwo", "zaklad", "uslugi", "uslugowe", "handlowe", "handel",
-    "trade", "trading", "consulting", "services", "service", "serwis", "international",
-    "invest", "investment", "investments", "inwestycje", "development", "deweloper",
-    "nieruchomosci", "real", "estate", "bank", "banco", "fundacja", "fundacion",
-    "stowarzyszenie", "centrum", "center", "centre", "global", "europe", "euro",
-    "solutions", "systems", "technologies", "tech", "media", "studio", "law", "legal",
-    "kancelaria", "partners", "partnerzy", "wspolnicy", "associates", "sociedad",
-    "empresa", "compania", "servicios", "inversiones", "gestion", "construcciones",
-    "inmobiliaria", "kompaniya", "gruppa", "torgovyi", "dom", "tsentr", "budowlane",
-    "budownictwo", "transport", "logistics", "logistyka", "produkcja", "import", "export",
-})
+_ORG_GENERIC: Final = frozenset(
+    {
+        "polska",
+        "poland",
+        "group",
+        "grupa",
+        "grupo",
+        "holding",
+        "holdings",
+        "company",
+        "firma",
+        "przedsiebiorstwo",
+        "zaklad",
+        "uslugi",
+        "uslugowe",
+        "handlowe",
+        "handel",
+        "trade",
+        "trading",
+        "consulting",
+        "services",
+        "service",
+        "serwis",
+        "international",
+        "invest",
+        "investment",
+        "investments",
+        "inwestycje",
+        "development",
+        "deweloper",
+        "nieruchomosci",
+        "real",
+        "estate",
+        "bank",
+        "banco",
+        "fundacja",
+        "fundacion",
+        "stowarzyszenie",
+        "centrum",
+        "center",
+        "centre",
+        "global",
+        "europe",
+        "euro",
+        "solutions",
+        "systems",
+        "technologies",
+        "tech",
+        "media",
+        "studio",
+        "law",
+        "legal",
+        "kancelaria",
+        "partners",
+        "partnerzy",
+        "wspolnicy",
+        "associates",
+        "sociedad",
+        "empresa",
+        "compania",
+        "servicios",
+        "inversiones",
+        "gestion",
+        "construcciones",
+        "inmobiliaria",
+        "kompaniya",
+        "gruppa",
+        "torgovyi",
+        "dom",
+        "tsentr",
+        "budowlane",
+        "budownictwo",
+        "transport",
+        "logistics",
+        "logistyka",
+        "produkcja",
+        "import",
+        "export",
+    }
+)
 
 
 def _phrase_tokens(phrase: str) -> list[str]:
@@ -500,15 +821,25 @@ class _Word:
 def _words(name: str) -> list[_Word]:
     source = unicodedata.normalize("NFKC", name)[:MAX_NAME_LENGTH].translate(_APOSTROPHES)
     return [
-        _Word(text=fold_case(m.group()), dotted=source[m.end():m.end() + 1] == ".",
-              upper=m.group().isupper())
+        _Word(
+            text=fold_case(m.group()),
+            dotted=source[m.end() : m.end() + 1] == ".",
+            upper=m.group().isupper(),
+        )
         for m in _TOKEN_RE.finditer(source)
     ]
 
 
-def _compact_matches(span: Sequence[_Word], *, explicit_org: bool, all_upper: bool,
-                     latin: frozenset[str], latin_short: frozenset[str],
-                     cyrillic: frozenset[str], cyrillic_short: frozenset[str]) -> bool:
+def _compact_matches(
+    span: Sequence[_Word],
+    *,
+    explicit_org: bool,
+    all_upper: bool,
+    latin: frozenset[str],
+    latin_short: frozenset[str],
+    cyrillic: frozenset[str],
+    cyrillic_short: frozenset[str],
+) -> bool:
     # Latin forms are compared on the ASCII fold of any script ("ЛТД" is LTD); Cyrillic
     # forms on the Cyrillic letters only, as their folds are Latin words ("ПАТ" is "pat").
     raw = "".join(w.text for w in span)
@@ -530,9 +861,15 @@ def _strip_legal_forms(words: list[_Word], *, explicit_org: bool) -> tuple[list[
         for at_end in (True, False):
             for k in range(min(_LONGEST_FORM, len(words) - 1), 0, -1):
                 span = words[-k:] if at_end else words[:k]
-                if _compact_matches(span, explicit_org=explicit_org, all_upper=all_upper,
-                                    latin=_LF_LATIN, latin_short=_LF_LATIN_SHORT,
-                                    cyrillic=_LF_CYR, cyrillic_short=_LF_CYR_SHORT):
+                if _compact_matches(
+                    span,
+                    explicit_org=explicit_org,
+                    all_upper=all_upper,
+                    latin=_LF_LATIN,
+                    latin_short=_LF_LATIN_SHORT,
+                    cyrillic=_LF_CYR,
+                    cyrillic_short=_LF_CYR_SHORT,
+                ):
                     words = words[:-k] if at_end else words[k:]
                     found = changed = True
                     break
@@ -561,7 +898,7 @@ def _strip_titles(words: list[_Word]) -> list[_Word]:
         if skip:
             skip -= 1
             continue
-        pair = words[i:i + 2]
+        pair = words[i : i + 2]
         if len(pair) == 2 and len(words) > 2 and _is_title(pair, _T_ANYWHERE, _T_ANYWHERE_CYR):
             skip = 1
             continue
@@ -576,15 +913,17 @@ def _drop_particles(words: list[_Word], kind: NameKind) -> list[_Word]:
     if kind is NameKind.ORGANISATION:
         kept = [w for w in words if ascii_fold(w.text) not in _ORG_CONNECTORS]
     else:
-        kept = [w for i, w in enumerate(words)
-                if ascii_fold(w.text) not in _PERSON_PARTICLES
-                and not (ascii_fold(w.text) in _PERSON_CONJUNCTIONS and not w.dotted and i > 0)]
+        kept = [
+            w
+            for i, w in enumerate(words)
+            if ascii_fold(w.text) not in _PERSON_PARTICLES
+            and not (ascii_fold(w.text) in _PERSON_CONJUNCTIONS and not w.dotted and i > 0)
+        ]
     return kept or words
 
 
 _PATRONYMIC_CYRILLIC: Final = ("ич", "вна", "чна")
-_PATRONYMIC_LATIN: Final = ("ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna",
-                            "ichna")
+_PATRONYMIC_LATIN: Final = ("ovich", "evich", "ovych", "evych", "ovna", "evna", "ivna", "ichna")
 
 
 def _is_patronymic(text: str) -> bool:
@@ -603,7 +942,7 @@ def _split_patronymic(words: list[_Word]) -> tuple[list[_Word], _Word | None]:
         return words, None
     for index in (1, len(words) - 1):
         if _is_patronymic(words[index].text) and not words[index].dotted:
-            return words[:index] + words[index + 1:], words[index]
+            return words[:index] + words[index + 1 :], words[index]
     return words, None
 
 
@@ -680,8 +1019,9 @@ def _token(word: _Word) -> tuple[dict[str, str], bool]:
     return schemes, initial
 
 
-def normalise_name(name: str, *, family_name: str | None = None,
-                   kind: NameKind | None = None) -> NameKeys:
+def normalise_name(
+    name: str, *, family_name: str | None = None, kind: NameKind | None = None
+) -> NameKeys:
     """The keys of one written name (a person or an organisation).
 
     ``family_name``, when the record keeps it apart (``Contact.last_name``), says which
@@ -706,8 +1046,12 @@ def normalise_name(name: str, *, family_name: str | None = None,
 
     surname_words: set[str] = set()
     if family_name and resolved is NameKind.PERSON:
-        surname_words = {fold_case(t) for t in _TOKEN_RE.findall(
-            unicodedata.normalize("NFKC", family_name).translate(_APOSTROPHES))}
+        surname_words = {
+            fold_case(t)
+            for t in _TOKEN_RE.findall(
+                unicodedata.normalize("NFKC", family_name).translate(_APOSTROPHES)
+            )
+        }
         present = {w.text for w in words}
         words += [_Word(t, False, False) for t in sorted(surname_words - present)]
         words = words[:MAX_TOKENS]
@@ -720,25 +1064,38 @@ def normalise_name(name: str, *, family_name: str | None = None,
             continue  # a symbol with no Latin reading; nothing to compare
         spellings = _distinct(schemes.values())
         if resolved is NameKind.ORGANISATION:
-            salient = (len(spellings[0]) >= 3 and not spellings[0].isdigit()
-                       and not any(s in _ORG_GENERIC for s in spellings))
+            salient = (
+                len(spellings[0]) >= 3
+                and not spellings[0].isdigit()
+                and not any(s in _ORG_GENERIC for s in spellings)
+            )
         elif surname_words:
             salient = word.text in surname_words
         else:
             salient = not initial and not is_given_name(spellings)
         scheme_maps.append(schemes)
-        tokens.append(NameToken(spellings=spellings, salient=salient and not initial,
-                                initial=initial))
+        tokens.append(
+            NameToken(spellings=spellings, salient=salient and not initial, initial=initial)
+        )
 
-    variant_keys = _distinct(
-        " ".join(sorted(m.get(scheme, m["ascii"]) for m in scheme_maps))
-        for scheme in SCHEMES
-    ) if scheme_maps else ()
+    variant_keys = (
+        _distinct(
+            " ".join(sorted(m.get(scheme, m["ascii"]) for m in scheme_maps)) for scheme in SCHEMES
+        )
+        if scheme_maps
+        else ()
+    )
     # Not capped like the variants: each is a lookup key of the prescreen, and dropping
     # one would hide a relative (at most MAX_TOKENS x MAX_VARIANTS of them anyway).
     family_keys = tuple(sorted({f.stem for t in tokens for f in t.families}))
     patronymic_spellings = (
-        _distinct(transliterations(patronymic.text).values()) if patronymic else ())
-    return NameKeys(display_name=display, kind=resolved, tokens=tuple(tokens),
-                    patronymic=patronymic_spellings, variant_keys=variant_keys,
-                    family_keys=family_keys)
+        _distinct(transliterations(patronymic.text).values()) if patronymic else ()
+    )
+    return NameKeys(
+        display_name=display,
+        kind=resolved,
+        tokens=tuple(tokens),
+        patronymic=patronymic_spellings,
+        variant_keys=variant_keys,
+        family_keys=family_keys,
+    )

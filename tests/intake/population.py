@@ -20,8 +20,21 @@ GIVEN_UK = ["Олена", "Тарас", "Володимир", "Ірина", "О�
 SURNAMES_UK = ["Шевченко", "Бондаренко", "Мельник", "Коваленко", "Ткаченко"]
 GIVEN_EN = ["John", "Mary", "David", "Sarah", "Michael", "Emma"]
 SURNAMES_EN = ["Smith", "Jones", "Taylor", "Brown", "Wilson", "Evans"]
-ORG_WORDS = ["Alfa", "Orion", "Vistula", "Baltic", "Sigma", "Nova", "Atlas", "Ромашка",
-             "Светлана", "Iberia", "Castilla", "Kowalski", "Nowak"]
+ORG_WORDS = [
+    "Alfa",
+    "Orion",
+    "Vistula",
+    "Baltic",
+    "Sigma",
+    "Nova",
+    "Atlas",
+    "Ромашка",
+    "Светлана",
+    "Iberia",
+    "Castilla",
+    "Kowalski",
+    "Nowak",
+]
 ORG_GENERIC = ["Deweloper", "Consulting", "Trade", "Services", "Grupa", "Holding", ""]
 ORG_FORMS = ["sp. z o.o.", "S.A.", "sp.k.", "S.L.", "Ltd", "GmbH", "LLC", "ООО", ""]
 
@@ -74,8 +87,11 @@ def random_name(rng: random.Random) -> str:
 def random_keys(rng: random.Random, n: int) -> EntryKeys:
     emails = [f"person{n}@example.pl"] if rng.random() < 0.3 else []
     phones = [f"+48 600 {n % 1000:03d} {n // 1000 % 1000:03d}"] if rng.random() < 0.3 else []
-    dates = [f"19{rng.randint(40, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"] \
-        if rng.random() < 0.2 else []
+    dates = (
+        [f"19{rng.randint(40, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"]
+        if rng.random() < 0.2
+        else []
+    )
     return build_entry_keys(random_name(rng), emails=emails, phones=phones, birth_dates=dates)
 
 
@@ -87,5 +103,6 @@ def population(size: int, *, seed: int = 7) -> list[Candidate[int]]:
 
 def queries(count: int, *, seed: int = 11) -> list[Query]:
     rng = random.Random(seed)
-    return [Query(random_keys(rng, 10_000 + n), rng.choice(["CLIENT", "ADVERSE"]))
-            for n in range(count)]
+    return [
+        Query(random_keys(rng, 10_000 + n), rng.choice(["CLIENT", "ADVERSE"])) for n in range(count)
+    ]

@@ -65,14 +65,18 @@ class Pair:
 def golden() -> tuple[Pair, ...]:
     with GOLDEN.open(encoding="utf-8", newline="") as handle:
         return tuple(
-            Pair(line=n, query=row["query"], candidate=row["candidate"],
-                 expected=row["expected"], category=row["category"],
-                 query_role=row["query_role"] or None,
-                 candidate_role=row["candidate_role"] or None,
-                 query_kind=NameKind(row["query_kind"]) if row["query_kind"] else None,
-                 candidate_kind=(NameKind(row["candidate_kind"])
-                                 if row["candidate_kind"] else None),
-                 note=row["note"])
+            Pair(
+                line=n,
+                query=row["query"],
+                candidate=row["candidate"],
+                expected=row["expected"],
+                category=row["category"],
+                query_role=row["query_role"] or None,
+                candidate_role=row["candidate_role"] or None,
+                query_kind=NameKind(row["query_kind"]) if row["query_kind"] else None,
+                candidate_kind=(NameKind(row["candidate_kind"]) if row["candidate_kind"] else None),
+                note=row["note"],
+            )
             for n, row in enumerate(csv.DictReader(handle), start=2)
         )
 
@@ -82,8 +86,9 @@ def query_of(pair: Pair) -> Query:
 
 
 def candidate_of(pair: Pair) -> Candidate[int]:
-    return Candidate(pair.line, build_entry_keys(pair.candidate, kind=pair.candidate_kind),
-                     pair.candidate_role)
+    return Candidate(
+        pair.line, build_entry_keys(pair.candidate, kind=pair.candidate_kind), pair.candidate_role
+    )
 
 
 def grade_of(pair: Pair, config: MatchConfig = DEFAULT_CONFIG) -> str:
@@ -102,12 +107,23 @@ def test_golden_file_is_large_and_covers_every_case_the_spec_names():
     assert len(pairs) >= MIN_PAIRS
     assert {p.expected for p in pairs} <= set(GRADES)
     categories = Counter(p.category for p in pairs)
-    for category in ("polish_diacritics", "gendered_surname", "cyrillic_latin", "ukrainian",
-                     "spanish", "order_swap", "organisation", "negative", "role"):
+    for category in (
+        "polish_diacritics",
+        "gendered_surname",
+        "cyrillic_latin",
+        "ukrainian",
+        "spanish",
+        "order_swap",
+        "organisation",
+        "negative",
+        "role",
+    ):
         assert categories[category] >= 4, category
     grades = Counter(p.expected for p in pairs)
     assert all(grades[g] >= 10 for g in GRADES), grades
-    assert len({(p.query, p.candidate, p.query_role, p.candidate_role) for p in pairs}) == len(pairs)
+    assert len({(p.query, p.candidate, p.query_role, p.candidate_role) for p in pairs}) == len(
+        pairs
+    )
 
 
 @pytest.mark.parametrize("pair", golden(), ids=str)
@@ -129,15 +145,21 @@ def test_golden_pairs_grade_the_same_both_ways_round():
 def test_recall_on_golden_file_does_not_drop():
     value, missed = recall()
     assert value >= RECALL_FLOOR, "positives no longer found:\n" + "\n".join(
-        f"  {p} expected {p.expected}, got {grade_of(p)}" for p in missed)
+        f"  {p} expected {p.expected}, got {grade_of(p)}" for p in missed
+    )
 
 
 def test_the_recall_check_fails_for_a_weaker_matcher():
     # The guard above must bite: a matcher that no longer accepts spelling differences
     # (stricter thresholds, exact words only) loses transliterations and typos.
-    weaker = MatchConfig(person_high=99.0, person_review=99.0, organisation_high=99.0,
-                         organisation_review=99.0, token_similarity=0.99,
-                         near_similarity=0.99)
+    weaker = MatchConfig(
+        person_high=99.0,
+        person_review=99.0,
+        organisation_high=99.0,
+        organisation_review=99.0,
+        token_similarity=0.99,
+        near_similarity=0.99,
+    )
     value, missed = recall(weaker)
     assert value < RECALL_FLOOR
     assert any(p.category == "cyrillic_latin" for p in missed)

@@ -17,28 +17,34 @@ from intake.conflicts_engine import (
 )
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("  Jan.Kowalski@Example.PL ", "jan.kowalski@example.pl"),
-    ("mailto:anna@kancelaria.pl", "anna@kancelaria.pl"),
-    ("not an email", None),
-    ("anna@", None),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Jan.Kowalski@Example.PL ", "jan.kowalski@example.pl"),
+        ("mailto:anna@kancelaria.pl", "anna@kancelaria.pl"),
+        ("not an email", None),
+        ("anna@", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_email_is_lowercased_and_trimmed(raw, expected):
     assert normalise_email(raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "region", "expected"), [
-    ("600 100 200", "PL", "+48600100200"),
-    ("+48 600-100-200", "PL", "+48600100200"),
-    ("0048 600 100 200", "PL", "+48600100200"),
-    ("(212) 555-0100", "US", "+12125550100"),
-    ("+34 612 34 56 78", "PL", "+34612345678"),
-    ("abc", "PL", None),
-    ("+48 12", "PL", None),
-    ("", "PL", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "region", "expected"),
+    [
+        ("600 100 200", "PL", "+48600100200"),
+        ("+48 600-100-200", "PL", "+48600100200"),
+        ("0048 600 100 200", "PL", "+48600100200"),
+        ("(212) 555-0100", "US", "+12125550100"),
+        ("+34 612 34 56 78", "PL", "+34612345678"),
+        ("abc", "PL", None),
+        ("+48 12", "PL", None),
+        ("", "PL", None),
+    ],
+)
 def test_phone_becomes_e164(raw, region, expected):
     assert normalise_phone(raw, default_region=region) == expected
 
@@ -53,15 +59,18 @@ def test_polish_vat_number_also_gives_its_nip():
     assert TaxId("pl.nip", "1234563218", True) in found
 
 
-@pytest.mark.parametrize(("raw", "scheme", "number"), [
-    ("44051401359", "pl.pesel", "44051401359"),
-    ("123456785", "pl.regon", "123456785"),
-    ("12-3456789", "us.ein", "123456789"),
-    ("KRS 0000123456", "pl.krs", "0000123456"),
-    ("DE136695976", "eu.vat", "DE136695976"),
-    ("12345678Z", "es.nif", "12345678Z"),
-    ("7707083893", "ru.inn", "7707083893"),
-])
+@pytest.mark.parametrize(
+    ("raw", "scheme", "number"),
+    [
+        ("44051401359", "pl.pesel", "44051401359"),
+        ("123456785", "pl.regon", "123456785"),
+        ("12-3456789", "us.ein", "123456789"),
+        ("KRS 0000123456", "pl.krs", "0000123456"),
+        ("DE136695976", "eu.vat", "DE136695976"),
+        ("12345678Z", "es.nif", "12345678Z"),
+        ("7707083893", "ru.inn", "7707083893"),
+    ],
+)
 def test_each_scheme_is_recognised_by_its_checksum(raw, scheme, number):
     found = normalise_tax_id(raw)
     assert TaxId(scheme, number, True) in found
@@ -81,18 +90,21 @@ def test_an_unknown_scheme_is_a_programming_error():
         normalise_tax_id("123", scheme="ssn")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    (dt.date(1985, 3, 12), dt.date(1985, 3, 12)),
-    (dt.datetime(1985, 3, 12, 10, 0, tzinfo=dt.UTC), dt.date(1985, 3, 12)),
-    ("1985-03-12", dt.date(1985, 3, 12)),
-    ("12.03.1985", dt.date(1985, 3, 12)),
-    ("12/03/1985", dt.date(1985, 3, 12)),
-    ("31.02.1985", None),
-    ("0001-01-01", None),
-    ("9999-12-31", None),
-    ("yesterday", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (dt.date(1985, 3, 12), dt.date(1985, 3, 12)),
+        (dt.datetime(1985, 3, 12, 10, 0, tzinfo=dt.UTC), dt.date(1985, 3, 12)),
+        ("1985-03-12", dt.date(1985, 3, 12)),
+        ("12.03.1985", dt.date(1985, 3, 12)),
+        ("12/03/1985", dt.date(1985, 3, 12)),
+        ("31.02.1985", None),
+        ("0001-01-01", None),
+        ("9999-12-31", None),
+        ("yesterday", None),
+        (None, None),
+    ],
+)
 def test_date_of_birth(raw, expected):
     assert normalise_birth_date(raw) == expected
 
@@ -104,8 +116,15 @@ def test_a_pesel_gives_the_date_of_birth():
 
 def test_identifier_keys_and_json_round_trip():
     identifiers = build_identifiers(
-        emails=["Anna@Example.pl", "anna@example.pl", "junk"], phones=["600100200"],
-        tax_ids=[("vat", "PL1234563218")], birth_dates=["1990-01-02"])
-    assert identifiers.keys() == ("email:anna@example.pl", "phone:+48600100200",
-                                  "tax:PL1234563218", "tax:1234563218")
+        emails=["Anna@Example.pl", "anna@example.pl", "junk"],
+        phones=["600100200"],
+        tax_ids=[("vat", "PL1234563218")],
+        birth_dates=["1990-01-02"],
+    )
+    assert identifiers.keys() == (
+        "email:anna@example.pl",
+        "phone:+48600100200",
+        "tax:PL1234563218",
+        "tax:1234563218",
+    )
     assert Identifiers.from_json(identifiers.to_json()) == identifiers

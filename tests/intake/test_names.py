@@ -30,7 +30,8 @@ def test_case_and_width_do_not_matter():
     assert fold_case("ＫＯＷＡＬＳＫＩ") == "kowalski"
     assert fold_case("STRASSE") == fold_case("Straße")
     assert normalise_name("ŁUKASZ WIŚNIEWSKI").variant_keys == (
-        normalise_name("łukasz wiśniewski").variant_keys)
+        normalise_name("łukasz wiśniewski").variant_keys
+    )
 
 
 def test_anyascii_folds_diacritics_of_every_language():
@@ -39,24 +40,27 @@ def test_anyascii_folds_diacritics_of_every_language():
     assert ascii_fold("Straße") == "strasse"
 
 
-@pytest.mark.parametrize(("word", "scheme", "expected"), [
-    ("щербаков", "icao", "shcherbakov"),
-    ("щербаков", "bgn", "shcherbakov"),
-    ("щербаков", "gost", "shherbakov"),
-    ("щербаков", "polish", "szczerbakow"),
-    ("хрущёв", "icao", "khrushchev"),
-    ("хрущёв", "wiki", "khrushchyov"),
-    ("хрущёв", "polish", "chruszczow"),
-    ("юлия", "icao", "iuliia"),
-    ("юлия", "bgn", "yuliya"),
-    ("юлия", "polish", "julija"),
-    ("алексей", "polish", "aleksiej"),
-    ("пётр", "polish", "piotr"),
-    ("чайковский", "polish", "czajkowski"),
-    ("шишкин", "polish", "szyszkin"),
-    ("зеленський", "kmu", "zelenskyi"),
-    ("олег", "kmu", "oleh"),
-])
+@pytest.mark.parametrize(
+    ("word", "scheme", "expected"),
+    [
+        ("щербаков", "icao", "shcherbakov"),
+        ("щербаков", "bgn", "shcherbakov"),
+        ("щербаков", "gost", "shherbakov"),
+        ("щербаков", "polish", "szczerbakow"),
+        ("хрущёв", "icao", "khrushchev"),
+        ("хрущёв", "wiki", "khrushchyov"),
+        ("хрущёв", "polish", "chruszczow"),
+        ("юлия", "icao", "iuliia"),
+        ("юлия", "bgn", "yuliya"),
+        ("юлия", "polish", "julija"),
+        ("алексей", "polish", "aleksiej"),
+        ("пётр", "polish", "piotr"),
+        ("чайковский", "polish", "czajkowski"),
+        ("шишкин", "polish", "szyszkin"),
+        ("зеленський", "kmu", "zelenskyi"),
+        ("олег", "kmu", "oleh"),
+    ],
+)
 def test_cyrillic_spellings_follow_each_scheme(word, scheme, expected):
     assert transliterations(word)[scheme] == expected
 
@@ -93,22 +97,25 @@ def test_cyrillic_and_latin_spellings_share_a_key():
         assert set(cyrillic.variant_keys) & set(normalise_name(latin).variant_keys), latin
 
 
-@pytest.mark.parametrize(("name", "key"), [
-    ("Nowak Deweloper sp. z o.o.", "deweloper nowak"),
-    ("NOWAK DEWELOPER SPÓŁKA Z OGRANICZONĄ ODPOWIEDZIALNOŚCIĄ", "deweloper nowak"),
-    ("Kowalski i Wspólnicy sp.k.", "kowalski wspolnicy"),
-    ("Kowalski i Wspólnicy Sp. z o.o. Sp. k.", "kowalski wspolnicy"),
-    ("Orlen S.A.", "orlen"),
-    ("Construcciones Pérez S.L.", "construcciones perez"),
-    ("Construcciones Pérez Sociedad Limitada", "construcciones perez"),
-    ("Acme Holdings Ltd", "acme holdings"),
-    ("Acme Holdings, Inc.", "acme holdings"),
-    ("Müller Bau GmbH & Co. KG", "bau muller"),
-    ("ООО «Ромашка»", "romashka"),
-    ("Общество с ограниченной ответственностью «Ромашка»", "romashka"),
-    ("ИП Иванов", "ivanov"),
-    ("ТОВ «Світанок»", "svitanok"),
-])
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Nowak Deweloper sp. z o.o.", "deweloper nowak"),
+        ("NOWAK DEWELOPER SPÓŁKA Z OGRANICZONĄ ODPOWIEDZIALNOŚCIĄ", "deweloper nowak"),
+        ("Kowalski i Wspólnicy sp.k.", "kowalski wspolnicy"),
+        ("Kowalski i Wspólnicy Sp. z o.o. Sp. k.", "kowalski wspolnicy"),
+        ("Orlen S.A.", "orlen"),
+        ("Construcciones Pérez S.L.", "construcciones perez"),
+        ("Construcciones Pérez Sociedad Limitada", "construcciones perez"),
+        ("Acme Holdings Ltd", "acme holdings"),
+        ("Acme Holdings, Inc.", "acme holdings"),
+        ("Müller Bau GmbH & Co. KG", "bau muller"),
+        ("ООО «Ромашка»", "romashka"),
+        ("Общество с ограниченной ответственностью «Ромашка»", "romashka"),
+        ("ИП Иванов", "ivanov"),
+        ("ТОВ «Світанок»", "svitanok"),
+    ],
+)
 def test_legal_forms_are_stripped_and_make_an_organisation(name, key):
     keys = normalise_name(name)
     assert keys.kind is NameKind.ORGANISATION
@@ -127,11 +134,19 @@ def test_a_caller_who_says_person_keeps_every_word():
     assert normalise_name("Jan Inc", kind=NameKind.PERSON).ascii_key == "inc jan"
 
 
-@pytest.mark.parametrize("name", [
-    "Mec. dr Jan Kowalski", "adw. Jan Kowalski", "r. pr. Jan Kowalski", "Pan Jan Kowalski",
-    "Jan Kowalski, radca prawny", "prof. dr hab. Jan Kowalski", "Mr Jan Kowalski",
-    "Sr. Jan Kowalski",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Mec. dr Jan Kowalski",
+        "adw. Jan Kowalski",
+        "r. pr. Jan Kowalski",
+        "Pan Jan Kowalski",
+        "Jan Kowalski, radca prawny",
+        "prof. dr hab. Jan Kowalski",
+        "Mr Jan Kowalski",
+        "Sr. Jan Kowalski",
+    ],
+)
 def test_titles_and_honorifics_are_stripped(name):
     assert normalise_name(name).ascii_key == "jan kowalski"
 
@@ -151,7 +166,8 @@ def test_a_surname_that_is_a_title_elsewhere_is_kept():
 
 def test_word_order_hyphens_and_particles_do_not_change_keys():
     assert normalise_name("Kowalska-Nowak Anna").variant_keys == (
-        normalise_name("Anna Nowak Kowalska").variant_keys)
+        normalise_name("Anna Nowak Kowalska").variant_keys
+    )
     assert normalise_name("García López, María").ascii_key == "garcia lopez maria"
     assert normalise_name("María de la Cruz").ascii_key == "cruz maria"
 
@@ -168,17 +184,20 @@ def test_a_surname_ending_like_a_patronymic_is_kept():
     assert keys.patronymic
 
 
-@pytest.mark.parametrize(("male", "female", "stem"), [
-    ("kowalski", "kowalska", "kowalsk"),
-    ("nowicki", "nowicka", "nowick"),
-    ("zawadzki", "zawadzka", "zawadzk"),
-    ("ivanov", "ivanova", "ivanov"),
-    ("lebedev", "lebedeva", "lebedev"),
-    ("pushkin", "pushkina", "pushkin"),
-    ("dostoevskiy", "dostoevskaya", "dostoevsk"),
-    ("zelenskyi", "zelenska", "zelensk"),
-    ("tolstoy", "tolstaya", "tolst"),
-])
+@pytest.mark.parametrize(
+    ("male", "female", "stem"),
+    [
+        ("kowalski", "kowalska", "kowalsk"),
+        ("nowicki", "nowicka", "nowick"),
+        ("zawadzki", "zawadzka", "zawadzk"),
+        ("ivanov", "ivanova", "ivanov"),
+        ("lebedev", "lebedeva", "lebedev"),
+        ("pushkin", "pushkina", "pushkin"),
+        ("dostoevskiy", "dostoevskaya", "dostoevsk"),
+        ("zelenskyi", "zelenska", "zelensk"),
+        ("tolstoy", "tolstaya", "tolst"),
+    ],
+)
 def test_gendered_endings_share_a_family_key(male, female, stem):
     assert family_key(male) == FamilyKey(stem, "m")
     assert family_key(female) == FamilyKey(stem, "f")
