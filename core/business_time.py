@@ -22,8 +22,9 @@ Instants must be timezone-aware; a naive datetime raises ``NaiveDatetimeError``.
 instants are integers of UTC microseconds, so ``add_business_time`` is the exact inverse of
 ``business_time_between``. A calendar expands whole years of open spans once, with running
 totals, so each question afterwards is a binary search or two: the insights pages ask
-thousands (benchmarks/bench_business_time.py). The expanded years are cached by the
-calendar's value, so a calendar rebuilt from the database on each request reuses them.
+thousands (benchmarks/bench_business_time.py). The expansion is cached by the calendar's
+value, so a calendar rebuilt from the database on each request reuses it; a change of
+hours, closures or region is a different value and is expanded afresh.
 """
 
 from __future__ import annotations
@@ -115,6 +116,15 @@ def public_holidays(country: str, subdivision: str | None, year: int) -> frozens
     return frozenset(day for day in days if day.year == year)
 
 
+@functools.lru_cache(maxsize=64)
+def _known_region(country: str, subdivision: str | None) -> bool:
+    try:
+        holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     """A firm's business time. Build it with ``BusinessCalendar.build`` from plain rows."""
@@ -141,11 +151,8 @@ class BusinessCalendar:
             subdivision = subdivision[len(country) + 1:]  # ISO 3166-2 "GB-ENG" -> "ENG"
         if subdivision and not country:
             raise ValueError("a subdivision needs a country")
-        if country:
-            try:
-                holidays.country_holidays(country, subdiv=subdivision)
-            except NotImplementedError as exc:
-                raise ValueError(f"no public holidays known for {country} {subdivision or ''}".strip()) from exc
+        if country and not _known_region(country, subdivision):
+            raise ValueError(f"no public holidays known for {country} {subdivision or ''}".strip())
         week = tuple(_merge((h.opens_second, h.closes_second) for h in self.hours if h.weekday == day)
                      for day in range(7))
         if not any(week):
@@ -324,9 +331,8 @@ class BusinessCalendar:
             lo, hi = min(lo, line.lo), max(hi, line.hi)
         first_year = dt.date.fromordinal(lo).year
         last_year = dt.date.fromordinal(hi - 1).year
-        layouts = [_year_layout(self.time_zone, self._week, self.closures, self.country,
-                                self.subdivision, year) for year in range(first_year, last_year + 1)]
-        line = _Timeline.of(dt.date(first_year, 1, 1).toordinal(), layouts)
+        line = _years_timeline(self.time_zone, self._week, self.closures, self.country,
+                               self.subdivision, first_year, last_year)
         object.__setattr__(self, "_timeline", line)  # a cache: replaced whole, never edited
         return line
 
@@ -381,6 +387,15 @@ class _Timeline:
     def safe(self, u: int) -> bool:
         """No span outside the timeline can come before ``u``."""
         return _utc_ordinal(u) + _MARGIN_DAYS < self.hi
+
+
+@functools.lru_cache(maxsize=64)
+def _years_timeline(time_zone: str, week: _Week, closures: frozenset[dt.date], country: str | None,
+                    subdivision: str | None, first_year: int, last_year: int) -> _Timeline:
+    """The timeline of whole years, shared by equal calendars (it is never changed)."""
+    layouts = [_year_layout(time_zone, week, closures, country, subdivision, year)
+               for year in range(first_year, last_year + 1)]
+    return _Timeline.of(dt.date(first_year, 1, 1).toordinal(), layouts)
 
 
 @functools.lru_cache(maxsize=256)
