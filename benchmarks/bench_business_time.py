@@ -34,8 +34,11 @@ YEAR_START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 def calendar() -> BusinessCalendar:
     weekly = {**{day: [(T(9), T(13)), (T(14), T(17))] for day in range(4)}, 4: [(T(9), T(14))]}
     return BusinessCalendar.from_weekly(
-        time_zone="Europe/Warsaw", weekly=weekly, country="PL",
-        closures=[dt.date(2026, 5, 4), dt.date(2026, 12, 31)])
+        time_zone="Europe/Warsaw",
+        weekly=weekly,
+        country="PL",
+        closures=[dt.date(2026, 5, 4), dt.date(2026, 12, 31)],
+    )
 
 
 def waits(n: int, seed: int = 11) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -85,11 +88,17 @@ def main() -> None:
         ("30-day span, rebuilt calendar", lambda: calendar().business_hours_between(a, b), 1),
         ("30-day span, reused calendar", lambda: warm.business_hours_between(a, b), 1),
         (f"{args.waits:,} waits, cold", lambda: _all_waits(cold(), rows), args.waits),
-        (f"{args.waits:,} waits, rebuilt calendar",
-         lambda: _all_waits(calendar(), rows), args.waits),
+        (
+            f"{args.waits:,} waits, rebuilt calendar",
+            lambda: _all_waits(calendar(), rows),
+            args.waits,
+        ),
         (f"{args.waits:,} waits, reused calendar", lambda: _all_waits(warm, rows), args.waits),
-        (f"{args.waits:,} promise due times (add_business_hours), reused calendar",
-         lambda: _all_dues(warm, rows, due_hours), args.waits),
+        (
+            f"{args.waits:,} promise due times (add_business_hours), reused calendar",
+            lambda: _all_dues(warm, rows, due_hours),
+            args.waits,
+        ),
     ]
     for label, run, count in figures:
         median, p95 = measure(run, args.runs)
@@ -101,8 +110,9 @@ def _all_waits(cal: BusinessCalendar, rows: list[tuple[dt.datetime, dt.datetime]
     return sum(cal.business_hours_between(start, end) for start, end in rows)
 
 
-def _all_dues(cal: BusinessCalendar, rows: list[tuple[dt.datetime, dt.datetime]],
-              hours: list[int]) -> list[dt.datetime]:
+def _all_dues(
+    cal: BusinessCalendar, rows: list[tuple[dt.datetime, dt.datetime]], hours: list[int]
+) -> list[dt.datetime]:
     return [cal.add_business_hours(start, h) for (start, _end), h in zip(rows, hours, strict=True)]
 
 

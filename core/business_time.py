@@ -87,7 +87,9 @@ class OpeningHours:
             if value.tzinfo is not None:
                 raise ValueError("opening hours are wall-clock times without a time zone")
         if self.closes_second <= self.opens_second:
-            raise ValueError(f"an interval must close after it opens ({self.opens} to {self.closes})")
+            raise ValueError(
+                f"an interval must close after it opens ({self.opens} to {self.closes})"
+            )
 
     @property
     def opens_second(self) -> int:
@@ -100,7 +102,9 @@ class OpeningHours:
         return _second_of_day(self.closes)
 
 
-def weekday_hours(weekdays: Iterable[int], opens: dt.time, closes: dt.time) -> tuple[OpeningHours, ...]:
+def weekday_hours(
+    weekdays: Iterable[int], opens: dt.time, closes: dt.time
+) -> tuple[OpeningHours, ...]:
     """The same interval on several weekdays: ``weekday_hours(range(5), time(9), time(17))``."""
     return tuple(OpeningHours(day, opens, closes) for day in weekdays)
 
@@ -148,13 +152,15 @@ class BusinessCalendar:
         country = (self.country or "").strip().upper() or None
         subdivision = (self.subdivision or "").strip() or None
         if country and subdivision and subdivision.upper().startswith(f"{country}-"):
-            subdivision = subdivision[len(country) + 1:]  # ISO 3166-2 "GB-ENG" -> "ENG"
+            subdivision = subdivision[len(country) + 1 :]  # ISO 3166-2 "GB-ENG" -> "ENG"
         if subdivision and not country:
             raise ValueError("a subdivision needs a country")
         if country and not _known_region(country, subdivision):
             raise ValueError(f"no public holidays known for {country} {subdivision or ''}".strip())
-        week = tuple(_merge((h.opens_second, h.closes_second) for h in self.hours if h.weekday == day)
-                     for day in range(7))
+        week = tuple(
+            _merge((h.opens_second, h.closes_second) for h in self.hours if h.weekday == day)
+            for day in range(7)
+        )
         if not any(week):
             raise ValueError("a business calendar needs at least one opening interval")
         object.__setattr__(self, "country", country)
@@ -179,8 +185,13 @@ class BusinessCalendar:
         Overlapping or touching intervals of one weekday are merged.
         """
         rows = tuple(h if isinstance(h, OpeningHours) else OpeningHours(*h) for h in hours)
-        return cls(time_zone=time_zone, hours=rows, closures=frozenset(closures),
-                   country=country, subdivision=subdivision)
+        return cls(
+            time_zone=time_zone,
+            hours=rows,
+            closures=frozenset(closures),
+            country=country,
+            subdivision=subdivision,
+        )
 
     @classmethod
     def from_weekly(
@@ -193,10 +204,18 @@ class BusinessCalendar:
         subdivision: str | None = None,
     ) -> BusinessCalendar:
         """From ``{weekday: [(opens, closes), ...]}``, Monday 0."""
-        rows = [OpeningHours(day, opens, closes)
-                for day, intervals in weekly.items() for opens, closes in intervals]
-        return cls.build(time_zone=time_zone, hours=rows, closures=closures,
-                         country=country, subdivision=subdivision)
+        rows = [
+            OpeningHours(day, opens, closes)
+            for day, intervals in weekly.items()
+            for opens, closes in intervals
+        ]
+        return cls.build(
+            time_zone=time_zone,
+            hours=rows,
+            closures=closures,
+            country=country,
+            subdivision=subdivision,
+        )
 
     # ------------------------------------------------------------------ days
     def local_date(self, at: dt.datetime) -> dt.date:
@@ -213,7 +232,11 @@ class BusinessCalendar:
         """The firm has opening hours on this date (weekday, no closure, no holiday)."""
         if isinstance(day, dt.datetime):
             raise TypeError("is_business_day takes a date; use local_date() for an instant")
-        return bool(self._week[day.weekday()]) and day not in self.closures and not self.is_holiday(day)
+        return (
+            bool(self._week[day.weekday()])
+            and day not in self.closures
+            and not self.is_holiday(day)
+        )
 
     def business_days_between(self, a: dt.datetime | dt.date, b: dt.datetime | dt.date) -> int:
         """The number of business days d with date(a) < d <= date(b).
@@ -331,8 +354,15 @@ class BusinessCalendar:
             lo, hi = min(lo, line.lo), max(hi, line.hi)
         first_year = dt.date.fromordinal(lo).year
         last_year = dt.date.fromordinal(hi - 1).year
-        line = _years_timeline(self.time_zone, self._week, self.closures, self.country,
-                               self.subdivision, first_year, last_year)
+        line = _years_timeline(
+            self.time_zone,
+            self._week,
+            self.closures,
+            self.country,
+            self.subdivision,
+            first_year,
+            last_year,
+        )
         object.__setattr__(self, "_timeline", line)  # a cache: replaced whole, never edited
         return line
 
@@ -350,13 +380,13 @@ class _Timeline:
     promise falls due is one more.
     """
 
-    lo: int                 # ordinal of the first date covered
-    hi: int                 # ordinal of the first date after
-    starts: list[int]       # span starts, UTC microseconds, ascending
+    lo: int  # ordinal of the first date covered
+    hi: int  # ordinal of the first date after
+    starts: list[int]  # span starts, UTC microseconds, ascending
     ends: list[int]
-    before: list[int]       # business time before span i
-    upto: list[int]         # business time up to the end of span i
-    days: list[int]         # days[k]: business days among the first k dates
+    before: list[int]  # business time before span i
+    upto: list[int]  # business time up to the end of span i
+    days: list[int]  # days[k]: business days among the first k dates
 
     @classmethod
     def of(cls, lo: int, layouts: Iterable[_Layout]) -> _Timeline:
@@ -374,8 +404,15 @@ class _Timeline:
             before.append(total)
             total += end - start
             upto.append(total)
-        return cls(lo=lo, hi=lo + len(days) - 1, starts=[s for s, _ in spans],
-                   ends=[e for _, e in spans], before=before, upto=upto, days=days)
+        return cls(
+            lo=lo,
+            hi=lo + len(days) - 1,
+            starts=[s for s, _ in spans],
+            ends=[e for _, e in spans],
+            before=before,
+            upto=upto,
+            days=days,
+        )
 
     def elapsed(self, u: int) -> int:
         i = bisect_right(self.starts, u) - 1
@@ -390,17 +427,32 @@ class _Timeline:
 
 
 @functools.lru_cache(maxsize=64)
-def _years_timeline(time_zone: str, week: _Week, closures: frozenset[dt.date], country: str | None,
-                    subdivision: str | None, first_year: int, last_year: int) -> _Timeline:
+def _years_timeline(
+    time_zone: str,
+    week: _Week,
+    closures: frozenset[dt.date],
+    country: str | None,
+    subdivision: str | None,
+    first_year: int,
+    last_year: int,
+) -> _Timeline:
     """The timeline of whole years, shared by equal calendars (it is never changed)."""
-    layouts = [_year_layout(time_zone, week, closures, country, subdivision, year)
-               for year in range(first_year, last_year + 1)]
+    layouts = [
+        _year_layout(time_zone, week, closures, country, subdivision, year)
+        for year in range(first_year, last_year + 1)
+    ]
     return _Timeline.of(dt.date(first_year, 1, 1).toordinal(), layouts)
 
 
 @functools.lru_cache(maxsize=256)
-def _year_layout(time_zone: str, week: _Week, closures: frozenset[dt.date], country: str | None,
-                 subdivision: str | None, year: int) -> _Layout:
+def _year_layout(
+    time_zone: str,
+    week: _Week,
+    closures: frozenset[dt.date],
+    country: str | None,
+    subdivision: str | None,
+    year: int,
+) -> _Layout:
     """One year of a calendar: its open spans and which dates are business days.
 
     Cached by value, so calendars built afresh for each request share the work.
@@ -427,8 +479,10 @@ def _aware(value: dt.datetime, name: str) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise NaiveDatetimeError(f"{name} is a naive datetime ({value.isoformat()}); "
-                                 "business time needs an aware instant")
+        raise NaiveDatetimeError(
+            f"{name} is a naive datetime ({value.isoformat()}); "
+            "business time needs an aware instant"
+        )
     return value
 
 
@@ -491,8 +545,9 @@ def _offset_segments(zone: ZoneInfo, lo: int, hi: int) -> list[tuple[int, int, i
     return _offset_segments(zone, lo, change) + _offset_segments(zone, change, hi)
 
 
-def _wall_spans(zone: ZoneInfo, day: dt.date,
-                intervals: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+def _wall_spans(
+    zone: ZoneInfo, day: dt.date, intervals: tuple[tuple[int, int], ...]
+) -> tuple[tuple[int, int], ...]:
     """The instants whose wall-clock reading lies in one of ``intervals`` on ``day``.
 
     Within a piece of constant UTC offset the wall clock is the instant plus the offset,
@@ -501,8 +556,9 @@ def _wall_spans(zone: ZoneInfo, day: dt.date,
     """
     midnight = _to_us(dt.datetime.combine(day, dt.time(0), tzinfo=_UTC))  # wall midnight as UTC
     spans: list[tuple[int, int]] = []
-    for seg_start, seg_end, offset in _offset_segments(zone, midnight - _ZONE_REACH,
-                                                        midnight + 24 * _HOUR + _ZONE_REACH):
+    for seg_start, seg_end, offset in _offset_segments(
+        zone, midnight - _ZONE_REACH, midnight + 24 * _HOUR + _ZONE_REACH
+    ):
         for opens, closes in intervals:
             start = max(midnight + opens * _SECOND - offset, seg_start)
             end = min(midnight + closes * _SECOND - offset, seg_end)

@@ -27,31 +27,43 @@ H = dt.timedelta(hours=1)
 NINE, FIVE = T(9), T(17)
 
 
-def _cal(time_zone: str = WARSAW, *, days: range = range(5), opens: dt.time = NINE,
-         closes: dt.time = FIVE, **kwargs: object) -> BusinessCalendar:
-    return BusinessCalendar.build(time_zone=time_zone, hours=weekday_hours(days, opens, closes),
-                                  **kwargs)  # type: ignore[arg-type]
+def _cal(
+    time_zone: str = WARSAW,
+    *,
+    days: range = range(5),
+    opens: dt.time = NINE,
+    closes: dt.time = FIVE,
+    **kwargs: object,
+) -> BusinessCalendar:
+    return BusinessCalendar.build(
+        time_zone=time_zone, hours=weekday_hours(days, opens, closes), **kwargs
+    )  # type: ignore[arg-type]
 
 
-def _at(y: int, m: int, d: int, hour: int = 0, minute: int = 0, *, tz: str = WARSAW,
-        fold: int = 0) -> dt.datetime:
+def _at(
+    y: int, m: int, d: int, hour: int = 0, minute: int = 0, *, tz: str = WARSAW, fold: int = 0
+) -> dt.datetime:
     return dt.datetime(y, m, d, hour, minute, tzinfo=ZoneInfo(tz), fold=fold)
 
 
 # ---------------------------------------------------------------------------
 # Business days
 # ---------------------------------------------------------------------------
-@pytest.mark.parametrize(("a", "b", "days"), [
-    (_at(2026, 3, 6, 16), _at(2026, 3, 9, 10), 1),      # Friday inquiry, Monday answer
-    (_at(2026, 3, 2, 8), _at(2026, 3, 2, 18), 0),       # same day (a walk-in consultation)
-    (_at(2026, 3, 7, 10), _at(2026, 3, 8, 10), 0),      # Saturday to Sunday
-    (_at(2026, 3, 6, 10), _at(2026, 3, 7, 10), 0),      # Friday to Saturday
-    (_at(2026, 3, 7, 10), _at(2026, 3, 9, 10), 1),      # Saturday to Monday
-    (_at(2026, 3, 2, 10), _at(2026, 3, 9, 10), 5),      # a whole week
-    (_at(2026, 3, 9, 10), _at(2026, 3, 6, 16), -1),     # b before a: the same count, negated
-])
+@pytest.mark.parametrize(
+    ("a", "b", "days"),
+    [
+        (_at(2026, 3, 6, 16), _at(2026, 3, 9, 10), 1),  # Friday inquiry, Monday answer
+        (_at(2026, 3, 2, 8), _at(2026, 3, 2, 18), 0),  # same day (a walk-in consultation)
+        (_at(2026, 3, 7, 10), _at(2026, 3, 8, 10), 0),  # Saturday to Sunday
+        (_at(2026, 3, 6, 10), _at(2026, 3, 7, 10), 0),  # Friday to Saturday
+        (_at(2026, 3, 7, 10), _at(2026, 3, 9, 10), 1),  # Saturday to Monday
+        (_at(2026, 3, 2, 10), _at(2026, 3, 9, 10), 5),  # a whole week
+        (_at(2026, 3, 9, 10), _at(2026, 3, 6, 16), -1),  # b before a: the same count, negated
+    ],
+)
 def test_business_days_count_working_dates_after_a_up_to_b(
-        a: dt.datetime, b: dt.datetime, days: int) -> None:
+    a: dt.datetime, b: dt.datetime, days: int
+) -> None:
     assert _cal().business_days_between(a, b) == days
 
 
@@ -78,9 +90,9 @@ def test_business_days_across_the_year_boundary_skip_new_year_and_epiphany() -> 
 
 def test_polish_public_holidays_are_not_business_days() -> None:
     cal = _cal(country="PL")
-    assert not cal.is_business_day(dt.date(2026, 11, 11))   # Independence Day, a Wednesday
-    assert not cal.is_business_day(dt.date(2026, 4, 6))     # Easter Monday
-    assert not cal.is_business_day(dt.date(2026, 6, 4))     # Corpus Christi, a Thursday
+    assert not cal.is_business_day(dt.date(2026, 11, 11))  # Independence Day, a Wednesday
+    assert not cal.is_business_day(dt.date(2026, 4, 6))  # Easter Monday
+    assert not cal.is_business_day(dt.date(2026, 6, 4))  # Corpus Christi, a Thursday
     assert cal.is_business_day(dt.date(2026, 11, 12))
     # Tue 10 Nov -> Thu 12 Nov: the 11th does not count.
     assert cal.business_days_between(_at(2026, 11, 10, 12), _at(2026, 11, 12, 12)) == 1
@@ -97,23 +109,27 @@ def test_a_firm_closure_day_is_not_a_business_day_and_has_no_business_hours() ->
     assert cal.next_opening(_at(2026, 3, 3, 18)) == _at(2026, 3, 5, 9)
 
 
-@pytest.mark.parametrize(("country", "subdivision", "day", "business"), [
-    ("ES", "CT", dt.date(2026, 9, 11), False),   # Diada de Catalunya
-    ("ES", "MD", dt.date(2026, 9, 11), True),
-    ("ES", "MD", dt.date(2026, 4, 2), False),    # Maundy Thursday in Madrid
-    ("ES", "CT", dt.date(2026, 4, 6), False),    # Easter Monday in Catalonia
-    ("ES", "MD", dt.date(2026, 4, 6), True),
-    ("GB", "ENG", dt.date(2026, 4, 6), False),   # Easter Monday in England
-    ("GB", "SCT", dt.date(2026, 4, 6), True),
-    ("GB", "SCT", dt.date(2026, 1, 2), False),   # 2 January in Scotland
-    ("GB", "GB-ENG", dt.date(2026, 1, 2), True),  # ISO 3166-2 spelling accepted
-    ("US", "MA", dt.date(2026, 4, 20), False),   # Patriots' Day in Massachusetts
-    ("US", "NY", dt.date(2026, 4, 20), True),
-    ("US", None, dt.date(2026, 7, 3), False),    # Independence Day observed on the Friday
-    ("US", None, dt.date(2026, 11, 26), False),  # Thanksgiving
-])
+@pytest.mark.parametrize(
+    ("country", "subdivision", "day", "business"),
+    [
+        ("ES", "CT", dt.date(2026, 9, 11), False),  # Diada de Catalunya
+        ("ES", "MD", dt.date(2026, 9, 11), True),
+        ("ES", "MD", dt.date(2026, 4, 2), False),  # Maundy Thursday in Madrid
+        ("ES", "CT", dt.date(2026, 4, 6), False),  # Easter Monday in Catalonia
+        ("ES", "MD", dt.date(2026, 4, 6), True),
+        ("GB", "ENG", dt.date(2026, 4, 6), False),  # Easter Monday in England
+        ("GB", "SCT", dt.date(2026, 4, 6), True),
+        ("GB", "SCT", dt.date(2026, 1, 2), False),  # 2 January in Scotland
+        ("GB", "GB-ENG", dt.date(2026, 1, 2), True),  # ISO 3166-2 spelling accepted
+        ("US", "MA", dt.date(2026, 4, 20), False),  # Patriots' Day in Massachusetts
+        ("US", "NY", dt.date(2026, 4, 20), True),
+        ("US", None, dt.date(2026, 7, 3), False),  # Independence Day observed on the Friday
+        ("US", None, dt.date(2026, 11, 26), False),  # Thanksgiving
+    ],
+)
 def test_public_holidays_follow_country_and_subdivision(
-        country: str, subdivision: str | None, day: dt.date, business: bool) -> None:
+    country: str, subdivision: str | None, day: dt.date, business: bool
+) -> None:
     cal = _cal(country=country, subdivision=subdivision)
     assert cal.is_business_day(day) is business
 
@@ -138,17 +154,20 @@ def test_an_observed_holiday_in_the_year_before_its_date_counts() -> None:
 # ---------------------------------------------------------------------------
 # Business hours
 # ---------------------------------------------------------------------------
-@pytest.mark.parametrize(("a", "b", "hours"), [
-    (_at(2026, 3, 2, 10), _at(2026, 3, 2, 12), 2.0),   # inside Monday
-    (_at(2026, 3, 2, 16), _at(2026, 3, 3, 10), 2.0),   # overnight
-    (_at(2026, 3, 6, 16), _at(2026, 3, 9, 10), 2.0),   # Friday to Monday, weekend skipped
-    (_at(2026, 3, 7, 10), _at(2026, 3, 8, 18), 0.0),   # all weekend
-    (_at(2026, 3, 2, 7), _at(2026, 3, 2, 8), 0.0),     # before opening
-    (_at(2026, 3, 2, 9), _at(2026, 3, 6, 17), 40.0),   # a working week
-    (_at(2026, 3, 2, 12), _at(2026, 3, 2, 11), -1.0),  # b before a: negated
-    (_at(2026, 2, 27, 16, 30), _at(2026, 3, 2, 9, 15), 0.75),  # across a month boundary
-    (_at(2026, 12, 31, 16), _at(2027, 1, 4, 10), 2.0),  # across the year, 1 Jan a holiday
-])
+@pytest.mark.parametrize(
+    ("a", "b", "hours"),
+    [
+        (_at(2026, 3, 2, 10), _at(2026, 3, 2, 12), 2.0),  # inside Monday
+        (_at(2026, 3, 2, 16), _at(2026, 3, 3, 10), 2.0),  # overnight
+        (_at(2026, 3, 6, 16), _at(2026, 3, 9, 10), 2.0),  # Friday to Monday, weekend skipped
+        (_at(2026, 3, 7, 10), _at(2026, 3, 8, 18), 0.0),  # all weekend
+        (_at(2026, 3, 2, 7), _at(2026, 3, 2, 8), 0.0),  # before opening
+        (_at(2026, 3, 2, 9), _at(2026, 3, 6, 17), 40.0),  # a working week
+        (_at(2026, 3, 2, 12), _at(2026, 3, 2, 11), -1.0),  # b before a: negated
+        (_at(2026, 2, 27, 16, 30), _at(2026, 3, 2, 9, 15), 0.75),  # across a month boundary
+        (_at(2026, 12, 31, 16), _at(2027, 1, 4, 10), 2.0),  # across the year, 1 Jan a holiday
+    ],
+)
 def test_business_hours_clip_to_opening_hours(a: dt.datetime, b: dt.datetime, hours: float) -> None:
     cal = _cal(country="PL")
     assert cal.business_hours_between(a, b) == hours
@@ -167,10 +186,13 @@ def test_a_saturday_message_waits_from_mondays_opening() -> None:
 
 
 def test_several_intervals_a_day_with_a_lunch_break_and_an_early_friday() -> None:
-    cal = BusinessCalendar.from_weekly(time_zone=WARSAW, weekly={
-        **{day: [(T(9), T(13)), (T(14), T(17))] for day in range(4)},
-        4: [(T(9), T(14))],
-    })
+    cal = BusinessCalendar.from_weekly(
+        time_zone=WARSAW,
+        weekly={
+            **{day: [(T(9), T(13)), (T(14), T(17))] for day in range(4)},
+            4: [(T(9), T(14))],
+        },
+    )
     assert cal.business_hours_between(_at(2026, 3, 2, 0), _at(2026, 3, 9, 0)) == 4 * 7 + 5
     assert cal.is_open(_at(2026, 3, 2, 12, 59)) and not cal.is_open(_at(2026, 3, 2, 13, 30))
     assert cal.is_open(_at(2026, 3, 2, 14)) and not cal.is_open(_at(2026, 3, 6, 14))
@@ -183,8 +205,9 @@ def test_several_intervals_a_day_with_a_lunch_break_and_an_early_friday() -> Non
 
 
 def test_overlapping_rows_of_one_weekday_are_merged() -> None:
-    cal = BusinessCalendar.build(time_zone=WARSAW, hours=[
-        (0, T(9), T(12)), (0, T(11), T(15)), (0, T(15), T(16))])
+    cal = BusinessCalendar.build(
+        time_zone=WARSAW, hours=[(0, T(9), T(12)), (0, T(11), T(15)), (0, T(15), T(16))]
+    )
     assert cal.business_hours_between(_at(2026, 3, 2), _at(2026, 3, 3)) == 7.0
     assert cal.is_open(_at(2026, 3, 2, 15, 30)) and not cal.is_open(_at(2026, 3, 2, 16))
     assert cal.hours[0] == OpeningHours(0, T(9), T(12))  # the rows stay as given, sorted
@@ -199,14 +222,18 @@ def test_an_office_open_until_midnight() -> None:
 # ---------------------------------------------------------------------------
 # DST
 # ---------------------------------------------------------------------------
-@pytest.mark.parametrize(("tz", "day"), [
-    (WARSAW, dt.date(2026, 3, 29)),      # spring forward, 02:00 -> 03:00
-    (WARSAW, dt.date(2026, 10, 25)),     # fall back, 03:00 -> 02:00
-    (NEW_YORK, dt.date(2026, 3, 8)),
-    (NEW_YORK, dt.date(2026, 11, 1)),
-])
+@pytest.mark.parametrize(
+    ("tz", "day"),
+    [
+        (WARSAW, dt.date(2026, 3, 29)),  # spring forward, 02:00 -> 03:00
+        (WARSAW, dt.date(2026, 10, 25)),  # fall back, 03:00 -> 02:00
+        (NEW_YORK, dt.date(2026, 3, 8)),
+        (NEW_YORK, dt.date(2026, 11, 1)),
+    ],
+)
 def test_a_nine_to_five_day_is_eight_business_hours_on_the_day_the_clocks_change(
-        tz: str, day: dt.date) -> None:
+    tz: str, day: dt.date
+) -> None:
     cal = _cal(tz, days=range(7))
     start = dt.datetime.combine(day, T(0), tzinfo=ZoneInfo(tz))
     end = dt.datetime.combine(day + dt.timedelta(days=1), T(0), tzinfo=ZoneInfo(tz))
@@ -262,7 +289,9 @@ def test_a_promise_that_ends_at_closing_time_falls_due_then_not_at_the_next_open
     cal = _cal()
     assert cal.add_business_hours(_at(2026, 3, 2, 9), 8) == _at(2026, 3, 2, 17)
     assert cal.add_business_hours(_at(2026, 3, 2, 18), 0) == _at(2026, 3, 2, 18)
-    assert cal.add_business_time(_at(2026, 3, 2, 18), dt.timedelta(minutes=1)) == _at(2026, 3, 3, 9, 1)
+    assert cal.add_business_time(_at(2026, 3, 2, 18), dt.timedelta(minutes=1)) == _at(
+        2026, 3, 3, 9, 1
+    )
 
 
 def test_the_due_instant_is_given_in_the_firms_zone() -> None:
@@ -297,15 +326,18 @@ def test_something_other_than_a_datetime_is_refused() -> None:
         _cal().is_business_day(_at(2026, 3, 2))
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"time_zone": "Mars/Olympus"}, "unknown time zone"),
-    ({"country": "XX"}, "no public holidays known for XX"),
-    ({"country": "PL", "subdivision": "ZZ"}, "no public holidays known for PL ZZ"),
-    ({"subdivision": "ENG"}, "needs a country"),
-    ({"hours": []}, "at least one opening interval"),
-    ({"hours": [(0, T(17), T(9))]}, "close after it opens"),
-    ({"hours": [(7, T(9), T(17))]}, "weekday must be"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"time_zone": "Mars/Olympus"}, "unknown time zone"),
+        ({"country": "XX"}, "no public holidays known for XX"),
+        ({"country": "PL", "subdivision": "ZZ"}, "no public holidays known for PL ZZ"),
+        ({"subdivision": "ENG"}, "needs a country"),
+        ({"hours": []}, "at least one opening interval"),
+        ({"hours": [(0, T(17), T(9))]}, "close after it opens"),
+        ({"hours": [(7, T(9), T(17))]}, "weekday must be"),
+    ],
+)
 def test_a_calendar_from_bad_data_is_refused(kwargs: dict[str, object], message: str) -> None:
     data: dict[str, object] = {"time_zone": WARSAW, "hours": weekday_hours(range(5), T(9), T(17))}
     with pytest.raises(ValueError, match=message):
@@ -318,8 +350,9 @@ def test_negative_business_time_cannot_be_added() -> None:
 
 
 def test_a_firm_closed_for_good_has_no_next_opening() -> None:
-    cal = _cal(days=range(1), closures=[dt.date(2026, 3, 2) + dt.timedelta(weeks=w)
-                                        for w in range(600)])
+    cal = _cal(
+        days=range(1), closures=[dt.date(2026, 3, 2) + dt.timedelta(weeks=w) for w in range(600)]
+    )
     with pytest.raises(ValueError, match="does not open again"):
         cal.next_opening(_at(2026, 3, 2))
 
@@ -327,16 +360,25 @@ def test_a_firm_closed_for_good_has_no_next_opening() -> None:
 def test_answers_do_not_depend_on_what_was_asked_before() -> None:
     # given a wait in March 2026, asked of a fresh calendar
     a, b = _at(2026, 3, 27, 15), _at(2026, 4, 8, 11)
-    expected = (_cal(country="PL").business_hours_between(a, b),
-                _cal(country="PL").business_days_between(a, b),
-                _cal(country="PL").add_business_hours(a, 30))
+    expected = (
+        _cal(country="PL").business_hours_between(a, b),
+        _cal(country="PL").business_days_between(a, b),
+        _cal(country="PL").add_business_hours(a, 30),
+    )
     # when the same calendar was first asked about years far before and after
     cal = _cal(country="PL")
     cal.business_hours_between(_at(2031, 6, 1), _at(2031, 6, 9))
     cal.business_days_between(dt.date(2019, 1, 1), dt.date(2019, 2, 1))
     # then
-    assert (cal.business_hours_between(a, b), cal.business_days_between(a, b),
-            cal.add_business_hours(a, 30)) == expected == (52.0, 7, _at(2026, 4, 2, 13))
+    assert (
+        (
+            cal.business_hours_between(a, b),
+            cal.business_days_between(a, b),
+            cal.add_business_hours(a, 30),
+        )
+        == expected
+        == (52.0, 7, _at(2026, 4, 2, 13))
+    )
 
 
 def test_a_long_span_counts_a_whole_polish_year() -> None:
@@ -360,11 +402,20 @@ def test_calendars_are_hashable_values() -> None:
 # Instants near each zone's clock changes, the turn of the year and Polish holidays.
 # America/Santiago changes its clocks at midnight, so its dates themselves shift.
 ANCHORS = {
-    WARSAW: [dt.datetime(2026, 3, 29, 1, tzinfo=dt.UTC), dt.datetime(2026, 10, 25, 1, tzinfo=dt.UTC),
-             dt.datetime(2026, 11, 11, tzinfo=dt.UTC), dt.datetime(2026, 12, 31, tzinfo=dt.UTC)],
-    NEW_YORK: [dt.datetime(2026, 3, 8, 7, tzinfo=dt.UTC), dt.datetime(2026, 11, 1, 6, tzinfo=dt.UTC)],
-    "America/Santiago": [dt.datetime(2026, 4, 5, 3, tzinfo=dt.UTC),
-                         dt.datetime(2026, 9, 6, 4, tzinfo=dt.UTC)],
+    WARSAW: [
+        dt.datetime(2026, 3, 29, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 25, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 11, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 31, tzinfo=dt.UTC),
+    ],
+    NEW_YORK: [
+        dt.datetime(2026, 3, 8, 7, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 1, 6, tzinfo=dt.UTC),
+    ],
+    "America/Santiago": [
+        dt.datetime(2026, 4, 5, 3, tzinfo=dt.UTC),
+        dt.datetime(2026, 9, 6, 4, tzinfo=dt.UTC),
+    ],
 }
 COUNTRY = {WARSAW: "PL", NEW_YORK: "US", "America/Santiago": "CL"}
 MAX_SPAN_MINUTES = 3 * 24 * 60
@@ -378,16 +429,23 @@ def calendars(draw: st.DrawFn) -> BusinessCalendar:
         # Up to two intervals a day on a half-hour grid, midnight included.
         marks = sorted(draw(st.sets(st.integers(0, 48), max_size=4)))
         for start, end in zip(marks[::2], marks[1::2], strict=False):
-            rows.append((weekday, T(start // 2, 30 * (start % 2)),
-                         T(0) if end == 48 else T(end // 2, 30 * (end % 2))))
+            rows.append(
+                (
+                    weekday,
+                    T(start // 2, 30 * (start % 2)),
+                    T(0) if end == 48 else T(end // 2, 30 * (end % 2)),
+                )
+            )
     if not rows:
         rows = [(0, T(9), T(17))]
     closures = draw(st.sets(st.integers(-4, 4), max_size=2))
     anchor = ANCHORS[zone][0].date()
     return BusinessCalendar.build(
-        time_zone=zone, hours=rows,
+        time_zone=zone,
+        hours=rows,
         closures=[anchor + dt.timedelta(days=n) for n in closures],
-        country=COUNTRY[zone] if draw(st.booleans()) else None)
+        country=COUNTRY[zone] if draw(st.booleans()) else None,
+    )
 
 
 @st.composite
@@ -409,8 +467,10 @@ def brute_force_open(cal: BusinessCalendar, at: dt.datetime) -> bool:
         return False
     if cal.country and day in _holiday_dates(cal.country, day.year):
         return False
-    return any(h.weekday == day.weekday() and h.opens <= clock
-               and (clock < h.closes or h.closes == T(0)) for h in cal.hours)
+    return any(
+        h.weekday == day.weekday() and h.opens <= clock and (clock < h.closes or h.closes == T(0))
+        for h in cal.hours
+    )
 
 
 def brute_force_minutes(cal: BusinessCalendar, a: dt.datetime, b: dt.datetime) -> int:
@@ -444,8 +504,9 @@ def test_is_open_and_next_opening_agree_with_the_wall_clock(data: st.DataObject)
 def test_add_business_time_inverts_business_time_between(data: st.DataObject) -> None:
     cal = data.draw(calendars())
     start = data.draw(instants(cal))
-    amount = dt.timedelta(minutes=data.draw(st.integers(0, 40 * 60)),
-                          microseconds=data.draw(st.integers(0, 999_999)))
+    amount = dt.timedelta(
+        minutes=data.draw(st.integers(0, 40 * 60)), microseconds=data.draw(st.integers(0, 999_999))
+    )
     due = cal.add_business_time(start, amount)
     assert cal.business_time_between(start, due) == amount
     # ...and it is the earliest such instant: a moment before, the promise was not yet due.
@@ -463,7 +524,9 @@ def test_add_business_time_inverts_business_time_between(data: st.DataObject) ->
 def test_business_time_and_days_add_up_over_consecutive_spans(data: st.DataObject) -> None:
     cal = data.draw(calendars())
     a, b, c = (data.draw(instants(cal)) for _ in range(3))
-    assert (cal.business_time_between(a, b) + cal.business_time_between(b, c)
-            == cal.business_time_between(a, c))
-    assert (cal.business_days_between(a, b) + cal.business_days_between(b, c)
-            == cal.business_days_between(a, c))
+    assert cal.business_time_between(a, b) + cal.business_time_between(
+        b, c
+    ) == cal.business_time_between(a, c)
+    assert cal.business_days_between(a, b) + cal.business_days_between(
+        b, c
+    ) == cal.business_days_between(a, c)
