@@ -348,8 +348,37 @@ TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 SMS_FILE_PATH = str(VAR_DIR / "sms")
+
+# ---------------------------------------------------------------------------
+# Billing: Stripe is reached only through billing/gateway.py
+# ---------------------------------------------------------------------------
+# A restricted key (rk_...) is recommended. Without a key, payments run on the local demo
+# checkout page.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
-STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+# Every request pins this API version; it is the one the installed stripe library is
+# typed for (tests fail when the library is upgraded without moving the pin).
+STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="2026-10-28.endive")
+# Webhook signing secrets, comma-separated: during a rotation both the old and the new
+# secret are accepted. The former single STRIPE_WEBHOOK_SECRET is still read when the
+# list is not set.
+STRIPE_WEBHOOK_SECRETS = [
+    secret.strip()
+    for secret in env.list(
+        "STRIPE_WEBHOOK_SECRETS", default=[env.str("STRIPE_WEBHOOK_SECRET", default="")]
+    )
+    if secret.strip()
+]
+# A signed event older than this (seconds) is refused as a replay.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Whether events and objects must be live-mode ones; defaults to the key's own mode.
+STRIPE_EXPECT_LIVEMODE = env.bool(
+    "STRIPE_EXPECT_LIVEMODE", default=STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+)
+# The library retries connection errors, 409 and 5xx answers this many times with the
+# same idempotency key; each try waits at most this many seconds.
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30.0)
 
 # ---------------------------------------------------------------------------
 # Logging: plain lines to stderr; values are never secrets or message bodies
