@@ -350,37 +350,6 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 SMS_FILE_PATH = str(VAR_DIR / "sms")
 
 # ---------------------------------------------------------------------------
-# Billing: Stripe is reached only through billing/gateway.py
-# ---------------------------------------------------------------------------
-# A restricted key (rk_...) is recommended. Without a key, payments run on the local demo
-# checkout page.
-STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
-STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
-# Every request pins this API version; it is the one the installed stripe library is
-# typed for (tests fail when the library is upgraded without moving the pin).
-STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="2026-10-28.endive")
-# Webhook signing secrets, comma-separated: during a rotation both the old and the new
-# secret are accepted. The former single STRIPE_WEBHOOK_SECRET is still read when the
-# list is not set.
-STRIPE_WEBHOOK_SECRETS = [
-    secret.strip()
-    for secret in env.list(
-        "STRIPE_WEBHOOK_SECRETS", default=[env.str("STRIPE_WEBHOOK_SECRET", default="")]
-    )
-    if secret.strip()
-]
-# A signed event older than this (seconds) is refused as a replay.
-STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
-# Whether events and objects must be live-mode ones; defaults to the key's own mode.
-STRIPE_EXPECT_LIVEMODE = env.bool(
-    "STRIPE_EXPECT_LIVEMODE", default=STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
-)
-# The library retries connection errors, 409 and 5xx answers this many times with the
-# same idempotency key; each try waits at most this many seconds.
-STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
-STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30.0)
-
-# ---------------------------------------------------------------------------
 # Logging: plain lines to stderr; values are never secrets or message bodies
 # ---------------------------------------------------------------------------
 LOGGING = {
@@ -445,3 +414,38 @@ CELERY_BEAT_SCHEDULE["scheduling-external-calendars"] = {
     "task": "scheduling.tasks.external_calendars_import_all",
     "schedule": env.int("ATRIUM_CALENDAR_IMPORT_SECONDS", default=900),
 }
+
+# ---------------------------------------------------------------------------
+# Billing: Stripe is reached only through billing/gateway.py
+# ---------------------------------------------------------------------------
+# A restricted key (rk_...) is recommended. Without a key, payments run on the local demo
+# checkout page.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+# Every request pins this API version; it is the one the installed stripe library is
+# typed for (tests fail when the library is upgraded without moving the pin).
+STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="2026-10-28.endive")
+# Webhook signing secrets, comma-separated: during a rotation both the old and the new
+# secret are accepted. The former single STRIPE_WEBHOOK_SECRET is still read when the
+# list is not set.
+STRIPE_WEBHOOK_SECRETS = [
+    secret.strip()
+    for secret in env.list(
+        "STRIPE_WEBHOOK_SECRETS", default=[env.str("STRIPE_WEBHOOK_SECRET", default="")]
+    )
+    if secret.strip()
+]
+# A signed event older than this (seconds) is refused as a replay.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Whether events and objects must be live-mode ones; defaults to the key's own mode.
+STRIPE_EXPECT_LIVEMODE = env.bool(
+    "STRIPE_EXPECT_LIVEMODE", default=STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+)
+# The library retries connection errors, 409 and 5xx answers this many times with the
+# same idempotency key; each try waits at most this many seconds.
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30.0)
+# The library logs Stripe's own error messages at INFO, and they can quote what was sent
+# (an email address); only warnings and errors reach Atrium's logs.
+LOGGING["loggers"] = {**LOGGING["loggers"],  # type: ignore[dict-item]
+                      "stripe": {"level": env.str("STRIPE_LOG_LEVEL", default="WARNING")}}
