@@ -107,7 +107,7 @@ class TaxRate:
             )
         if code in SPECIAL_CODES and self.rate != 0:
             raise TaxError(
-                _("Exempt, not-subject and reverse-charge rates are 0 %."), code="tax_rate"
+                _("Exempt, not-subject and reverse-charge rates are zero."), code="tax_rate"
             )
         object.__setattr__(self, "code", code)
         object.__setattr__(self, "rate", self.rate.quantize(Decimal("0.01")))
