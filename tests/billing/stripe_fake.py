@@ -444,13 +444,13 @@ class FakeStripe(stripe.HTTPClient):
                 f"Only Checkout Sessions with a status in [\"open\"] can be expired. "
                 f"This Checkout Session has a status of \"{session['status']}\".")
         session["status"] = "expired"
-        self._emit("checkout.session.expired", session)
+        self.emit("checkout.session.expired", session)
         return Reply.ok(self._public(session))
 
     def _lapse(self, session: Json) -> None:
         if session["status"] == "open" and session["expires_at"] <= time.time():
             session["status"] = "expired"
-            self._emit("checkout.session.expired", session)
+            self.emit("checkout.session.expired", session)
 
     # -- what the client and the bank do (test helpers) ------------------------
 
@@ -474,7 +474,7 @@ class FakeStripe(stripe.HTTPClient):
             self._succeed(intent, method)
         else:
             intent["status"] = "processing"
-        self._emit("checkout.session.completed", session)
+        self.emit("checkout.session.completed", session)
         return self._public(session)
 
     def settle_async(self, session_id: str, *, succeeded: bool = True) -> Json:
@@ -484,11 +484,11 @@ class FakeStripe(stripe.HTTPClient):
         if succeeded:
             self._succeed(intent, intent["payment_method_types"][0])
             session["payment_status"] = "paid"
-            self._emit("checkout.session.async_payment_succeeded", session)
+            self.emit("checkout.session.async_payment_succeeded", session)
         else:
             intent.update(status="requires_payment_method",
                           last_payment_error={"code": "payment_method_provider_decline"})
-            self._emit("checkout.session.async_payment_failed", session)
+            self.emit("checkout.session.async_payment_failed", session)
         return self._public(session)
 
     def complete_setup_session(self, session_id: str,
@@ -513,8 +513,8 @@ class FakeStripe(stripe.HTTPClient):
         self.objects[setup["id"]] = setup
         session.update(status="complete", setup_intent=setup["id"],
                        payment_status="no_payment_required")
-        self._emit("checkout.session.completed", session)
-        self._emit("setup_intent.succeeded", setup)
+        self.emit("checkout.session.completed", session)
+        self.emit("setup_intent.succeeded", setup)
         return self._public(session)
 
     # -- PaymentIntents, charges, refunds ---------------------------------------
@@ -554,7 +554,7 @@ class FakeStripe(stripe.HTTPClient):
         self.objects[charge["id"]] = charge
         intent.update(status="succeeded", amount_received=intent["amount"],
                       latest_charge=charge["id"])
-        self._emit("payment_intent.succeeded", intent)
+        self.emit("payment_intent.succeeded", intent)
 
     def _create_payment_intent(self, req: RecordedRequest) -> Reply:
         p = req.params
@@ -579,7 +579,7 @@ class FakeStripe(stripe.HTTPClient):
                           else "requires_action",
                           last_payment_error={"code": code,
                                               "decline_code": decline or code})
-            self._emit("payment_intent.payment_failed", intent)
+            self.emit("payment_intent.payment_failed", intent)
             error = {"type": "card_error", "code": code, "decline_code": decline or code,
                      "message": "Your card was declined.", "payment_intent": intent}
             return Reply(402, {"error": error})
@@ -614,7 +614,7 @@ class FakeStripe(stripe.HTTPClient):
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] == charge["amount"]
         self.objects[refund["id"]] = refund
-        self._emit("refund.created", refund)
+        self.emit("refund.created", refund)
         return Reply.ok(refund)
 
     def _get_setup_intent(self, req: RecordedRequest, setup_id: str) -> Reply:
@@ -622,7 +622,8 @@ class FakeStripe(stripe.HTTPClient):
 
     # -- events ------------------------------------------------------------------
 
-    def _emit(self, type_: str, obj: Json) -> Json:
+    def emit(self, type_: str, obj: Json) -> Json:
+        """Record an event as Stripe would (listed by GET /v1/events)."""
         event = build_event(type_, self._public(obj), livemode=self.livemode,
                             event_id=self._new_id("evt"))
         self.events.append(event)

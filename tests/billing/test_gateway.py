@@ -478,7 +478,7 @@ def test_events_are_listed_across_pages(gateway: StripeGateway,
                                         fake_stripe: FakeStripe) -> None:
     since = timezone.now() - dt.timedelta(minutes=1)
     for _ in range(120):
-        fake_stripe._emit("payment_intent.succeeded", {"id": "pi_test_x0001", "object": "x"})
+        fake_stripe.emit("payment_intent.succeeded", {"id": "pi_test_x0001", "object": "x"})
     events = list(gateway.iter_events(created_after=since))
     assert len(events) == 120 and len({e.id for e in events}) == 120
     assert len(fake_stripe.calls("get", "/v1/events")) == 2

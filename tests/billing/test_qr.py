@@ -141,11 +141,3 @@ def test_a_bad_iban_on_a_document_is_a_clear_error_not_a_code() -> None:
         payment_qr(name="Firm", iban="PL00 0000", amount=Money(Decimal("1"), "PLN"),
                    title="FV/1")
 
-
-def test_the_svg_renders_into_a_document() -> None:
-    from core.pdf import render_pdf
-
-    svg = payment_qr_svg(name="Firm", iban=PL_IBAN, amount=Money(Decimal("350"), "PLN"),
-                         title="FV/2026/03/0012")
-    pdf = render_pdf(f"<p>Pay by transfer</p><div style='width:3cm'>{svg}</div>")
-    assert pdf.startswith(b"%PDF-") and len(pdf) > 1500

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import os
 import socket
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,16 @@ import pytest
 from django.contrib.staticfiles import finders
 from pypdf import PdfReader
 
-from core.pdf import LockedURLFetcher, ResourceRefused, render_pdf
+from billing.money import Money
+from billing.qr import payment_qr_svg
+
+try:
+    from core.pdf import LockedURLFetcher, ResourceRefused, render_pdf
+except OSError as exc:  # WeasyPrint cannot load Pango: a bare machine, as for Chromium
+    if os.environ.get("CI") or os.environ.get("ATRIUM_E2E_REQUIRED") == "1":
+        raise
+    pytest.skip(f"WeasyPrint needs Pango ({exc}); apt-get install libpango-1.0-0 "
+                "libpangoft2-1.0-0 libharfbuzz-subset0", allow_module_level=True)
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -173,8 +185,6 @@ def test_the_fetcher_refuses_before_any_io(
 
 
 def test_data_urls_stay_inline(static_dir: Path) -> None:
-    import base64
-
     encoded = base64.b64encode(PNG_1PX).decode()
     pdf = render_pdf(f'<img src="data:image/png;base64,{encoded}">')
     assert pdf_images(pdf) == 1
@@ -185,3 +195,12 @@ def test_the_project_static_files_work_without_settings_changes() -> None:
     assert pdf.startswith(b"%PDF-")
     assert LockedURLFetcher()._static_path(
         "https://static.atrium.invalid/static/css/atrium.css") is not None
+
+
+def test_a_payment_qr_code_renders_into_a_document() -> None:
+    svg = payment_qr_svg(name="Firm", iban="PL61 1090 1014 0000 0712 1981 2874",
+                         amount=Money(Decimal("350"), "PLN"), title="FV/2026/03/0012")
+    assert svg is not None
+    plain = render_pdf("<p>Pay by transfer</p>")
+    with_code = render_pdf(f"<p>Pay by transfer</p><div style='width:3cm'>{svg}</div>")
+    assert with_code.startswith(b"%PDF-") and len(with_code) > len(plain) + 500
