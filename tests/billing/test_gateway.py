@@ -430,6 +430,11 @@ def test_scripted_402_authentication_required(gateway: StripeGateway,
     with pytest.raises(AuthenticationRequired) as caught:
         charge_off_session(gateway, "cus_test_00000001Atr", "pm_card_visa", uuid.uuid4())
     assert caught.value.payment_intent_id == "pi_test_scripted0001"
+    fake_stripe.script("post", "/v1/payment_intents", Reply.card_declined("lost_card"))
+    with pytest.raises(PaymentDeclined) as declined:
+        charge_off_session(gateway, "cus_test_00000001Atr", "pm_card_visa", uuid.uuid4())
+    assert (declined.value.code, declined.value.decline_code) == ("card_declined", "lost_card")
+    assert "Your card" not in str(declined.value)
 
 
 def test_lookup_finds_an_off_session_charge_whose_answer_was_lost(
