@@ -51,11 +51,21 @@ DEFAULT_PAYMENT_METHODS: tuple[str, ...] = ("card",)
 SETUP_METHODS: dict[str, tuple[str, ...]] = {"EUR": ("card", "sepa_debit")}
 OFF_SESSION_METHODS = frozenset({"card", "sepa_debit"})
 
-METADATA_KEYS = frozenset({
-    "atrium_attempt", "atrium_request", "atrium_refund", "atrium_instalment",
-    "atrium_appointment", "atrium_invoice", "atrium_contact", "atrium_authorisation",
-    "atrium_plan", "atrium_payment", "kind",
-})
+METADATA_KEYS = frozenset(
+    {
+        "atrium_attempt",
+        "atrium_request",
+        "atrium_refund",
+        "atrium_instalment",
+        "atrium_appointment",
+        "atrium_invoice",
+        "atrium_contact",
+        "atrium_authorisation",
+        "atrium_plan",
+        "atrium_payment",
+        "kind",
+    }
+)
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _INT_ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")
 _KIND_RE = re.compile(r"^[a-z][a-z_]{0,39}$")
@@ -92,11 +102,13 @@ class GatewayError(Exception):
         self.http_status = http_status
         self.request_id = request_id
         details = ", ".join(
-            part for part in (
+            part
+            for part in (
                 code,
                 f"HTTP {http_status}" if http_status else None,
                 f"request {request_id}" if request_id else None,
-            ) if part
+            )
+            if part
         )
         super().__init__(f"{summary} ({details})" if details else summary)
 
@@ -325,7 +337,8 @@ def check_metadata(metadata: Mapping[str, Any]) -> dict[str, str]:
             raise GatewayUsageError(f"metadata key {key!r} is not an Atrium id")
         value = str(raw).lower()
         pattern_ok = (
-            _KIND_RE.match(value) if key == "kind"
+            _KIND_RE.match(value)
+            if key == "kind"
             else _UUID_RE.match(value) or _INT_ID_RE.match(value)
         )
         if isinstance(raw, bool) or not pattern_ok:
@@ -336,8 +349,11 @@ def check_metadata(metadata: Mapping[str, Any]) -> dict[str, str]:
 
 def _check_reference(reference: str) -> str:
     # A document number has digits; a person's or a matter's name does not pass alone.
-    if (not isinstance(reference, str) or not _REFERENCE_RE.match(reference)
-            or not re.search(r"[0-9]", reference)):
+    if (
+        not isinstance(reference, str)
+        or not _REFERENCE_RE.match(reference)
+        or not re.search(r"[0-9]", reference)
+    ):
         raise GatewayUsageError(
             "the reference is a document number or an ATR- reference (40 characters at most)"
         )
@@ -562,10 +578,14 @@ def _translate(exc: stripe.StripeError) -> GatewayError:
         if "authentication_required" in (common["code"], decline):
             return AuthenticationRequired(
                 "the payment needs the client's authentication",
-                decline_code=decline, payment_intent_id=intent, **common,
+                decline_code=decline,
+                payment_intent_id=intent,
+                **common,
             )
         return PaymentDeclined(
-            "the payment was declined", decline_code=decline, payment_intent_id=intent,
+            "the payment was declined",
+            decline_code=decline,
+            payment_intent_id=intent,
             **common,
         )
     if isinstance(exc, stripe.IdempotencyError) or details.get("type") == "idempotency_error":
@@ -657,7 +677,8 @@ class StripeGateway:
             stripe_version=self.api_version,
             max_network_retries=(
                 settings.STRIPE_MAX_NETWORK_RETRIES
-                if max_network_retries is None else max_network_retries
+                if max_network_retries is None
+                else max_network_retries
             ),
             http_client=http_client,
         )
@@ -698,8 +719,11 @@ class StripeGateway:
             params["name"] = name
         if locale in _CHECKOUT_LOCALES:
             params["preferred_locales"] = [locale]
-        obj = self._call(lambda: self._client.v1.customers.create(
-            cast(Any, params), self._options(idempotency_key)))
+        obj = self._call(
+            lambda: self._client.v1.customers.create(
+                cast(Any, params), self._options(idempotency_key)
+            )
+        )
         data = _plain(obj)
         return Customer(id=str(data["id"]), livemode=bool(data.get("livemode")))
 
@@ -737,10 +761,14 @@ class StripeGateway:
         chosen = methods_for(amount.currency, methods)
         if save_card and chosen != ("card",):
             raise GatewayUsageError("only a card can be kept for later; offer card alone")
-        ids = check_metadata({
-            "atrium_attempt": attempt_id, "atrium_request": request_id, "kind": kind,
-            **(metadata or {}),
-        })
+        ids = check_metadata(
+            {
+                "atrium_attempt": attempt_id,
+                "atrium_request": request_id,
+                "kind": kind,
+                **(metadata or {}),
+            }
+        )
         description = f"{_check_label(line_label)} – {_check_reference(reference)}"
         intent_data: dict[str, Any] = {"description": description, "metadata": ids}
         if save_card:
@@ -748,14 +776,16 @@ class StripeGateway:
         params: dict[str, Any] = {
             "mode": "payment",
             "client_reference_id": ids["atrium_attempt"],
-            "line_items": [{
-                "quantity": 1,
-                "price_data": {
-                    "currency": amount.currency.lower(),
-                    "unit_amount": amount.minor_units,
-                    "product_data": {"name": description},
-                },
-            }],
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": amount.currency.lower(),
+                        "unit_amount": amount.minor_units,
+                        "product_data": {"name": description},
+                    },
+                }
+            ],
             "payment_method_types": list(chosen),
             "payment_intent_data": intent_data,
             "metadata": ids,
@@ -767,8 +797,11 @@ class StripeGateway:
             params["customer"] = _check_stripe_id(customer_id, "cus_")
         if locale in _CHECKOUT_LOCALES:
             params["locale"] = locale
-        obj = self._call(lambda: self._client.v1.checkout.sessions.create(
-            cast(Any, params), self._options(idempotency_key)))
+        obj = self._call(
+            lambda: self._client.v1.checkout.sessions.create(
+                cast(Any, params), self._options(idempotency_key)
+            )
+        )
         return _checkout_session(_plain(obj))
 
     def create_setup_session(
@@ -791,8 +824,9 @@ class StripeGateway:
         chosen = tuple(methods) if methods else allowed
         if not chosen or any(m not in allowed for m in chosen):
             raise GatewayUsageError(f"methods {chosen} cannot be kept for {code}")
-        ids = check_metadata({"atrium_authorisation": authorisation_id,
-                              "atrium_contact": contact_id})
+        ids = check_metadata(
+            {"atrium_authorisation": authorisation_id, "atrium_contact": contact_id}
+        )
         params: dict[str, Any] = {
             "mode": "setup",
             "customer": _check_stripe_id(customer_id, "cus_"),
@@ -806,15 +840,21 @@ class StripeGateway:
         }
         if locale in _CHECKOUT_LOCALES:
             params["locale"] = locale
-        obj = self._call(lambda: self._client.v1.checkout.sessions.create(
-            cast(Any, params), self._options(idempotency_key)))
+        obj = self._call(
+            lambda: self._client.v1.checkout.sessions.create(
+                cast(Any, params), self._options(idempotency_key)
+            )
+        )
         return _checkout_session(_plain(obj))
 
     def retrieve_checkout_session(self, session_id: str) -> CheckoutSession:
         """The session as Stripe has it now, with its PaymentIntent expanded."""
         sid = _check_stripe_id(session_id, "cs_")
-        obj = self._call(lambda: self._client.v1.checkout.sessions.retrieve(
-            sid, cast(Any, {"expand": ["payment_intent"]})))
+        obj = self._call(
+            lambda: self._client.v1.checkout.sessions.retrieve(
+                sid, cast(Any, {"expand": ["payment_intent"]})
+            )
+        )
         return _checkout_session(_plain(obj))
 
     def expire_checkout_session(self, session_id: str, *, idempotency_key: str) -> CheckoutSession:
@@ -824,8 +864,11 @@ class StripeGateway:
         path."""
         sid = _check_stripe_id(session_id, "cs_")
         try:
-            obj = self._call(lambda: self._client.v1.checkout.sessions.expire(
-                sid, None, self._options(idempotency_key)))
+            obj = self._call(
+                lambda: self._client.v1.checkout.sessions.expire(
+                    sid, None, self._options(idempotency_key)
+                )
+            )
         except GatewayInvalidRequest:
             # Stripe answers 400 for a session that is no longer open; its current
             # state, not the wording of the error, decides what happened.
@@ -849,8 +892,10 @@ class StripeGateway:
             page = self._client.v1.checkout.sessions.list(cast(Any, params))
             for obj in page.auto_paging_iter():
                 data = _plain(obj)
-                if (data.get("client_reference_id") == wanted
-                        and _metadata(data).get("atrium_attempt") == wanted):
+                if (
+                    data.get("client_reference_id") == wanted
+                    and _metadata(data).get("atrium_attempt") == wanted
+                ):
                     return _checkout_session(data)
             return None
 
@@ -898,8 +943,11 @@ class StripeGateway:
             "description": f"{_check_label(line_label)} – {_check_reference(reference)}",
             "metadata": ids,
         }
-        obj = self._call(lambda: self._client.v1.payment_intents.create(
-            cast(Any, params), self._options(idempotency_key)))
+        obj = self._call(
+            lambda: self._client.v1.payment_intents.create(
+                cast(Any, params), self._options(idempotency_key)
+            )
+        )
         return _payment_intent(_plain(obj))
 
     def find_payment_intents(
@@ -933,8 +981,11 @@ class StripeGateway:
     # -- charges, fees, refunds, setup ----------------------------------------
 
     def retrieve_charge(self, charge_id: str) -> Charge:
-        cid = _check_stripe_id(charge_id, "ch_") if charge_id.startswith("ch_") else \
-            _check_stripe_id(charge_id, "py_")
+        cid = (
+            _check_stripe_id(charge_id, "ch_")
+            if charge_id.startswith("ch_")
+            else _check_stripe_id(charge_id, "py_")
+        )
         obj = self._call(lambda: self._client.v1.charges.retrieve(cid))
         return _charge(_plain(obj))
 
@@ -973,8 +1024,11 @@ class StripeGateway:
             if reason not in ("duplicate", "requested_by_customer"):
                 raise GatewayUsageError("unknown refund reason")
             params["reason"] = reason
-        obj = self._call(lambda: self._client.v1.refunds.create(
-            cast(Any, params), self._options(idempotency_key)))
+        obj = self._call(
+            lambda: self._client.v1.refunds.create(
+                cast(Any, params), self._options(idempotency_key)
+            )
+        )
         refund = _refund(_plain(obj))
         if refund.amount.currency != amount.currency:
             raise GatewayUsageError("the refund's currency differs from the payment's")
@@ -989,8 +1043,11 @@ class StripeGateway:
         """A completed setup (card on file), with the card's brand, last four digits and
         expiry, or the SEPA mandate."""
         sid = _check_stripe_id(setup_intent_id, "seti_")
-        obj = self._call(lambda: self._client.v1.setup_intents.retrieve(
-            sid, cast(Any, {"expand": ["payment_method"]})))
+        obj = self._call(
+            lambda: self._client.v1.setup_intents.retrieve(
+                sid, cast(Any, {"expand": ["payment_method"]})
+            )
+        )
         return _setup_intent(_plain(obj))
 
     # -- events ---------------------------------------------------------------
@@ -1000,8 +1057,7 @@ class StripeGateway:
     ) -> Iterator[WebhookEvent]:
         """Stripe's events since ``created_after`` (the daily reconciliation pass finds
         deliveries that never arrived)."""
-        params: dict[str, Any] = {"created": {"gte": int(created_after.timestamp())},
-                                  "limit": 100}
+        params: dict[str, Any] = {"created": {"gte": int(created_after.timestamp())}, "limit": 100}
         if types:
             params["types"] = list(types)
         page = self._call(lambda: self._client.v1.events.list(cast(Any, params)))

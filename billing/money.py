@@ -38,7 +38,16 @@ from django.utils.translation import ngettext_lazy
 # ISK are left out on purpose: Stripe treats them as special cases (amounts divisible by
 # 100) that CLDR's exponent does not describe.
 SUPPORTED_CURRENCIES: tuple[str, ...] = (
-    "PLN", "EUR", "USD", "GBP", "CHF", "CZK", "DKK", "NOK", "SEK", "RON",
+    "PLN",
+    "EUR",
+    "USD",
+    "GBP",
+    "CHF",
+    "CZK",
+    "DKK",
+    "NOK",
+    "SEK",
+    "RON",
 )
 
 # ISO 4217 exponent (digits of the minor unit) per supported currency, from CLDR.
@@ -124,7 +133,8 @@ def check_amount(amount: Decimal, currency: str) -> Decimal:
                 "Use at most %(places)d decimal place for %(currency)s.",
                 "Use at most %(places)d decimal places for %(currency)s.",
                 "places",
-            ) % {"places": places, "currency": normalize_currency(currency)}
+            )
+            % {"places": places, "currency": normalize_currency(currency)}
         )
     if abs(quantized) >= MAX_AMOUNT_EXCLUSIVE:
         raise AmountOutOfRange(_("The amount is too large."))
@@ -181,9 +191,7 @@ class Money:
         if not isinstance(other, Money):
             raise TypeError(f"cannot combine Money with {type(other).__name__}")
         if other.currency != self.currency:
-            raise CurrencyMismatch(
-                f"cannot combine {self.currency} and {other.currency} amounts"
-            )
+            raise CurrencyMismatch(f"cannot combine {self.currency} and {other.currency} amounts")
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)
@@ -249,7 +257,7 @@ def _clean_number_text(text: str, locale: Locale, strip: Iterable[str] = ()) -> 
     value = unicodedata.normalize("NFKC", text).strip()
     for token in sorted({t for t in strip if t}, key=len, reverse=True):
         if value.upper().startswith(token.upper()):
-            value = value[len(token):].strip()
+            value = value[len(token) :].strip()
         if value.upper().endswith(token.upper()):
             value = value[: -len(token)].strip()
     group = get_group_symbol(locale)
@@ -294,7 +302,8 @@ def _parse_localized(
                 "Use at most %(places)d decimal place.",
                 "Use at most %(places)d decimal places.",
                 "places",
-            ) % {"places": places},
+            )
+            % {"places": places},
             code="too_precise",
         )
     return number
@@ -333,7 +342,10 @@ def parse_amount(
         "example": _example(loc, places)
     }
     number = _parse_localized(
-        text, loc, places=places, strip=(code, get_currency_symbol(code, locale=loc)),
+        text,
+        loc,
+        places=places,
+        strip=(code, get_currency_symbol(code, locale=loc)),
         invalid=invalid,
     )
     if number >= MAX_AMOUNT_EXCLUSIVE:
@@ -358,9 +370,7 @@ def parse_quantity(text: str, locale: str | None = None) -> Decimal:
         "example": format_decimal(Decimal("1.5"), locale=loc)
     }
     try:
-        number = _parse_localized(
-            text, loc, places=QUANTITY_PLACES, strip=(), invalid=invalid
-        )
+        number = _parse_localized(text, loc, places=QUANTITY_PLACES, strip=(), invalid=invalid)
     except AmountParseError as exc:
         if exc.code == "negative":
             raise AmountParseError(

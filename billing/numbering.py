@@ -59,7 +59,7 @@ def _parse(pattern: str) -> list[str | _Token]:
     parts: list[str | _Token] = []
     position = 0
     for match in _TOKEN_RE.finditer(pattern):
-        parts.append(pattern[position:match.start()])
+        parts.append(pattern[position : match.start()])
         parts.append(_token(match.group(1)))
         position = match.end()
     parts.append(pattern[position:])
@@ -70,8 +70,10 @@ def _parse(pattern: str) -> list[str | _Token]:
         )
     if not all(_LITERAL_RE.match(p) for p in literals):
         raise NumberPatternError(
-            _("Besides placeholders, a pattern may contain letters, digits, spaces and "
-              "/ - _ . # only."),
+            _(
+                "Besides placeholders, a pattern may contain letters, digits, spaces and "
+                "/ - _ . # only."
+            ),
             code="characters",
         )
     return [p for p in parts if p != ""]
@@ -81,8 +83,8 @@ def _token(body: str) -> _Token:
     name, _sep, spec = body.partition(":")
     if name not in PLACEHOLDERS:
         raise NumberPatternError(
-            _("Unknown placeholder {%(name)s}. Use {yyyy}, {yy}, {mm}, {dd} and "
-              "{seq} or {seq:04}.") % {"name": body},
+            _("Unknown placeholder {%(name)s}. Use {yyyy}, {yy}, {mm}, {dd} and {seq} or {seq:04}.")
+            % {"name": body},
             code="unknown_placeholder",
         )
     if not spec and not _sep:
@@ -116,8 +118,7 @@ def validate_pattern(pattern: str, reset: Reset | str) -> str:
         )
     if reset is Reset.MONTHLY and not (has_year and "mm" in names):
         raise NumberPatternError(
-            _("A series that starts again every month needs the year and {mm} in its "
-              "pattern."),
+            _("A series that starts again every month needs the year and {mm} in its pattern."),
             code="reset_month",
         )
     return pattern

@@ -76,8 +76,7 @@ def validate_nip(value: str) -> str:
     try:
         return str(polish_nip.validate(value or ""))
     except StdnumValidationError:
-        raise BankDetailsError(_("Enter a valid Polish tax number (NIP)."),
-                               code="nip") from None
+        raise BankDetailsError(_("Enter a valid Polish tax number (NIP)."), code="nip") from None
 
 
 def _svg(code: segno.QRCode) -> str:
@@ -101,8 +100,11 @@ def epc_qr(
         raise QrNotPossible("the recipient needs a name")
     try:
         return segno.helpers.make_epc_qr(
-            name=name, iban=validate_iban(iban), amount=amount.amount,
-            text=" ".join(text.split())[:140], bic=validate_bic(bic) if bic else None,
+            name=name,
+            iban=validate_iban(iban),
+            amount=amount.amount,
+            text=" ".join(text.split())[:140],
+            bic=validate_bic(bic) if bic else None,
         )
     except ValueError as exc:
         if isinstance(exc, BankDetailsError):
@@ -110,8 +112,7 @@ def epc_qr(
         raise QrNotPossible("the transfer details do not fit an EPC QR code") from None
 
 
-def epc_qr_svg(*, name: str, iban: str, amount: Money, text: str,
-               bic: str | None = None) -> str:
+def epc_qr_svg(*, name: str, iban: str, amount: Money, text: str, bic: str | None = None) -> str:
     return _svg(epc_qr(name=name, iban=iban, amount=amount, text=text, bic=bic))
 
 
@@ -122,8 +123,7 @@ def _zbp_text(value: str, length: int) -> str:
     return " ".join(_ZBP_UNSAFE.sub(" ", value or "").split())[:length].strip()
 
 
-def zbp_payload(*, name: str, iban: str, amount: Money, title: str,
-                nip: str | None = None) -> str:
+def zbp_payload(*, name: str, iban: str, amount: Money, title: str, nip: str | None = None) -> str:
     """The text of the Polish 2D transfer code."""
     if amount.currency != "PLN":
         raise QrNotPossible("the Polish 2D code is for złoty transfers")
@@ -150,15 +150,15 @@ def zbp_payload(*, name: str, iban: str, amount: Money, title: str,
     return "|".join(fields)
 
 
-def zbp_qr(*, name: str, iban: str, amount: Money, title: str,
-           nip: str | None = None) -> segno.QRCode:
+def zbp_qr(
+    *, name: str, iban: str, amount: Money, title: str, nip: str | None = None
+) -> segno.QRCode:
     payload = zbp_payload(name=name, iban=iban, amount=amount, title=title, nip=nip)
     # UTF-8 whatever the text: a Latin-1 "ó" would reach a UTF-8 reader garbled.
     return segno.make_qr(payload, error="m", encoding="utf-8")
 
 
-def zbp_qr_svg(*, name: str, iban: str, amount: Money, title: str,
-               nip: str | None = None) -> str:
+def zbp_qr_svg(*, name: str, iban: str, amount: Money, title: str, nip: str | None = None) -> str:
     return _svg(zbp_qr(name=name, iban=iban, amount=amount, title=title, nip=nip))
 
 
@@ -166,7 +166,12 @@ def zbp_qr_svg(*, name: str, iban: str, amount: Money, title: str,
 
 
 def payment_qr(
-    *, name: str, iban: str, amount: Money, title: str, bic: str | None = None,
+    *,
+    name: str,
+    iban: str,
+    amount: Money,
+    title: str,
+    bic: str | None = None,
     nip: str | None = None,
 ) -> segno.QRCode | None:
     """The code a document prints for paying ``amount`` by bank transfer: EPC for EUR,
@@ -183,7 +188,12 @@ def payment_qr(
 
 
 def payment_qr_svg(
-    *, name: str, iban: str, amount: Money, title: str, bic: str | None = None,
+    *,
+    name: str,
+    iban: str,
+    amount: Money,
+    title: str,
+    bic: str | None = None,
     nip: str | None = None,
 ) -> str | None:
     code = payment_qr(name=name, iban=iban, amount=amount, title=title, bic=bic, nip=nip)

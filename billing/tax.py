@@ -230,7 +230,8 @@ def _check_quantity(quantity: Decimal, index: int) -> Decimal:
     if quantity != quantity.quantize(QUANTITY_UNIT) or quantity >= MAX_QUANTITY_EXCLUSIVE:
         raise TaxError(
             _("A quantity has at most three decimals and is below 10 000 000."),
-            code="quantity", line=index,
+            code="quantity",
+            line=index,
         )
     return quantity
 
@@ -241,7 +242,8 @@ def _check_price(price: Decimal, currency: str, index: int) -> Decimal:
     if price < 0:
         raise TaxError(
             _("The unit price cannot be negative; use a discount line instead."),
-            code="unit_price", line=index,
+            code="unit_price",
+            line=index,
         )
     try:
         return check_amount(price, currency)
@@ -297,7 +299,8 @@ def compute_invoice(
         if group_base < 0:
             raise TaxError(
                 _("A discount cannot be larger than the lines it reduces."),
-                code="discount_too_large", line=indexes[-1],
+                code="discount_too_large",
+                line=indexes[-1],
             )
         if rounding is TaxRounding.PER_RATE_GROUP:
             shares = _spread([bases[i] for i in indexes], rate, currency)
@@ -311,9 +314,17 @@ def compute_invoice(
     results = []
     for i, line in enumerate(lines):
         net, gross = _split(bases[i], taxes[i], line.tax_rate)
-        results.append(LineResult(
-            line.kind, line.quantity, line.unit_price, line.tax_rate, net, taxes[i], gross,
-        ))
+        results.append(
+            LineResult(
+                line.kind,
+                line.quantity,
+                line.unit_price,
+                line.tax_rate,
+                net,
+                taxes[i],
+                gross,
+            )
+        )
     subtotal = sum((r.net for r in results), ZERO)
     tax_total = sum((r.tax for r in results), ZERO)
     total = subtotal + tax_total
@@ -349,8 +360,9 @@ class IssuedLine:
 
     @classmethod
     def from_result(cls, result: LineResult) -> IssuedLine:
-        return cls(result.kind, result.quantity, result.net, result.tax, result.gross,
-                   result.tax_rate)
+        return cls(
+            result.kind, result.quantity, result.net, result.tax, result.gross, result.tax_rate
+        )
 
     @property
     def gross_priced(self) -> bool:
@@ -440,12 +452,17 @@ def creditable(
     )
     groups = []
     for indexes in _group_indexes([line.tax_rate for line in issued]).values():
-        groups.append((issued[indexes[0]].tax_rate, Creditable(
-            sum((lines[i].quantity for i in indexes), ZERO),
-            sum((lines[i].net for i in indexes), ZERO),
-            sum((lines[i].tax for i in indexes), ZERO),
-            sum((lines[i].gross for i in indexes), ZERO),
-        )))
+        groups.append(
+            (
+                issued[indexes[0]].tax_rate,
+                Creditable(
+                    sum((lines[i].quantity for i in indexes), ZERO),
+                    sum((lines[i].net for i in indexes), ZERO),
+                    sum((lines[i].tax for i in indexes), ZERO),
+                    sum((lines[i].gross for i in indexes), ZERO),
+                ),
+            )
+        )
     return CreditableState(lines, tuple(groups), sum((c.gross for c in lines), ZERO))
 
 
@@ -454,8 +471,12 @@ def _base_of(amounts: Creditable | IssuedLine | CreditLineResult, gross_priced: 
 
 
 def _remaining_tax_after(
-    line: IssuedLine, left: Creditable, base_after: Decimal, *,
-    currency: str, rounding: TaxRounding,
+    line: IssuedLine,
+    left: Creditable,
+    base_after: Decimal,
+    *,
+    currency: str,
+    rounding: TaxRounding,
 ) -> Decimal:
     """The tax left on a line once its base is reduced to ``base_after``."""
     if base_after == 0:
@@ -493,11 +514,17 @@ def compute_credit_note(
     for request in requests:
         index = request.line
         if not 0 <= index < len(issued) or index in seen:
-            raise TaxError(_("Each invoice line can be credited once per credit note."),
-                           code="line", line=index)
+            raise TaxError(
+                _("Each invoice line can be credited once per credit note."),
+                code="line",
+                line=index,
+            )
         seen.add(index)
-        results.append(_credit_line(issued[index], state.lines[index], request,
-                                    currency=currency, rounding=rounding))
+        results.append(
+            _credit_line(
+                issued[index], state.lines[index], request, currency=currency, rounding=rounding
+            )
+        )
     results.sort(key=lambda r: r.line)
     groups = []
     for indexes in _group_indexes([issued[r.line].tax_rate for r in results]).values():
@@ -513,12 +540,14 @@ def compute_credit_note(
             # Crediting a discount alone would raise what the client owes in this group.
             raise TaxError(
                 _("A discount can only be credited together with the lines it reduces."),
-                code="discount_alone", line=rows[-1].line,
+                code="discount_alone",
+                line=rows[-1].line,
             )
         if _base_of(left, gross_priced) - credited_base < 0:
             raise TaxError(
                 _("Credit the discount together with the lines it reduces."),
-                code="discount_left_over", line=rows[-1].line,
+                code="discount_left_over",
+                line=rows[-1].line,
             )
         groups.append(TaxGroup(rate, net, tax, gross, tuple(r.line for r in rows)))
     subtotal = sum((r.net for r in results), ZERO)
@@ -551,23 +580,30 @@ def credit_remaining(
     """A credit note for everything still creditable (a full correction or write-off)."""
     state = creditable(issued, previous, currency=currency)
     requests = [CreditRequest(i) for i, left in enumerate(state.lines) if not left.is_empty]
-    return compute_credit_note(issued, previous=previous, requests=requests,
-                               currency=currency, rounding=rounding)
+    return compute_credit_note(
+        issued, previous=previous, requests=requests, currency=currency, rounding=rounding
+    )
 
 
 def _credit_line(
-    line: IssuedLine, left: Creditable, request: CreditRequest, *,
-    currency: str, rounding: TaxRounding,
+    line: IssuedLine,
+    left: Creditable,
+    request: CreditRequest,
+    *,
+    currency: str,
+    rounding: TaxRounding,
 ) -> CreditLineResult:
     index = request.line
     gross_priced = line.gross_priced
     left_base = _base_of(left, gross_priced)
     if left.is_empty:
-        raise TaxError(_("This line has nothing left to credit."), code="nothing_left",
-                       line=index)
+        raise TaxError(_("This line has nothing left to credit."), code="nothing_left", line=index)
     if request.quantity is not None and request.amount is not None:
-        raise TaxError(_("Credit either a quantity or an amount, not both."),
-                       code="quantity_and_amount", line=index)
+        raise TaxError(
+            _("Credit either a quantity or an amount, not both."),
+            code="quantity_and_amount",
+            line=index,
+        )
     sign = Decimal(-1) if left_base < 0 else Decimal(1)
     if request.quantity is not None:
         quantity = _check_quantity(request.quantity, index)
@@ -575,7 +611,8 @@ def _credit_line(
             raise TaxError(
                 _("At most %(quantity)s can still be credited on this line.")
                 % {"quantity": format_decimal(left.quantity.normalize(), locale=babel_locale())},
-                code="quantity_too_large", line=index,
+                code="quantity_too_large",
+                line=index,
             )
         if quantity == left.quantity:
             base, quantity = left_base, left.quantity
@@ -594,7 +631,8 @@ def _credit_line(
             raise TaxError(
                 _("At most %(amount)s can still be credited on this line.")
                 % {"amount": format_money(abs(left_base), currency)},
-                code="amount_too_large", line=index,
+                code="amount_too_large",
+                line=index,
             )
         full = amount == abs(left_base)
         base = left_base if full else sign * amount
@@ -602,11 +640,13 @@ def _credit_line(
     else:
         base, quantity = left_base, left.quantity
     if base == 0 and left_base != 0:
-        raise TaxError(_("This part of the line is too small to credit."),
-                       code="too_small", line=index)
+        raise TaxError(
+            _("This part of the line is too small to credit."), code="too_small", line=index
+        )
     base_after = left_base - base
-    tax = left.tax - _remaining_tax_after(line, left, base_after,
-                                          currency=currency, rounding=rounding)
+    tax = left.tax - _remaining_tax_after(
+        line, left, base_after, currency=currency, rounding=rounding
+    )
     if base == left_base:
         # Everything that is left, to the minor unit: the last credit takes the remainder.
         return CreditLineResult(index, quantity, left.net, left.tax, left.gross)

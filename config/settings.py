@@ -447,5 +447,7 @@ STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30.0)
 # The library logs Stripe's own error messages at INFO, and they can quote what was sent
 # (an email address); only warnings and errors reach Atrium's logs.
-LOGGING["loggers"] = {**LOGGING["loggers"],  # type: ignore[dict-item]
-                      "stripe": {"level": env.str("STRIPE_LOG_LEVEL", default="WARNING")}}
+LOGGING["loggers"] = {
+    **LOGGING["loggers"],  # type: ignore[dict-item]
+    "stripe": {"level": env.str("STRIPE_LOG_LEVEL", default="WARNING")},
+}

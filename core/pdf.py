@@ -71,10 +71,14 @@ class LockedURLFetcher(URLFetcher):  # type: ignore[misc]
             return None
         if not parts.path.startswith(self._static_prefix):
             return None
-        relative = unquote(parts.path[len(self._static_prefix):])
+        relative = unquote(parts.path[len(self._static_prefix) :])
         normalized = posixpath.normpath(relative)
-        if (not relative or normalized.startswith(("/", "..")) or "\x00" in relative
-                or normalized != relative.rstrip("/")):
+        if (
+            not relative
+            or normalized.startswith(("/", ".."))
+            or "\x00" in relative
+            or normalized != relative.rstrip("/")
+        ):
             return None
         return _find_static(normalized)
 

@@ -92,36 +92,47 @@ class Reply:
 
     @classmethod
     def card_declined(cls, decline_code: str = "generic_decline") -> Reply:
-        return cls.error(402, "card_error", "Your card was declined.",
-                         code="card_declined", decline_code=decline_code)
+        return cls.error(
+            402,
+            "card_error",
+            "Your card was declined.",
+            code="card_declined",
+            decline_code=decline_code,
+        )
 
     @classmethod
     def authentication_required(cls, payment_intent: Json | None = None) -> Reply:
-        return cls.error(402, "card_error",
-                         "Your card was declined. This transaction requires authentication.",
-                         code="authentication_required",
-                         decline_code="authentication_required",
-                         payment_intent=payment_intent)
+        return cls.error(
+            402,
+            "card_error",
+            "Your card was declined. This transaction requires authentication.",
+            code="authentication_required",
+            decline_code="authentication_required",
+            payment_intent=payment_intent,
+        )
 
     @classmethod
     def server_error(cls, *, should_retry: bool | None = None) -> Reply:
         """A 500. Stripe says ``Stripe-Should-Retry: false`` when the failed result is
         stored under the idempotency key (a retry would only replay it)."""
-        headers = {} if should_retry is None else {
-            "Stripe-Should-Retry": "true" if should_retry else "false"}
-        return cls(500, {"error": {"type": "api_error",
-                                   "message": "Something went wrong on Stripe's end."}},
-                   headers)
+        headers = (
+            {}
+            if should_retry is None
+            else {"Stripe-Should-Retry": "true" if should_retry else "false"}
+        )
+        return cls(
+            500,
+            {"error": {"type": "api_error", "message": "Something went wrong on Stripe's end."}},
+            headers,
+        )
 
     @classmethod
     def rate_limited(cls) -> Reply:
-        return cls.error(429, "invalid_request_error", "Too many requests.",
-                         code="rate_limit")
+        return cls.error(429, "invalid_request_error", "Too many requests.", code="rate_limit")
 
     @classmethod
     def bad_key(cls) -> Reply:
-        return cls.error(401, "invalid_request_error",
-                         "Invalid API Key provided: sk_test_****1234")
+        return cls.error(401, "invalid_request_error", "Invalid API Key provided: sk_test_****1234")
 
 
 class _Sentinel:
@@ -163,8 +174,7 @@ TEST_PAYMENT_METHODS: dict[str, tuple[str, str | None]] = {
     "pm_card_authenticationRequired": ("authentication_required", None),
     "pm_sepa_debit": ("processing", None),
 }
-METHOD_CURRENCIES = {"card": None, "blik": {"pln"}, "p24": {"pln", "eur"},
-                     "sepa_debit": {"eur"}}
+METHOD_CURRENCIES = {"card": None, "blik": {"pln"}, "p24": {"pln", "eur"}, "sepa_debit": {"eur"}}
 REUSABLE_METHODS = {"card", "sepa_debit"}
 
 
@@ -199,7 +209,10 @@ class FakeStripe(stripe.HTTPClient):
         params = decode_form(parts.query) if method == "get" else decode_form(post_data)
         headers = dict(headers or {})
         recorded = RecordedRequest(
-            method=method, path=parts.path, params=params, headers=headers,
+            method=method,
+            path=parts.path,
+            params=params,
+            headers=headers,
             idempotency_key=headers.get("Idempotency-Key"),
             stripe_version=headers.get("Stripe-Version"),
             raw_body=post_data if isinstance(post_data, str) else None,
@@ -207,12 +220,12 @@ class FakeStripe(stripe.HTTPClient):
         self.requests.append(recorded)
         scripted = self._take_script(method, parts.path)
         if scripted is TIMEOUT:
-            raise stripe.APIConnectionError(
-                "Request timed out (fake).", should_retry=True)
+            raise stripe.APIConnectionError("Request timed out (fake).", should_retry=True)
         if scripted is LOST_ANSWER:
             self._stateful(recorded)
             raise stripe.APIConnectionError(
-                "Connection reset while reading the answer (fake).", should_retry=True)
+                "Connection reset while reading the answer (fake).", should_retry=True
+            )
         if isinstance(scripted, Reply):
             return self._respond(scripted)
         if callable(scripted) and not isinstance(scripted, _Sentinel):
@@ -249,8 +262,9 @@ class FakeStripe(stripe.HTTPClient):
     # -- plumbing --------------------------------------------------------------
 
     def _respond(self, reply: Reply) -> tuple[str, int, Any]:
-        headers = CaseInsensitiveDict({"Request-Id": f"req_fake{next(self._counter):06d}",
-                                       **reply.headers})
+        headers = CaseInsensitiveDict(
+            {"Request-Id": f"req_fake{next(self._counter):06d}", **reply.headers}
+        )
         return json.dumps(reply.body), reply.status, headers
 
     def _new_id(self, prefix: str) -> str:
@@ -264,10 +278,14 @@ class FakeStripe(stripe.HTTPClient):
             if stored is not None:
                 method, path, params, answer = stored
                 if (method, path, params) != (req.method, req.path, req.params):
-                    return self._respond(Reply.error(
-                        400, "idempotency_error",
-                        "Keys for idempotent requests can only be used with the same "
-                        "parameters they were first used with."))
+                    return self._respond(
+                        Reply.error(
+                            400,
+                            "idempotency_error",
+                            "Keys for idempotent requests can only be used with the same "
+                            "parameters they were first used with.",
+                        )
+                    )
                 body, status, headers = answer
                 replayed = CaseInsensitiveDict(headers)
                 replayed["Idempotent-Replayed"] = "true"
@@ -275,8 +293,11 @@ class FakeStripe(stripe.HTTPClient):
         reply = self._route(req)
         answer = self._respond(reply)
         # Stripe stores results once the endpoint ran; failed validation is not stored.
-        if req.method == "post" and key and not (reply.status == 400 and
-                                                   reply.body["error"].get("param")):
+        if (
+            req.method == "post"
+            and key
+            and not (reply.status == 400 and reply.body["error"].get("param"))
+        ):
             self._idempotency[key] = (req.method, req.path, req.params, answer)
         return answer
 
@@ -301,13 +322,21 @@ class FakeStripe(stripe.HTTPClient):
             match = re.fullmatch(pattern, req.path)
             if method == req.method and match:
                 return handler(req, *match.groups())
-        return Reply.error(404, "invalid_request_error",
-                           f"Unrecognized request URL ({req.method.upper()}: {req.path}).")
+        return Reply.error(
+            404,
+            "invalid_request_error",
+            f"Unrecognized request URL ({req.method.upper()}: {req.path}).",
+        )
 
     @staticmethod
     def _missing(object_id: str) -> Reply:
-        return Reply.error(404, "invalid_request_error", f"No such object: '{object_id}'",
-                           code="resource_missing", param="id")
+        return Reply.error(
+            404,
+            "invalid_request_error",
+            f"No such object: '{object_id}'",
+            code="resource_missing",
+            param="id",
+        )
 
     @staticmethod
     def _invalid(message: str, param: str, code: str = "parameter_invalid") -> Reply:
@@ -331,23 +360,31 @@ class FakeStripe(stripe.HTTPClient):
     def _list(self, req: RecordedRequest, items: list[Json], url: str) -> Reply:
         created = req.params.get("created", {})
         gte = int(created.get("gte", 0)) if isinstance(created, dict) else 0
-        items = sorted((o for o in items if o["created"] >= gte),
-                       key=lambda o: (o["created"], o["id"]), reverse=True)
+        items = sorted(
+            (o for o in items if o["created"] >= gte),
+            key=lambda o: (o["created"], o["id"]),
+            reverse=True,
+        )
         after = req.params.get("starting_after")
         if after:
             ids = [o["id"] for o in items]
-            items = items[ids.index(after) + 1:] if after in ids else []
+            items = items[ids.index(after) + 1 :] if after in ids else []
         limit = int(req.params.get("limit", 10))
-        return Reply.ok({"object": "list", "url": url, "data": items[:limit],
-                         "has_more": len(items) > limit})
+        return Reply.ok(
+            {"object": "list", "url": url, "data": items[:limit], "has_more": len(items) > limit}
+        )
 
     # -- customers -------------------------------------------------------------
 
     def _create_customer(self, req: RecordedRequest) -> Reply:
         customer = {
-            "id": self._new_id("cus"), "object": "customer", "created": int(time.time()),
-            "email": req.params.get("email"), "name": req.params.get("name"),
-            "metadata": req.params.get("metadata", {}), "livemode": self.livemode,
+            "id": self._new_id("cus"),
+            "object": "customer",
+            "created": int(time.time()),
+            "email": req.params.get("email"),
+            "name": req.params.get("name"),
+            "metadata": req.params.get("metadata", {}),
+            "livemode": self.livemode,
         }
         self.objects[customer["id"]] = customer
         return Reply.ok(customer)
@@ -360,56 +397,77 @@ class FakeStripe(stripe.HTTPClient):
         if mode not in ("payment", "setup"):
             return self._invalid("Invalid mode.", "mode")
         if not p.get("success_url"):
-            return self._invalid("Missing required param: success_url.", "success_url",
-                                 "parameter_missing")
+            return self._invalid(
+                "Missing required param: success_url.", "success_url", "parameter_missing"
+            )
         now = int(time.time())
         expires_at = int(p.get("expires_at", now + 24 * 3600))
         if not now + 30 * 60 <= expires_at <= now + 24 * 3600:
             return self._invalid(
                 "The `expires_at` timestamp must be between 30 minutes and 24 hours "
-                "from Checkout Session creation.", "expires_at")
+                "from Checkout Session creation.",
+                "expires_at",
+            )
         methods = p.get("payment_method_types", ["card"])
         amount_total, currency = None, p.get("currency")
         if mode == "payment":
             items = p.get("line_items") or []
             if not items:
-                return self._invalid("line_items is required in payment mode.",
-                                     "line_items", "parameter_missing")
+                return self._invalid(
+                    "line_items is required in payment mode.", "line_items", "parameter_missing"
+                )
             currency = items[0]["price_data"]["currency"]
-            amount_total = sum(int(i["price_data"]["unit_amount"]) * int(i["quantity"])
-                               for i in items)
+            amount_total = sum(
+                int(i["price_data"]["unit_amount"]) * int(i["quantity"]) for i in items
+            )
             if amount_total > 99_999_999:
-                return self._invalid("Amount must be no more than 999,999.99.",
-                                     "line_items[0][price_data][unit_amount]",
-                                     "amount_too_large")
+                return self._invalid(
+                    "Amount must be no more than 999,999.99.",
+                    "line_items[0][price_data][unit_amount]",
+                    "amount_too_large",
+                )
             if currency == "pln" and amount_total < 200 or amount_total < 50:
-                return self._invalid("Amount must be at least the minimum charge.",
-                                     "line_items[0][price_data][unit_amount]",
-                                     "amount_too_small")
+                return self._invalid(
+                    "Amount must be at least the minimum charge.",
+                    "line_items[0][price_data][unit_amount]",
+                    "amount_too_small",
+                )
             future = (p.get("payment_intent_data") or {}).get("setup_future_usage")
             if future and any(m not in REUSABLE_METHODS for m in methods):
-                return self._invalid("setup_future_usage is not supported by "
-                                     "blik/p24.", "payment_method_types")
+                return self._invalid(
+                    "setup_future_usage is not supported by blik/p24.", "payment_method_types"
+                )
         for method in methods:
             allowed = METHOD_CURRENCIES.get(method, set())
             if allowed is not None and currency not in allowed:
                 return self._invalid(
                     f"The payment method `{method}` cannot be used with {currency}.",
-                    "payment_method_types")
+                    "payment_method_types",
+                )
         customer = p.get("customer")
         if customer and customer not in self.objects:
             return self._missing(customer)
         session = {
-            "id": self._new_id("cs"), "object": "checkout.session", "created": now,
-            "mode": mode, "status": "open", "payment_status": "unpaid",
-            "amount_total": amount_total, "currency": currency,
+            "id": self._new_id("cs"),
+            "object": "checkout.session",
+            "created": now,
+            "mode": mode,
+            "status": "open",
+            "payment_status": "unpaid",
+            "amount_total": amount_total,
+            "currency": currency,
             "client_reference_id": p.get("client_reference_id"),
-            "metadata": p.get("metadata", {}), "customer": customer,
+            "metadata": p.get("metadata", {}),
+            "customer": customer,
             "customer_email": p.get("customer_email"),
-            "payment_intent": None, "setup_intent": None,
-            "payment_method_types": methods, "expires_at": expires_at,
-            "success_url": p.get("success_url"), "cancel_url": p.get("cancel_url"),
-            "locale": p.get("locale"), "livemode": self.livemode,
+            "payment_intent": None,
+            "setup_intent": None,
+            "payment_method_types": methods,
+            "expires_at": expires_at,
+            "success_url": p.get("success_url"),
+            "cancel_url": p.get("cancel_url"),
+            "locale": p.get("locale"),
+            "livemode": self.livemode,
             "_payment_intent_data": p.get("payment_intent_data") or {},
             "_setup_intent_data": p.get("setup_intent_data") or {},
         }
@@ -429,8 +487,9 @@ class FakeStripe(stripe.HTTPClient):
         return Reply.ok(self._expand(self._public(session), req.params.get("expand", [])))
 
     def _list_sessions(self, req: RecordedRequest) -> Reply:
-        sessions = [self._public(o) for o in self.objects.values()
-                    if o["object"] == "checkout.session"]
+        sessions = [
+            self._public(o) for o in self.objects.values() if o["object"] == "checkout.session"
+        ]
         return self._list(req, sessions, "/v1/checkout/sessions")
 
     def _expire_session(self, req: RecordedRequest, session_id: str) -> Reply:
@@ -440,9 +499,11 @@ class FakeStripe(stripe.HTTPClient):
         self._lapse(session)
         if session["status"] != "open":
             return Reply.error(
-                400, "invalid_request_error",
-                f"Only Checkout Sessions with a status in [\"open\"] can be expired. "
-                f"This Checkout Session has a status of \"{session['status']}\".")
+                400,
+                "invalid_request_error",
+                f'Only Checkout Sessions with a status in ["open"] can be expired. '
+                f'This Checkout Session has a status of "{session["status"]}".',
+            )
         session["status"] = "expired"
         self.emit("checkout.session.expired", session)
         return Reply.ok(self._public(session))
@@ -454,8 +515,9 @@ class FakeStripe(stripe.HTTPClient):
 
     # -- what the client and the bank do (test helpers) ------------------------
 
-    def complete_session(self, session_id: str, *, method: str = "card",
-                         paid: bool | None = None) -> Json:
+    def complete_session(
+        self, session_id: str, *, method: str = "card", paid: bool | None = None
+    ) -> Json:
         """The client pays on Checkout. Card payments are paid at once; BLIK and P24
         complete ``unpaid`` (processing) unless ``paid`` says otherwise."""
         session = self.objects[session_id]
@@ -464,12 +526,18 @@ class FakeStripe(stripe.HTTPClient):
         paid = (method == "card") if paid is None else paid
         data = session["_payment_intent_data"]
         intent = self._new_payment_intent(
-            amount=session["amount_total"], currency=session["currency"],
-            customer=session["customer"], metadata=data.get("metadata", {}),
-            description=data.get("description"), methods=[method],
+            amount=session["amount_total"],
+            currency=session["currency"],
+            customer=session["customer"],
+            metadata=data.get("metadata", {}),
+            description=data.get("description"),
+            methods=[method],
         )
-        session.update(status="complete", payment_intent=intent["id"],
-                       payment_status="paid" if paid else "unpaid")
+        session.update(
+            status="complete",
+            payment_intent=intent["id"],
+            payment_status="paid" if paid else "unpaid",
+        )
         if paid:
             self._succeed(intent, method)
         else:
@@ -486,65 +554,105 @@ class FakeStripe(stripe.HTTPClient):
             session["payment_status"] = "paid"
             self.emit("checkout.session.async_payment_succeeded", session)
         else:
-            intent.update(status="requires_payment_method",
-                          last_payment_error={"code": "payment_method_provider_decline"})
+            intent.update(
+                status="requires_payment_method",
+                last_payment_error={"code": "payment_method_provider_decline"},
+            )
             self.emit("checkout.session.async_payment_failed", session)
         return self._public(session)
 
-    def complete_setup_session(self, session_id: str,
-                               payment_method: str = "pm_card_visa") -> Json:
+    def complete_setup_session(self, session_id: str, payment_method: str = "pm_card_visa") -> Json:
         session = self.objects[session_id]
         assert session["mode"] == "setup" and session["status"] == "open", session
         pm_type = "sepa_debit" if payment_method == "pm_sepa_debit" else "card"
         self.objects[payment_method] = {
-            "id": payment_method, "object": "payment_method", "type": pm_type,
-            "created": int(time.time()), "customer": session["customer"],
+            "id": payment_method,
+            "object": "payment_method",
+            "type": pm_type,
+            "created": int(time.time()),
+            "customer": session["customer"],
             "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}
-            if pm_type == "card" else None,
+            if pm_type == "card"
+            else None,
         }
         setup = {
-            "id": self._new_id("seti"), "object": "setup_intent", "status": "succeeded",
-            "created": int(time.time()), "customer": session["customer"],
+            "id": self._new_id("seti"),
+            "object": "setup_intent",
+            "status": "succeeded",
+            "created": int(time.time()),
+            "customer": session["customer"],
             "payment_method": payment_method,
             "mandate": self._new_id("mandate") if pm_type == "sepa_debit" else None,
             "metadata": session["_setup_intent_data"].get("metadata", {}),
-            "usage": "off_session", "livemode": self.livemode,
+            "usage": "off_session",
+            "livemode": self.livemode,
         }
         self.objects[setup["id"]] = setup
-        session.update(status="complete", setup_intent=setup["id"],
-                       payment_status="no_payment_required")
+        session.update(
+            status="complete", setup_intent=setup["id"], payment_status="no_payment_required"
+        )
         self.emit("checkout.session.completed", session)
         self.emit("setup_intent.succeeded", setup)
         return self._public(session)
 
     # -- PaymentIntents, charges, refunds ---------------------------------------
 
-    def _new_payment_intent(self, *, amount: int, currency: str, customer: str | None,
-                            metadata: Json, description: str | None,
-                            methods: list[str]) -> Json:
+    def _new_payment_intent(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        customer: str | None,
+        metadata: Json,
+        description: str | None,
+        methods: list[str],
+    ) -> Json:
         intent = {
-            "id": self._new_id("pi"), "object": "payment_intent", "created": int(time.time()),
-            "amount": amount, "amount_received": 0, "currency": currency,
-            "customer": customer, "metadata": metadata, "description": description,
-            "payment_method_types": methods, "payment_method": None,
-            "status": "requires_payment_method", "latest_charge": None,
-            "last_payment_error": None, "livemode": self.livemode,
+            "id": self._new_id("pi"),
+            "object": "payment_intent",
+            "created": int(time.time()),
+            "amount": amount,
+            "amount_received": 0,
+            "currency": currency,
+            "customer": customer,
+            "metadata": metadata,
+            "description": description,
+            "payment_method_types": methods,
+            "payment_method": None,
+            "status": "requires_payment_method",
+            "latest_charge": None,
+            "last_payment_error": None,
+            "livemode": self.livemode,
         }
         self.objects[intent["id"]] = intent
         return intent
 
     def _succeed(self, intent: Json, method: str) -> None:
         fee = round(intent["amount"] * float(self.fee_percent) / 100)
-        txn = {"id": self._new_id("txn"), "object": "balance_transaction",
-               "created": int(time.time()), "amount": intent["amount"], "fee": fee,
-               "net": intent["amount"] - fee, "currency": intent["currency"],
-               "status": "pending"}
+        txn = {
+            "id": self._new_id("txn"),
+            "object": "balance_transaction",
+            "created": int(time.time()),
+            "amount": intent["amount"],
+            "fee": fee,
+            "net": intent["amount"] - fee,
+            "currency": intent["currency"],
+            "status": "pending",
+        }
         charge = {
-            "id": self._new_id("ch" if method == "card" else "py"), "object": "charge",
-            "created": int(time.time()), "amount": intent["amount"], "amount_refunded": 0,
-            "currency": intent["currency"], "status": "succeeded", "paid": True,
-            "payment_intent": intent["id"], "balance_transaction": txn["id"],
-            "refunded": False, "disputed": False, "livemode": self.livemode,
+            "id": self._new_id("ch" if method == "card" else "py"),
+            "object": "charge",
+            "created": int(time.time()),
+            "amount": intent["amount"],
+            "amount_refunded": 0,
+            "currency": intent["currency"],
+            "status": "succeeded",
+            "paid": True,
+            "payment_intent": intent["id"],
+            "balance_transaction": txn["id"],
+            "refunded": False,
+            "disputed": False,
+            "livemode": self.livemode,
             "payment_method_details": {
                 "type": method,
                 **({"card": {"brand": "visa", "last4": "4242"}} if method == "card" else {}),
@@ -552,8 +660,9 @@ class FakeStripe(stripe.HTTPClient):
         }
         self.objects[txn["id"]] = txn
         self.objects[charge["id"]] = charge
-        intent.update(status="succeeded", amount_received=intent["amount"],
-                      latest_charge=charge["id"])
+        intent.update(
+            status="succeeded", amount_received=intent["amount"], latest_charge=charge["id"]
+        )
         self.emit("payment_intent.succeeded", intent)
 
     def _create_payment_intent(self, req: RecordedRequest) -> Reply:
@@ -561,8 +670,11 @@ class FakeStripe(stripe.HTTPClient):
         method = p.get("payment_method")
         behaviour, decline = TEST_PAYMENT_METHODS.get(method or "", ("succeeded", None))
         intent = self._new_payment_intent(
-            amount=int(p["amount"]), currency=p["currency"], customer=p.get("customer"),
-            metadata=p.get("metadata", {}), description=p.get("description"),
+            amount=int(p["amount"]),
+            currency=p["currency"],
+            customer=p.get("customer"),
+            metadata=p.get("metadata", {}),
+            description=p.get("description"),
             methods=p.get("payment_method_types", ["card"]),
         )
         intent["payment_method"] = method
@@ -573,22 +685,33 @@ class FakeStripe(stripe.HTTPClient):
         elif behaviour == "processing":
             intent["status"] = "processing"
         else:
-            code = "authentication_required" if behaviour == "authentication_required" \
+            code = (
+                "authentication_required"
+                if behaviour == "authentication_required"
                 else "card_declined"
-            intent.update(status="requires_payment_method" if code == "card_declined"
-                          else "requires_action",
-                          last_payment_error={"code": code,
-                                              "decline_code": decline or code})
+            )
+            intent.update(
+                status="requires_payment_method" if code == "card_declined" else "requires_action",
+                last_payment_error={"code": code, "decline_code": decline or code},
+            )
             self.emit("payment_intent.payment_failed", intent)
-            error = {"type": "card_error", "code": code, "decline_code": decline or code,
-                     "message": "Your card was declined.", "payment_intent": intent}
+            error = {
+                "type": "card_error",
+                "code": code,
+                "decline_code": decline or code,
+                "message": "Your card was declined.",
+                "payment_intent": intent,
+            }
             return Reply(402, {"error": error})
         return Reply.ok(intent)
 
     def _list_payment_intents(self, req: RecordedRequest) -> Reply:
         customer = req.params.get("customer")
-        intents = [o for o in self.objects.values() if o["object"] == "payment_intent"
-                   and (customer is None or o["customer"] == customer)]
+        intents = [
+            o
+            for o in self.objects.values()
+            if o["object"] == "payment_intent" and (customer is None or o["customer"] == customer)
+        ]
         return self._list(req, intents, "/v1/payment_intents")
 
     def _create_refund(self, req: RecordedRequest) -> Reply:
@@ -598,17 +721,25 @@ class FakeStripe(stripe.HTTPClient):
             return self._missing(p.get("payment_intent", ""))
         charge = self.objects.get(intent.get("latest_charge") or "")
         if charge is None or intent["status"] != "succeeded":
-            return self._invalid("This PaymentIntent has no successful charge to refund.",
-                                 "payment_intent")
+            return self._invalid(
+                "This PaymentIntent has no successful charge to refund.", "payment_intent"
+            )
         amount = int(p.get("amount", charge["amount"] - charge["amount_refunded"]))
         if amount > charge["amount"] - charge["amount_refunded"]:
             return self._invalid(
-                "Refund amount is greater than unrefunded amount on charge.", "amount")
+                "Refund amount is greater than unrefunded amount on charge.", "amount"
+            )
         refund = {
-            "id": self._new_id("re"), "object": "refund", "created": int(time.time()),
-            "amount": amount, "currency": charge["currency"], "charge": charge["id"],
-            "payment_intent": intent["id"], "status": self.refund_status,
-            "metadata": p.get("metadata", {}), "reason": p.get("reason"),
+            "id": self._new_id("re"),
+            "object": "refund",
+            "created": int(time.time()),
+            "amount": amount,
+            "currency": charge["currency"],
+            "charge": charge["id"],
+            "payment_intent": intent["id"],
+            "status": self.refund_status,
+            "metadata": p.get("metadata", {}),
+            "reason": p.get("reason"),
             "failure_reason": None,
         }
         charge["amount_refunded"] += amount
@@ -624,8 +755,9 @@ class FakeStripe(stripe.HTTPClient):
 
     def emit(self, type_: str, obj: Json) -> Json:
         """Record an event as Stripe would (listed by GET /v1/events)."""
-        event = build_event(type_, self._public(obj), livemode=self.livemode,
-                            event_id=self._new_id("evt"))
+        event = build_event(
+            type_, self._public(obj), livemode=self.livemode, event_id=self._new_id("evt")
+        )
         self.events.append(event)
         return event
 
@@ -635,15 +767,24 @@ class FakeStripe(stripe.HTTPClient):
         return self._list(req, events, "/v1/events")
 
 
-def build_event(type_: str, obj: Json, *, livemode: bool = False,
-                event_id: str = "evt_test_00000001Atr",
-                api_version: str | None = None, created: int | None = None) -> Json:
+def build_event(
+    type_: str,
+    obj: Json,
+    *,
+    livemode: bool = False,
+    event_id: str = "evt_test_00000001Atr",
+    api_version: str | None = None,
+    created: int | None = None,
+) -> Json:
     """An event as Stripe sends it to a webhook endpoint."""
     return {
-        "id": event_id, "object": "event", "type": type_,
+        "id": event_id,
+        "object": "event",
+        "type": type_,
         "api_version": api_version or stripe.api_version,
         "created": int(time.time()) if created is None else created,
-        "livemode": livemode, "pending_webhooks": 1,
+        "livemode": livemode,
+        "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None},
         "data": {"object": obj},
     }
@@ -656,4 +797,5 @@ def event_payload(event: Json) -> bytes:
 def sign_webhook(payload: bytes, secret: str, *, timestamp: int | None = None) -> str:
     """The ``Stripe-Signature`` header Stripe would send for this body."""
     return stripe.WebhookSignature.generate_signature_header(
-        payload.decode("utf-8"), secret, timestamp=timestamp)
+        payload.decode("utf-8"), secret, timestamp=timestamp
+    )

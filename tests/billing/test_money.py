@@ -30,10 +30,10 @@ NBSP = "\u00a0"
 
 
 def test_exponent_table_comes_from_cldr_and_matches_stripe_for_the_main_currencies() -> None:
-    assert {code: get_currency_precision(code) for code in SUPPORTED_CURRENCIES} == \
-        CURRENCY_EXPONENTS
-    assert CURRENCY_EXPONENTS["PLN"] == CURRENCY_EXPONENTS["EUR"] == \
-        CURRENCY_EXPONENTS["USD"] == 2
+    assert {
+        code: get_currency_precision(code) for code in SUPPORTED_CURRENCIES
+    } == CURRENCY_EXPONENTS
+    assert CURRENCY_EXPONENTS["PLN"] == CURRENCY_EXPONENTS["EUR"] == CURRENCY_EXPONENTS["USD"] == 2
 
 
 def test_stripe_amounts_are_minor_units() -> None:
@@ -95,8 +95,10 @@ def test_money_never_adds_different_currencies() -> None:
     assert Money.sum([pln, pln], currency="PLN").minor_units == 2000
 
 
-@given(st.integers(min_value=-(10**12) + 1, max_value=10**12 - 1),
-       st.sampled_from(SUPPORTED_CURRENCIES))
+@given(
+    st.integers(min_value=-(10**12) + 1, max_value=10**12 - 1),
+    st.sampled_from(SUPPORTED_CURRENCIES),
+)
 def test_minor_units_round_trip(value: int, currency: str) -> None:
     assert to_minor_units(from_minor_units(value, currency), currency) == value
 
@@ -110,44 +112,50 @@ def test_format_money_follows_the_locale() -> None:
         assert Money(Decimal("300"), "PLN").format() == f"300,00{NBSP}zł"
 
 
-@pytest.mark.parametrize(("text", "locale", "expected"), [
-    ("1 200,50", "pl", "1200.50"),
-    (f"1{NBSP}200,50", "pl", "1200.50"),
-    ("1200,5", "pl", "1200.50"),
-    ("1200.50", "pl", "1200.50"),
-    ("1 200,50 zł", "pl", "1200.50"),
-    ("1 200,50 PLN", "pl", "1200.50"),
-    ("1.200,50", "es", "1200.50"),
-    ("1200,50", "es", "1200.50"),
-    ("1,200.50", "en", "1200.50"),
-    ("1 200.50", "en", "1200.50"),
-    ("  350 ", "ru", "350.00"),
-    ("350,00", "ru", "350.00"),
-])
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("1 200,50", "pl", "1200.50"),
+        (f"1{NBSP}200,50", "pl", "1200.50"),
+        ("1200,5", "pl", "1200.50"),
+        ("1200.50", "pl", "1200.50"),
+        ("1 200,50 zł", "pl", "1200.50"),
+        ("1 200,50 PLN", "pl", "1200.50"),
+        ("1.200,50", "es", "1200.50"),
+        ("1200,50", "es", "1200.50"),
+        ("1,200.50", "en", "1200.50"),
+        ("1 200.50", "en", "1200.50"),
+        ("  350 ", "ru", "350.00"),
+        ("350,00", "ru", "350.00"),
+    ],
+)
 def test_amounts_typed_in_the_persons_locale(text: str, locale: str, expected: str) -> None:
     assert parse_amount(text, "PLN", locale) == Decimal(expected)
 
 
-@pytest.mark.parametrize(("text", "locale", "code"), [
-    ("", "pl", "required"),
-    ("   ", "en", "required"),
-    ("abc", "pl", "invalid"),
-    ("1e5", "en", "invalid"),
-    ("NaN", "en", "invalid"),
-    ("Infinity", "pl", "invalid"),
-    ("\u0661\u0662\u0663", "en", "invalid"),  # Arabic-Indic digits
-    ("1.200,50", "pl", "invalid"),
-    ("1,200.50", "es", "invalid"),
-    ("1200.50", "es", "invalid"),  # a dot groups thousands in Spanish: ambiguous
-    ("12,5,0", "pl", "invalid"),
-    ("-5", "pl", "negative"),
-    ("\u22125,00", "pl", "negative"),
-    ("0", "pl", "zero"),
-    ("0,00", "pl", "zero"),
-    ("10,005", "pl", "too_precise"),
-    ("10000000000", "pl", "too_large"),
-    ("<script>1</script>", "en", "invalid"),
-])
+@pytest.mark.parametrize(
+    ("text", "locale", "code"),
+    [
+        ("", "pl", "required"),
+        ("   ", "en", "required"),
+        ("abc", "pl", "invalid"),
+        ("1e5", "en", "invalid"),
+        ("NaN", "en", "invalid"),
+        ("Infinity", "pl", "invalid"),
+        ("\u0661\u0662\u0663", "en", "invalid"),  # Arabic-Indic digits
+        ("1.200,50", "pl", "invalid"),
+        ("1,200.50", "es", "invalid"),
+        ("1200.50", "es", "invalid"),  # a dot groups thousands in Spanish: ambiguous
+        ("12,5,0", "pl", "invalid"),
+        ("-5", "pl", "negative"),
+        ("\u22125,00", "pl", "negative"),
+        ("0", "pl", "zero"),
+        ("0,00", "pl", "zero"),
+        ("10,005", "pl", "too_precise"),
+        ("10000000000", "pl", "too_large"),
+        ("<script>1</script>", "en", "invalid"),
+    ],
+)
 def test_bad_amounts_get_a_clear_error(text: str, locale: str, code: str) -> None:
     with pytest.raises(AmountParseError) as caught:
         parse_amount(text, "PLN", locale)
@@ -171,17 +179,29 @@ def test_zero_can_be_allowed_and_unknown_currency_is_refused() -> None:
         parse_amount("10", "XYZ", "en")
 
 
-@pytest.mark.parametrize(("text", "locale", "expected"), [
-    ("1,5", "pl", "1.500"), ("0.333", "en", "0.333"), ("2", "es", "2.000"),
-])
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("1,5", "pl", "1.500"),
+        ("0.333", "en", "0.333"),
+        ("2", "es", "2.000"),
+    ],
+)
 def test_quantities(text: str, locale: str, expected: str) -> None:
     assert parse_quantity(text, locale) == Decimal(expected)
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("-1", "negative"), ("0", "zero"), ("1,2345", "too_precise"), ("x", "invalid"),
-    ("10000000", "too_large"), ("", "required"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("-1", "negative"),
+        ("0", "zero"),
+        ("1,2345", "too_precise"),
+        ("x", "invalid"),
+        ("10000000", "too_large"),
+        ("", "required"),
+    ],
+)
 def test_bad_quantities(text: str, code: str) -> None:
     with pytest.raises(AmountParseError) as caught:
         parse_quantity(text, "pl")

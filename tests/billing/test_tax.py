@@ -83,8 +83,11 @@ def test_mixed_rates_and_exempt_lines() -> None:
 
 
 def test_reverse_charge_and_not_subject_lines_carry_no_tax_and_flag_the_note() -> None:
-    totals = compute_invoice([fee("1", "1000.00", REVERSE), fee("1", "50.00", NOT_SUBJECT)],
-                             currency="EUR", rounding=GROUP)
+    totals = compute_invoice(
+        [fee("1", "1000.00", REVERSE), fee("1", "50.00", NOT_SUBJECT)],
+        currency="EUR",
+        rounding=GROUP,
+    )
     assert totals.tax_total == 0
     assert totals.total == D("1050.00")
     assert totals.reverse_charge
@@ -131,27 +134,31 @@ def test_gross_prices_are_converted_back_to_net_and_keep_the_gross_typed() -> No
 
 def test_net_and_gross_prices_cannot_mix_on_one_invoice() -> None:
     with pytest.raises(TaxError) as caught:
-        compute_invoice([fee("1", "10.00"), fee("1", "10.00", VAT23_GROSS)],
-                        currency="PLN", rounding=GROUP)
+        compute_invoice(
+            [fee("1", "10.00"), fee("1", "10.00", VAT23_GROSS)], currency="PLN", rounding=GROUP
+        )
     assert caught.value.code == "mixed_price_basis"
     # a 0 % line has no basis to disagree with
-    compute_invoice([fee("1", "10.00", VAT23_GROSS), fee("1", "5.00", EXEMPT)],
-                    currency="PLN", rounding=GROUP)
+    compute_invoice(
+        [fee("1", "10.00", VAT23_GROSS), fee("1", "5.00", EXEMPT)], currency="PLN", rounding=GROUP
+    )
 
 
-@pytest.mark.parametrize(("quantity", "price", "code"), [
-    ("-1", "10.00", "quantity"),
-    ("0", "10.00", "quantity"),
-    ("1.0001", "10.00", "quantity"),
-    ("10000000", "1.00", "quantity"),
-    ("1", "-10.00", "unit_price"),
-    ("1", "10.001", "unit_price"),
-    ("1", "10000000000.00", "unit_price"),
-])
+@pytest.mark.parametrize(
+    ("quantity", "price", "code"),
+    [
+        ("-1", "10.00", "quantity"),
+        ("0", "10.00", "quantity"),
+        ("1.0001", "10.00", "quantity"),
+        ("10000000", "1.00", "quantity"),
+        ("1", "-10.00", "unit_price"),
+        ("1", "10.001", "unit_price"),
+        ("1", "10000000000.00", "unit_price"),
+    ],
+)
 def test_bad_lines_are_refused_with_the_line_named(quantity: str, price: str, code: str) -> None:
     with pytest.raises(TaxError) as caught:
-        compute_invoice([fee("1", "1.00"), fee(quantity, price)], currency="PLN",
-                        rounding=GROUP)
+        compute_invoice([fee("1", "1.00"), fee(quantity, price)], currency="PLN", rounding=GROUP)
     assert caught.value.code == code
     assert caught.value.line == 1
 
@@ -200,49 +207,76 @@ def test_crediting_line_by_line_never_exceeds_a_line() -> None:
     issued = issue([fee("0.333", "1.00")] * 3)
     previous: list[CreditedLine] = []
     for index in (2, 0, 1):
-        note = compute_credit_note(issued, previous=previous,
-                                   requests=[CreditRequest(index)], currency="PLN",
-                                   rounding=GROUP)
+        note = compute_credit_note(
+            issued,
+            previous=previous,
+            requests=[CreditRequest(index)],
+            currency="PLN",
+            rounding=GROUP,
+        )
         line = note.lines[0]
         assert (line.net, line.tax, line.gross) == (
-            issued[index].net, issued[index].tax, issued[index].gross)
+            issued[index].net,
+            issued[index].tax,
+            issued[index].gross,
+        )
         previous += as_previous(note)
     assert creditable(issued, previous, currency="PLN").gross == 0
 
 
 def test_partial_quantity_then_the_rest() -> None:
     issued = issue([fee("3", "100.00")], rounding=PER_LINE)  # 300 + 69 = 369
-    first = compute_credit_note(issued, previous=[], requests=[CreditRequest(0, D("1"))],
-                                currency="PLN", rounding=PER_LINE)
-    assert (first.subtotal, first.tax_total, first.total) == (D("100.00"), D("23.00"),
-                                                              D("123.00"))
+    first = compute_credit_note(
+        issued, previous=[], requests=[CreditRequest(0, D("1"))], currency="PLN", rounding=PER_LINE
+    )
+    assert (first.subtotal, first.tax_total, first.total) == (D("100.00"), D("23.00"), D("123.00"))
     with pytest.raises(TaxError) as caught:
-        compute_credit_note(issued, previous=as_previous(first),
-                            requests=[CreditRequest(0, D("2.5"))], currency="PLN",
-                            rounding=PER_LINE)
+        compute_credit_note(
+            issued,
+            previous=as_previous(first),
+            requests=[CreditRequest(0, D("2.5"))],
+            currency="PLN",
+            rounding=PER_LINE,
+        )
     assert caught.value.code == "quantity_too_large"
-    rest = compute_credit_note(issued, previous=as_previous(first),
-                               requests=[CreditRequest(0, D("2"))], currency="PLN",
-                               rounding=PER_LINE)
+    rest = compute_credit_note(
+        issued,
+        previous=as_previous(first),
+        requests=[CreditRequest(0, D("2"))],
+        currency="PLN",
+        rounding=PER_LINE,
+    )
     assert rest.total == D("246.00")
     assert rest.remaining.lines[0].is_empty
 
 
 def test_amount_credit_is_capped_by_what_is_left() -> None:
     issued = issue([fee("1", "1000.00"), fee("1", "100.00", VAT8)])
-    goodwill = compute_credit_note(issued, previous=[],
-                                   requests=[CreditRequest(0, amount=D("250.00"))],
-                                   currency="PLN", rounding=GROUP)
+    goodwill = compute_credit_note(
+        issued,
+        previous=[],
+        requests=[CreditRequest(0, amount=D("250.00"))],
+        currency="PLN",
+        rounding=GROUP,
+    )
     assert goodwill.lines[0].quantity == 0  # a price reduction, not returned hours
     assert goodwill.subtotal == D("250.00") and goodwill.tax_total == D("57.50")
     with pytest.raises(TaxError) as caught:
-        compute_credit_note(issued, previous=as_previous(goodwill),
-                            requests=[CreditRequest(0, amount=D("750.01"))],
-                            currency="PLN", rounding=GROUP)
+        compute_credit_note(
+            issued,
+            previous=as_previous(goodwill),
+            requests=[CreditRequest(0, amount=D("750.01"))],
+            currency="PLN",
+            rounding=GROUP,
+        )
     assert caught.value.code == "amount_too_large"
-    last = compute_credit_note(issued, previous=as_previous(goodwill),
-                               requests=[CreditRequest(0, amount=D("750.00"))],
-                               currency="PLN", rounding=GROUP)
+    last = compute_credit_note(
+        issued,
+        previous=as_previous(goodwill),
+        requests=[CreditRequest(0, amount=D("750.00"))],
+        currency="PLN",
+        rounding=GROUP,
+    )
     assert last.tax_total == D("172.50")
     assert goodwill.tax_total + last.tax_total == issued[0].tax
 
@@ -251,22 +285,31 @@ def test_credit_note_groups_by_rate() -> None:
     issued = issue([fee("1", "1000.00"), fee("1", "100.00", VAT8), fee("1", "50.00", EXEMPT)])
     note = credit_remaining(issued, previous=[], currency="PLN", rounding=GROUP)
     assert [(g.tax_rate.code if g.tax_rate else None, g.tax) for g in note.groups] == [
-        ("23", D("230.00")), ("8", D("8.00")), ("ZW", D("0.00"))]
+        ("23", D("230.00")),
+        ("8", D("8.00")),
+        ("ZW", D("0.00")),
+    ]
 
 
 def test_a_discount_must_be_credited_with_the_lines_it_reduces() -> None:
     issued = issue([fee("1", "1000.00"), Line(LineKind.DISCOUNT, D("1"), D("100.00"), VAT23)])
     with pytest.raises(TaxError) as caught:
-        compute_credit_note(issued, previous=[], requests=[CreditRequest(0)],
-                            currency="PLN", rounding=GROUP)
+        compute_credit_note(
+            issued, previous=[], requests=[CreditRequest(0)], currency="PLN", rounding=GROUP
+        )
     assert caught.value.code == "discount_left_over"
     with pytest.raises(TaxError) as caught:
-        compute_credit_note(issued, previous=[], requests=[CreditRequest(1)],
-                            currency="PLN", rounding=GROUP)
+        compute_credit_note(
+            issued, previous=[], requests=[CreditRequest(1)], currency="PLN", rounding=GROUP
+        )
     assert caught.value.code == "discount_alone"
-    both = compute_credit_note(issued, previous=[],
-                               requests=[CreditRequest(0), CreditRequest(1)],
-                               currency="PLN", rounding=GROUP)
+    both = compute_credit_note(
+        issued,
+        previous=[],
+        requests=[CreditRequest(0), CreditRequest(1)],
+        currency="PLN",
+        rounding=GROUP,
+    )
     assert both.total == D("1107.00")
 
 
@@ -284,8 +327,9 @@ def test_bad_credit_requests() -> None:
     ]
     for requests, code in cases:
         with pytest.raises(TaxError) as caught:
-            compute_credit_note(issued, previous=[], requests=requests, currency="PLN",
-                                rounding=GROUP)
+            compute_credit_note(
+                issued, previous=[], requests=requests, currency="PLN", rounding=GROUP
+            )
         assert caught.value.code == code, requests
 
 
@@ -305,13 +349,24 @@ def invoices(draw: st.DrawFn) -> list[Line]:
     for _ in range(count):
         quantity = D(draw(st.integers(min_value=1, max_value=100_000))) / 1000
         price = D(draw(st.integers(min_value=0, max_value=5_000_000))) / 100
-        lines.append(Line(draw(st.sampled_from([LineKind.FEE, LineKind.EXPENSE])),
-                          quantity, price, draw(st.sampled_from(rates))))
+        lines.append(
+            Line(
+                draw(st.sampled_from([LineKind.FEE, LineKind.EXPENSE])),
+                quantity,
+                price,
+                draw(st.sampled_from(rates)),
+            )
+        )
     if draw(st.booleans()):
         target = draw(st.sampled_from(lines))
-        lines.append(Line(LineKind.DISCOUNT, D(1),
-                          (target.quantity * target.unit_price / 4).quantize(D("0.01")),
-                          target.tax_rate))
+        lines.append(
+            Line(
+                LineKind.DISCOUNT,
+                D(1),
+                (target.quantity * target.unit_price / 4).quantize(D("0.01")),
+                target.tax_rate,
+            )
+        )
     return lines
 
 
@@ -346,8 +401,7 @@ def test_totals_add_up(lines: list[Line], rounding: TaxRounding) -> None:
             rate = group.tax_rate
             for m in members:
                 if rate is not None and rate.rate and base:
-                    factor = rate.rate / (100 + rate.rate) if rate.gross_priced else \
-                        rate.rate / 100
+                    factor = rate.rate / (100 + rate.rate) if rate.gross_priced else rate.rate / 100
                     assert abs(m.tax - m.base * factor) <= D("0.01")
         else:
             assert all(m.tax == exact_tax(m.base, group.tax_rate) for m in members)
@@ -358,10 +412,16 @@ def credit_plans(draw: st.DrawFn) -> list[list[tuple[int, str, Decimal]]]:
     steps = draw(st.integers(min_value=1, max_value=5))
     plan = []
     for _ in range(steps):
-        plan.append([(draw(st.integers(min_value=0, max_value=12)),
-                      draw(st.sampled_from(["rest", "quantity", "amount"])),
-                      D(draw(st.integers(min_value=1, max_value=1000))) / 1000)
-                     for _ in range(draw(st.integers(min_value=1, max_value=3)))])
+        plan.append(
+            [
+                (
+                    draw(st.integers(min_value=0, max_value=12)),
+                    draw(st.sampled_from(["rest", "quantity", "amount"])),
+                    D(draw(st.integers(min_value=1, max_value=1000))) / 1000,
+                )
+                for _ in range(draw(st.integers(min_value=1, max_value=3)))
+            ]
+        )
     return plan
 
 
@@ -398,12 +458,12 @@ def test_credits_never_exceed_the_invoice(
         if not requests:
             continue
         try:
-            note = compute_credit_note(issued, previous=previous, requests=requests,
-                                       currency="PLN", rounding=rounding)
+            note = compute_credit_note(
+                issued, previous=previous, requests=requests, currency="PLN", rounding=rounding
+            )
         except TaxError as exc:
             # refusals the staff page explains; nothing else may fail
-            assert exc.code in {"discount_left_over", "discount_alone", "too_small",
-                                "not_a_credit"}
+            assert exc.code in {"discount_left_over", "discount_alone", "too_small", "not_a_credit"}
             continue
         assert note.total > 0
         assert note.total == sum((line.gross for line in note.lines), D(0))
@@ -413,8 +473,7 @@ def test_credits_never_exceed_the_invoice(
     state = creditable(issued, previous, currency="PLN")
     if any(left.gross > 0 for _rate, left in state.groups):
         try:
-            final = credit_remaining(issued, previous=previous, currency="PLN",
-                                     rounding=rounding)
+            final = credit_remaining(issued, previous=previous, currency="PLN", rounding=rounding)
         except TaxError as exc:
             # only a discount and what it cancels were left
             assert exc.code in {"discount_alone", "not_a_credit"}
@@ -434,9 +493,11 @@ def check_within_invoice(issued: list[IssuedLine], previous: list[CreditedLine])
             # what is left lies between nothing and what was invoiced (either sign)
             assert min(D(0), original) <= remaining <= max(D(0), original), field_
     for rate, left in state.groups:
-        issued_group = [line for line in issued if
-                        (line.tax_rate and (line.tax_rate.code, line.tax_rate.rate)) ==
-                        (rate and (rate.code, rate.rate))]
+        issued_group = [
+            line
+            for line in issued
+            if (line.tax_rate and (line.tax_rate.code, line.tax_rate.rate))
+            == (rate and (rate.code, rate.rate))
+        ]
         assert D(0) <= left.gross <= sum((line.gross for line in issued_group), D(0))
-        assert D(0) <= left.tax <= sum((line.tax for line in issued_group), D(0)) or \
-            left.tax == 0
+        assert D(0) <= left.tax <= sum((line.tax for line in issued_group), D(0)) or left.tax == 0

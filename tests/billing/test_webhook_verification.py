@@ -16,9 +16,17 @@ OLD_SECRET = "whsec_previous_9876543210"
 
 
 def paid_event() -> bytes:
-    return event_payload(build_event("checkout.session.completed", {
-        "id": "cs_test_00000042Atr", "object": "checkout.session", "payment_status": "paid",
-    }, event_id="evt_test_00000042Atr"))
+    return event_payload(
+        build_event(
+            "checkout.session.completed",
+            {
+                "id": "cs_test_00000042Atr",
+                "object": "checkout.session",
+                "payment_status": "paid",
+            },
+            event_id="evt_test_00000042Atr",
+        )
+    )
 
 
 def test_a_correctly_signed_event_is_accepted() -> None:
@@ -34,8 +42,7 @@ def test_a_correctly_signed_event_is_accepted() -> None:
 @pytest.mark.parametrize("signed_with", [SECRET, OLD_SECRET])
 def test_either_secret_is_accepted_during_a_rotation(signed_with: str) -> None:
     payload = paid_event()
-    event = verify_webhook(payload, sign_webhook(payload, signed_with),
-                           [SECRET, OLD_SECRET], 300)
+    event = verify_webhook(payload, sign_webhook(payload, signed_with), [SECRET, OLD_SECRET], 300)
     assert event.id == "evt_test_00000042Atr"
 
 
@@ -48,13 +55,16 @@ def test_the_settings_secrets_and_tolerance_are_the_defaults(settings: Any) -> N
     assert caught.value.reason == "stale"
 
 
-@pytest.mark.parametrize(("header", "reason"), [
-    (None, "missing_signature"),
-    ("", "missing_signature"),
-    ("garbage", "bad_signature"),
-    ("t=abc,v1=def", "bad_signature"),
-    (f"t={int(time.time())},v0=deadbeef", "bad_signature"),
-])
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (None, "missing_signature"),
+        ("", "missing_signature"),
+        ("garbage", "bad_signature"),
+        ("t=abc,v1=def", "bad_signature"),
+        (f"t={int(time.time())},v0=deadbeef", "bad_signature"),
+    ],
+)
 def test_missing_or_malformed_signatures_are_refused(header: str | None, reason: str) -> None:
     with pytest.raises(WebhookVerificationError) as caught:
         verify_webhook(paid_event(), header, [SECRET], 300)
@@ -64,8 +74,7 @@ def test_missing_or_malformed_signatures_are_refused(header: str | None, reason:
 def test_a_signature_made_with_another_secret_is_refused() -> None:
     payload = paid_event()
     with pytest.raises(WebhookVerificationError) as caught:
-        verify_webhook(payload, sign_webhook(payload, "whsec_attacker"), [SECRET, OLD_SECRET],
-                       300)
+        verify_webhook(payload, sign_webhook(payload, "whsec_attacker"), [SECRET, OLD_SECRET], 300)
     assert caught.value.reason == "bad_signature"
 
 
@@ -97,8 +106,10 @@ def test_no_configured_secret_refuses_everything() -> None:
     assert caught.value.reason == "no_secret"
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"object": "charge", "id": "ch_1"}',
-                                  "caf\u00e9".encode("latin-1")])
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[]", b'{"object": "charge", "id": "ch_1"}', "caf\u00e9".encode("latin-1")],
+)
 def test_a_signed_body_that_is_not_an_event_is_refused(body: bytes) -> None:
     try:
         header = sign_webhook(body, SECRET)

@@ -25,8 +25,11 @@ try:
 except OSError as exc:  # WeasyPrint cannot load Pango: a bare machine, as for Chromium
     if os.environ.get("CI") or os.environ.get("ATRIUM_E2E_REQUIRED") == "1":
         raise
-    pytest.skip(f"WeasyPrint needs Pango ({exc}); apt-get install libpango-1.0-0 "
-                "libpangoft2-1.0-0 libharfbuzz-subset0", allow_module_level=True)
+    pytest.skip(
+        f"WeasyPrint needs Pango ({exc}); apt-get install libpango-1.0-0 "
+        "libpangoft2-1.0-0 libharfbuzz-subset0",
+        allow_module_level=True,
+    )
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -105,8 +108,10 @@ def static_dir(settings: Any, tmp_path: Path) -> Iterator[Path]:
 
 
 def test_static_files_are_read_from_disk(static_dir: Path) -> None:
-    pdf = render_pdf('<link rel="stylesheet" href="/static/css/doc.css">'
-                     '<p>Invoice</p><img src="/static/img/logo.png">')
+    pdf = render_pdf(
+        '<link rel="stylesheet" href="/static/css/doc.css">'
+        '<p>Invoice</p><img src="/static/img/logo.png">'
+    )
     assert pdf.startswith(b"%PDF-")
     assert "STATIC-MARKER" in pdf_text(pdf)
     assert pdf_images(pdf) == 1
@@ -151,29 +156,34 @@ def test_the_sites_own_address_serves_static_files_from_disk(
 ) -> None:
     # given the caller renders with the site's address as base
     url = remote["url"]
-    pdf = render_pdf('<link rel="stylesheet" href="/static/css/doc.css">'
-                     f'<img src="{url}/static/img/logo.png"><img src="{url}/media/x.png">',
-                     base_url=url + "/")
+    pdf = render_pdf(
+        '<link rel="stylesheet" href="/static/css/doc.css">'
+        f'<img src="{url}/static/img/logo.png"><img src="{url}/media/x.png">',
+        base_url=url + "/",
+    )
     # then the static files came from disk and nothing was requested from the server
     assert remote["hits"] == []
     assert "STATIC-MARKER" in pdf_text(pdf)
     assert pdf_images(pdf) == 1
 
 
-@pytest.mark.parametrize("url", [
-    "http://169.254.169.254/latest/meta-data/iam/",
-    "https://static.atrium.invalid/etc/passwd",
-    "https://static.atrium.invalid/static/../config/settings.py",
-    "https://static.atrium.invalid/static/%2e%2e/config/settings.py",
-    "https://static.atrium.invalid/static/css/../../manage.py",
-    "https://static.atrium.invalid/static//etc/passwd",
-    "https://static.atrium.invalid/static/css/doc.css?x=1",
-    "https://static.atrium.invalid/static/css/missing.css",
-    "https://static.atrium.invalid.evil.example/static/css/doc.css",
-    "ftp://static.atrium.invalid/static/css/doc.css",
-    "file:///etc/passwd",
-    "gopher://127.0.0.1:6379/_FLUSHALL",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/iam/",
+        "https://static.atrium.invalid/etc/passwd",
+        "https://static.atrium.invalid/static/../config/settings.py",
+        "https://static.atrium.invalid/static/%2e%2e/config/settings.py",
+        "https://static.atrium.invalid/static/css/../../manage.py",
+        "https://static.atrium.invalid/static//etc/passwd",
+        "https://static.atrium.invalid/static/css/doc.css?x=1",
+        "https://static.atrium.invalid/static/css/missing.css",
+        "https://static.atrium.invalid.evil.example/static/css/doc.css",
+        "ftp://static.atrium.invalid/static/css/doc.css",
+        "file:///etc/passwd",
+        "gopher://127.0.0.1:6379/_FLUSHALL",
+    ],
+)
 def test_the_fetcher_refuses_before_any_io(
     static_dir: Path, url: str, no_outside_connections: list[Any]
 ) -> None:
@@ -193,13 +203,19 @@ def test_data_urls_stay_inline(static_dir: Path) -> None:
 def test_the_project_static_files_work_without_settings_changes() -> None:
     pdf = render_pdf('<link rel="stylesheet" href="/static/css/atrium.css"><p>x</p>')
     assert pdf.startswith(b"%PDF-")
-    assert LockedURLFetcher()._static_path(
-        "https://static.atrium.invalid/static/css/atrium.css") is not None
+    assert (
+        LockedURLFetcher()._static_path("https://static.atrium.invalid/static/css/atrium.css")
+        is not None
+    )
 
 
 def test_a_payment_qr_code_renders_into_a_document() -> None:
-    svg = payment_qr_svg(name="Firm", iban="PL61 1090 1014 0000 0712 1981 2874",
-                         amount=Money(Decimal("350"), "PLN"), title="FV/2026/03/0012")
+    svg = payment_qr_svg(
+        name="Firm",
+        iban="PL61 1090 1014 0000 0712 1981 2874",
+        amount=Money(Decimal("350"), "PLN"),
+        title="FV/2026/03/0012",
+    )
     assert svg is not None
     plain = render_pdf("<p>Pay by transfer</p>")
     with_code = render_pdf(f"<p>Pay by transfer</p><div style='width:3cm'>{svg}</div>")
