@@ -414,6 +414,12 @@ CELERY_BEAT_SCHEDULE["scheduling-external-calendars"] = {
     "task": "scheduling.tasks.external_calendars_import_all",
     "schedule": env.int("ATRIUM_CALENDAR_IMPORT_SECONDS", default=900),
 }
+# Unfinished bookings (a form to fill in, a payment to make) give their time back.
+CELERY_BEAT_SCHEDULE["scheduling-holds-expire"] = {
+    "task": "scheduling.tasks.booking_holds_expire",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 
 # ---------------------------------------------------------------------------
 # Billing: Stripe is reached only through billing/gateway.py

@@ -74,6 +74,7 @@ def seed(*, staff: list[User], clients: list[Contact], now: dt.datetime | None =
                 "cancel_deadline_hours": 24,
                 "cancel_fee": Decimal("100") if price else Decimal("0"),
                 "intake_required": slug == "initial-consultation",
+                "is_consultation": slug in ("introductory-call", "initial-consultation"),
             },
         )
         service.staff.set(staff)

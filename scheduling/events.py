@@ -53,3 +53,34 @@ class AppointmentMarked(Event):
     contact_id: uuid.UUID
     matter_id: uuid.UUID | None
     status: str  # Appointment.Status.ATTENDED or NO_SHOW
+
+
+@dataclass(frozen=True)
+class AppointmentHeld(Event):
+    """A booking with steps to do (scheduling.booking_flow) was made: its time is held."""
+
+    booking_ref: str
+    appointment_ids: tuple[uuid.UUID, ...]
+    contact_id: uuid.UUID
+    service_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class AppointmentHoldExpired(Event):
+    """A held booking lapsed before its steps were done; its time is free again."""
+
+    booking_ref: str
+    appointment_ids: tuple[uuid.UUID, ...]
+    contact_id: uuid.UUID
+    service_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class AppointmentHoldReleased(Event):
+    """A held booking was given back (the booker cancelled, a step refused it, or staff)."""
+
+    booking_ref: str
+    appointment_ids: tuple[uuid.UUID, ...]
+    contact_id: uuid.UUID
+    service_ids: tuple[uuid.UUID, ...]
+    reason: str = ""  # "client", "staff" or what the releasing step said

@@ -228,12 +228,14 @@ class ServiceForm(forms.ModelForm):
             "min_notice_minutes",
             "horizon_days",
             "slot_step_minutes",
+            "hold_minutes",
             "staff",
             "audience",
             "intake_required",
             "cancel_deadline_hours",
             "cancel_fee",
             "position",
+            "is_consultation",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
@@ -249,6 +251,10 @@ class ServiceForm(forms.ModelForm):
             ),
             "horizon_days": _("From 1 to 365 days."),
             "slot_step_minutes": _("Start times are offered every this many minutes, 5 to 240."),
+            "hold_minutes": _(
+                "While a client fills in a form or pays, their time is kept this long, "
+                "5 to 30 minutes."
+            ),
             "price": _("0 means free."),
             "cancel_deadline_hours": _("Cancelling later than this costs the fee below."),
             "position": _("Services are listed by this number, then by name."),

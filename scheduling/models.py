@@ -126,6 +126,20 @@ class Service(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(0)],
     )
+    is_consultation = models.BooleanField(
+        _("counts as a consultation"),
+        default=False,
+        help_text=_(
+            "Tick for first meetings with a prospective client; the lead pipeline and the "
+            "firm's numbers count these."
+        ),
+    )
+    # How long an unfinished booking keeps its time (a form to fill in, a payment to make).
+    hold_minutes = models.PositiveSmallIntegerField(
+        _("time kept for an unfinished booking (minutes)"),
+        default=10,
+        validators=[MinValueValidator(5), MaxValueValidator(30)],
+    )
     is_active = models.BooleanField(_("bookable"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
     # Empty: the firm-wide NOTIFICATIONS_REMINDER_OFFSETS.
@@ -144,6 +158,12 @@ class Service(models.Model):
         ordering = ["position", "name"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(hold_minutes__gte=5, hold_minutes__lte=30),
+                name="service_hold_minutes_5_to_30",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -263,18 +283,30 @@ class BusyTime(models.Model):
         return f"{self.staff_id} {self.start_at}-{self.end_at}"
 
 
-BLOCKING_STATUSES = ("booked", "attended", "no_show")
+# A held booking blocks its time like a confirmed one: that is what the hold is for.
+BLOCKING_STATUSES = ("held", "booked", "attended", "no_show")
+# The longest a hold may be extended to, counted from when it started.
+HOLD_MAX_MINUTES = 60
 
 
 class Appointment(models.Model):
     class Status(models.TextChoices):
+        HELD = "held", _("Held")
+        EXPIRED = "expired", _("Hold expired")
         BOOKED = "booked", _("Booked")
         CANCELLED = "cancelled", _("Cancelled")
         RESCHEDULED = "rescheduled", _("Rescheduled")
         ATTENDED = "attended", _("Attended")
         NO_SHOW = "no_show", _("No-show")
 
+    class Origin(models.TextChoices):
+        PUBLIC = "public", _("Booking page")
+        PORTAL = "portal", _("Client portal")
+        STAFF = "staff", _("Staff")
+
     TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        Status.HELD: (Status.BOOKED, Status.EXPIRED, Status.CANCELLED),
+        Status.EXPIRED: (),
         Status.BOOKED: (Status.CANCELLED, Status.RESCHEDULED, Status.ATTENDED, Status.NO_SHOW),
         Status.ATTENDED: (Status.NO_SHOW,),
         Status.NO_SHOW: (Status.ATTENDED,),
@@ -318,6 +350,14 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_fee = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    # Who made the booking: registered booking steps decide by it (scheduling.booking_flow).
+    origin = models.CharField(max_length=10, choices=Origin.choices, blank=True)
+    # An unfinished booking (HELD): the steps still to do and done, in order, by key, and
+    # how long the time is kept. Every appointment of a package carries the same values.
+    hold_started_at = models.DateTimeField(null=True, blank=True)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    pending_steps = models.JSONField(default=list, blank=True)
+    done_steps = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["start_at"]
@@ -326,6 +366,12 @@ class Appointment(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["staff", "blocked_start"]),
             models.Index(fields=["contact", "start_at"]),
+            # The per-minute hold sweep.
+            models.Index(
+                fields=["hold_expires_at"],
+                condition=models.Q(status="held"),
+                name="appointment_hold_due_idx",
+            ),
         ]
         constraints: ClassVar = [
             models.CheckConstraint(
@@ -356,6 +402,15 @@ class Appointment(models.Model):
     @property
     def is_upcoming(self) -> bool:
         return self.status == self.Status.BOOKED and self.end_at > timezone.now()
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
+
+    @property
+    def booking_ref(self) -> str:
+        """The booking's key: the package's group, else the appointment itself."""
+        return str(self.booking_group or self.pk)
 
 
 class Reminder(Delivery):

@@ -17,3 +17,9 @@ def external_calendars_import_all() -> None:
 @shared_task(ignore_result=True)
 def external_calendar_import(calendar_id: Any) -> None:
     services.external_calendar_import(calendar_id=calendar_id)
+
+
+@shared_task(ignore_result=True)
+def booking_holds_expire() -> None:
+    """Beat entry, every minute: unfinished bookings past their time give it back."""
+    services.booking_holds_expire()

@@ -24,6 +24,9 @@ EXPECTED = {
     "portal.events.MatterStageChanged": [],
     "scheduling.events.AppointmentBooked": [],
     "scheduling.events.AppointmentCancelled": [],
+    "scheduling.events.AppointmentHeld": [],
+    "scheduling.events.AppointmentHoldExpired": [],
+    "scheduling.events.AppointmentHoldReleased": [],
     "scheduling.events.AppointmentMarked": [],
     "scheduling.events.AppointmentRescheduled": [],
 }

@@ -21,6 +21,7 @@ from scheduling.selectors.availability import (
     staff_list,
     staff_names,
 )
+from scheduling.selectors.bookings import Booking, booking_get_by_token
 from scheduling.selectors.calendars import (
     appointment_ics,
     appointment_manage_links,
@@ -47,6 +48,8 @@ __all__ = [
     "appointments_for_client",
     "appointments_for_staff_range",
     "appointments_visible_to",
+    "Booking",
+    "booking_get_by_token",
     "external_calendars_for",
     "firm_time_zone",
     "MAX_RANGE_DAYS",

@@ -46,6 +46,9 @@ def appointments_for_client(*, user: Any) -> tuple[list[Appointment], list[Appoi
         _appointment_qs()
         .filter(contact=contact)
         .exclude(status=Appointment.Status.RESCHEDULED)
+        # Unfinished bookings are not appointments yet; one given back never was one.
+        .exclude(status__in=(Appointment.Status.HELD, Appointment.Status.EXPIRED))
+        .exclude(Q(status=Appointment.Status.CANCELLED) & ~Q(pending_steps=[]))
         .order_by("start_at")[:200]
     )
     upcoming = [a for a in rows if a.end_at > now and a.status == Appointment.Status.BOOKED]
@@ -103,7 +106,7 @@ def appointments_for_staff_range(
             start_at__lt=end,
             end_at__gt=start,
         )
-        .exclude(status=Appointment.Status.RESCHEDULED)
+        .exclude(status__in=(Appointment.Status.RESCHEDULED, Appointment.Status.EXPIRED))
         .order_by("start_at")
     )
     visible = {a.pk for a in rows}

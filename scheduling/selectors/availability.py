@@ -85,6 +85,8 @@ def staff_calendars(
                 blocked_end__gt=lo,
             )
             .exclude(pk__in=list(exclude_appointment_ids))
+            # A hold whose time is up is free again, even before the sweep expires it.
+            .exclude(status=Appointment.Status.HELD, hold_expires_at__lte=timezone.now())
             .values_list("staff_id", "blocked_start", "blocked_end")
         )
         for staff_id, s, e in appointments:

@@ -89,7 +89,11 @@ def appointment_ics(*, appointments: list[Appointment], method: str) -> bytes:
 
 
 def staff_feed_ics(*, token: str) -> bytes:
-    """A staff member's private feed: times, the service and the client's name only."""
+    """A staff member's private feed: times, the service and the client's name only.
+
+    Held (unfinished) bookings stay out: a subscribed calendar would keep showing a time
+    that may be released a few minutes later.
+    """
     staff = portal_selectors.staff_get_by_calendar_token(token=token)
     if staff is None:
         raise Http404
@@ -102,6 +106,7 @@ def staff_feed_ics(*, token: str) -> bytes:
             start_at__gte=now - dt.timedelta(days=60),
             start_at__lte=now + dt.timedelta(days=400),
         )
+        .exclude(status=Appointment.Status.HELD)
         .order_by("start_at")[:2000]
     )
     entries = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scheduling.services.availability import availability_rule_add, availability_rule_remove
 from scheduling.services.booking import (
+    BookedAppointments,
     BookerData,
     SlotInvalid,
     SlotTaken,
@@ -11,6 +12,7 @@ from scheduling.services.booking import (
     appointment_cancel,
     appointment_mark,
     appointment_reschedule,
+    booking_step_complete,
     cancellation_fee,
     recurring_book,
 )
@@ -27,6 +29,12 @@ from scheduling.services.catalogue import (
     service_restore,
     service_update,
 )
+from scheduling.services.holds import (
+    HoldLapsed,
+    booking_hold_extend,
+    booking_hold_release,
+    booking_holds_expire,
+)
 from scheduling.services.reminders import (
     appointment_notify,
     appointment_reminders_sync,
@@ -42,13 +50,19 @@ __all__ = [
     "appointment_reschedule",
     "availability_rule_add",
     "availability_rule_remove",
+    "BookedAppointments",
     "BookerData",
+    "booking_hold_extend",
+    "booking_hold_release",
+    "booking_holds_expire",
+    "booking_step_complete",
     "busy_intervals_from_ics",
     "cancellation_fee",
     "external_calendar_add",
     "external_calendar_ids",
     "external_calendar_import",
     "external_calendar_remove",
+    "HoldLapsed",
     "recurring_book",
     "reminder_offsets",
     "service_archive",

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,14 +28,16 @@ from audit.services import audit_record
 from core import events
 from core.errors import ServiceError
 from core.http import RequestMeta
+from core.links import absolute_url
 from portal import selectors as portal_selectors
 from portal import services as portal_services
 from scheduling import availability as engine
-from scheduling import selectors
+from scheduling import booking_flow, selectors
 from scheduling.audit_actions import SchedulingAction
 from scheduling.events import (
     AppointmentBooked,
     AppointmentCancelled,
+    AppointmentHeld,
     AppointmentMarked,
     AppointmentRescheduled,
 )
@@ -43,7 +46,8 @@ from scheduling.models import (
     Appointment,
     Service,
 )
-from scheduling.services import reminders
+from scheduling.selectors.bookings import booking_context
+from scheduling.services import holds, reminders
 
 if TYPE_CHECKING:
     from portal.models import Contact, Matter, User
@@ -61,6 +65,17 @@ class SlotInvalid(ServiceError):
 
 class SlotTaken(ServiceError):
     """Someone booked the time a moment ago (409)."""
+
+
+class BookedAppointments(list[Appointment]):
+    """What appointment_book returns: the appointments, earliest first (a list, as it
+    always was), and for a held booking the URL of its first step."""
+
+    next_url: str | None = None
+
+    @property
+    def held(self) -> bool:
+        return bool(self) and self[0].status == Appointment.Status.HELD
 
 
 @dataclass(frozen=True)
@@ -88,7 +103,7 @@ def _publish_booked(booked: Sequence[Appointment], *, actor: User | None) -> Non
             service_id=first.service_id,
             contact_id=first.contact_id,
             matter_id=first.matter_id,
-            booked_by_id=actor.pk if actor is not None else None,
+            booked_by_id=actor.pk if actor is not None else first.booked_by_id,
         )
     )
 
@@ -124,11 +139,26 @@ def _overlaps(staff_id: int, blocked_start: dt.datetime, blocked_end: dt.datetim
 
 
 def _insert(
-    *, staff_id: int, blocked_start: dt.datetime, blocked_end: dt.datetime, **fields: Any
+    *,
+    staff_id: int,
+    blocked_start: dt.datetime,
+    blocked_end: dt.datetime,
+    now: dt.datetime | None = None,
+    **fields: Any,
 ) -> Appointment | None:
-    """Insert a blocking appointment, or None when the time overlaps another one."""
+    """Insert a blocking appointment, or None when the time overlaps another one.
+
+    Lapsed holds in the window are expired first, in the same transaction: a hold whose
+    time is up never blocks a booker, even when the sweep runs late.
+    """
     try:
         with transaction.atomic():
+            holds.holds_expire_overlapping(
+                staff_id=staff_id,
+                blocked_start=blocked_start,
+                blocked_end=blocked_end,
+                now=now or timezone.now(),
+            )
             if _overlaps(staff_id, blocked_start, blocked_end):
                 return None
             return Appointment.objects.create(
@@ -233,6 +263,16 @@ def _next_step_start(
     return slots[0].start
 
 
+def _origin(origin: str | None, *, actor: User | None, contact: Contact | None) -> str:
+    if origin is None:
+        if actor is not None and actor.is_firm_staff:
+            return Appointment.Origin.STAFF
+        return Appointment.Origin.PORTAL if contact is not None else Appointment.Origin.PUBLIC
+    if origin not in booking_flow.ORIGINS:
+        raise ValueError(f"unknown booking origin {origin!r}")
+    return origin
+
+
 def appointment_book(
     *,
     service: Service,
@@ -245,18 +285,27 @@ def appointment_book(
     actor: User | None = None,
     meta: RequestMeta | None = None,
     now: dt.datetime | None = None,
-) -> list[Appointment]:
-    """Book a service (all the steps of a package) and send one confirmation."""
+    origin: str | None = None,
+) -> BookedAppointments:
+    """Book a service (all the steps of a package) and send one confirmation.
+
+    When a registered booking step applies (scheduling.booking_flow), the appointments are
+    HELD instead: they block the time until `now + service.hold_minutes`, nothing is sent
+    and no reminder is made until the last step confirms them (booking_step_complete), and
+    the result's `next_url` is the first step's. `origin` ("public", "portal", "staff";
+    by default from who books) is what the steps decide by.
+    """
     now = now or timezone.now()
     start_at = _utc(start_at)
     if contact is None and booker is None:
         raise ServiceError(_("Who is the appointment for?"))
+    origin = _origin(origin, actor=actor, contact=contact)
     candidates = _check_offered(service=service, start=start_at, staff=staff, now=now)
     steps = [(step.service, step.min_gap_days) for step in service.steps.all()]
     with transaction.atomic():
         person = contact if contact is not None else _booker_contact(booker, time_zone)
         group = uuid.uuid4() if steps else None
-        booked: list[Appointment] = []
+        booked = BookedAppointments()
         for staff_id in _fair_order(candidates, now=now):
             first_service = steps[0][0] if steps else service
             start, end, b_start, b_end = _blocked(first_service, start_at)
@@ -264,6 +313,7 @@ def appointment_book(
                 staff_id=staff_id,
                 blocked_start=b_start,
                 blocked_end=b_end,
+                now=now,
                 service=first_service,
                 contact=person,
                 matter=matter,
@@ -272,6 +322,7 @@ def appointment_book(
                 time_zone=time_zone,
                 booking_group=group,
                 booked_by=actor,
+                origin=origin,
             )
             if appointment is not None:
                 booked.append(appointment)
@@ -290,6 +341,7 @@ def appointment_book(
                 staff_id=staff_id,
                 blocked_start=bs,
                 blocked_end=be,
+                now=now,
                 service=step_service,
                 contact=person,
                 matter=matter,
@@ -298,23 +350,172 @@ def appointment_book(
                 time_zone=time_zone,
                 booking_group=group,
                 booked_by=actor,
+                origin=origin,
             )
             if appointment is None:
                 raise SlotTaken(_("This time was just taken. Please choose another time."))
             booked.append(appointment)
             taken.append(engine.Interval(bs, be))
-        _publish_booked(booked, actor=actor)
-        for appointment in booked:
-            audit_record(
-                action=SchedulingAction.APPOINTMENT_BOOKED,
-                actor=actor,
-                meta=meta,
-                matter_id=matter.pk if matter else None,
-                obj=appointment,
-                data={"service": service.slug, "start": start_at.isoformat()},
-            )
-        _notify(changed=booked, notify=booked, event="booked")
+        context = booking_context(booked, token=booked[0].manage_token)
+        pending = booking_flow.steps_that_apply(context)
+        if pending:
+            _hold(booked, service=service, pending=pending, now=now, actor=actor, meta=meta)
+            booked.next_url = pending[0].url(context)
+            return booked
+        _confirm(
+            booked,
+            actor=actor,
+            meta=meta,
+            data={"service": service.slug, "start": start_at.isoformat()},
+        )
     return booked
+
+
+def _hold(
+    booked: Sequence[Appointment],
+    *,
+    service: Service,
+    pending: Sequence[booking_flow.BookingStep],
+    now: dt.datetime,
+    actor: User | None,
+    meta: RequestMeta | None,
+) -> None:
+    """Turn just-inserted appointments into a held booking (still blocking the time)."""
+    expires = now + dt.timedelta(minutes=service.hold_minutes)
+    keys = [step.key for step in pending]
+    for appointment in booked:
+        appointment.status = Appointment.Status.HELD
+        appointment.hold_started_at = now
+        appointment.hold_expires_at = expires
+        appointment.pending_steps = keys
+        appointment.done_steps = []
+        appointment.save(
+            update_fields=[
+                "status",
+                "hold_started_at",
+                "hold_expires_at",
+                "pending_steps",
+                "done_steps",
+            ]
+        )
+        audit_record(
+            action=SchedulingAction.APPOINTMENT_HELD,
+            actor=actor,
+            meta=meta,
+            matter_id=appointment.matter_id,
+            obj=appointment,
+            data={
+                "service": appointment.service.slug,
+                "start": appointment.start_at.isoformat(),
+                "until": expires.isoformat(),
+                "steps": keys,
+            },
+        )
+    first = booked[0]
+    events.publish(
+        AppointmentHeld(
+            booking_ref=first.booking_ref,
+            appointment_ids=tuple(a.pk for a in booked),
+            contact_id=first.contact_id,
+            service_ids=tuple(a.service_id for a in booked),
+        )
+    )
+
+
+def _confirm(
+    booked: Sequence[Appointment],
+    *,
+    actor: User | None,
+    meta: RequestMeta | None,
+    data: dict[str, Any],
+    from_hold: bool = False,
+) -> None:
+    """A booking is made: the event, an audit row each, the confirmation and reminders.
+
+    A held booking confirmed by its last step is booked by whoever made it, not by
+    whoever (often nobody: a payment webhook) finished the step.
+    """
+    _publish_booked(booked, actor=None if from_hold else actor)
+    for appointment in booked:
+        audit_record(
+            action=SchedulingAction.APPOINTMENT_BOOKED,
+            actor=actor,
+            meta=meta,
+            matter_id=appointment.matter_id,
+            obj=appointment,
+            data=data,
+        )
+    _notify(changed=booked, notify=booked, event="booked")
+
+
+def booking_step_complete(
+    *,
+    token: str,
+    step_key: str,
+    actor: User | None = None,
+    meta: RequestMeta | None = None,
+) -> str:
+    """A step of a held booking is done: the URL of the next one, or, after the last,
+    the booking is confirmed (HELD → BOOKED for every appointment of it, one confirmation,
+    the reminders and AppointmentBooked) and the URL is the booking's page.
+
+    Works while the booking is HELD even past `hold_expires_at` (the time is still ours
+    until the sweep or another booker takes it back); raises HoldLapsed once the hold
+    expired or was released. Completing a step again, or completing one of a booking that
+    is already confirmed, changes nothing and answers the same URL.
+    """
+    with transaction.atomic():
+        rows = holds.booking_lock(token=token)
+        first = rows[0]
+        detail = absolute_url(
+            reverse("scheduling:booking-detail", kwargs={"token": first.manage_token})
+        )
+        if first.status in (Appointment.Status.EXPIRED, Appointment.Status.CANCELLED):
+            raise holds.HoldLapsed(
+                _("The time you picked was released. Please choose a time again to book.")
+            )
+        if first.status != Appointment.Status.HELD:
+            return detail
+        pending = [key for key in first.pending_steps or () if key != step_key]
+        done = list(first.done_steps or ())
+        if step_key not in (first.pending_steps or ()):
+            if step_key not in done:
+                raise ServiceError(_("This step is not part of the booking."))
+        else:
+            done.append(step_key)
+        ids = [a.pk for a in rows]
+        context = booking_context(rows, token=first.manage_token)
+        remaining = [s for s in (booking_flow.step_get(k) for k in pending) if s is not None]
+        if remaining:
+            Appointment.objects.filter(pk__in=ids, status=Appointment.Status.HELD).update(
+                pending_steps=pending, done_steps=done
+            )
+            if done != list(first.done_steps or ()):
+                for appointment in rows:
+                    audit_record(
+                        action=SchedulingAction.APPOINTMENT_STEP_DONE,
+                        actor=actor,
+                        meta=meta,
+                        matter_id=appointment.matter_id,
+                        obj=appointment,
+                        data={"booking": first.booking_ref, "step": step_key},
+                    )
+            return remaining[0].url(context)
+        Appointment.objects.filter(pk__in=ids, status=Appointment.Status.HELD).update(
+            status=Appointment.Status.BOOKED, pending_steps=[], done_steps=done
+        )
+        for appointment in rows:
+            appointment.status = Appointment.Status.BOOKED
+            appointment.pending_steps = []
+            appointment.done_steps = done
+        _confirm(
+            rows,
+            actor=actor,
+            meta=meta,
+            data={"booking": first.booking_ref, "step": step_key},
+            from_hold=True,
+        )
+    return detail
 
 
 def appointment_reschedule(
@@ -359,6 +560,8 @@ def appointment_reschedule(
                 uid=old.uid,
                 sequence=old.sequence + 1,
                 booked_by=actor,
+                origin=old.origin,
+                now=now,
             )
             if new is not None:
                 break
@@ -402,6 +605,13 @@ def appointment_cancel(
     now = now or timezone.now()
     with transaction.atomic():
         row = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if row.status == Appointment.Status.HELD:
+            # Nothing was confirmed, so nothing is cancelled: the hold is released.
+            raise ServiceError(
+                _(
+                    "This booking is not finished yet, so there is nothing to cancel. Release the time instead."
+                )
+            )
         if not row.can_move_to(Appointment.Status.CANCELLED):
             raise ServiceError(_("This appointment can no longer be changed."))
         row.status = Appointment.Status.CANCELLED

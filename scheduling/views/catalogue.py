@@ -44,7 +44,15 @@ def staff_services(request: Request) -> HttpResponse:
 SERVICE_FORM_GROUPS = (
     (
         _lazy("What it is"),
-        ("name", "slug", "description", "location_kind", "location_detail", "position"),
+        (
+            "name",
+            "slug",
+            "description",
+            "location_kind",
+            "location_detail",
+            "position",
+            "is_consultation",
+        ),
     ),
     (
         _lazy("Time"),
@@ -55,6 +63,7 @@ SERVICE_FORM_GROUPS = (
             "min_notice_minutes",
             "horizon_days",
             "slot_step_minutes",
+            "hold_minutes",
         ),
     ),
     (_lazy("Price and cancellation"), ("price", "cancel_deadline_hours", "cancel_fee")),

@@ -1,0 +1,119 @@
+"""A booking as its manage token opens it: every appointment of it, and its steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.utils import timezone
+
+from scheduling import booking_flow
+from scheduling.models import Appointment
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One booking (a single appointment or every appointment of a package)."""
+
+    booking_ref: str
+    token: str  # the booking's manage token (its first appointment's)
+    status: str  # the appointments share it while the booking is held
+    appointments: tuple[Appointment, ...]
+    contact_id: uuid.UUID
+    origin: str
+    pending_steps: tuple[str, ...]
+    done_steps: tuple[str, ...]
+    hold_started_at: dt.datetime | None
+    hold_expires_at: dt.datetime | None
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == Appointment.Status.HELD
+
+    @property
+    def is_lapsed(self) -> bool:
+        """The hold is over: expired by the sweep, or past its time and not yet swept."""
+        if self.status == Appointment.Status.EXPIRED:
+            return True
+        return self.is_held and (
+            self.hold_expires_at is not None and self.hold_expires_at <= timezone.now()
+        )
+
+    @property
+    def was_released(self) -> bool:
+        """Given back before it was confirmed (a confirmed booking has no pending steps)."""
+        return self.status == Appointment.Status.CANCELLED and bool(self.pending_steps)
+
+    @property
+    def context(self) -> booking_flow.BookingContext:
+        return booking_context(list(self.appointments), token=self.token)
+
+    def remaining_steps(self) -> tuple[booking_flow.BookingStep, ...]:
+        """The registered steps still to do, in the order the booking stored them."""
+        steps = (booking_flow.step_get(key) for key in self.pending_steps)
+        return tuple(step for step in steps if step is not None)
+
+    @property
+    def next_url(self) -> str | None:
+        """Where the booker continues, while the booking is held."""
+        steps = self.remaining_steps()
+        if not self.is_held or not steps:
+            return None
+        return steps[0].url(self.context)
+
+
+def booking_context(appointments: list[Appointment], *, token: str) -> booking_flow.BookingContext:
+    """The context the registered steps see, built from the booking's appointments."""
+    first = appointments[0]
+    return booking_flow.BookingContext(
+        booking_ref=first.booking_ref,
+        appointment_ids=tuple(a.pk for a in appointments),
+        service_ids=tuple(a.service_id for a in appointments),
+        contact_id=first.contact_id,
+        origin=first.origin,
+        token=token,
+    )
+
+
+def booking_rows(appointment: Appointment) -> list[Appointment]:
+    """Every appointment of the booking this one belongs to, earliest first."""
+    if not appointment.booking_group:
+        return [appointment]
+    rows = list(
+        Appointment.objects.select_related("service", "staff", "contact")
+        .filter(booking_group=appointment.booking_group, contact_id=appointment.contact_id)
+        .exclude(status=Appointment.Status.RESCHEDULED)
+        .order_by("start_at")
+    )
+    return rows or [appointment]
+
+
+def booking_get_by_token(*, token: str, now: dt.datetime | None = None) -> Booking:
+    """The booking a manage token opens, whatever its status; 404 for an unknown token or
+    one whose appointment is over (manage links expire with the appointment)."""
+    now = now or timezone.now()
+    if not token or len(token) > 64:
+        raise Http404
+    appointment = (
+        Appointment.objects.select_related("service", "staff", "contact")
+        .filter(manage_token=token)
+        .first()
+    )
+    if appointment is None or appointment.end_at <= now:
+        raise Http404
+    rows = booking_rows(appointment)
+    first = rows[0]
+    return Booking(
+        booking_ref=first.booking_ref,
+        token=first.manage_token,
+        status=first.status,
+        appointments=tuple(rows),
+        contact_id=first.contact_id,
+        origin=first.origin,
+        pending_steps=tuple(first.pending_steps or ()),
+        done_steps=tuple(first.done_steps or ()),
+        hold_started_at=first.hold_started_at,
+        hold_expires_at=first.hold_expires_at,
+    )
