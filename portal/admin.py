@@ -9,6 +9,7 @@ from guardian.admin import GuardedModelAdmin
 
 from portal.models import (
     CoCounselGrant,
+    ConsentRecord,
     Contact,
     Firm,
     Invitation,
@@ -115,4 +116,24 @@ class InvitationAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    """Read-only: consents are evidence (append-only; withdrawals go through the service)."""
+
+    list_display = ["given_at", "contact", "context_key", "purpose", "channel", "withdrawn_at"]
+    list_filter = ["purpose", "channel", "lawful_basis", "language"]
+    search_fields = ["context_key", "contact__last_name", "contact__email", "text_sha256"]
+    date_hierarchy = "given_at"
+    list_select_related = ["contact"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

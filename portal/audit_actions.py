@@ -21,6 +21,8 @@ class PortalAction(models.TextChoices):
     TIMELINE_ADDED = "timeline.added", _("Timeline entry added")
     CONTACT_CREATED = "contact.created", _("Contact created")
     CONTACT_UPDATED = "contact.updated", _("Contact updated")
+    CONSENT_GIVEN = "consent.given", _("Consent given")
+    CONSENT_WITHDRAWN = "consent.withdrawn", _("Consent withdrawn")
     FIRM_UPDATED = "firm.updated", _("Firm settings changed")
     PREFERENCES_UPDATED = "user.preferences", _("Preferences changed")
     CALENDAR_TOKEN_ROTATED = "calendar.token_rotated", _("Calendar feed address changed")

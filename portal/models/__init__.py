@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.models.client_tasks import ClientTask
+from portal.models.consents import ConsentRecord
 from portal.models.documents import UNDO_DAYS, Document, DocumentVersion, Folder, version_key
 from portal.models.firm import Firm
 from portal.models.invitations import Invitation
@@ -22,6 +23,7 @@ from portal.models.sharing import CoCounselGrant
 __all__ = [
     "ClientTask",
     "CoCounselGrant",
+    "ConsentRecord",
     "Contact",
     "Document",
     "DocumentRequest",

@@ -39,6 +39,7 @@ from portal.selectors.messages import (
 )
 from portal.selectors.people import (
     active_staff,
+    consents_for_contact,
     contact_for_user,
     contact_get_for_staff,
     contact_recipient,
@@ -79,6 +80,7 @@ __all__ = [
     "cocounsel_grant_get_for_staff",
     "cocounsel_grants_for_matter",
     "contact_for_user",
+    "consents_for_contact",
     "contact_get_for_staff",
     "contact_recipient",
     "contacts_for_staff",

@@ -10,7 +10,7 @@ from django.http import Http404
 from core.http import uuid_or_404
 from notifications.channels import Channel
 from notifications.compose import Recipient
-from portal.models import Contact, Matter, User
+from portal.models import ConsentRecord, Contact, Matter, User
 from portal.selectors.firm import firm_get
 from portal.selectors.matters import matters_visible_to
 
@@ -50,6 +50,12 @@ def contact_get_for_staff(*, user: User, contact_id: Any) -> Contact:
     if contact is None:
         raise Http404
     return contact
+
+
+def consents_for_contact(*, user: User, contact_id: Any) -> list[ConsentRecord]:
+    """A contact's consents, newest first, for staff who may see the contact (404 else)."""
+    contact = contact_get_for_staff(user=user, contact_id=contact_id)
+    return list(ConsentRecord.objects.filter(contact=contact).order_by("-given_at", "-pk"))
 
 
 def active_staff() -> QuerySet[User]:

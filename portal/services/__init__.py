@@ -6,6 +6,7 @@ Views and other apps import `from portal import services`, never a module inside
 from __future__ import annotations
 
 from portal.services.client_tasks import client_task_complete, client_task_create
+from portal.services.consents import consent_record, consent_text_sha256, consent_withdraw
 from portal.services.documents import (
     ATTACHMENTS_FOLDER,
     document_delete,
@@ -63,6 +64,9 @@ __all__ = [
     "client_task_create",
     "cocounsel_revoke",
     "cocounsel_share",
+    "consent_record",
+    "consent_text_sha256",
+    "consent_withdraw",
     "contact_create",
     "contact_for_booking",
     "contact_update",

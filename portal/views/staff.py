@@ -82,7 +82,12 @@ def contact_detail(request: Request, contact_id: str) -> HttpResponse:
     return render(
         request,
         "staff/contact_detail.html",
-        {"contact": contact, "matters": matters, "invitations": contact.invitations.all()[:5]},
+        {
+            "contact": contact,
+            "matters": matters,
+            "invitations": contact.invitations.all()[:5],
+            "consents": selectors.consents_for_contact(user=request.user, contact_id=contact.pk),
+        },
     )
 
 

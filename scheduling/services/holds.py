@@ -35,6 +35,13 @@ if TYPE_CHECKING:
 SWEEP_BATCH = 500
 
 
+# The audit action of each way a hold ends.
+END_ACTIONS: dict[str, str] = {
+    Appointment.Status.EXPIRED: SchedulingAction.APPOINTMENT_HOLD_EXPIRED,
+    Appointment.Status.CANCELLED: SchedulingAction.APPOINTMENT_HOLD_RELEASED,
+}
+
+
 class HoldLapsed(ServiceError):
     """The booking's time is no longer held for it (expired or released)."""
 
@@ -76,7 +83,6 @@ def _end_hold(
     *,
     status: str,
     now: dt.datetime,
-    action: str,
     reason: str,
     actor: AtriumUser | None = None,
     meta: RequestMeta | None = None,
@@ -94,7 +100,7 @@ def _end_hold(
     first = rows[0]
     for appointment in rows:
         audit_record(
-            action=action,
+            action=END_ACTIONS[status],
             actor=actor,
             meta=meta,
             matter_id=appointment.matter_id,
@@ -147,7 +153,6 @@ def _expire_locked(lapsed: Q, *, now: dt.datetime, reason: str, limit: int | Non
             booking,
             status=Appointment.Status.EXPIRED,
             now=now,
-            action=SchedulingAction.APPOINTMENT_HOLD_EXPIRED,
             reason=reason,
         ):
             expired += 1
@@ -236,7 +241,6 @@ def booking_hold_release(
             rows,
             status=Appointment.Status.CANCELLED,
             now=now,
-            action=SchedulingAction.APPOINTMENT_HOLD_RELEASED,
             reason=str(reason)[:100],
             actor=actor,
             meta=meta,
