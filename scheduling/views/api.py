@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import form_errors
+from core.links import absolute_url
 from core.time import day_window
 from scheduling import selectors
 from scheduling.forms import (
@@ -134,6 +135,13 @@ def _api_bookings(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "reference": str(first.pk),
+            # "held": the time is kept until hold_expires_at while the booker finishes the
+            # steps at next_url; "booked": confirmed.
+            "status": first.status,
+            "next_url": absolute_url(result.next_url) if result.next_url else None,
+            "hold_expires_at": (
+                first.hold_expires_at.isoformat() if result.held and first.hold_expires_at else None
+            ),
             "appointments": [
                 {
                     "reference": str(a.pk),

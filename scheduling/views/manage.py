@@ -8,15 +8,16 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.time import day_window
-from scheduling import selectors, services
+from scheduling import booking_flow, selectors, services
 from scheduling.forms import (
     RescheduleForm,
 )
@@ -24,9 +25,62 @@ from scheduling.http import detail_url, embed_response, signed_in, viewer_zone
 from scheduling.models import Appointment
 
 
+def _unfinished(appointment: Appointment) -> bool:
+    """A booking still held, or one whose hold lapsed or was given back unconfirmed."""
+    return appointment.status in (Appointment.Status.HELD, Appointment.Status.EXPIRED) or (
+        appointment.status == Appointment.Status.CANCELLED and bool(appointment.pending_steps)
+    )
+
+
+def _finish_page(
+    request: HttpRequest, token: str, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    """ "Finish your booking": the time held, the countdown and the steps left, or, once
+    the hold is over, that the time was released and where to book again."""
+    booking = selectors.booking_get_by_token(token=token)
+    first = booking.appointments[0]
+    now = timezone.now()
+    left = 0
+    if booking.is_held and booking.hold_expires_at is not None:
+        left = max(0, int((booking.hold_expires_at - now).total_seconds()))
+    labels = {
+        key: step.label
+        for key in (*booking.done_steps, *booking.pending_steps)
+        if (step := booking_flow.step_get(key)) is not None
+    }
+    response = render(
+        request,
+        "scheduling/booking_finish.html",
+        {
+            "booking": booking,
+            "appointment": first,
+            "zone": ZoneInfo(first.time_zone),
+            "seconds_left": left,
+            "countdown": f"{left // 60}:{left % 60:02d}",
+            "done": [labels[k] for k in booking.done_steps if k in labels],
+            "remaining": [labels[k] for k in booking.pending_steps if k in labels],
+            "next_url": booking.next_url if booking.is_held and not booking.is_lapsed else None,
+            "lapsed": not booking.is_held or booking.is_lapsed,
+            "rebook_url": (
+                reverse("scheduling:book")
+                if first.booking_group
+                else selectors.appointment_rebook_link(appointment=first)
+            ),
+            "error": error,
+            "embed": request.GET.get("embed") == "1",
+        },
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return embed_response(request, response)
+
+
 @require_GET
 def booking_detail(request: HttpRequest, token: str) -> HttpResponse:
     appointment = selectors.appointment_by_token(token=token)
+    if _unfinished(appointment):
+        return _finish_page(request, token)
     group = [appointment]
     if appointment.booking_group:
         group = list(
@@ -72,6 +126,16 @@ def booking_ics(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    if _unfinished(selectors.appointment_by_token(token=token)):
+        return _finish_page(
+            request,
+            token,
+            error=_(
+                "This booking is not finished yet, so its time cannot be changed. Finish "
+                "it first, or release the time and book another one."
+            ),
+            status=409,
+        )
     appointment = selectors.appointment_by_token(token=token, for_change=True)
     service = appointment.service
     tz = viewer_zone(request) if request.GET.get("tz") else appointment.time_zone
@@ -134,6 +198,16 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt  # see booking_reschedule
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    if _unfinished(selectors.appointment_by_token(token=token)):
+        return _finish_page(
+            request,
+            token,
+            error=_(
+                "This booking is not finished yet, so there is nothing to cancel. To give "
+                "the time back, release it below."
+            ),
+            status=409,
+        )
     appointment = selectors.appointment_by_token(token=token, for_change=True)
     fee = services.cancellation_fee(appointment=appointment)
     error = ""
@@ -163,6 +237,26 @@ def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
             },
         ),
     )
+
+
+@csrf_exempt  # see booking_reschedule
+@require_POST
+def booking_release(request: HttpRequest, token: str) -> HttpResponse:
+    """The booker gives a held booking's time back (cancelling an unfinished booking)."""
+    booking = selectors.booking_get_by_token(token=token)
+    try:
+        released = services.booking_hold_release(
+            token=booking.token,
+            reason="client",
+            actor=signed_in(request),
+            meta=RequestMeta.from_request(request),
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        if released:
+            messages.success(request, _("The time was released. Nothing was booked."))
+    return redirect(detail_url(booking.appointments[0], request))
 
 
 @require_GET

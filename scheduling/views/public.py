@@ -22,7 +22,7 @@ from scheduling.forms import (
     BookingForm,
 )
 from scheduling.http import detail_url, embed_csrf, embed_response, rate_limited, viewer_zone
-from scheduling.models import Appointment, Service
+from scheduling.models import Service
 
 
 @require_GET
@@ -86,7 +86,8 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
             form = BookingForm(data)
             result = book_from_form(request, form, service)
             if isinstance(result, list):
-                return redirect(detail_url(result[0], request))
+                # A held booking goes on to its first step (a form, a payment).
+                return redirect(result.next_url or detail_url(result[0], request))
             status = result
     chosen_dt = None
     try:
@@ -118,7 +119,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
 
 def book_from_form(
     request: HttpRequest, form: BookingForm, service: Service
-) -> list[Appointment] | int:
+) -> services.BookedAppointments | int:
     """Validate and book; the appointments, or the HTTP status of the refusal."""
     if not form.is_valid():
         return 400
@@ -155,6 +156,7 @@ def book_from_form(
             time_zone=data["time_zone"],
             actor=request.user if request.user.is_authenticated else None,
             meta=RequestMeta.from_request(request),
+            origin="portal" if contact is not None else "public",
         )
     except services.SlotTaken as exc:
         form.add_error("start", str(exc))

@@ -113,11 +113,15 @@ def staff_book(request: Request) -> HttpResponse:
                     time_zone=data["contact"].time_zone,
                     actor=request.user,
                     meta=RequestMeta.from_request(request),
+                    origin="staff",
                 )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Booked."))
+            if isinstance(booked, services.BookedAppointments) and booked.held:
+                messages.success(request, _("The time is held until the client finishes booking."))
+            else:
+                messages.success(request, _("Booked."))
             return redirect("scheduling:staff-appointment", appointment_id=booked[0].pk)
     return render(
         request, "scheduling/staff_book.html", {"form": form}, status=400 if form.errors else 200
@@ -162,6 +166,14 @@ def staff_appointment_action(request: Request, appointment_id: Any, action: str)
             services.appointment_mark(
                 appointment=appointment,
                 status=action,
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+            )
+        elif action == "cancel" and appointment.is_held:
+            # Nothing was confirmed to the client: the time is released, not cancelled.
+            services.booking_hold_release(
+                token=appointment.manage_token,
+                reason="staff",
                 actor=request.user,
                 meta=RequestMeta.from_request(request),
             )

@@ -79,6 +79,14 @@ ROWS = [
         secret=_secret,
     ),
     Row(
+        "scheduling:booking-release",
+        same(404),
+        kwargs=lambda w: BAD_TOKEN,
+        method="post",
+        setup=world_booking,
+        secret=_secret,
+    ),
+    Row(
         "scheduling:staff-feed",
         same(404),
         kwargs=lambda w: BAD_TOKEN,
