@@ -11,6 +11,7 @@ sweep, a step completing and a release can race without a lost or doubled change
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,7 @@ def booking_lock(*, token: str) -> list[Appointment]:
     return rows
 
 
-def _ids(rows: Iterable[Appointment]) -> tuple:  # type: ignore[type-arg]  # uuids
+def _ids(rows: Iterable[Appointment]) -> tuple[uuid.UUID, ...]:
     return tuple(a.pk for a in rows)
 
 
@@ -107,16 +108,26 @@ def _end_hold(
             obj=appointment,
             data={"booking": first.booking_ref, "reason": reason},
         )
-    payload = {
-        "booking_ref": first.booking_ref,
-        "appointment_ids": ids,
-        "contact_id": first.contact_id,
-        "service_ids": tuple(a.service_id for a in rows),
-    }
+    service_ids = tuple(a.service_id for a in rows)
     if status == Appointment.Status.EXPIRED:
-        events.publish(AppointmentHoldExpired(**payload))
+        events.publish(
+            AppointmentHoldExpired(
+                booking_ref=first.booking_ref,
+                appointment_ids=ids,
+                contact_id=first.contact_id,
+                service_ids=service_ids,
+            )
+        )
     else:
-        events.publish(AppointmentHoldReleased(**payload, reason=reason))
+        events.publish(
+            AppointmentHoldReleased(
+                booking_ref=first.booking_ref,
+                appointment_ids=ids,
+                contact_id=first.contact_id,
+                service_ids=service_ids,
+                reason=reason,
+            )
+        )
     for appointment in rows:
         appointment.status = status
     return True
