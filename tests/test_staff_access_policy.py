@@ -112,7 +112,9 @@ def test_a_colleagues_appointment_on_another_matter_is_only_busy_in_the_calendar
 def test_staff_booking_form_lists_only_the_matters_and_clients_the_user_may_open(
     client: Any, world: Any
 ) -> None:
-    # given
+    # given (a surname no other generated contact can share by chance)
+    world.contact_b.last_name = "Zyxwvonkel"
+    world.contact_b.save(update_fields=["last_name"])
     service = make_service(staff=[world.staff_on], slug="form-call", name="Form call")
     working_week(world.staff_on)
     client.force_login(world.staff_on)
