@@ -454,6 +454,6 @@ STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30.0)
 # The library logs Stripe's own error messages at INFO, and they can quote what was sent
 # (an email address); only warnings and errors reach Atrium's logs.
 LOGGING["loggers"] = {
-    **LOGGING["loggers"],  # type: ignore[dict-item]
+    **LOGGING["loggers"],  # type: ignore[dict-item]  # LOGGING is a plain dict literal
     "stripe": {"level": env.str("STRIPE_LOG_LEVEL", default="WARNING")},
 }

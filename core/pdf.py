@@ -39,7 +39,7 @@ class ResourceRefused(ValueError):
     """A URL a document may not load. WeasyPrint logs it and renders without it."""
 
 
-class LockedURLFetcher(URLFetcher):  # type: ignore[misc]
+class LockedURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
     """Serves ``<origin>/static/<path>`` from the project's static files, nothing else."""
 
     def __init__(self, *, base_url: str | None = None) -> None:
