@@ -118,6 +118,48 @@ EMAIL: dict[str, dict[str, Text]] = {
             "{firm}",
         ),
     },
+    "matter_update": {
+        "en": Text(
+            "News about your matter",
+            "Hello {name},\n"
+            "\n"
+            "there is news about {matter} in your portal.\n"
+            "For your privacy we do not send the details by email. Sign in to "
+            "see it: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "pl": Text(
+            "Nowe informacje w Twojej sprawie",
+            "Dzień dobry {name},\n"
+            "\n"
+            "w portalu są nowe informacje w sprawie {matter}.\n"
+            "Dla Twojej prywatności nie wysyłamy szczegółów e-mailem. Zaloguj "
+            "się, aby je zobaczyć: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "es": Text(
+            "Novedades sobre su asunto",
+            "Hola, {name}:\n"
+            "\n"
+            "hay novedades sobre {matter} en su portal.\n"
+            "Por su privacidad no enviamos los detalles por correo. Inicie "
+            "sesión para verlas: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "ru": Text(
+            "Новости по вашему делу",
+            "Здравствуйте, {name}!\n"
+            "\n"
+            "в портале есть новости по делу {matter}.\n"
+            "Ради вашей конфиденциальности мы не пересылаем подробности по "
+            "почте. Войдите, чтобы посмотреть: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+    },
 }
 
 SMS: dict[str, dict[str, str]] = {
@@ -138,6 +180,12 @@ SMS: dict[str, dict[str, str]] = {
         "pl": "{firm}: dokumenty do {due}. Prześlij: {link}",
         "es": "{firm}: necesitamos documentos antes del {due}. Subir: {link}",
         "ru": "{firm}: документы нужны до {due}. Загрузить: {link}",
+    },
+    "matter_update": {
+        "en": "{firm}: there is news about your matter. Sign in: {link}",
+        "pl": "{firm}: nowe informacje w Twojej sprawie. Zaloguj się: {link}",
+        "es": "{firm}: hay novedades en su asunto. Entre: {link}",
+        "ru": "{firm}: новости по вашему делу. Войдите: {link}",
     },
 }
 

@@ -25,6 +25,7 @@ from notifications.registry import COMMON_PLACEHOLDERS, Notice, SendContext
 from portal import selectors
 from portal.models import Matter
 from portal.notice_texts import EMAIL, SMS
+from portal.services.client_notices import UPDATE_NOTICE
 from portal.services.due_notices import DOCUMENT_DUE, TASK_DUE
 from portal.services.messages import MESSAGE_NOTICE
 from portal.services.silence import SILENCE_NOTICE
@@ -37,6 +38,7 @@ LINKS = {
     MESSAGE_NOTICE: "portal:message-list",
     TASK_DUE: "portal:task-list",
     DOCUMENT_DUE: "portal:request-list",
+    UPDATE_NOTICE: "portal:matter-detail",
 }
 SAMPLE = {"matter": "FAM-2026-001", "count": "2", "due": "Fri 13 Mar"}
 
@@ -126,6 +128,7 @@ NOTICES = [
     _notice(MESSAGE_NOTICE, _("New secure message"), ("matter", "count")),
     _notice(TASK_DUE, _("Task due"), ("matter", "due")),
     _notice(DOCUMENT_DUE, _("Document request due"), ("matter", "due")),
+    _notice(UPDATE_NOTICE, _("News on a matter (shared by the firm)"), ("matter", "count")),
     # Staff only, and its wording is a page template: not among the editable texts.
     Notice(
         event=SILENCE_NOTICE,

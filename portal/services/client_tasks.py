@@ -17,6 +17,7 @@ from portal.models import (
     Matter,
     User,
 )
+from portal.services.client_notices import matter_news_notify
 
 
 def client_task_create(
@@ -50,6 +51,7 @@ def client_task_create(
             obj=task,
             data={"kind": kind, "due": due_date.isoformat()},
         )
+        matter_news_notify(matter_id=matter.pk)
     return task
 
 

@@ -27,6 +27,7 @@ from portal.models import (
     Matter,
     User,
 )
+from portal.services.client_notices import matter_news_notify
 from portal.uploads import (
     VirusFound,
     clamd_enabled,
@@ -177,6 +178,7 @@ def document_upload(
     shared_with_client: bool = True,
     request_item: DocumentRequestItem | None = None,
     _bypass_folder_check: bool = False,
+    _notify_clients: bool = True,
 ) -> list[DocumentVersion]:
     """Store each file as a document, or as a new version when the name exists in the folder.
 
@@ -255,6 +257,13 @@ def document_upload(
                         "type": content_type,
                     },
                 )
+            if (
+                _notify_clients
+                and actor.is_firm_side
+                and locked_folder.shared_with_client
+                and any(v.document.shared_with_client for v in versions)
+            ):
+                matter_news_notify(matter_id=matter.pk)
             ids = [str(v.pk) for v in versions]
             quarantined = [
                 str(v.pk)
@@ -347,6 +356,8 @@ def document_set_shared(
                 obj=document,
                 data={"shared": shared},
             )
+            if shared and document.folder.shared_with_client and document.deleted_at is None:
+                matter_news_notify(matter_id=document.matter_id)
     return document
 
 

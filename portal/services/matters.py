@@ -27,6 +27,7 @@ from portal.models import (
     TimelineEntry,
     User,
 )
+from portal.services.client_notices import matter_news_notify
 from portal.services.people import _validation_message
 
 VIEW_MATTER = "view_matter"
@@ -197,6 +198,7 @@ def matter_change_stage(
             shared_with_client=True,
             created_by=actor,
         )
+        matter_news_notify(matter_id=locked.pk)
         events.publish(
             MatterStageChanged(
                 matter_id=locked.pk,
@@ -226,7 +228,9 @@ def timeline_entry_add(
     body: str = "",
     occurred_at: dt.datetime | None = None,
     shared_with_client: bool = True,
+    notify: bool = True,
 ) -> TimelineEntry:
+    """Post an entry; a shared one tells the clients (unless `notify` is False)."""
     with transaction.atomic():
         entry = TimelineEntry(
             matter=matter,
@@ -247,6 +251,8 @@ def timeline_entry_add(
             obj=entry,
             data={"kind": kind, "shared": shared_with_client},
         )
+        if shared_with_client and notify:
+            matter_news_notify(matter_id=matter.pk)
     return entry
 
 

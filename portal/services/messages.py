@@ -91,6 +91,7 @@ def message_send(
                 folder=_attachments_folder(matter),
                 files=files,
                 _bypass_folder_check=True,
+                _notify_clients=False,  # the message notice covers its attachments
             )
             message.attachments.set(versions)
         audit_record(

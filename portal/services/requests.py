@@ -22,6 +22,7 @@ from portal.models import (
     Matter,
     User,
 )
+from portal.services.client_notices import matter_news_notify
 from portal.services.documents import document_upload
 
 REQUESTS_FOLDER = "Requested documents"
@@ -81,6 +82,7 @@ def document_request_create(
             obj=doc_request,
             data={"items": len(labels), "due": due_date.isoformat()},
         )
+        matter_news_notify(matter_id=matter.pk)
     return doc_request
 
 
@@ -162,4 +164,6 @@ def request_item_review(
             obj=locked,
             data={"status": target},
         )
+        if not accept:
+            matter_news_notify(matter_id=doc_request.matter_id)
     return locked

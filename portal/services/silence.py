@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core import time
+from core.errors import ServiceError
 from core.http import RequestMeta
 from core.time import format_day
 from notifications import services as notifications
@@ -16,6 +19,7 @@ from notifications.text import fill
 from portal import selectors
 from portal.models import Matter, TimelineEntry, User
 from portal.notice_texts import CHECKIN
+from portal.services.client_notices import matter_news_notify
 from portal.services.matters import timeline_entry_add
 
 SILENCE_NOTICE = "silence"
@@ -40,16 +44,30 @@ def checkin_draft(*, matter: Matter, now: dt.datetime | None = None) -> Text:
 def checkin_send(
     *, actor: User, meta: RequestMeta | None = None, matter: Matter, title: str, body: str
 ) -> TimelineEntry:
-    """Post the check-in as a shared update on the client's timeline (stops the flag)."""
-    return timeline_entry_add(
-        actor=actor,
-        meta=meta,
-        matter=matter,
-        kind=TimelineEntry.Kind.UPDATE,
-        title=title,
-        body=body,
-        shared_with_client=True,
-    )
+    """Post the check-in as a shared update and tell the client (this clears the alarm).
+
+    The alarm clears only together with a queued notice: when no client of the matter can
+    sign in to the portal yet, nothing is posted and staff are told to invite them first.
+    """
+    with transaction.atomic():
+        entry = timeline_entry_add(
+            actor=actor,
+            meta=meta,
+            matter=matter,
+            kind=TimelineEntry.Kind.UPDATE,
+            title=title,
+            body=body,
+            shared_with_client=True,
+            notify=False,
+        )
+        if not matter_news_notify(matter_id=matter.pk):
+            raise ServiceError(
+                _(
+                    "No client of this matter can sign in to the portal yet, so the update "
+                    "would reach nobody. Invite the client first; the matter stays flagged."
+                )
+            )
+    return entry
 
 
 def silence_digest_send(*, now: dt.datetime | None = None) -> int:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.decorators import staff_required
+from core.errors import ServiceError
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.types import Request
@@ -51,7 +52,11 @@ def silence_checkin(request: Request, matter_id: str) -> HttpResponse:
             form.add_error(
                 None, _("The update could not be posted: %(e)s") % {"e": exc.messages[0]}
             )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The update is on the client's timeline."))
+            messages.success(
+                request, _("The update is on the client's timeline and the client is notified.")
+            )
             return redirect("staff:silence-list")
     return render(request, "staff/silence_checkin.html", {"matter": matter, "form": form})
