@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date, format_time
 from django.utils import formats, timezone, translation
 
 UTC = dt.UTC
@@ -62,3 +63,36 @@ def format_day(value: dt.date | dt.datetime, *, language: str, zone: ZoneInfo) -
         value = value.astimezone(zone)
     with translation.override(language):
         return formats.date_format(value, "D j M")
+
+
+def _babel_locale(language: str | None) -> str:
+    return (language or translation.get_language() or "en").replace("-", "_")
+
+
+def format_long_date(
+    value: dt.date | dt.datetime, *, zone: ZoneInfo | None = None, language: str | None = None
+) -> str:
+    """'1 grudnia 2026', '1 de diciembre de 2026', '1 декабря 2026 г.': the language's own
+    long date (Babel, CLDR), so month names are declined as the language needs."""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(zone).date() if zone is not None else value.date()
+    return str(format_date(value, "long", locale=_babel_locale(language)))
+
+
+def format_long_datetime(
+    value: dt.datetime,
+    *,
+    zone: ZoneInfo,
+    language: str | None = None,
+    weekday: bool = True,
+) -> str:
+    """'wtorek, 1 grudnia 2026, 10:30' in the language's own words, read in this zone."""
+    local = value.astimezone(zone)
+    locale = _babel_locale(language)
+    day = format_date(local.date(), "full" if weekday else "long", locale=locale)
+    return f"{day}, {format_time(local.time(), 'short', locale=locale)}"
+
+
+def format_long_day(value: dt.date, *, language: str | None = None) -> str:
+    """'wtorek, 1 grudnia 2026': a day with its weekday, in the language's own words."""
+    return str(format_date(value, "full", locale=_babel_locale(language)))

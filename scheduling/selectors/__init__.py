@@ -37,6 +37,12 @@ from scheduling.selectors.catalogue import (
     services_bookable,
     services_for_staff,
 )
+from scheduling.selectors.series import (
+    MAX_OCCURRENCES,
+    Occurrence,
+    series_proposal,
+    series_starts,
+)
 
 __all__ = [
     "appointment_by_token",
@@ -52,8 +58,10 @@ __all__ = [
     "booking_get_by_token",
     "external_calendars_for",
     "firm_time_zone",
+    "MAX_OCCURRENCES",
     "MAX_RANGE_DAYS",
     "may_book",
+    "Occurrence",
     "reminders_for_appointment",
     "rules_for",
     "service_get_for_booking",
@@ -62,6 +70,8 @@ __all__ = [
     "services_active",
     "services_bookable",
     "services_for_staff",
+    "series_proposal",
+    "series_starts",
     "slots_list",
     "staff_calendars",
     "staff_feed_ics",

@@ -6,6 +6,7 @@ from scheduling.services.availability import availability_rule_add, availability
 from scheduling.services.booking import (
     BookedAppointments,
     BookerData,
+    SeriesChanged,
     SlotInvalid,
     SlotTaken,
     appointment_book,
@@ -68,6 +69,7 @@ __all__ = [
     "service_archive",
     "service_create",
     "service_restore",
+    "SeriesChanged",
     "service_update",
     "SlotInvalid",
     "SlotTaken",

@@ -29,6 +29,7 @@ from core import events
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.links import absolute_url
+from core.time import format_long_date
 from portal import selectors as portal_selectors
 from portal import services as portal_services
 from scheduling import availability as engine
@@ -675,6 +676,10 @@ def appointment_mark(
     return row
 
 
+class SeriesChanged(SlotTaken):
+    """The free times changed since staff saw the proposed dates (409)."""
+
+
 def recurring_book(
     *,
     service: Service,
@@ -685,24 +690,41 @@ def recurring_book(
     count: int,
     actor: User,
     meta: RequestMeta | None = None,
+    expected: Sequence[dt.datetime] | None = None,
 ) -> list[Appointment]:
-    """Monthly check-ins on the same day and wall-clock time; each one stands alone."""
-    if not 1 <= count <= 24:
-        raise ServiceError(_("Choose between 1 and 24 occurrences."))
+    """Monthly check-ins, each at the nearest free time of the staff member around the
+    same day and wall-clock time (selectors.series_proposal); each one stands alone.
+
+    `expected` is what staff saw and confirmed: when the proposal is no longer exactly
+    that, nothing is booked (SeriesChanged) and they look again.
+    """
+    if not 1 <= count <= selectors.MAX_OCCURRENCES:
+        raise ServiceError(
+            _("Choose between 1 and %(max)d occurrences.") % {"max": selectors.MAX_OCCURRENCES}
+        )
     if not timezone.now() <= _utc(first_start) <= timezone.now() + dt.timedelta(days=366 * 3):
         raise SlotInvalid(_("Choose a start within the next three years."))
-    zone = ZoneInfo(staff.time_zone or selectors.firm_time_zone())
-    local = first_start.astimezone(zone)
+    if not service.staff.filter(pk=staff.pk).exists():
+        raise SlotInvalid(_("This lawyer does not offer this service."))
     series = uuid.uuid4()
     with transaction.atomic():
-        booked: list[Appointment] = []
-        for n in range(count):
-            month = local.month - 1 + n
-            year, month = local.year + month // 12, month % 12 + 1
-            day = min(local.day, 28)
-            start = dt.datetime(year, month, day, local.hour, local.minute, tzinfo=zone).astimezone(
-                dt.UTC
+        proposal = selectors.series_proposal(
+            service=service, staff=staff, first_start=first_start, count=count
+        )
+        missing = [o for o in proposal if o.start is None]
+        if missing:
+            zone = ZoneInfo(staff.time_zone or selectors.firm_time_zone())
+            raise SlotInvalid(
+                _("There is no free time near %(when)s; nothing was booked.")
+                % {"when": format_long_date(missing[0].aimed, zone=zone)}
             )
+        starts = selectors.series_starts(proposal)
+        if expected is not None and [_utc(e) for e in expected] != starts:
+            raise SeriesChanged(
+                _("The free times changed since you looked. Check the new dates and confirm again.")
+            )
+        booked: list[Appointment] = []
+        for start in starts:
             s, e, bs, be = _blocked(service, start)
             appointment = _insert(
                 staff_id=staff.pk,
@@ -716,12 +738,10 @@ def recurring_book(
                 time_zone=contact.time_zone,
                 series=series,
                 booked_by=actor,
+                origin=Appointment.Origin.STAFF,
             )
             if appointment is None:
-                raise SlotTaken(
-                    _("%(when)s is already taken; nothing was booked.")
-                    % {"when": start.astimezone(zone).strftime("%Y-%m-%d %H:%M")}
-                )
+                raise SlotTaken(_("One of these times was just taken; nothing was booked."))
             booked.append(appointment)
         audit_record(
             action=SchedulingAction.APPOINTMENT_BOOKED,
@@ -729,7 +749,7 @@ def recurring_book(
             meta=meta,
             matter_id=matter.pk if matter else None,
             obj=booked[0],
-            data={"series": str(series), "count": count},
+            data={"series": str(series), "count": len(booked)},
         )
         _publish_booked(booked, actor=actor)
         _notify(changed=booked, notify=booked, event="booked")

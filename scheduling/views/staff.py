@@ -84,16 +84,44 @@ def staff_calendar(request: Request) -> HttpResponse:
     )
 
 
+def _confirmed_starts(request: Request) -> list[dt.datetime] | None:
+    """The series dates staff saw and confirmed (hidden fields), None when unreadable."""
+    values = request.POST.getlist("occurrence")
+    if not values or len(values) > selectors.MAX_OCCURRENCES:
+        return None
+    try:
+        starts = [dt.datetime.fromisoformat(v[:40]) for v in values]
+    except ValueError:
+        return None
+    if any(s.tzinfo is None for s in starts):
+        return None
+    return starts
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_book(request: Request) -> HttpResponse:
+    """Book for a client. A series is shown first: the date each check-in would take
+    (moved to the nearest free time where needed); staff confirm those dates."""
     form = StaffBookingForm(request.POST or None, initial={"repeat_monthly": 1}, user=request.user)
+    proposal: list[selectors.Occurrence] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             start = _local_dt(data["start"], timezone.get_current_timezone_name())
             if data["repeat_monthly"] > 1:
-                booked = services.recurring_book(
+                proposal = selectors.series_proposal(
+                    service=data["service"],
+                    staff=data["staff"],
+                    first_start=start,
+                    count=data["repeat_monthly"],
+                )
+                if "confirm" not in request.POST:
+                    return _staff_book_page(request, form, proposal)
+                expected = _confirmed_starts(request)
+                if expected is None:
+                    raise ServiceError(_("Check the proposed dates and confirm them again."))
+                booked: list[Any] = services.recurring_book(
                     service=data["service"],
                     staff=data["staff"],
                     contact=data["contact"],
@@ -102,6 +130,7 @@ def staff_book(request: Request) -> HttpResponse:
                     count=data["repeat_monthly"],
                     actor=request.user,
                     meta=RequestMeta.from_request(request),
+                    expected=expected,
                 )
             else:
                 booked = services.appointment_book(
@@ -120,11 +149,29 @@ def staff_book(request: Request) -> HttpResponse:
         else:
             if isinstance(booked, services.BookedAppointments) and booked.held:
                 messages.success(request, _("The time is held until the client finishes booking."))
+            elif len(booked) > 1:
+                messages.success(
+                    request,
+                    _("Booked %(count)d check-ins.") % {"count": len(booked)},
+                )
             else:
                 messages.success(request, _("Booked."))
             return redirect("scheduling:staff-appointment", appointment_id=booked[0].pk)
+    return _staff_book_page(request, form, proposal)
+
+
+def _staff_book_page(
+    request: Request, form: StaffBookingForm, proposal: list[selectors.Occurrence]
+) -> HttpResponse:
     return render(
-        request, "scheduling/staff_book.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "scheduling/staff_book.html",
+        {
+            "form": form,
+            "proposal": proposal,
+            "complete": bool(proposal) and all(o.start is not None for o in proposal),
+        },
+        status=400 if form.errors else 200,
     )
 
 

@@ -329,6 +329,7 @@ def test_staff_booking_overlapping_is_refused_on_every_database(frozen, intro, l
             first_start=SLOT_UTC + dt.timedelta(minutes=10),
             count=1,
             actor=lawyers[0],
+            expected=[SLOT_UTC + dt.timedelta(minutes=10)],
         )
     assert Appointment.objects.count() == 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -51,17 +52,19 @@ def test_staff_books_monthly_check_ins(client, frozen, intro, lawyers, world) ->
     # given: the lawyer works on matter A, so its client is theirs to book for
     factories.join_team(world.matter_a, lawyers[0])
     client.force_login(lawyers[0])
-    client.post(
-        reverse("scheduling:staff-book"),
-        {
-            "service": intro.pk,
-            "staff": lawyers[0].pk,
-            "contact": world.contact_a.pk,
-            "matter": world.matter_a.pk,
-            "start": "2026-06-03T10:00",
-            "repeat_monthly": 4,
-        },
-    )
+    data = {
+        "service": intro.pk,
+        "staff": lawyers[0].pk,
+        "contact": world.contact_a.pk,
+        "matter": world.matter_a.pk,
+        "start": "2026-06-03T10:00",
+        "repeat_monthly": 4,
+    }
+    preview = client.post(reverse("scheduling:staff-book"), data)
+    assert not Appointment.objects.exists()
+    shown = re.findall(r'name="occurrence" value="([^"]+)"', preview.content.decode())
+    assert len(shown) == 4
+    client.post(reverse("scheduling:staff-book"), {**data, "occurrence": shown, "confirm": "1"})
     assert Appointment.objects.filter(series__isnull=False).count() == 4
     assert Notification.objects.filter(event="booked").count() == 1
 
