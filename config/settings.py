@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, writing at most once every five minutes
+    "portal.middleware.SessionActivityMiddleware",
     "portal.middleware.UserPreferencesMiddleware",
     "portal.middleware.StaffMfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

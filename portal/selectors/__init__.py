@@ -24,10 +24,12 @@ from portal.selectors.firm import FIRM_CACHE_KEY, firm_get
 from portal.selectors.matters import (
     matter_detail_for_staff,
     matter_get_for_user,
+    matter_ids_for_client,
     matter_list_for_client,
     matter_list_for_staff,
     matter_timeline_for_viewer,
     matters_by_id,
+    matters_for_client_by_ids,
     matters_visible_to,
 )
 from portal.selectors.messages import (
@@ -95,7 +97,9 @@ __all__ = [
     "folders_for_viewer",
     "matter_detail_for_staff",
     "matter_get_for_user",
+    "matter_ids_for_client",
     "matter_list_for_client",
+    "matters_for_client_by_ids",
     "matter_list_for_staff",
     "matter_response_times",
     "matter_timeline_for_viewer",

@@ -22,14 +22,17 @@ def client_tasks_for_viewer(*, user: User, matter: Matter) -> QuerySet[ClientTas
     return matter.client_tasks.select_related("done_by").order_by("status", "due_date")
 
 
-def open_tasks_for_client(*, user: User) -> QuerySet[ClientTask]:
+def open_tasks_for_client(
+    *, user: User, matter_ids: list[Any] | None = None
+) -> QuerySet[ClientTask]:
+    """Open tasks of the client's matters; matter_ids, when given, are the matters this
+    user may open already looked up (matter_ids_for_client), so no second lookup runs."""
     # Co-counsel read the matter but the tasks are the client's, not theirs to list as own.
     if not user.is_client:
         return ClientTask.objects.none()
+    matters: Any = matters_visible_to(user).values("pk") if matter_ids is None else matter_ids
     return (
-        ClientTask.objects.filter(
-            status=ClientTask.Status.OPEN, matter__in=matters_visible_to(user).values("pk")
-        )
+        ClientTask.objects.filter(status=ClientTask.Status.OPEN, matter__in=matters)
         .select_related("matter")
         .order_by("due_date")
     )

@@ -53,6 +53,38 @@ def matter_get_for_user(*, user: User | Any, matter_id: Any) -> Matter:
     return matter
 
 
+def matter_ids_for_client(*, user: User) -> list[Any]:
+    """Ids of the matters this client or co-counsel may open, in the portal home's order.
+
+    The one guardian lookup of the portal home: the page, its count and the open tasks
+    all work from these ids.
+    """
+    rows = (
+        matters_visible_to(user)
+        .order_by("stage", "-created_at")
+        .values_list("pk", "stage", "created_at")
+        .distinct()
+    )
+    return [row[0] for row in rows]
+
+
+def matters_for_client_by_ids(ids: list[Any]) -> list[Matter]:
+    """These matters (ids from matter_ids_for_client), in that order, with what the
+    portal home shows of each: the lawyer and the latest shared timeline entry."""
+    if not ids:
+        return []
+    shared = TimelineEntry.objects.filter(shared_with_client=True).order_by(
+        "-occurred_at", "-created_at"
+    )
+    found = {
+        m.pk: m
+        for m in Matter.objects.filter(pk__in=ids)
+        .select_related("responsible_lawyer")
+        .prefetch_related(Prefetch("timeline", queryset=shared, to_attr="shared_timeline"))
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
 def matter_list_for_client(*, user: User) -> QuerySet[Matter]:
     shared = TimelineEntry.objects.filter(shared_with_client=True).order_by(
         "-occurred_at", "-created_at"

@@ -117,7 +117,7 @@ def messages_mark_read(
     """
     side = Message.Side.CLIENT if user.is_firm_side else Message.Side.FIRM
     # Co-counsel reading does not tell the firm the client has read it, and vice versa.
-    if user.is_cocounsel:
+    if user.is_cocounsel or not message_ids:
         return 0
     now = timezone.now()
     with transaction.atomic():

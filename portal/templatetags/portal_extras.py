@@ -14,7 +14,9 @@ register = template.Library()
 @register.inclusion_tag("portal/_open_tasks.html", takes_context=True)
 def open_client_tasks(context: template.Context, limit: int = 10) -> dict[str, Any]:
     user = context.get("user")
-    tasks = list(selectors.open_tasks_for_client(user=user)[:limit]) if user else []
+    # The portal home hands over the matter ids it already looked up.
+    ids = context.get("visible_matter_ids")
+    tasks = list(selectors.open_tasks_for_client(user=user, matter_ids=ids)[:limit]) if user else []
     return {"tasks": tasks, "csrf_token": context.get("csrf_token")}
 
 

@@ -20,9 +20,12 @@ PAGE_SIZE = 20
 
 @portal_user_required
 def portal_home(request: Request) -> HttpResponse:
-    matters = selectors.matter_list_for_client(user=request.user)
-    page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/home.html", {"page": page})
+    # One guardian lookup for the whole page: the ids, paged in memory, then this page's
+    # matters; the open tasks (portal_extras) reuse the ids.
+    ids = selectors.matter_ids_for_client(user=request.user)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.matters_for_client_by_ids(list(page.object_list))
+    return render(request, "portal/home.html", {"page": page, "visible_matter_ids": ids})
 
 
 @portal_user_required

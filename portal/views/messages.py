@@ -63,11 +63,13 @@ def message_list(request: Request, matter_id: str) -> HttpResponse:
             return redirect("portal:message-list", matter_id=matter.pk)
     thread = selectors.messages_for_viewer(user=user, matter=matter)
     page = Paginator(thread, PAGE_SIZE).get_page(request.GET.get("page"))
+    own_side = "firm" if user.is_firm_side else "client"
     services.messages_mark_read(
         user=user,
         meta=RequestMeta.from_request(request),
         matter=matter,
-        message_ids=[m.pk for m in page],
+        # Only the other side's unread ones: a page already read opens no transaction.
+        message_ids=[m.pk for m in page if m.read_at is None and m.side != own_side],
     )
     context = {
         "matter": matter,

@@ -38,13 +38,13 @@ def appointment_by_token(
 
 def appointments_for_client(*, user: Any) -> tuple[list[Appointment], list[Appointment]]:
     """Upcoming and past appointments of a signed-in client (their own contact only)."""
-    contact = portal_selectors.contact_for_user(user)
-    if contact is None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_client:
         return [], []
     now = timezone.now()
     rows = list(
         _appointment_qs()
-        .filter(contact=contact)
+        # The contact through its user in the same query (no separate contact lookup).
+        .filter(contact__user=user)
         .exclude(status=Appointment.Status.RESCHEDULED)
         # Unfinished bookings are not appointments yet; one given back never was one.
         .exclude(status__in=(Appointment.Status.HELD, Appointment.Status.EXPIRED))

@@ -22,6 +22,7 @@ from portal.models import (
     Message,
 )
 from tests import factories
+from tests.budget import assert_page_budget
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,7 @@ def _queries(client: Any, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
+    assert_page_budget(ctx.captured_queries)
     return len(ctx.captured_queries)
 
 
