@@ -130,13 +130,21 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # Cache: Redis when REDIS_URL is set, otherwise a file cache shared by all processes
 # (login rate limits must hold across the web workers).
 # ---------------------------------------------------------------------------
+# While Redis is unreachable the cache answers from memory (core.cache): pages read from
+# the database and rate limits keep counting per process; short timeouts bound the wait.
 REDIS_URL = env.str("REDIS_URL", default="")
+ATRIUM_REDIS_CACHE_BACKEND = "core.cache.ResilientRedisCache"
+ATRIUM_REDIS_CACHE_OPTIONS = {
+    "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=1.0),
+    "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1.0),
+}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": ATRIUM_REDIS_CACHE_BACKEND,
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="atrium"),
+            "OPTIONS": ATRIUM_REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -392,6 +400,12 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": float(env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60)),
             # A sweep that waited longer than a minute is replaced by the next.
             "options": {"expires": 55},
+        },
+        # Invitations whose immediate task never reached the broker.
+        "portal-invitations-unsent": {
+            "task": "portal.tasks.invitations_unsent_deliver",
+            "schedule": 300.0,
+            "options": {"expires": 290},
         },
         # Due-date notices and the silence digest (portal owns both).
         "portal-daily-notices": {

@@ -11,6 +11,11 @@ def invitation_deliver(invitation_id: str) -> None:
     services.invitation_deliver(invitation_id=invitation_id)
 
 
+@shared_task(ignore_result=True)
+def invitations_unsent_deliver() -> None:
+    services.invitations_unsent_deliver()
+
+
 @shared_task
 def sessions_clear_expired() -> None:
     management.call_command("clearsessions")

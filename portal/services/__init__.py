@@ -27,6 +27,7 @@ from portal.services.invitations import (
     invitation_create,
     invitation_deliver,
     invitation_get_valid,
+    invitations_unsent_deliver,
 )
 from portal.services.matters import (
     VIEW_MATTER,
@@ -86,6 +87,7 @@ __all__ = [
     "invitation_create",
     "invitation_deliver",
     "invitation_get_valid",
+    "invitations_unsent_deliver",
     "matter_change_stage",
     "matter_create",
     "matter_record_view",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 
 from allauth.account.models import EmailAddress
@@ -28,6 +29,9 @@ from portal.services.matters import _matter_sync_grants
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+logger = logging.getLogger(__name__)
 
 
 def invitation_create(
@@ -61,8 +65,35 @@ def invitation_create(
             matter_id=grant.matter_id if grant else None,
             data={"email": invitation.email, "role": role},
         )
-        transaction.on_commit(lambda: tasks.invitation_deliver.delay(str(invitation.pk)))
+        # robust: with the broker down the invitation is saved and the page answers;
+        # invitations_unsent_deliver (beat) sends it once the worker runs.
+        transaction.on_commit(
+            lambda: tasks.invitation_deliver.delay(str(invitation.pk)), robust=True
+        )
     return invitation
+
+
+def invitations_unsent_deliver(*, now: dt.datetime | None = None) -> int:
+    """The net under the immediate task: send open invitations nobody sent (broker was down).
+
+    Only those older than two minutes, so the normal path always goes first; the claim in
+    invitation_deliver keeps the two from sending one invitation twice.
+    """
+    now = now or timezone.now()
+    ids = Invitation.objects.filter(
+        sent_at=None,
+        accepted_at=None,
+        expires_at__gt=now,
+        created_at__lte=now - dt.timedelta(minutes=2),
+    ).values_list("pk", flat=True)[:200]
+    sent = 0
+    for invitation_id in list(ids):
+        try:
+            if invitation_deliver(invitation_id=str(invitation_id)) is not None:
+                sent += 1
+        except Exception as exc:  # noqa: BLE001 - the next run tries again; others go on
+            logger.warning("invitation not sent (%s); retried next run", type(exc).__name__)
+    return sent
 
 
 def invitation_deliver(*, invitation_id: str) -> str | None:

@@ -13,9 +13,11 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
+    HttpResponseServerError,
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -130,7 +132,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # No request context: the error page must render when the cache or the database is
+    # what failed (no firm, no user, no context processors).
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
