@@ -65,8 +65,14 @@ def format_day(value: dt.date | dt.datetime, *, language: str, zone: ZoneInfo) -
         return formats.date_format(value, "D j M")
 
 
+# English is read the British way here, day before month and a 24-hour clock, like every
+# other time on the pages ("Tuesday, 1 December 2026, 14:00").
+_BABEL_LOCALES = {"en": "en_GB"}
+
+
 def _babel_locale(language: str | None) -> str:
-    return (language or translation.get_language() or "en").replace("-", "_")
+    code = (language or translation.get_language() or "en").replace("-", "_")
+    return _BABEL_LOCALES.get(code, code)
 
 
 def format_long_date(
@@ -96,3 +102,8 @@ def format_long_datetime(
 def format_long_day(value: dt.date, *, language: str | None = None) -> str:
     """'wtorek, 1 grudnia 2026': a day with its weekday, in the language's own words."""
     return str(format_date(value, "full", locale=_babel_locale(language)))
+
+
+def format_short_time(value: dt.datetime, *, zone: ZoneInfo, language: str | None = None) -> str:
+    """'10:30': the language's own short time, read in this zone."""
+    return str(format_time(value.astimezone(zone).time(), "short", locale=_babel_locale(language)))

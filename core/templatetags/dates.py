@@ -8,7 +8,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
-from core.time import format_long_date, format_long_datetime, format_long_day
+from core.time import format_long_date, format_long_datetime, format_long_day, format_short_time
 
 register = template.Library()
 
@@ -39,3 +39,11 @@ def longdatetime(value: dt.datetime | None) -> str:
     if not value:
         return ""
     return format_long_datetime(value, zone=timezone.get_current_timezone())
+
+
+@register.filter
+def shorttime(value: dt.datetime | None) -> str:
+    """'10:30', in the active zone."""
+    if not value:
+        return ""
+    return format_short_time(value, zone=timezone.get_current_timezone())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scheduling.selectors.appointments import (
     appointment_by_token,
+    appointment_current,
     appointment_get_for_staff,
     appointment_history,
     appointments_for_client,
@@ -21,7 +22,13 @@ from scheduling.selectors.availability import (
     staff_list,
     staff_names,
 )
-from scheduling.selectors.bookings import Booking, booking_get_by_token
+from scheduling.selectors.bookings import (
+    RESCHEDULE_REACH_DAYS,
+    Booking,
+    booking_get_by_token,
+    reschedule_latest,
+    slots_for_change,
+)
 from scheduling.selectors.calendars import (
     appointment_ics,
     appointment_manage_links,
@@ -46,6 +53,7 @@ from scheduling.selectors.series import (
 
 __all__ = [
     "appointment_by_token",
+    "appointment_current",
     "appointment_get_for_staff",
     "appointment_history",
     "appointment_ics",
@@ -63,6 +71,8 @@ __all__ = [
     "may_book",
     "Occurrence",
     "reminders_for_appointment",
+    "RESCHEDULE_REACH_DAYS",
+    "reschedule_latest",
     "rules_for",
     "service_get_for_booking",
     "service_get_for_staff",
@@ -72,6 +82,7 @@ __all__ = [
     "services_for_staff",
     "series_proposal",
     "series_starts",
+    "slots_for_change",
     "slots_list",
     "staff_calendars",
     "staff_feed_ics",

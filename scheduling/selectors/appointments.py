@@ -29,11 +29,28 @@ def appointment_by_token(
     if not token or len(token) > 64:
         raise Http404
     appointment = _appointment_qs().filter(manage_token=token).first()
-    if appointment is None or appointment.end_at <= now:
+    if appointment is None:
+        raise Http404
+    # A moved appointment's old link still says where the booking went (its own time may
+    # be over while the new one is not).
+    if appointment.status != Appointment.Status.RESCHEDULED and appointment.end_at <= now:
         raise Http404
     if for_change and appointment.status != Appointment.Status.BOOKED:
         raise Http404
     return appointment
+
+
+def appointment_current(*, appointment: Appointment) -> Appointment:
+    """What a moved appointment became: the end of its chain of replacements (bounded)."""
+    current = appointment
+    for _hop in range(50):
+        if current.status != Appointment.Status.RESCHEDULED:
+            break
+        following = _appointment_qs().filter(replaces=current).first()
+        if following is None:
+            break
+        current = following
+    return current
 
 
 def appointments_for_client(*, user: Any) -> tuple[list[Appointment], list[Appointment]]:

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404
 from django.utils import timezone
 
+from scheduling import availability as engine
 from scheduling import booking_flow
 from scheduling.models import Appointment
+from scheduling.selectors.availability import rules_for, staff_calendars
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from portal.models import User
+    from scheduling.models import Service
+
+# A booking can always move this far past its own date, whatever the service's horizon.
+RESCHEDULE_REACH_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -117,3 +129,34 @@ def booking_get_by_token(*, token: str, now: dt.datetime | None = None) -> Booki
         hold_started_at=first.hold_started_at,
         hold_expires_at=first.hold_expires_at,
     )
+
+
+def reschedule_latest(*, appointment: Appointment, now: dt.datetime) -> dt.datetime:
+    """The latest start a booking may move to: the service's horizon, or a month past the
+    booked date when that is further (a booking made far ahead can still move)."""
+    horizon = now + dt.timedelta(days=appointment.service.horizon_days)
+    return max(horizon, appointment.start_at + dt.timedelta(days=RESCHEDULE_REACH_DAYS))
+
+
+def slots_for_change(
+    *,
+    service: Service,
+    staff: Sequence[User],
+    start: dt.datetime,
+    end: dt.datetime,
+    latest: dt.datetime,
+    now: dt.datetime | None = None,
+    include_appointments: bool = True,
+    exclude_appointment_ids: Iterable[Any] = (),
+) -> list[engine.Slot]:
+    """Free slots for moving a booking: the service's rules with `latest` for the horizon."""
+    now = now or timezone.now()
+    calendars = staff_calendars(
+        staff=list(staff),
+        start=start,
+        end=end,
+        include_appointments=include_appointments,
+        exclude_appointment_ids=exclude_appointment_ids,
+    )
+    rules = replace(rules_for(service, now=now), latest=latest)
+    return engine.free_slots(calendars, rules, start, end)

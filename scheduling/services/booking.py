@@ -205,25 +205,29 @@ def _check_offered(
     staff: User | None,
     now: dt.datetime,
     exclude: Sequence[Any] = (),
+    latest: dt.datetime | None = None,
 ) -> list[int]:
     """Staff ids for whom the time is a free slot, ignoring other appointments.
 
-    A time outside working hours, notice or horizon is invalid (400); a time that is free
-    apart from appointments may only be taken by one in the meantime (409).
+    A time outside working hours, notice or horizon (or `latest`, for a move) is invalid
+    (400); a time that is free apart from appointments may only be taken by one in the
+    meantime (409).
     """
-    if not now <= start <= now + dt.timedelta(days=service.horizon_days):
+    latest = latest or now + dt.timedelta(days=service.horizon_days)
+    if not now <= start <= latest:
         raise SlotInvalid(_("This time is not available. Please pick one of the times shown."))
     members = list(service.staff.all())
     if staff is not None:
         members = [m for m in members if m.pk == staff.pk]
         if not members:
             raise SlotInvalid(_("This lawyer does not offer this service."))
-    slots = selectors.slots_list(
+    slots = selectors.slots_for_change(
         service=service,
         start=start,
         end=start + dt.timedelta(seconds=1),
         now=now,
         staff=members,
+        latest=latest,
         include_appointments=False,
         exclude_appointment_ids=exclude,
     )
@@ -534,7 +538,12 @@ def appointment_reschedule(
     service = appointment.service
     staff = staff or appointment.staff
     candidates = _check_offered(
-        service=service, start=start_at, staff=staff, now=now, exclude=[appointment.pk]
+        service=service,
+        start=start_at,
+        staff=staff,
+        now=now,
+        exclude=[appointment.pk],
+        latest=selectors.reschedule_latest(appointment=appointment, now=now),
     )
     with transaction.atomic():
         old = Appointment.objects.select_for_update().get(pk=appointment.pk)

@@ -76,11 +76,47 @@ def _finish_page(
     return embed_response(request, response)
 
 
+def _outdated_page(
+    request: HttpRequest, appointment: Appointment, *, status: int = 200
+) -> HttpResponse:
+    """An old link (the booking moved or was cancelled): what happened, and where the
+    booking is now or how to book again."""
+    current = selectors.appointment_current(appointment=appointment)
+    moved = current.pk != appointment.pk
+    response = render(
+        request,
+        "scheduling/booking_outdated.html",
+        {
+            "appointment": appointment,
+            "current": current,
+            "moved": moved,
+            "current_url": (
+                detail_url(current, request)
+                if moved and current.status == Appointment.Status.BOOKED
+                else ""
+            ),
+            "rebook_url": (
+                selectors.appointment_rebook_link(appointment=current)
+                if current.status == Appointment.Status.CANCELLED
+                else ""
+            ),
+            "zone": ZoneInfo(current.time_zone),
+            "embed": request.GET.get("embed") == "1",
+        },
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return embed_response(request, response)
+
+
 @require_GET
 def booking_detail(request: HttpRequest, token: str) -> HttpResponse:
     appointment = selectors.appointment_by_token(token=token)
     if _unfinished(appointment):
         return _finish_page(request, token)
+    if appointment.status == Appointment.Status.RESCHEDULED:
+        return _outdated_page(request, appointment)
     group = [appointment]
     if appointment.booking_group:
         group = list(
@@ -100,6 +136,11 @@ def booking_detail(request: HttpRequest, token: str) -> HttpResponse:
             "group": group,
             "zone": ZoneInfo(appointment.time_zone),
             "links": selectors.appointment_manage_links(appointment=appointment),
+            "rebook_url": (
+                selectors.appointment_rebook_link(appointment=appointment)
+                if appointment.status == Appointment.Status.CANCELLED
+                else ""
+            ),
             "embed": request.GET.get("embed") == "1",
         },
     )
@@ -126,7 +167,10 @@ def booking_ics(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
-    if _unfinished(selectors.appointment_by_token(token=token)):
+    """Move a booking: days around the booked date, up to a month past it whatever the
+    service's horizon (selectors.reschedule_latest)."""
+    found = selectors.appointment_by_token(token=token)
+    if _unfinished(found):
         return _finish_page(
             request,
             token,
@@ -136,22 +180,33 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
             ),
             status=409,
         )
+    if found.status != Appointment.Status.BOOKED:
+        return _outdated_page(request, found, status=410)
     appointment = selectors.appointment_by_token(token=token, for_change=True)
     service = appointment.service
     tz = viewer_zone(request) if request.GET.get("tz") else appointment.time_zone
     zone = ZoneInfo(tz)
-    today = timezone.now().astimezone(zone).date()
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    booked_day = appointment.start_at.astimezone(zone).date()
+    last_day = selectors.reschedule_latest(appointment=appointment, now=now).astimezone(zone).date()
     try:
         day = dt.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
-        day = max(appointment.start_at.astimezone(zone).date(), today)
-    day = min(max(day, today), today + dt.timedelta(days=service.horizon_days))
+        day = max(booked_day, today)
+    day = min(max(day, today), last_day)
+    first_shown = max(today, min(day - dt.timedelta(days=6), last_day - dt.timedelta(days=13)))
+    days = [
+        d for d in (first_shown + dt.timedelta(days=i) for i in range(14)) if today <= d <= last_day
+    ]
     start, end = day_window(start=day, end=day, zone=zone)
-    slots = selectors.slots_list(
+    slots = selectors.slots_for_change(
         service=service,
         start=start,
         end=end,
+        now=now,
         staff=[appointment.staff],
+        latest=selectors.reschedule_latest(appointment=appointment, now=now),
         exclude_appointment_ids=[appointment.pk],
     )
     error = ""
@@ -184,9 +239,14 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 "appointment": appointment,
                 "slots": slots,
                 "day": day,
+                "booked_day": booked_day,
                 "zone": zone,
                 "tz": tz,
-                "days": [today + dt.timedelta(days=i) for i in range(0, 14)],
+                "days": days,
+                "earlier": first_shown - dt.timedelta(days=7) if first_shown > today else None,
+                "later": (
+                    days[-1] + dt.timedelta(days=7) if days and days[-1] < last_day else None
+                ),
                 "error": error,
                 "embed": request.GET.get("embed") == "1",
             },
@@ -198,7 +258,8 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt  # see booking_reschedule
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    if _unfinished(selectors.appointment_by_token(token=token)):
+    found = selectors.appointment_by_token(token=token)
+    if _unfinished(found):
         return _finish_page(
             request,
             token,
@@ -208,6 +269,8 @@ def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
             ),
             status=409,
         )
+    if found.status != Appointment.Status.BOOKED:
+        return _outdated_page(request, found, status=410)
     appointment = selectors.appointment_by_token(token=token, for_change=True)
     fee = services.cancellation_fee(appointment=appointment)
     error = ""

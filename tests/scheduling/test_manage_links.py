@@ -82,8 +82,8 @@ def test_cancel_link_shows_the_fee_inside_the_deadline_then_cancels(
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED
     assert appointment.cancellation_fee == Decimal("100")
-    # a used cancel link cannot act again
-    assert client.post(url).status_code == 404
+    # a used cancel link cannot act again: it says the appointment was cancelled
+    assert client.post(url).status_code == 410
 
 
 def test_reschedule_link_moves_the_booking_and_the_old_link_stops(client, frozen, intro) -> None:
@@ -95,7 +95,7 @@ def test_reschedule_link_moves_the_booking_and_the_old_link_stops(client, frozen
     assert response["Location"].startswith(
         reverse("scheduling:booking-detail", args=[new.manage_token])
     )
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 410
 
 
 def test_reschedule_link_refuses_a_time_outside_the_list(client, frozen, intro) -> None:

@@ -113,7 +113,7 @@ def test_staff_see_the_proposed_dates_and_book_only_after_confirming(
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count("data-occurrence") == 5
-    assert "September 30, 2026" in page
+    assert "Wednesday, 30 September 2026, 10:00" in page
     assert "Moved from" in page
     assert not Appointment.objects.exists()
     shown = [
