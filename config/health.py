@@ -1,5 +1,7 @@
 """GET /healthz: the database, the cache, the broker and the reminder sweep (503 if one is down).
 
+It also counts broken calendar connections (a number only).
+
 In config because it looks at every part of the deployment, the Celery app included.
 """
 
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_GET
 from config.celery import app
 from core.cache import ResilientRedisCache
 from notifications.selectors import sweep_status
+from scheduling import selectors as scheduling_selectors
 
 
 def _check_database() -> bool:
@@ -58,6 +61,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         sweep = {"last_run_at": None}
         checks["reminder_sweep"] = False
+    # Broken calendar connections are counted, never named; they do not make the site
+    # unhealthy (the web container must not restart for a staff member's expired password).
+    try:
+        broken_calendars: int | None = scheduling_selectors.broken_connection_count()
+    except Exception:
+        broken_calendars = None
     healthy = all(checks.values())
     body = {
         "status": "ok" if healthy else "unhealthy",
@@ -66,5 +75,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "reminder_sweep_last_run": sweep["last_run_at"].isoformat()
         if sweep["last_run_at"]
         else None,
+        "calendar_connections_broken": broken_calendars,
     }
     return JsonResponse(body, status=200 if healthy else 503)

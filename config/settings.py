@@ -425,6 +425,11 @@ ATRIUM_BOOKING_RATE_LIMIT = env.int("ATRIUM_BOOKING_RATE_LIMIT", default=10)
 ATRIUM_BOOKING_RATE_WINDOW = env.int("ATRIUM_BOOKING_RATE_WINDOW", default=600)
 # Feeds on loopback/private addresses are refused unless this is set (closed networks).
 ATRIUM_CALENDAR_ALLOW_PRIVATE = env.bool("ATRIUM_CALENDAR_ALLOW_PRIVATE", default=False)
+# Fernet keys (comma-separated, newest first) that encrypt calendar secrets such as CalDAV
+# app passwords. Empty: derived from SECRET_KEY (development only; a deploy check warns).
+ATRIUM_CALENDAR_KEYS = env.list("ATRIUM_CALENDAR_KEYS", default=[])
+# CalDAV servers on the office network (host names) allowed despite a private address.
+ATRIUM_CALDAV_ALLOWED_HOSTS = env.list("ATRIUM_CALDAV_ALLOWED_HOSTS", default=[])
 CELERY_BEAT_SCHEDULE["scheduling-external-calendars"] = {
     "task": "scheduling.tasks.external_calendars_import_all",
     "schedule": env.int("ATRIUM_CALENDAR_IMPORT_SECONDS", default=900),

@@ -179,6 +179,17 @@ class AvailabilityRuleForm(forms.ModelForm):
 class ExternalCalendarForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80, validators=[validate_plain_text])
     url = forms.CharField(label=_("Secret address in iCal format"), max_length=1000)
+    fail_closed = forms.BooleanField(
+        label=_("Hide my online slots when this calendar cannot be read for 2 hours"),
+        required=False,
+    )
+
+
+class CalendarSettingsForm(forms.Form):
+    fail_closed = forms.BooleanField(
+        label=_("Hide my online slots when this calendar cannot be read for 2 hours"),
+        required=False,
+    )
 
 
 class TimeZoneForm(forms.Form):

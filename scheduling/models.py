@@ -248,17 +248,54 @@ class AvailabilityRule(models.Model):
 
 
 class ExternalCalendar(models.Model):
-    """A staff member's secret iCal address; a periodic task imports its busy times."""
+    """A staff member's calendar connection: busy times in (and, for CalDAV, appointments out).
+
+    Provider ICS is a secret iCal address imported periodically; CALDAV is a server with a
+    username and an app password (kept encrypted, scheduling.secrets). Every connection
+    reports its health (spec calendar-sync §5): OK, DEGRADED after a passing failure, BROKEN
+    after an authentication failure or 6 failures in a row, DISCONNECTED by staff.
+    """
+
+    class Provider(models.TextChoices):
+        ICS = "ics", _("iCal address")
+        CALDAV = "caldav", _("CalDAV server")
+
+    class Health(models.TextChoices):
+        OK = "ok", _("OK")
+        DEGRADED = "degraded", _("Degraded")
+        BROKEN = "broken", _("Broken")
+        DISCONNECTED = "disconnected", _("Disconnected")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_calendars"
     )
+    provider = models.CharField(max_length=10, choices=Provider.choices, default=Provider.ICS)
     name = models.CharField(_("name"), max_length=80, validators=[validate_plain_text])
-    url = models.CharField(_("secret iCal address"), max_length=1000)
+    # ICS: the secret address (blank once disconnected). CalDAV: the server's address.
+    url = models.CharField(_("secret iCal address"), max_length=1000, blank=True)
+    username = models.CharField(_("user name"), max_length=200, blank=True)
+    # CalDAV app password, encrypted (never shown, never logged).
+    secret_encrypted = models.TextField(blank=True)
+    # CalDAV: [{"id": href, "name": ..., "busy": bool}] as discovered; the write calendar's href.
+    read_calendars = models.JSONField(default=list, blank=True)
+    write_calendar_id = models.CharField(max_length=1000, blank=True)
+    # CalDAV: {calendar href: {"token": sync-token, "ctag": ctag}}.
+    sync_state = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=Health.choices, default=Health.OK)
+    consecutive_failures = models.PositiveIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
+    # A short code (scheduling.selectors.calendar_reason words it), never a secret or the URL.
     last_error = models.CharField(max_length=500, blank=True)
+    broken_at = models.DateTimeField(null=True, blank=True)
+    # The one alert of the current breakage went out (cleared by the next success).
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    # Back off after a 429 until then.
+    retry_after = models.DateTimeField(null=True, blank=True)
+    fail_closed = models.BooleanField(
+        _("hide my online slots when this calendar cannot be read for 2 hours"), default=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -266,6 +303,14 @@ class ExternalCalendar(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_caldav(self) -> bool:
+        return self.provider == self.Provider.CALDAV
+
+    @property
+    def busy_calendars(self) -> list[dict[str, object]]:
+        return [c for c in self.read_calendars if c.get("busy")]
 
 
 class BusyTime(models.Model):
@@ -275,9 +320,15 @@ class BusyTime(models.Model):
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     start_at = models.DateTimeField()
     end_at = models.DateTimeField()
+    # CalDAV: SHA-256 of (calendar href, event href), so an incremental sync replaces one
+    # event's intervals. Never a title.
+    remote_key_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        indexes: ClassVar = [models.Index(fields=["staff", "start_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["staff", "start_at"]),
+            models.Index(fields=["calendar", "remote_key_hash"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.staff_id} {self.start_at}-{self.end_at}"
@@ -462,3 +513,46 @@ def reminder_kind(minutes: int) -> str:
     if minutes % 60 == 0:
         return f"{minutes // 60}h"
     return f"{minutes}m"
+
+
+class ExternalEventLink(models.Model):
+    """Atrium's copy of one appointment in a staff member's CalDAV calendar.
+
+    Keyed by the appointment's uid, not its row: a reschedule makes a new row with the same
+    uid, the link moves to it and the same remote event is updated (never deleted and
+    created again). The ETag makes every write conditional, so a retry never duplicates and
+    an edit made in the calendar app is noticed (external_change_seen_at), never applied.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be written")
+        SYNCED = "synced", _("In the calendar")
+        FAILED = "failed", _("Could not be written")
+        DELETED = "deleted", _("Removed from the calendar")
+
+    appointment_uid = models.CharField(max_length=100)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="calendar_links"
+    )
+    calendar = models.ForeignKey(
+        ExternalCalendar, on_delete=models.CASCADE, related_name="event_links"
+    )
+    remote_calendar_id = models.CharField(max_length=1000)
+    remote_event_id = models.CharField(max_length=1000, blank=True)
+    remote_etag = models.CharField(max_length=300, blank=True)
+    pushed_sequence = models.PositiveIntegerField(default=0)
+    pushed_hash = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    external_change_seen_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["appointment_uid", "calendar"], name="event_link_one_per_uid_calendar"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_uid} {self.state}"

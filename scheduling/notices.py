@@ -11,8 +11,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.links import absolute_url
 from core.time import format_when
 from notifications import registry
 from notifications.channels import Outgoing
@@ -28,8 +32,9 @@ from notifications.outbox import Postpone, Suppress, register_reasons
 from notifications.registry import COMMON_PLACEHOLDERS, Notice, SendContext
 from portal import selectors as portal_selectors
 from scheduling import selectors
-from scheduling.models import Appointment, Reminder
+from scheduling.models import Appointment, ExternalCalendar, Reminder
 from scheduling.notice_texts import EMAIL, SMS
+from scheduling.services.calendars import CALENDAR_BROKEN_NOTICE
 from scheduling.services.reminders import SUPPRESS_REASONS
 
 if TYPE_CHECKING:
@@ -52,6 +57,7 @@ REASONS = {
     "appointment no longer exists": _("appointment no longer exists"),
     "superseded: the appointment changed again": _("not sent: the appointment changed again"),
     "superseded: the appointment is not cancelled": _("not sent: the appointment is not cancelled"),
+    "calendar fixed": _("not sent: the calendar works again"),
 }
 
 
@@ -143,6 +149,41 @@ def compose_reminder(row: Reminder, ctx: SendContext) -> Outgoing:
     return outgoing(row, to=to, subject=subject, body=body)
 
 
+def compose_calendar_broken(row: Notification, ctx: SendContext) -> Outgoing:
+    """The one alert of a broken calendar connection, naming the fix; none once it is fixed."""
+    user = row.recipient
+    if user is None or not user.is_active:
+        raise Suppress("account disabled")
+    calendar = (
+        ExternalCalendar.objects.select_related("staff")
+        .filter(pk=row.context.get("calendar"))
+        .first()
+    )
+    if calendar is None or calendar.status != ExternalCalendar.Health.BROKEN:
+        raise Suppress("calendar fixed")
+    firm = ctx.remember("firm", portal_selectors.firm_get)
+    recipient = portal_selectors.user_recipient(user)
+    with translation.override(recipient.language), timezone.override(recipient.zone):
+        context = {
+            "firm": firm,
+            "recipient": user,
+            "calendar": calendar,
+            "owner": calendar.staff.get_full_name() or calendar.staff.email,
+            "reason": selectors.calendar_reason(calendar.last_error),
+            "last_success": format_when(
+                calendar.last_success_at, language=recipient.language, zone=recipient.zone
+            )
+            if calendar.last_success_at
+            else "",
+            "link": absolute_url(
+                reverse("scheduling:staff-calendar-detail", kwargs={"calendar_id": calendar.pk})
+            ),
+        }
+        subject = render_to_string("emails/scheduling/calendar_broken_subject.txt", context)
+        body = render_to_string("emails/scheduling/calendar_broken.txt", context)
+    return outgoing(row, to=address_for(recipient, "email"), subject=subject.strip(), body=body)
+
+
 NOTICES = [
     Notice(
         event="booked",
@@ -188,6 +229,12 @@ NOTICES = [
         email=EMAIL["reminder"],
         sms=SMS["reminder"],
         sample=SAMPLE,
+    ),
+    Notice(
+        event=CALENDAR_BROKEN_NOTICE,
+        label=_("Calendar connection broken"),
+        compose=compose_calendar_broken,
+        select_related=("recipient__contact",),
     ),
 ]
 

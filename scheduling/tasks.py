@@ -20,6 +20,12 @@ def external_calendar_import(calendar_id: Any) -> None:
 
 
 @shared_task(ignore_result=True)
+def calendar_sync(calendar_id: Any) -> None:
+    """One read of one connection ("sync now" and the CalDAV beat entry)."""
+    services.calendar_sync(calendar_id=calendar_id)
+
+
+@shared_task(ignore_result=True)
 def booking_holds_expire() -> None:
     """Beat entry, every minute: unfinished bookings past their time give it back."""
     services.booking_holds_expire()

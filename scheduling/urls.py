@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.views import api, catalogue, manage, public, staff
+from scheduling.views import api, catalogue, connections, manage, public, staff
 
 app_name = "scheduling"
 urlpatterns = [
@@ -19,6 +19,17 @@ urlpatterns = [
     path("staff/schedule/", staff.staff_calendar, name="staff-calendar"),
     path("staff/schedule/book/", staff.staff_book, name="staff-book"),
     path("staff/schedule/availability/", staff.staff_availability, name="staff-availability"),
+    path("staff/schedule/calendars/", connections.staff_calendars, name="staff-calendars"),
+    path(
+        "staff/schedule/calendars/guide/",
+        connections.staff_calendar_guide,
+        name="staff-calendar-guide",
+    ),
+    path(
+        "staff/schedule/calendars/<uuid:calendar_id>/",
+        connections.staff_calendar_detail,
+        name="staff-calendar-detail",
+    ),
     path("staff/services/", catalogue.staff_services, name="staff-services"),
     path("staff/services/new/", catalogue.staff_service_new, name="staff-service-new"),
     path(

@@ -16,6 +16,7 @@ from scheduling.selectors.appointments import (
 from scheduling.selectors.availability import (
     MAX_RANGE_DAYS,
     firm_time_zone,
+    online_booking_paused,
     rules_for,
     slots_list,
     staff_calendars,
@@ -50,6 +51,15 @@ from scheduling.selectors.series import (
     series_proposal,
     series_starts,
 )
+from scheduling.selectors.connections import (
+    broken_connection_count,
+    broken_connections_for_banner,
+    calendar_changes_flagged,
+    calendar_connection_get,
+    calendar_connections_visible_to,
+    calendar_reason,
+    staff_offline_ids,
+)
 
 __all__ = [
     "appointment_by_token",
@@ -64,12 +74,19 @@ __all__ = [
     "appointments_visible_to",
     "Booking",
     "booking_get_by_token",
+    "broken_connection_count",
+    "broken_connections_for_banner",
+    "calendar_changes_flagged",
+    "calendar_connection_get",
+    "calendar_connections_visible_to",
+    "calendar_reason",
     "external_calendars_for",
     "firm_time_zone",
     "MAX_OCCURRENCES",
     "MAX_RANGE_DAYS",
     "may_book",
     "Occurrence",
+    "online_booking_paused",
     "reminders_for_appointment",
     "RESCHEDULE_REACH_DAYS",
     "reschedule_latest",
@@ -88,4 +105,5 @@ __all__ = [
     "staff_feed_ics",
     "staff_list",
     "staff_names",
+    "staff_offline_ids",
 ]

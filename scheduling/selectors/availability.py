@@ -23,6 +23,7 @@ from scheduling.models import (
     BusyTime,
     Service,
 )
+from scheduling.selectors.connections import staff_offline_ids
 
 MAX_RANGE_DAYS = 62
 
@@ -120,9 +121,13 @@ def slots_list(
     staff: Sequence[User] | None = None,
     include_appointments: bool = True,
     exclude_appointment_ids: Iterable[Any] = (),
+    online: bool = False,
 ) -> list[engine.Slot]:
+    """Free slots of the service's staff (or these); `online` drops fail-closed staff."""
     now = now or timezone.now()
     members = list(staff) if staff is not None else list(service.staff.all())
+    if online:
+        members = _online_members(members, now=now)
     calendars = staff_calendars(
         staff=members,
         start=start,
@@ -131,6 +136,18 @@ def slots_list(
         exclude_appointment_ids=exclude_appointment_ids,
     )
     return engine.free_slots(calendars, rules_for(service, now=now), start, end)
+
+
+def _online_members(members: list[User], *, now: dt.datetime) -> list[User]:
+    """Staff whose calendars are current enough for online booking (calendar-sync §5)."""
+    offline = staff_offline_ids(staff_ids=[m.pk for m in members], now=now)
+    return [m for m in members if m.pk not in offline]
+
+
+def online_booking_paused(service: Service, *, now: dt.datetime | None = None) -> bool:
+    """Every lawyer of this service is hidden because their calendar cannot be read."""
+    members = list(service.staff.all())
+    return bool(members) and not _online_members(members, now=now or timezone.now())
 
 
 def staff_names(service: Service) -> dict[int, str]:

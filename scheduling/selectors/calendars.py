@@ -91,24 +91,28 @@ def appointment_ics(*, appointments: list[Appointment], method: str) -> bytes:
 def staff_feed_ics(*, token: str) -> bytes:
     """A staff member's private feed: times, the service and the client's name only.
 
-    Held (unfinished) bookings stay out: a subscribed calendar would keep showing a time
-    that may be released a few minutes later.
+    Cancelled appointments stay in the window as STATUS:CANCELLED, so a subscribed calendar
+    removes them instead of keeping a stale copy. A rescheduled row is never emitted: its
+    replacement carries the same UID with a higher SEQUENCE, and a cancelled copy would
+    cancel the new time in the subscriber's calendar. Held (unfinished) bookings stay out:
+    a subscribed calendar would keep showing a time that may be released minutes later.
     """
     staff = portal_selectors.staff_get_by_calendar_token(token=token)
     if staff is None:
         raise Http404
     now = timezone.now()
-    rows = (
+    rows = list(
         Appointment.objects.select_related("service", "contact")
         .filter(
             staff=staff,
-            status__in=BLOCKING_STATUSES,
+            status__in=(*BLOCKING_STATUSES, Appointment.Status.CANCELLED),
             start_at__gte=now - dt.timedelta(days=60),
             start_at__lte=now + dt.timedelta(days=400),
         )
         .exclude(status=Appointment.Status.HELD)
         .order_by("start_at")[:2000]
     )
+    standing = {a.uid for a in rows if a.status != Appointment.Status.CANCELLED}
     entries = [
         ics.Entry(
             uid=a.uid,
@@ -116,8 +120,11 @@ def staff_feed_ics(*, token: str) -> bytes:
             start=a.start_at,
             end=a.end_at,
             summary=f"{a.service.name}: {a.contact.full_name}",
+            status="CANCELLED" if a.status == Appointment.Status.CANCELLED else "CONFIRMED",
         )
         for a in rows
+        # One event per UID: a standing row wins over a cancelled one of the same UID.
+        if a.status != Appointment.Status.CANCELLED or a.uid not in standing
     ]
     firm = portal_selectors.firm_get()
     return ics.render(

@@ -206,6 +206,7 @@ def _check_offered(
     now: dt.datetime,
     exclude: Sequence[Any] = (),
     latest: dt.datetime | None = None,
+    online: bool = True,
 ) -> list[int]:
     """Staff ids for whom the time is a free slot, ignoring other appointments.
 
@@ -230,6 +231,8 @@ def _check_offered(
         latest=latest,
         include_appointments=False,
         exclude_appointment_ids=exclude,
+        # Staff-side booking still works when a fail-closed calendar is stale.
+        online=online,
     )
     for slot in slots:
         if slot.start == start:
@@ -305,7 +308,13 @@ def appointment_book(
     if contact is None and booker is None:
         raise ServiceError(_("Who is the appointment for?"))
     origin = _origin(origin, actor=actor, contact=contact)
-    candidates = _check_offered(service=service, start=start_at, staff=staff, now=now)
+    candidates = _check_offered(
+        service=service,
+        start=start_at,
+        staff=staff,
+        now=now,
+        online=origin != Appointment.Origin.STAFF,
+    )
     steps = [(step.service, step.min_gap_days) for step in service.steps.all()]
     with transaction.atomic():
         person = contact if contact is not None else _booker_contact(booker, time_zone)
@@ -544,6 +553,7 @@ def appointment_reschedule(
         now=now,
         exclude=[appointment.pk],
         latest=selectors.reschedule_latest(appointment=appointment, now=now),
+        online=actor is None or not actor.is_firm_staff,
     )
     with transaction.atomic():
         old = Appointment.objects.select_for_update().get(pk=appointment.pk)

@@ -1,4 +1,10 @@
-"""External busy calendars: adding, removing and importing a staff member's iCal feeds."""
+"""Calendar connections: adding, disconnecting, importing, and their health (spec §5).
+
+Every read of a connection ends in `connection_succeeded` or `connection_failed`, which
+move it between OK, DEGRADED and BROKEN. Becoming BROKEN queues one alert (the staff
+member and the firm admins) in the same transaction; the next success clears it, so the
+following breakage alerts again. Stored errors are short codes, never the secret address.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,10 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,19 +23,32 @@ from audit.services import audit_record
 from core.errors import ServiceError
 from core.fetch import FetchRefused, fetch_public
 from core.http import RequestMeta
+from notifications.outbox import object_key
+from notifications.services import notice_queue
+from portal import selectors as portal_selectors
 from scheduling import ics, selectors
 from scheduling.audit_actions import SchedulingAction
-from scheduling.models import (
-    BusyTime,
-    ExternalCalendar,
-)
+from scheduling.models import BusyTime, ExternalCalendar
+from scheduling.selectors.connections import BROKEN_CACHE_KEY, OFFLINE_CACHE_KEY
 
 if TYPE_CHECKING:
     from portal.models import User
 
+Health = ExternalCalendar.Health
+
+# Failures in a row that make a connection BROKEN (about 30 min at 5-minute polling).
+BROKEN_AFTER_FAILURES = 6
+# Errors that no retry will fix: the connection is BROKEN at once.
+FATAL_ERRORS = frozenset({"auth", "gone", "not_public", "not_http", "secret"})
+CALENDAR_BROKEN_NOTICE = "calendar_broken"
+
+IMPORT_DAYS_BACK = 1
+IMPORT_DAYS_AHEAD = 120
+MAX_FEED_BYTES = 5 * 1024 * 1024
+
 
 def external_calendar_add(
-    *, staff: User, name: str, url: str, meta: RequestMeta | None = None
+    *, staff: User, name: str, url: str, fail_closed: bool = False, meta: RequestMeta | None = None
 ) -> ExternalCalendar:
     url = url.strip()
     if url.startswith("webcal://"):
@@ -38,7 +58,9 @@ def external_calendar_add(
             _("Paste the secret address in iCal format (it starts with https:// or webcal://).")
         )
     with transaction.atomic():
-        calendar = ExternalCalendar(staff=staff, name=name or _("My calendar"), url=url)
+        calendar = ExternalCalendar(
+            staff=staff, name=name or _("My calendar"), url=url, fail_closed=fail_closed
+        )
         calendar.full_clean()
         calendar.save()
         audit_record(action=SchedulingAction.CALENDAR_ADDED, actor=staff, meta=meta, obj=calendar)
@@ -49,25 +71,178 @@ def external_calendar_remove(
     *, calendar: ExternalCalendar, actor: User, meta: RequestMeta | None = None
 ) -> None:
     with transaction.atomic():
+        _health_changed()
         audit_record(action=SchedulingAction.CALENDAR_REMOVED, actor=actor, meta=meta, obj=calendar)
         calendar.delete()
 
 
-IMPORT_DAYS_BACK = 1
-IMPORT_DAYS_AHEAD = 120
-MAX_FEED_BYTES = 5 * 1024 * 1024
+def calendar_disconnect(
+    *, calendar: ExternalCalendar, actor: User, meta: RequestMeta | None = None
+) -> None:
+    """Forget the secret and the imported busy times; the row stays, DISCONNECTED."""
+    with transaction.atomic():
+        BusyTime.objects.filter(calendar=calendar).delete()
+        calendar.status = Health.DISCONNECTED
+        calendar.url = "" if calendar.provider == ExternalCalendar.Provider.ICS else calendar.url
+        calendar.secret_encrypted = ""
+        calendar.sync_state = {}
+        calendar.last_error = ""
+        calendar.broken_at = None
+        calendar.consecutive_failures = 0
+        calendar.save(
+            update_fields=[
+                "status",
+                "url",
+                "secret_encrypted",
+                "sync_state",
+                "last_error",
+                "broken_at",
+                "consecutive_failures",
+            ]
+        )
+        audit_record(
+            action=SchedulingAction.CALENDAR_DISCONNECTED, actor=actor, meta=meta, obj=calendar
+        )
+        _health_changed()
 
 
-def _refusal(exc: FetchRefused) -> str:
-    """What the staff member reads when we refused their feed's address or answer."""
-    return str(
-        {
-            FetchRefused.NOT_HTTP: _("The address must start with https://."),
-            FetchRefused.NOT_PUBLIC: _("This calendar address is not on the public internet."),
-            FetchRefused.TOO_LARGE: _("The calendar is too large."),
-            FetchRefused.TOO_MANY_REDIRECTS: _("The calendar address redirects too often."),
-        }.get(exc.code, exc.code)
+def calendar_settings_update(
+    *, calendar: ExternalCalendar, actor: User, fail_closed: bool, meta: RequestMeta | None = None
+) -> None:
+    with transaction.atomic():
+        calendar.fail_closed = fail_closed
+        calendar.save(update_fields=["fail_closed"])
+        _health_changed()
+        audit_record(
+            action=SchedulingAction.CALENDAR_CHANGED,
+            actor=actor,
+            meta=meta,
+            obj=calendar,
+            data={"fail_closed": fail_closed},
+        )
+
+
+# --- health -----------------------------------------------------------------------------
+
+
+def _health_changed() -> None:
+    """Drop the banner's cached list now and after the commit (a reader may refill it between)."""
+    cache.delete_many([BROKEN_CACHE_KEY, OFFLINE_CACHE_KEY])
+    transaction.on_commit(lambda: cache.delete_many([BROKEN_CACHE_KEY, OFFLINE_CACHE_KEY]))
+
+
+def connection_succeeded(*, calendar_id: Any, now: dt.datetime) -> None:
+    _health_changed()
+    ExternalCalendar.objects.filter(pk=calendar_id).exclude(status=Health.DISCONNECTED).update(
+        status=Health.OK,
+        consecutive_failures=0,
+        last_attempt_at=now,
+        last_success_at=now,
+        last_error="",
+        broken_at=None,
+        alerted_at=None,
+        retry_after=None,
     )
+
+
+def connection_failed(
+    *, calendar_id: Any, code: str, now: dt.datetime, retry_after: dt.datetime | None = None
+) -> str:
+    """Count one failed read; returns the new status. BROKEN alerts once (same transaction)."""
+    with transaction.atomic():
+        row = (
+            ExternalCalendar.objects.select_for_update()
+            .select_related("staff")
+            .filter(pk=calendar_id)
+            .first()
+        )
+        if row is None or row.status == Health.DISCONNECTED:
+            return Health.DISCONNECTED
+        row.consecutive_failures += 1
+        broken = (
+            row.status == Health.BROKEN
+            or code in FATAL_ERRORS
+            or row.consecutive_failures >= BROKEN_AFTER_FAILURES
+        )
+        row.status = Health.BROKEN if broken else Health.DEGRADED
+        if broken and row.broken_at is None:
+            row.broken_at = now
+        row.last_attempt_at = now
+        row.last_error = code[:500]
+        row.retry_after = retry_after
+        fields = [
+            "consecutive_failures",
+            "status",
+            "broken_at",
+            "last_attempt_at",
+            "last_error",
+            "retry_after",
+        ]
+        if broken:
+            _health_changed()
+        if broken and row.alerted_at is None:
+            row.alerted_at = now
+            fields.append("alerted_at")
+            _alert_broken(row)
+        row.save(update_fields=fields)
+        return row.status
+
+
+def _alert_broken(calendar: ExternalCalendar) -> None:
+    """One email each to the staff member and the firm admins (the notice words the fix)."""
+    admins = portal_selectors.active_staff().filter(is_superuser=True)
+    recipients = {calendar.staff_id, *admins.values_list("pk", flat=True)}
+    for user_id in sorted(recipients, key=str):
+        notice_queue(
+            event=CALENDAR_BROKEN_NOTICE,
+            channels=["email"],
+            recipient_id=user_id,
+            about=object_key("calendar", calendar.pk),
+            context={"calendar": str(calendar.pk), "code": calendar.last_error},
+        )
+    audit_record(
+        action=SchedulingAction.CALENDAR_BROKEN,
+        obj=calendar,
+        data={"reason": calendar.last_error},
+        actor_label="calendar sync",
+    )
+
+
+def failure_code(exc: BaseException) -> tuple[str, dt.datetime | None]:
+    """A short code for an exception of a calendar read (never its text: it may hold the URL)."""
+    if isinstance(exc, FetchRefused):
+        return exc.code, None
+    if isinstance(exc, requests.Timeout):
+        return "timeout", None
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        status = exc.response.status_code
+        if status in (401, 403):
+            return "auth", None
+        if status in (404, 410):
+            return "gone", None
+        if status == 429:
+            return "rate_limited", _retry_after(exc.response.headers.get("Retry-After"))
+        if status >= 500:
+            return "server_error", None
+        return f"http_{status}", None
+    if isinstance(exc, requests.ConnectionError):
+        return "unreachable", None
+    if isinstance(exc, ValueError):
+        return "unreadable", None
+    return "error", None
+
+
+def _retry_after(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        seconds = int(value)
+    except ValueError:
+        return None
+    return timezone.now() + dt.timedelta(seconds=min(max(seconds, 0), 3600))
+
+
+# --- ICS import -------------------------------------------------------------------------
 
 
 def busy_intervals_from_ics(
@@ -80,8 +255,13 @@ def busy_intervals_from_ics(
 def external_calendar_import(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
     """Replace a feed's busy times with a fresh import; on failure keep the last good one."""
     now = now or timezone.now()
-    calendar = ExternalCalendar.objects.select_related("staff").filter(pk=calendar_id).first()
-    if calendar is None:
+    calendar = (
+        ExternalCalendar.objects.select_related("staff")
+        .filter(pk=calendar_id, provider=ExternalCalendar.Provider.ICS)
+        .exclude(status=Health.DISCONNECTED)
+        .first()
+    )
+    if calendar is None or not calendar.url:
         return False
     zone = ZoneInfo(calendar.staff.time_zone or selectors.firm_time_zone())
     try:
@@ -96,16 +276,9 @@ def external_calendar_import(*, calendar_id: Any, now: dt.datetime | None = None
             start=now - dt.timedelta(days=IMPORT_DAYS_BACK),
             end=now + dt.timedelta(days=IMPORT_DAYS_AHEAD),
         )
-    except Exception as exc:  # noqa: BLE001 - any failure is shown to the staff member
-        if isinstance(exc, FetchRefused):
-            message = _refusal(exc)
-        else:
-            message = str(exc)[:300] or exc.__class__.__name__
-        # The URL is a secret; never echo it back in the stored error.
-        message = message.replace(calendar.url, "…")
-        ExternalCalendar.objects.filter(pk=calendar.pk).update(
-            last_attempt_at=now, last_error=message
-        )
+    except Exception as exc:  # noqa: BLE001 - every failure counts against the health
+        code, retry_after = failure_code(exc)
+        connection_failed(calendar_id=calendar.pk, code=code, now=now, retry_after=retry_after)
         return False
     with transaction.atomic():
         BusyTime.objects.filter(calendar=calendar).delete()
@@ -115,13 +288,23 @@ def external_calendar_import(*, calendar_id: Any, now: dt.datetime | None = None
                 for s, e in intervals[:5000]
             ]
         )
-        ExternalCalendar.objects.filter(pk=calendar.pk).update(
-            last_attempt_at=now, last_success_at=now, last_error=""
-        )
+        connection_succeeded(calendar_id=calendar.pk, now=now)
     return True
 
 
-def external_calendar_ids() -> list[Any]:
+def external_calendar_ids(*, provider: str = ExternalCalendar.Provider.ICS) -> list[Any]:
     return list(
-        ExternalCalendar.objects.filter(Q(staff__is_active=True)).values_list("pk", flat=True)
+        ExternalCalendar.objects.filter(staff__is_active=True, provider=provider)
+        .exclude(status=Health.DISCONNECTED)
+        .values_list("pk", flat=True)
     )
+
+
+def calendar_sync(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
+    """One read of one connection, whatever its provider; True when it succeeded."""
+    provider = (
+        ExternalCalendar.objects.filter(pk=calendar_id).values_list("provider", flat=True).first()
+    )
+    if provider == ExternalCalendar.Provider.ICS:
+        return external_calendar_import(calendar_id=calendar_id, now=now)
+    return False

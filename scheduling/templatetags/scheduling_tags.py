@@ -20,3 +20,18 @@ def client_appointments(context: dict[str, Any]) -> dict[str, Any]:
 def reminders_for(appointment: Any) -> list[Any]:
     """An appointment's reminders with their states (staff appointment pages)."""
     return selectors.reminders_for_appointment(appointment=appointment)
+
+
+@register.simple_tag(takes_context=True)
+def broken_calendars(context: dict[str, Any]) -> list[dict[str, Any]]:
+    """Broken calendar connections the signed-in staff member must hear about (banner)."""
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not getattr(user, "is_firm_staff", False):
+        return []
+    return selectors.broken_connections_for_banner(user=user)
+
+
+@register.filter
+def calendar_reason(code: str) -> str:
+    """A stored calendar error code in words, with the fix."""
+    return selectors.calendar_reason(code or "")

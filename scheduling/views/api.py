@@ -70,7 +70,7 @@ def _api_slots(request: HttpRequest) -> JsonResponse:
                 {"errors": {"staff": [_("This lawyer does not offer this service.")]}}, status=400
             )
     start, end = day_window(start=data["start"], end=data["end"], zone=zone)
-    slots = selectors.slots_list(service=service, start=start, end=end, staff=staff)
+    slots = selectors.slots_list(service=service, start=start, end=end, staff=staff, online=True)
     names = selectors.staff_names(service)
     return JsonResponse(
         {
@@ -78,6 +78,8 @@ def _api_slots(request: HttpRequest) -> JsonResponse:
             "time_zone": data["tz"],
             "duration": service.duration_minutes,
             "slots": [_slot_json(s, zone, names) for s in slots],
+            # Every lawyer's calendar is unreadable (fail closed): the page says to call.
+            "online_booking_paused": not slots and selectors.online_booking_paused(service),
         }
     )
 

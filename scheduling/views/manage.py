@@ -208,6 +208,7 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
         staff=[appointment.staff],
         latest=selectors.reschedule_latest(appointment=appointment, now=now),
         exclude_appointment_ids=[appointment.pk],
+        online=True,
     )
     error = ""
     status = 200

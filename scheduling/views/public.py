@@ -50,7 +50,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     day = parse_date(request.GET.get("date"), default=today)
     day = min(max(day, today), today + dt.timedelta(days=service.horizon_days))
     start, end = day_window(start=day, end=day, zone=zone)
-    slots = selectors.slots_list(service=service, start=start, end=end)
+    slots = selectors.slots_list(service=service, start=start, end=end, online=True)
     chosen = request.GET.get("start") or request.POST.get("start") or ""
     me = portal_selectors.contact_for_user(request.user)
     form = BookingForm(
@@ -111,6 +111,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
         "invite": invite,
         "tz_choices": time_zone_choices(),
         "steps": list(service.steps.all()),
+        "booking_paused": not slots and selectors.online_booking_paused(service),
     }
     return embed_response(
         request, render(request, "scheduling/book_service.html", context, status=status)

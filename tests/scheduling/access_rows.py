@@ -39,6 +39,22 @@ def _with_appointment(w):
     )
 
 
+def _with_calendar(w):
+    from scheduling.models import ExternalCalendar
+
+    w.calendar = ExternalCalendar.objects.create(
+        staff=w.staff_on, name="Qwzxy court calendar", url="https://cal.example/s3cret.ics"
+    )
+
+
+def _calendar(w):
+    return {"calendar_id": w.calendar.pk}
+
+
+def _calendar_secret(w):
+    return w.calendar.name
+
+
 ROWS = [
     Row("scheduling:book", PUBLIC),
     Row(
@@ -98,6 +114,24 @@ ROWS = [
     Row("scheduling:staff-calendar", STAFF_ONLY, setup=world_booking),
     Row("scheduling:staff-book", STAFF_ONLY),
     Row("scheduling:staff-availability", STAFF_ONLY),
+    Row("scheduling:staff-calendars", STAFF_ONLY),
+    Row("scheduling:staff-calendar-guide", STAFF_ONLY),
+    # A connection is its owner's (and the firm admins'): other staff get a 404.
+    Row(
+        "scheduling:staff-calendar-detail",
+        {**STAFF_ONLY, "staff_off": 404},
+        setup=_with_calendar,
+        kwargs=_calendar,
+        secret=_calendar_secret,
+    ),
+    Row(
+        "scheduling:staff-calendar-detail",
+        {**STAFF_POST, "anonymous": LOGIN, "staff_off": 404},
+        setup=_with_calendar,
+        kwargs=_calendar,
+        method="post",
+        data=lambda w: {"action": "settings", "fail_closed": "on"},
+    ),
     # The staff access policy: an appointment on no matter is its lawyer's (and admins').
     Row(
         "scheduling:staff-appointment",

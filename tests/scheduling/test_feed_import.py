@@ -118,13 +118,14 @@ def test_failed_import_keeps_the_last_good_one_and_shows_the_error(
     assert not services.external_calendar_import(calendar_id=calendar.pk)
     # then
     calendar.refresh_from_db()
-    assert "404" in calendar.last_error
-    assert "missing.ics" not in calendar.last_error  # the secret address is not echoed
+    assert calendar.last_error == "gone"  # a code: the secret address is never echoed
+    assert calendar.status == ExternalCalendar.Health.BROKEN
     assert calendar.last_success_at is not None
     assert BusyTime.objects.count() == before
     client.force_login(staff)
     page = client.get(reverse("scheduling:staff-availability"))
-    assert b"The last import failed" in page.content
+    assert "The calendar address no longer works" in page.content.decode()
+    assert "missing.ics" not in page.content.decode()
 
 
 def test_garbage_feed_is_an_error_not_a_crash(frozen, lawyers, feed_server, tmp_path) -> None:
@@ -167,4 +168,5 @@ def test_feeds_on_private_addresses_are_refused(frozen, lawyers, tmp_path) -> No
     )
     assert not services.external_calendar_import(calendar_id=calendar.pk)
     calendar.refresh_from_db()
-    assert "public internet" in calendar.last_error
+    assert calendar.last_error == "not_public"
+    assert calendar.status == ExternalCalendar.Health.BROKEN

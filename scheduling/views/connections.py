@@ -1,0 +1,111 @@
+"""Staff pages for calendar connections: the list with health, one connection, the guide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.decorators import staff_required
+from core.errors import ServiceError
+from core.http import RequestMeta
+from core.links import absolute_url
+from portal.types import Request
+from scheduling import selectors, services, tasks
+from scheduling.forms import CalendarSettingsForm, ExternalCalendarForm
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_calendars(request: Request) -> HttpResponse:
+    """Every connection the viewer manages (admins: the firm's), with its health."""
+    form = ExternalCalendarForm()
+    if request.method == "POST":
+        form = ExternalCalendarForm(request.POST)
+        if form.is_valid():
+            try:
+                services.external_calendar_add(
+                    staff=request.user, meta=RequestMeta.from_request(request), **form.cleaned_data
+                )
+            except ServiceError as exc:
+                form.add_error("url", str(exc))
+            else:
+                messages.success(request, _("Calendar added. Its busy times are read shortly."))
+                return redirect("scheduling:staff-calendars")
+    calendars = selectors.calendar_connections_visible_to(user=request.user)
+    return render(
+        request,
+        "scheduling/staff_calendars.html",
+        {
+            "calendars": calendars,
+            "form": form,
+            "flagged": selectors.calendar_changes_flagged(user=request.user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_calendar_detail(request: Request, calendar_id: str) -> HttpResponse:
+    calendar = selectors.calendar_connection_get(user=request.user, calendar_id=calendar_id)
+    meta = RequestMeta.from_request(request)
+    settings_form = CalendarSettingsForm(initial={"fail_closed": calendar.fail_closed})
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "sync":
+            if calendar.status == calendar.Health.DISCONNECTED:
+                raise Http404
+            tasks.calendar_sync.delay(str(calendar.pk))
+            messages.success(request, _("Reading the calendar now. Reload in a minute."))
+            return redirect("scheduling:staff-calendar-detail", calendar_id=calendar.pk)
+        if action == "settings":
+            settings_form = CalendarSettingsForm(request.POST)
+            if settings_form.is_valid():
+                services.calendar_settings_update(
+                    calendar=calendar,
+                    actor=request.user,
+                    meta=meta,
+                    fail_closed=settings_form.cleaned_data["fail_closed"],
+                )
+                messages.success(request, _("Saved."))
+                return redirect("scheduling:staff-calendar-detail", calendar_id=calendar.pk)
+        elif action == "disconnect":
+            services.calendar_disconnect(calendar=calendar, actor=request.user, meta=meta)
+            messages.success(request, _("Disconnected. Its busy times were deleted."))
+            return redirect("scheduling:staff-calendar-detail", calendar_id=calendar.pk)
+        elif action == "remove":
+            services.external_calendar_remove(calendar=calendar, actor=request.user, meta=meta)
+            messages.success(request, _("Calendar removed."))
+            return redirect("scheduling:staff-calendars")
+        else:
+            raise Http404
+    return render(
+        request,
+        "scheduling/staff_calendar_detail.html",
+        {
+            "calendar": calendar,
+            "settings_form": settings_form,
+        },
+        status=400 if settings_form.errors else 200,
+    )
+
+
+@staff_required
+@require_GET
+def staff_calendar_guide(request: Request) -> HttpResponse:
+    """How to subscribe to the staff feed in Google Calendar, Outlook and Apple Calendar."""
+    user = request.user
+    feed_url = ""
+    if user.calendar_token:
+        feed_url = absolute_url(
+            reverse("scheduling:staff-feed", kwargs={"token": user.calendar_token})
+        )
+    return render(
+        request,
+        "scheduling/staff_calendar_guide.html",
+        {"feed_url": feed_url, "webcal_url": feed_url.replace("https://", "webcal://", 1)},
+    )
