@@ -45,12 +45,6 @@ from scheduling.selectors.catalogue import (
     services_bookable,
     services_for_staff,
 )
-from scheduling.selectors.series import (
-    MAX_OCCURRENCES,
-    Occurrence,
-    series_proposal,
-    series_starts,
-)
 from scheduling.selectors.connections import (
     broken_connection_count,
     broken_connections_for_banner,
@@ -59,6 +53,12 @@ from scheduling.selectors.connections import (
     calendar_connections_visible_to,
     calendar_reason,
     staff_offline_ids,
+)
+from scheduling.selectors.series import (
+    MAX_OCCURRENCES,
+    Occurrence,
+    series_proposal,
+    series_starts,
 )
 
 __all__ = [
