@@ -127,7 +127,7 @@ def slots_list(
     now = now or timezone.now()
     members = list(staff) if staff is not None else list(service.staff.all())
     if online:
-        members = _online_members(members, now=now)
+        members = online_members(members, now=now)
     calendars = staff_calendars(
         staff=members,
         start=start,
@@ -138,7 +138,7 @@ def slots_list(
     return engine.free_slots(calendars, rules_for(service, now=now), start, end)
 
 
-def _online_members(members: list[User], *, now: dt.datetime) -> list[User]:
+def online_members(members: list[User], *, now: dt.datetime) -> list[User]:
     """Staff whose calendars are current enough for online booking (calendar-sync §5)."""
     offline = staff_offline_ids(staff_ids=[m.pk for m in members], now=now)
     return [m for m in members if m.pk not in offline]
@@ -147,7 +147,7 @@ def _online_members(members: list[User], *, now: dt.datetime) -> list[User]:
 def online_booking_paused(service: Service, *, now: dt.datetime | None = None) -> bool:
     """Every lawyer of this service is hidden because their calendar cannot be read."""
     members = list(service.staff.all())
-    return bool(members) and not _online_members(members, now=now or timezone.now())
+    return bool(members) and not online_members(members, now=now or timezone.now())
 
 
 def staff_names(service: Service) -> dict[int, str]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from scheduling import availability as engine
 from scheduling import booking_flow
 from scheduling.models import Appointment
-from scheduling.selectors.availability import rules_for, staff_calendars
+from scheduling.selectors.availability import online_members, rules_for, staff_calendars
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -148,11 +148,18 @@ def slots_for_change(
     now: dt.datetime | None = None,
     include_appointments: bool = True,
     exclude_appointment_ids: Iterable[Any] = (),
+    online: bool = False,
 ) -> list[engine.Slot]:
-    """Free slots for moving a booking: the service's rules with `latest` for the horizon."""
+    """Free slots for moving a booking: the service's rules with `latest` for the horizon.
+
+    `online` (a client acting) drops staff whose fail-closed calendar is stale.
+    """
     now = now or timezone.now()
+    members = list(staff)
+    if online:
+        members = online_members(members, now=now)
     calendars = staff_calendars(
-        staff=list(staff),
+        staff=members,
         start=start,
         end=end,
         include_appointments=include_appointments,
