@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
 
-from core.validators import validate_plain_text, validate_time_zone
+from core.validators import validate_plain_text, validate_sane_date, validate_time_zone
 
 
 class TimeZoneField(forms.CharField):
@@ -32,6 +32,18 @@ class PlainCharField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators.append(validate_plain_text)
+
+
+class SaneDateField(forms.DateField):
+    """A date from 1900 to 2200 (every date input in the product is one of these)."""
+
+    default_validators = [validate_sane_date]
+
+
+class SaneDateTimeField(forms.DateTimeField):
+    """A date and time from 1900 to 2200 (every date-time input is one of these)."""
+
+    default_validators = [validate_sane_date]
 
 
 def flash_form_errors(request: HttpRequest, form: forms.BaseForm) -> None:

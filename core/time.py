@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_date, format_time
 from django.utils import formats, timezone, translation
 
+from core.validators import date_in_sane_range
+
 UTC = dt.UTC
 
 
@@ -44,9 +46,10 @@ def wall_clock_to_utc(value: dt.datetime, tz_name: str) -> dt.datetime:
 def parse_date(value: str | None, *, default: dt.date) -> dt.date:
     """A YYYY-MM-DD from a query string; anything unreadable means `default`."""
     try:
-        return dt.date.fromisoformat(value or "")
+        day = dt.date.fromisoformat(value or "")
     except ValueError:
         return default
+    return day if date_in_sane_range(day) else default
 
 
 def format_when(value: dt.datetime, *, language: str, zone: ZoneInfo) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
 from functools import lru_cache
@@ -61,3 +62,24 @@ def time_zone_choices() -> list[tuple[str, str]]:
         for tz in sorted(available_time_zones())
         if "/" in tz and not tz.startswith(("Etc/", "SystemV/", "US/"))
     ] + [("UTC", "UTC")]
+
+
+# The one range every date and time input accepts. Outside it a typo (year 1, 20255) would
+# be stored as a timestamp PostgreSQL cannot read back, or overflow the zone conversions.
+SANE_DATE_MIN = dt.date(1900, 1, 1)
+SANE_DATE_MAX = dt.date(2200, 12, 31)
+
+
+def date_in_sane_range(value: dt.date | dt.datetime) -> bool:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return SANE_DATE_MIN <= day <= SANE_DATE_MAX
+
+
+def validate_sane_date(value: dt.date | dt.datetime | None) -> None:
+    """Dates and date-times from 1900 to 2200 (a datetime is read on its own clock)."""
+    if value is not None and not date_in_sane_range(value):
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="date_range",
+            params={"first": SANE_DATE_MIN.year, "last": SANE_DATE_MAX.year},
+        )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from audit import actions
-from core.forms import PlainCharField, TimeZoneField
+from core.forms import PlainCharField, SaneDateField, SaneDateTimeField, TimeZoneField
 from core.validators import time_zone_choices
 from portal import selectors
 from portal.models import Contact, Firm, Matter, PracticeArea, Tag, TimelineEntry, User
@@ -164,6 +164,7 @@ class TimelineEntryForm(forms.ModelForm):
     class Meta:
         model = TimelineEntry
         fields = ["kind", "title", "body", "occurred_at", "shared_with_client"]
+        field_classes = {"occurred_at": SaneDateTimeField}
         widgets = {
             "occurred_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -182,7 +183,7 @@ class ShareForm(forms.Form):
     email = forms.EmailField(label=_("Co-counsel's email"))
     first_name = PlainCharField(label=_("First name"), max_length=80)
     last_name = PlainCharField(label=_("Last name"), max_length=80)
-    expires_on = forms.DateField(
+    expires_on = SaneDateField(
         label=_("Access until (end of day)"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -225,10 +226,10 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("Who"), required=False, max_length=100)
     matter = forms.CharField(label=_("Matter reference"), required=False, max_length=32)
-    date_from = forms.DateField(
+    date_from = SaneDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = SaneDateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

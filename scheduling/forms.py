@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from core.forms import SaneDateField, SaneDateTimeField
 from core.validators import available_time_zones, time_zone_choices, validate_plain_text
 from portal import selectors as portal_selectors
 from scheduling import selectors
@@ -33,8 +34,8 @@ def _zone(value: str) -> str:
 
 class SlotsQueryForm(forms.Form):
     service = forms.SlugField(max_length=80)
-    start = forms.DateField(input_formats=["%Y-%m-%d"])
-    end = forms.DateField(input_formats=["%Y-%m-%d"])
+    start = SaneDateField(input_formats=["%Y-%m-%d"])
+    end = SaneDateField(input_formats=["%Y-%m-%d"])
     tz = forms.CharField(max_length=64, required=False)
     staff = forms.IntegerField(required=False, min_value=1)
     duration = forms.IntegerField(required=False, min_value=1, max_value=24 * 60)
@@ -81,7 +82,7 @@ class BookingForm(BookerForm):
     """POST /api/bookings/ and the public confirm form."""
 
     service = forms.SlugField(max_length=80)
-    start = forms.DateTimeField(
+    start = SaneDateTimeField(
         input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S.%f%z"]
     )
     staff = forms.IntegerField(required=False, min_value=1)
@@ -106,7 +107,7 @@ class BookingForm(BookerForm):
 
 
 class RescheduleForm(forms.Form):
-    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"])
+    start = SaneDateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"])
 
 
 class StaffBookingForm(forms.Form):
@@ -120,7 +121,7 @@ class StaffBookingForm(forms.Form):
     matter = forms.ModelChoiceField(
         queryset=portal_selectors.matters_visible_to(None), required=False, label=_("Matter")
     )
-    start = forms.DateTimeField(
+    start = SaneDateTimeField(
         label=_("Start (your time zone)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -149,7 +150,7 @@ class StaffBookingForm(forms.Form):
 
 
 class StaffRescheduleForm(forms.Form):
-    start = forms.DateTimeField(
+    start = SaneDateTimeField(
         label=_("New start (your time zone)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -160,6 +161,7 @@ class AvailabilityRuleForm(forms.ModelForm):
     class Meta:
         model = AvailabilityRule
         fields = ["weekday", "date", "start", "end", "is_off"]
+        field_classes = {"date": SaneDateField}
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "start": forms.TimeInput(attrs={"type": "time"}),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import portal_user_required, staff_required
 from core.errors import ServiceError
-from core.forms import flash_form_errors
+from core.forms import SaneDateField, flash_form_errors
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import ClientTask
@@ -31,7 +31,7 @@ class TaskForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    due_date = forms.DateField(label=gettext_lazy("Due date"), widget=DATE)
+    due_date = SaneDateField(label=gettext_lazy("Due date"), widget=DATE)
 
 
 @portal_user_required

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import portal_user_required, staff_required
 from core.errors import ServiceError
-from core.forms import flash_form_errors
+from core.forms import SaneDateField, flash_form_errors
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.types import Request
@@ -27,7 +27,7 @@ class DocumentRequestForm(forms.Form):
     title = forms.CharField(
         label=gettext_lazy("Title"), max_length=200, initial=gettext_lazy("Documents we need")
     )
-    due_date = forms.DateField(label=gettext_lazy("Due date"), widget=DATE)
+    due_date = SaneDateField(label=gettext_lazy("Due date"), widget=DATE)
     items = forms.CharField(
         label=gettext_lazy("Items, one per line"),
         max_length=10_000,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.decorators import staff_required
 from core.errors import ServiceError
+from core.forms import SaneDateTimeField
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import Matter, TimelineEntry
@@ -35,7 +36,7 @@ class StatusUpdateForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    occurred_at = forms.DateTimeField(
+    occurred_at = SaneDateTimeField(
         label=gettext_lazy("Date"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

@@ -107,7 +107,7 @@ def _api_bookings(request: HttpRequest) -> JsonResponse:
     if request.content_type == "application/json":
         try:
             payload = json.loads(request.body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             return JsonResponse(
                 {"errors": {"__all__": [_("The request is not valid JSON.")]}}, status=400
             )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ServiceError
 from core.http import RequestMeta
-from core.time import day_window
+from core.time import day_window, parse_date
 from scheduling import booking_flow, selectors, services
 from scheduling.forms import (
     RescheduleForm,
@@ -190,10 +190,7 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
     today = now.astimezone(zone).date()
     booked_day = appointment.start_at.astimezone(zone).date()
     last_day = selectors.reschedule_latest(appointment=appointment, now=now).astimezone(zone).date()
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        day = max(booked_day, today)
+    day = parse_date(request.GET.get("date"), default=max(booked_day, today))
     day = min(max(day, today), last_day)
     first_shown = max(today, min(day - dt.timedelta(days=6), last_day - dt.timedelta(days=13)))
     days = [

@@ -20,6 +20,7 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from core.links import absolute_url
 from core.time import day_window, parse_date, wall_clock_to_utc
+from core.validators import date_in_sane_range
 from portal import services as portal_services
 from portal.types import Request
 from scheduling import selectors, services
@@ -93,7 +94,7 @@ def _confirmed_starts(request: Request) -> list[dt.datetime] | None:
         starts = [dt.datetime.fromisoformat(v[:40]) for v in values]
     except ValueError:
         return None
-    if any(s.tzinfo is None for s in starts):
+    if any(s.tzinfo is None or not date_in_sane_range(s) for s in starts):
         return None
     return starts
 
@@ -268,9 +269,12 @@ def staff_availability(request: Request) -> HttpResponse:
                 services.availability_rule_add(rule=rule, meta=RequestMeta.from_request(request))
                 return redirect("scheduling:staff-availability")
         elif action == "remove-rule":
-            rule = AvailabilityRule.objects.filter(
-                staff=user, pk=request.POST.get("rule", "0")
-            ).first()
+            rule_id = request.POST.get("rule", "")
+            rule = (
+                AvailabilityRule.objects.filter(staff=user, pk=int(rule_id)).first()
+                if rule_id.isascii() and rule_id.isdigit() and len(rule_id) < 19
+                else None
+            )
             if rule is None:
                 raise Http404
             services.availability_rule_remove(rule=rule, meta=RequestMeta.from_request(request))
