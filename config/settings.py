@@ -422,6 +422,9 @@ CELERY_BEAT_SCHEDULE.update(
 # ---------------------------------------------------------------------------
 # Origins (e.g. https://www.firm.example) allowed to frame /book/?embed=1.
 ATRIUM_BOOKING_FRAME_ANCESTORS = env.list("ATRIUM_BOOKING_FRAME_ANCESTORS", default=[])
+# GET /api/slots/ answers are cached this many seconds at most (0: never); any change to
+# appointments, busy times, hours or services retires them at once (scheduling/slots_cache.py).
+ATRIUM_SLOTS_CACHE_SECONDS = env.int("ATRIUM_SLOTS_CACHE_SECONDS", default=30)
 # Bookings per client address per window (seconds) before 429.
 ATRIUM_BOOKING_RATE_LIMIT = env.int("ATRIUM_BOOKING_RATE_LIMIT", default=10)
 ATRIUM_BOOKING_RATE_WINDOW = env.int("ATRIUM_BOOKING_RATE_WINDOW", default=600)

@@ -10,8 +10,9 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import actions
-        from scheduling import notices
+        from scheduling import notices, receivers
         from scheduling.audit_actions import SchedulingAction
 
         actions.declare(SchedulingAction)
         notices.register()
+        receivers.connect()

@@ -49,13 +49,18 @@ class DateHours:
     end: dt.time | None = None
 
 
+# A busy range as UTC seconds [start, end): what the selectors load straight from SQL.
+TsRange = tuple[int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class StaffCalendar:
     staff_id: int
     time_zone: str
     weekly: Sequence[WeeklyHours] = ()
     dates: Sequence[DateHours] = ()
-    busy: Sequence[Interval] = ()
+    # Interval objects or (start, end) UTC seconds; the engine works on the seconds.
+    busy: Sequence[Interval | TsRange] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,13 @@ def to_ts(value: dt.datetime) -> int:
     if value.tzinfo is None:
         raise ValueError("naive datetime")
     return int((value - _EPOCH).total_seconds())
+
+
+def busy_ranges(busy: Iterable[Interval | TsRange]) -> list[TsRange]:
+    """Busy ranges as UTC seconds, whichever way they were given."""
+    return [
+        (to_ts(b.start), to_ts(b.end)) if isinstance(b, Interval) else (b[0], b[1]) for b in busy
+    ]
 
 
 def from_ts(value: int) -> dt.datetime:
@@ -112,8 +124,8 @@ def working_intervals(
         for begin, finish in hours:
             # A wall-clock time skipped by a spring-forward change resolves to the instant
             # one hour later (PEP 495, fold=0), the way people read "we open at 2:30".
-            s = to_ts(dt.datetime.combine(day, begin, tzinfo=zone))
-            e = to_ts(dt.datetime.combine(day, finish, tzinfo=zone))
+            s = int(dt.datetime.combine(day, begin, tzinfo=zone).timestamp())
+            e = int(dt.datetime.combine(day, finish, tzinfo=zone).timestamp())
             s, e = max(s, lo - 86400), min(e, hi + 86400)
             if s < e:
                 result.append((s, e))
@@ -151,9 +163,7 @@ def staff_free_starts(
     # A busy [bs, be) forbids every start in the open range (bs - duration - after, be + before).
     forbidden = _merge(
         sorted(
-            (to_ts(b.start) - duration - after, to_ts(b.end) + before)
-            for b in calendar.busy
-            if b.end > b.start
+            (bs - duration - after, be + before) for bs, be in busy_ranges(calendar.busy) if be > bs
         ),
         touching=False,
     )
@@ -184,6 +194,24 @@ def _grid(out: list[int], origin: int, step: int, lo: int, hi: int) -> None:
         out.extend(range(first, hi + 1, step))
 
 
+def free_starts(
+    calendars: Sequence[StaffCalendar],
+    rules: Rules,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+) -> list[tuple[int, tuple[int, ...]]]:
+    """Free start instants (UTC seconds) of all the staff, ascending, with who is free.
+
+    The integer form of free_slots: what the slots API serves without making a datetime
+    per slot.
+    """
+    by_start: dict[int, list[int]] = {}
+    for calendar in calendars:
+        for s in staff_free_starts(calendar, rules, window_start, window_end):
+            by_start.setdefault(s, []).append(calendar.staff_id)
+    return [(s, tuple(ids)) for s, ids in sorted(by_start.items())]
+
+
 def free_slots(
     calendars: Sequence[StaffCalendar],
     rules: Rules,
@@ -191,12 +219,17 @@ def free_slots(
     window_end: dt.datetime,
 ) -> list[Slot]:
     """Free slots of all the staff, one per start instant, with who is free at it."""
-    by_start: dict[int, list[int]] = {}
-    for calendar in calendars:
-        for s in staff_free_starts(calendar, rules, window_start, window_end):
-            by_start.setdefault(s, []).append(calendar.staff_id)
     duration = rules.duration
     return [
-        Slot(start=(start := from_ts(s)), end=start + duration, staff_ids=tuple(ids))
-        for s, ids in sorted(by_start.items())
+        Slot(start=(start := from_ts(s)), end=start + duration, staff_ids=ids)
+        for s, ids in free_starts(calendars, rules, window_start, window_end)
     ]
+
+
+def compact_slots(
+    starts: Sequence[tuple[int, tuple[int, ...]]], zone: ZoneInfo
+) -> list[dict[str, object]]:
+    """free_starts in the slots API's shape: each start in the asked zone with its offset
+    (which tells the two 02:30s of a fall-back night apart) and the ids of who is free."""
+    fromtimestamp = dt.datetime.fromtimestamp
+    return [{"start": fromtimestamp(s, zone).isoformat(), "staff": list(ids)} for s, ids in starts]

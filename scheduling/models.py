@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 import uuid
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_plain_text
 from notifications.outbox import Delivery
+from scheduling.slots_cache import availability_changed
 
 
 def validate_reminder_offsets(value: object) -> None:
@@ -44,6 +45,29 @@ class TsTzRange(models.Func):
 
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
+
+
+class AvailabilityQuerySet(models.QuerySet):
+    """Queryset writes that skip save() still retire the cached slots (slots_cache).
+
+    delete() needs nothing here: it sends post_delete, which scheduling.receivers hears.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        changed = super().update(**kwargs)
+        if changed:
+            availability_changed()
+        return changed
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> Any:
+        objs = super().bulk_create(*args, **kwargs)
+        availability_changed()
+        return objs
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> Any:
+        changed = super().bulk_update(*args, **kwargs)
+        availability_changed()
+        return changed
 
 
 class LocationKind(models.TextChoices):
@@ -154,6 +178,8 @@ class Service(models.Model):
         ),
     )
 
+    objects = AvailabilityQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "name"]
         verbose_name = _("service")
@@ -223,6 +249,8 @@ class AvailabilityRule(models.Model):
     start = models.TimeField(_("from"), null=True, blank=True)
     end = models.TimeField(_("until"), null=True, blank=True)
     is_off = models.BooleanField(_("day off"), default=False)
+
+    objects = AvailabilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["staff", "date", "weekday", "start"]
@@ -324,6 +352,8 @@ class BusyTime(models.Model):
     # event's intervals. Never a title.
     remote_key_hash = models.CharField(max_length=64, blank=True)
 
+    objects = AvailabilityQuerySet.as_manager()
+
     class Meta:
         indexes: ClassVar = [
             models.Index(fields=["staff", "start_at"]),
@@ -409,6 +439,8 @@ class Appointment(models.Model):
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     pending_steps = models.JSONField(default=list, blank=True)
     done_steps = models.JSONField(default=list, blank=True)
+
+    objects = AvailabilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_at"]

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import EpochSeconds
 from portal import selectors as portal_selectors
 from scheduling import availability as engine
 from scheduling.models import (
@@ -62,7 +64,8 @@ def staff_calendars(
     lo, hi = start - dt.timedelta(days=1), end + dt.timedelta(days=1)
     weekly: dict[int, list[engine.WeeklyHours]] = {i: [] for i in ids}
     dates: dict[int, list[engine.DateHours]] = {i: [] for i in ids}
-    busy: dict[int, list[engine.Interval]] = {i: [] for i in ids}
+    # Busy ranges arrive as UTC seconds straight from SQL (core.db.EpochSeconds).
+    busy: dict[int, list[engine.TsRange]] = {i: [] for i in ids}
     rules = (
         AvailabilityRule.objects.filter(staff_id__in=ids)
         .filter(Q(weekday__isnull=False) | Q(date__range=(lo.date(), hi.date())))
@@ -88,14 +91,14 @@ def staff_calendars(
             .exclude(pk__in=list(exclude_appointment_ids))
             # A hold whose time is up is free again, even before the sweep expires it.
             .exclude(status=Appointment.Status.HELD, hold_expires_at__lte=timezone.now())
-            .values_list("staff_id", "blocked_start", "blocked_end")
+            .values_list("staff_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end"))
         )
         for staff_id, s, e in appointments:
-            busy[staff_id].append(engine.Interval(s, e))
+            busy[staff_id].append((s, e))
     for staff_id, s, e in BusyTime.objects.filter(
         staff_id__in=ids, start_at__lt=hi, end_at__gt=lo
-    ).values_list("staff_id", "start_at", "end_at"):
-        busy[staff_id].append(engine.Interval(s, e))
+    ).values_list("staff_id", EpochSeconds("start_at"), EpochSeconds("end_at")):
+        busy[staff_id].append((s, e))
     return [
         engine.StaffCalendar(
             staff_id=s.pk,
@@ -148,6 +151,60 @@ def online_booking_paused(service: Service, *, now: dt.datetime | None = None) -
     """Every lawyer of this service is hidden because their calendar cannot be read."""
     members = list(service.staff.all())
     return bool(members) and not online_members(members, now=now or timezone.now())
+
+
+def slot_starts(
+    *,
+    service: Service,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime | None = None,
+    staff: Sequence[User] | None = None,
+    online: bool = False,
+) -> list[tuple[int, tuple[int, ...]]]:
+    """Free start instants (UTC seconds) with the ids of the staff free at each;
+    `online` drops fail-closed staff (as slots_list)."""
+    now = now or timezone.now()
+    members = list(staff) if staff is not None else list(service.staff.all())
+    if online:
+        members = online_members(members, now=now)
+    calendars = staff_calendars(staff=members, start=start, end=end)
+    return engine.free_starts(calendars, rules_for(service, now=now), start, end)
+
+
+def slots_payload(
+    *,
+    service: Service,
+    zone: ZoneInfo,
+    start: dt.datetime,
+    end: dt.datetime,
+    staff: Sequence[User] | None = None,
+) -> tuple[dict[str, Any], float]:
+    """The slots API's answer, and until when (epoch seconds) it stays true by the clock.
+
+    Compact: each slot is its start in the asked zone and the ids of the staff free then;
+    the names come once, in "staff". Staff whose fail-closed calendar cannot be read are
+    left out (online_members). As time passes the first start falls inside the
+    service's minimum notice: the answer is true until then (a change of data is the
+    availability version's business, scheduling.slots_cache).
+    """
+    now = timezone.now()
+    starts = slot_starts(service=service, start=start, end=end, now=now, staff=staff, online=True)
+    names = staff_names(service)
+    offered = sorted({i for _s, ids in starts for i in ids})
+    payload = {
+        "service": service.slug,
+        "time_zone": zone.key,
+        "duration": service.duration_minutes,
+        "staff": [{"id": i, "name": names.get(i, "")} for i in offered],
+        "slots": engine.compact_slots(starts, zone),
+        # Every lawyer's calendar is unreadable (fail closed): the page says to call.
+        "online_booking_paused": not starts and online_booking_paused(service, now=now),
+    }
+    valid_until = now.timestamp() + 24 * 3600
+    if starts:
+        valid_until = min(valid_until, starts[0][0] - service.min_notice_minutes * 60)
+    return payload, valid_until
 
 
 def staff_names(service: Service) -> dict[int, str]:

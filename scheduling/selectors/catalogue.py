@@ -73,6 +73,34 @@ def service_get_for_booking(
     return service
 
 
+_SLOTS_SERVICE_FIELDS = (
+    "id",
+    "slug",
+    "audience",
+    "duration_minutes",
+    "slot_step_minutes",
+    "min_notice_minutes",
+    "horizon_days",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+)
+
+
+def service_get_for_slots(*, slug: str, invite: str = "") -> Service:
+    """The service for the anonymous slots API: only the columns free slots need, and its
+    active staff with their names and zones; Http404 when it is not offered there."""
+    staff = _staff_queryset().only("id", "first_name", "last_name", "time_zone")
+    service = (
+        Service.objects.filter(is_active=True, slug=str(slug)[:80])
+        .only(*_SLOTS_SERVICE_FIELDS)
+        .prefetch_related(Prefetch("staff", queryset=staff))
+        .first()
+    )
+    if service is None or not may_book(service=service, user=None, invite=invite):
+        raise Http404
+    return service
+
+
 def services_active() -> QuerySet[Service]:
     """Every bookable service (for the staff booking form)."""
     return Service.objects.filter(is_active=True)

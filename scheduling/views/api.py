@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import time
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.forms import form_errors
 from core.links import absolute_url
 from core.time import day_window
-from scheduling import selectors
+from scheduling import selectors, slots_cache
 from scheduling.forms import (
     BookingForm,
     SlotsQueryForm,
@@ -23,30 +25,34 @@ from scheduling.http import AnonymousBooker, cors_response, rate_limited
 from scheduling.views.public import book_from_form
 
 
-def _slot_json(slot: Any, zone: ZoneInfo, names: dict[int, str]) -> dict[str, Any]:
-    return {
-        "start": slot.start.astimezone(zone).isoformat(),
-        "end": slot.end.astimezone(zone).isoformat(),
-        "staff": [{"id": s, "name": names.get(s, "")} for s in slot.staff_ids],
-    }
-
-
 @require_GET
 def api_slots(request: HttpRequest) -> HttpResponse:
     return cors_response(request, _api_slots(request))
 
 
-def _api_slots(request: HttpRequest) -> JsonResponse:
+def _api_slots(request: HttpRequest) -> HttpResponse:
     form = SlotsQueryForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form_errors(form)}, status=400)
     data = form.cleaned_data
+    invite = request.GET.get("invite", "")
+    key = slots_cache.response_key(
+        service=data["service"],
+        start=data["start"],
+        end=data["end"],
+        tz=data["tz"],
+        staff=data.get("staff"),
+        duration=data.get("duration"),
+        invite=invite,
+        language=get_language() or "",
+    )
+    version, body = slots_cache.cached_response(key)
+    if body is not None:
+        return HttpResponse(body, content_type="application/json")
     try:
         # The API is anonymous (callable from the firm's site): invited-only services need
         # their invitation, client-only ones are not offered here.
-        service = selectors.service_get_for_booking(
-            slug=data["service"], user=None, invite=request.GET.get("invite", "")
-        )
+        service = selectors.service_get_for_slots(slug=data["service"], invite=invite)
     except Http404:
         return JsonResponse({"errors": {"service": [_("There is no such service.")]}}, status=400)
     if data.get("duration") and data["duration"] != service.duration_minutes:
@@ -70,18 +76,17 @@ def _api_slots(request: HttpRequest) -> JsonResponse:
                 {"errors": {"staff": [_("This lawyer does not offer this service.")]}}, status=400
             )
     start, end = day_window(start=data["start"], end=data["end"], zone=zone)
-    slots = selectors.slots_list(service=service, start=start, end=end, staff=staff, online=True)
-    names = selectors.staff_names(service)
-    return JsonResponse(
-        {
-            "service": service.slug,
-            "time_zone": data["tz"],
-            "duration": service.duration_minutes,
-            "slots": [_slot_json(s, zone, names) for s in slots],
-            # Every lawyer's calendar is unreadable (fail closed): the page says to call.
-            "online_booking_paused": not slots and selectors.online_booking_paused(service),
-        }
+    payload, valid_until = selectors.slots_payload(
+        service=service, zone=zone, start=start, end=end, staff=staff
     )
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    slots_cache.cache_response(
+        key,
+        version=version,
+        body=body,
+        valid_until=min(valid_until, time.time() + settings.ATRIUM_SLOTS_CACHE_SECONDS),
+    )
+    return HttpResponse(body, content_type="application/json")
 
 
 @csrf_exempt  # called cross-site by the firm's website; it never acts as a signed-in user

@@ -28,12 +28,16 @@ def test_slots_are_listed_in_the_viewers_zone(client, frozen, intro) -> None:
         },
     )
     assert response.status_code == 200
-    slots = response.json()["slots"]
+    body = response.json()
+    slots = body["slots"]
     # 09:00 Warsaw is 03:00 in New York; both lawyers are free
     assert slots[0]["start"] == "2026-06-02T03:00:00-04:00"
-    assert slots[0]["end"] == "2026-06-02T03:15:00-04:00"
+    assert body["duration"] == 15  # each slot ends 15 minutes after its start
     assert len(slots[0]["staff"]) == 2
     assert len(slots) == 32
+    # the names come once, for the ids the slots use
+    assert {p["id"] for p in body["staff"]} == set(slots[0]["staff"])
+    assert all(p["name"] for p in body["staff"])
 
 
 def test_taken_and_externally_busy_times_disappear(client, frozen, intro, lawyers) -> None:
@@ -60,7 +64,7 @@ def test_taken_and_externally_busy_times_disappear(client, frozen, intro, lawyer
             "tz": "Europe/Warsaw",
         },
     )
-    slots = {s["start"][11:16]: [p["id"] for p in s["staff"]] for s in response.json()["slots"]}
+    slots = {s["start"][11:16]: s["staff"] for s in response.json()["slots"]}
     assert "08:45" not in slots  # lawyer 1 busy elsewhere, lawyer 0 would overlap 09:00
     assert slots["09:00"] == [lawyers[1].pk]  # lawyer 0 is booked
     assert slots["09:15"] == [lawyers[1].pk]  # lawyer 0's buffer runs to 09:20

@@ -1,0 +1,38 @@
+"""Database expressions shared by the apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import BigIntegerField, Func
+
+
+class EpochSeconds(Func):
+    """A timestamp column as whole UTC seconds since 1970, computed by the database.
+
+    Hot read paths (free slots) load hundreds of busy ranges per request; an integer is
+    read by psycopg's C loader, while a timestamptz goes through the pure-Python loader
+    Django registers for its time zone handling (psycopg #1273, Django ticket #36960):
+    about ten times the CPU for the same rows.
+    """
+
+    output_field = BigIntegerField()
+    arity = 1
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(FLOOR(EXTRACT(EPOCH FROM %(expressions)s)) AS bigint)",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Django stores aware datetimes in SQLite as UTC text. '%%%%s' survives the
+        # template (%% -> %) and the backend's %s -> ? rewrite (%% -> %) as strftime's '%s'.
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(strftime('%%%%s', %(expressions)s) AS integer)",
+            **extra,
+        )
