@@ -36,13 +36,11 @@ def availability_changed() -> None:
     Call it from any code that changes availability without going through the models'
     save()/delete() or the querysets of scheduling.models (raw SQL, another model).
     """
-    if not connection.in_atomic_block:
-        _new_version()
-        return
-    if any(entry[1] is _new_version for entry in connection.run_on_commit):
-        return  # already retired in this transaction, and again at its commit
     _new_version()
-    transaction.on_commit(_new_version)
+    if connection.in_atomic_block and not any(
+        entry[1] is _new_version for entry in connection.run_on_commit
+    ):
+        transaction.on_commit(_new_version)  # once per transaction is enough
 
 
 def _entry_key(key: str) -> str:
