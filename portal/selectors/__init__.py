@@ -42,6 +42,7 @@ from portal.selectors.messages import (
 from portal.selectors.people import (
     active_staff,
     consents_for_contact,
+    contact_by_id,
     contact_for_user,
     contact_get_for_staff,
     contact_recipient,
@@ -83,6 +84,7 @@ __all__ = [
     "cocounsel_grants_for_matter",
     "contact_for_user",
     "consents_for_contact",
+    "contact_by_id",
     "contact_get_for_staff",
     "contact_recipient",
     "contacts_for_staff",

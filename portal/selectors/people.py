@@ -52,6 +52,11 @@ def contact_get_for_staff(*, user: User, contact_id: Any) -> Contact:
     return contact
 
 
+def contact_by_id(contact_id: Any) -> Contact | None:
+    """A contact by id, for services and composers that act for the firm (no user)."""
+    return Contact.objects.select_related("user").filter(pk=contact_id).first()
+
+
 def consents_for_contact(*, user: User, contact_id: Any) -> list[ConsentRecord]:
     """A contact's consents, newest first, for staff who may see the contact (404 else)."""
     contact = contact_get_for_staff(user=user, contact_id=contact_id)

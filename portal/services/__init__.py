@@ -43,6 +43,7 @@ from portal.services.messages import message_send, messages_mark_read, secure_me
 from portal.services.people import (
     contact_create,
     contact_for_booking,
+    contact_for_intake,
     contact_update,
     user_calendar_token_rotate,
     user_preferences_update,
@@ -70,6 +71,7 @@ __all__ = [
     "consent_withdraw",
     "contact_create",
     "contact_for_booking",
+    "contact_for_intake",
     "contact_update",
     "document_delete",
     "document_record_download",

@@ -116,6 +116,41 @@ def contact_for_booking(
     return contact
 
 
+def contact_for_intake(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    language: str = "en",
+) -> tuple[Contact, bool]:
+    """The contact a public intake form is from: an existing one matched by email, then
+    by E.164 phone (a returning prospect is not duplicated), or a new prospect.
+
+    A public form never changes an existing contact: typing a client's address must not
+    alter their record or reach their portal. Returns (contact, created).
+    """
+    contact = None
+    if email:
+        contact = Contact.objects.filter(email__iexact=email).order_by("created_at").first()
+    if contact is None and phone:
+        contact = Contact.objects.filter(phone=phone).order_by("created_at").first()
+    if contact is not None:
+        return contact, False
+    contact = Contact(
+        kind=Contact.Kind.PROSPECT,
+        first_name=first_name,
+        last_name=last_name,
+        email=email.lower(),
+        phone=phone,
+        language=language,
+    )
+    contact.full_clean()
+    contact.save()
+    audit_record(action=PortalAction.CONTACT_CREATED, obj=contact, data={"source": "intake"})
+    return contact, True
+
+
 def contact_update(
     *,
     actor: User,
