@@ -7,3 +7,25 @@ from django.utils.translation import gettext_lazy as _
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Intake")
+
+    def ready(self) -> None:
+        from audit import actions
+        from core import events
+        from intake import notices
+        from intake.audit_actions import IntakeAction
+        from intake.services import booking
+        from scheduling import booking_flow
+        from scheduling.events import AppointmentBooked
+
+        actions.declare(IntakeAction)
+        notices.register()
+        booking_flow.register_step(
+            booking_flow.BookingStep(
+                key=booking.STEP_KEY,
+                order=10,
+                label=_("A few questions"),
+                applies=booking.booking_form_step_applies,
+                url=booking.booking_form_step_url,
+            )
+        )
+        events.subscribe(AppointmentBooked, booking.lead_form_after_booking)

@@ -1,1 +1,256 @@
+"""Intake forms and their versions, drafts, submissions, leads (spec intake.md §1).
+
+Lower apps' models are named by string ("portal.Contact", "scheduling.Service"): intake
+never imports them (the layer contracts), it reads them through their selectors.
+"""
+
 from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.languages import CHOICES as LANGUAGE_CHOICES
+from core.validators import validate_plain_text
+
+DRAFT_DAYS = 30
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def draft_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=DRAFT_DAYS)
+
+
+class IntakeForm(models.Model):
+    class Purpose(models.TextChoices):
+        BOOKING = "booking", _("Before or after a booking")
+        GENERAL = "general", _("General inquiry")
+        MATTER_TYPE = "matter_type", _("For a type of matter")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
+    slug = models.SlugField(_("link name"), max_length=80, unique=True)
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.BOOKING
+    )
+    practice_area = models.CharField(
+        _("practice area"), max_length=80, blank=True, validators=[validate_plain_text]
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("intake form")
+        verbose_name_plural = _("intake forms")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IntakeFormVersion(models.Model):
+    """One version of a form's questions. A published version is never changed: editing
+    makes a new draft, and every submission keeps the version it was asked in."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "draft": ("published",),
+        "published": ("retired",),
+        "retired": (),
+    }
+
+    form = models.ForeignKey(IntakeForm, on_delete=models.CASCADE, related_name="versions")
+    n = models.PositiveIntegerField()
+    schema = models.JSONField(default=dict)
+    schema_sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["form", "-n"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["form", "n"], name="intake_version_unique_n"),
+            # At most one draft and one published version per form at a time.
+            models.UniqueConstraint(
+                fields=["form"],
+                condition=models.Q(status="draft"),
+                name="intake_version_one_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["form"],
+                condition=models.Q(status="published"),
+                name="intake_version_one_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} v{self.n}"
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        raw = self.schema.get("fields") if isinstance(self.schema, dict) else None
+        return [f for f in raw if isinstance(f, dict)] if isinstance(raw, list) else []
+
+
+class ServiceIntake(models.Model):
+    """Which form a bookable service asks for, and when (spec §3 `intake_timing`).
+
+    Kept in intake rather than as `Service.intake_form` (the spec's shape): scheduling sits
+    below intake and may not point at intake's tables.
+    """
+
+    class Timing(models.TextChoices):
+        BEFORE_BOOKING = "before", _("Before the booking is confirmed")
+        AFTER_BOOKING = "after", _("After booking, by email with one link")
+
+    service = models.OneToOneField(
+        "scheduling.Service", on_delete=models.CASCADE, related_name="intake_link"
+    )
+    form = models.ForeignKey(IntakeForm, on_delete=models.PROTECT, related_name="service_links")
+    timing = models.CharField(
+        _("when"), max_length=10, choices=Timing.choices, default=Timing.BEFORE_BOOKING
+    )
+
+    def __str__(self) -> str:
+        return f"{self.service_id} → {self.form_id}"
+
+
+class Lead(models.Model):
+    """A prospective client's inquiry, from the first form to retained (or not)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONSULT_BOOKED = "consult_booked", _("Consultation booked")
+        CONSULT_HELD = "consult_held", _("Consultation held")
+        NO_SHOW = "no_show", _("Did not attend")
+        ENGAGEMENT_SENT = "engagement_sent", _("Engagement letter sent")
+        RETAINED = "retained", _("Retained")
+        DECLINED = "declined", _("Declined")
+        LOST = "lost", _("Lost")
+
+    class Source(models.TextChoices):
+        WEBSITE = "website", _("Website")
+        REFERRAL = "referral", _("Referral")
+        GOOGLE = "google", _("Google")
+        DIRECTORY = "directory", _("Directory")
+        SOCIAL = "social", _("Social media")
+        RETURNING = "returning", _("Returning client")
+        OTHER = "other", _("Other")
+
+    TERMINAL: ClassVar[frozenset[str]] = frozenset({"retained", "declined", "lost"})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contact = models.ForeignKey("portal.Contact", on_delete=models.PROTECT, related_name="leads")
+    status = models.CharField(
+        _("stage"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.OTHER
+    )
+    practice_area = models.CharField(_("practice area"), max_length=80, blank=True)
+    interested_service = models.ForeignKey(
+        "scheduling.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    urgent_deadline = models.DateField(_("deadline"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "portal.Matter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+
+    def __str__(self) -> str:
+        return f"lead {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.TERMINAL
+
+
+class IntakeDraft(models.Model):
+    """Answers being typed, saved as the person types (resumable from its link)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Part of the signed link: rotating it revokes every link to the draft.
+    nonce = models.CharField(max_length=64, default=new_nonce)
+    form_version = models.ForeignKey(
+        IntakeFormVersion, on_delete=models.PROTECT, related_name="drafts"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    contact = models.ForeignKey(
+        "portal.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The booking this form belongs to (its first appointment's booking_ref), if any.
+    booking_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    service = models.ForeignKey(
+        "scheduling.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, blank=True)
+    language = models.CharField(max_length=5, choices=LANGUAGE_CHOICES, default="en")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=draft_expiry)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk}"
+
+
+class IntakeSubmission(models.Model):
+    """What a person sent: the visible answers only, with the version they were asked in."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="submissions")
+    contact = models.ForeignKey(
+        "portal.Contact", on_delete=models.PROTECT, related_name="intake_submissions"
+    )
+    matter = models.ForeignKey(
+        "portal.Matter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    form_version = models.ForeignKey(
+        IntakeFormVersion, on_delete=models.PROTECT, related_name="submissions"
+    )
+    draft = models.OneToOneField(
+        IntakeDraft, null=True, blank=True, on_delete=models.SET_NULL, related_name="submission"
+    )
+    stage = models.PositiveSmallIntegerField(default=1)
+    answers = models.JSONField(default=dict)
+    language = models.CharField(max_length=5, choices=LANGUAGE_CHOICES, default="en")
+    booking_ref = models.CharField(max_length=64, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_prefix = models.CharField(max_length=50, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("intake submission")
+        verbose_name_plural = _("intake submissions")
+
+    def __str__(self) -> str:
+        return f"submission {self.pk}"

@@ -1,0 +1,64 @@
+"""Intake's notices: the one link to a form (sent to a contact, or after a booking).
+Registered in IntakeConfig.ready(); the row names the draft (`intakedraft:<uuid>`) and the
+composer rebuilds the signed link at send time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from intake.links import draft_url
+from intake.models import IntakeDraft
+from intake.notice_texts import EMAIL, FORM_LINK, SMS
+from notifications import registry
+from notifications.channels import Outgoing
+from notifications.compose import address_for, outgoing, postpone_sms_in_quiet_hours, render
+from notifications.outbox import Suppress, key_id
+from notifications.registry import COMMON_PLACEHOLDERS, Notice, SendContext
+from portal import selectors as portal_selectors
+
+if TYPE_CHECKING:
+    from notifications.models import Notification
+
+
+def compose_form_link(row: Notification, ctx: SendContext) -> Outgoing:
+    draft_id = key_id(row.about, "intakedraft")
+    draft = (
+        IntakeDraft.objects.select_related("contact__user").filter(pk=draft_id).first()
+        if draft_id
+        else None
+    )
+    if draft is None or draft.contact is None:
+        raise Suppress("no longer needed")
+    if draft.submitted_at is not None:
+        raise Suppress("form already sent")
+    if draft.expires_at <= timezone.now():
+        raise Suppress("link expired")
+    recipient = portal_selectors.contact_recipient(draft.contact)
+    to = address_for(recipient, row.channel)
+    postpone_sms_in_quiet_hours(recipient, row.channel, ctx.now)
+    firm = ctx.remember("firm", portal_selectors.firm_get)
+    values = {"firm": firm.name, "name": recipient.name, "link": draft_url(draft)}
+    subject, body = render(
+        ctx, event=row.event, channel=row.channel, language=recipient.language, values=values
+    )
+    return outgoing(row, to=to, subject=subject, body=body)
+
+
+NOTICES = [
+    Notice(
+        event=FORM_LINK,
+        label=_("Intake form link"),
+        compose=compose_form_link,
+        placeholders=COMMON_PLACEHOLDERS,
+        email=EMAIL[FORM_LINK],
+        sms=SMS[FORM_LINK],
+    ),
+]
+
+
+def register() -> None:
+    for notice in NOTICES:
+        registry.register(notice)

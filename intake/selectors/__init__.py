@@ -1,0 +1,37 @@
+"""Every access-checked read of the intake app, re-exported here."""
+
+from __future__ import annotations
+
+from intake.selectors.forms import (
+    booking_form_for,
+    draft_for_booking,
+    draft_get_by_token,
+    form_get_for_staff,
+    form_public_get,
+    forms_for_staff,
+    service_links,
+    version_for_edit,
+)
+from intake.selectors.leads import (
+    lead_get_for_staff,
+    leads_for_staff,
+    submission_get_for_staff,
+    submission_rows,
+    submissions_for_staff,
+)
+
+__all__ = [
+    "booking_form_for",
+    "draft_for_booking",
+    "draft_get_by_token",
+    "form_get_for_staff",
+    "form_public_get",
+    "forms_for_staff",
+    "lead_get_for_staff",
+    "leads_for_staff",
+    "service_links",
+    "submission_get_for_staff",
+    "submission_rows",
+    "submissions_for_staff",
+    "version_for_edit",
+]
