@@ -1,1 +1,227 @@
+"""Staff forms of the intake pages: a form's name, one question of the builder, the
+service tie and sending a form to a contact."""
+
 from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import PlainCharField
+from intake import schema
+from intake.models import IntakeForm, ServiceIntake
+
+TYPE_LABELS = {
+    "text": _("Short text"),
+    "textarea": _("Long text"),
+    "email": _("Email"),
+    "phone": _("Phone"),
+    "date": _("Date"),
+    "deadline": _("Deadline (date)"),
+    "select": _("Choice (list)"),
+    "radio": _("Choice (buttons)"),
+    "multiselect": _("Several choices"),
+    "yes_no": _("Yes or no"),
+    "country": _("Country"),
+    "party_list": _("Other people involved (repeated)"),
+    "file": _("File upload (stage 2)"),
+    "acknowledgement": _("Acknowledgement (tick box)"),
+    "heading": _("Heading"),
+    "info": _("Information text"),
+}
+MAPS_TO_LABELS = {
+    "": _("Nothing"),
+    "contact.first_name": _("First name"),
+    "contact.last_name": _("Last name"),
+    "contact.email": _("Email"),
+    "contact.phone": _("Phone"),
+    "lead.practice_area": _("Practice area of the lead"),
+    "lead.urgent_deadline": _("Deadline of the lead"),
+    "party[]": _("Parties for the conflict check"),
+}
+OP_LABELS = {
+    "eq": _("is"),
+    "neq": _("is not"),
+    "in": _("is one of (comma-separated)"),
+    "not_in": _("is none of (comma-separated)"),
+    "gt": _("is greater than"),
+    "lt": _("is less than"),
+    "answered": _("is answered"),
+    "not_answered": _("is not answered"),
+}
+
+
+class IntakeFormMetaForm(forms.Form):
+    name = PlainCharField(label=_("Name"), max_length=120)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=IntakeForm.Purpose.choices)
+    practice_area = PlainCharField(label=_("Practice area"), max_length=80, required=False)
+
+
+class FieldForm(forms.Form):
+    """One question, with its label in every language and one optional condition."""
+
+    type = forms.ChoiceField(label=_("Type"), choices=list(TYPE_LABELS.items()))
+    key = forms.SlugField(
+        label=_("Key"),
+        max_length=40,
+        help_text=_("Lowercase letters, digits and _; it never changes once answers exist."),
+    )
+    label_en = PlainCharField(label=_("Question (English)"), max_length=300)
+    label_pl = PlainCharField(label=_("Question (Polish)"), max_length=300, required=False)
+    label_es = PlainCharField(label=_("Question (Spanish)"), max_length=300, required=False)
+    label_ru = PlainCharField(label=_("Question (Russian)"), max_length=300, required=False)
+    help_en = PlainCharField(label=_("Help (English)"), max_length=500, required=False)
+    help_pl = PlainCharField(label=_("Help (Polish)"), max_length=500, required=False)
+    help_es = PlainCharField(label=_("Help (Spanish)"), max_length=500, required=False)
+    help_ru = PlainCharField(label=_("Help (Russian)"), max_length=500, required=False)
+    required = forms.BooleanField(label=_("Required (when shown)"), required=False)
+    stage = forms.TypedChoiceField(
+        label=_("Stage"),
+        coerce=int,
+        choices=[
+            (1, _("1: before the conflict check")),
+            (2, _("2: details, after the conflict check")),
+        ],
+        initial=1,
+    )
+    options = forms.CharField(
+        label=_("Options"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line: value | English | Polish | Spanish | Russian"),
+    )
+    condition_field = forms.ChoiceField(label=_("Show only if"), required=False, choices=[])
+    condition_op = forms.ChoiceField(
+        label=_("Condition"), required=False, choices=list(OP_LABELS.items())
+    )
+    condition_value = PlainCharField(label=_("Value"), max_length=200, required=False)
+    maps_to = forms.ChoiceField(
+        label=_("Fills in"), required=False, choices=list(MAPS_TO_LABELS.items())
+    )
+    sensitive = forms.BooleanField(label=_("Sensitive (special-category data)"), required=False)
+
+    def __init__(self, *args: Any, earlier: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [("", _("Always shown"))]
+        choices += [(k, k) for k in earlier or []]
+        condition = self.fields["condition_field"]
+        assert isinstance(condition, forms.ChoiceField)  # noqa: S101  # declared above
+        condition.choices = choices
+
+    def clean_options(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for line in str(self.cleaned_data.get("options") or "").splitlines():
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            value = parts[0]
+            if not schema.KEY_RE.match(value):
+                raise forms.ValidationError(
+                    _("Option values use lowercase letters, digits and _ (“%(value)s”).")
+                    % {"value": value[:40]}
+                )
+            labels = {
+                lang: text
+                for lang, text in zip(schema.LANGUAGES, parts[1:5] or [value], strict=False)
+                if text
+            }
+            rows.append({"value": value, "label": labels or {"en": value}})
+        return rows
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("type")
+        if kind in schema.CHOICE_TYPES and not data.get("options"):
+            self.add_error("options", _("Give at least one option."))
+        return data
+
+    def to_field(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        field: dict[str, Any] = {
+            "key": data["key"],
+            "type": data["type"],
+            "stage": data["stage"],
+            "required": bool(data["required"]),
+            "label": {
+                lang: data[f"label_{lang}"] for lang in schema.LANGUAGES if data[f"label_{lang}"]
+            },
+        }
+        helps = {lang: data[f"help_{lang}"] for lang in schema.LANGUAGES if data[f"help_{lang}"]}
+        if helps:
+            field["help"] = helps
+        if data["type"] in schema.CHOICE_TYPES:
+            field["options"] = data["options"]
+        if data.get("condition_field"):
+            op = data.get("condition_op") or "eq"
+            value: Any = data.get("condition_value") or ""
+            if op in ("in", "not_in"):
+                value = [v.strip() for v in str(value).split(",") if v.strip()]
+            clause: dict[str, Any] = {"field": data["condition_field"], "op": op}
+            if op not in ("answered", "not_answered"):
+                clause["value"] = value
+            field["visible_if"] = {"all": [clause]}
+        if data.get("maps_to"):
+            field["maps_to"] = data["maps_to"]
+        if data.get("sensitive"):
+            field["sensitive"] = True
+        return field
+
+    @staticmethod
+    def initial_from(field: dict[str, Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "type": field.get("type"),
+            "key": field.get("key"),
+            "required": field.get("required", False),
+            "stage": field.get("stage", 1),
+            "maps_to": field.get("maps_to", ""),
+            "sensitive": field.get("sensitive", False),
+        }
+        for lang in schema.LANGUAGES:
+            initial[f"label_{lang}"] = (field.get("label") or {}).get(lang, "")
+            initial[f"help_{lang}"] = (field.get("help") or {}).get(lang, "")
+        initial["options"] = "\n".join(
+            " | ".join(
+                [str(o.get("value"))]
+                + [o.get("label", {}).get(lang, "") for lang in schema.LANGUAGES]
+            ).rstrip(" |")
+            for o in field.get("options") or []
+        )
+        clauses = (field.get("visible_if") or {}).get("all") or []
+        if clauses:
+            clause = clauses[0]
+            initial["condition_field"] = clause.get("field", "")
+            initial["condition_op"] = clause.get("op", "eq")
+            value = clause.get("value", "")
+            initial["condition_value"] = ", ".join(value) if isinstance(value, list) else value
+        return initial
+
+
+class SchemaJsonForm(forms.Form):
+    body = forms.CharField(
+        label=_("Questions as JSON"),
+        max_length=64 * 1024,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+    )
+
+    def clean_body(self) -> Any:
+        try:
+            value = json.loads(self.cleaned_data["body"])
+        except ValueError:
+            raise forms.ValidationError(_("This is not valid JSON.")) from None
+        if not isinstance(value, dict) or not isinstance(value.get("fields"), list):
+            raise forms.ValidationError(_("A form needs a list of questions."))
+        return value
+
+
+class ServiceLinkForm(forms.Form):
+    service = forms.UUIDField()
+    timing = forms.ChoiceField(
+        choices=[("none", _("Not asked")), *ServiceIntake.Timing.choices], required=True
+    )
+
+
+class SendForm(forms.Form):
+    contact = forms.UUIDField(label=_("Contact"))

@@ -1,6 +1,50 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from intake.views import public, staff
 
 app_name = "intake"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("intake/f/<slug:slug>/", public.form_start, name="form-start"),
+    path("intake/d/<str:token>/", public.draft_page, name="draft"),
+    path("intake/booking/<str:token>/", public.booking_form, name="booking-form"),
+    path("staff/intake/forms/", staff.staff_forms, name="staff-forms"),
+    path("staff/intake/forms/new/", staff.staff_form_new, name="staff-form-new"),
+    path("staff/intake/forms/<uuid:form_id>/", staff.staff_form, name="staff-form"),
+    path(
+        "staff/intake/forms/<uuid:form_id>/questions/",
+        staff.staff_form_field,
+        name="staff-form-field",
+    ),
+    path(
+        "staff/intake/forms/<uuid:form_id>/questions/<slug:key>/<str:action>/",
+        staff.staff_form_field_action,
+        name="staff-form-field-action",
+    ),
+    path(
+        "staff/intake/forms/<uuid:form_id>/json/", staff.staff_form_schema, name="staff-form-json"
+    ),
+    path(
+        "staff/intake/forms/<uuid:form_id>/publish/",
+        staff.staff_form_publish,
+        name="staff-form-publish",
+    ),
+    path(
+        "staff/intake/forms/<uuid:form_id>/services/",
+        staff.staff_form_services,
+        name="staff-form-services",
+    ),
+    path("staff/intake/forms/<uuid:form_id>/send/", staff.staff_form_send, name="staff-form-send"),
+    path(
+        "staff/intake/forms/<uuid:form_id>/preview/",
+        staff.staff_form_preview,
+        name="staff-form-preview",
+    ),
+    path("staff/intake/submissions/", staff.staff_submissions, name="staff-submissions"),
+    path(
+        "staff/intake/submissions/<uuid:submission_id>/",
+        staff.staff_submission,
+        name="staff-submission",
+    ),
+]
