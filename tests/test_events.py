@@ -22,7 +22,7 @@ from tests.scheduling.helpers import make_appointment, make_service
 # handler adds its line here, so this file is where a reader finds who reacts to what.
 EXPECTED = {
     "portal.events.MatterStageChanged": [],
-    "scheduling.events.AppointmentBooked": [],
+    "scheduling.events.AppointmentBooked": ["intake.services.booking.lead_form_after_booking"],
     "scheduling.events.AppointmentCancelled": [],
     "scheduling.events.AppointmentHeld": [],
     "scheduling.events.AppointmentHoldExpired": [],

@@ -41,3 +41,15 @@ def test_seed_demo_creates_the_demo_firm_and_is_idempotent(
     assert User.objects.filter(role=User.Role.CLIENT).count() == 5
     assert User.objects.filter(role=User.Role.COCOUNSEL).count() >= 1
     assert Matter.objects.values("stage").distinct().count() >= 3
+    # Intake: two published forms, the services that ask them, and two inquiries.
+    from intake.models import IntakeFormVersion, Lead, ServiceIntake
+
+    assert IntakeFormVersion.objects.filter(status="published").count() == 2
+    assert dict(ServiceIntake.objects.values_list("service__slug", "timing")) == {
+        "introductory-call": "after",
+        "initial-consultation": "before",
+    }
+    assert set(Lead.objects.values_list("contact__last_name", "status")) == {
+        ("Nowak", "new"),
+        ("Ruiz", "new"),
+    }

@@ -1,0 +1,96 @@
+"""Every intake route in the access matrix (tests/test_access_matrix.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.access import LOGIN, PUBLIC, STAFF_ONLY, Row, same
+
+ADMIN_ONLY = {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}
+ADMIN_POST = {**ADMIN_ONLY, "admin": 302}
+BAD_TOKEN = {"token": "not-a-real-token-0123456789"}
+SECRET_NAME = "Zyxwvonk Quillfeather"
+
+
+def _form(w: Any) -> None:
+    from intake import samples
+    from tests.intake.helpers import published_form
+
+    w.intake_form = published_form(
+        w.admin, name="Matrix form", fields=samples.initial_consultation()
+    )
+
+
+def _submission(w: Any) -> None:
+    from django.test import Client
+
+    from tests.intake.helpers import stage_one_answers
+
+    _form(w)
+    Client().post(
+        f"/intake/f/{w.intake_form.slug}/",
+        stage_one_answers(
+            first_name="Zyxwvonk", last_name="Quillfeather", email="z@prospect.example"
+        ),
+    )
+    from intake.models import IntakeSubmission
+
+    w.submission = IntakeSubmission.objects.get()
+
+
+def _form_id(w: Any) -> dict[str, Any]:
+    return {"form_id": w.intake_form.pk}
+
+
+QUESTION = {
+    "q-type": "text",
+    "q-key": "extra",
+    "q-label_en": "Extra",
+    "q-stage": "1",
+}
+
+ROWS = [
+    Row("intake:form-start", PUBLIC, setup=_form, kwargs=lambda w: {"slug": w.intake_form.slug}),
+    Row("intake:draft", same(404), kwargs=lambda w: BAD_TOKEN),
+    Row("intake:booking-form", same(404), kwargs=lambda w: BAD_TOKEN),
+    Row("intake:staff-forms", STAFF_ONLY),
+    Row("intake:staff-form-new", ADMIN_ONLY),
+    Row("intake:staff-form", STAFF_ONLY, setup=_form, kwargs=_form_id),
+    Row(
+        "intake:staff-form-field",
+        ADMIN_POST,
+        method="post",
+        setup=_form,
+        kwargs=_form_id,
+        data=lambda w: QUESTION,
+    ),
+    Row(
+        "intake:staff-form-field-action",
+        ADMIN_POST,
+        method="post",
+        setup=_form,
+        kwargs=lambda w: {"form_id": w.intake_form.pk, "key": "email", "action": "up"},
+    ),
+    Row(
+        "intake:staff-form-json",
+        ADMIN_POST,
+        method="post",
+        setup=_form,
+        kwargs=_form_id,
+        data=lambda w: {"body": '{"fields": []}'},
+    ),
+    Row("intake:staff-form-publish", ADMIN_POST, method="post", setup=_form, kwargs=_form_id),
+    Row("intake:staff-form-services", ADMIN_POST, method="post", setup=_form, kwargs=_form_id),
+    Row("intake:staff-form-send", STAFF_ONLY, setup=_form, kwargs=_form_id),
+    Row("intake:staff-form-preview", STAFF_ONLY, setup=_form, kwargs=_form_id),
+    Row("intake:staff-submissions", STAFF_ONLY),
+    Row(
+        "intake:staff-submission",
+        STAFF_ONLY,
+        setup=_submission,
+        kwargs=lambda w: {"submission_id": w.submission.pk},
+        secret=lambda w: SECRET_NAME,
+    ),
+]
+
+__all__ = ["LOGIN", "ROWS"]
