@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from intake import demo as intake_demo
 from portal import demo as portal_demo
 from portal import services
 from portal.models import Contact, Firm, Matter, Tag, TimelineEntry, User
@@ -250,6 +251,7 @@ class Command(BaseCommand):
         # Scheduling: the three services, working hours, a few appointments.
         clients = list(Contact.objects.filter(kind=Contact.Kind.CLIENT).exclude(email="")[:3])
         scheduling_demo.seed(staff=list(staff.values()), clients=clients)
+        intake_demo.seed(admin=staff["anna.kowalska@example.com"])
 
         # Portal: folders, documents with versions, messages, a checklist, tasks.
         portal_demo.seed()
