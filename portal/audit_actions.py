@@ -41,3 +41,4 @@ class PortalAction(models.TextChoices):
     REQUEST_ITEM_REVIEWED = "request.item_reviewed", _("Requested document reviewed")
     TASK_ASSIGNED = "task.assigned", _("Client task assigned")
     TASK_DONE = "task.done", _("Client task done")
+    INBOX_NO_REPLY = "inbox.no_reply", _("Marked as needing no reply")

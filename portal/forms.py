@@ -222,6 +222,18 @@ class PreferencesForm(forms.Form):
     time_zone = TimeZoneField(label=_("Time zone"))
 
 
+class StaffPreferencesForm(PreferencesForm):
+    activity_notices = forms.ChoiceField(
+        label=_("Tell me what clients do on my matters"),
+        choices=User.ActivityNotices.choices,
+        help_text=_("Uploads, tasks done, bookings, reschedules and cancellations."),
+    )
+
+
+class InboxDismissForm(forms.Form):
+    reason = PlainCharField(label=_("Why no reply is needed"), max_length=300)
+
+
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("Who"), required=False, max_length=100)

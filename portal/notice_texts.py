@@ -160,6 +160,86 @@ EMAIL: dict[str, dict[str, Text]] = {
             "{firm}",
         ),
     },
+    "client_activity": {
+        "en": Text(
+            "New from a client: {matter}",
+            "Hello {name},\n"
+            "\n"
+            "a client did something new on {matter} ({count}).\n"
+            "See it here: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "pl": Text(
+            "Nowe działania klienta: {matter}",
+            "Dzień dobry {name},\n"
+            "\n"
+            "klient wykonał nowe działania w sprawie {matter} ({count}).\n"
+            "Zobacz: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "es": Text(
+            "Novedades de un cliente: {matter}",
+            "Hola, {name}:\n"
+            "\n"
+            "un cliente ha hecho algo nuevo en {matter} ({count}).\n"
+            "Véalo aquí: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "ru": Text(
+            "Новое от клиента: {matter}",
+            "Здравствуйте, {name}!\n"
+            "\n"
+            "клиент совершил новые действия по делу {matter} ({count}).\n"
+            "Подробнее: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+    },
+    "activity_digest": {
+        "en": Text(
+            "Client activity: {count} new",
+            "Hello {name},\n"
+            "\n"
+            "clients did {count} new things on your matters (uploads, tasks done, "
+            "bookings).\n"
+            "Your inbox: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "pl": Text(
+            "Działania klientów: {count} nowych",
+            "Dzień dobry {name},\n"
+            "\n"
+            "klienci wykonali w Twoich sprawach nowe działania ({count}): przesłane "
+            "pliki, wykonane zadania, rezerwacje.\n"
+            "Twoja skrzynka: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "es": Text(
+            "Actividad de clientes: {count} novedades",
+            "Hola, {name}:\n"
+            "\n"
+            "los clientes han hecho {count} cosas nuevas en sus asuntos (archivos, "
+            "tareas hechas, citas).\n"
+            "Su bandeja: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+        "ru": Text(
+            "Действия клиентов: {count}",
+            "Здравствуйте, {name}!\n"
+            "\n"
+            "клиенты совершили новые действия по вашим делам ({count}): загрузки, "
+            "выполненные задачи, записи.\n"
+            "Ваши входящие: {link}\n"
+            "\n"
+            "{firm}",
+        ),
+    },
 }
 
 SMS: dict[str, dict[str, str]] = {
@@ -186,6 +266,18 @@ SMS: dict[str, dict[str, str]] = {
         "pl": "{firm}: nowe informacje w Twojej sprawie. Zaloguj się: {link}",
         "es": "{firm}: hay novedades en su asunto. Entre: {link}",
         "ru": "{firm}: новости по вашему делу. Войдите: {link}",
+    },
+    "client_activity": {
+        "en": "{firm}: new from a client on {matter}: {link}",
+        "pl": "{firm}: nowe działania klienta w sprawie {matter}: {link}",
+        "es": "{firm}: novedades de un cliente en {matter}: {link}",
+        "ru": "{firm}: новое от клиента по делу {matter}: {link}",
+    },
+    "activity_digest": {
+        "en": "{firm}: {count} new client actions. Inbox: {link}",
+        "pl": "{firm}: nowe działania klientów ({count}). Skrzynka: {link}",
+        "es": "{firm}: {count} novedades de clientes. Bandeja: {link}",
+        "ru": "{firm}: новые действия клиентов ({count}). Входящие: {link}",
     },
 }
 

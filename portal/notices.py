@@ -27,6 +27,7 @@ from portal.models import Matter
 from portal.notice_texts import EMAIL, SMS
 from portal.services.client_notices import UPDATE_NOTICE
 from portal.services.due_notices import DOCUMENT_DUE, TASK_DUE
+from portal.services.inbox import ACTIVITY_DIGEST, ACTIVITY_NOTICE
 from portal.services.messages import MESSAGE_NOTICE
 from portal.services.silence import SILENCE_NOTICE
 
@@ -39,6 +40,7 @@ LINKS = {
     TASK_DUE: "portal:task-list",
     DOCUMENT_DUE: "portal:request-list",
     UPDATE_NOTICE: "portal:matter-detail",
+    ACTIVITY_NOTICE: "staff:matter-detail",
 }
 SAMPLE = {"matter": "FAM-2026-001", "count": "2", "due": "Fri 13 Mar"}
 
@@ -86,6 +88,25 @@ def compose_matter_notice(row: Notification, ctx: SendContext) -> Outgoing:
     return outgoing(row, to=to, subject=subject, body=body)
 
 
+def compose_activity_digest(row: Notification, ctx: SendContext) -> Outgoing:
+    """A staff member's digest of client activity: how many things, one link to the inbox."""
+    user = row.recipient
+    if user is None or not user.is_active or not user.is_firm_staff:
+        raise Suppress("account disabled")
+    recipient = selectors.user_recipient(user)
+    firm = ctx.remember("firm", selectors.firm_get)
+    values = {
+        "firm": firm.name,
+        "name": recipient.name,
+        "count": str(row.batch_count),
+        "link": absolute_url(reverse("staff:inbox")),
+    }
+    subject, body = render(
+        ctx, event=row.event, channel=row.channel, language=recipient.language, values=values
+    )
+    return outgoing(row, to=address_for(recipient, row.channel), subject=subject, body=body)
+
+
 def compose_silence_digest(row: Notification, ctx: SendContext) -> Outgoing:
     """The lawyer's daily list of silent matters, in their language and zone."""
     lawyer = row.recipient
@@ -129,6 +150,17 @@ NOTICES = [
     _notice(TASK_DUE, _("Task due"), ("matter", "due")),
     _notice(DOCUMENT_DUE, _("Document request due"), ("matter", "due")),
     _notice(UPDATE_NOTICE, _("News on a matter (shared by the firm)"), ("matter", "count")),
+    _notice(ACTIVITY_NOTICE, _("Client activity on a matter (staff)"), ("matter", "count")),
+    Notice(
+        event=ACTIVITY_DIGEST,
+        label=_("Client activity digest (staff)"),
+        compose=compose_activity_digest,
+        placeholders=(*COMMON_PLACEHOLDERS, "count"),
+        email=EMAIL[ACTIVITY_DIGEST],
+        sms=SMS[ACTIVITY_DIGEST],
+        sample=SAMPLE,
+        select_related=("recipient__contact",),
+    ),
     # Staff only, and its wording is a page template: not among the editable texts.
     Notice(
         event=SILENCE_NOTICE,

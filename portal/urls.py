@@ -6,6 +6,7 @@ from portal.views import (
     client,
     client_tasks,
     documents,
+    inbox,
     messages,
     requests,
     search,
@@ -82,5 +83,7 @@ staff_urlpatterns += [
     path("updates/", updates.status_update, name="status-update"),
     path("search/", search.staff_search, name="search"),
     path("notifications/silence/", silence.silence_list, name="silence-list"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<str:matter_id>/no-reply/", inbox.inbox_dismiss, name="inbox-dismiss"),
     path("notifications/silence/<str:matter_id>/", silence.silence_checkin, name="silence-checkin"),
 ]

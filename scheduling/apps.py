@@ -10,9 +10,18 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import actions
-        from scheduling import notices, receivers
+        from core import events
+        from scheduling import handlers, notices, receivers
         from scheduling.audit_actions import SchedulingAction
+        from scheduling.events import (
+            AppointmentBooked,
+            AppointmentCancelled,
+            AppointmentRescheduled,
+        )
 
         actions.declare(SchedulingAction)
         notices.register()
         receivers.connect()
+        events.subscribe(AppointmentBooked, handlers.staff_hear_of_booking)
+        events.subscribe(AppointmentRescheduled, handlers.staff_hear_of_reschedule)
+        events.subscribe(AppointmentCancelled, handlers.staff_hear_of_cancellation)

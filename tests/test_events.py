@@ -22,13 +22,16 @@ from tests.scheduling.helpers import make_appointment, make_service
 # handler adds its line here, so this file is where a reader finds who reacts to what.
 EXPECTED = {
     "portal.events.MatterStageChanged": [],
-    "scheduling.events.AppointmentBooked": ["intake.services.booking.lead_form_after_booking"],
-    "scheduling.events.AppointmentCancelled": [],
+    "scheduling.events.AppointmentBooked": [
+        "scheduling.handlers.staff_hear_of_booking",
+        "intake.services.booking.lead_form_after_booking",
+    ],
+    "scheduling.events.AppointmentCancelled": ["scheduling.handlers.staff_hear_of_cancellation"],
     "scheduling.events.AppointmentHeld": [],
     "scheduling.events.AppointmentHoldExpired": [],
     "scheduling.events.AppointmentHoldReleased": [],
     "scheduling.events.AppointmentMarked": [],
-    "scheduling.events.AppointmentRescheduled": [],
+    "scheduling.events.AppointmentRescheduled": ["scheduling.handlers.staff_hear_of_reschedule"],
 }
 
 

@@ -6,6 +6,7 @@ from portal.models.client_tasks import ClientTask
 from portal.models.consents import ConsentRecord
 from portal.models.documents import UNDO_DAYS, Document, DocumentVersion, Folder, version_key
 from portal.models.firm import Firm
+from portal.models.inbox import InboxDismissal
 from portal.models.invitations import Invitation
 from portal.models.matters import (
     Matter,
@@ -31,6 +32,7 @@ __all__ = [
     "DocumentVersion",
     "Firm",
     "Folder",
+    "InboxDismissal",
     "Invitation",
     "Matter",
     "MatterGroupObjectPermission",

@@ -56,6 +56,20 @@ class User(AbstractUser):
     )
     calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
 
+    class ActivityNotices(models.TextChoices):
+        """How a staff member hears what clients do on their matters."""
+
+        IMMEDIATE = "immediate", _("Right away (one email per matter within a few minutes)")
+        HOURLY = "hourly", _("Hourly digest")
+        DAILY = "daily", _("Daily digest (8:00)")
+
+    activity_notices = models.CharField(
+        _("client activity notices"),
+        max_length=10,
+        choices=ActivityNotices.choices,
+        default=ActivityNotices.IMMEDIATE,
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 

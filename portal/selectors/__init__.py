@@ -21,6 +21,7 @@ from portal.selectors.documents import (
     version_get_for_user,
 )
 from portal.selectors.firm import FIRM_CACHE_KEY, firm_get
+from portal.selectors.inbox import InboxRow, inbox_for_staff, inbox_waiting_count, with_inbox
 from portal.selectors.matters import (
     matter_detail_for_staff,
     matter_get_for_user,
@@ -74,6 +75,10 @@ from portal.selectors.silence import (
 )
 
 __all__ = [
+    "InboxRow",
+    "inbox_for_staff",
+    "inbox_waiting_count",
+    "with_inbox",
     "active_staff",
     "audit_events_for_staff",
     "business_hours_between",

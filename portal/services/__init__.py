@@ -21,6 +21,7 @@ from portal.services.documents import (
 )
 from portal.services.due_notices import due_reminders_queue
 from portal.services.firm import firm_update
+from portal.services.inbox import client_activity_notify, inbox_dismiss
 from portal.services.invitations import (
     client_invite,
     invitation_accept,
@@ -61,6 +62,7 @@ __all__ = [
     "ATTACHMENTS_FOLDER",
     "checkin_draft",
     "checkin_send",
+    "client_activity_notify",
     "client_invite",
     "client_task_complete",
     "client_task_create",
@@ -84,6 +86,7 @@ __all__ = [
     "document_version_rescan",
     "due_reminders_queue",
     "firm_update",
+    "inbox_dismiss",
     "folder_create",
     "invitation_accept",
     "invitation_create",

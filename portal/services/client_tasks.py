@@ -18,6 +18,7 @@ from portal.models import (
     User,
 )
 from portal.services.client_notices import matter_news_notify
+from portal.services.inbox import client_activity_notify
 
 
 def client_task_create(
@@ -74,4 +75,6 @@ def client_task_complete(
             obj=locked,
             data={"by_firm": actor.is_firm_side},
         )
+        if not actor.is_firm_side:
+            client_activity_notify(matter_id=locked.matter_id, actor_id=actor.pk)
     return locked

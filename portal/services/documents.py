@@ -28,6 +28,7 @@ from portal.models import (
     User,
 )
 from portal.services.client_notices import matter_news_notify
+from portal.services.inbox import client_activity_notify
 from portal.uploads import (
     VirusFound,
     clamd_enabled,
@@ -178,7 +179,7 @@ def document_upload(
     shared_with_client: bool = True,
     request_item: DocumentRequestItem | None = None,
     _bypass_folder_check: bool = False,
-    _notify_clients: bool = True,
+    _notify: bool = True,
 ) -> list[DocumentVersion]:
     """Store each file as a document, or as a new version when the name exists in the folder.
 
@@ -257,9 +258,11 @@ def document_upload(
                         "type": content_type,
                     },
                 )
-            if (
-                _notify_clients
-                and actor.is_firm_side
+            # The client's upload tells the firm; what the firm shares tells the clients.
+            if _notify and not actor.is_firm_side:
+                client_activity_notify(matter_id=matter.pk, actor_id=actor.pk)
+            elif (
+                _notify
                 and locked_folder.shared_with_client
                 and any(v.document.shared_with_client for v in versions)
             ):

@@ -26,6 +26,7 @@ from portal.models import (
     User,
 )
 from portal.services.documents import _attachments_folder, document_upload
+from portal.services.inbox import inbox_touch
 
 MESSAGE_NOTICE = "message"
 
@@ -91,7 +92,7 @@ def message_send(
                 folder=_attachments_folder(matter),
                 files=files,
                 _bypass_folder_check=True,
-                _notify_clients=False,  # the message notice covers its attachments
+                _notify=False,  # the message notice covers its attachments
             )
             message.attachments.set(versions)
         audit_record(
@@ -105,6 +106,7 @@ def message_send(
         secure_message_notify(
             matter=matter, sender=actor, recipients=_message_recipients(matter=matter, side=side)
         )
+        transaction.on_commit(inbox_touch)
     return message
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import ServiceError
@@ -26,8 +27,14 @@ def user_preferences_update(
     meta: RequestMeta | None = None,
     language: str | None = None,
     time_zone: str | None = None,
+    activity_notices: str | None = None,
 ) -> User:
     fields = []
+    if activity_notices is not None and activity_notices != user.activity_notices:
+        if activity_notices not in User.ActivityNotices.values:
+            raise ServiceError(_("Choose how often to hear about clients from the list."))
+        user.activity_notices = activity_notices
+        fields.append("activity_notices")
     if language is not None and language != user.language:
         user.language = language
         fields.append("language")

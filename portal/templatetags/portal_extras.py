@@ -27,3 +27,10 @@ def silent_matters_for_me(context: template.Context) -> list[Any]:
     if user is None:
         return []
     return selectors.silent_matters_for_user(user=user)
+
+
+@register.simple_tag(takes_context=True)
+def inbox_waiting(context: template.Context) -> int:
+    """How many matters wait in the signed-in staff member's inbox (the menu's badge)."""
+    user = getattr(context.get("request"), "user", None)
+    return selectors.inbox_waiting_count(user=user) if user is not None else 0

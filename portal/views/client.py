@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.decorators import portal_user_required
 from core.http import RequestMeta
 from portal import selectors, services
-from portal.forms import PreferencesForm, time_zone_datalist
+from portal.forms import PreferencesForm, StaffPreferencesForm, time_zone_datalist
 from portal.types import Request
 
 PAGE_SIZE = 20
@@ -46,14 +46,17 @@ def preferences(request: Request) -> HttpResponse:
     initial = {
         "language": user.language or request.LANGUAGE_CODE,
         "time_zone": user.time_zone or timezone.get_current_timezone_name(),
+        "activity_notices": user.activity_notices,
     }
-    form = PreferencesForm(request.POST or None, initial=initial)
+    form_class = StaffPreferencesForm if user.is_firm_staff else PreferencesForm
+    form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.user_preferences_update(
             user=user,
             meta=RequestMeta.from_request(request),
             language=form.cleaned_data["language"],
             time_zone=form.cleaned_data["time_zone"],
+            activity_notices=form.cleaned_data.get("activity_notices"),
         )
         messages.success(request, _("Your preferences are saved."))
         return redirect("portal:preferences")

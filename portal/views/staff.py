@@ -141,7 +141,9 @@ def matter_list(request: Request) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     stage = request.GET.get("stage", "")
     stage = stage if stage in Matter.Stage.values else ""
-    matters = selectors.matter_list_for_staff(user=request.user, query=query, stage=stage)
+    matters = selectors.with_inbox(
+        selectors.matter_list_for_staff(user=request.user, query=query, stage=stage)
+    )
     page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

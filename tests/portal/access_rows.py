@@ -373,6 +373,16 @@ ROWS += [
         data=lambda w: {"title": "Quick update", "body": "Nothing new yet."},
         secret=lambda w: w.matter_a.title,
     ),
+    # The staff inbox: every staff member has one; "no reply needed" only on their matters.
+    Row("staff:inbox", STAFF_ONLY),
+    Row(
+        "staff:inbox-dismiss",
+        STAFF_POST_ON_A,
+        kwargs=_matter_a,
+        method="post",
+        data=lambda w: {"reason": "Only a thank-you"},
+        secret=lambda w: w.matter_a.title,
+    ),
 ]
 
 __all__ = ["LOGIN", "ROWS"]
