@@ -89,6 +89,8 @@ class BookingForm(BookerForm):
     duration = forms.IntegerField(required=False, min_value=1, max_value=24 * 60)
     time_zone = forms.CharField(max_length=64, required=False)
     invite = forms.CharField(max_length=300, required=False)
+    # A package: the steps' times and people the booker saw (selectors.plan_fingerprint).
+    plan = forms.CharField(max_length=2000, required=False)
 
     def clean_time_zone(self) -> str:
         return _zone(self.cleaned_data.get("time_zone") or "UTC")

@@ -423,6 +423,10 @@ class Appointment(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
     booking_group = models.UUIDField(null=True, blank=True, db_index=True)
+    # The package this appointment is a step of: its steps' gaps hold when one moves.
+    package = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     series = models.UUIDField(null=True, blank=True, db_index=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     booked_by = models.ForeignKey(

@@ -57,6 +57,15 @@ from scheduling.selectors.connections import (
     calendar_reason,
     staff_offline_ids,
 )
+from scheduling.selectors.packages import (
+    PlannedStep,
+    StepBounds,
+    package_plan,
+    package_preview,
+    package_step_bounds,
+    plan_fingerprint,
+    step_staff,
+)
 from scheduling.selectors.series import (
     MAX_OCCURRENCES,
     Occurrence,
@@ -65,6 +74,13 @@ from scheduling.selectors.series import (
 )
 
 __all__ = [
+    "package_preview",
+    "step_staff",
+    "plan_fingerprint",
+    "package_step_bounds",
+    "package_plan",
+    "StepBounds",
+    "PlannedStep",
     "appointment_by_token",
     "appointment_current",
     "appointment_get_for_staff",

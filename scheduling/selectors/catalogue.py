@@ -32,7 +32,11 @@ def services_bookable(*, user: Any) -> list[Service]:
         or (contact is not None and contact.is_client)
     ):
         audiences.append(Service.Audience.CLIENTS)
-    return list(Service.objects.filter(is_active=True, audience__in=audiences))
+    listed = Service.objects.filter(is_active=True, audience__in=audiences).prefetch_related(
+        "steps__service"
+    )
+    # A package is listed only when every one of its steps is open to this person too.
+    return [s for s in listed if all(step.service.audience in audiences for step in s.steps.all())]
 
 
 def service_invite_token(*, service: Service) -> str:
@@ -47,9 +51,13 @@ def _invite_valid(service: Service, token: str) -> bool:
     return data.get("s") == str(service.pk)
 
 
-def may_book(*, service: Service, user: Any, invite: str = "") -> bool:
+def may_book(*, service: Service, user: Any, invite: str = "", steps: bool = False) -> bool:
+    """Whether this person may book the service; with `steps`, every step of a package
+    too (each keeps its own service's audience; the package's invitation is its own)."""
     if getattr(user, "is_authenticated", False) and user.is_firm_staff:
         return True
+    if steps and not all(may_book(service=step.service, user=user) for step in service.steps.all()):
+        return False
     if service.audience == Service.Audience.ANYONE:
         return True
     if service.audience == Service.Audience.CLIENTS:
@@ -66,9 +74,11 @@ def service_get_for_booking(
         Prefetch("staff", queryset=_staff_queryset())
     )
     if with_steps:
-        qs = qs.prefetch_related("steps__service")
+        qs = qs.prefetch_related(
+            "steps__service", Prefetch("steps__service__staff", queryset=_staff_queryset())
+        )
     service = qs.filter(slug=str(slug)[:80]).first()
-    if service is None or not may_book(service=service, user=user, invite=invite):
+    if service is None or not may_book(service=service, user=user, invite=invite, steps=with_steps):
         raise Http404
     return service
 

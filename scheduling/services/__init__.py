@@ -6,6 +6,7 @@ from scheduling.services.availability import availability_rule_add, availability
 from scheduling.services.booking import (
     BookedAppointments,
     BookerData,
+    PlanChanged,
     SeriesChanged,
     SlotInvalid,
     SlotTaken,
@@ -79,6 +80,7 @@ __all__ = [
     "service_archive",
     "service_create",
     "service_restore",
+    "PlanChanged",
     "SeriesChanged",
     "service_update",
     "SlotInvalid",

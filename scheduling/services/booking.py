@@ -30,9 +30,7 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from core.links import absolute_url
 from core.time import format_long_date
-from portal import selectors as portal_selectors
 from portal import services as portal_services
-from scheduling import availability as engine
 from scheduling import booking_flow, selectors
 from scheduling.audit_actions import SchedulingAction
 from scheduling.events import (
@@ -240,37 +238,6 @@ def _check_offered(
     raise SlotInvalid(_("This time is not available. Please pick one of the times shown."))
 
 
-def _next_step_start(
-    *,
-    service: Service,
-    staff_id: int,
-    after: dt.datetime,
-    now: dt.datetime,
-    taken: list[engine.Interval],
-) -> dt.datetime:
-    """The first free slot of this staff member at or after ``after`` (packages)."""
-    staff = [m for m in service.staff.all() if m.pk == staff_id] or list(
-        portal_selectors.staff_with(ids=[staff_id]).filter(pk=staff_id)
-    )
-    end = after + dt.timedelta(days=45)
-    calendars = selectors.staff_calendars(staff=staff, start=after, end=end)
-    calendars = [
-        engine.StaffCalendar(
-            c.staff_id, c.time_zone, c.weekly, c.dates, tuple(c.busy) + tuple(taken)
-        )
-        for c in calendars
-    ]
-    slots = engine.free_slots(calendars, selectors.rules_for(service, now=now), after, end)
-    if not slots:
-        raise SlotInvalid(
-            _(
-                "We could not find times for every part of this package. "
-                "Please pick a later start or call us."
-            )
-        )
-    return slots[0].start
-
-
 def _origin(origin: str | None, *, actor: User | None, contact: Contact | None) -> str:
     if origin is None:
         if actor is not None and actor.is_firm_staff:
@@ -279,6 +246,37 @@ def _origin(origin: str | None, *, actor: User | None, contact: Contact | None) 
     if origin not in booking_flow.ORIGINS:
         raise ValueError(f"unknown booking origin {origin!r}")
     return origin
+
+
+class PlanChanged(SlotTaken):
+    """The package's later steps no longer fall where the booker saw them (409)."""
+
+
+def _check_audience(steps: Sequence[Service], *, origin: str, actor: User | None) -> None:
+    """Every step of a package keeps its own service's audience (staff may book any)."""
+    if origin == Appointment.Origin.STAFF:
+        return
+    for step_service in steps:
+        if not selectors.may_book(service=step_service, user=actor):
+            raise ServiceError(
+                _(
+                    "This package includes “%(service)s”, which only existing clients or "
+                    "invited people can book. Please sign in or contact us."
+                )
+                % {"service": step_service.name}
+            )
+
+
+def _first_step_candidates(service: Service, candidates: list[int]) -> list[int]:
+    """A package's first step goes to someone who offers that step's own service."""
+    steps = list(service.steps.all())
+    if not steps:
+        return candidates
+    offering = {m.pk for m in selectors.step_staff(steps[0].service)}
+    kept = [c for c in candidates if c in offering]
+    if not kept:
+        raise SlotInvalid(_("This time is not available. Please pick one of the times shown."))
+    return kept
 
 
 def appointment_book(
@@ -294,8 +292,15 @@ def appointment_book(
     meta: RequestMeta | None = None,
     now: dt.datetime | None = None,
     origin: str | None = None,
+    expected_plan: str | None = None,
 ) -> BookedAppointments:
     """Book a service (all the steps of a package) and send one confirmation.
+
+    A package's steps follow selectors.package_plan: each with someone offering its own
+    service, its gap after the previous one, at the first step's time where free. Every
+    step's audience applies to whoever books. `expected_plan` (plan_fingerprint) is the
+    plan the booker saw: when the steps would now fall elsewhere nothing is booked
+    (PlanChanged).
 
     When a registered booking step applies (scheduling.booking_flow), the appointments are
     HELD instead: they block the time until `now + service.hold_minutes`, nothing is sent
@@ -308,6 +313,8 @@ def appointment_book(
     if contact is None and booker is None:
         raise ServiceError(_("Who is the appointment for?"))
     origin = _origin(origin, actor=actor, contact=contact)
+    steps = list(service.steps.all())
+    _check_audience([step.service for step in steps], origin=origin, actor=actor)
     candidates = _check_offered(
         service=service,
         start=start_at,
@@ -315,13 +322,14 @@ def appointment_book(
         now=now,
         online=origin != Appointment.Origin.STAFF,
     )
-    steps = [(step.service, step.min_gap_days) for step in service.steps.all()]
+    candidates = _first_step_candidates(service, candidates)
+    people = {m.pk: m for m in service.staff.all()}
     with transaction.atomic():
         person = contact if contact is not None else _booker_contact(booker, time_zone)
         group = uuid.uuid4() if steps else None
         booked = BookedAppointments()
+        first_service = steps[0].service if steps else service
         for staff_id in _fair_order(candidates, now=now):
-            first_service = steps[0][0] if steps else service
             start, end, b_start, b_end = _blocked(first_service, start_at)
             appointment = _insert(
                 staff_id=staff_id,
@@ -335,6 +343,7 @@ def appointment_book(
                 end_at=end,
                 time_zone=time_zone,
                 booking_group=group,
+                package=service if steps else None,
                 booked_by=actor,
                 origin=origin,
             )
@@ -343,33 +352,49 @@ def appointment_book(
                 break
         if not booked:
             raise SlotTaken(_("This time was just taken. Please choose another time."))
-        staff_id = booked[0].staff_id
-        taken = [engine.Interval(booked[0].blocked_start, booked[0].blocked_end)]
-        for step_service, gap_days in steps[1:]:
-            after = booked[-1].end_at + dt.timedelta(days=gap_days)
-            start = _next_step_start(
-                service=step_service, staff_id=staff_id, after=after, now=now, taken=taken
-            )
-            s, e, bs, be = _blocked(step_service, start)
-            appointment = _insert(
-                staff_id=staff_id,
-                blocked_start=bs,
-                blocked_end=be,
+        if steps:
+            plan = selectors.package_plan(
+                package=service,
+                first_start=booked[0].start_at,
+                first_staff=people[booked[0].staff_id],
                 now=now,
-                service=step_service,
-                contact=person,
-                matter=matter,
-                start_at=s,
-                end_at=e,
-                time_zone=time_zone,
-                booking_group=group,
-                booked_by=actor,
-                origin=origin,
+                online=origin != Appointment.Origin.STAFF,
             )
-            if appointment is None:
-                raise SlotTaken(_("This time was just taken. Please choose another time."))
-            booked.append(appointment)
-            taken.append(engine.Interval(bs, be))
+            if plan is None:
+                raise SlotInvalid(
+                    _(
+                        "We could not find times for every part of this package. "
+                        "Please pick a later start or call us."
+                    )
+                )
+            if expected_plan is not None and selectors.plan_fingerprint(plan) != expected_plan:
+                raise PlanChanged(
+                    _(
+                        "The times of this package's later appointments changed meanwhile. "
+                        "Please check them again before you confirm."
+                    )
+                )
+            for planned in plan[1:]:
+                s, e, bs, be = _blocked(planned.service, planned.start)
+                appointment = _insert(
+                    staff_id=planned.staff.pk,
+                    blocked_start=bs,
+                    blocked_end=be,
+                    now=now,
+                    service=planned.service,
+                    contact=person,
+                    matter=matter,
+                    start_at=s,
+                    end_at=e,
+                    time_zone=time_zone,
+                    booking_group=group,
+                    package=service,
+                    booked_by=actor,
+                    origin=origin,
+                )
+                if appointment is None:
+                    raise SlotTaken(_("This time was just taken. Please choose another time."))
+                booked.append(appointment)
         context = booking_context(booked, token=booked[0].manage_token)
         pending = booking_flow.steps_that_apply(context)
         if pending:
@@ -555,6 +580,7 @@ def appointment_reschedule(
         latest=selectors.reschedule_latest(appointment=appointment, now=now),
         online=actor is None or not actor.is_firm_staff,
     )
+    _check_package_order(appointment, start_at)
     with transaction.atomic():
         old = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if old.status != Appointment.Status.BOOKED:
@@ -575,6 +601,7 @@ def appointment_reschedule(
                 end_at=e,
                 time_zone=old.time_zone,
                 booking_group=old.booking_group,
+                package_id=old.package_id,
                 series=old.series,
                 replaces=old,
                 uid=old.uid,
@@ -605,6 +632,21 @@ def appointment_reschedule(
             )
         )
     return new
+
+
+def _check_package_order(appointment: Appointment, start_at: dt.datetime) -> None:
+    """A package step moves only to a time that keeps the steps' order and gaps."""
+    bounds = selectors.package_step_bounds(appointment=appointment)
+    if bounds is None:
+        return
+    end = start_at + dt.timedelta(minutes=appointment.service.duration_minutes)
+    if not bounds.allows(start_at, end):
+        raise SlotInvalid(
+            _(
+                "This time would change the order of your package's appointments. "
+                "Please pick one of the times shown."
+            )
+        )
 
 
 def cancellation_fee(*, appointment: Appointment, now: dt.datetime | None = None) -> Decimal:

@@ -207,6 +207,10 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
         exclude_appointment_ids=[appointment.pk],
         online=True,
     )
+    # A package step is offered only the times that keep the package's order and gaps.
+    bounds = selectors.package_step_bounds(appointment=appointment)
+    if bounds is not None:
+        slots = [slot for slot in slots if bounds.allows(slot.start, slot.end)]
     error = ""
     status = 200
     if request.method == "POST":
@@ -238,6 +242,7 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 "slots": slots,
                 "day": day,
                 "booked_day": booked_day,
+                "bounds": bounds,
                 "zone": zone,
                 "tz": tz,
                 "days": days,

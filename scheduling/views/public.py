@@ -94,6 +94,12 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
         chosen_dt = dt.datetime.fromisoformat(chosen).astimezone(zone) if chosen else None
     except (ValueError, OverflowError):
         chosen_dt = None
+    steps = list(service.steps.all())
+    plan = None
+    if steps and chosen_dt is not None:
+        wanted = request.GET.get("staff") or request.POST.get("staff") or ""
+        person = next((m for m in service.staff.all() if str(m.pk) == wanted), None)
+        plan = selectors.package_preview(package=service, start=chosen_dt, staff=person)
     context = {
         "service": service,
         "slots": slots,
@@ -110,7 +116,9 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
         "embed": request.GET.get("embed") == "1",
         "invite": invite,
         "tz_choices": time_zone_choices(),
-        "steps": list(service.steps.all()),
+        "steps": steps,
+        "plan": plan,
+        "plan_key": selectors.plan_fingerprint(plan) if plan else "",
         "booking_paused": not slots and selectors.online_booking_paused(service),
     }
     return embed_response(
@@ -158,6 +166,7 @@ def book_from_form(
             actor=request.user if request.user.is_authenticated else None,
             meta=RequestMeta.from_request(request),
             origin="portal" if contact is not None else "public",
+            expected_plan=data.get("plan") or None,
         )
     except services.SlotTaken as exc:
         form.add_error("start", str(exc))
