@@ -107,7 +107,7 @@ def test_staff_see_the_proposed_dates_and_book_only_after_confirming(
 ) -> None:
     factories.join_team(world.matter_a, lawyers[0])
     client.force_login(lawyers[0])
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(35):
         response = _book(client, intro, lawyers[0], world, count=5)
     # then: the dates are shown (the Saturday moved), nothing is booked yet
     assert response.status_code == 200
