@@ -1,6 +1,43 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from billing.views import client, staff
 
 app_name = "billing"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("portal/invoices/", client.invoice_list, name="portal-invoices"),
+    path("portal/invoices/<uuid:invoice_id>/", client.invoice_detail, name="portal-invoice"),
+    path("portal/invoices/<uuid:invoice_id>/pdf/", client.invoice_pdf, name="portal-invoice-pdf"),
+    path("portal/receipts/<uuid:payment_id>/pdf/", client.receipt_pdf, name="portal-receipt-pdf"),
+    path("staff/billing/", staff.invoice_list, name="staff-invoices"),
+    path("staff/billing/invoices/new/", staff.invoice_new, name="staff-invoice-new"),
+    path("staff/billing/invoices/<uuid:invoice_id>/", staff.invoice_detail, name="staff-invoice"),
+    path(
+        "staff/billing/invoices/<uuid:invoice_id>/edit/",
+        staff.invoice_edit,
+        name="staff-invoice-edit",
+    ),
+    path(
+        "staff/billing/invoices/<uuid:invoice_id>/pdf/",
+        staff.invoice_pdf,
+        name="staff-invoice-pdf",
+    ),
+    path(
+        "staff/billing/invoices/<uuid:invoice_id>/<slug:action>/",
+        staff.invoice_action,
+        name="staff-invoice-action",
+    ),
+    path("staff/billing/payments/new/", staff.payment_new, name="staff-payment-new"),
+    path(
+        "staff/billing/receipts/<uuid:payment_id>/pdf/",
+        staff.receipt_pdf,
+        name="staff-receipt-pdf",
+    ),
+    path(
+        "staff/billing/contacts/<uuid:contact_id>/",
+        staff.contact_billing,
+        name="staff-contact-billing",
+    ),
+    path("staff/billing/settings/", staff.billing_settings, name="staff-settings"),
+]

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from billing import demo as billing_demo
 from intake import demo as intake_demo
 from portal import demo as portal_demo
 from portal import services
@@ -255,3 +256,12 @@ class Command(BaseCommand):
 
         # Portal: folders, documents with versions, messages, a checklist, tasks.
         portal_demo.seed()
+
+        # Billing: settings, tax rates, an unpaid payment request for Ewa, a paid one for Jan.
+        billing_demo.seed(
+            actor=admin_user,
+            invoices=[
+                (contacts["ewa@example.com"], Matter.objects.get(reference="FAM-2026-001"), False),
+                (contacts["jan@example.com"], Matter.objects.get(reference="EST-2026-002"), True),
+            ],
+        )

@@ -1,0 +1,24 @@
+"""The audit actions billing records (declared in BillingConfig.ready())."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingAction(models.TextChoices):
+    INVOICE_DRAFTED = "invoice.drafted", _("Invoice drafted")
+    INVOICE_UPDATED = "invoice.updated", _("Draft invoice changed")
+    INVOICE_DISCARDED = "invoice.discarded", _("Draft invoice discarded")
+    INVOICE_ISSUED = "invoice.issued", _("Invoice issued")
+    INVOICE_VIEWED = "invoice.viewed", _("Invoice viewed")
+    INVOICE_DOWNLOADED = "invoice.downloaded", _("Billing document downloaded")
+    INVOICE_EXTERNAL = "invoice.external_attached", _("Legal invoice attached")
+    CREDIT_NOTE_ISSUED = "credit_note.issued", _("Credit note issued")
+    PAYMENT_RECORDED = "payment.recorded", _("Payment recorded by staff")
+    PAYMENT_SETTLED = "payment.settled", _("Online payment received")
+    PAYMENT_STARTED = "payment.started", _("Online payment started")
+    REFUND_REQUESTED = "refund.requested", _("Refund requested")
+    REFUND_SETTLED = "refund.settled", _("Refund completed")
+    REFUND_FAILED = "refund.failed", _("Refund failed")
+    SETTINGS_UPDATED = "billing.settings", _("Billing settings changed")

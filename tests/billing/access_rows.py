@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tests.access import ANY_SIGNED_IN, LOGIN, MATTER_A_STAFF, STAFF_ONLY, Row, same
+
+# A line no refused page may contain.
+SECRET = "Qwzxyvonk retainer"
+CLIENT_A_ONLY = same(404, anonymous=LOGIN, client_a=200)
+ADMIN_ONLY = {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}
+MATTER_A_STAFF_POST = {**MATTER_A_STAFF, "staff_on": 302, "admin": 302}
+
+
+def _billing(w: Any) -> None:
+    from billing import services
+    from tests.billing.helpers import draft, line
+
+    w.draft = draft(
+        actor=w.staff_on, contact=w.contact_a, lines=[line(SECRET)], matter_id=w.matter_a.pk
+    )
+    w.invoice = services.invoice_issue(
+        actor=w.staff_on,
+        invoice_id=draft(
+            actor=w.staff_on, contact=w.contact_a, lines=[line(SECRET)], matter_id=w.matter_a.pk
+        ).pk,
+    )
+    w.payment = services.payment_record(
+        actor=w.admin,
+        contact_id=w.contact_a.pk,
+        method="BANK_TRANSFER",
+        amount=Decimal("100.00"),
+        currency="PLN",
+        received_on=w.invoice.issue_date,
+    )
+
+
+def _invoice(w: Any) -> dict[str, Any]:
+    return {"invoice_id": w.invoice.pk}
+
+
+def _secret(w: Any) -> str:
+    return SECRET
+
+
+ROWS = [
+    Row("billing:portal-invoices", ANY_SIGNED_IN, setup=_billing),
+    Row("billing:portal-invoice", CLIENT_A_ONLY, setup=_billing, kwargs=_invoice, secret=_secret),
+    Row("billing:portal-invoice-pdf", CLIENT_A_ONLY, setup=_billing, kwargs=_invoice),
+    Row(
+        "billing:portal-receipt-pdf",
+        CLIENT_A_ONLY,
+        setup=_billing,
+        kwargs=lambda w: {"payment_id": w.payment.pk},
+    ),
+    Row("billing:staff-invoices", STAFF_ONLY, setup=_billing),
+    Row(
+        "billing:staff-invoice-new",
+        MATTER_A_STAFF,
+        setup=_billing,
+        query="",
+        kwargs=lambda w: {},
+        data=lambda w: {"contact": str(w.contact_a.pk)},
+    ),
+    Row("billing:staff-invoice", MATTER_A_STAFF, setup=_billing, kwargs=_invoice, secret=_secret),
+    Row(
+        "billing:staff-invoice-edit",
+        MATTER_A_STAFF,
+        setup=_billing,
+        kwargs=lambda w: {"invoice_id": w.draft.pk},
+        secret=_secret,
+    ),
+    Row("billing:staff-invoice-pdf", MATTER_A_STAFF, setup=_billing, kwargs=_invoice),
+    Row(
+        "billing:staff-invoice-action",
+        MATTER_A_STAFF_POST,
+        method="post",
+        setup=_billing,
+        kwargs=lambda w: {"invoice_id": w.draft.pk, "action": "issue"},
+    ),
+    # Recording payments needs billing.record_payment: firm admins have it.
+    Row(
+        "billing:staff-payment-new",
+        {**MATTER_A_STAFF, "staff_on": 404},
+        setup=_billing,
+        data=lambda w: {"contact": str(w.contact_a.pk)},
+    ),
+    Row(
+        "billing:staff-receipt-pdf",
+        MATTER_A_STAFF,
+        setup=_billing,
+        kwargs=lambda w: {"payment_id": w.payment.pk},
+    ),
+    Row(
+        "billing:staff-contact-billing",
+        MATTER_A_STAFF,
+        setup=_billing,
+        kwargs=lambda w: {"contact_id": w.contact_a.pk},
+        secret=lambda w: w.invoice.number,
+    ),
+    Row("billing:staff-settings", ADMIN_ONLY),
+]
