@@ -231,19 +231,27 @@ def test_staff_create_and_issue_through_the_pages(people: Any, client: Any) -> N
     assert Invoice.objects.count() == 1
 
 
-@pytest.mark.parametrize("count", [1, 30])
-def test_the_invoice_lists_take_the_same_queries_for_1_and_many(
-    people: Any, client: Any, django_assert_max_num_queries: Any, count: int
-) -> None:
+def test_the_invoice_lists_take_the_same_queries_for_1_and_many(people: Any, client: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     admin, user, contact, *_ = people
-    for _n in range(count):
+
+    def counts() -> tuple[int, int]:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as portal:
+            assert client.get(reverse("billing:portal-invoices")).status_code == 200
+        client.force_login(admin)
+        with CaptureQueriesContext(connection) as staff:
+            assert client.get(reverse("billing:staff-invoices")).status_code == 200
+        return len(portal.captured_queries), len(staff.captured_queries)
+
+    issued(actor=admin, contact=contact)
+    one = counts()
+    for _n in range(30):
         issued(actor=admin, contact=contact)
-    client.force_login(user)
-    with django_assert_max_num_queries(12):
-        assert client.get(reverse("billing:portal-invoices")).status_code == 200
-    client.force_login(admin)
-    with django_assert_max_num_queries(16):
-        assert client.get(reverse("billing:staff-invoices")).status_code == 200
+    assert counts() == one
+    assert one[0] <= 16 and one[1] <= 20
 
 
 def test_the_demo_seeds_an_unpaid_and_a_paid_invoice_once(firm: Any) -> None:
