@@ -231,6 +231,15 @@ def test_staff_create_and_issue_through_the_pages(people: Any, client: Any) -> N
     assert Invoice.objects.count() == 1
 
 
+def _data_queries(captured: Any) -> int:
+    """Queries of the page itself: sign-in bookkeeping (sessions) varies between logins."""
+    return sum(
+        1
+        for q in captured.captured_queries
+        if "session" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+    )
+
+
 def test_the_invoice_lists_take_the_same_queries_for_1_and_many(people: Any, client: Any) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -246,9 +255,10 @@ def test_the_invoice_lists_take_the_same_queries_for_1_and_many(people: Any, cli
         client.force_login(admin)
         with CaptureQueriesContext(connection) as staff:
             assert client.get(reverse("billing:staff-invoices")).status_code == 200
-        return len(portal.captured_queries), len(staff.captured_queries)
+        return _data_queries(portal), _data_queries(staff)
 
     issued(actor=admin, contact=contact)
+    counts()  # warms the caches the staff banners keep
     one = counts()
     for _n in range(30):
         issued(actor=admin, contact=contact)
