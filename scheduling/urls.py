@@ -16,6 +16,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", manage.staff_feed, name="staff-feed"),
     path("api/slots/", api.api_slots, name="api-slots"),
     path("api/bookings/", api.api_bookings, name="api-bookings"),
+    path("api/openapi.json", api.api_openapi, name="api-openapi"),
     path("staff/schedule/", staff.staff_calendar, name="staff-calendar"),
     path("staff/schedule/book/", staff.staff_book, name="staff-book"),
     path("staff/schedule/availability/", staff.staff_availability, name="staff-availability"),

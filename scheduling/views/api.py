@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -23,6 +24,17 @@ from scheduling.forms import (
 )
 from scheduling.http import AnonymousBooker, cors_response, rate_limited
 from scheduling.views.public import book_from_form
+
+# The public API's description, kept in the repository beside the code it describes;
+# schemathesis checks the running site against it in CI (.ci/run).
+OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi.json"
+
+
+@require_GET
+def api_openapi(request: HttpRequest) -> HttpResponse:
+    return cors_response(
+        request, HttpResponse(OPENAPI_PATH.read_bytes(), content_type="application/json")
+    )
 
 
 @require_GET

@@ -111,6 +111,7 @@ ROWS = [
     ),
     Row("scheduling:api-slots", same(400), query="service=nope&start=2026-01-01&end=x"),
     Row("scheduling:api-bookings", same(400), method="post", data=lambda w: {"service": "x"}),
+    Row("scheduling:api-openapi", PUBLIC),
     Row("scheduling:staff-calendar", STAFF_ONLY, setup=world_booking),
     Row("scheduling:staff-book", STAFF_ONLY),
     Row("scheduling:staff-availability", STAFF_ONLY),

@@ -190,3 +190,43 @@ def test_the_firms_website_may_call_the_api_and_others_may_not(
     preflight = client.options("/api/bookings/", HTTP_ORIGIN="https://www.firm.example")
     assert preflight.status_code == 204
     assert "POST" in preflight["Access-Control-Allow-Methods"]
+
+
+def _schema(client: Any, name: str) -> Any:
+    import jsonschema_rs
+
+    document = client.get("/api/openapi.json").json()
+    schema = {**document["components"]["schemas"][name], "components": document["components"]}
+    return jsonschema_rs.validator_for(schema)
+
+
+def test_the_served_openapi_description_matches_real_answers(
+    client, frozen, intro, lawyers
+) -> None:
+    # the description the site serves is the one kept in the repository
+    served = client.get("/api/openapi.json")
+    assert served.status_code == 200 and served["Content-Type"] == "application/json"
+    assert set(served.json()["paths"]) == {"/api/slots/", "/api/bookings/"}
+
+    slots = client.get(
+        URL, {"service": "intro-call", "start": "2026-06-02", "end": "2026-06-05", "tz": "UTC"}
+    ).json()
+    _schema(client, "Slots").validate(slots)
+    booked = client.post(
+        "/api/bookings/",
+        {
+            "service": "intro-call",
+            "start": slots["slots"][0]["start"],
+            "first_name": "Ada",
+            "last_name": "Nowak",
+            "email": "ada@example.com",
+        },
+        content_type="application/json",
+    )
+    assert booked.status_code == 201
+    _schema(client, "Booking").validate(booked.json())
+    refused = client.get(URL, {"service": "nope", "start": "2026-06-02", "end": "2026-06-02"})
+    _schema(client, "Errors").validate(refused.json())
+    # and a slots answer that does not match would be caught
+    broken = {**slots, "slots": [{"start": 1}]}
+    assert not _schema(client, "Slots").is_valid(broken)
