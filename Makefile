@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 VAR := $(or $(ATRIUM_VAR_DIR),var)
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: venv run test lint bench messages migrate seed worker clean
+.PHONY: venv run test lint bench api-check messages migrate seed worker clean
 
 venv: $(STAMP)
 
@@ -61,8 +61,15 @@ lint: venv
 	@! grep -rnE '# type: ignore\[[^]]*\] *$$' --include=*.py $(APPS) \
 	  || { echo "each # type: ignore[code] says why after it, on the same line"; exit 1; }
 
+# The hot-path table (benchmarks/bench_slots_api.py: figures, goals, ratios to the floor)
+# comes last, so it is what the run ends with.
 bench: venv
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in $(filter-out benchmarks/bench_slots_api.py,$(wildcard benchmarks/bench_*.py)) \
+	  benchmarks/bench_slots_api.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+# schemathesis against /api/slots/ and /api/bookings/ (scheduling/openapi.json) on gunicorn.
+api-check: venv
+	./.ci/api-check
 
 messages: venv
 	$(PY) manage.py makemessages -l pl -l es -l ru -l en --no-location --no-obsolete \
