@@ -435,6 +435,13 @@ ATRIUM_CALENDAR_ALLOW_PRIVATE = env.bool("ATRIUM_CALENDAR_ALLOW_PRIVATE", defaul
 ATRIUM_CALENDAR_KEYS = env.list("ATRIUM_CALENDAR_KEYS", default=[])
 # CalDAV servers on the office network (host names) allowed despite a private address.
 ATRIUM_CALDAV_ALLOWED_HOSTS = env.list("ATRIUM_CALDAV_ALLOWED_HOSTS", default=[])
+# Connect and read timeout of each CalDAV request, and seconds between CalDAV syncs.
+ATRIUM_CALDAV_TIMEOUT_SECONDS = env.float("ATRIUM_CALDAV_TIMEOUT_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE["scheduling-caldav-sync"] = {
+    "task": "scheduling.tasks.caldav_sync_all",
+    "schedule": env.int("ATRIUM_CALDAV_SYNC_SECONDS", default=300),
+    "options": {"expires": 240},
+}
 CELERY_BEAT_SCHEDULE["scheduling-external-calendars"] = {
     "task": "scheduling.tasks.external_calendars_import_all",
     "schedule": env.int("ATRIUM_CALENDAR_IMPORT_SECONDS", default=900),

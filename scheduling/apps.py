@@ -25,3 +25,6 @@ class SchedulingConfig(AppConfig):
         events.subscribe(AppointmentBooked, handlers.staff_hear_of_booking)
         events.subscribe(AppointmentRescheduled, handlers.staff_hear_of_reschedule)
         events.subscribe(AppointmentCancelled, handlers.staff_hear_of_cancellation)
+        events.subscribe(AppointmentBooked, handlers.appointments_to_calendars)
+        events.subscribe(AppointmentRescheduled, handlers.appointments_to_calendars)
+        events.subscribe(AppointmentCancelled, handlers.appointments_to_calendars)

@@ -189,6 +189,40 @@ class ExternalCalendarForm(forms.Form):
     )
 
 
+class CalDAVConnectForm(forms.Form):
+    url = forms.CharField(
+        label=_("Server address"),
+        max_length=1000,
+        help_text=_(
+            "iCloud: https://caldav.icloud.com/ · Fastmail: https://caldav.fastmail.com/ · "
+            "Nextcloud: https://your-cloud/remote.php/dav/"
+        ),
+    )
+    username = forms.CharField(label=_("User name"), max_length=200)
+    password = forms.CharField(
+        label=_("App password"),
+        max_length=500,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "Create an app password in your account's security settings; never use "
+            "your main password."
+        ),
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=80, required=False, validators=[validate_plain_text]
+    )
+
+
+class CalDAVPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("New app password"),
+        max_length=500,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+
+
 class CalendarSettingsForm(forms.Form):
     fail_closed = forms.BooleanField(
         label=_("Hide my online slots when this calendar cannot be read for 2 hours"),

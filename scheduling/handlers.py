@@ -1,4 +1,5 @@
-"""What scheduling does after its own events: staff hear what clients did with bookings.
+"""What scheduling does after its own events: staff hear what clients did with bookings,
+and appointments are written to the lawyer's CalDAV calendar.
 
 Subscribed in SchedulingConfig.ready(); each runs after the booking's transaction commits
 (core.events), so a failed notice never undoes a booking. Portal's inbox service sends the
@@ -8,9 +9,14 @@ chose); only what a client did is told, never what staff did themselves.
 
 from __future__ import annotations
 
+import logging
+
 from portal import services as portal
+from scheduling import services, tasks
 from scheduling.events import AppointmentBooked, AppointmentCancelled, AppointmentRescheduled
 from scheduling.models import Appointment
+
+logger = logging.getLogger(__name__)
 
 
 def _by_client(appointment: Appointment) -> bool:
@@ -49,3 +55,20 @@ def staff_hear_of_cancellation(event: AppointmentCancelled) -> None:
     row = Appointment.objects.filter(pk=event.appointment_id).first()
     if row is not None:
         _tell_staff(row)
+
+
+def appointments_to_calendars(
+    event: AppointmentBooked | AppointmentRescheduled | AppointmentCancelled,
+) -> None:
+    """After a booking, a move or a cancellation: write it to the lawyer's CalDAV calendar."""
+    if isinstance(event, AppointmentBooked):
+        ids = list(event.appointment_ids)
+    elif isinstance(event, AppointmentRescheduled):
+        ids = [event.new_appointment_id]
+    else:
+        ids = [event.appointment_id]
+    for uid in services.writeback_queue(appointment_ids=ids):
+        try:
+            tasks.appointment_writeback.delay(uid)
+        except Exception:  # the broker is down: the next sync of the connection writes it
+            logger.warning("calendar write-back not queued; the next sync does it")

@@ -26,6 +26,19 @@ def calendar_sync(calendar_id: Any) -> None:
 
 
 @shared_task(ignore_result=True)
+def caldav_sync_all() -> None:
+    """Beat entry (every ATRIUM_CALDAV_SYNC_SECONDS): one sync task per CalDAV connection."""
+    for calendar_id in services.caldav_ids():
+        calendar_sync.delay(str(calendar_id))
+
+
+@shared_task(ignore_result=True)
+def appointment_writeback(appointment_uid: str) -> None:
+    """Write one appointment to its lawyer's CalDAV calendar (after booking changes)."""
+    services.appointment_writeback(appointment_uid=appointment_uid)
+
+
+@shared_task(ignore_result=True)
 def booking_holds_expire() -> None:
     """Beat entry, every minute: unfinished bookings past their time give it back."""
     services.booking_holds_expire()

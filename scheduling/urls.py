@@ -27,6 +27,11 @@ urlpatterns = [
         name="staff-calendar-guide",
     ),
     path(
+        "staff/schedule/calendars/caldav/",
+        connections.staff_calendar_caldav,
+        name="staff-calendar-caldav",
+    ),
+    path(
         "staff/schedule/calendars/<uuid:calendar_id>/",
         connections.staff_calendar_detail,
         name="staff-calendar-detail",

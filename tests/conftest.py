@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,42 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _loopback_only(address: Any) -> None:
+    """Refuse a connection to anything but this machine (calendar-sync §7.5)."""
+    if not isinstance(address, tuple):
+        return  # a Unix socket
+    host = str(address[0])
+    if host == "localhost":
+        return
+    try:
+        ip = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        raise OSError(f"tests may not connect to {host!r}: only loopback") from None
+    if not ip.is_loopback and not ip.is_unspecified:
+        raise OSError(f"tests may not connect to {host}: only loopback")
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> None:
+    _loopback_only(address)
+    _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
+    _loopback_only(address)
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: Any) -> None:
+    """No test reaches the network: a socket to a non-loopback address is refused."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
 
 
 def isolated_settings(private_root: Any) -> dict[str, Any]:

@@ -24,14 +24,21 @@ EXPECTED = {
     "portal.events.MatterStageChanged": [],
     "scheduling.events.AppointmentBooked": [
         "scheduling.handlers.staff_hear_of_booking",
+        "scheduling.handlers.appointments_to_calendars",
         "intake.services.booking.lead_form_after_booking",
     ],
-    "scheduling.events.AppointmentCancelled": ["scheduling.handlers.staff_hear_of_cancellation"],
+    "scheduling.events.AppointmentCancelled": [
+        "scheduling.handlers.staff_hear_of_cancellation",
+        "scheduling.handlers.appointments_to_calendars",
+    ],
     "scheduling.events.AppointmentHeld": [],
     "scheduling.events.AppointmentHoldExpired": [],
     "scheduling.events.AppointmentHoldReleased": [],
     "scheduling.events.AppointmentMarked": [],
-    "scheduling.events.AppointmentRescheduled": ["scheduling.handlers.staff_hear_of_reschedule"],
+    "scheduling.events.AppointmentRescheduled": [
+        "scheduling.handlers.staff_hear_of_reschedule",
+        "scheduling.handlers.appointments_to_calendars",
+    ],
 }
 
 

@@ -135,3 +135,30 @@ def calendar_changes_flagged(*, user: User) -> list[ExternalEventLink]:
     if not user.is_firm_admin:
         rows = rows.filter(calendar__staff=user)
     return list(rows.order_by("appointment__start_at")[:50])
+
+
+def calendar_change_get(*, user: User, link_id: Any) -> ExternalEventLink:
+    """One flagged event of a connection this staff member manages (404 otherwise)."""
+    try:
+        pk = int(str(link_id))
+    except ValueError:
+        raise Http404 from None
+    rows = ExternalEventLink.objects.select_related("calendar").filter(pk=pk)
+    if not user.is_firm_admin:
+        rows = rows.filter(calendar__staff=user)
+    link = rows.first()
+    if link is None:
+        raise Http404
+    return link
+
+
+def calendar_connections_for_sync(*, staff: User | None = None) -> list[ExternalCalendar]:
+    """Connections to read (all active staff, or one): the shell's `calendar_sync`."""
+    rows = (
+        ExternalCalendar.objects.select_related("staff")
+        .filter(staff__is_active=True)
+        .exclude(status=Health.DISCONNECTED)
+    )
+    if staff is not None:
+        rows = rows.filter(staff=staff)
+    return list(rows.order_by("staff__email", "name"))

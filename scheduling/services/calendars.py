@@ -298,13 +298,3 @@ def external_calendar_ids(*, provider: str = ExternalCalendar.Provider.ICS) -> l
         .exclude(status=Health.DISCONNECTED)
         .values_list("pk", flat=True)
     )
-
-
-def calendar_sync(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
-    """One read of one connection, whatever its provider; True when it succeeded."""
-    provider = (
-        ExternalCalendar.objects.filter(pk=calendar_id).values_list("provider", flat=True).first()
-    )
-    if provider == ExternalCalendar.Provider.ICS:
-        return external_calendar_import(calendar_id=calendar_id, now=now)
-    return False

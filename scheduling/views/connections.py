@@ -15,7 +15,12 @@ from core.http import RequestMeta
 from core.links import absolute_url
 from portal.types import Request
 from scheduling import selectors, services, tasks
-from scheduling.forms import CalendarSettingsForm, ExternalCalendarForm
+from scheduling.forms import (
+    CalDAVConnectForm,
+    CalDAVPasswordForm,
+    CalendarSettingsForm,
+    ExternalCalendarForm,
+)
 
 
 @staff_required
@@ -56,6 +61,13 @@ def staff_calendar_detail(request: Request, calendar_id: str) -> HttpResponse:
     settings_form = CalendarSettingsForm(initial={"fail_closed": calendar.fail_closed})
     if request.method == "POST":
         action = request.POST.get("action", "")
+        if action == "restore":
+            link = selectors.calendar_change_get(
+                user=request.user, link_id=request.POST.get("link")
+            )
+            services.calendar_event_restore(link=link, actor=request.user)
+            messages.success(request, _("Atrium's version was put back in the calendar."))
+            return redirect("scheduling:staff-calendars")
         if action == "sync":
             if calendar.status == calendar.Health.DISCONNECTED:
                 raise Http404
@@ -73,6 +85,37 @@ def staff_calendar_detail(request: Request, calendar_id: str) -> HttpResponse:
                 )
                 messages.success(request, _("Saved."))
                 return redirect("scheduling:staff-calendar-detail", calendar_id=calendar.pk)
+        elif action == "choose" and calendar.is_caldav:
+            try:
+                services.caldav_choose(
+                    calendar=calendar,
+                    busy_ids=request.POST.getlist("busy"),
+                    write_id=request.POST.get("write", ""),
+                    actor=request.user,
+                    meta=meta,
+                )
+            except ServiceError as exc:
+                messages.error(request, str(exc))
+            else:
+                tasks.calendar_sync.delay(str(calendar.pk))
+                messages.success(request, _("Saved. The chosen calendars are read now."))
+            return redirect("scheduling:staff-calendar-detail", calendar_id=calendar.pk)
+        elif action == "password" and calendar.is_caldav:
+            password_form = CalDAVPasswordForm(request.POST)
+            if password_form.is_valid():
+                try:
+                    services.caldav_reconnect(
+                        calendar=calendar,
+                        password=password_form.cleaned_data["password"],
+                        actor=request.user,
+                        meta=meta,
+                    )
+                except ServiceError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    tasks.calendar_sync.delay(str(calendar.pk))
+                    messages.success(request, _("Reconnected."))
+            return redirect("scheduling:staff-calendar-detail", calendar_id=calendar.pk)
         elif action == "disconnect":
             services.calendar_disconnect(calendar=calendar, actor=request.user, meta=meta)
             messages.success(request, _("Disconnected. Its busy times were deleted."))
@@ -89,8 +132,45 @@ def staff_calendar_detail(request: Request, calendar_id: str) -> HttpResponse:
         {
             "calendar": calendar,
             "settings_form": settings_form,
+            "password_form": CalDAVPasswordForm(),
         },
         status=400 if settings_form.errors else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_calendar_caldav(request: Request) -> HttpResponse:
+    """Connect a CalDAV account (iCloud, Nextcloud, Fastmail, Synology, Radicale)."""
+    form = CalDAVConnectForm()
+    if request.method == "POST":
+        form = CalDAVConnectForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                calendar = services.caldav_connect(
+                    staff=request.user,
+                    url=data["url"],
+                    username=data["username"],
+                    password=data["password"],
+                    name=data["name"],
+                    actor=request.user,
+                    meta=RequestMeta.from_request(request),
+                )
+            except ServiceError as exc:
+                form.add_error(None, str(exc))
+            else:
+                tasks.calendar_sync.delay(str(calendar.pk))
+                messages.success(
+                    request,
+                    _("Connected. Choose which calendars count as busy and where appointments go."),
+                )
+                return redirect("scheduling:staff-calendar-detail", calendar_id=calendar.pk)
+    return render(
+        request,
+        "scheduling/staff_calendar_caldav.html",
+        {"form": form},
+        status=400 if form.errors else 200,
     )
 
 

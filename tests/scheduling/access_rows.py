@@ -117,6 +117,7 @@ ROWS = [
     Row("scheduling:staff-availability", STAFF_ONLY),
     Row("scheduling:staff-calendars", STAFF_ONLY),
     Row("scheduling:staff-calendar-guide", STAFF_ONLY),
+    Row("scheduling:staff-calendar-caldav", STAFF_ONLY),
     # A connection is its owner's (and the firm admins'): other staff get a 404.
     Row(
         "scheduling:staff-calendar-detail",
