@@ -11,6 +11,7 @@ replaces the `urllib3` that requests, Stripe, Twilio and boto3 run on.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import quote, urljoin, urlsplit
@@ -290,6 +291,30 @@ class Client:
                         href=urljoin(href, _text(row, "d:href")),
                         etag=_text(prop, "d:getetag"),
                         data=data.encode(),
+                    )
+                )
+        return found
+
+    def query(self, href: str, start: dt.datetime, end: dt.datetime) -> list[Resource]:
+        """calendar-query: the events of a collection that touch [start, end)."""
+        fmt = "%Y%m%dT%H%M%SZ"
+        body = (
+            f'<?xml version="1.0"?><c:calendar-query {_xmlns()}>'
+            "<d:prop><d:getetag/><c:calendar-data/></d:prop>"
+            '<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">'
+            f'<c:time-range start="{start.astimezone(dt.UTC):{fmt}}" '
+            f'end="{end.astimezone(dt.UTC):{fmt}}"/>'
+            "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"
+        )
+        found = []
+        for row in self._xml("REPORT", href, body, "1"):
+            prop = _ok_prop(row)
+            if prop is not None:
+                found.append(
+                    Resource(
+                        href=urljoin(href, _text(row, "d:href")),
+                        etag=_text(prop, "d:getetag"),
+                        data=(prop.findtext("c:calendar-data", "", NS) or "").encode(),
                     )
                 )
         return found

@@ -47,6 +47,7 @@ from scheduling.models import (
 )
 from scheduling.selectors.bookings import booking_context
 from scheduling.services import holds, reminders
+from scheduling.services.caldav import live_busy_staff
 
 if TYPE_CHECKING:
     from portal.models import Contact, Matter, User
@@ -105,6 +106,15 @@ def _publish_booked(booked: Sequence[Appointment], *, actor: User | None) -> Non
             booked_by_id=actor.pk if actor is not None else first.booked_by_id,
         )
     )
+
+
+def _live_check(*, service: Service, start_at: dt.datetime, candidates: list[int]) -> list[int]:
+    """Drop lawyers whose own calendar shows the time busy right now (at most 2 s)."""
+    _start, _end, b_start, b_end = _blocked(service, start_at)
+    busy = live_busy_staff(staff_ids=candidates, start=b_start, end=b_end)
+    if busy and not [c for c in candidates if c not in busy]:
+        raise SlotTaken(_("This time was just taken. Please choose another time."))
+    return [c for c in candidates if c not in busy]
 
 
 def _blocked(
@@ -324,6 +334,8 @@ def appointment_book(
     )
     candidates = _first_step_candidates(service, candidates)
     people = {m.pk: m for m in service.staff.all()}
+    if origin != Appointment.Origin.STAFF:
+        candidates = _live_check(service=service, start_at=start_at, candidates=candidates)
     with transaction.atomic():
         person = contact if contact is not None else _booker_contact(booker, time_zone)
         group = uuid.uuid4() if steps else None

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -55,6 +57,7 @@ from scheduling.services.calendars import (
 if TYPE_CHECKING:
     from portal.models import User
 
+logger = logging.getLogger(__name__)
 Health = ExternalCalendar.Health
 Link = ExternalEventLink.State
 FULL_RESYNC_EVERY = dt.timedelta(hours=24)
@@ -407,6 +410,65 @@ def caldav_ids() -> list[Any]:
         .exclude(status=Health.DISCONNECTED)
         .values_list("pk", flat=True)
     )
+
+
+# --- the live check at booking time -----------------------------------------------------
+
+LIVE_CHECK_SECONDS = 2.0
+
+
+def live_busy_staff(
+    *, staff_ids: list[Any], start: dt.datetime, end: dt.datetime, budget: float | None = None
+) -> set[Any]:
+    """Staff whose CalDAV calendars show an event in [start, end) right now.
+
+    Asked just before a booking is confirmed, so an event added a minute ago in the
+    lawyer's calendar app is respected. Bounded to `budget` seconds in all (2 s); a server
+    that does not answer in time, or fails, is skipped: the synced busy times decide.
+    """
+    budget = LIVE_CHECK_SECONDS if budget is None else budget
+    deadline = time.monotonic() + budget
+    calendars = list(
+        ExternalCalendar.objects.filter(
+            staff_id__in=staff_ids, provider=ExternalCalendar.Provider.CALDAV, status=Health.OK
+        )
+    )
+    if not calendars:
+        return set()
+    own = set(
+        ExternalEventLink.objects.filter(calendar__in=calendars).values_list(
+            "appointment_uid", flat=True
+        )
+    )
+    busy: set[Any] = set()
+    for calendar in calendars:
+        if calendar.staff_id in busy:
+            continue
+        for entry in calendar.busy_calendars:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.05:
+                logger.info("calendar live check: out of time, using the synced busy times")
+                return busy
+            try:
+                client = _client(calendar)
+                client.timeout = (remaining, remaining)
+                try:
+                    resources = client.query(str(entry["id"]), start, end)
+                finally:
+                    client.close()
+            except Exception as exc:  # noqa: BLE001 - fall back to the synced data
+                logger.info("calendar live check skipped (%s)", _code(exc))
+                continue
+            zone = ZoneInfo(selectors.firm_time_zone())
+            for resource in resources:
+                if _uid(resource.data) in own:
+                    continue
+                if ics.busy_intervals(resource.data, zone=zone, start=start, end=end):
+                    busy.add(calendar.staff_id)
+                    break
+            if calendar.staff_id in busy:
+                break
+    return busy
 
 
 # --- writing appointments ---------------------------------------------------------------

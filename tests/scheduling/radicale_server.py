@@ -1,7 +1,7 @@
 """A real CalDAV server for the tests: Radicale on a loopback wsgiref thread.
 
 Test-only (Radicale is GPL-3.0 and a dev dependency; product code never imports it). The
-`Server` keeps a log of request methods and can be told to answer one PUT slowly (after
+`Server` keeps a log of request methods and can be told to answer one request slowly (after
 storing it), which is how a write-back "times out" although the server did the work.
 """
 
@@ -37,7 +37,8 @@ class Server:
     url: str
     root: Path
     methods: list[str] = field(default_factory=list)
-    slow_next_put: float = 0.0
+    # {"PUT": 1.5}: answer the next request of that method this many seconds late.
+    slow_next: dict[str, float] = field(default_factory=dict)
     _httpd: Any = None
 
     @property
@@ -125,9 +126,9 @@ def start(tmp_path: Path) -> Iterator[Server]:
         method = environ["REQUEST_METHOD"]
         server.methods.append(method)
         result = list(application(environ, start_response))
-        if method == "PUT" and server.slow_next_put:
-            delay, server.slow_next_put = server.slow_next_put, 0.0
-            time.sleep(delay)  # stored already; the client gives up before the answer
+        delay = server.slow_next.pop(method, 0.0)
+        if delay:
+            time.sleep(delay)  # done already; the client gives up before the answer
         return result
 
     httpd = make_server("127.0.0.1", 0, app, server_class=_ThreadedServer, handler_class=_Quiet)

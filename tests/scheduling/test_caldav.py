@@ -222,7 +222,7 @@ def test_a_write_retried_after_a_timeout_creates_one_event(
     staff = lawyers[0]
     calendar = _connect(staff, radicale, busy=["Work"])
     # when: the server stores the event but answers too late
-    radicale.slow_next_put = 1.5
+    radicale.slow_next["PUT"] = 1.5
     appointment = _book(staff, intro, _utc(2026, 6, 2, 8), django_capture_on_commit_callbacks)
     link = ExternalEventLink.objects.get()
     assert link.state == ExternalEventLink.State.FAILED and link.last_error == "timeout"
@@ -370,3 +370,49 @@ def test_secrets_rotate_to_a_new_key(settings) -> None:
     assert secrets.decrypt(rotated) == "s3cret"
     with pytest.raises(secrets.SecretUnreadable):
         secrets.decrypt(token)
+
+
+def _public_book(service: Any, start: dt.datetime) -> Any:
+    return services.appointment_book(
+        service=service,
+        start_at=start,
+        booker=services.BookerData(
+            first_name="Ewa", last_name="Nowak", email="ewa@example.com", phone="", language="pl"
+        ),
+        time_zone="Europe/Warsaw",
+        origin="public",
+    )
+
+
+def test_live_check_respects_an_event_added_since_the_last_sync(
+    frozen, lawyers, intro, radicale, calendars
+) -> None:
+    intro.staff.set([lawyers[0]])
+    calendar = _connect(lawyers[0], radicale, busy=["Work"])
+    assert services.calendar_sync(calendar_id=calendar.pk)
+    # when: an event appears in the lawyer's calendar a minute before the booking
+    radicale.put_event(
+        calendars["work"], "call", event("call", "20260602T080000Z", "20260602T083000Z")
+    )
+    # then: the booking is refused although the synced data still shows the time free
+    with pytest.raises(services.SlotTaken):
+        _public_book(intro, _utc(2026, 6, 2, 8))
+    assert not Appointment.objects.exists()
+    # and a time next to it is still bookable
+    [appointment] = _public_book(intro, _utc(2026, 6, 2, 9))
+    assert appointment.status == "booked"
+
+
+def test_live_check_gives_up_after_two_seconds_and_uses_the_synced_data(
+    frozen, lawyers, intro, radicale, calendars
+) -> None:
+    import time
+
+    intro.staff.set([lawyers[0]])
+    calendar = _connect(lawyers[0], radicale, busy=["Work"])
+    assert services.calendar_sync(calendar_id=calendar.pk)
+    radicale.slow_next["REPORT"] = 4.0
+    began = time.monotonic()
+    [appointment] = _public_book(intro, _utc(2026, 6, 2, 8))
+    assert time.monotonic() - began < 3.5
+    assert appointment.status == "booked"
