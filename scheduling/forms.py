@@ -181,7 +181,9 @@ class AvailabilityRuleForm(forms.ModelForm):
 
 
 class ExternalCalendarForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80, validators=[validate_plain_text])
+    name = forms.CharField(
+        label=_("Calendar name"), max_length=80, validators=[validate_plain_text]
+    )
     url = forms.CharField(label=_("Secret address in iCal format"), max_length=1000)
     fail_closed = forms.BooleanField(
         label=_("Hide my online slots when this calendar cannot be read for 2 hours"),
@@ -210,7 +212,7 @@ class CalDAVConnectForm(forms.Form):
         ),
     )
     name = forms.CharField(
-        label=_("Name"), max_length=80, required=False, validators=[validate_plain_text]
+        label=_("Calendar name"), max_length=80, required=False, validators=[validate_plain_text]
     )
 
 
