@@ -139,7 +139,9 @@ def intake_submit(
     """
     with transaction.atomic():
         locked = (
-            IntakeDraft.objects.select_for_update()
+            # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the
+            # contact join; only the draft row needs the lock.
+            IntakeDraft.objects.select_for_update(of=("self",))
             .select_related("form_version__form", "contact")
             .get(pk=draft.pk)
         )

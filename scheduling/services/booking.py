@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -175,6 +175,16 @@ def _insert(
             )
     except IntegrityError:
         return None
+    except OperationalError as exc:
+        # Two inserts racing for one time can each wait on the other's exclusion check;
+        # PostgreSQL then aborts one with "deadlock detected". For that booker the time
+        # was just taken, exactly as with the exclusion violation.
+        if getattr(exc.__cause__, "sqlstate", None) == _DEADLOCK_DETECTED:
+            return None
+        raise
+
+
+_DEADLOCK_DETECTED = "40P01"
 
 
 def _fair_order(staff_ids: Sequence[int], *, now: dt.datetime) -> list[int]:
