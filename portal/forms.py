@@ -230,6 +230,39 @@ class StaffPreferencesForm(PreferencesForm):
     )
 
 
+STAFF_ROLE_CHOICES = [
+    ("lawyer", _("Lawyer")),
+    ("paralegal", _("Paralegal")),
+    ("firm_admin", _("Firm admin (also manages staff, services and settings)")),
+]
+
+
+class StaffCreateForm(forms.Form):
+    first_name = PlainCharField(label=_("First name"), max_length=150)
+    last_name = PlainCharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
+
+
+class TagForm(forms.Form):
+    name = PlainCharField(label=_("Name"), max_length=60)
+    category = forms.ChoiceField(label=_("Category"), choices=Tag.Category.choices)
+
+
+class TagMergeForm(forms.Form):
+    target = forms.ModelChoiceField(label=_("Merge into"), queryset=Tag.objects.none())
+
+    def __init__(self, *args: Any, source: Tag, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["target"])
+        field.queryset = Tag.objects.exclude(pk=source.pk).order_by("category", "name")
+
+
 class InboxDismissForm(forms.Form):
     reason = PlainCharField(label=_("Why no reply is needed"), max_length=300)
 

@@ -12,6 +12,8 @@ from portal.views import (
     search,
     silence,
     staff,
+    tags,
+    team,
     updates,
 )
 
@@ -84,6 +86,14 @@ staff_urlpatterns += [
     path("search/", search.staff_search, name="search"),
     path("notifications/silence/", silence.silence_list, name="silence-list"),
     path("inbox/", inbox.inbox, name="inbox"),
+    path("team/", team.team_list, name="team-list"),
+    path("team/new/", team.team_create, name="team-create"),
+    path("team/<str:staff_id>/", team.team_detail, name="team-detail"),
+    path("team/<str:staff_id>/update/", team.team_update, name="team-update"),
+    path("tags/", tags.tag_list, name="tag-list"),
+    path("tags/<str:tag_id>/", tags.tag_edit, name="tag-edit"),
+    path("tags/<str:tag_id>/merge/", tags.tag_merge, name="tag-merge"),
+    path("tags/<str:tag_id>/delete/", tags.tag_delete, name="tag-delete"),
     path("inbox/<str:matter_id>/no-reply/", inbox.inbox_dismiss, name="inbox-dismiss"),
     path("notifications/silence/<str:matter_id>/", silence.silence_checkin, name="silence-checkin"),
 ]

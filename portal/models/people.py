@@ -63,6 +63,15 @@ class User(AbstractUser):
         HOURLY = "hourly", _("Hourly digest")
         DAILY = "daily", _("Daily digest (8:00)")
 
+    class StaffTitle(models.TextChoices):
+        LAWYER = "lawyer", _("Lawyer")
+        PARALEGAL = "paralegal", _("Paralegal")
+
+    # What a staff member does (firm admins are staff with is_superuser as well).
+    staff_title = models.CharField(
+        _("works as"), max_length=10, choices=StaffTitle.choices, blank=True
+    )
+
     activity_notices = models.CharField(
         _("client activity notices"),
         max_length=10,

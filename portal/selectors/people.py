@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from allauth.mfa.models import Authenticator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from core.http import uuid_or_404
 from notifications.channels import Channel
 from notifications.compose import Recipient
-from portal.models import ConsentRecord, Contact, Matter, User
+from portal.models import ConsentRecord, Contact, Matter, Tag, User
 from portal.selectors.firm import firm_get
 from portal.selectors.matters import matters_visible_to
 
@@ -134,3 +135,45 @@ def user_recipient(user: User) -> Recipient:
         sms_consent=False,
         prefers_sms=False,
     )
+
+
+def staff_for_admin(*, user: User) -> QuerySet[User]:
+    """Every staff account, signed-in or not, with `has_mfa` (firm admins only)."""
+    if not user.is_firm_admin:
+        return User.objects.none()
+    return (
+        User.objects.filter(role=User.Role.STAFF)
+        .annotate(has_mfa=Exists(Authenticator.objects.filter(user=OuterRef("pk"))))
+        .order_by("-is_active", "last_name", "first_name")
+    )
+
+
+def staff_get_for_admin(*, user: User, staff_id: Any) -> User:
+    try:
+        pk = int(staff_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = staff_for_admin(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def tags_for_admin(*, user: User) -> QuerySet[Tag]:
+    """Every tag with how many contacts and matters carry it (firm admins only)."""
+    if not user.is_firm_admin:
+        return Tag.objects.none()
+    return Tag.objects.annotate(
+        contact_count=Count("contacts", distinct=True), matter_count=Count("matters", distinct=True)
+    ).order_by("category", "name")
+
+
+def tag_get_for_admin(*, user: User, tag_id: Any) -> Tag:
+    try:
+        pk = int(tag_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    tag = tags_for_admin(user=user).filter(pk=pk).first()
+    if tag is None:
+        raise Http404
+    return tag

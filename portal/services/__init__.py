@@ -57,6 +57,14 @@ from portal.services.requests import (
 )
 from portal.services.sharing import cocounsel_revoke, cocounsel_share
 from portal.services.silence import checkin_draft, checkin_send, silence_digest_send
+from portal.services.staff import (
+    staff_create,
+    staff_invite_again,
+    staff_role,
+    staff_set_active,
+    staff_set_role,
+)
+from portal.services.tags import tag_create, tag_delete, tag_merge, tag_update
 
 __all__ = [
     "ATTACHMENTS_FOLDER",
@@ -105,7 +113,16 @@ __all__ = [
     "REQUESTS_FOLDER",
     "secure_message_notify",
     "silence_digest_send",
+    "staff_create",
+    "staff_invite_again",
+    "staff_role",
+    "staff_set_active",
+    "staff_set_role",
     "status_update_post_many",
+    "tag_create",
+    "tag_delete",
+    "tag_merge",
+    "tag_update",
     "timeline_entry_add",
     "user_calendar_token_rotate",
     "user_preferences_update",

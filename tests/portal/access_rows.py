@@ -20,6 +20,25 @@ def _contact_a(w):
     return {"contact_id": w.contact_a.pk}
 
 
+ADMIN_ONLY = {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}
+ADMIN_POST = {**ADMIN_ONLY, "admin": 302}
+
+
+def _staff_off(w):
+    return {"staff_id": w.staff_off.pk}
+
+
+def _tags(w):
+    from portal.models import Tag
+
+    w.tag = Tag.objects.create(name="Secret tag Okapi", category="other")
+    w.other_tag = Tag.objects.create(name="Other tag", category="other")
+
+
+def _tag(w):
+    return {"tag_id": w.tag.pk}
+
+
 STAFF_POST_ON_A = {**MATTER_A_STAFF, "staff_on": 302, "admin": 302}
 
 
@@ -383,6 +402,55 @@ ROWS += [
         data=lambda w: {"reason": "Only a thank-you"},
         secret=lambda w: w.matter_a.title,
     ),
+    # Staff accounts and tags: firm admins only.
+    Row("staff:team-list", ADMIN_ONLY),
+    Row("staff:team-create", ADMIN_ONLY),
+    Row(
+        "staff:team-create",
+        ADMIN_POST,
+        method="post",
+        data=lambda w: {
+            "first_name": "New",
+            "last_name": "Colleague",
+            "email": "new.colleague@firm.example",
+            "role": "paralegal",
+            "language": "pl",
+        },
+    ),
+    Row("staff:team-detail", ADMIN_ONLY, kwargs=_staff_off, secret=lambda w: w.staff_off.email),
+    Row(
+        "staff:team-update",
+        ADMIN_POST,
+        kwargs=_staff_off,
+        method="post",
+        data=lambda w: {"action": "deactivate"},
+        secret=lambda w: w.staff_off.email,
+    ),
+    Row("staff:tag-list", ADMIN_ONLY),
+    Row(
+        "staff:tag-list",
+        ADMIN_POST,
+        method="post",
+        data=lambda w: {"name": "Urgent", "category": "priority"},
+    ),
+    Row("staff:tag-edit", ADMIN_ONLY, setup=_tags, kwargs=_tag, secret=lambda w: w.tag.name),
+    Row(
+        "staff:tag-edit",
+        ADMIN_POST,
+        setup=_tags,
+        kwargs=_tag,
+        method="post",
+        data=lambda w: {"name": "Renamed", "category": "other"},
+    ),
+    Row(
+        "staff:tag-merge",
+        ADMIN_POST,
+        setup=_tags,
+        kwargs=_tag,
+        method="post",
+        data=lambda w: {"target": w.other_tag.pk},
+    ),
+    Row("staff:tag-delete", ADMIN_POST, setup=_tags, kwargs=_tag, method="post"),
 ]
 
 __all__ = ["LOGIN", "ROWS"]
