@@ -346,19 +346,19 @@ def _apply(
                 else:
                     keys = [caldav.key_hash(href, h) for h in [*changes.changed, *changes.removed]]
                     BusyTime.objects.filter(calendar=row, remote_key_hash__in=keys).delete()
-                BusyTime.objects.bulk_create(
-                    [
-                        BusyTime(
-                            calendar=row,
-                            staff_id=row.staff_id,
-                            start_at=s,
-                            end_at=e,
-                            remote_key_hash=caldav.key_hash(href, item),
-                        )
-                        for item, intervals in busy
-                        for s, e in intervals
-                    ][:MAX_BUSY_PER_CONNECTION]
-                )
+                rows = [
+                    BusyTime(
+                        calendar=row,
+                        staff_id=row.staff_id,
+                        start_at=s,
+                        end_at=e,
+                        remote_key_hash=caldav.key_hash(href, item),
+                    )
+                    for item, intervals in busy
+                    for s, e in intervals
+                ][:MAX_BUSY_PER_CONNECTION]
+                if rows:  # an unchanged calendar leaves the cached slots alone
+                    BusyTime.objects.bulk_create(rows)
             _flag_external_edits(changes, links, now)
         row.sync_state = state
         row.save(update_fields=["sync_state"])

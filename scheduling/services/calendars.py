@@ -29,7 +29,8 @@ from portal import selectors as portal_selectors
 from scheduling import ics, selectors
 from scheduling.audit_actions import SchedulingAction
 from scheduling.models import BusyTime, ExternalCalendar
-from scheduling.selectors.connections import BROKEN_CACHE_KEY, OFFLINE_CACHE_KEY
+from scheduling.selectors.connections import BROKEN_CACHE_KEY, OFFLINE_CACHE_KEY, STALE_AFTER
+from scheduling.slots_cache import availability_changed
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -126,13 +127,25 @@ def calendar_settings_update(
 
 
 def _health_changed() -> None:
-    """Drop the banner's cached list now and after the commit (a reader may refill it between)."""
+    """Drop the banner's and the offline staff's cached lists now and after the commit (a
+    reader may refill them between), and retire cached slots (fail-closed staff)."""
     cache.delete_many([BROKEN_CACHE_KEY, OFFLINE_CACHE_KEY])
     transaction.on_commit(lambda: cache.delete_many([BROKEN_CACHE_KEY, OFFLINE_CACHE_KEY]))
+    availability_changed()
 
 
 def connection_succeeded(*, calendar_id: Any, now: dt.datetime) -> None:
-    _health_changed()
+    before = (
+        ExternalCalendar.objects.filter(pk=calendar_id)
+        .values_list("status", "last_success_at", "fail_closed")
+        .first()
+    )
+    # Only a change anyone can see drops caches: not every routine successful read.
+    if before is not None and (
+        before[0] != Health.OK
+        or (before[2] and (before[1] is None or now - before[1] >= STALE_AFTER))
+    ):
+        _health_changed()
     ExternalCalendar.objects.filter(pk=calendar_id).exclude(status=Health.DISCONNECTED).update(
         status=Health.OK,
         consecutive_failures=0,
@@ -280,14 +293,19 @@ def external_calendar_import(*, calendar_id: Any, now: dt.datetime | None = None
         code, retry_after = failure_code(exc)
         connection_failed(calendar_id=calendar.pk, code=code, now=now, retry_after=retry_after)
         return False
+    intervals = sorted(intervals)[:5000]
     with transaction.atomic():
-        BusyTime.objects.filter(calendar=calendar).delete()
-        BusyTime.objects.bulk_create(
-            [
-                BusyTime(calendar=calendar, staff_id=calendar.staff_id, start_at=s, end_at=e)
-                for s, e in intervals[:5000]
-            ]
+        stored = sorted(
+            BusyTime.objects.filter(calendar=calendar).values_list("start_at", "end_at")
         )
+        if stored != intervals:  # an unchanged feed leaves the cached slots alone
+            BusyTime.objects.filter(calendar=calendar).delete()
+            BusyTime.objects.bulk_create(
+                [
+                    BusyTime(calendar=calendar, staff_id=calendar.staff_id, start_at=s, end_at=e)
+                    for s, e in intervals
+                ]
+            )
         connection_succeeded(calendar_id=calendar.pk, now=now)
     return True
 

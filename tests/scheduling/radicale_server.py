@@ -48,10 +48,12 @@ class Server:
     def calendar_url(self, slug: str) -> str:
         return f"{self.home}{slug}/"
 
-    def http(self, method: str, url: str, body: str = "", **headers: str) -> requests.Response:
+    def http(
+        self, method: str, url: str, body: str = "", timeout: float = 10, **headers: str
+    ) -> requests.Response:
         """What a staff member's calendar app does, straight to the server."""
         return requests.request(
-            method, url, data=body.encode(), headers=headers, auth=(USER, PASSWORD), timeout=10
+            method, url, data=body.encode(), headers=headers, auth=(USER, PASSWORD), timeout=timeout
         )
 
     def make_calendar(self, slug: str, name: str) -> str:
@@ -115,6 +117,7 @@ def start(tmp_path: Path) -> Iterator[Server]:
             "rights": {"type": "owner_only"},
             "storage": {"filesystem_folder": str(root / "collections")},
             "web": {"type": "none"},
+            "logging": {"level": "warning"},
         },
         "test",
         privileged=True,

@@ -315,3 +315,22 @@ def test_fail_closed_setting_is_saved_from_the_page(client, lawyers, feed) -> No
     client.post(url, {"action": "settings", "fail_closed": "on"})
     calendar.refresh_from_db()
     assert calendar.fail_closed
+
+
+def test_cached_slots_are_retired_when_a_calendar_changes_what_is_free(
+    client, lawyers, intro, feed
+) -> None:
+    from scheduling.slots_cache import availability_version
+
+    intro.staff.set([lawyers[0]])
+    with time_machine.travel(NOW, tick=False):
+        calendar = _calendar(lawyers[0], feed, fail_closed=True)
+        assert services.calendar_sync(calendar_id=calendar.pk)
+        before = availability_version()
+        # a routine read of an unchanged feed keeps the cached slots
+        assert services.calendar_sync(calendar_id=calendar.pk)
+        assert availability_version() == before
+    # a stale fail-closed calendar that reads again brings its owner back: retired
+    with time_machine.travel(NOW + dt.timedelta(hours=3), tick=False):
+        assert services.calendar_sync(calendar_id=calendar.pk)
+        assert availability_version() != before
