@@ -239,3 +239,24 @@ class BillingSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
                 _("Enter days from the due date separated by commas, for example -3,0,3,7,14.")
             )
         return ",".join(parts)
+
+
+class RefundForm(forms.Form):
+    amount = forms.CharField(label=_("Amount to refund"), max_length=30)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    bank_reference = forms.CharField(
+        label=_("Bank reference of the transfer back"),
+        max_length=100,
+        required=False,
+        help_text=_("Only for payments that did not come through online payment."),
+    )
+
+    def __init__(self, *args: Any, currency: str = "PLN", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+
+    def clean_amount(self) -> Decimal:
+        try:
+            return parse_amount(self.cleaned_data.get("amount") or "", self.currency, _locale())
+        except MoneyError as exc:
+            raise forms.ValidationError(str(exc)) from None

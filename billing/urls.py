@@ -2,13 +2,26 @@ from __future__ import annotations
 
 from django.urls import path
 
-from billing.views import client, staff
+from billing.views import client, staff, stripe
 
 app_name = "billing"
 urlpatterns = [
     path("portal/invoices/", client.invoice_list, name="portal-invoices"),
     path("portal/invoices/<uuid:invoice_id>/", client.invoice_detail, name="portal-invoice"),
     path("portal/invoices/<uuid:invoice_id>/pdf/", client.invoice_pdf, name="portal-invoice-pdf"),
+    path("portal/invoices/<uuid:invoice_id>/pay/", client.invoice_pay, name="portal-invoice-pay"),
+    path(
+        "portal/invoices/<uuid:invoice_id>/paid/",
+        client.payment_return,
+        name="portal-payment-return",
+    ),
+    path("billing/stripe/webhook/", stripe.stripe_webhook, name="stripe-webhook"),
+    path("billing/demo-checkout/<str:session_id>/", stripe.demo_checkout, name="demo-checkout"),
+    path(
+        "staff/billing/payments/<uuid:payment_id>/refund/",
+        staff.payment_refund,
+        name="staff-payment-refund",
+    ),
     path("portal/receipts/<uuid:payment_id>/pdf/", client.receipt_pdf, name="portal-receipt-pdf"),
     path("staff/billing/", staff.invoice_list, name="staff-invoices"),
     path("staff/billing/invoices/new/", staff.invoice_new, name="staff-invoice-new"),

@@ -447,6 +447,12 @@ CELERY_BEAT_SCHEDULE["scheduling-external-calendars"] = {
     "schedule": env.int("ATRIUM_CALENDAR_IMPORT_SECONDS", default=900),
 }
 # Unfinished bookings (a form to fill in, a payment to make) give their time back.
+# Settles what a missed Stripe webhook left open, and events a Celery outage left waiting.
+CELERY_BEAT_SCHEDULE["billing-reconcile"] = {
+    "task": "billing.tasks.payments_reconcile",
+    "schedule": 300.0,
+    "options": {"expires": 290},
+}
 CELERY_BEAT_SCHEDULE["scheduling-holds-expire"] = {
     "task": "scheduling.tasks.booking_holds_expire",
     "schedule": 60.0,

@@ -15,9 +15,29 @@ from billing.services.invoices import (
     invoice_settle,
     series_take_number,
 )
+from billing.services.online import (
+    WebhookRefused,
+    attempt_status_for_client,
+    invoice_pay_start,
+    may_refund,
+    reconcile,
+    refund_create,
+    session_settle,
+    stripe_event_process,
+    webhook_receive,
+)
 from billing.services.payments import may_record_payments, payment_record, payment_settle
 
 __all__ = [
+    "WebhookRefused",
+    "attempt_status_for_client",
+    "invoice_pay_start",
+    "may_refund",
+    "reconcile",
+    "refund_create",
+    "session_settle",
+    "stripe_event_process",
+    "webhook_receive",
     "DraftInput",
     "LineInput",
     "billing_record_download",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from billing import selectors, services
 from billing.models import Payment
 from billing.views.staff import pdf_name, serve_pdf
 from core.decorators import portal_user_required
+from core.errors import ServiceError
 from core.http import RequestMeta, uuid_or_404
 from portal.types import Request
 
@@ -40,6 +43,41 @@ def invoice_detail(request: Request, invoice_id: str) -> HttpResponse:
             "invoice": invoice,
             "lines": selectors.invoice_lines(invoice),
             "credit_notes": list(invoice.credit_notes.all()),
+            "payments": selectors.payments_for_invoice(invoice),
+        },
+    )
+
+
+@require_POST
+@portal_user_required
+def invoice_pay(request: Request, invoice_id: str) -> HttpResponse:
+    """Pay the balance online. The amount is the invoice's, never the form's."""
+    try:
+        url = services.invoice_pay_start(
+            user=request.user, meta=RequestMeta.from_request(request), invoice_id=invoice_id
+        )
+    except ServiceError as exc:
+        flash.error(request, str(exc))
+        return redirect("billing:portal-invoice", invoice_id=invoice_id)
+    return redirect(url)
+
+
+@portal_user_required
+def payment_return(request: Request, invoice_id: str) -> HttpResponse:
+    """Back from Checkout: "payment is being confirmed" until the webhook (or the
+    reconciliation) settles it; the page refreshes itself meanwhile."""
+    invoice = selectors.invoice_get_for_client(user=request.user, invoice_id=invoice_id)
+    status = services.attempt_status_for_client(
+        user=request.user, invoice_id=invoice.pk, session_id=request.GET.get("session_id", "")
+    )
+    return render(
+        request,
+        "billing/portal/payment_return.html",
+        {
+            "invoice": invoice,
+            "status": status,
+            "settled": status == "SUCCEEDED",
+            "failed": status in ("FAILED", "EXPIRED", "CANCELED", ""),
             "payments": selectors.payments_for_invoice(invoice),
         },
     )

@@ -23,6 +23,7 @@ from billing.forms import (
     InvoiceForm,
     LineFormSet,
     PaymentForm,
+    RefundForm,
     default_due_date,
 )
 from billing.models import Invoice
@@ -306,7 +307,11 @@ def contact_billing(request: Request, contact_id: str) -> HttpResponse:
     return render(
         request,
         "billing/staff/contact_billing.html",
-        {**history, "may_record": services.may_record_payments(request.user)},
+        {
+            **history,
+            "may_record": services.may_record_payments(request.user),
+            "may_refund": services.may_refund(request.user),
+        },
     )
 
 
@@ -343,3 +348,32 @@ def billing_settings(request: Request) -> HttpResponse:
         {"form": form, "tax_rates": selectors.tax_rates_active()},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+@staff_required
+def payment_refund(request: Request, payment_id: str) -> HttpResponse:
+    payment = selectors.payment_get_for_staff(user=request.user, payment_id=payment_id)
+    if not services.may_refund(request.user):
+        raise Http404
+    form = RefundForm(request.POST, currency=payment.currency)
+    if not form.is_valid():
+        flash.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            refund = services.refund_create(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                payment_id=payment.pk,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                bank_reference=form.cleaned_data["bank_reference"],
+            )
+        except ServiceError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(
+                request,
+                _("Refund recorded: %(status)s.") % {"status": refund.get_status_display()},
+            )
+    return redirect("billing:staff-contact-billing", contact_id=payment.contact_id)

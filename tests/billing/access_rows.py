@@ -99,4 +99,37 @@ ROWS = [
         secret=lambda w: w.invoice.number,
     ),
     Row("billing:staff-settings", ADMIN_ONLY),
+    # Paying goes to the (demo) checkout: a redirect for the invoice's client only.
+    Row(
+        "billing:portal-invoice-pay",
+        same(404, anonymous=LOGIN, client_a=302),
+        method="post",
+        setup=_billing,
+        kwargs=_invoice,
+        secret=_secret,
+    ),
+    Row(
+        "billing:portal-payment-return",
+        CLIENT_A_ONLY,
+        setup=_billing,
+        kwargs=_invoice,
+        query="session_id=cs_test_unknown",
+        secret=_secret,
+    ),
+    # Stripe signs its requests; without a valid signature everyone gets 400.
+    Row("billing:stripe-webhook", same(400), method="post"),
+    # A demo session id is its own credential: an unknown one is 404 for everybody.
+    Row(
+        "billing:demo-checkout",
+        same(404),
+        kwargs=lambda w: {"session_id": "cs_demo_unknown"},
+    ),
+    # Refunds need billing.refund (firm admins); the form answers with a redirect.
+    Row(
+        "billing:staff-payment-refund",
+        {**MATTER_A_STAFF, "staff_on": 404, "admin": 302},
+        method="post",
+        setup=_billing,
+        kwargs=lambda w: {"payment_id": w.payment.pk},
+    ),
 ]

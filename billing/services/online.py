@@ -1,0 +1,619 @@
+"""Paying online through Stripe Checkout, the webhook, reconciliation and refunds
+(spec §5, §6 F1, §9).
+
+Money is recorded only from a Stripe object Atrium re-fetched after a verified event (or
+found by reconciliation): never from a redirect or a URL parameter. Each attempt's
+idempotency key is stored on its row before Stripe is called, so a retry reuses it.
+Every state change is a conditional UPDATE or runs under ``select_for_update``, so a
+repeated or late event changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from billing import gateway as gw
+from billing.audit_actions import BillingAction
+from billing.demo_gateway import DemoGateway, demo_enabled, demo_webhook_secret
+from billing.models import (
+    Allocation,
+    CreditNote,
+    Invoice,
+    Payment,
+    PaymentAttempt,
+    PaymentRequest,
+    Refund,
+    StripeEvent,
+)
+from billing.money import Money, MoneyError, check_amount, format_money
+from billing.selectors import invoice_get_for_client
+from billing.services.invoices import credit_note_issue, invoice_settle
+from billing.services.payments import payment_settle
+from core.errors import ServiceError
+from core.http import RequestMeta
+from core.links import absolute_url
+
+if TYPE_CHECKING:
+    import stripe
+
+    from portal.models import User
+
+logger = logging.getLogger(__name__)
+
+SESSION_MINUTES = 30  # Stripe's shortest Checkout lifetime
+METHOD_OF = {"card": Payment.Method.CARD, "blik": Payment.Method.BLIK, "p24": Payment.Method.P24}
+SESSION_EVENTS = frozenset(
+    {
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.async_payment_failed",
+        "checkout.session.expired",
+    }
+)
+REFUND_EVENTS = frozenset({"refund.updated", "refund.created", "charge.refunded"})
+
+
+# What the services call: the real gateway or, without a key, the local demo.
+Gateway = gw.StripeGateway | DemoGateway
+
+
+_http_client: stripe.HTTPClient | None = None
+
+
+def use_http_client(client: stripe.HTTPClient | None) -> None:
+    """Tests hand the real gateway an HTTP layer (``tests/billing/stripe_fake.py``)."""
+    global _http_client  # noqa: PLW0603 - the one replaceable seam, as the spec asks
+    _http_client = client
+
+
+def gateway() -> Gateway:
+    if demo_enabled():
+        return DemoGateway()
+    return gw.StripeGateway(http_client=_http_client)
+
+
+def webhook_secrets() -> list[str]:
+    configured = list(settings.STRIPE_WEBHOOK_SECRETS)
+    return configured if not demo_enabled() else [*configured, demo_webhook_secret()]
+
+
+# ---------------------------------------------------------------------------
+# Starting a payment
+# ---------------------------------------------------------------------------
+
+
+def _request_for_invoice(invoice: Invoice) -> PaymentRequest:
+    """The open request for the invoice's balance (one per invoice; its amount follows
+    the balance, never a form)."""
+    request = (
+        PaymentRequest.objects.select_for_update()
+        .filter(invoice=invoice, status=PaymentRequest.Status.OPEN)
+        .first()
+    )
+    if request is None:
+        request = PaymentRequest.objects.create(
+            kind=PaymentRequest.Kind.INVOICE_BALANCE,
+            contact_id=invoice.contact_id,
+            invoice=invoice,
+            amount=invoice.balance,
+            currency=invoice.currency,
+        )
+    elif request.amount != invoice.balance:
+        request.amount = invoice.balance
+        request.save(update_fields=["amount"])
+    return request
+
+
+def invoice_pay_start(*, user: User, meta: RequestMeta | None = None, invoice_id: Any) -> str:
+    """The client presses "Pay": a request, an attempt (its key stored first) and a
+    Checkout Session; returns the URL to send the client to."""
+    invoice = invoice_get_for_client(user=user, invoice_id=invoice_id)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.balance <= 0:
+            raise ServiceError(_("This invoice is paid; there is nothing left to pay."))
+        if PaymentAttempt.objects.filter(
+            request__invoice=invoice, status=PaymentAttempt.Status.PROCESSING
+        ).exists():
+            raise ServiceError(_("A payment of this invoice is being confirmed by your bank."))
+        request = _request_for_invoice(invoice)
+        previous = list(
+            request.attempts.filter(status=PaymentAttempt.Status.OPEN).exclude(
+                checkout_session_id=None
+            )
+        )
+        attempt_id = uuid.uuid4()
+        attempt = PaymentAttempt.objects.create(
+            id=attempt_id,
+            request=request,
+            amount=request.amount,
+            currency=request.currency,
+            idempotency_key=f"cs:{attempt_id}",
+            expires_at=timezone.now() + dt.timedelta(minutes=SESSION_MINUTES, seconds=30),
+        )
+    client = gateway()
+    for old in previous:
+        _expire_replaced(client, old)
+    return_path = reverse("billing:portal-payment-return", args=[invoice.pk])
+    try:
+        session = client.create_payment_session(
+            attempt_id=attempt.pk,
+            request_id=request.pk,
+            kind="invoice_balance",
+            amount=Money(attempt.amount, attempt.currency),
+            reference=invoice.number or "",
+            success_url=absolute_url(return_path) + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=absolute_url(reverse("billing:portal-invoice", args=[invoice.pk])),
+            expires_at=attempt.expires_at,
+            idempotency_key=attempt.idempotency_key,
+            locale=user.language or invoice.language,
+        )
+    except gw.GatewayOutcomeUnknown:
+        found = _lookup(client, attempt)
+        if found is None:
+            raise ServiceError(
+                _("The payment service did not answer. Please try again in a minute.")
+            ) from None
+        session = found
+    except gw.GatewayError as exc:
+        PaymentAttempt.objects.filter(pk=attempt.pk, status=PaymentAttempt.Status.CREATED).update(
+            status=PaymentAttempt.Status.FAILED, failure_code=(exc.code or "refused")[:60]
+        )
+        logger.warning("checkout session refused for attempt %s: %s", attempt.pk, exc)
+        raise ServiceError(_("Online payment is not available right now.")) from None
+    PaymentAttempt.objects.filter(pk=attempt.pk, status=PaymentAttempt.Status.CREATED).update(
+        status=PaymentAttempt.Status.OPEN,
+        checkout_session_id=session.id,
+        checkout_url=session.url or "",
+    )
+    audit_record(
+        action=BillingAction.PAYMENT_STARTED,
+        actor=user,
+        meta=meta,
+        obj=attempt,
+        matter_id=invoice.matter_id,
+        data={"amount": str(attempt.amount), "currency": attempt.currency},
+    )
+    return session.url or ""
+
+
+def _lookup(client: Gateway, attempt: PaymentAttempt) -> gw.CheckoutSession | None:
+    """After a 5xx or a timeout: the session Stripe may have made for this attempt."""
+    finder = getattr(client, "find_checkout_session", None)
+    if finder is None:
+        return None
+    try:
+        found: gw.CheckoutSession | None = finder(
+            attempt_id=attempt.pk, created_after=attempt.created_at - dt.timedelta(minutes=5)
+        )
+    except gw.GatewayError:
+        return None
+    return found
+
+
+def _expire_replaced(client: Gateway, attempt: PaymentAttempt) -> None:
+    """A newer attempt replaces an open one: expire its session first. A session that
+    completed meanwhile is left to its events (money facts win)."""
+    try:
+        client.expire_checkout_session(
+            attempt.checkout_session_id or "", idempotency_key=f"exp:{attempt.pk}"
+        )
+    except gw.CheckoutSessionAlreadyComplete:
+        return
+    except gw.GatewayError:
+        logger.warning("could not expire replaced session of attempt %s", attempt.pk)
+        return
+    PaymentAttempt.objects.filter(pk=attempt.pk, status=PaymentAttempt.Status.OPEN).update(
+        status=PaymentAttempt.Status.CANCELED
+    )
+
+
+# ---------------------------------------------------------------------------
+# The webhook
+# ---------------------------------------------------------------------------
+
+
+class WebhookRefused(Exception):
+    """400: nothing was written."""
+
+
+def webhook_receive(payload: bytes, signature: str | None) -> StripeEvent | None:
+    """Verify, store once and schedule processing. None: a duplicate (already stored)."""
+    try:
+        event = gw.verify_webhook(payload, signature, webhook_secrets())
+    except gw.WebhookVerificationError as exc:
+        logger.warning("stripe webhook refused: %s", exc.reason)
+        raise WebhookRefused(exc.reason) from None
+    if event.livemode != settings.STRIPE_EXPECT_LIVEMODE:
+        logger.warning("stripe webhook refused: livemode %s", event.livemode)
+        raise WebhookRefused("livemode")
+    try:
+        with transaction.atomic():
+            row = StripeEvent.objects.create(
+                event_id=event.id,
+                type=event.type[:100],
+                livemode=event.livemode,
+                object_id=(event.object_id or "")[:255],
+                payload=event.payload,
+            )
+            transaction.on_commit(lambda: _enqueue(row.event_id))
+    except IntegrityError:
+        return None
+    return row
+
+
+def _enqueue(event_id: str) -> None:
+    from billing import tasks
+
+    try:
+        tasks.stripe_event_process.delay(event_id)
+    except Exception:  # noqa: BLE001 - the broker is down: reconciliation picks it up
+        logger.warning("could not enqueue stripe event %s; reconciliation will", event_id)
+
+
+def stripe_event_process(*, event_id: str) -> str:
+    """Claim the event, re-fetch its object and apply its current state. Returns the
+    event's final status."""
+    claimed = StripeEvent.objects.filter(
+        event_id=event_id,
+        status__in=(StripeEvent.Status.RECEIVED, StripeEvent.Status.FAILED),
+    ).update(
+        status=StripeEvent.Status.PROCESSING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return (
+            StripeEvent.objects.filter(event_id=event_id).values_list("status", flat=True).first()
+            or ""
+        )
+    row = StripeEvent.objects.get(event_id=event_id)
+    status, error = StripeEvent.Status.PROCESSED, ""
+    try:
+        if row.type in SESSION_EVENTS:
+            session_settle(session_id=row.object_id, actor_label="system:webhook")
+        elif row.type == "payment_intent.succeeded":
+            intent_id = row.object_id
+            attempt = PaymentAttempt.objects.filter(payment_intent_id=intent_id).first()
+            meta = (row.payload.get("data") or {}).get("object", {}).get("metadata") or {}
+            attempt_id = _uuid(meta.get("atrium_attempt"))
+            if attempt is None and attempt_id is not None:
+                attempt = PaymentAttempt.objects.filter(pk=attempt_id).first()
+            if attempt is not None and attempt.checkout_session_id:
+                session_settle(session_id=attempt.checkout_session_id, actor_label="system:webhook")
+            else:
+                status = StripeEvent.Status.IGNORED
+        elif row.type in REFUND_EVENTS:
+            status = StripeEvent.Status.PROCESSED
+        else:
+            status = StripeEvent.Status.IGNORED
+    except SettlementMismatch as exc:
+        status, error = StripeEvent.Status.FAILED, str(exc)[:200]
+        logger.error("stripe event %s not settled: %s", event_id, exc)
+    except gw.GatewayError as exc:
+        status, error = StripeEvent.Status.FAILED, str(exc)[:200]
+    StripeEvent.objects.filter(pk=row.pk).update(
+        status=status, processed_at=timezone.now(), error=error
+    )
+    return str(status)
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+class SettlementMismatch(Exception):
+    """The object Stripe has does not match the attempt: never settle."""
+
+
+def session_settle(*, session_id: str, actor_label: str) -> str:
+    """Apply what Stripe says the session is now (re-fetched), whatever event brought us
+    here. Returns the attempt's status."""
+    session = gateway().retrieve_checkout_session(session_id)
+    with transaction.atomic():
+        attempt = (
+            PaymentAttempt.objects.select_for_update()
+            .select_related("request")
+            .filter(checkout_session_id=session.id)
+            .first()
+        )
+        if attempt is None:
+            raise SettlementMismatch("no attempt for this session")
+        expected = str(attempt.pk)
+        if session.metadata.get("atrium_attempt") != expected or (
+            session.client_reference_id not in (None, expected)
+        ):
+            raise SettlementMismatch("metadata does not name the attempt")
+        if session.livemode != settings.STRIPE_EXPECT_LIVEMODE and not demo_enabled():
+            raise SettlementMismatch("livemode")
+        if session.amount_total != Money(attempt.amount, attempt.currency):
+            raise SettlementMismatch("amount or currency differ")
+        intent = session.payment_intent
+        if session.status == "complete" and session.payment_status == "paid":
+            if intent is None or not intent.succeeded:
+                raise SettlementMismatch("paid session without a succeeded intent")
+            _succeed(attempt, intent, actor_label=actor_label)
+        elif session.status == "complete":
+            if intent is not None and intent.status in ("requires_payment_method", "canceled"):
+                _move(attempt, PaymentAttempt.Status.FAILED, failure="async_failed")
+            else:
+                _move(
+                    attempt, PaymentAttempt.Status.PROCESSING, intent_id=session.payment_intent_id
+                )
+        elif session.status == "expired":
+            _move(attempt, PaymentAttempt.Status.EXPIRED)
+        attempt.refresh_from_db(fields=["status"])
+        return str(attempt.status)
+
+
+def _move(
+    attempt: PaymentAttempt, to: str, *, intent_id: str | None = None, failure: str = ""
+) -> None:
+    if not to in PaymentAttempt.TRANSITIONS.get(attempt.status, ()):  # noqa: E713
+        return  # never backwards: a late 'completed' after success changes nothing
+    fields: dict[str, Any] = {"status": to, "last_event_at": timezone.now()}
+    if intent_id:
+        fields["payment_intent_id"] = intent_id
+    if failure:
+        fields["failure_code"] = failure
+    PaymentAttempt.objects.filter(pk=attempt.pk, status=attempt.status).update(**fields)
+
+
+def _succeed(attempt: PaymentAttempt, intent: gw.PaymentIntent, *, actor_label: str) -> None:
+    """One Payment per PaymentIntent (UNIQUE), allocated to the request's invoice first,
+    with its receipt and notice, in this transaction."""
+    if Payment.objects.filter(provider_payment_intent=intent.id).exists():
+        _move(attempt, PaymentAttempt.Status.SUCCEEDED, intent_id=intent.id)
+        return
+    if intent.amount_received != Money(attempt.amount, attempt.currency):
+        raise SettlementMismatch("amount received differs")
+    late = attempt.status in (
+        PaymentAttempt.Status.EXPIRED,
+        PaymentAttempt.Status.FAILED,
+        PaymentAttempt.Status.CANCELED,
+    )
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(
+        status=PaymentAttempt.Status.SUCCEEDED,
+        payment_intent_id=intent.id,
+        last_event_at=timezone.now(),
+    )
+    request = attempt.request
+    method = METHOD_OF.get(
+        intent.payment_method_types[0] if intent.payment_method_types else "card",
+        Payment.Method.OTHER,
+    )
+    payment = Payment.objects.create(
+        contact_id=request.contact_id,
+        method=method,
+        amount=attempt.amount,
+        currency=attempt.currency,
+        attempt=attempt,
+        provider_payment_intent=intent.id,
+        provider_charge=intent.latest_charge_id,
+    )
+    order = [request.invoice_id] if request.invoice_id else None
+    payment_settle(payment, actor=None, order=order if order and _open(order[0]) else None)
+    PaymentRequest.objects.filter(pk=request.pk, status=PaymentRequest.Status.OPEN).update(
+        status=PaymentRequest.Status.PAID
+    )
+    audit_record(
+        action=BillingAction.PAYMENT_SETTLED,
+        actor_label=actor_label,
+        obj=payment,
+        data={
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "method": method,
+            "late": late,
+        },
+    )
+
+
+def _open(invoice_id: Any) -> bool:
+    return Invoice.objects.filter(pk=invoice_id, balance__gt=0).exists()
+
+
+def attempt_status_for_client(*, user: User, invoice_id: Any, session_id: str) -> str:
+    """What the return page shows: the attempt's state (never settles anything itself
+    except by re-fetching from Stripe, which is evidence)."""
+    invoice = invoice_get_for_client(user=user, invoice_id=invoice_id)
+    attempt = PaymentAttempt.objects.filter(
+        request__invoice=invoice, checkout_session_id=session_id or None
+    ).first()
+    if attempt is None:
+        return ""
+    return str(attempt.status)
+
+
+# ---------------------------------------------------------------------------
+# Reconciliation
+# ---------------------------------------------------------------------------
+
+
+def reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Settle what missed webhooks left open: attempts past their expiry, events stuck
+    RECEIVED (Celery was down) or PROCESSING (a worker died)."""
+    now = now or timezone.now()
+    done = {"attempts": 0, "events": 0}
+    stale_events = StripeEvent.objects.filter(
+        status=StripeEvent.Status.RECEIVED, received_at__lt=now - dt.timedelta(minutes=5)
+    ).values_list("event_id", flat=True)[:500]
+    for event_id in list(stale_events):
+        stripe_event_process(event_id=event_id)
+        done["events"] += 1
+    StripeEvent.objects.filter(
+        status=StripeEvent.Status.PROCESSING, claimed_at__lt=now - dt.timedelta(minutes=10)
+    ).update(status=StripeEvent.Status.FAILED, error="reclaimed")
+    open_attempts = PaymentAttempt.objects.filter(
+        status__in=(PaymentAttempt.Status.OPEN, PaymentAttempt.Status.PROCESSING),
+        expires_at__lt=now - dt.timedelta(minutes=5),
+    ).exclude(checkout_session_id=None)
+    for attempt in list(open_attempts[:200]):
+        try:
+            session_settle(
+                session_id=attempt.checkout_session_id or "", actor_label="system:reconcile"
+            )
+        except (SettlementMismatch, gw.GatewayError) as exc:
+            logger.warning("reconcile: attempt %s: %s", attempt.pk, exc)
+            continue
+        done["attempts"] += 1
+    return done
+
+
+# ---------------------------------------------------------------------------
+# Refunds
+# ---------------------------------------------------------------------------
+
+
+def may_refund(user: User) -> bool:
+    return user.is_firm_admin or user.has_perm("billing.refund")
+
+
+def refund_create(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    payment_id: Any,
+    amount: Decimal,
+    reason: str,
+    bank_reference: str = "",
+) -> Refund:
+    """Give back part or all of a payment, never more than is left of it. Card, BLIK and
+    P24 payments go back through Stripe (key ``re:{refund.id}`` stored first); others are
+    recorded with the bank reference of the transfer back."""
+    from billing.selectors import payment_get_for_staff
+
+    if not may_refund(actor):
+        raise ServiceError(_("You may not refund payments."))
+    payment = payment_get_for_staff(user=actor, payment_id=payment_id)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 300 or "<" in reason or ">" in reason:
+        raise ServiceError(
+            _("Give the reason for the refund in plain text (at most 300 characters).")
+        )
+    try:
+        amount = check_amount(amount, payment.currency)
+    except MoneyError as exc:
+        raise ServiceError(str(exc)) from None
+    online = payment.provider_payment_intent is not None
+    if not online and not bank_reference.strip():
+        raise ServiceError(_("Enter the bank reference of the transfer back to the client."))
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        pending = sum(
+            (r.amount for r in payment.refunds.filter(status=Refund.Status.PENDING)), Decimal(0)
+        )
+        left = payment.refundable - pending
+        if amount <= 0 or amount > left:
+            raise ServiceError(
+                _("A refund can be at most what is left of the payment, %(left)s.")
+                % {"left": format_money(left, payment.currency)}
+            )
+        refund_id = uuid.uuid4()
+        refund = Refund.objects.create(
+            id=refund_id,
+            payment=payment,
+            amount=amount,
+            reason=reason,
+            idempotency_key=f"re:{refund_id}",
+            bank_reference=bank_reference.strip()[:100],
+            requested_by=actor,
+            status=Refund.Status.PENDING,
+        )
+        audit_record(
+            action=BillingAction.REFUND_REQUESTED,
+            actor=actor,
+            meta=meta,
+            obj=refund,
+            data={"amount": str(amount), "currency": payment.currency},
+        )
+        if not online:
+            _refund_succeeded(refund, actor=actor)
+            return refund
+    try:
+        answer = gateway().create_refund(
+            refund_id=refund.pk,
+            payment_intent_id=payment.provider_payment_intent or "",
+            amount=Money(amount, payment.currency),
+            idempotency_key=refund.idempotency_key,
+        )
+    except gw.GatewayOutcomeUnknown:
+        # Unknown outcome: the refund stays PENDING with its key; a retry is safe.
+        raise ServiceError(
+            _("The payment service did not answer; the refund is pending. Try again later.")
+        ) from None
+    except gw.GatewayError as exc:
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            status=Refund.Status.FAILED, failure_reason=(exc.code or "refused")[:100]
+        )
+        audit_record(action=BillingAction.REFUND_FAILED, actor=actor, meta=meta, obj=refund)
+        raise ServiceError(
+            _("The payment service refused the refund (%(code)s).") % {"code": exc.code or "?"}
+        ) from None
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        Refund.objects.filter(pk=refund.pk).update(provider_refund_id=answer.id)
+        if answer.status == "succeeded":
+            _refund_succeeded(refund, actor=actor)
+        elif answer.status in ("failed", "canceled"):
+            Refund.objects.filter(pk=refund.pk).update(
+                status=Refund.Status.FAILED, failure_reason=(answer.failure_reason or "")[:100]
+            )
+    refund.refresh_from_db()
+    return refund
+
+
+def _refund_succeeded(refund: Refund, *, actor: User | None) -> None:
+    """PENDING → SUCCEEDED: the payment's refunded total, and for an invoice payment the
+    reopened share or, for a full refund of a whole invoice, its credit note."""
+    if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+        status=Refund.Status.SUCCEEDED
+    ):
+        return
+    Payment.objects.filter(pk=refund.payment_id).update(
+        refunded_total=F("refunded_total") + refund.amount
+    )
+    left = refund.amount
+    for allocation in Allocation.objects.filter(payment_id=refund.payment_id).order_by("-pk"):
+        if left <= 0:
+            break
+        invoice = Invoice.objects.select_for_update().get(pk=allocation.invoice_id)
+        part = min(left, allocation.amount)
+        Invoice.objects.filter(pk=invoice.pk).update(refunded_total=F("refunded_total") + part)
+        invoice.refresh_from_db()
+        invoice_settle(invoice)
+        whole = (
+            part == invoice.total
+            and invoice.credited_total == 0
+            and not CreditNote.objects.filter(invoice=invoice).exists()
+        )
+        if whole and actor is not None:
+            note = credit_note_issue(
+                actor=actor,
+                invoice_id=invoice.pk,
+                reason=CreditNote.Reason.REFUND,
+                allow_above_balance=True,
+                check_access=False,
+            )
+            Refund.objects.filter(pk=refund.pk).update(credit_note=note)
+        left -= part
+    audit_record(
+        action=BillingAction.REFUND_SETTLED,
+        actor=actor,
+        actor_label="" if actor else "system:webhook",
+        obj=refund,
+        data={"amount": str(refund.amount)},
+    )
