@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from billing import services
 from billing.models import Invoice, Payment, PaymentAttempt, Refund, StripeEvent
@@ -54,6 +54,7 @@ _capture: list[Any] = []
 def _run_on_commit(django_capture_on_commit_callbacks: Any) -> Iterator[None]:
     """Stored events are processed after the webhook's commit, as in production."""
     _capture.append(django_capture_on_commit_callbacks)
+    translation.activate("en")  # service messages are asserted in English
     yield
     _capture.clear()
 
