@@ -11,7 +11,7 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from audit import actions
         from core import events
-        from scheduling import handlers, notices, receivers
+        from scheduling import checks, handlers, notices, receivers  # noqa: F401 (checks)
         from scheduling.audit_actions import SchedulingAction
         from scheduling.events import (
             AppointmentBooked,

@@ -416,3 +416,14 @@ def test_live_check_gives_up_after_two_seconds_and_uses_the_synced_data(
     [appointment] = _public_book(intro, _utc(2026, 6, 2, 8))
     assert time.monotonic() - began < 3.5
     assert appointment.status == "booked"
+
+
+def test_deploy_check_asks_for_calendar_keys_and_refuses_a_bad_one(settings) -> None:
+    from scheduling import checks
+
+    settings.ATRIUM_CALENDAR_KEYS = []
+    assert [m.id for m in checks.calendar_keys_set()] == ["scheduling.W001"]
+    settings.ATRIUM_CALENDAR_KEYS = ["not-a-key"]
+    assert [m.id for m in checks.calendar_keys_valid()] == ["scheduling.E001"]
+    settings.ATRIUM_CALENDAR_KEYS = [Fernet.generate_key().decode()]
+    assert checks.calendar_keys_set() == [] and checks.calendar_keys_valid() == []
