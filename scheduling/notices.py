@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.links import absolute_url
-from core.time import format_when
+from core.time import format_long_datetime, format_when
 from notifications import registry
 from notifications.channels import Outgoing
 from notifications.compose import (
@@ -40,8 +40,15 @@ from scheduling.services.reminders import SUPPRESS_REASONS
 if TYPE_CHECKING:
     from notifications.models import Notification
 
-PLACEHOLDERS = (*COMMON_PLACEHOLDERS, "service", "when", "staff")
-SAMPLE = {"service": "Consultation", "when": "Mon 9 Mar, 10:00 CET", "staff": "Marek Nowak"}
+PLACEHOLDERS = (*COMMON_PLACEHOLDERS, "service", "when", "staff", "place", "terms", "code")
+SAMPLE = {
+    "service": "Consultation",
+    "when": "Mon 9 Mar, 10:00 CET",
+    "staff": "Marek Nowak",
+    "place": "At the office: ul. Piękna 1, Warszawa",
+    "terms": "Free cancellation until 24 hours before; later, the fee is 100,00 zł.",
+    "code": "K7QF-2M9X",
+}
 REASONS = {
     "appointment cancelled": _("appointment cancelled"),
     "appointment rescheduled": _("appointment rescheduled"),
@@ -62,21 +69,37 @@ REASONS = {
 
 
 def _values(
-    appointments: Sequence[Appointment], recipient: Recipient, link: str, ctx: SendContext
+    appointments: Sequence[Appointment],
+    recipient: Recipient,
+    link: str,
+    ctx: SendContext,
+    channel: str = "email",
 ) -> dict[str, str]:
+    """The placeholders, in the recipient's language: an email reads the long date
+    ("wtorek, 1 grudnia 2026, 10:30 CET"), an SMS the short one."""
     first = appointments[0]
     staff = first.staff
     firm = ctx.remember("firm", portal_selectors.firm_get)
+
+    def when(value: dt.datetime) -> str:
+        if channel == "sms":
+            return format_when(value, language=recipient.language, zone=recipient.zone)
+        text = format_long_datetime(value, zone=recipient.zone, language=recipient.language)
+        return f"{text} {value.astimezone(recipient.zone).tzname()}"
+
+    with translation.override(recipient.language):
+        place = selectors.appointment_place(first).text
+        terms = selectors.cancellation_terms(first.service)
     return {
         "firm": firm.name,
         "name": recipient.name,
         "service": first.service.name,
-        "when": "; ".join(
-            format_when(a.start_at, language=recipient.language, zone=recipient.zone)
-            for a in appointments
-        ),
+        "when": "; ".join(when(a.start_at) for a in appointments),
         "staff": staff.get_full_name() or str(staff),
         "link": link,
+        "place": place,
+        "terms": terms,
+        "code": selectors.booking_code(first.booking_ref),
     }
 
 
@@ -109,12 +132,14 @@ def compose_appointment_event(row: Notification, ctx: SendContext) -> Outgoing:
         event=event,
         channel=row.channel,
         language=recipient.language,
-        values=_values(appointments, recipient, link, ctx),
+        values=_values(appointments, recipient, link, ctx, row.channel),
     )
     attachments: list[tuple[str, str | bytes, str]] = []
     if row.channel == "email" and event != "no_show":
         method = "CANCEL" if event == "cancelled" else "REQUEST"
-        ics = selectors.appointment_ics(appointments=appointments, method=method)
+        ics = selectors.appointment_ics(
+            appointments=appointments, method=method, language=recipient.language
+        )
         attachments.append(
             ("appointment.ics", ics, f"text/calendar; charset=utf-8; method={method}")
         )
@@ -144,7 +169,7 @@ def compose_reminder(row: Reminder, ctx: SendContext) -> Outgoing:
         event="reminder",
         channel=row.channel,
         language=recipient.language,
-        values=_values([appointment], recipient, link, ctx),
+        values=_values([appointment], recipient, link, ctx, row.channel),
     )
     return outgoing(row, to=to, subject=subject, body=body)
 

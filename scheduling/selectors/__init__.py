@@ -74,8 +74,22 @@ from scheduling.selectors.series import (
     series_proposal,
     series_starts,
 )
+from scheduling.selectors.terms import (
+    Place,
+    appointment_place,
+    booking_code,
+    cancellation_terms,
+    price_text,
+    service_place,
+)
 
 __all__ = [
+    "service_place",
+    "price_text",
+    "cancellation_terms",
+    "booking_code",
+    "appointment_place",
+    "Place",
     "package_preview",
     "step_staff",
     "plan_fingerprint",

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.links import absolute_url
@@ -15,6 +15,7 @@ from portal import selectors as portal_selectors
 from scheduling import ics
 from scheduling.models import BLOCKING_STATUSES, Appointment, LocationKind, Service
 from scheduling.selectors.catalogue import service_invite_token
+from scheduling.selectors.terms import appointment_place, cancellation_terms
 
 
 def appointment_manage_links(*, appointment: Appointment) -> dict[str, str]:
@@ -47,10 +48,20 @@ def _location(appointment: Appointment, firm_name: str) -> tuple[str, str]:
     return detail or firm_name, ""
 
 
-def appointment_ics(*, appointments: list[Appointment], method: str) -> bytes:
-    """An iCalendar file: METHOD REQUEST (book, change) or CANCEL, one VEVENT each."""
+def appointment_ics(
+    *, appointments: list[Appointment], method: str, language: str | None = None
+) -> bytes:
+    """An iCalendar file: METHOD REQUEST (book, change) or CANCEL, one VEVENT each, its
+    labels in the booker's language (theirs by default)."""
     if method not in ("REQUEST", "CANCEL", "PUBLISH"):
         raise ValueError(method)
+    if not appointments:
+        return _appointment_ics(appointments=appointments, method=method)
+    with translation.override(language or appointments[0].contact.language or None):
+        return _appointment_ics(appointments=appointments, method=method)
+
+
+def _appointment_ics(*, appointments: list[Appointment], method: str) -> bytes:
     firm = portal_selectors.firm_get()
     organizer_email = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
     entries = []
@@ -64,7 +75,12 @@ def appointment_ics(*, appointments: list[Appointment], method: str) -> bytes:
         if not cancelled:
             links = appointment_manage_links(appointment=appointment)
             description = "\n".join(
-                [f"{_('Reschedule')}: {links['reschedule']}", f"{_('Cancel')}: {links['cancel']}"]
+                [
+                    appointment_place(appointment).text,
+                    cancellation_terms(appointment.service),
+                    f"{_('Reschedule')}: {links['reschedule']}",
+                    f"{_('Cancel')}: {links['cancel']}",
+                ]
             )
         entries.append(
             ics.Entry(

@@ -134,6 +134,12 @@ def booking_detail(request: HttpRequest, token: str) -> HttpResponse:
         {
             "appointment": appointment,
             "group": group,
+            "rows": [
+                (a, selectors.appointment_place(a), selectors.cancellation_terms(a.service))
+                for a in group
+            ],
+            "code": selectors.booking_code(appointment.booking_ref),
+            "email": appointment.contact.email,
             "zone": ZoneInfo(appointment.time_zone),
             "links": selectors.appointment_manage_links(appointment=appointment),
             "rebook_url": (

@@ -75,7 +75,7 @@ def test_prospect_books_free_call_reschedules_and_cancels_on_a_phone(
     assert moved.uid == booked.uid and moved.sequence == 1
 
     # and then cancel it
-    page.click("text=Cancel")
+    page.click(".actions a.danger")
     page.wait_for_selector("text=Cancel this appointment?")
     screenshot(page, "booking-phone-07-cancel")
     page.click("button.danger")

@@ -72,7 +72,7 @@ def test_book_reschedule_and_cancel_send_the_right_things_at_the_right_times(
     with time_machine.travel(thursday_14 - dt.timedelta(hours=24), tick=False):
         services.deliveries_sweep()
     assert len(client_mail()) == 3
-    assert "Thu 5 Mar, 14:00 CET" in client_mail()[2].body
+    assert "Thursday, 5 March 2026, 14:00 CET" in client_mail()[2].body
     assert "14:00 CET" in _sms_files(tmp_path)[-1]
 
     # when: cancelled before the 2 h reminder

@@ -232,7 +232,7 @@ def test_daylight_saving_monday_gets_its_reminder_exactly_24_hours_before(world:
     assert _sweep_at(reminder.due_at - dt.timedelta(seconds=1)).claimed == 0
     _sweep_at(reminder.due_at)
     body = mail.outbox[0].body
-    assert "Mon 30 Mar, 09:00 CEST" in body
+    assert "Monday, 30 March 2026, 09:00 CEST" in body
 
 
 def test_reminder_text_is_in_the_clients_language_and_zone(world: Any, frozen: Any) -> None:

@@ -1,0 +1,97 @@
+"""Where, when and on what terms: what every booking page and message tells the client.
+
+Texts are built in the active language (callers wrap them in translation.override for a
+message), so the same words reach the confirmation page, the emails, reminders and the
+calendar file.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from urllib.parse import quote_plus
+
+from babel.numbers import format_currency
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal import selectors as portal_selectors
+from scheduling.models import LocationKind
+
+if TYPE_CHECKING:
+    import uuid
+
+    from scheduling.models import Appointment, Service
+
+
+@dataclass(frozen=True)
+class Place:
+    """How the appointment happens: `text` to read, `url` to open (map or video)."""
+
+    kind: str
+    text: str
+    url: str = ""
+
+
+def booking_code(ref: uuid.UUID | str) -> str:
+    """A short code a person can read out on the phone: 'K7QF-2M9X' (from the booking's
+    key; the manage link's token, not this code, is what opens a booking)."""
+    raw = str(ref).replace("-", "")
+    letters = base64.b32encode(bytes.fromhex(raw[:10])).decode().rstrip("=")
+    return f"{letters[:4]}-{letters[4:8]}"
+
+
+def appointment_place(appointment: Appointment) -> Place:
+    """Where to go, or how the call happens."""
+    return service_place(appointment.service, phone=str(appointment.contact.phone or ""))
+
+
+def service_place(service: Service, *, phone: str = "") -> Place:
+    """Where a service happens (before booking, without the booker's number)."""
+    detail = service.location_detail.strip()
+    if service.location_kind == LocationKind.VIDEO:
+        if detail.startswith("https://"):
+            return Place("video", _("Video call: %(link)s") % {"link": detail}, detail)
+        return Place("video", _("Video call: we will send you the link before the meeting."))
+    if service.location_kind == LocationKind.PHONE:
+        if phone:
+            return Place(
+                "phone", _("Phone call: we will call you on %(phone)s.") % {"phone": phone}
+            )
+        return Place("phone", _("Phone call: we will call you on the number you gave us."))
+    if detail:
+        return Place(
+            "office",
+            _("At the office: %(address)s") % {"address": detail},
+            "https://www.openstreetmap.org/search?query=" + quote_plus(detail),
+        )
+    firm = portal_selectors.firm_get()
+    return Place("office", _("At the office of %(firm)s") % {"firm": firm.name})
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """'100,00 zł' in the active language (Babel)."""
+    locale = (translation.get_language() or "en").replace("-", "_")
+    return str(format_currency(amount, currency, locale=locale))
+
+
+def cancellation_terms(service: Service) -> str:
+    """The cancellation terms in one sentence."""
+    hours = service.cancel_deadline_hours
+    if service.cancel_fee > Decimal("0"):
+        fee = format_money(service.cancel_fee, portal_selectors.firm_get().currency)
+        return ngettext(
+            "Free cancellation until %(hours)d hour before; later, the fee is %(fee)s.",
+            "Free cancellation until %(hours)d hours before; later, the fee is %(fee)s.",
+            hours,
+        ) % {"hours": hours, "fee": fee}
+    return _("You can cancel or change it free of charge until it starts.")
+
+
+def price_text(service: Service) -> str:
+    if service.price <= Decimal("0"):
+        return _("Free")
+    return format_money(service.price, portal_selectors.firm_get().currency)
