@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from portal.selectors import firm_get
 from tests import factories
@@ -52,3 +53,11 @@ def lawyers(firm: Any) -> list[Any]:
 @pytest.fixture
 def intro(lawyers: list[Any]) -> Any:
     return make_service(staff=lawyers, slug="intro-call", minutes=15, buffer_after_minutes=5)
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Any:
+    # A request with Accept-Language leaves its language active in this thread; the next
+    # test would read its messages in Polish.
+    yield
+    translation.deactivate()
