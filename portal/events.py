@@ -16,3 +16,18 @@ class MatterStageChanged(Event):
     from_stage: str
     to_stage: str
     changed_by_id: int | None
+
+
+@dataclass(frozen=True)
+class MatterPartiesChanged(Event):
+    """A party was added to a matter, changed role or was removed (intake re-checks)."""
+
+    matter_id: uuid.UUID
+    contact_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class ContactNamesChanged(Event):
+    """A contact was created, renamed, gained an alias or changed an identifier."""
+
+    contact_id: uuid.UUID

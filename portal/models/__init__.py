@@ -17,6 +17,7 @@ from portal.models.matters import (
     TimelineEntry,
 )
 from portal.models.messages import MESSAGE_MAX_CHARS, Message
+from portal.models.parties import ContactAlias, MatterParty
 from portal.models.people import Contact, Tag, User, UserManager
 from portal.models.requests import DocumentRequest, DocumentRequestItem
 from portal.models.sharing import CoCounselGrant
@@ -26,6 +27,7 @@ __all__ = [
     "CoCounselGrant",
     "ConsentRecord",
     "Contact",
+    "ContactAlias",
     "Document",
     "DocumentRequest",
     "DocumentRequestItem",
@@ -36,6 +38,7 @@ __all__ = [
     "Invitation",
     "Matter",
     "MatterGroupObjectPermission",
+    "MatterParty",
     "MatterStageChange",
     "MatterUserObjectPermission",
     "Message",

@@ -160,6 +160,15 @@ class Contact(models.Model):
     quiet_hours_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
     quiet_hours_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts", verbose_name=_("tags"))
+    # For the conflict check (intake): a company contact's name, a tax or registry number
+    # (PESEL, NIP, REGON, KRS, EIN, VAT) and a date of birth.
+    organisation_name = models.CharField(
+        _("organisation"), max_length=200, blank=True, validators=[validate_plain_text]
+    )
+    tax_id = models.CharField(
+        _("tax or registry number"), max_length=40, blank=True, validators=[validate_plain_text]
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     notes = models.TextField(
         _("internal notes"), max_length=5000, blank=True, validators=[validate_plain_text]
     )

@@ -40,6 +40,11 @@ from portal.selectors.messages import (
     messages_for_viewer,
     response_times,
 )
+from portal.selectors.parties import (
+    contacts_for_index,
+    matter_parties_for_index,
+    matter_parties_for_matter,
+)
 from portal.selectors.people import (
     active_staff,
     consents_for_contact,
@@ -83,6 +88,9 @@ __all__ = [
     "inbox_for_staff",
     "inbox_waiting_count",
     "with_inbox",
+    "contacts_for_index",
+    "matter_parties_for_index",
+    "matter_parties_for_matter",
     "active_staff",
     "audit_events_for_staff",
     "business_hours_between",

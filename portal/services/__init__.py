@@ -41,6 +41,12 @@ from portal.services.matters import (
     timeline_entry_add,
 )
 from portal.services.messages import message_send, messages_mark_read, secure_message_notify
+from portal.services.parties import (
+    contact_alias_add,
+    matter_party_add,
+    matter_party_end,
+    matter_party_set_role,
+)
 from portal.services.people import (
     contact_create,
     contact_for_booking,
@@ -67,6 +73,10 @@ from portal.services.staff import (
 from portal.services.tags import tag_create, tag_delete, tag_merge, tag_update
 
 __all__ = [
+    "contact_alias_add",
+    "matter_party_add",
+    "matter_party_end",
+    "matter_party_set_role",
     "ATTACHMENTS_FOLDER",
     "checkin_draft",
     "checkin_send",

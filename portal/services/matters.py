@@ -28,6 +28,7 @@ from portal.models import (
     User,
 )
 from portal.services.client_notices import matter_news_notify
+from portal.services.parties import matter_parties_sync_clients
 from portal.services.people import _validation_message
 
 VIEW_MATTER = "view_matter"
@@ -109,6 +110,7 @@ def matter_create(*, actor: User, meta: RequestMeta | None = None, data: MatterD
             matter.save()
             matter.team.set(data.team)
             matter.clients.set(data.clients)
+            matter_parties_sync_clients(matter=matter, actor=actor)
             matter.tags.set(data.tags)
             audit_record(
                 action=PortalAction.MATTER_CREATED,
@@ -147,6 +149,7 @@ def matter_update(
             )
             matter.team.set(data.team)
             matter.clients.set(data.clients)
+            matter_parties_sync_clients(matter=matter, actor=actor)
             matter.tags.set(data.tags)
             audit_record(
                 action=PortalAction.MATTER_UPDATED,

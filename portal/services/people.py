@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core import events
 from core.errors import ServiceError
 from core.http import RequestMeta
 from portal.audit_actions import PortalAction
+from portal.events import ContactNamesChanged
 from portal.models import (
     Contact,
     Tag,
@@ -74,6 +76,12 @@ def user_calendar_token_rotate(*, user: User, meta: RequestMeta | None = None) -
     return user.calendar_token
 
 
+# What the conflict check reads of a contact (intake re-indexes it when one changes).
+NAME_FIELDS = frozenset(
+    {"first_name", "last_name", "email", "phone", "organisation_name", "tax_id", "date_of_birth"}
+)
+
+
 def contact_create(
     *, actor: User, meta: RequestMeta | None = None, data: dict[str, Any], tags: Iterable[Tag] = ()
 ) -> Contact:
@@ -86,6 +94,7 @@ def contact_create(
         contact.save()
         contact.tags.set(list(tags))
         audit_record(action=PortalAction.CONTACT_CREATED, actor=actor, meta=meta, obj=contact)
+        events.publish(ContactNamesChanged(contact_id=contact.pk))
     return contact
 
 
@@ -120,6 +129,7 @@ def contact_for_booking(
     contact.full_clean()
     contact.save()
     audit_record(action=PortalAction.CONTACT_CREATED, obj=contact, data={"source": "booking"})
+    events.publish(ContactNamesChanged(contact_id=contact.pk))
     return contact
 
 
@@ -155,6 +165,7 @@ def contact_for_intake(
     contact.full_clean()
     contact.save()
     audit_record(action=PortalAction.CONTACT_CREATED, obj=contact, data={"source": "intake"})
+    events.publish(ContactNamesChanged(contact_id=contact.pk))
     return contact, True
 
 
@@ -188,6 +199,8 @@ def contact_update(
                 obj=contact,
                 data={"fields": changed},
             )
+        if set(changed) & NAME_FIELDS:
+            events.publish(ContactNamesChanged(contact_id=contact.pk))
     return contact
 
 
