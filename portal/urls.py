@@ -8,6 +8,7 @@ from portal.views import (
     documents,
     inbox,
     messages,
+    parties,
     requests,
     search,
     silence,
@@ -36,6 +37,12 @@ staff_urlpatterns = [
     path("matters/new/", staff.matter_create, name="matter-create"),
     path("matters/<str:matter_id>/", staff.matter_detail, name="matter-detail"),
     path("matters/<str:matter_id>/edit/", staff.matter_edit, name="matter-edit"),
+    path("matters/<str:matter_id>/parties/", parties.matter_parties, name="matter-parties"),
+    path(
+        "matters/<str:matter_id>/parties/<int:party_id>/end/",
+        parties.matter_party_end,
+        name="matter-party-end",
+    ),
     path("matters/<str:matter_id>/stage/", staff.matter_stage, name="matter-stage"),
     path(
         "matters/<str:matter_id>/timeline/", staff.matter_timeline_add, name="matter-timeline-add"
