@@ -13,7 +13,8 @@ class IntakeConfig(AppConfig):
         from core import events
         from intake import notices
         from intake.audit_actions import IntakeAction
-        from intake.services import booking
+        from intake.services import booking, conflicts
+        from portal.events import ContactNamesChanged, MatterPartiesChanged
         from scheduling import booking_flow
         from scheduling.events import AppointmentBooked
 
@@ -29,3 +30,5 @@ class IntakeConfig(AppConfig):
             )
         )
         events.subscribe(AppointmentBooked, booking.lead_form_after_booking)
+        events.subscribe(ContactNamesChanged, conflicts.on_contact_names_changed)
+        events.subscribe(MatterPartiesChanged, conflicts.on_matter_parties_changed)

@@ -14,3 +14,8 @@ class IntakeAction(models.TextChoices):
     SERVICE_FORM_SET = "intake_form.service", _("Intake form of a service set")
     SUBMITTED = "intake.submitted", _("Intake form submitted")
     LEAD_CREATED = "lead.created", _("Lead created")
+    CONFLICT_RUN = "conflict.run", _("Conflict check run")
+    CONFLICT_VIEWED = "conflict.viewed", _("Conflict report viewed")
+    CONFLICT_DECIDED = "conflict.decided", _("Conflict check decided")
+    CONFLICT_HIT_DISMISSED = "conflict.hit_dismissed", _("Conflict hit dismissed")
+    STAGE_TWO_SENT = "intake.stage_two_sent", _("Detailed questions sent")

@@ -9,7 +9,17 @@ from django.http import QueryDict
 
 from intake import samples, services
 from intake.models import IntakeForm, IntakeSubmission, ServiceIntake
+from intake.services import conflicts
+from portal import selectors as portal_selectors
+from portal import services as portal_services
 from scheduling import selectors as scheduling_selectors
+
+# Other parties on the demo matters: reference, first name, last name, organisation, role.
+PARTIES = [
+    ("FAM-2026-001", "Tomasz", "Wiśniewski", "", "ADVERSE"),
+    # A company contact keeps its name in first and last name (both are required).
+    ("EST-2026-002", "Nowak Deweloper", "sp. z o.o.", "Nowak Deweloper sp. z o.o.", "ADVERSE"),
+]
 
 FORMS = [
     # slug, name, purpose, practice area, questions
@@ -60,7 +70,33 @@ def _query(data: dict[str, Any]) -> QueryDict:
     return q
 
 
+def _parties(admin: Any) -> None:
+    matters = {m.reference: m for m in portal_selectors.matters_visible_to(admin)}
+    for reference, first, last, organisation, role in PARTIES:
+        matter = matters.get(reference)
+        if matter is None or matter.parties.filter(role=role).exists():
+            continue
+        contact = (
+            portal_selectors.contacts_for_staff(user=admin, query=last or first)
+            .filter(first_name=first, last_name=last)
+            .first()
+        ) or portal_services.contact_create(
+            actor=admin,
+            data={
+                "kind": "other_party",
+                "first_name": first,
+                "last_name": last,
+                "organisation_name": organisation,
+            },
+        )
+        portal_services.matter_party_add(actor=admin, matter=matter, contact=contact, role=role)
+
+
 def seed(*, admin: Any) -> None:
+    _parties(admin)
+    # The seed is one transaction; the index must hold the parties before the inquiries
+    # below are checked (the on-commit handlers would come too late).
+    conflicts.conflict_index_rebuild()
     forms: dict[str, IntakeForm] = {}
     for slug, name, purpose, area, questions in FORMS:
         form = IntakeForm.objects.filter(slug=slug).first()

@@ -176,6 +176,12 @@ class Lead(models.Model):
         "portal.Matter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The state of its latest conflict check ("" before the first one), and when its
+    # parties last changed: a check older than that is out of date.
+    conflict_state = models.CharField(_("conflict check"), max_length=20, blank=True)
+    parties_changed_at = models.DateTimeField(null=True, blank=True)
+    declined_reason = models.CharField(max_length=40, blank=True)
+    lost_reason = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -209,6 +215,11 @@ class IntakeDraft(models.Model):
         "scheduling.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source = models.CharField(max_length=20, blank=True)
+    # Stage 2 (details) is sent to a lead once its conflict check is clear.
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts"
+    )
+    stage = models.PositiveSmallIntegerField(null=True, blank=True)
     language = models.CharField(max_length=5, choices=LANGUAGE_CHOICES, default="en")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -254,3 +265,156 @@ class IntakeSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"submission {self.pk}"
+
+
+class LeadStageChange(models.Model):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="stage_changes")
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["lead", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class ConflictIndexEntry(models.Model):
+    """One searchable name: a contact, an alias, an organisation, a matter party or a
+    lead's party. Denormalised; `manage.py conflict_index_rebuild` makes it from scratch."""
+
+    class Source(models.TextChoices):
+        CONTACT = "contact", _("Contact")
+        ALIAS = "alias", _("Other name")
+        ORGANISATION = "organisation", _("Organisation")
+        MATTER_PARTY = "matter_party", _("Matter party")
+        LEAD_PARTY = "lead_party", _("Party named in an inquiry")
+        STUB = "stub", _("Kept after a purge")
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    contact = models.ForeignKey(
+        "portal.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "portal.Matter", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="index_entries"
+    )
+    role = models.CharField(max_length=20, blank=True)
+    display_name = models.CharField(max_length=300)
+    keys = models.JSONField(default=dict)
+    identifiers = models.JSONField(default=dict)
+    ascii_key = models.CharField(max_length=300, blank=True, db_index=True)
+    matter_open = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["source", "contact"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ConflictCheck(models.Model):
+    class Trigger(models.TextChoices):
+        INTAKE = "intake", _("Inquiry")
+        PARTY_ADDED = "party_added", _("Party added or changed")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        MANUAL = "manual", _("Run by staff")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Running")
+        CLEAR = "clear", _("Clear")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
+        CLEARED = "cleared", _("Cleared")
+        WAIVED = "waived", _("Waived")
+        CONFLICT = "conflict", _("Conflict")
+
+    TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "pending": ("clear", "needs_review"),
+        "needs_review": ("cleared", "waived", "conflict"),
+        "clear": (),
+        "cleared": (),
+        "waived": (),
+        "conflict": (),
+    }
+    OK_STATES: ClassVar[frozenset[str]] = frozenset({"clear", "cleared", "waived"})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="conflict_checks"
+    )
+    matter = models.ForeignKey(
+        "portal.Matter", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    query = models.JSONField(default=list)
+    algorithm_version = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    index_size = models.PositiveIntegerField(default=0)
+    run_at = models.DateTimeField(default=timezone.now)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-run_at"]
+        verbose_name = _("conflict check")
+        verbose_name_plural = _("conflict checks")
+        permissions: ClassVar = [
+            ("view_conflict_report", _("Can see conflict check hits")),
+            ("waive_conflict", _("Can waive a conflict")),
+        ]
+
+    def __str__(self) -> str:
+        return f"check {self.pk}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in ("cleared", "waived", "conflict")
+
+
+class ConflictHit(models.Model):
+    """One match, frozen as it was found (the report never changes with the index)."""
+
+    conflict_check = models.ForeignKey(ConflictCheck, on_delete=models.CASCADE, related_name="hits")
+    entry = models.ForeignKey(
+        ConflictIndexEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    grade = models.CharField(max_length=10)
+    score = models.FloatField(default=0)
+    reason = models.CharField(max_length=500)
+    reasons = models.JSONField(default=list)
+    name = models.CharField(max_length=300)
+    role = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=20, blank=True)
+    matter_reference = models.CharField(max_length=40, blank=True)
+    matter_open = models.BooleanField(default=False)
+    lawyer = models.CharField(max_length=200, blank=True)
+    query_name = models.CharField(max_length=300, blank=True)
+    query_role = models.CharField(max_length=20, blank=True)
+    dismissed = models.BooleanField(default=False)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["conflict_check", "-score", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.grade} {self.name}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from intake.views import public, staff
+from intake.views import leads, public, staff
 
 app_name = "intake"
 urlpatterns = [
@@ -46,5 +46,29 @@ urlpatterns = [
         "staff/intake/submissions/<uuid:submission_id>/",
         staff.staff_submission,
         name="staff-submission",
+    ),
+    path("staff/intake/leads/", leads.staff_leads, name="staff-leads"),
+    path("staff/intake/leads/<uuid:lead_id>/", leads.staff_lead, name="staff-lead"),
+    path(
+        "staff/intake/leads/<uuid:lead_id>/conflict-check/",
+        leads.staff_lead_check,
+        name="staff-lead-check",
+    ),
+    path(
+        "staff/intake/leads/<uuid:lead_id>/details/",
+        leads.staff_lead_stage_two,
+        name="staff-lead-stage-two",
+    ),
+    path("staff/intake/conflicts/new/", leads.staff_conflict_new, name="staff-conflict-new"),
+    path("staff/intake/conflicts/<uuid:check_id>/", leads.staff_conflict, name="staff-conflict"),
+    path(
+        "staff/intake/conflicts/<uuid:check_id>/decide/",
+        leads.staff_conflict_decide,
+        name="staff-conflict-decide",
+    ),
+    path(
+        "staff/intake/conflicts/<uuid:check_id>/hits/<int:hit_id>/dismiss/",
+        leads.staff_conflict_hit_dismiss,
+        name="staff-conflict-hit-dismiss",
     ),
 ]

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from intake.selectors.conflicts import (
+    can_see_reports,
+    conflict_check_get_for_report,
+    conflict_hit_get,
+    conflict_hits,
+    has_serious_hit,
+    latest_check,
+)
 from intake.selectors.forms import (
     booking_form_for,
     draft_for_booking,
@@ -21,6 +29,12 @@ from intake.selectors.leads import (
 )
 
 __all__ = [
+    "can_see_reports",
+    "conflict_check_get_for_report",
+    "conflict_hit_get",
+    "conflict_hits",
+    "has_serious_hit",
+    "latest_check",
     "booking_form_for",
     "draft_for_booking",
     "draft_get_by_token",

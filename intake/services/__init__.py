@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from intake.services.booking import booking_form_step_applies, lead_form_after_booking
+from intake.services.conflicts import (
+    Name,
+    conflict_check_adhoc,
+    conflict_check_decide,
+    conflict_check_lead,
+    conflict_hit_dismiss,
+    conflict_index_rebuild,
+    conflict_report_viewed,
+    lead_check_is_current,
+)
 from intake.services.forms import (
     draft_start,
     form_create,
@@ -13,6 +23,7 @@ from intake.services.forms import (
     form_schema_save,
     form_send_to_contact,
     form_set_active,
+    lead_send_stage_two,
     service_intake_set,
 )
 from intake.services.submissions import (
@@ -25,6 +36,15 @@ from intake.services.submissions import (
 )
 
 __all__ = [
+    "Name",
+    "conflict_check_adhoc",
+    "conflict_check_decide",
+    "conflict_check_lead",
+    "conflict_hit_dismiss",
+    "conflict_index_rebuild",
+    "conflict_report_viewed",
+    "lead_check_is_current",
+    "lead_send_stage_two",
     "MAX_BODY",
     "SubmitResult",
     "booking_form_step_applies",

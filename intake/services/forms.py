@@ -284,3 +284,43 @@ def form_send_to_contact(
             data={"contact": str(contact.pk), "version": version.n},
         )
     return draft
+
+
+def lead_send_stage_two(
+    *, lead: Any, actor: AtriumUser, meta: RequestMeta | None = None
+) -> IntakeDraft:
+    """Stage 2 (details): one link to the questions of the lead's form marked stage 2,
+    only once the conflict check is current and clear, cleared or waived."""
+    from intake.models import ConflictCheck, IntakeSubmission
+    from intake.services.conflicts import lead_check_is_current
+
+    if lead.conflict_state not in ConflictCheck.OK_STATES or not lead_check_is_current(lead):
+        raise ServiceError(
+            _("The details open only after a current conflict check is clear or decided.")
+        )
+    first = (
+        IntakeSubmission.objects.filter(lead=lead, stage=1)
+        .select_related("form_version__form")
+        .order_by("submitted_at")
+        .first()
+    )
+    if first is None or not any(f.get("stage") == 2 for f in first.form_version.fields):
+        raise ServiceError(_("This lead's form has no detailed questions."))
+    contact = lead.contact
+    if not contact.email and not contact.phone:
+        raise ServiceError(_("This contact has no email address or phone number."))
+    with transaction.atomic():
+        draft = IntakeDraft.objects.create(
+            form_version=first.form_version,
+            contact=contact,
+            lead=lead,
+            stage=2,
+            language=contact.language,
+        )
+        notice_queue(
+            event=FORM_LINK,
+            channels=["email"] if contact.email else ["sms"],
+            about=object_key("intakedraft", draft.pk),
+        )
+        audit_record(action=IntakeAction.STAGE_TWO_SENT, actor=actor, meta=meta, obj=lead)
+    return draft

@@ -15,7 +15,8 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from intake import schema
 from intake.audit_actions import IntakeAction
-from intake.models import IntakeDraft, IntakeSubmission, Lead
+from intake.models import ConflictCheck, IntakeDraft, IntakeSubmission, Lead
+from intake.services import conflicts
 from portal import services as portal_services
 
 # What a public POST may carry at most (files excluded), spec §9.
@@ -43,6 +44,11 @@ def ip_prefix(ip: str | None) -> str:
 def draft_stage(draft: IntakeDraft) -> int | None:
     """Which questions a draft asks now: a client of the firm answers every stage at
     once; anyone else answers stage 1 (stage 2 opens after the conflict check)."""
+    if draft.stage == 2:
+        lead = draft.lead
+        if lead is None or lead.conflict_state not in ConflictCheck.OK_STATES:
+            raise ServiceError(_("These questions open once we have checked for conflicts."))
+        return 2
     contact = draft.contact
     if contact is not None and contact.is_client:
         return None
@@ -140,9 +146,9 @@ def intake_submit(
     with transaction.atomic():
         locked = (
             # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the
-            # contact join; only the draft row needs the lock.
+            # contact and lead joins; only the draft row needs the lock.
             IntakeDraft.objects.select_for_update(of=("self",))
-            .select_related("form_version__form", "contact")
+            .select_related("form_version__form", "contact", "lead")
             .get(pk=draft.pk)
         )
         if locked.submitted_at is not None:
@@ -156,7 +162,10 @@ def intake_submit(
             )
             return SubmitResult(cleaned=cleaned)
         contact = _contact_for(locked, fields, cleaned.answers)
-        lead = _lead_for(contact=contact, draft=locked, fields=fields, answers=cleaned.answers)
+        if locked.lead is not None:
+            lead = locked.lead
+        else:
+            lead = _lead_for(contact=contact, draft=locked, fields=fields, answers=cleaned.answers)
         submission = IntakeSubmission.objects.create(
             lead=lead,
             contact=contact,
@@ -171,6 +180,13 @@ def intake_submit(
             user_agent=(meta.user_agent if meta else "")[:300],
         )
         now = timezone.now()
+        if submission.stage == 1:
+            # The conflict check runs now, in this request: a paid booking needs its result
+            # before any payment (spec §3).
+            Lead.objects.filter(pk=lead.pk).update(parties_changed_at=now)
+            lead.parties_changed_at = now
+            conflicts.index_lead(lead)
+            conflicts.conflict_check_lead(lead=lead, meta=meta)
         IntakeDraft.objects.filter(pk=locked.pk).update(
             submitted_at=now, updated_at=now, answers={}, contact=contact
         )

@@ -222,6 +222,17 @@ def draft_page(request: HttpRequest, token: str) -> HttpResponse:
     draft = selectors.draft_get_by_token(token=token)
     if draft.submitted_at is not None:
         return _thanks(request, draft)
+    try:
+        services.draft_stage(draft)
+    except ServiceError as exc:
+        return _headers(
+            render(
+                request,
+                "intake/thanks.html",
+                {"form": draft.form_version.form, "firm": firm_get(), "message": str(exc)},
+                status=409,
+            )
+        )
     version = draft.form_version
     if request.method == "GET":
         return _page(
@@ -311,6 +322,17 @@ def booking_form(request: HttpRequest, token: str) -> HttpResponse:
             pass
 
     def done() -> HttpResponse:
+        lead = outcome.submission.lead
+        paid = any(a.service.price > 0 for a in booking.appointments)
+        if paid and selectors.has_serious_hit(check=selectors.latest_check(lead=lead)):
+            # A serious hit on a paid consultation: no payment, the time is given back,
+            # and the person is told only that the firm will confirm (spec §3).
+            scheduling_services.booking_hold_release(
+                token=booking.token,
+                reason="conflict review",
+                meta=RequestMeta.from_request(request),
+            )
+            return _headers(render(request, "intake/booking_review.html", {"firm": firm_get()}))
         try:
             url = scheduling_services.booking_step_complete(
                 token=booking.token, step_key="intake", meta=RequestMeta.from_request(request)
