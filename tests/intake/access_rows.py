@@ -8,6 +8,10 @@ from tests.access import LOGIN, PUBLIC, STAFF_ONLY, Row, same
 
 ADMIN_ONLY = {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}
 ADMIN_POST = {**ADMIN_ONLY, "admin": 302}
+STAFF_POST = {**STAFF_ONLY, "staff_on": 302, "staff_off": 302, "admin": 302}
+# Conflict reports: only holders of intake.view_conflict_report (firm admins here).
+REPORT = ADMIN_ONLY
+REPORT_POST = ADMIN_POST
 BAD_TOKEN = {"token": "not-a-real-token-0123456789"}
 SECRET_NAME = "Zyxwvonk Quillfeather"
 
@@ -24,18 +28,26 @@ def _form(w: Any) -> None:
 def _submission(w: Any) -> None:
     from django.test import Client
 
+    from intake.models import IntakeSubmission
+    from intake.services import conflict_index_rebuild
     from tests.intake.helpers import stage_one_answers
 
     _form(w)
+    conflict_index_rebuild()
+    # The prospect names client A as the other side: the check has a hit to show.
     Client().post(
         f"/intake/f/{w.intake_form.slug}/",
         stage_one_answers(
-            first_name="Zyxwvonk", last_name="Quillfeather", email="z@prospect.example"
+            first_name="Zyxwvonk",
+            last_name="Quillfeather",
+            email="z@prospect.example",
+            other_parties__name=[w.contact_a.full_name],
         ),
     )
-    from intake.models import IntakeSubmission
-
     w.submission = IntakeSubmission.objects.get()
+    w.lead = w.submission.lead
+    w.check = w.lead.conflict_checks.get()
+    w.hit = w.check.hits.first()
 
 
 def _form_id(w: Any) -> dict[str, Any]:
@@ -49,7 +61,50 @@ QUESTION = {
     "q-stage": "1",
 }
 
+
+def _lead(w: Any) -> dict[str, Any]:
+    return {"lead_id": w.lead.pk}
+
+
+def _check(w: Any) -> dict[str, Any]:
+    return {"check_id": w.check.pk}
+
+
 ROWS = [
+    Row("intake:staff-leads", STAFF_ONLY),
+    Row(
+        "intake:staff-lead",
+        STAFF_ONLY,
+        setup=_submission,
+        kwargs=_lead,
+        secret=lambda w: SECRET_NAME,
+    ),
+    Row("intake:staff-lead-check", STAFF_POST, method="post", setup=_submission, kwargs=_lead),
+    Row("intake:staff-lead-stage-two", STAFF_POST, method="post", setup=_submission, kwargs=_lead),
+    Row("intake:staff-conflict-new", REPORT),
+    Row(
+        "intake:staff-conflict",
+        REPORT,
+        setup=_submission,
+        kwargs=_check,
+        secret=lambda w: SECRET_NAME,
+    ),
+    Row(
+        "intake:staff-conflict-decide",
+        REPORT_POST,
+        method="post",
+        setup=_submission,
+        kwargs=_check,
+        data=lambda w: {"decision": "cleared", "note": "matrix"},
+    ),
+    Row(
+        "intake:staff-conflict-hit-dismiss",
+        REPORT_POST,
+        method="post",
+        setup=_submission,
+        kwargs=lambda w: {"check_id": w.check.pk, "hit_id": w.hit.pk},
+        data=lambda w: {"note": "different person"},
+    ),
     Row("intake:form-start", PUBLIC, setup=_form, kwargs=lambda w: {"slug": w.intake_form.slug}),
     Row("intake:draft", same(404), kwargs=lambda w: BAD_TOKEN),
     Row("intake:booking-form", same(404), kwargs=lambda w: BAD_TOKEN),

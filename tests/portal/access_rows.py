@@ -454,3 +454,32 @@ ROWS += [
 ]
 
 __all__ = ["LOGIN", "ROWS"]
+
+
+def _adverse_party(w):
+    from portal import services
+
+    other = services.contact_create(
+        actor=w.admin, data={"kind": "other_party", "first_name": "Qorvan", "last_name": "Plimsett"}
+    )
+    w.party = services.matter_party_add(
+        actor=w.admin, matter=w.matter_a, contact=other, role="ADVERSE"
+    )
+
+
+ROWS += [
+    Row(
+        "staff:matter-parties",
+        MATTER_A_STAFF,
+        kwargs=_matter_a,
+        setup=_adverse_party,
+        secret=lambda w: "Plimsett",
+    ),
+    Row(
+        "staff:matter-party-end",
+        {**MATTER_A_STAFF, "staff_on": 302, "admin": 302},
+        method="post",
+        setup=_adverse_party,
+        kwargs=lambda w: {"matter_id": w.matter_a.pk, "party_id": w.party.pk},
+    ),
+]

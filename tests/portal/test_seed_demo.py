@@ -53,3 +53,14 @@ def test_seed_demo_creates_the_demo_firm_and_is_idempotent(
         ("Nowak", "new"),
         ("Ruiz", "new"),
     }
+    # The demo parties are on their matters, and the inquiry naming the other side of
+    # FAM-2026-001 waits for a conflict review.
+    from portal.models import MatterParty
+
+    assert MatterParty.objects.filter(
+        matter__reference="FAM-2026-001", role="ADVERSE", contact__last_name="Wiśniewski"
+    ).exists()
+    assert MatterParty.objects.filter(
+        matter__reference="EST-2026-002", contact__organisation_name="Nowak Deweloper sp. z o.o."
+    ).exists()
+    assert Lead.objects.get(contact__last_name="Nowak").conflict_state == "needs_review"
