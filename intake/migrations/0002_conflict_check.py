@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('intake', '0001_initial'),
-        ('portal', '0011_intake_parties_aliases'),
+        ('portal', '0012_intake_parties_aliases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -21,7 +21,7 @@ def backfill_clients(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0010_staff_activity_inbox'),
+        ('portal', '0011_staff_title'),
     ]
 
     operations = [
