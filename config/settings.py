@@ -174,6 +174,10 @@ else:
     }
     for _folder in ("broker", "broker-processed", "broker-control"):
         (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# Publishing from a web request (kombu's default channel) tries an unreachable broker once
+# more after 0.2 s instead of retrying for seconds: the outbox rows are already committed
+# and the sweep sends them when the broker is back. Workers reconnect by their own settings.
+CELERY_BROKER_TRANSPORT_OPTIONS.update({"max_retries": 1, "interval_start": 0.2})
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True

@@ -21,6 +21,8 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby, repeat
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
@@ -147,9 +149,17 @@ def _merge(intervals: Iterable[tuple[int, int]], *, touching: bool = True) -> li
 
 
 def staff_free_starts(
-    calendar: StaffCalendar, rules: Rules, window_start: dt.datetime, window_end: dt.datetime
+    calendar: StaffCalendar,
+    rules: Rules,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    *,
+    working: list[tuple[int, int]] | None = None,
 ) -> list[int]:
-    """Free start instants (UTC seconds) of one staff member, ascending."""
+    """Free start instants (UTC seconds) of one staff member, ascending.
+
+    `working`: their working_intervals for this window, when already computed.
+    """
     duration = int(rules.duration.total_seconds())
     step = int(rules.step.total_seconds())
     before = int(rules.buffer_before.total_seconds())
@@ -169,7 +179,9 @@ def staff_free_starts(
     )
     f_ends = [f[1] for f in forbidden]
     free: list[int] = []
-    for ws, we in working_intervals(calendar, window_start, window_end):
+    if working is None:
+        working = working_intervals(calendar, window_start, window_end)
+    for ws, we in working:
         first, last = max(ws, lo), min(we - duration, hi)
         if first > last:
             continue
@@ -205,11 +217,23 @@ def free_starts(
     The integer form of free_slots: what the slots API serves without making a datetime
     per slot.
     """
-    by_start: dict[int, list[int]] = {}
-    for calendar in calendars:
-        for s in staff_free_starts(calendar, rules, window_start, window_end):
-            by_start.setdefault(s, []).append(calendar.staff_id)
-    return [(s, tuple(ids)) for s, ids in sorted(by_start.items())]
+    # Colleagues with the same hours in the same zone share one expansion of them.
+    hours: dict[tuple[object, ...], list[tuple[int, int]]] = {}
+    pairs: list[tuple[int, int]] = []
+    for order, calendar in enumerate(calendars):
+        key = (calendar.time_zone, tuple(calendar.weekly), tuple(calendar.dates))
+        working = hours.get(key)
+        if working is None:
+            working = hours[key] = working_intervals(calendar, window_start, window_end)
+        starts = staff_free_starts(calendar, rules, window_start, window_end, working=working)
+        pairs.extend(zip(starts, repeat(order)))
+    # (start, calendar order) pairs sorted and grouped by start, in C rather than a loop.
+    pairs.sort()
+    ids = [c.staff_id for c in calendars]
+    return [
+        (start, tuple(ids[order] for _s, order in group))
+        for start, group in groupby(pairs, key=itemgetter(0))
+    ]
 
 
 def free_slots(
