@@ -15,6 +15,7 @@ from billing.models import BillingSettings, CreditNote, InvoiceLine, Payment, Ta
 from billing.money import MoneyError, parse_amount, parse_quantity
 from billing.qr import BankDetailsError, validate_bic, validate_iban
 from billing.services import DraftInput, LineInput
+from core.forms import SaneDateField
 from core.languages import CHOICES as LANGUAGE_CHOICES
 
 LINE_ROWS = 6
@@ -99,7 +100,7 @@ LineFormSet = forms.formset_factory(
 class InvoiceForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
     language = forms.ChoiceField(label=_("Language of the document"), choices=LANGUAGE_CHOICES)
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = SaneDateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     matter = forms.ChoiceField(label=_("Matter"), required=False)
     client_note = forms.CharField(
         label=_("Note to the client"),
@@ -176,7 +177,7 @@ class PaymentForm(forms.Form):
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
     amount = forms.CharField(label=_("Amount"), max_length=30)
-    received_on = forms.DateField(
+    received_on = SaneDateField(
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     bank_reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)

@@ -248,6 +248,21 @@ def format_money(amount: Decimal, currency: str, locale: str | None = None) -> s
     return format_currency(checked, normalize_currency(currency), locale=babel_locale(locale))
 
 
+def format_money_sms(amount: Decimal, currency: str, locale: str | None = None) -> str:
+    """``1200.5, "PLN", "pl"`` → ``"1 200,50 PLN"``: plain spaces and the ISO code.
+
+    "zł", "€" and CLDR's no-break spaces are outside the GSM-7 alphabet; one of them turns
+    a whole SMS into UCS-2, which halves what a segment holds and doubles what it costs.
+    """
+    checked = check_amount(amount, currency)
+    code = normalize_currency(currency)
+    places = CURRENCY_EXPONENTS[code]
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    number = format_decimal(checked, format=pattern, locale=babel_locale(locale))
+    number = "".join(" " if ch in _SPACES else ch for ch in number)
+    return f"{number} {code}"
+
+
 def _example(locale: Locale, places: int) -> str:
     value = Decimal("1234.56").quantize(Decimal(1).scaleb(-places))
     return format_decimal(value, locale=locale, decimal_quantization=False)

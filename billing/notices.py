@@ -11,18 +11,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice, Payment
-from billing.money import format_money
+from billing.money import format_money, format_money_sms
 from billing.services.invoices import INVOICE_ISSUED
 from billing.services.payments import PAYMENT_RECEIVED
 from core.links import absolute_url
 from notifications import registry
-from notifications.channels import Outgoing
+from notifications.channels import Channel, Outgoing
 from notifications.compose import address_for, outgoing, postpone_sms_in_quiet_hours, render
 from notifications.outbox import Suppress, key_id
 from notifications.registry import COMMON_PLACEHOLDERS, Notice, SendContext, Text
 from portal import selectors as portal_selectors
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from notifications.models import Notification
 
 
@@ -78,7 +80,7 @@ SMS: dict[str, dict[str, str]] = {
     INVOICE_ISSUED: {
         "en": "{firm}: you have a new invoice ({amount}). View and pay: {link}",
         "pl": "{firm}: nowy dokument do zapłaty ({amount}). Zobacz i zapłać: {link}",
-        "es": "{firm}: tiene una nueva factura ({amount}). Véala y páguela: {link}",
+        "es": "{firm}: tiene una nueva factura ({amount}). Para verla y pagarla: {link}",
         "ru": "{firm}: новый счёт ({amount}). Посмотреть и оплатить: {link}",
     },
     PAYMENT_RECEIVED: {
@@ -88,7 +90,8 @@ SMS: dict[str, dict[str, str]] = {
         "ru": "{firm}: платёж {amount} получен. Квитанция: {link}",
     },
 }
-SAMPLE = {"number": "FV/2026/0012", "amount": "350,00 zł"}
+# Text messages name the currency by its code (format_money_sms), as the sample does.
+SAMPLE = {"number": "FV/2026/0012", "amount": "350,00 PLN"}
 
 
 def _by_key(model: type[M], about: str, kind: str) -> M | None:
@@ -109,6 +112,12 @@ def _values(row: Notification, ctx: SendContext) -> tuple[dict[str, str], str, s
     return {"firm": firm.name, "name": recipient.name}, to, recipient.language
 
 
+def _amount(row: Notification, amount: Decimal, currency: str, language: str) -> str:
+    if row.channel == Channel.SMS:
+        return format_money_sms(amount, currency, language)
+    return format_money(amount, currency, language)
+
+
 def compose_invoice_issued(row: Notification, ctx: SendContext) -> Outgoing:
     values, to, language = _values(row, ctx)
     invoice = _by_key(Invoice, row.about, "invoice")
@@ -116,7 +125,7 @@ def compose_invoice_issued(row: Notification, ctx: SendContext) -> Outgoing:
         raise Suppress("no longer needed")
     values.update(
         number=invoice.number or "",
-        amount=format_money(invoice.total, invoice.currency, language),
+        amount=_amount(row, invoice.total, invoice.currency, language),
         link=absolute_url(reverse("billing:portal-invoice", args=[invoice.pk])),
     )
     subject, body = render(
@@ -132,7 +141,7 @@ def compose_payment_received(row: Notification, ctx: SendContext) -> Outgoing:
         raise Suppress("no longer needed")
     values.update(
         number=payment.receipt_number or "",
-        amount=format_money(payment.amount, payment.currency, language),
+        amount=_amount(row, payment.amount, payment.currency, language),
         link=absolute_url(reverse("billing:portal-invoices")),
     )
     subject, body = render(
