@@ -81,7 +81,7 @@ def staff_calendars(
         elif not is_off and weekday is not None and begin is not None and finish is not None:
             weekly[staff_id].append(engine.WeeklyHours(weekday=weekday, start=begin, end=finish))
     # Appointments and busy times in one query, as plain integers (no converters).
-    busy_times = (
+    busy_times: QuerySet[Any, Any] = (
         BusyTime.objects.filter(staff_id__in=ids, start_at__lt=hi, end_at__gt=lo)
         .order_by()
         .values_list("staff_id", EpochSeconds("start_at"), EpochSeconds("end_at"))
