@@ -384,8 +384,8 @@ NOTIFICATIONS_REMINDER_OFFSETS = env.list(
     "NOTIFICATIONS_REMINDER_OFFSETS", cast=int, default=[24 * 60, 2 * 60]
 )
 # A claimed row not finished within this many seconds belongs to a dead worker.
-NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
-NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=60)
+NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=20)
 # Attempts per message (the first one included) and the waits between them, in seconds.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=4)
 NOTIFICATIONS_RETRY_DELAYS = env.list(

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -53,8 +54,22 @@ class Outgoing:
     reference: str = ""
 
 
+def message_id_for(reference: str) -> str:
+    """The stable Message-ID of a row: a resend after a crash is the same message, which
+    mail clients show once."""
+    domain = urlsplit(str(settings.SITE_URL)).hostname or "atrium.invalid"
+    return f"<{reference}@{domain}>"
+
+
 def email_send(message: Outgoing, *, connection: Any = None) -> str:
-    headers = {"X-Atrium-Notification": message.reference} if message.reference else None
+    headers = (
+        {
+            "X-Atrium-Notification": message.reference,
+            "Message-ID": message_id_for(message.reference),
+        }
+        if message.reference
+        else None
+    )
     email = EmailMessage(
         subject=message.subject,
         body=message.body,
@@ -112,6 +127,51 @@ def sms_send(message: Outgoing) -> str:
     except OSError as exc:
         raise ChannelError(f"sms: {type(exc).__name__}") from exc
     return str(result.sid)
+
+
+def sms_find(message: Outgoing, *, since: dt.datetime) -> str | None:
+    """The provider's id of an SMS like `message` accepted since `since`, if there is one.
+
+    For a row whose worker died after "send started": Twilio's message list (to this number,
+    from ours, newest first) is asked for one with the same text created since the attempt
+    began; the file channel looks for the row's reference. Raises ChannelError when the
+    provider cannot answer (the row waits; it is never sent blind).
+    """
+    earliest = since - dt.timedelta(minutes=5)  # clock skew between us and the provider
+    if not twilio_configured():
+        return _sms_file_find(message, earliest)
+    try:
+        found = twilio_client().messages.list(
+            to=message.to, from_=settings.TWILIO_FROM_NUMBER, limit=50
+        )
+    except TwilioRestException as exc:
+        raise ChannelError(f"sms: Twilio {exc.status} error {exc.code} (lookup)") from exc
+    except (TwilioException, OSError) as exc:
+        raise ChannelError(f"sms: Twilio lookup: {type(exc).__name__}") from exc
+    for item in found:
+        created = item.date_created
+        if created is not None and created < earliest:
+            continue
+        if (item.body or "").strip() == message.body.strip():
+            return str(item.sid)
+    return None
+
+
+def _sms_file_find(message: Outgoing, earliest: dt.datetime) -> str | None:
+    directory = Path(settings.SMS_FILE_PATH)
+    if not directory.is_dir() or not message.reference:
+        return None
+    needle = f"\nReference: {message.reference}\n"
+    for path in directory.glob("*.sms"):
+        try:
+            if path.stat().st_mtime < earliest.timestamp():
+                continue
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if needle in text:
+            return text.split("\nId: ", 1)[1].split("\n", 1)[0] if "\nId: " in text else "file"
+    return None
 
 
 def _sms_to_file(message: Outgoing) -> str:

@@ -32,6 +32,11 @@ class State(models.TextChoices):
 
 
 INTERRUPTED = "interrupted while sending; not repeated to avoid a duplicate"
+# How a row interrupted while sending (its worker died after "send started") was settled
+# by the next sweep (README, "Reminders: the exact guarantee").
+RECONCILED_FOUND = "interrupted; the provider already had it, not sent again"
+RECONCILED_SENT = "interrupted before the provider had it; sent by the next sweep"
+RECONCILED_EMAIL = "interrupted; sent again with the same Message-ID"
 
 # Reasons are stored as stable English keys (they are also grepped in logs) and shown to
 # staff translated; a provider's own error text is shown as it came. These are the
@@ -47,6 +52,9 @@ _REASONS: dict[str, Promise | str] = {
     "too late": _("too late"),
     "merged into a later notice": _("merged into a later notice"),
     INTERRUPTED: _("interrupted while sending; not repeated to avoid a duplicate"),
+    RECONCILED_FOUND: _("interrupted; the provider already had it, not sent again"),
+    RECONCILED_SENT: _("interrupted before the provider had it; sent by the next sweep"),
+    RECONCILED_EMAIL: _("interrupted; sent again with the same Message-ID"),
 }
 
 

@@ -7,15 +7,21 @@ Exactly once, by design (README, "Reminders: the exact guarantee"):
    token and has not been started). Only then is the provider called, outside any lock.
 3. The outcome is written with a conditional UPDATE on (token, state=sending).
 4. A row whose lease expired and which was never started goes back to `scheduled` (nothing
-   can have gone out: none lost). A row whose lease expired after it was started is the one
-   remaining window: the provider may or may not have accepted it. It is marked failed with
-   reason "interrupted", never sent again (no duplicate), and staff see it.
+   can have gone out: none lost). A row whose lease expired after it was started (its worker
+   died around the provider call) also goes back, keeping `send_started_at`, and the sweep
+   that takes it reconciles instead of guessing: an SMS is looked up in the provider's
+   message list and sent only if it is not there; an email is sent again with the row's
+   stable Message-ID, which mail clients show once. The reason records the path taken.
+5. Claims are small (NOTIFICATIONS_SWEEP_BATCH) and the lease (NOTIFICATIONS_LEASE_SECONDS)
+   is renewed while the batch is being sent, so the rows of a dead sweep come back within
+   one lease, and a live slow sweep never loses its rows to another.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +33,15 @@ from django.utils import timezone
 
 from notifications import channels, registry, tasks
 from notifications.models import Notification, NotificationTemplate, SweepHeartbeat
-from notifications.outbox import INTERRUPTED, Delivery, Postpone, State, Suppress
+from notifications.outbox import (
+    RECONCILED_EMAIL,
+    RECONCILED_FOUND,
+    RECONCILED_SENT,
+    Delivery,
+    Postpone,
+    State,
+    Suppress,
+)
 from notifications.registry import SendContext
 
 logger = logging.getLogger(__name__)
@@ -62,7 +76,12 @@ def _retry_delay(attempts: int) -> dt.timedelta:
 
 
 def reconcile_expired_leases(*, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Rows a dead worker left in `sending`: unstarted ones back to the queue, started failed."""
+    """Rows a dead worker left in `sending` go back to the queue.
+
+    Unstarted ones are plain retries; started ones keep `send_started_at`, which tells the
+    sweep that takes them to reconcile with the provider before sending (see _send_row).
+    Returns (unstarted, interrupted).
+    """
     now = now or timezone.now()
     reclaimed = interrupted = 0
     for model in delivery_models():
@@ -71,7 +90,7 @@ def reconcile_expired_leases(*, now: dt.datetime | None = None) -> tuple[int, in
             state=State.SCHEDULED, claim_token=None, lease_until=None, updated_at=now
         )
         interrupted += expired.filter(send_started_at__isnull=False).update(
-            state=State.FAILED, reason=INTERRUPTED, claim_token=None, updated_at=now
+            state=State.SCHEDULED, claim_token=None, lease_until=None, updated_at=now
         )
     if reclaimed or interrupted:
         logger.warning(
@@ -105,7 +124,6 @@ def claim(
             state=State.SENDING,
             claim_token=token,
             lease_until=real_now + _lease(),
-            send_started_at=None,
             updated_at=real_now,
         )
     return token, ids
@@ -118,9 +136,17 @@ def _finish(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> i
     )
 
 
-def _requeue(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> None:
+def _requeue(
+    model: DeliveryModel,
+    pk: Any,
+    token: uuid.UUID,
+    *,
+    interrupted_at: dt.datetime | None = None,
+    **fields: Any,
+) -> None:
     """Back to `scheduled` for a later try; if a newer pending row took its batch slot
-    meanwhile (a batched notice), this one is folded into that one instead."""
+    meanwhile (a batched notice), this one is folded into that one instead. A row still
+    unreconciled keeps its `interrupted_at` so the next try reconciles too."""
     try:
         with transaction.atomic():
             _finish(
@@ -129,7 +155,7 @@ def _requeue(model: DeliveryModel, pk: Any, token: uuid.UUID, **fields: Any) -> 
                 token,
                 state=State.SCHEDULED,
                 claim_token=None,
-                send_started_at=None,
+                send_started_at=interrupted_at,
                 **fields,
             )
     except IntegrityError:
@@ -150,8 +176,15 @@ def send_claimed(
         related = (*related, *registry.notification_select_related())
     if related:
         rows = rows.select_related(*related)
+    renewed = time.monotonic()
     for row in rows.order_by("next_attempt_at"):
         _send_row(model=model, row=row, token=token, ctx=ctx, result=result, email_conn=email_conn)
+        if time.monotonic() - renewed > settings.NOTIFICATIONS_LEASE_SECONDS / 3:
+            # A slow provider: keep the rest of the batch ours (a dead sweep stops renewing).
+            renewed = time.monotonic()
+            model._default_manager.filter(claim_token=token, state=State.SENDING).update(
+                lease_until=timezone.now() + _lease()
+            )
 
 
 def _send_row(
@@ -163,13 +196,15 @@ def _send_row(
     result: SweepResult,
     email_conn: object | None,
 ) -> None:
+    # Set when an earlier attempt died after "send started": reconcile before sending.
+    interrupted_at: dt.datetime | None = row.send_started_at
     started_at = timezone.now()
     started = model._default_manager.filter(
         pk=row.pk,
         claim_token=token,
         state=State.SENDING,
-        send_started_at__isnull=True,
-    ).update(send_started_at=started_at, lease_until=started_at + _lease())
+        send_started_at=interrupted_at,
+    ).update(send_started_at=interrupted_at or started_at, lease_until=started_at + _lease())
     if not started:
         return  # a reconciler took it back after our lease ran out; someone else sends it
     try:
@@ -179,7 +214,14 @@ def _send_row(
         result.suppressed += 1
         return
     except Postpone as exc:
-        _requeue(model, row.pk, token, next_attempt_at=exc.until, reason=exc.reason[:200])
+        _requeue(
+            model,
+            row.pk,
+            token,
+            interrupted_at=interrupted_at,
+            next_attempt_at=exc.until,
+            reason=exc.reason[:200],
+        )
         result.postponed += 1
         return
     except Exception as exc:
@@ -196,11 +238,38 @@ def _send_row(
         )
         return
     message.reference = str(row.pk)
+    reason = ""
+    if interrupted_at is not None:
+        if message.channel == channels.Channel.SMS:
+            try:
+                found = channels.sms_find(message, since=interrupted_at)
+            except channels.ChannelError as exc:
+                # The provider cannot say: never send blind, ask again on the next try.
+                _fail_or_retry(
+                    model, row, token, exc, result, to_address=message.to, keep=interrupted_at
+                )
+                return
+            if found is not None:
+                _record_sent(model, row, token, found, message.to, RECONCILED_FOUND)
+                result.sent += 1
+                logger.warning("%s %s reconciled: the provider had it", model.__name__, row.pk)
+                return
+            reason = RECONCILED_SENT
+        else:
+            reason = RECONCILED_EMAIL  # the same Message-ID: one message for the client
+        logger.warning("%s %s reconciled: %s", model.__name__, row.pk, reason)
     try:
         provider_id = channels.send(message, email_conn=email_conn)
     except channels.ChannelError as exc:
         _fail_or_retry(model, row, token, exc, result, to_address=message.to)
         return
+    _record_sent(model, row, token, provider_id, message.to, reason)
+    result.sent += 1
+
+
+def _record_sent(
+    model: DeliveryModel, row: Any, token: uuid.UUID, provider_id: str, to: str, reason: str
+) -> None:
     sent_at = timezone.now()
     updated = _finish(
         model,
@@ -209,8 +278,8 @@ def _send_row(
         state=State.SENT,
         sent_at=sent_at,
         provider_id=provider_id[:64],
-        to_address=message.to[:254],
-        reason="",
+        to_address=to[:254],
+        reason=reason,
         attempts=F("attempts") + 1,
     )
     if not updated:
@@ -218,10 +287,9 @@ def _send_row(
         model._default_manager.filter(pk=row.pk, sent_at__isnull=True).update(
             sent_at=sent_at,
             provider_id=provider_id[:64],
-            to_address=message.to[:254],
+            to_address=to[:254],
             attempts=F("attempts") + 1,
         )
-    result.sent += 1
 
 
 def _fail_or_retry(
@@ -231,6 +299,7 @@ def _fail_or_retry(
     exc: channels.ChannelError,
     result: SweepResult,
     to_address: str = "",
+    keep: dt.datetime | None = None,
 ) -> None:
     attempts = row.attempts + 1
     now = timezone.now()
@@ -248,6 +317,7 @@ def _fail_or_retry(
             model,
             row.pk,
             token,
+            interrupted_at=keep,
             attempts=attempts,
             next_attempt_at=retry_at,
             reason=exc.reason,

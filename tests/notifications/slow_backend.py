@@ -25,3 +25,31 @@ class SlowFileEmailBackend(BaseEmailBackend):
             ref = message.extra_headers.get("X-Atrium-Notification", "none")
             (directory / f"{ref}--{uuid.uuid4().hex}.eml").write_bytes(message.message().as_bytes())
         return len(email_messages)
+
+
+class KillingFileEmailBackend(BaseEmailBackend):
+    """One file per message (named by row, holding its Message-ID); for the kill tests it can
+    SIGKILL its own process at the Nth message: FAKE_MAIL_KILL_AT=N, FAKE_MAIL_KILL_WHEN=
+    before (nothing written) or after (written, the worker dies before recording "sent")."""
+
+    sent = 0  # in this process
+
+    def send_messages(self, email_messages: Any) -> int:
+        import signal
+
+        directory = Path(settings.EMAIL_FILE_PATH)
+        directory.mkdir(parents=True, exist_ok=True)
+        kill_at = int(os.environ.get("FAKE_MAIL_KILL_AT", "0") or 0)
+        when = os.environ.get("FAKE_MAIL_KILL_WHEN", "before")
+        for message in email_messages:
+            cls = type(self)
+            cls.sent += 1
+            if cls.sent == kill_at and when == "before":
+                os.kill(os.getpid(), signal.SIGKILL)
+            ref = message.extra_headers.get("X-Atrium-Notification", "none")
+            tmp = directory / f".{uuid.uuid4().hex}.tmp"
+            tmp.write_bytes(message.message().as_bytes())
+            tmp.rename(directory / f"{ref}--{uuid.uuid4().hex}.eml")
+            if cls.sent == kill_at and when == "after":
+                os.kill(os.getpid(), signal.SIGKILL)
+        return len(email_messages)
