@@ -140,20 +140,21 @@ def sms_find(message: Outgoing, *, since: dt.datetime) -> str | None:
     earliest = since - dt.timedelta(minutes=5)  # clock skew between us and the provider
     if not twilio_configured():
         return _sms_file_find(message, earliest)
+    body = message.body.strip()
     try:
-        found = twilio_client().messages.list(
-            to=message.to, from_=settings.TWILIO_FROM_NUMBER, limit=50
-        )
+        # Newest first, page by page, until the messages are older than the attempt.
+        for item in twilio_client().messages.stream(
+            to=message.to, from_=settings.TWILIO_FROM_NUMBER, page_size=100
+        ):
+            created = item.date_created
+            if created is not None and created < earliest:
+                break
+            if (item.body or "").strip() == body:
+                return str(item.sid)
     except TwilioRestException as exc:
         raise ChannelError(f"sms: Twilio {exc.status} error {exc.code} (lookup)") from exc
     except (TwilioException, OSError) as exc:
         raise ChannelError(f"sms: Twilio lookup: {type(exc).__name__}") from exc
-    for item in found:
-        created = item.date_created
-        if created is not None and created < earliest:
-            continue
-        if (item.body or "").strip() == message.body.strip():
-            return str(item.sid)
     return None
 
 

@@ -21,7 +21,7 @@ import signal
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from twilio.http import HttpClient
 from twilio.http.response import Response
@@ -93,20 +93,28 @@ class RecordingTwilioHttpClient(HttpClient):
         return Response(201, json.dumps(message))
 
     def _list(self, query: dict[str, str]) -> Response:
-        items = [
+        matching = [
             m
             for m in reversed(accepted())
             if m["to"] == query.get("To", m["to"]) and m["from"] == query.get("From", m["from"])
-        ][: int(query.get("PageSize", "50"))]
+        ]
+        size = int(query.get("PageSize", "50"))
+        page = int(query.get("Page", "0"))
+        items = matching[page * size : (page + 1) * size]
+        more = len(matching) > (page + 1) * size
+        base = "/2010-04-01/Accounts/AC/Messages.json"
+        params = urlencode(
+            {"To": query.get("To", ""), "From": query.get("From", ""), "PageSize": size}
+        )
         return Response(
             200,
             json.dumps(
                 {
                     "messages": items,
-                    "page": 0,
-                    "page_size": len(items),
-                    "next_page_uri": None,
-                    "uri": "/2010-04-01/Accounts/AC/Messages.json",
+                    "page": page,
+                    "page_size": size,
+                    "next_page_uri": f"{base}?{params}&Page={page + 1}" if more else None,
+                    "uri": f"{base}?{params}&Page={page}",
                 }
             ),
         )
