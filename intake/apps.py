@@ -13,10 +13,10 @@ class IntakeConfig(AppConfig):
         from core import events
         from intake import notices
         from intake.audit_actions import IntakeAction
-        from intake.services import booking, conflicts
+        from intake.services import booking, conflicts, pipeline
         from portal.events import ContactNamesChanged, MatterPartiesChanged
         from scheduling import booking_flow
-        from scheduling.events import AppointmentBooked
+        from scheduling.events import AppointmentBooked, AppointmentCancelled, AppointmentMarked
 
         actions.declare(IntakeAction)
         notices.register()
@@ -30,5 +30,8 @@ class IntakeConfig(AppConfig):
             )
         )
         events.subscribe(AppointmentBooked, booking.lead_form_after_booking)
+        events.subscribe(AppointmentBooked, pipeline.lead_on_booked)
+        events.subscribe(AppointmentMarked, pipeline.lead_on_marked)
+        events.subscribe(AppointmentCancelled, pipeline.lead_on_cancelled)
         events.subscribe(ContactNamesChanged, conflicts.on_contact_names_changed)
         events.subscribe(MatterPartiesChanged, conflicts.on_matter_parties_changed)

@@ -14,6 +14,7 @@ class IntakeAction(models.TextChoices):
     SERVICE_FORM_SET = "intake_form.service", _("Intake form of a service set")
     SUBMITTED = "intake.submitted", _("Intake form submitted")
     LEAD_CREATED = "lead.created", _("Lead created")
+    LEAD_MOVED = "lead.moved", _("Lead moved")
     CONFLICT_RUN = "conflict.run", _("Conflict check run")
     CONFLICT_VIEWED = "conflict.viewed", _("Conflict report viewed")
     CONFLICT_DECIDED = "conflict.decided", _("Conflict check decided")

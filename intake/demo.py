@@ -8,7 +8,7 @@ from typing import Any
 from django.http import QueryDict
 
 from intake import samples, services
-from intake.models import IntakeForm, IntakeSubmission, ServiceIntake
+from intake.models import IntakeForm, IntakeSubmission, Lead, ServiceIntake
 from intake.services import conflicts
 from portal import selectors as portal_selectors
 from portal import services as portal_services
@@ -61,6 +61,21 @@ INQUIRIES: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
 ]
+
+
+# A third inquiry the firm lost (the pipeline shows leads in several stages).
+LOST = (
+    "immigration",
+    "website",
+    {
+        "first_name": "Olena",
+        "last_name": "Shevchenko",
+        "email": "olena.shevchenko@example.com",
+        "country_of_origin": "UA",
+        "status": "visa",
+        "permit_expires": "2026-12-30",
+    },
+)
 
 
 def _query(data: dict[str, Any]) -> QueryDict:
@@ -118,9 +133,12 @@ def seed(*, admin: Any) -> None:
             services.service_intake_set(
                 service_id=service.pk, form=forms[form_slug], timing=timing, actor=admin
             )
-    for form_slug, source, answers in INQUIRIES:
+    for form_slug, source, answers in [*INQUIRIES, LOST]:
         if IntakeSubmission.objects.filter(contact__email=answers["email"]).exists():
             continue
         version = forms[form_slug].versions.get(status="published")
         draft = services.draft_start(version=version, source=source, language="en")
         services.intake_submit(draft=draft, data=_query(answers))
+    lost = Lead.objects.filter(contact__email=LOST[2]["email"], status=Lead.Status.NEW).first()
+    if lost is not None:
+        services.lead_close(lead=lost, to=Lead.Status.LOST, reason="other_firm", actor=admin)

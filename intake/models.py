@@ -155,6 +155,17 @@ class Lead(models.Model):
         OTHER = "other", _("Other")
 
     TERMINAL: ClassVar[frozenset[str]] = frozenset({"retained", "declined", "lost"})
+    # Moves staff make by hand (spec §5); the automatic ones are in services/pipeline.py.
+    TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "new": ("consult_booked", "declined", "lost", "engagement_sent"),
+        "consult_booked": ("consult_held", "no_show", "new", "declined", "lost"),
+        "no_show": ("consult_booked", "lost"),
+        "consult_held": ("consult_booked", "engagement_sent", "declined", "lost"),
+        "engagement_sent": ("consult_held", "retained", "declined", "lost"),
+        "retained": (),
+        "declined": (),
+        "lost": (),
+    }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     contact = models.ForeignKey("portal.Contact", on_delete=models.PROTECT, related_name="leads")
@@ -174,6 +185,9 @@ class Lead(models.Model):
     )
     matter = models.ForeignKey(
         "portal.Matter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    consult_appointment = models.ForeignKey(
+        "scheduling.Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # The state of its latest conflict check ("" before the first one), and when its

@@ -59,6 +59,9 @@ urlpatterns = [
         leads.staff_lead_stage_two,
         name="staff-lead-stage-two",
     ),
+    path(
+        "staff/intake/leads/<uuid:lead_id>/close/", leads.staff_lead_close, name="staff-lead-close"
+    ),
     path("staff/intake/conflicts/new/", leads.staff_conflict_new, name="staff-conflict-new"),
     path("staff/intake/conflicts/<uuid:check_id>/", leads.staff_conflict, name="staff-conflict"),
     path(

@@ -28,15 +28,17 @@ EXPECTED = {
         "scheduling.handlers.staff_hear_of_booking",
         "scheduling.handlers.appointments_to_calendars",
         "intake.services.booking.lead_form_after_booking",
+        "intake.services.pipeline.lead_on_booked",
     ],
     "scheduling.events.AppointmentCancelled": [
         "scheduling.handlers.staff_hear_of_cancellation",
         "scheduling.handlers.appointments_to_calendars",
+        "intake.services.pipeline.lead_on_cancelled",
     ],
     "scheduling.events.AppointmentHeld": [],
     "scheduling.events.AppointmentHoldExpired": [],
     "scheduling.events.AppointmentHoldReleased": [],
-    "scheduling.events.AppointmentMarked": [],
+    "scheduling.events.AppointmentMarked": ["intake.services.pipeline.lead_on_marked"],
     "scheduling.events.AppointmentRescheduled": [
         "scheduling.handlers.staff_hear_of_reschedule",
         "scheduling.handlers.appointments_to_calendars",

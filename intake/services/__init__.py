@@ -26,6 +26,7 @@ from intake.services.forms import (
     lead_send_stage_two,
     service_intake_set,
 )
+from intake.services.pipeline import DECLINE_REASONS, LOST_REASONS, lead_close
 from intake.services.submissions import (
     MAX_BODY,
     SubmitResult,
@@ -36,6 +37,9 @@ from intake.services.submissions import (
 )
 
 __all__ = [
+    "DECLINE_REASONS",
+    "LOST_REASONS",
+    "lead_close",
     "Name",
     "conflict_check_adhoc",
     "conflict_check_decide",

@@ -40,6 +40,20 @@ REASON_LABELS = {
 }
 
 
+DECLINE_LABELS = [
+    ("conflict", gettext_lazy("Conflict of interest")),
+    ("out_of_scope", gettext_lazy("Outside what we do")),
+    ("capacity", gettext_lazy("No capacity")),
+    ("other", gettext_lazy("Other")),
+]
+LOST_LABELS = [
+    ("no_response", gettext_lazy("No response")),
+    ("other_firm", gettext_lazy("Chose another firm")),
+    ("price", gettext_lazy("Price")),
+    ("other", gettext_lazy("Other")),
+]
+
+
 def _language(request: Request) -> str:
     lang = (getattr(request, "LANGUAGE_CODE", "") or "en")[:2]
     return lang if lang in schema.LANGUAGES else "en"
@@ -66,16 +80,30 @@ def staff_leads(request: Request) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in Lead.Status.values else ""
     conflict = request.GET.get("conflict", "")
+    source = request.GET.get("source", "")
+    source = source if source in Lead.Source.values else ""
+    board = request.GET.get("view") == "board"
     leads = selectors.leads_for_staff(user=request.user, status=status)
     if conflict == "needs_review":
         leads = leads.filter(conflict_state=ConflictCheck.Status.NEEDS_REVIEW)
+    if source:
+        leads = leads.filter(source=source)
+    rows = list(leads[:300])
+    columns = [
+        {"status": value, "label": label, "leads": [lead for lead in rows if lead.status == value]}
+        for value, label in Lead.Status.choices
+    ]
     return render(
         request,
         "intake/staff_leads.html",
         {
-            "leads": list(leads[:200]),
+            "leads": rows,
+            "columns": columns,
+            "board": board,
             "statuses": Lead.Status.choices,
+            "sources": Lead.Source.choices,
             "status": status,
+            "source": source,
             "conflict": conflict,
         },
     )
@@ -108,6 +136,8 @@ def staff_lead(request: Request, lead_id: str) -> HttpResponse:
             "can_waive": request.user.has_perm("intake.waive_conflict"),
             "submissions": submissions,
             "history": list(lead.stage_changes.select_related("by")),
+            "decline_reasons": DECLINE_LABELS,
+            "lost_reasons": LOST_LABELS,
         },
     )
 
@@ -232,3 +262,25 @@ def staff_conflict_new(request: Request) -> HttpResponse:
             )
             return redirect("intake:staff-conflict", check_id=check.pk)
     return render(request, "intake/staff_conflict_new.html", {})
+
+
+@staff_required
+@require_POST
+def staff_lead_close(request: Request, lead_id: str) -> HttpResponse:
+    """Decline a lead or mark it lost (staff), with a reason."""
+    lead = selectors.lead_get_for_staff(user=request.user, lead_id=lead_id)
+    try:
+        services.lead_close(
+            lead=lead,
+            to=request.POST.get("to", "")[:20],
+            reason=request.POST.get("reason", "")[:20],
+            actor=request.user,
+            meta=RequestMeta.from_request(request),
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The lead is now: %(stage)s.") % {"stage": lead.get_status_display()}
+        )
+    return redirect("intake:staff-lead", lead_id=lead.pk)

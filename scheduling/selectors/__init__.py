@@ -10,6 +10,8 @@ from scheduling.selectors.appointments import (
     appointments_for_client,
     appointments_for_staff_range,
     appointments_visible_to,
+    consultation_appointments,
+    contact_has_booked_consultation,
     external_calendars_for,
     reminders_for_appointment,
 )
@@ -98,6 +100,8 @@ __all__ = [
     "StepBounds",
     "PlannedStep",
     "appointment_by_token",
+    "consultation_appointments",
+    "contact_has_booked_consultation",
     "appointment_current",
     "appointment_get_for_staff",
     "appointment_history",

@@ -143,3 +143,24 @@ def external_calendars_for(*, staff: User) -> list[ExternalCalendar]:
 def reminders_for_appointment(*, appointment: Appointment) -> list[Reminder]:
     """Every reminder of one appointment with its state and reason, for staff pages."""
     return list(Reminder.objects.filter(appointment=appointment).order_by("due_at", "channel"))
+
+
+def consultation_appointments(*, ids: Any) -> list[Appointment]:
+    """The appointments among `ids` whose service counts as a consultation (for the lead
+    pipeline of the apps above; no access check: callers act for the firm)."""
+    return list(
+        Appointment.objects.select_related("service")
+        .filter(pk__in=list(ids), service__is_consultation=True)
+        .order_by("start_at")
+    )
+
+
+def contact_has_booked_consultation(*, contact_id: Any, now: dt.datetime | None = None) -> bool:
+    """Whether the contact still has a booked consultation ahead."""
+    now = now or timezone.now()
+    return Appointment.objects.filter(
+        contact_id=contact_id,
+        service__is_consultation=True,
+        status=Appointment.Status.BOOKED,
+        end_at__gt=now,
+    ).exists()

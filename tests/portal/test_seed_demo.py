@@ -52,6 +52,7 @@ def test_seed_demo_creates_the_demo_firm_and_is_idempotent(
     assert set(Lead.objects.values_list("contact__last_name", "status")) == {
         ("Nowak", "new"),
         ("Ruiz", "new"),
+        ("Shevchenko", "lost"),
     }
     # The demo parties are on their matters, and the inquiry naming the other side of
     # FAM-2026-001 waits for a conflict review.
