@@ -498,4 +498,7 @@ STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30.0)
 LOGGING["loggers"] = {
     **LOGGING["loggers"],  # type: ignore[dict-item]  # LOGGING is a plain dict literal
     "stripe": {"level": env.str("STRIPE_LOG_LEVEL", default="WARNING")},
+    # WeasyPrint reports each rendering step at INFO, three of them when it is imported.
+    "weasyprint": {"level": "WARNING"},
+    "fontTools": {"level": "WARNING"},
 }
