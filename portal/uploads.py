@@ -170,9 +170,35 @@ class Sniffed:
         return self.content_type is not None
 
 
+# ZIP-based files (DOCX, XLSX, ZIP) are checked from the central directory before anything
+# is unpacked: a 200 KB file that expands to 200 MB (a decompression bomb) is refused.
+MAX_ZIP_MEMBERS = 5000
+MAX_ZIP_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+
+
+def zip_within_limits(zf: zipfile.ZipFile) -> bool:
+    """The archive's declared sizes stay under the caps (members, total size, ratio)."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return False
+    total = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos)
+    if total > MAX_ZIP_UNCOMPRESSED:
+        return False
+    for info in infos:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_ZIP_RATIO * max(
+            info.compress_size, 1
+        ):
+            return False
+    return not (total > 1024 * 1024 and total > MAX_ZIP_RATIO * max(packed, 1))
+
+
 def _zip_kind(fh: IO[bytes]) -> str | None:
     try:
         with zipfile.ZipFile(fh) as zf:  # reads the central directory only
+            if not zip_within_limits(zf):
+                return None
             names = set(zf.namelist()[:5000])
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
@@ -247,6 +273,10 @@ def extract_text(fh: IO[bytes], content_type: str) -> str:
                     break
             text = "\n".join(parts)
         elif content_type == DOCX:
+            with zipfile.ZipFile(fh) as zf:
+                if not zip_within_limits(zf):
+                    return ""  # a bomb stored before the caps existed: no text, no harm
+            fh.seek(0)
             document = docx.Document(fh)
             text = "\n".join(p.text for p in document.paragraphs)
         elif content_type == "text/plain":
@@ -256,6 +286,64 @@ def extract_text(fh: IO[bytes], content_type: str) -> str:
     except Exception:  # noqa: BLE001 - a file we cannot parse is still a valid upload
         text = ""
     return text.replace("\x00", "")[:MAX_TEXT_CHARS]
+
+
+EXTRACT_SECONDS = 30
+EXTRACT_EXTRA_MEMORY = 256 * 1024 * 1024
+
+
+def _extract_child(data: bytes, content_type: str, conn: Any) -> None:
+    import io
+    import resource
+
+    # This child may grow by EXTRACT_EXTRA_MEMORY over what it inherited, no more.
+    with open("/proc/self/statm") as statm:  # noqa: PTH123 - Linux only, like the limit
+        inherited = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = inherited + EXTRACT_EXTRA_MEMORY
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        conn.send(extract_text(io.BytesIO(data), content_type))
+    except BaseException:  # noqa: BLE001 - MemoryError included: the parent sees no text
+        conn.send("")
+    finally:
+        conn.close()
+
+
+def extract_text_limited(data: bytes, content_type: str) -> str | None:
+    """extract_text in a child process with a memory cap and a time limit (Linux).
+
+    Returns None when the child ran out of time or died (the file gets no text; the worker
+    and the other files are unaffected). Elsewhere it runs in-process.
+    """
+    import multiprocessing
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return extract_text(io_bytes(data), content_type)
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_extract_child, args=(data, content_type, child))
+    process.start()
+    child.close()
+    try:
+        if parent.poll(EXTRACT_SECONDS):
+            try:
+                text: str = parent.recv()
+            except EOFError:
+                return None
+            return text
+        return None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        parent.close()
+
+
+def io_bytes(data: bytes) -> IO[bytes]:
+    import io
+
+    return io.BytesIO(data)
 
 
 # ---------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from portal.uploads import (
     VirusFound,
     clamd_enabled,
     clamd_scan,
-    extract_text,
+    extract_text_limited,
     max_upload_bytes,
     sanitise_filename,
     sniff,
@@ -339,7 +339,14 @@ def document_version_extract_text(*, version_id: str) -> None:
     ) and not version.content_type.endswith("wordprocessingml.document"):
         return
     with version.file.open("rb") as fh:
-        text = extract_text(fh, version.content_type)
+        data = fh.read(max_upload_bytes() + 1)
+    if len(data) > max_upload_bytes():
+        return  # larger than any upload may be: not worth parsing
+    # A child process with memory and time limits: a bad file fails that file only.
+    text = extract_text_limited(data, version.content_type)
+    if text is None:
+        logger.warning("text extraction of a document version hit its limits; no text")
+        return
     DocumentVersion.objects.filter(pk=version_id).update(text=text)
 
 
