@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,7 +97,12 @@ def _check_matter_people(data: MatterData) -> None:
 
 
 def matter_create(*, actor: User, meta: RequestMeta | None = None, data: MatterData) -> Matter:
+    """Create a matter. Staff who create it keep access: a creator who is neither the
+    responsible lawyer nor on the team (nor a firm admin) joins the team."""
     _check_matter_people(data)
+    on_it = {data.responsible_lawyer.pk, *(u.pk for u in data.team)}
+    if actor.is_firm_staff and not actor.is_firm_admin and actor.pk not in on_it:
+        data = dataclasses.replace(data, team=[*data.team, actor])
     try:
         with transaction.atomic():
             matter = Matter(

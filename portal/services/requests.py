@@ -49,22 +49,33 @@ def document_request_create(
     if due_date < timezone.localdate():
         raise ServiceError(_("Choose a due date that is not in the past."))
     with transaction.atomic():
+        title = title.strip()[:200] or _("Documents we need")
         if folder is None:
+            # Files go into the folder the request names ("Discovery" into "Discovery"),
+            # in the firm's words, not into a folder Atrium names in English.
             folder, _created = Folder.objects.get_or_create(
                 matter=matter,
-                name=REQUESTS_FOLDER,
+                name=title[:120],
                 defaults={
                     "shared_with_client": True,
                     "client_can_upload": True,
                     "created_by": actor,
                 },
             )
+            if not folder.shared_with_client:
+                raise ServiceError(
+                    _(
+                        "The folder “%(name)s” is internal, so the client could not see "
+                        "what they send. Choose a folder the client sees."
+                    )
+                    % {"name": folder.name}
+                )
         elif folder.matter_id != matter.pk:
             raise ServiceError(_("This folder does not belong to the matter."))
         doc_request = DocumentRequest.objects.create(
             matter=matter,
             folder=folder,
-            title=title.strip()[:200] or _("Documents we need"),
+            title=title,
             due_date=due_date,
             created_by=actor,
         )
