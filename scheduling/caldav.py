@@ -110,6 +110,9 @@ class Client:
         url = urljoin(self.url, url)
         for _hop in range(MAX_REDIRECTS + 1):
             host = (urlsplit(url).hostname or "").lower()
+            if not self._same_site(url):
+                # The password goes with every request: never to another site.
+                raise CalDAVError("other_site")
             check_public_address(
                 url, allow_private=self.allow_private or host in self.private_hosts
             )
@@ -133,6 +136,23 @@ class Client:
                 raise FetchRefused(FetchRefused.TOO_LARGE)
             return response
         raise FetchRefused(FetchRefused.TOO_MANY_REDIRECTS)
+
+    def _same_site(self, url: str) -> bool:
+        """The server's own host, or a sibling under the same parent domain (iCloud sends
+        accounts to pNN-caldav.icloud.com), never a downgrade from https to http."""
+        base, other = urlsplit(self.url), urlsplit(url)
+        if base.scheme == "https" and other.scheme != "https":
+            return False
+        a, b = (base.hostname or "").lower(), (other.hostname or "").lower()
+        if a == b:
+            return True
+        labels_a, labels_b = a.split("."), b.split(".")
+        return (
+            len(labels_a) >= 3
+            and len(labels_b) >= 3
+            and not a.replace(".", "").isdigit()
+            and labels_a[-2:] == labels_b[-2:]
+        )
 
     def _xml(self, method: str, url: str, body: str, depth: str) -> list[Element]:
         response = self.request(

@@ -65,6 +65,10 @@ def calendar_reason(code: str) -> str:
         "rate_limited": _("The calendar server asked Atrium to slow down; it will retry later."),
         "unreadable": _("The calendar's answer could not be read."),
         "no_calendar": _("The chosen calendar is no longer on the server: choose it again."),
+        "other_site": _(
+            "The server sent Atrium to another site; the password is never sent there. "
+            "Enter the address your provider gives for CalDAV."
+        ),
     }
     if code in reasons:
         return str(reasons[code])

@@ -427,3 +427,22 @@ def test_deploy_check_asks_for_calendar_keys_and_refuses_a_bad_one(settings) -> 
     assert [m.id for m in checks.calendar_keys_valid()] == ["scheduling.E001"]
     settings.ATRIUM_CALENDAR_KEYS = [Fernet.generate_key().decode()]
     assert checks.calendar_keys_set() == [] and checks.calendar_keys_valid() == []
+
+
+def test_the_password_never_goes_to_another_site(radicale, calendars) -> None:
+    from scheduling import caldav
+
+    client = caldav.Client(
+        radicale.url + "/", username=USER, password=PASSWORD, private_hosts=frozenset({"127.0.0.1"})
+    )
+    before = len(radicale.methods)
+    # an answer naming a calendar on another host, or a redirect there, is refused unsent
+    other = radicale.url.replace("127.0.0.1", "localhost") + "/lawyer/work/"
+    with pytest.raises(caldav.CalDAVError) as refused:
+        client.changes(other)
+    assert refused.value.code == "other_site"
+    assert len(radicale.methods) == before
+    secure = caldav.Client("https://caldav.icloud.com/", username="u", password="p")
+    assert secure._same_site("https://p42-caldav.icloud.com/123/calendars/")
+    assert not secure._same_site("http://caldav.icloud.com/")
+    assert not secure._same_site("https://evil.example/")
