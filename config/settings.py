@@ -358,10 +358,15 @@ EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 ANYMAIL = {k[len("ANYMAIL_") :]: v for k, v in env.ENVIRON.items() if k.startswith("ANYMAIL_")}
-EMAIL_TIMEOUT = 10
+# A slow provider holds one sweep for at most this long per message, never a page (pages
+# only queue messages); the row is retried (NOTIFICATIONS_RETRY_DELAYS).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_TIMEOUT = env.float("TWILIO_TIMEOUT", default=10.0)
+# An outbound HTTPS proxy for Twilio (https://proxy.internal:3128), if the network needs one.
+TWILIO_HTTPS_PROXY = env.str("TWILIO_HTTPS_PROXY", default="")
 SMS_FILE_PATH = str(VAR_DIR / "sms")
 
 # ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,12 @@ def twilio_client() -> Client:
     class_path = getattr(settings, "TWILIO_HTTP_CLIENT_CLASS", "")
     if class_path:
         http_client = import_string(class_path)()
+    else:
+        # The library's own client waits forever by default: bound it.
+        proxy = settings.TWILIO_HTTPS_PROXY
+        http_client = TwilioHttpClient(
+            timeout=settings.TWILIO_TIMEOUT, proxy={"https": proxy} if proxy else None
+        )
     return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
 
