@@ -110,6 +110,10 @@ def _isolated_environment(settings: Any, tmp_path: Any) -> Any:
     for name, value in isolated_settings(tmp_path).items():
         setattr(settings, name, value)
     cache.clear()
+    # Intake's in-process conflict index: rolled-back tests reuse row ids.
+    from intake.services.conflicts import index_cache_clear
+
+    index_cache_clear()
     yield
     cache.clear()
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,26 +233,34 @@ class Found:
     entry: ConflictIndexEntry
 
 
-def _candidates(
-    *, exclude_contacts: Sequence[Any] = (), exclude_lead: Any = None, exclude_matter: Any = None
-) -> tuple[list[engine.Candidate[int]], dict[int, ConflictIndexEntry]]:
-    entries = ConflictIndexEntry.objects.all()
-    if exclude_contacts:
-        entries = entries.exclude(contact_id__in=list(exclude_contacts))
-    if exclude_lead is not None:
-        entries = entries.exclude(lead_id=exclude_lead)
-    if exclude_matter is not None:
-        entries = entries.exclude(matter_id=exclude_matter)
+# The in-memory index of this process, rebuilt when the table changed. Every write to the
+# index deletes and inserts rows, so (row count, highest id) changes with each of them
+# (ids are never reused outside a rolled-back transaction; tests clear the cache).
+_CACHE: dict[str, Any] = {}
+
+
+def index_cache_clear() -> None:
+    _CACHE.clear()
+
+
+def _index() -> tuple[engine.MemoryIndex[int], dict[int, ConflictIndexEntry], int]:
+    stamp = ConflictIndexEntry.objects.aggregate(n=Count("pk"), top=Max("pk"))
+    key = (stamp["n"], stamp["top"])
+    cached = _CACHE.get("index")
+    if cached is not None and cached[0] == key:
+        return cached[1], cached[2], cached[3]
     by_id: dict[int, ConflictIndexEntry] = {}
     candidates: list[engine.Candidate[int]] = []
-    for entry in entries.iterator(chunk_size=2000):
+    for entry in ConflictIndexEntry.objects.all().iterator(chunk_size=2000):
         try:
             keys = engine.EntryKeys.from_json(entry.display_name, entry.keys, entry.identifiers)
         except StaleKeysError:
             continue  # written by another algorithm version: rebuild the index
         by_id[entry.pk] = entry
         candidates.append(engine.Candidate(ref=entry.pk, keys=keys, role=entry.role or None))
-    return candidates, by_id
+    index = engine.MemoryIndex(candidates)
+    _CACHE["index"] = (key, index, by_id, len(candidates))
+    return index, by_id, len(candidates)
 
 
 def conflict_search(
@@ -263,15 +272,23 @@ def conflict_search(
 ) -> tuple[list[Found], int]:
     """Every hit for these names, strongest first (one per entry and name), and the
     number of entries searched."""
-    candidates, by_id = _candidates(
-        exclude_contacts=exclude_contacts, exclude_lead=exclude_lead, exclude_matter=exclude_matter
-    )
-    index = engine.MemoryIndex(candidates)
+    index, by_id, size = _index()
+    skip_contacts = {str(c) for c in exclude_contacts}
+
+    def excluded(entry: ConflictIndexEntry) -> bool:
+        return (
+            (entry.contact_id is not None and str(entry.contact_id) in skip_contacts)
+            or (exclude_lead is not None and str(entry.lead_id) == str(exclude_lead))
+            or (exclude_matter is not None and str(entry.matter_id) == str(exclude_matter))
+        )
+
     found: list[Found] = []
     for name in names:
         query = engine.Query(keys=name.keys(), role=name.role or None)
         for hit in index.search(query):
-            found.append(Found(hit=hit, query=name, entry=by_id[hit.ref]))
+            entry = by_id[hit.ref]
+            if not excluded(entry):
+                found.append(Found(hit=hit, query=name, entry=entry))
     found.sort(key=lambda f: (f.hit.grade.rank, f.hit.score), reverse=True)
     # One hit per person and place: a contact's name, organisation and aliases all point
     # at the same person, so keep the strongest of them (per name searched).
@@ -290,7 +307,7 @@ def conflict_search(
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return unique, len(candidates)
+    return unique, size
 
 
 def _matters(found: Sequence[Found]) -> dict[Any, Any]:
