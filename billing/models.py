@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.validators import validate_plain_text
 
@@ -457,7 +458,7 @@ class PaymentRequest(models.Model):
         CANCELLATION_FEE = "CANCELLATION_FEE", _("Late cancellation fee")
 
     class Status(models.TextChoices):
-        OPEN = "OPEN", _("Open")
+        OPEN = "OPEN", pgettext_lazy("status", "Open")
         PAID = "PAID", _("Paid")
         CANCELLED = "CANCELLED", _("Cancelled")
         EXPIRED = "EXPIRED", _("Expired")

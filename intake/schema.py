@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from core.validators import validate_plain_text
+from core.validators import SANE_DATE_MAX, SANE_DATE_MIN, validate_plain_text
 
 LANGUAGES: Final = ("en", "pl", "es", "ru")
 
@@ -71,8 +71,9 @@ MAX_FIELDS: Final = 60
 MAX_PARTIES: Final = 20
 MAX_OPTIONS: Final = 50
 KEY_RE: Final = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-DATE_MIN: Final = dt.date(1900, 1, 1)
-DATE_MAX: Final = dt.date(2100, 12, 31)
+# The product's one date range (core.validators); a question may narrow it with min/max.
+DATE_MIN: Final = SANE_DATE_MIN
+DATE_MAX: Final = SANE_DATE_MAX
 YES_NO: Final = ("yes", "no")
 
 

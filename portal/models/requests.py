@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models.documents import Folder
 from portal.models.matters import Matter
@@ -16,7 +17,7 @@ from portal.models.matters import Matter
 
 class DocumentRequest(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("status", "Open")
         COMPLETE = "complete", _("Complete")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -268,7 +268,7 @@ def test_a_validation_error_keeps_every_typed_value_and_stores_nothing(
     page = response.content.decode()
     assert response.status_code == 400
     assert "Enter a valid email address." in page
-    assert "Enter a date between 1900-01-01 and 2100-12-31." in page
+    assert "Enter a date between 1900-01-01 and 2200-12-31." in page
     assert 'value="Łukasz"' in page and 'value="Tomasz Wiśniewski"' in page
     assert not Contact.objects.exists() and not Lead.objects.exists()
     assert not IntakeSubmission.objects.exists()
