@@ -39,7 +39,7 @@ class LineForm(forms.Form):
     def __init__(self, *args: Any, currency: str = "PLN", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.currency = currency
-        self.fields["tax_rate"].queryset = TaxRate.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["tax_rate"].queryset = TaxRate.objects.filter(is_active=True)  # type: ignore[attr-defined]  # Field has no queryset in stubs
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
@@ -64,7 +64,7 @@ class LineForm(forms.Form):
         return data
 
 
-class BaseLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class BaseLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]  # generic only in stubs
     def __init__(self, *args: Any, currency: str = "PLN", **kwargs: Any) -> None:
         self.currency = currency
         super().__init__(*args, **kwargs)
@@ -119,7 +119,7 @@ class InvoiceForm(forms.Form):
         self, *args: Any, matters: list[tuple[str, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["matter"].choices = [("", _("No matter")), *(matters or [])]  # type: ignore[attr-defined]
+        self.fields["matter"].choices = [("", _("No matter")), *(matters or [])]  # type: ignore[attr-defined]  # a ChoiceField
 
     def draft_input(self, *, contact_id: Any, lines: list[LineInput]) -> DraftInput:
         data = self.cleaned_data
@@ -197,7 +197,7 @@ class ExternalInvoiceForm(forms.Form):
     external_pdf = forms.FileField(label=_("Legal invoice (PDF)"), required=False)
 
 
-class BillingSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class BillingSettingsForm(forms.ModelForm):  # type: ignore[type-arg]  # generic only in stubs
     class Meta:
         model = BillingSettings
         fields = [

@@ -506,9 +506,9 @@ def conflict_check_decide(
 ) -> ConflictCheck:
     """NEEDS_REVIEW → CLEARED, WAIVED or CONFLICT, once; the decision is audited. A
     CONFLICT declines the lead (the reason is never shown to the prospect)."""
-    if not actor.has_perm("intake.view_conflict_report"):  # type: ignore[attr-defined]
+    if not actor.has_perm("intake.view_conflict_report"):  # type: ignore[attr-defined]  # a User
         raise ServiceError(_("You may not decide conflict checks."))
-    if decision == ConflictCheck.Status.WAIVED and not actor.has_perm(  # type: ignore[attr-defined]
+    if decision == ConflictCheck.Status.WAIVED and not actor.has_perm(  # type: ignore[attr-defined]  # a User
         "intake.waive_conflict"
     ):
         raise ServiceError(_("Waiving a conflict needs the waiver permission."))
