@@ -13,7 +13,14 @@ from core.forms import SaneDateField, SaneDateTimeField
 from core.validators import available_time_zones, time_zone_choices, validate_plain_text
 from portal import selectors as portal_selectors
 from scheduling import selectors
-from scheduling.models import AvailabilityRule, LocationKind, PackageStep, Service
+from scheduling.models import (
+    REMINDER_CHOICES,
+    AvailabilityRule,
+    LocationKind,
+    PackageStep,
+    Service,
+    reminder_label,
+)
 from scheduling.selectors import MAX_RANGE_DAYS
 
 if TYPE_CHECKING:
@@ -263,6 +270,18 @@ class ServiceForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one lawyer who offers this service.")},
     )
+    # Stored as Service.reminder_offsets: whole minutes before the start, latest first.
+    reminder_offsets = forms.TypedMultipleChoiceField(
+        label=_("Reminders"),
+        choices=REMINDER_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the firm's usual reminders."),
+        error_messages={
+            "invalid_choice": _("Choose reminder times from the list."),
+        },
+    )
 
     class Meta:
         model = Service
@@ -287,6 +306,7 @@ class ServiceForm(forms.ModelForm):
             "cancel_fee",
             "position",
             "is_consultation",
+            "reminder_offsets",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
@@ -330,6 +350,30 @@ class ServiceForm(forms.ModelForm):
             }
         self.fields["description"].required = False
         self.fields["location_detail"].required = False
+        # A time set before this form existed (not in the list) stays offered and ticked.
+        reminders = cast(forms.TypedMultipleChoiceField, self.fields["reminder_offsets"])
+        listed = {minutes for minutes, _label in REMINDER_CHOICES}
+        own = (
+            self.instance.reminder_offsets
+            if isinstance(self.instance.reminder_offsets, list)
+            else []
+        )
+        extra = sorted(
+            {v for v in own if isinstance(v, int) and v > 0 and v not in listed}, reverse=True
+        )
+        if extra:
+            reminders.choices = sorted(
+                [*REMINDER_CHOICES, *((m, reminder_label(m)) for m in extra)],
+                key=lambda choice: -int(choice[0]),
+            )
+
+    def clean_reminder_offsets(self) -> list[int]:
+        values: list[int] = list(self.cleaned_data.get("reminder_offsets") or [])
+        if len(set(values)) != len(values):
+            raise forms.ValidationError(
+                _("Each reminder time can be chosen once."), code="duplicate"
+            )
+        return sorted(values, reverse=True)
 
     def clean_slug(self) -> str:
         return str(self.cleaned_data.get("slug") or "").strip().lower()

@@ -32,6 +32,27 @@ def validate_reminder_offsets(value: object) -> None:
         )
 
 
+# The reminder times the staff service form offers, in minutes before the start (the unit
+# Service.reminder_offsets and the reminder rows use).
+REMINDER_CHOICES: tuple[tuple[int, Any], ...] = (
+    (7 * 24 * 60, _("1 week before")),
+    (3 * 24 * 60, _("3 days before")),
+    (48 * 60, _("48 hours before")),
+    (24 * 60, _("24 hours before")),
+    (4 * 60, _("4 hours before")),
+    (2 * 60, _("2 hours before")),
+    (60, _("1 hour before")),
+)
+
+
+def reminder_label(minutes: int) -> str:
+    """ "24 hours before", or "90 min before" for a time the form does not list."""
+    label = dict(REMINDER_CHOICES).get(minutes)
+    if label is not None:
+        return str(label)
+    return str(_("%(minutes)s min before") % {"minutes": minutes})
+
+
 def new_manage_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -197,6 +218,13 @@ class Service(models.Model):
     @property
     def is_free(self) -> bool:
         return self.price == 0
+
+    @property
+    def reminder_labels(self) -> list[str]:
+        """The reminders this service sends, latest first; empty own list: the firm's."""
+        own = {int(v) for v in self.reminder_offsets or () if int(v) > 0}
+        minutes = own or {int(v) for v in settings.NOTIFICATIONS_REMINDER_OFFSETS}
+        return [reminder_label(m) for m in sorted(minutes, reverse=True)]
 
     @property
     def is_package(self) -> bool:

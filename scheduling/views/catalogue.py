@@ -64,6 +64,7 @@ SERVICE_FORM_GROUPS = (
             "horizon_days",
             "slot_step_minutes",
             "hold_minutes",
+            "reminder_offsets",
         ),
     ),
     (_lazy("Price and cancellation"), ("price", "cancel_deadline_hours", "cancel_fee")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from scheduling.models import PackageStep, Service
+from scheduling.models import PackageStep, Reminder, Service
 from tests import factories
 from tests.scheduling.helpers import make_appointment
 
@@ -326,3 +327,131 @@ def test_staff_see_the_list_but_only_admins_may_change(
     assert archive.status_code == 404
     intro.refresh_from_db()
     assert intro.is_active
+
+
+def test_admin_ticks_reminder_times_and_the_next_booking_gets_those_reminders(
+    client, frozen, admin, intro, lawyers
+) -> None:
+    # given: the form offers the common times, none ticked (the firm's usual)
+    client.force_login(admin)
+    url = reverse("scheduling:staff-service-edit", kwargs={"service_id": intro.pk})
+    page = client.get(url).content.decode()
+    assert "1 week before" in page and "4 hours before" in page
+
+    # when: the admin ticks 1 week and 4 hours before
+    response = client.post(
+        url,
+        _form(
+            lawyers,
+            name=intro.name,
+            slug=intro.slug,
+            duration_minutes=15,
+            buffer_before_minutes=0,
+            buffer_after_minutes=5,
+            min_notice_minutes=60,
+            staff=[lawyer.pk for lawyer in lawyers],
+            reminder_offsets=["240", str(7 * 24 * 60)],
+        ),
+    )
+
+    # then: stored in minutes, latest first; the list shows them; a booking uses them
+    assert response.status_code == 302
+    intro.refresh_from_db()
+    assert intro.reminder_offsets == [7 * 24 * 60, 240]
+    listing = client.get(reverse("scheduling:staff-services")).content.decode()
+    assert "1 week before, 4 hours before" in listing
+    assert "checked" in client.get(url).content.decode().split('value="240"')[1][:40]
+    client.logout()
+    booked = client.post(
+        reverse("scheduling:api-bookings"),
+        data=json.dumps(
+            {
+                "service": intro.slug,
+                "start": "2026-06-16T09:00:00+02:00",
+                "first_name": "Ada",
+                "last_name": "Nowak",
+                "email": "ada@example.com",
+                "time_zone": "Europe/Warsaw",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert booked.status_code == 201, booked.content
+    rows = Reminder.objects.filter(appointment_id=booked.json()["reference"])
+    assert {(r.kind, r.offset_minutes, r.state) for r in rows} == {
+        ("168h", 7 * 24 * 60, "scheduled"),
+        ("4h", 240, "scheduled"),
+    }
+    start = dt.datetime(2026, 6, 16, 7, 0, tzinfo=dt.UTC)
+    assert {r.due_at for r in rows} == {start - dt.timedelta(days=7), start - dt.timedelta(hours=4)}
+
+
+def test_no_reminder_ticked_keeps_the_firms_usual_reminders(
+    client, frozen, admin, intro, lawyers, settings
+) -> None:
+    # given
+    settings.NOTIFICATIONS_REMINDER_OFFSETS = [24 * 60, 2 * 60]
+    intro.reminder_offsets = [60]
+    intro.save(update_fields=["reminder_offsets"])
+    client.force_login(admin)
+    url = reverse("scheduling:staff-service-edit", kwargs={"service_id": intro.pk})
+
+    # when
+    response = client.post(url, _form(lawyers, name=intro.name, slug=intro.slug))
+
+    # then
+    assert response.status_code == 302
+    intro.refresh_from_db()
+    assert intro.reminder_offsets == []
+    listing = client.get(reverse("scheduling:staff-services")).content.decode()
+    assert "24 hours before, 2 hours before (the firm's usual)" in listing
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [["61"], ["abc"], ["60", "60"], ["-60"], [str(10**30)]],
+    ids=["unlisted", "not-a-number", "duplicate", "negative", "huge"],
+)
+def test_tampered_reminder_times_are_a_form_error_and_nothing_changes(
+    client, frozen, admin, intro, lawyers, tampered
+) -> None:
+    # given
+    intro.reminder_offsets = [2880]
+    intro.save(update_fields=["reminder_offsets"])
+    client.force_login(admin)
+    url = reverse("scheduling:staff-service-edit", kwargs={"service_id": intro.pk})
+
+    # when
+    response = client.post(
+        url, _form(lawyers, name="Changed", slug=intro.slug, reminder_offsets=tampered)
+    )
+
+    # then
+    assert response.status_code == 400
+    assert response.context["form"].errors["reminder_offsets"]
+    intro.refresh_from_db()
+    assert (intro.name, intro.reminder_offsets) == ("Intro call", [2880])
+    assert not AuditEvent.objects.filter(action="service.updated").exists()
+
+
+def test_a_reminder_time_set_before_the_form_existed_stays_ticked(
+    client, frozen, admin, intro, lawyers
+) -> None:
+    # given: 90 minutes is not one of the listed times
+    intro.reminder_offsets = [1440, 90]
+    intro.save(update_fields=["reminder_offsets"])
+    client.force_login(admin)
+    url = reverse("scheduling:staff-service-edit", kwargs={"service_id": intro.pk})
+
+    # when
+    page = client.get(url).content.decode()
+    response = client.post(
+        url, _form(lawyers, name=intro.name, slug=intro.slug, reminder_offsets=["1440", "90"])
+    )
+
+    # then
+    assert "90 min before" in page
+    assert "checked" in page.split('value="90"')[1][:40]
+    assert response.status_code == 302
+    intro.refresh_from_db()
+    assert intro.reminder_offsets == [1440, 90]
