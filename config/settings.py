@@ -283,6 +283,8 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = SETTINGS_LANGUAGES  # core/languages.py: the one list
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# English output formats day-first on a 24-hour clock (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 

@@ -91,7 +91,7 @@ def test_times_are_shown_in_the_viewers_zone_with_the_zone_named(client: Any, wo
 
     page = client.get(reverse("portal:matter-detail", args=[world.matter_a.pk])).content.decode()
 
-    assert "July 1, 2026, 8 a.m. (America/New_York)" in page
+    assert "1 July 2026, 08:00 (America/New_York)" in page
 
 
 def test_anonymous_visitors_get_the_zone_their_browser_reported(client: Any, firm: Any) -> None:
