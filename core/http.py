@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 USER_AGENT_MAX = 300
 
@@ -92,3 +94,17 @@ def uuid_or_404(value: object) -> uuid.UUID:
         return uuid.UUID(str(value))
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
+
+
+def rate_limited(request: HttpRequest, *, scope: str, limit: int, window: int) -> bool:
+    """True once this client address has made more than `limit` calls to `scope` in the
+    current fixed window of `window` seconds (cache-backed, shared by all workers)."""
+    now = int(timezone.now().timestamp())
+    key = f"{scope}:{client_ip(request) or 'unknown'}:{now // window}"
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit

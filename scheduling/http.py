@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.utils import timezone
 
-from core.http import client_ip
+from core.http import rate_limited as core_rate_limited
 from core.validators import available_time_zones
 from scheduling.models import Appointment
 
@@ -30,17 +29,12 @@ def viewer_zone(request: HttpRequest) -> str:
 
 def rate_limited(request: HttpRequest) -> bool:
     """A fixed window per client address for booking writes (cache-backed, all workers)."""
-    limit = settings.ATRIUM_BOOKING_RATE_LIMIT
-    window = settings.ATRIUM_BOOKING_RATE_WINDOW
-    now = int(timezone.now().timestamp())
-    key = f"scheduling:book:{client_ip(request) or 'unknown'}:{now // window}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
+    return core_rate_limited(
+        request,
+        scope="scheduling:book",
+        limit=settings.ATRIUM_BOOKING_RATE_LIMIT,
+        window=settings.ATRIUM_BOOKING_RATE_WINDOW,
+    )
 
 
 def embed_response(request: HttpRequest, response: HttpResponse) -> HttpResponse:

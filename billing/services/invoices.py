@@ -257,22 +257,24 @@ def invoice_draft_create(
     *, actor: User, meta: RequestMeta | None = None, data: DraftInput
 ) -> Invoice:
     contact = portal_selectors.contact_get_for_staff(user=actor, contact_id=data.contact_id)
-    settings = billing_settings_get()
     invoice = Invoice(contact=contact, created_by=actor)
-    invoice.matter = _matter_for(actor, contact, data.matter_id)
-    _apply_draft(invoice, data, settings)
+    return _draft_save(
+        invoice, actor=actor, meta=meta, data=data, action=BillingAction.INVOICE_DRAFTED
+    )
+
+
+def _draft_save(
+    invoice: Invoice, *, actor: User, meta: RequestMeta | None, data: DraftInput, action: str
+) -> Invoice:
+    """The draft's fields, lines and totals from `data`, saved and audited as `action`."""
+    invoice.matter = _matter_for(actor, invoice.contact, data.matter_id)
+    _apply_draft(invoice, data, billing_settings_get())
     lines = _clean_lines(data.lines)
     totals = _compute(lines, currency=invoice.currency, rounding=invoice.tax_rounding)
     _set_totals(invoice, totals)
     invoice.save()
     _write_lines(invoice, lines, totals)
-    audit_record(
-        action=BillingAction.INVOICE_DRAFTED,
-        actor=actor,
-        meta=meta,
-        obj=invoice,
-        matter_id=invoice.matter_id,
-    )
+    audit_record(action=action, actor=actor, meta=meta, obj=invoice, matter_id=invoice.matter_id)
     return invoice
 
 
@@ -298,22 +300,9 @@ def invoice_draft_update(
     *, actor: User, meta: RequestMeta | None = None, invoice_id: Any, data: DraftInput
 ) -> Invoice:
     invoice = _locked_draft(actor, invoice_id)
-    settings = billing_settings_get()
-    invoice.matter = _matter_for(actor, invoice.contact, data.matter_id)
-    _apply_draft(invoice, data, settings)
-    lines = _clean_lines(data.lines)
-    totals = _compute(lines, currency=invoice.currency, rounding=invoice.tax_rounding)
-    _set_totals(invoice, totals)
-    invoice.save()
-    _write_lines(invoice, lines, totals)
-    audit_record(
-        action=BillingAction.INVOICE_UPDATED,
-        actor=actor,
-        meta=meta,
-        obj=invoice,
-        matter_id=invoice.matter_id,
+    return _draft_save(
+        invoice, actor=actor, meta=meta, data=data, action=BillingAction.INVOICE_UPDATED
     )
-    return invoice
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from billing import selectors, services
 from billing.models import Payment
-from billing.views.staff import pdf_name, serve_pdf
+from billing.views.staff import invoice_pdf_response, pdf_name, serve_pdf
 from core.decorators import portal_user_required
 from core.errors import ServiceError
 from core.http import RequestMeta, uuid_or_404
@@ -86,16 +86,7 @@ def payment_return(request: Request, invoice_id: str) -> HttpResponse:
 @portal_user_required
 def invoice_pdf(request: Request, invoice_id: str) -> HttpResponseBase:
     invoice = selectors.invoice_get_for_client(user=request.user, invoice_id=invoice_id)
-    legal = request.GET.get("doc") == "legal"
-    field = invoice.external_pdf if legal else invoice.pdf
-    services.billing_record_download(
-        user=request.user,
-        meta=RequestMeta.from_request(request),
-        obj=invoice,
-        matter_id=invoice.matter_id,
-        what="legal_invoice" if legal else "invoice",
-    )
-    return serve_pdf(field, pdf_name(invoice.external_number if legal else invoice.number))
+    return invoice_pdf_response(request, invoice)
 
 
 @portal_user_required

@@ -54,6 +54,20 @@ def pdf_name(number: str | None) -> str:
     return (number or "draft").replace("/", "-") + ".pdf"
 
 
+def invoice_pdf_response(request: Request, invoice: Invoice) -> HttpResponseBase:
+    """The invoice's PDF, or with ``?doc=legal`` the attached legal invoice; audited."""
+    legal = request.GET.get("doc") == "legal"
+    services.billing_record_download(
+        user=request.user,
+        meta=RequestMeta.from_request(request),
+        obj=invoice,
+        matter_id=invoice.matter_id,
+        what="legal_invoice" if legal else "invoice",
+    )
+    field = invoice.external_pdf if legal else invoice.pdf
+    return serve_pdf(field, pdf_name(invoice.external_number if legal else invoice.number))
+
+
 @staff_required
 def invoice_list(request: Request) -> HttpResponse:
     status = request.GET.get("status", "")
@@ -246,16 +260,7 @@ def invoice_action(request: Request, invoice_id: str, action: str) -> HttpRespon
 @staff_required
 def invoice_pdf(request: Request, invoice_id: str) -> HttpResponseBase:
     invoice = selectors.invoice_get_for_staff(user=request.user, invoice_id=invoice_id)
-    external = request.GET.get("doc") == "legal"
-    field = invoice.external_pdf if external else invoice.pdf
-    services.billing_record_download(
-        user=request.user,
-        meta=RequestMeta.from_request(request),
-        obj=invoice,
-        matter_id=invoice.matter_id,
-        what="legal_invoice" if external else "invoice",
-    )
-    return serve_pdf(field, pdf_name(invoice.external_number if external else invoice.number))
+    return invoice_pdf_response(request, invoice)
 
 
 @staff_required

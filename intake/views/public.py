@@ -8,16 +8,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ServiceError
-from core.http import RequestMeta, client_ip
+from core.http import RequestMeta, rate_limited
 from intake import schema, selectors, services
 from intake.links import draft_path
 from intake.models import IntakeDraft, IntakeForm, IntakeFormVersion, ServiceIntake
@@ -39,17 +38,9 @@ def _region() -> str:
 
 
 def _rate_limited(request: HttpRequest) -> bool:
-    limit = getattr(settings, "INTAKE_RATE_LIMIT", 30)
-    window = 600
-    now = int(timezone.now().timestamp())
-    key = f"intake:post:{client_ip(request) or 'unknown'}:{now // window}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
+    return rate_limited(
+        request, scope="intake:post", limit=getattr(settings, "INTAKE_RATE_LIMIT", 30), window=600
+    )
 
 
 def _too_big(request: HttpRequest) -> bool:
