@@ -117,8 +117,8 @@ def contact_for_booking(
             contact.phone = phone
             contact.save(update_fields=["phone"])
         return contact
-    contact = Contact(
-        kind=Contact.Kind.PROSPECT,
+    return _prospect_create(
+        source="booking",
         first_name=first_name,
         last_name=last_name,
         email=email.lower(),
@@ -126,9 +126,14 @@ def contact_for_booking(
         language=language,
         time_zone=time_zone,
     )
+
+
+def _prospect_create(*, source: str, **fields: str) -> Contact:
+    """A new prospect from a public page, checked, audited with its source and indexed."""
+    contact = Contact(kind=Contact.Kind.PROSPECT, **fields)
     contact.full_clean()
     contact.save()
-    audit_record(action=PortalAction.CONTACT_CREATED, obj=contact, data={"source": "booking"})
+    audit_record(action=PortalAction.CONTACT_CREATED, obj=contact, data={"source": source})
     events.publish(ContactNamesChanged(contact_id=contact.pk))
     return contact
 
@@ -154,18 +159,14 @@ def contact_for_intake(
         contact = Contact.objects.filter(phone=phone).order_by("created_at").first()
     if contact is not None:
         return contact, False
-    contact = Contact(
-        kind=Contact.Kind.PROSPECT,
+    contact = _prospect_create(
+        source="intake",
         first_name=first_name,
         last_name=last_name,
         email=email.lower(),
         phone=phone,
         language=language,
     )
-    contact.full_clean()
-    contact.save()
-    audit_record(action=PortalAction.CONTACT_CREATED, obj=contact, data={"source": "intake"})
-    events.publish(ContactNamesChanged(contact_id=contact.pk))
     return contact, True
 
 

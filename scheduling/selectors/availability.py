@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -129,8 +130,10 @@ def slots_list(
     include_appointments: bool = True,
     exclude_appointment_ids: Iterable[Any] = (),
     online: bool = False,
+    latest: dt.datetime | None = None,
 ) -> list[engine.Slot]:
-    """Free slots of the service's staff (or these); `online` drops fail-closed staff."""
+    """Free slots of the service's staff (or these); `online` drops fail-closed staff;
+    `latest` replaces the booking horizon (moving a booking)."""
     now = now or timezone.now()
     members = list(staff) if staff is not None else list(service.staff.all())
     if online:
@@ -142,7 +145,10 @@ def slots_list(
         include_appointments=include_appointments,
         exclude_appointment_ids=exclude_appointment_ids,
     )
-    return engine.free_slots(calendars, rules_for(service, now=now), start, end)
+    rules = rules_for(service, now=now)
+    if latest is not None:
+        rules = replace(rules, latest=latest)
+    return engine.free_slots(calendars, rules, start, end)
 
 
 def online_members(members: list[User], *, now: dt.datetime) -> list[User]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.http import Http404
@@ -13,7 +13,7 @@ from django.utils import timezone
 from scheduling import availability as engine
 from scheduling import booking_flow
 from scheduling.models import Appointment
-from scheduling.selectors.availability import online_members, rules_for, staff_calendars
+from scheduling.selectors.availability import slots_list
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -154,16 +154,14 @@ def slots_for_change(
 
     `online` (a client acting) drops staff whose fail-closed calendar is stale.
     """
-    now = now or timezone.now()
-    members = list(staff)
-    if online:
-        members = online_members(members, now=now)
-    calendars = staff_calendars(
-        staff=members,
+    return slots_list(
+        service=service,
         start=start,
         end=end,
+        now=now,
+        staff=staff,
         include_appointments=include_appointments,
         exclude_appointment_ids=exclude_appointment_ids,
+        online=online,
+        latest=latest,
     )
-    rules = replace(rules_for(service, now=now), latest=latest)
-    return engine.free_slots(calendars, rules, start, end)
