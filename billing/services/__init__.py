@@ -18,6 +18,7 @@ from billing.services.invoices import (
 from billing.services.online import (
     WebhookRefused,
     attempt_status_for_client,
+    demo_checkout_answer,
     invoice_pay_start,
     may_refund,
     reconcile,
@@ -31,6 +32,7 @@ from billing.services.payments import may_record_payments, payment_record, payme
 __all__ = [
     "WebhookRefused",
     "attempt_status_for_client",
+    "demo_checkout_answer",
     "invoice_pay_start",
     "may_refund",
     "reconcile",

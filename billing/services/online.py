@@ -24,12 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from billing import demo_gateway
 from billing import gateway as gw
 from billing.audit_actions import BillingAction
 from billing.demo_gateway import DemoGateway, demo_enabled, demo_webhook_secret
 from billing.models import (
     Allocation,
     CreditNote,
+    DemoCheckoutSession,
     Invoice,
     Payment,
     PaymentAttempt,
@@ -617,3 +619,22 @@ def _refund_succeeded(refund: Refund, *, actor: User | None) -> None:
         obj=refund,
         data={"amount": str(refund.amount)},
     )
+
+
+def demo_checkout_answer(*, session_id: str, outcome: str, method: str) -> str:
+    """The demo checkout page's Pay or Cancel: completes the open session and sends
+    Stripe's event, signed, through webhook_receive. Returns where the payer goes next."""
+    with transaction.atomic():
+        row = DemoCheckoutSession.objects.select_for_update().get(pk=session_id)
+        if row.status != "open" or row.expires_at <= timezone.now() or outcome == "cancel":
+            return row.cancel_url
+        row.status = "complete"
+        row.method = method if method in row.methods else "card"
+        row.payment_status = "paid"
+        row.payment_intent_id = f"pi_demo_{row.id[8:]}"
+        row.save()
+    payload = demo_gateway.event_json(
+        "checkout.session.completed", demo_gateway.session_as_stripe_json(row)
+    )
+    webhook_receive(payload, gw.sign_webhook_for_demo(payload, demo_webhook_secret()))
+    return row.success_url.replace("{CHECKOUT_SESSION_ID}", row.id)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from billing import demo_gateway, services
+from billing import services
 from billing.demo_gateway import demo_enabled
-from billing.gateway import sign_webhook_for_demo
 from billing.models import DemoCheckoutSession
 from billing.money import Money
 
@@ -48,28 +45,13 @@ def demo_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
     session and sends Stripe's event, signed, through the webhook processing."""
     row = _demo_row(session_id)
     if request.method == "POST":
-        outcome = request.POST.get("outcome")
-        method = request.POST.get("method", "card")
-        with transaction.atomic():
-            row = DemoCheckoutSession.objects.select_for_update().get(pk=row.pk)
-            if row.status != "open" or row.expires_at <= timezone.now():
-                return redirect(row.cancel_url)
-            if outcome == "cancel":
-                return redirect(row.cancel_url)
-            if method not in row.methods:
-                method = "card"
-            row.status = "complete"
-            row.method = method
-            row.payment_status = "paid"
-            row.payment_intent_id = f"pi_demo_{row.id[8:]}"
-            row.save()
-        payload = demo_gateway.event_json(
-            "checkout.session.completed", demo_gateway.session_as_stripe_json(row)
+        return redirect(
+            services.demo_checkout_answer(
+                session_id=row.pk,
+                outcome=request.POST.get("outcome", ""),
+                method=request.POST.get("method", "card"),
+            )
         )
-        services.webhook_receive(
-            payload, sign_webhook_for_demo(payload, demo_gateway.demo_webhook_secret())
-        )
-        return redirect(row.success_url.replace("{CHECKOUT_SESSION_ID}", row.id))
     return render(
         request,
         "billing/demo_checkout.html",
