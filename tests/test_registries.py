@@ -51,6 +51,8 @@ DYNAMIC = {
     ("scheduling.services.reminders", "event"): "scheduling.services.reminders.EVENTS",
     # due_reminders_queue queues one of the two.
     ("portal.services.due_notices", "event"): "portal.services.due_notices.DUE_EVENTS",
+    # _draft_save audits a new or an edited draft.
+    ("billing.services.invoices", "action"): "billing.services.invoices.DRAFT_ACTIONS",
 }
 
 

@@ -263,10 +263,15 @@ def invoice_draft_create(
     )
 
 
+# The audit actions _draft_save writes (one per caller).
+DRAFT_ACTIONS = (BillingAction.INVOICE_DRAFTED, BillingAction.INVOICE_UPDATED)
+
+
 def _draft_save(
     invoice: Invoice, *, actor: User, meta: RequestMeta | None, data: DraftInput, action: str
 ) -> Invoice:
-    """The draft's fields, lines and totals from `data`, saved and audited as `action`."""
+    """The draft's fields, lines and totals from `data`, saved and audited as `action`
+    (one of DRAFT_ACTIONS)."""
     invoice.matter = _matter_for(actor, invoice.contact, data.matter_id)
     _apply_draft(invoice, data, billing_settings_get())
     lines = _clean_lines(data.lines)
