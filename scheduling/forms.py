@@ -307,6 +307,7 @@ class ServiceForm(forms.ModelForm):
             "position",
             "is_consultation",
             "reminder_offsets",
+            "reminders_off",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
@@ -440,6 +441,11 @@ class ServiceForm(forms.ModelForm):
         kind, detail = data.get("location_kind"), data.get("location_detail")
         if kind == LocationKind.VIDEO and detail and not detail.startswith("https://"):
             self.add_error("location_detail", _("A video link starts with https://."))
+        if data.get("reminders_off") and data.get("reminder_offsets"):
+            self.add_error(
+                "reminders_off",
+                _("Either tick reminder times or choose no reminders, not both."),
+            )
         return data
 
     def service_fields(self) -> dict[str, Any]:

@@ -198,6 +198,12 @@ class Service(models.Model):
             "firm's usual reminders."
         ),
     )
+    # "No reminders" is its own choice: an empty list already means the firm's usual ones.
+    reminders_off = models.BooleanField(
+        _("no reminders"),
+        default=False,
+        help_text=_("Clients get the confirmation but no reminders before this service."),
+    )
 
     objects = AvailabilityQuerySet.as_manager()
 
@@ -222,6 +228,8 @@ class Service(models.Model):
     @property
     def reminder_labels(self) -> list[str]:
         """The reminders this service sends, latest first; empty own list: the firm's."""
+        if self.reminders_off:
+            return []
         own = {int(v) for v in self.reminder_offsets or () if int(v) > 0}
         minutes = own or {int(v) for v in settings.NOTIFICATIONS_REMINDER_OFFSETS}
         return [reminder_label(m) for m in sorted(minutes, reverse=True)]

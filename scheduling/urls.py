@@ -20,6 +20,11 @@ urlpatterns = [
     path("staff/schedule/", staff.staff_calendar, name="staff-calendar"),
     path("staff/schedule/book/", staff.staff_book, name="staff-book"),
     path("staff/schedule/availability/", staff.staff_availability, name="staff-availability"),
+    path(
+        "staff/team/<str:staff_id>/hours/",
+        staff.team_availability,
+        name="team-availability",
+    ),
     path("staff/schedule/calendars/", connections.staff_calendars, name="staff-calendars"),
     path(
         "staff/schedule/calendars/guide/",

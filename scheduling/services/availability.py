@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from audit.services import audit_record
@@ -11,16 +13,21 @@ from scheduling.models import (
     AvailabilityRule,
 )
 
+if TYPE_CHECKING:
+    from portal.models import User
+
 
 def availability_rule_add(
-    *, rule: AvailabilityRule, meta: RequestMeta | None = None
+    *, rule: AvailabilityRule, actor: User | None = None, meta: RequestMeta | None = None
 ) -> AvailabilityRule:
+    """Add a working-hours rule; `actor` is who made the change (a firm admin may keep a
+    colleague's hours), the rule's owner when not given."""
     with transaction.atomic():
         rule.full_clean()
         rule.save()
         audit_record(
             action=SchedulingAction.AVAILABILITY_CHANGED,
-            actor=rule.staff,
+            actor=actor or rule.staff,
             meta=meta,
             obj=rule,
             data={"weekday": rule.weekday, "date": str(rule.date or ""), "off": rule.is_off},
@@ -28,11 +35,13 @@ def availability_rule_add(
     return rule
 
 
-def availability_rule_remove(*, rule: AvailabilityRule, meta: RequestMeta | None = None) -> None:
+def availability_rule_remove(
+    *, rule: AvailabilityRule, actor: User | None = None, meta: RequestMeta | None = None
+) -> None:
     with transaction.atomic():
         audit_record(
             action=SchedulingAction.AVAILABILITY_CHANGED,
-            actor=rule.staff,
+            actor=actor or rule.staff,
             meta=meta,
             obj=rule,
             data={"removed": True},

@@ -49,7 +49,13 @@ MAX_FEED_BYTES = 5 * 1024 * 1024
 
 
 def external_calendar_add(
-    *, staff: User, name: str, url: str, fail_closed: bool = False, meta: RequestMeta | None = None
+    *,
+    staff: User,
+    name: str,
+    url: str,
+    fail_closed: bool = False,
+    actor: User | None = None,
+    meta: RequestMeta | None = None,
 ) -> ExternalCalendar:
     url = url.strip()
     if url.startswith("webcal://"):
@@ -64,7 +70,9 @@ def external_calendar_add(
         )
         calendar.full_clean()
         calendar.save()
-        audit_record(action=SchedulingAction.CALENDAR_ADDED, actor=staff, meta=meta, obj=calendar)
+        audit_record(
+            action=SchedulingAction.CALENDAR_ADDED, actor=actor or staff, meta=meta, obj=calendar
+        )
     return calendar
 
 

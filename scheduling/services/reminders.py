@@ -30,7 +30,10 @@ SUPPRESS_REASONS: dict[str, str] = {
 
 
 def reminder_offsets(*, service: Service) -> list[int]:
-    """Minutes before the start: the service's own offsets, else the firm-wide default."""
+    """Minutes before the start: none when the service sends none, its own offsets, else
+    the firm-wide default."""
+    if service.reminders_off:
+        return []
     own = {int(v) for v in service.reminder_offsets or () if int(v) > 0}
     return sorted(own or set(settings.NOTIFICATIONS_REMINDER_OFFSETS), reverse=True)
 

@@ -65,6 +65,7 @@ SERVICE_FORM_GROUPS = (
             "slot_step_minutes",
             "hold_minutes",
             "reminder_offsets",
+            "reminders_off",
         ),
     ),
     (_lazy("Price and cancellation"), ("price", "cancel_deadline_hours", "cancel_fee")),

@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.decorators import staff_required
+from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.links import absolute_url
 from core.time import day_window, parse_date, wall_clock_to_utc
 from core.validators import date_in_sane_range
+from portal import selectors as portal_selectors
 from portal import services as portal_services
 from portal.types import Request
 from scheduling import selectors, services
@@ -33,7 +34,7 @@ from scheduling.forms import (
 from scheduling.models import AvailabilityRule, ExternalCalendar
 
 if TYPE_CHECKING:
-    pass
+    from portal.models import User
 
 
 def _local_dt(value: dt.datetime, tz: str) -> dt.datetime:
@@ -256,7 +257,31 @@ def staff_appointment_action(request: Request, appointment_id: Any, action: str)
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_availability(request: Request) -> HttpResponse:
-    user = request.user
+    return _availability_page(
+        request, staff=request.user, here=reverse("scheduling:staff-availability")
+    )
+
+
+@firm_admin_required
+@require_http_methods(["GET", "POST"])
+def team_availability(request: Request, staff_id: str) -> HttpResponse:
+    """A firm admin keeps a colleague's working hours, days off and busy calendars."""
+    person = portal_selectors.staff_get_for_admin(user=request.user, staff_id=staff_id)
+    if person.pk == request.user.pk:
+        return redirect("scheduling:staff-availability")
+    return _availability_page(
+        request,
+        staff=person,
+        here=reverse("scheduling:team-availability", kwargs={"staff_id": person.pk}),
+    )
+
+
+def _availability_page(request: Request, *, staff: User, here: str) -> HttpResponse:
+    """Working hours, days off and external calendars of `staff` (the viewer, or a
+    colleague a firm admin manages); every change is audited with the viewer as actor."""
+    actor = request.user
+    own = staff.pk == actor.pk
+    meta = RequestMeta.from_request(request)
     rule_form = AvailabilityRuleForm()
     calendar_form = ExternalCalendarForm()
     if request.method == "POST":
@@ -265,62 +290,59 @@ def staff_availability(request: Request) -> HttpResponse:
             rule_form = AvailabilityRuleForm(request.POST)
             if rule_form.is_valid():
                 rule = rule_form.save(commit=False)
-                rule.staff = user
-                services.availability_rule_add(rule=rule, meta=RequestMeta.from_request(request))
-                return redirect("scheduling:staff-availability")
+                rule.staff = staff
+                services.availability_rule_add(rule=rule, actor=actor, meta=meta)
+                return redirect(here)
         elif action == "remove-rule":
             rule_id = request.POST.get("rule", "")
             rule = (
-                AvailabilityRule.objects.filter(staff=user, pk=int(rule_id)).first()
+                AvailabilityRule.objects.filter(staff=staff, pk=int(rule_id)).first()
                 if rule_id.isascii() and rule_id.isdigit() and len(rule_id) < 19
                 else None
             )
             if rule is None:
                 raise Http404
-            services.availability_rule_remove(rule=rule, meta=RequestMeta.from_request(request))
-            return redirect("scheduling:staff-availability")
+            services.availability_rule_remove(rule=rule, actor=actor, meta=meta)
+            return redirect(here)
         elif action == "add-calendar":
             calendar_form = ExternalCalendarForm(request.POST)
             if calendar_form.is_valid():
                 try:
                     services.external_calendar_add(
-                        staff=user,
-                        meta=RequestMeta.from_request(request),
-                        **calendar_form.cleaned_data,
+                        staff=staff, actor=actor, meta=meta, **calendar_form.cleaned_data
                     )
                 except ServiceError as exc:
                     calendar_form.add_error("url", str(exc))
                 else:
-                    return redirect("scheduling:staff-availability")
+                    return redirect(here)
         elif action == "remove-calendar":
             try:
                 calendar = ExternalCalendar.objects.filter(
-                    staff=user, pk=request.POST.get("calendar", "")
+                    staff=staff, pk=request.POST.get("calendar", "")
                 ).first()
             except (ValueError, TypeError, ValidationError):
                 calendar = None
             if calendar is None:
                 raise Http404
-            services.external_calendar_remove(
-                calendar=calendar, actor=user, meta=RequestMeta.from_request(request)
-            )
-            return redirect("scheduling:staff-availability")
-        elif action == "rotate-feed":
-            portal_services.user_calendar_token_rotate(
-                user=user, meta=RequestMeta.from_request(request)
-            )
-            return redirect("scheduling:staff-availability")
+            services.external_calendar_remove(calendar=calendar, actor=actor, meta=meta)
+            return redirect(here)
+        elif action == "rotate-feed" and own:
+            # The feed address is the owner's secret: nobody else makes or sees one.
+            portal_services.user_calendar_token_rotate(user=staff, meta=meta)
+            return redirect(here)
     feed_url = ""
-    if user.calendar_token:
+    if own and staff.calendar_token:
         feed_url = absolute_url(
-            reverse("scheduling:staff-feed", kwargs={"token": user.calendar_token})
+            reverse("scheduling:staff-feed", kwargs={"token": staff.calendar_token})
         )
     return render(
         request,
         "scheduling/staff_availability.html",
         {
-            "rules": AvailabilityRule.objects.filter(staff=user),
-            "calendars": selectors.external_calendars_for(staff=user),
+            "person": staff,
+            "own": own,
+            "rules": AvailabilityRule.objects.filter(staff=staff),
+            "calendars": selectors.external_calendars_for(staff=staff),
             "rule_form": rule_form,
             "calendar_form": calendar_form,
             "feed_url": feed_url,

@@ -38,6 +38,12 @@ def test_seed_demo_creates_the_demo_firm_and_is_idempotent(
         assert user.check_password("atrium-demo-2026")
         assert Matter.objects.filter(clients__user=user).count() == 1
     assert User.objects.filter(role=User.Role.STAFF).count() == 3
+    titles = dict(User.objects.filter(role=User.Role.STAFF).values_list("email", "staff_title"))
+    assert titles == {
+        "anna.kowalska@example.com": "lawyer",
+        "marek.nowak@example.com": "lawyer",
+        "sofia.garcia@example.com": "paralegal",
+    }
     assert User.objects.filter(role=User.Role.CLIENT).count() == 5
     assert User.objects.filter(role=User.Role.COCOUNSEL).count() >= 1
     assert Matter.objects.values("stage").distinct().count() >= 3

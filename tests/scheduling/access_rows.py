@@ -115,6 +115,20 @@ ROWS = [
     Row("scheduling:staff-calendar", STAFF_ONLY, setup=world_booking),
     Row("scheduling:staff-book", STAFF_ONLY),
     Row("scheduling:staff-availability", STAFF_ONLY),
+    # A colleague's hours and calendars: firm admins only (from the team pages).
+    Row(
+        "scheduling:team-availability",
+        {**STAFF_ONLY, "staff_on": 404, "staff_off": 404},
+        kwargs=lambda w: {"staff_id": w.staff_off.pk},
+        secret=lambda w: w.staff_off.email,
+    ),
+    Row(
+        "scheduling:team-availability",
+        {**STAFF_ONLY, "staff_on": 404, "staff_off": 404, "admin": 302},
+        kwargs=lambda w: {"staff_id": w.staff_off.pk},
+        method="post",
+        data=lambda w: {"action": "add-rule", "date": "2026-06-05", "is_off": "on"},
+    ),
     Row("scheduling:staff-calendars", STAFF_ONLY),
     Row("scheduling:staff-calendar-guide", STAFF_ONLY),
     Row("scheduling:staff-calendar-caldav", STAFF_ONLY),

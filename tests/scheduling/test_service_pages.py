@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from notifications.models import Notification
 from scheduling.models import PackageStep, Reminder, Service
 from tests import factories
 from tests.scheduling.helpers import make_appointment
@@ -455,3 +456,52 @@ def test_a_reminder_time_set_before_the_form_existed_stays_ticked(
     assert response.status_code == 302
     intro.refresh_from_db()
     assert intro.reminder_offsets == [1440, 90]
+
+
+def test_admin_chooses_no_reminders_and_a_booking_gets_a_confirmation_but_no_reminder(
+    client, frozen, admin, intro, lawyers, settings
+) -> None:
+    # given: the firm sends reminders by default
+    settings.NOTIFICATIONS_REMINDER_OFFSETS = [24 * 60, 2 * 60]
+    client.force_login(admin)
+    url = reverse("scheduling:staff-service-edit", kwargs={"service_id": intro.pk})
+    fields = {
+        "name": intro.name,
+        "slug": intro.slug,
+        "duration_minutes": 15,
+        "buffer_before_minutes": 0,
+        "buffer_after_minutes": 5,
+        "min_notice_minutes": 60,
+        "staff": [lawyer.pk for lawyer in lawyers],
+    }
+
+    # when: times and "no reminders" together are refused; "no reminders" alone is saved
+    both = client.post(url, _form(lawyers, **fields, reminder_offsets=["60"], reminders_off="on"))
+    saved = client.post(url, _form(lawyers, **fields, reminders_off="on"))
+
+    # then
+    assert both.status_code == 400
+    assert both.context["form"].errors["reminders_off"]
+    assert saved.status_code == 302
+    intro.refresh_from_db()
+    assert intro.reminders_off and intro.reminder_offsets == []
+    listing = client.get(reverse("scheduling:staff-services")).content.decode()
+    assert "Reminders: none" in listing
+    client.logout()
+    booked = client.post(
+        reverse("scheduling:api-bookings"),
+        data=json.dumps(
+            {
+                "service": intro.slug,
+                "start": "2026-06-16T09:00:00+02:00",
+                "first_name": "Ada",
+                "last_name": "Nowak",
+                "email": "ada@example.com",
+                "time_zone": "Europe/Warsaw",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert booked.status_code == 201, booked.content
+    assert not Reminder.objects.filter(appointment_id=booked.json()["reference"]).exists()
+    assert Notification.objects.filter(event="booked").count() == 1

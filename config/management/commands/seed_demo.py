@@ -23,10 +23,10 @@ from scheduling import demo as scheduling_demo
 DEMO_PASSWORD = "atrium-demo-2026"  # noqa: S105 - published demo credential, see README
 
 STAFF = [
-    # email, first, last, firm admin
-    ("anna.kowalska@example.com", "Anna", "Kowalska", True),
-    ("marek.nowak@example.com", "Marek", "Nowak", False),
-    ("sofia.garcia@example.com", "Sofía", "García", False),
+    # email, first, last, firm admin, works as
+    ("anna.kowalska@example.com", "Anna", "Kowalska", True, User.StaffTitle.LAWYER),
+    ("marek.nowak@example.com", "Marek", "Nowak", False, User.StaffTitle.LAWYER),
+    ("sofia.garcia@example.com", "Sofía", "García", False, User.StaffTitle.PARALEGAL),
 ]
 CLIENTS = [
     # email, first, last, language, time zone, channel
@@ -151,8 +151,13 @@ class Command(BaseCommand):
         )
         staff = {
             email: self._user(email, first, last, User.Role.STAFF, admin=admin)
-            for email, first, last, admin in STAFF
+            for email, first, last, admin, _title in STAFF
         }
+        for email, *_names, works_as in STAFF:
+            # Titles drive the role shown on the team pages; an older demo database has none.
+            if not staff[email].staff_title:
+                staff[email].staff_title = works_as
+                staff[email].save(update_fields=["staff_title"])
         admin_user = staff[STAFF[0][0]]
         tags = {}
         for name, category in [
