@@ -21,8 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.validators import validate_plain_text
+from notifications.outbox import Delivery
 
 ZERO = Decimal("0.00")
+REMINDERS_PER_ITEM = 6
+REMINDER_REPEAT_DAYS = 14
 
 
 def _money(verbose: Any, **kwargs: Any) -> models.DecimalField[Any, Any]:
@@ -87,6 +90,8 @@ class BillingSettings(models.Model):
     seller_tax_id = models.CharField(_("seller tax id"), max_length=32, blank=True)
     bank_iban = models.CharField(_("bank account (IBAN)"), max_length=42, blank=True)
     bank_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    # When the payment-reminder planner last ran (a late digest waits for today's plan).
+    reminders_planned_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -110,6 +115,14 @@ class BillingSettings(models.Model):
             if part.lstrip("-").isdigit():
                 steps.append(int(part))
         return sorted(set(steps))
+
+    def reminder_steps(self) -> list[int]:
+        """Days from the due date an item is reminded on: the cadence, then every
+        ``REMINDER_REPEAT_DAYS`` after its last step, at most ``REMINDERS_PER_ITEM`` in all."""
+        steps = self.cadence()[:REMINDERS_PER_ITEM]
+        while steps and len(steps) < REMINDERS_PER_ITEM:
+            steps.append(steps[-1] + REMINDER_REPEAT_DAYS)
+        return steps
 
 
 class TaxRate(models.Model):
@@ -762,3 +775,45 @@ class DemoCheckoutSession(models.Model):
 
     def __str__(self) -> str:
         return self.id
+
+
+class PaymentReminder(Delivery):
+    """One payment-reminder digest for a contact on one channel: every open document whose
+    reminder step fell due, with its amount and one "view and pay" link (spec §6 F9).
+
+    ``step_key`` is the firm-local date the digest is for, and (contact, step_key,
+    channel) is unique: at most one digest a day per channel, however often the planner
+    runs. The documents it covers are listed by id in ``context``; the composer re-reads
+    them at send time and leaves out what was paid, is being confirmed or is disputed.
+    """
+
+    SWEEP_SELECT_RELATED: ClassVar[tuple[str, ...]] = ("contact", "contact__user")
+    NOTICE_EVENT = "payment_reminder"
+
+    contact = models.ForeignKey(
+        "portal.Contact", on_delete=models.CASCADE, related_name="payment_reminders"
+    )
+    step_key = models.CharField(max_length=10)
+    context = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-due_at", "channel"]
+        indexes: ClassVar = [
+            models.Index(fields=["state", "next_attempt_at"], name="payment_reminder_due_idx"),
+        ]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["contact", "step_key", "channel"],
+                name="payment_reminder_one_per_contact_day_channel",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_key} {self.channel} {self.state}"
+
+    def notice_event(self) -> str:
+        return self.NOTICE_EVENT
+
+    @property
+    def invoice_ids(self) -> list[str]:
+        return [str(pk) for pk in self.context.get("invoices", [])]

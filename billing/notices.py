@@ -1,30 +1,34 @@
-"""Billing's notices: "you have a new invoice" and "payment received". Content-free: the
-firm, an amount or a document number and one link; never a matter title or a line.
-Registered in BillingConfig.ready()."""
+"""Billing's notices: "you have a new invoice", "payment received" and the payment
+reminder digest. Content-free: the firm, an amount or a document number and one link;
+never a matter title or a line. Registered in BillingConfig.ready()."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Invoice, Payment
+from billing.models import Invoice, Payment, PaymentReminder
 from billing.money import format_money, format_money_sms
+from billing.selectors import billing_settings_get
 from billing.services.invoices import INVOICE_ISSUED
 from billing.services.payments import PAYMENT_RECEIVED
+from billing.services.reminders import firm_today, reminder_blocked_invoices
 from core.links import absolute_url
+from core.time import format_long_date
 from notifications import registry
 from notifications.channels import Channel, Outgoing
 from notifications.compose import address_for, outgoing, postpone_sms_in_quiet_hours, render
-from notifications.outbox import Suppress, key_id
+from notifications.outbox import Postpone, Suppress, key_id, register_reasons
 from notifications.registry import COMMON_PLACEHOLDERS, Notice, SendContext, Text
 from portal import selectors as portal_selectors
 
 if TYPE_CHECKING:
-    from decimal import Decimal
-
     from notifications.models import Notification
 
 
@@ -75,6 +79,32 @@ EMAIL: dict[str, dict[str, Text]] = {
             "№ {number} в вашем кабинете: {link}\n\n{firm}",
         ),
     },
+    PaymentReminder.NOTICE_EVENT: {
+        "en": Text(
+            "Payment reminder from {firm}",
+            "Hello {name},\n\na reminder from {firm}: {amount} to pay (documents: {count}; "
+            "the earliest due on {due}).\nView and pay: {link}\n\nIf you have paid already, "
+            "thank you, and please ignore this message.\n\n{firm}",
+        ),
+        "pl": Text(
+            "Przypomnienie o płatności od {firm}",
+            "Dzień dobry {name},\n\nprzypominamy: {amount} do zapłaty (dokumenty: {count}; "
+            "najwcześniejszy termin {due}).\nZobacz i zapłać: {link}\n\nJeśli płatność "
+            "została już wykonana, dziękujemy i prosimy zignorować tę wiadomość.\n\n{firm}",
+        ),
+        "es": Text(
+            "Recordatorio de pago de {firm}",
+            "Hola, {name}:\n\nle recordamos que tiene {amount} pendiente de pago "
+            "(documentos: {count}; el primer vencimiento es el {due}).\nVer y pagar: {link}"
+            "\n\nSi ya ha pagado, gracias, y no tenga en cuenta este mensaje.\n\n{firm}",
+        ),
+        "ru": Text(
+            "Напоминание об оплате от {firm}",
+            "Здравствуйте, {name}!\n\nнапоминаем: к оплате {amount} (документов: {count}; "
+            "ближайший срок {due}).\nПосмотреть и оплатить: {link}\n\nЕсли вы уже оплатили, "
+            "спасибо, и не обращайте внимания на это письмо.\n\n{firm}",
+        ),
+    },
 }
 SMS: dict[str, dict[str, str]] = {
     INVOICE_ISSUED: {
@@ -89,9 +119,27 @@ SMS: dict[str, dict[str, str]] = {
         "es": "{firm}: pago de {amount} recibido. Recibo: {link}",
         "ru": "{firm}: платёж {amount} получен. Квитанция: {link}",
     },
+    PaymentReminder.NOTICE_EVENT: {
+        "en": "{firm}: reminder, {amount} to pay. View and pay: {link}",
+        "pl": "{firm}: przypomnienie, {amount} do zapłaty. Zobacz i zapłać: {link}",
+        "es": "{firm}: recordatorio, {amount} pendiente de pago. Ver y pagar: {link}",
+        "ru": "{firm}: напоминание, к оплате {amount}. Посмотреть и оплатить: {link}",
+    },
 }
 # Text messages name the currency by its code (format_money_sms), as the sample does.
 SAMPLE = {"number": "FV/2026/0012", "amount": "350,00 PLN"}
+REMINDER_SAMPLE = {"amount": "350,00 PLN", "count": "1", "due": "3 March 2026"}
+REMINDER_REASONS = {
+    "paid": _("paid"),
+    "payment processing": _("payment processing"),
+    "dispute open": _("dispute open"),
+    "waiting for today's plan": _("waiting for today's reminder plan"),
+    "no portal account": _("no portal account"),
+}
+# A digest from an earlier day waits this long for today's planner run (which would fold
+# it into today's digest) before it goes out anyway.
+LATE_WAIT = dt.timedelta(minutes=15)
+PLANNER_GRACE = dt.timedelta(hours=2)
 
 
 def _by_key(model: type[M], about: str, kind: str) -> M | None:
@@ -112,7 +160,7 @@ def _values(row: Notification, ctx: SendContext) -> tuple[dict[str, str], str, s
     return {"firm": firm.name, "name": recipient.name}, to, recipient.language
 
 
-def _amount(row: Notification, amount: Decimal, currency: str, language: str) -> str:
+def _amount(row: Notification | PaymentReminder, amount: Decimal, currency: str, language: str) -> str:
     if row.channel == Channel.SMS:
         return format_money_sms(amount, currency, language)
     return format_money(amount, currency, language)
@@ -150,6 +198,66 @@ def compose_payment_received(row: Notification, ctx: SendContext) -> Outgoing:
     return outgoing(row, to=to, subject=subject, body=body)
 
 
+def compose_payment_reminder(row: PaymentReminder, ctx: SendContext) -> Outgoing:
+    """The digest: the total still open per currency over the documents it lists, as they
+    are now; nothing when all of them are paid, being confirmed or disputed."""
+    contact = row.contact
+    user = contact.user
+    if user is None or not user.is_active:
+        raise Suppress("no portal account")
+    today = firm_today(ctx.now)
+    if row.step_key < today.isoformat():
+        # A digest left from an earlier day: today's plan may fold it into a newer one.
+        planned = ctx.remember("billing_reminders_planned", _planned_at)
+        planned_today = planned is not None and firm_today(planned) == today
+        if not planned_today and ctx.now - row.due_at < PLANNER_GRACE + dt.timedelta(days=1):
+            raise Postpone(ctx.now + LATE_WAIT, "waiting for today's plan")
+    invoices = list(
+        Invoice.objects.filter(
+            pk__in=row.invoice_ids,
+            contact_id=contact.pk,
+            lifecycle=Invoice.Lifecycle.ISSUED,
+            balance__gt=0,
+        ).order_by("due_date")
+    )
+    blocked = reminder_blocked_invoices([i.pk for i in invoices])
+    open_ = [
+        i for i in invoices if i.pk not in blocked["processing"] and i.pk not in blocked["disputed"]
+    ]
+    if not open_:
+        if blocked["disputed"]:
+            raise Suppress("dispute open")
+        if blocked["processing"]:
+            raise Suppress("payment processing")
+        raise Suppress("paid")
+    recipient = portal_selectors.contact_recipient(contact)
+    to = address_for(recipient, row.channel)
+    postpone_sms_in_quiet_hours(recipient, row.channel, ctx.now)
+    language = recipient.language
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for invoice in open_:
+        totals[invoice.currency] += invoice.balance  # per currency, never across
+    firm = ctx.remember("firm", portal_selectors.firm_get)
+    values = {
+        "firm": firm.name,
+        "name": recipient.name,
+        "amount": "; ".join(
+            _amount(row, amount, currency, language) for currency, amount in sorted(totals.items())
+        ),
+        "count": str(len(open_)),
+        "due": format_long_date(open_[0].due_date, language=language),
+        "link": absolute_url(reverse("billing:portal-invoices")),
+    }
+    subject, body = render(
+        ctx, event=row.NOTICE_EVENT, channel=row.channel, language=language, values=values
+    )
+    return outgoing(row, to=to, subject=subject, body=body)
+
+
+def _planned_at() -> dt.datetime | None:
+    return billing_settings_get().reminders_planned_at
+
+
 NOTICES = [
     Notice(
         event=INVOICE_ISSUED,
@@ -171,9 +279,20 @@ NOTICES = [
         sample=SAMPLE,
         select_related=("recipient__contact",),
     ),
+    Notice(
+        event=PaymentReminder.NOTICE_EVENT,
+        label=_("Payment reminder"),
+        compose=compose_payment_reminder,
+        placeholders=(*COMMON_PLACEHOLDERS, "amount", "count", "due"),
+        email=EMAIL[PaymentReminder.NOTICE_EVENT],
+        sms=SMS[PaymentReminder.NOTICE_EVENT],
+        sample=REMINDER_SAMPLE,
+    ),
 ]
 
 
 def register() -> None:
     for notice in NOTICES:
         registry.register(notice)
+    registry.register_outbox(PaymentReminder)
+    register_reasons(REMINDER_REASONS)

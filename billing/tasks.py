@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from billing.services import online
+from billing.services import online, reminders
 
 
 @shared_task(ignore_result=True)
@@ -15,3 +15,8 @@ def stripe_event_process(event_id: str) -> None:
 @shared_task(ignore_result=True)
 def payments_reconcile() -> None:
     online.reconcile()
+
+
+@shared_task(ignore_result=True)
+def payment_reminders_plan() -> None:
+    reminders.payment_reminders_plan()

@@ -464,6 +464,12 @@ CELERY_BEAT_SCHEDULE["billing-reconcile"] = {
     "schedule": 300.0,
     "options": {"expires": 290},
 }
+# Payment reminder digests (one per contact and day; idempotent, so hourly is safe).
+CELERY_BEAT_SCHEDULE["billing-payment-reminders"] = {
+    "task": "billing.tasks.payment_reminders_plan",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
 CELERY_BEAT_SCHEDULE["scheduling-holds-expire"] = {
     "task": "scheduling.tasks.booking_holds_expire",
     "schedule": 60.0,
