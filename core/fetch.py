@@ -61,11 +61,6 @@ def resolve_public_address(url: str, *, allow_private: bool = False) -> str:
     return str(addresses[0])
 
 
-def check_public_address(url: str, *, allow_private: bool = False) -> None:
-    """Refuse anything but http(s) to a host whose every address is public."""
-    resolve_public_address(url, allow_private=allow_private)
-
-
 def _pinned_adapter(address: str) -> HTTPAdapter:
     """A requests adapter whose connections go to `address`, whatever the URL's host."""
 
@@ -100,12 +95,26 @@ def _pinned_adapter(address: str) -> HTTPAdapter:
     return adapter
 
 
+def pin_session(session: requests.Session, address: str) -> None:
+    """Send the session's next requests to `address` (from resolve_public_address).
+
+    For clients that keep their own session (CalDAV, with its credentials): resolve and
+    check each hop, pin, then request; the name still goes in Host, SNI and the
+    certificate check. Proxies from the environment are turned off (they would resolve
+    the name again).
+    """
+    session.trust_env = False
+    adapter = _pinned_adapter(address)
+    for prefix in ("http://", "https://"):
+        previous = session.adapters.get(prefix)
+        session.mount(prefix, adapter)
+        if previous is not None:
+            previous.close()
+
+
 def _pinned_get(url: str, address: str) -> requests.Response:
     session = requests.Session()
-    session.trust_env = False  # an environment proxy would resolve the name again
-    adapter = _pinned_adapter(address)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    pin_session(session, address)
     response = session.get(url, timeout=TIMEOUT, stream=True, allow_redirects=False)
     # The session (and its pinned pool) goes with the response.
     response._atrium_session = session  # type: ignore[attr-defined]  # kept alive until closed

@@ -1,8 +1,9 @@
 """A small CalDAV client (RFC 4791, sync-collection RFC 6578) over `requests`.
 
 Protocol only: no ORM, no settings. Every request, and every redirect hop, passes the SSRF
-guard (`core.fetch.check_public_address`); a private address is allowed only for hosts the
-caller lists (an office Nextcloud). Errors are `requests` exceptions (HTTPError carries
+guard (`core.fetch.resolve_public_address`) and connects to the address that was checked
+(`core.fetch.pin_session`: no second lookup a rebinding name could answer differently); a
+private address is allowed only for hosts the caller lists (an office Nextcloud). Errors are `requests` exceptions (HTTPError carries
 the status) or CalDAVError with a short code; neither includes the password.
 
 Why not the `caldav` package: its 3.x line requires `niquests`, whose `urllib3-future`
@@ -20,7 +21,7 @@ from xml.etree.ElementTree import Element  # noqa: S405 - types only; parsing is
 import requests
 from defusedxml import ElementTree
 
-from core.fetch import FetchRefused, check_public_address
+from core.fetch import FetchRefused, pin_session, resolve_public_address
 
 TIMEOUT = (10, 10)  # connect, read (seconds)
 MAX_REDIRECTS = 3
@@ -88,6 +89,7 @@ class Client:
         self.session = requests.Session()
         self.session.trust_env = False
         self.session.auth = (username, password)
+        self._pinned = ""  # the address the session's connections go to
 
     def __repr__(self) -> str:  # never show the credentials
         return f"<CalDAV client {urlsplit(self.url).hostname}>"
@@ -113,9 +115,12 @@ class Client:
             if not self._same_site(url):
                 # The password goes with every request: never to another site.
                 raise CalDAVError("other_site")
-            check_public_address(
+            address = resolve_public_address(
                 url, allow_private=self.allow_private or host in self.private_hosts
             )
+            if address != self._pinned:
+                pin_session(self.session, address)
+                self._pinned = address
             response = self.session.request(
                 method,
                 url,

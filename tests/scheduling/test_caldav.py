@@ -446,3 +446,33 @@ def test_the_password_never_goes_to_another_site(radicale, calendars) -> None:
     assert secure._same_site("https://p42-caldav.icloud.com/123/calendars/")
     assert not secure._same_site("http://caldav.icloud.com/")
     assert not secure._same_site("https://evil.example/")
+
+
+def test_a_caldav_host_that_rebinds_to_loopback_is_reached_at_the_checked_address(
+    monkeypatch: Any,
+) -> None:
+    from scheduling import caldav
+    from tests.core.test_fetch import PUBLIC_IP, _fake_dns, _Server
+
+    internal, public = _Server(b"INTERNAL SECRET"), _Server(b"public calendar")
+    try:
+        # given: the name answers a public address to the check and loopback afterwards
+        lookups = _fake_dns(
+            monkeypatch, {"dav.rebind.test": [PUBLIC_IP, "127.0.0.1"]}, {PUBLIC_IP: public.port}
+        )
+        client = caldav.Client(
+            f"http://dav.rebind.test:{internal.port}/", username="u", password="secret"
+        )
+        # when
+        response = client.request("GET", "calendars/")
+        # then: the request went to the checked address (no second lookup by the HTTP
+        # client), never to loopback; the name stayed in the Host header
+        assert response.content == b"public calendar"
+        assert internal.requests == []
+        assert public.requests == [
+            {"path": "/calendars/", "host": f"dav.rebind.test:{internal.port}"}
+        ]
+        assert lookups.count("dav.rebind.test") == 1
+    finally:
+        internal.close()
+        public.close()
