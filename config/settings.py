@@ -420,6 +420,12 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": 300.0,
             "options": {"expires": 290},
         },
+        # Search text of uploads whose extraction task never reached the broker.
+        "portal-documents-text-pending": {
+            "task": "portal.tasks.documents_text_extract_pending",
+            "schedule": 300.0,
+            "options": {"expires": 290},
+        },
         # Due-date notices and the silence digest (portal owns both).
         "portal-daily-notices": {
             "task": "portal.tasks.daily_notices",

@@ -26,6 +26,11 @@ def document_version_extract_text(version_id: str) -> None:
     services.document_version_extract_text(version_id=version_id)
 
 
+@shared_task(ignore_result=True)
+def documents_text_extract_pending() -> None:
+    services.documents_text_extract_pending()
+
+
 @shared_task(autoretry_for=(OSError,), max_retries=48, retry_backoff=60, retry_backoff_max=1800)
 def document_version_rescan(version_id: str) -> None:
     services.document_version_rescan(version_id=version_id)

@@ -111,6 +111,9 @@ class DocumentVersion(models.Model):
     )
     # Plain text pulled out of PDF, DOCX and text files, for search.
     text = models.TextField(blank=True, default="")
+    # When extraction finished (with or without text); empty: still to do, so a task lost
+    # in a broker outage is picked up by the sweep (documents_text_extract_pending).
+    text_extracted_at = models.DateTimeField(null=True, blank=True)
     request_item = models.ForeignKey(
         "DocumentRequestItem",
         null=True,

@@ -17,6 +17,7 @@ from portal.services.documents import (
     document_upload,
     document_version_extract_text,
     document_version_rescan,
+    documents_text_extract_pending,
     folder_create,
 )
 from portal.services.due_notices import due_reminders_queue
@@ -101,6 +102,7 @@ __all__ = [
     "document_set_shared",
     "document_upload",
     "document_version_extract_text",
+    "documents_text_extract_pending",
     "document_version_rescan",
     "due_reminders_queue",
     "firm_update",

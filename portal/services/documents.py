@@ -329,25 +329,60 @@ def document_version_rescan(*, version_id: str) -> str:
     return "clean"
 
 
+def _text_readable(content_type: str) -> bool:
+    return content_type in ("application/pdf", "text/plain") or content_type.endswith(
+        "wordprocessingml.document"
+    )
+
+
 def document_version_extract_text(*, version_id: str) -> None:
-    version = DocumentVersion.objects.filter(pk=version_id).first()
-    if version is None or version.text:
+    """Search text for one version, once: done (text or none) is marked text_extracted_at.
+
+    Storage errors (OSError) leave it unmarked, so the task or the sweep tries again.
+    """
+    version = DocumentVersion.objects.filter(pk=version_id, text_extracted_at=None).first()
+    if version is None:
         return
-    if version.content_type not in (
-        "application/pdf",
-        "text/plain",
-    ) and not version.content_type.endswith("wordprocessingml.document"):
-        return
-    with version.file.open("rb") as fh:
-        data = fh.read(max_upload_bytes() + 1)
-    if len(data) > max_upload_bytes():
-        return  # larger than any upload may be: not worth parsing
-    # A child process with memory and time limits: a bad file fails that file only.
-    text = extract_text_limited(data, version.content_type)
-    if text is None:
-        logger.warning("text extraction of a document version hit its limits; no text")
-        return
-    DocumentVersion.objects.filter(pk=version_id).update(text=text)
+    text = ""
+    if _text_readable(version.content_type) and not version.text:
+        try:
+            with version.file.open("rb") as fh:
+                data = fh.read(max_upload_bytes() + 1)
+        except FileNotFoundError:
+            data = b""  # removed (a virus): nothing to read, nothing to retry
+        if 0 < len(data) <= max_upload_bytes():  # larger than any upload: not worth parsing
+            # A child process with memory and time limits: a bad file fails that file only.
+            limited = extract_text_limited(data, version.content_type)
+            if limited is None:
+                logger.warning("text extraction of a document version hit its limits; no text")
+            text = limited or ""
+    fields: dict[str, object] = {"text_extracted_at": timezone.now()}
+    if text:
+        fields["text"] = text
+    DocumentVersion.objects.filter(pk=version_id, text_extracted_at=None).update(**fields)
+
+
+def documents_text_extract_pending(*, now: dt.datetime | None = None, limit: int = 20) -> int:
+    """The net under the upload's task: extract versions whose task never ran (the broker
+    was down) or failed on storage. Only those older than two minutes, so the task goes
+    first; at most `limit` per run. Returns how many are done."""
+    now = now or timezone.now()
+    ids = list(
+        DocumentVersion.objects.filter(
+            text_extracted_at=None, uploaded_at__lte=now - dt.timedelta(minutes=2)
+        )
+        .order_by("uploaded_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for version_id in ids:
+        try:
+            document_version_extract_text(version_id=str(version_id))
+        except OSError as exc:  # storage unreachable: the next run tries again
+            logger.warning("text extraction postponed (%s)", type(exc).__name__)
+        else:
+            done += 1
+    return done
 
 
 def document_set_shared(
