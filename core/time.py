@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from django.utils import formats, timezone, translation
 
@@ -110,3 +111,19 @@ def format_long_day(value: dt.date, *, language: str | None = None) -> str:
 def format_short_time(value: dt.datetime, *, zone: ZoneInfo, language: str | None = None) -> str:
     """'10:30': the language's own short time, read in this zone."""
     return str(format_time(value.astimezone(zone).time(), "short", locale=_babel_locale(language)))
+
+
+def babel_locale(language: str | None = None) -> str:
+    """The Babel locale of a language (the active one by default)."""
+    return _babel_locale(language)
+
+
+def weekday_names(language: str | None = None) -> list[str]:
+    """Monday first, the language's short stand-alone weekday names ('pon.', 'пн')."""
+    days = Locale.parse(_babel_locale(language)).days["stand-alone"]["abbreviated"]
+    return [str(days[i]) for i in range(7)]
+
+
+def month_label(value: dt.date, *, language: str | None = None) -> str:
+    """'grudzień 2026', 'diciembre de 2026', 'декабрь 2026 г.': a month as a heading."""
+    return str(format_date(value, "LLLL y", locale=_babel_locale(language)))

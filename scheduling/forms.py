@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 
 MAX_YEARS_AHEAD = 2
 
+# The SMS consent the booking form shows; stored word for word with this version when ticked.
+SMS_CONSENT_TEXT = _(
+    "Send me reminders about my appointments by text message (SMS) to this number. "
+    "I can turn this off at any time."
+)
+SMS_CONSENT_VERSION = "booking-sms-1"
+
 
 def _zone(value: str) -> str:
     if value not in available_time_zones():
@@ -98,6 +105,13 @@ class BookingForm(BookerForm):
     invite = forms.CharField(max_length=300, required=False)
     # A package: the steps' times and people the booker saw (selectors.plan_fingerprint).
     plan = forms.CharField(max_length=2000, required=False)
+    sms_opt_in = forms.BooleanField(required=False, label=SMS_CONSENT_TEXT)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("sms_opt_in") and not data.get("phone"):
+            self.add_error("phone", _("A phone number is needed for SMS reminders."))
+        return data
 
     def clean_time_zone(self) -> str:
         return _zone(self.cleaned_data.get("time_zone") or "UTC")

@@ -6,7 +6,12 @@ Views and other apps import `from portal import services`, never a module inside
 from __future__ import annotations
 
 from portal.services.client_tasks import client_task_complete, client_task_create
-from portal.services.consents import consent_record, consent_text_sha256, consent_withdraw
+from portal.services.consents import (
+    consent_record,
+    consent_text_sha256,
+    consent_withdraw,
+    sms_consent_give,
+)
 from portal.services.documents import (
     ATTACHMENTS_FOLDER,
     document_delete,
@@ -90,6 +95,7 @@ __all__ = [
     "consent_record",
     "consent_text_sha256",
     "consent_withdraw",
+    "sms_consent_give",
     "contact_create",
     "contact_for_booking",
     "contact_for_intake",

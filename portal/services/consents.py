@@ -119,3 +119,46 @@ def consent_withdraw(
             data={"purpose": record.purpose, "channel": channel},
         )
     return record
+
+
+def sms_consent_give(
+    *,
+    contact: Contact,
+    phone: str,
+    text: str,
+    text_version: str,
+    language: str,
+    channel: str,
+    meta: RequestMeta | None,
+    actor: AtriumUser | None = None,
+) -> ConsentRecord | None:
+    """The person agreed to SMS (a booking form's tick box): the consent word for word,
+    and the contact's SMS flag, so reminders go by SMS as well.
+
+    Only for the number on file, or a first number: a public booker matched by email
+    cannot point an existing client's texts to another phone (nothing is stored then).
+    """
+    given = str(phone or "")
+    current = str(contact.phone or "")
+    if not given or (current and current != given):
+        return None
+    with transaction.atomic():
+        record = consent_record(
+            contact_id=contact.pk,
+            context_key="",
+            purpose=ConsentRecord.Purpose.SMS,
+            lawful_basis=ConsentRecord.LawfulBasis.CONSENT,
+            text=text,
+            text_version=text_version,
+            language=language if language in CODES else "en",
+            channel=channel,
+            meta=meta,
+            actor=actor,
+        )
+        contact.sms_consent = True
+        fields = ["sms_consent"]
+        if not current:
+            contact.phone = given
+            fields.append("phone")
+        contact.save(update_fields=fields)
+    return record

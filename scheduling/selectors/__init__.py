@@ -61,6 +61,13 @@ from scheduling.selectors.connections import (
     calendar_reason,
     staff_offline_ids,
 )
+from scheduling.selectors.month import (
+    BookingMonth,
+    Person,
+    TimeOption,
+    booking_month,
+    service_people,
+)
 from scheduling.selectors.packages import (
     PlannedStep,
     StepBounds,
@@ -86,6 +93,11 @@ from scheduling.selectors.terms import (
 )
 
 __all__ = [
+    "BookingMonth",
+    "Person",
+    "TimeOption",
+    "booking_month",
+    "service_people",
     "service_place",
     "price_text",
     "cancellation_terms",

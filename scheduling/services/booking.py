@@ -85,6 +85,9 @@ class BookerData:
     email: str
     phone: str = ""
     language: str = "en"
+    # The SMS consent text the booker ticked (empty: no SMS), stored word for word.
+    sms_consent_text: str = ""
+    sms_consent_version: str = ""
 
 
 def _notify(*, changed: Sequence[Appointment], notify: Sequence[Appointment], event: str) -> None:
@@ -348,6 +351,17 @@ def appointment_book(
         candidates = _live_check(service=service, start_at=start_at, candidates=candidates)
     with transaction.atomic():
         person = contact if contact is not None else _booker_contact(booker, time_zone)
+        if booker is not None and booker.sms_consent_text:
+            portal_services.sms_consent_give(
+                contact=person,
+                phone=booker.phone,
+                text=booker.sms_consent_text,
+                text_version=booker.sms_consent_version,
+                language=booker.language,
+                channel="booking",
+                meta=meta,
+                actor=actor,
+            )
         group = uuid.uuid4() if steps else None
         booked = BookedAppointments()
         first_service = steps[0].service if steps else service

@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ServiceError
 from core.http import RequestMeta
-from core.time import day_window, parse_date
-from core.validators import time_zone_choices
+from core.time import (
+    format_long_datetime,
+    format_long_day,
+    format_short_time,
+    month_label,
+    parse_date,
+    weekday_names,
+)
+from core.validators import date_in_sane_range
 from portal import selectors as portal_selectors
 from scheduling import selectors, services
-from scheduling.forms import (
-    BookingForm,
-)
+from scheduling.forms import SMS_CONSENT_TEXT, SMS_CONSENT_VERSION, BookingForm
 from scheduling.http import detail_url, embed_csrf, embed_response, rate_limited, viewer_zone
 from scheduling.models import Service
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 
 @require_GET
@@ -34,9 +44,81 @@ def book(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _month_param(value: str | None) -> dt.date | None:
+    """'2026-12' (or a full date) as the month's first day; anything else is None."""
+    value = (value or "")[:10]
+    for fmt in ("%Y-%m", "%Y-%m-%d"):
+        try:
+            month = dt.datetime.strptime(value, fmt).date().replace(day=1)  # noqa: DTZ007  # a calendar date, no time
+        except ValueError:
+            continue
+        return month if date_in_sane_range(month) else None
+    return None
+
+
+def _who(option: selectors.TimeOption, *, names: dict[int, str], person: User | None) -> str:
+    if person is not None:
+        return names.get(person.pk, "")
+    if len(option.staff_ids) == 1:
+        return names.get(option.staff_ids[0], "")
+    return _anyone_text() % {"names": ", ".join(names.get(i, "") for i in option.staff_ids)}
+
+
+def _anyone_text() -> str:
+    return _("Anyone available: %(names)s")
+
+
+def _month_days(
+    month: selectors.BookingMonth, *, zone: ZoneInfo
+) -> tuple[dict[dt.date, str], dict[str, list[list[Any]]]]:
+    """Each free day's label, and every time of the month for the page's script:
+    {"2026-06-02": [["9:00", "09:00:00+02:00", [3, 7]], ...]} (the time as shown, the
+    wall clock with its offset, who is free)."""
+    language = translation.get_language()
+    labels = {day: format_long_day(day, language=language) for day in month.free_days}
+    data = {
+        day.isoformat(): [
+            [
+                format_short_time(o.start, zone=zone, language=language),
+                o.start.isoformat()[11:],
+                list(o.staff_ids),
+            ]
+            for o in month.times[day]
+        ]
+        for day in month.free_days
+    }
+    return labels, data
+
+
+def _day_times(
+    month: selectors.BookingMonth,
+    day: dt.date | None,
+    *,
+    zone: ZoneInfo,
+    names: dict[int, str],
+    person: User | None,
+) -> list[dict[str, str]]:
+    """The shown day's times for the page itself (it works without the script)."""
+    if day is None or day not in month.times:
+        return []
+    language = translation.get_language()
+    return [
+        {
+            "iso": o.start.isoformat(),
+            "time": format_short_time(o.start, zone=zone, language=language),
+            "ids": " ".join(str(i) for i in o.staff_ids),
+            "person": _who(o, names=names, person=person),
+        }
+        for o in month.times[day]
+    ]
+
+
 @csrf_exempt  # enforced below, except in embed mode (see embed_csrf)
 @require_http_methods(["GET", "POST"])
 def book_service(request: HttpRequest, slug: str) -> HttpResponse:
+    """Three screens: the month with its free days and times, the summary with the
+    booker's details on the same page (in place with JavaScript, a page load without),
+    then the confirmation."""
     refused = embed_csrf(request)
     if refused is not None:
         return refused
@@ -44,14 +126,36 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     service = selectors.service_get_for_booking(
         slug=slug, user=request.user, invite=invite, with_steps=True
     )
+    asked_tz = (request.GET.get("tz") or "")[:64]
     tz = viewer_zone(request)
     zone = ZoneInfo(tz)
-    today = timezone.now().astimezone(zone).date()
-    day = parse_date(request.GET.get("date"), default=today)
-    day = min(max(day, today), today + dt.timedelta(days=service.horizon_days))
-    start, end = day_window(start=day, end=day, zone=zone)
-    slots = selectors.slots_list(service=service, start=start, end=end, online=True)
+    people = selectors.service_people(service)
+    wanted = request.GET.get("staff") or request.POST.get("staff") or ""
+    chosen_person = next((p for p in people if str(p.id) == wanted), None)
+    person = (
+        next((m for m in service.staff.all() if m.pk == chosen_person.id), None)
+        if chosen_person
+        else None
+    )
     chosen = request.GET.get("start") or request.POST.get("start") or ""
+    chosen_dt = None
+    try:
+        chosen_dt = dt.datetime.fromisoformat(chosen).astimezone(zone) if chosen else None
+    except (ValueError, OverflowError):
+        chosen_dt = None
+    if chosen_dt is not None and not date_in_sane_range(chosen_dt):
+        chosen_dt = None
+    asked_day = parse_date(request.GET.get("date"), default=dt.date.min)
+    if asked_day == dt.date.min and chosen_dt is not None:
+        asked_day = chosen_dt.date()
+    month = selectors.booking_month(
+        service=service,
+        zone=zone,
+        month=_month_param(request.GET.get("month"))
+        or (asked_day if asked_day != dt.date.min else None),
+        staff=[person] if person is not None else None,
+    )
+    day = asked_day if asked_day in month.times else month.first_free
     me = portal_selectors.contact_for_user(request.user)
     form = BookingForm(
         initial={
@@ -89,44 +193,111 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
                 # A held booking goes on to its first step (a form, a payment).
                 return redirect(result.next_url or detail_url(result[0], request))
             status = result
-    chosen_dt = None
-    try:
-        chosen_dt = dt.datetime.fromisoformat(chosen).astimezone(zone) if chosen else None
-    except (ValueError, OverflowError):
-        chosen_dt = None
     steps = list(service.steps.all())
     plan = None
     if steps and chosen_dt is not None:
-        wanted = request.GET.get("staff") or request.POST.get("staff") or ""
-        person = next((m for m in service.staff.all() if str(m.pk) == wanted), None)
         plan = selectors.package_preview(package=service, start=chosen_dt, staff=person)
+    names = selectors.staff_names(service)
+    labels, month_data = _month_days(month, zone=zone)
+    times = _day_times(month, day, zone=zone, names=names, person=person)
+    keep = {
+        k: v
+        for k, v in (
+            ("tz", tz),
+            ("staff", str(person.pk) if person else ""),
+            ("embed", "1" if request.GET.get("embed") == "1" else ""),
+            ("invite", invite),
+        )
+        if v
+    }
+    chosen_label = ""
+    chosen_person_name = ""
+    if chosen_dt is not None:
+        chosen_label = format_long_datetime(chosen_dt, zone=zone)
+        found = next((t for t in times if t["iso"] == chosen_dt.isoformat()), None)
+        chosen_person_name = (
+            found["person"] if found else (chosen_person.name if chosen_person else "")
+        )
     context = {
         "service": service,
-        "slots": slots,
+        "month": month,
+        "month_label": month_label(month.month),
+        "weekdays": weekday_names(),
         "day": day,
+        "day_label": labels.get(day, "") if day else "",
+        "grid": [
+            [(d, labels.get(d, "")) if d is not None else None for d in week]
+            for week in month.weeks
+        ],
+        "times": times,
+        "month_data": {
+            "days": month_data,
+            "names": {str(k): v for k, v in names.items()},
+            "person": str(person.pk) if person else "",
+            "anyone": _anyone_text(),
+        },
         "tz": tz,
+        "tz_error": bool(asked_tz) and asked_tz != tz,
+        "tz_suggestions": _zone_suggestions(tz),
         "zone": zone,
-        "days": [today + dt.timedelta(days=i) for i in range(0, min(service.horizon_days, 14))],
-        "prev_day": day - dt.timedelta(days=1) if day > today else None,
-        "next_day": day + dt.timedelta(days=1),
+        "keep": urlencode(keep),
         "form": form,
         "chosen": chosen,
         "chosen_dt": chosen_dt,
-        "staff_names": selectors.staff_names(service),
+        "chosen_label": chosen_label,
+        "chosen_person_name": chosen_person_name,
+        "people": people if len(people) > 1 else [],
+        "person": chosen_person,
+        "staff_names": names,
         "embed": request.GET.get("embed") == "1",
         "invite": invite,
-        "tz_choices": time_zone_choices(),
         "steps": steps,
         "place": selectors.service_place(service),
         "terms": selectors.cancellation_terms(service),
         "price": selectors.price_text(service),
         "plan": plan,
         "plan_key": selectors.plan_fingerprint(plan) if plan else "",
-        "booking_paused": not slots and selectors.online_booking_paused(service),
+        "booking_paused": not labels and selectors.online_booking_paused(service),
     }
     return embed_response(
         request, render(request, "scheduling/book_service.html", context, status=status)
     )
+
+
+# Offered under "change" beside the detected zone (any IANA name may be typed).
+COMMON_ZONES = (
+    "Europe/Warsaw",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Madrid",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Rome",
+    "Europe/Vilnius",
+    "Europe/Kyiv",
+    "Europe/Minsk",
+    "Europe/Moscow",
+    "Europe/Istanbul",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Mexico_City",
+    "America/Bogota",
+    "America/Buenos_Aires",
+    "America/Sao_Paulo",
+    "UTC",
+)
+
+
+def _zone_suggestions(current: str) -> list[str]:
+    return [current, *(z for z in COMMON_ZONES if z != current)]
 
 
 def book_from_form(
@@ -154,6 +325,8 @@ def book_from_form(
         email=data["email"],
         phone=str(data.get("phone") or ""),
         language=request.LANGUAGE_CODE or "en",
+        sms_consent_text=str(SMS_CONSENT_TEXT) if data.get("sms_opt_in") else "",
+        sms_consent_version=SMS_CONSENT_VERSION,
     )
     contact = (
         portal_selectors.contact_for_user(request.user) if request.user.is_authenticated else None
