@@ -157,10 +157,12 @@ class Lead(models.Model):
     TERMINAL: ClassVar[frozenset[str]] = frozenset({"retained", "declined", "lost"})
     # Moves staff make by hand (spec §5); the automatic ones are in services/pipeline.py.
     TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
-        "new": ("consult_booked", "declined", "lost", "engagement_sent"),
+        # → retained from new or consult_held only when the engagement was agreed outside
+        # Atrium (a paper letter), said in the retain form; otherwise via engagement_sent.
+        "new": ("consult_booked", "declined", "lost", "engagement_sent", "retained"),
         "consult_booked": ("consult_held", "no_show", "new", "declined", "lost"),
         "no_show": ("consult_booked", "lost"),
-        "consult_held": ("consult_booked", "engagement_sent", "declined", "lost"),
+        "consult_held": ("consult_booked", "engagement_sent", "declined", "lost", "retained"),
         "engagement_sent": ("consult_held", "retained", "declined", "lost"),
         "retained": (),
         "declined": (),
@@ -296,6 +298,182 @@ class LeadStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+def engagement_pdf_key(instance: Engagement, filename: str) -> str:
+    # Private storage only (no public media URL); the name says nothing about the client.
+    return f"intake/engagements/{instance.pk}/{uuid.uuid4().hex}.pdf"
+
+
+class EngagementTemplate(models.Model):
+    """An engagement letter with merge fields, per language (spec intake.md §6).
+
+    The body is a restricted Django template rendered over plain values only (see
+    intake/engagement_render.py). Editing bumps `version`; a letter keeps the text it
+    was made from, so editing a template never changes a letter already made.
+    """
+
+    class FeeModel(models.TextChoices):
+        FLAT = "flat", _("Flat fee")
+        HOURLY = "hourly", _("Hourly")
+        CONTINGENCY = "contingency", _("Contingency")
+        MIXED = "mixed", _("Mixed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_plain_text])
+    practice_area = models.CharField(
+        _("practice area"), max_length=80, blank=True, validators=[validate_plain_text]
+    )
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES)
+    body = models.TextField(_("letter text"), max_length=20000)
+    fee_model = models.CharField(
+        _("fee model"), max_length=20, choices=FeeModel.choices, default=FeeModel.FLAT
+    )
+    fee_amount = models.DecimalField(
+        _("fee"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="PLN")
+    version = models.PositiveIntegerField(default=1)
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "language"]
+        verbose_name = _("engagement letter template")
+        verbose_name_plural = _("engagement letter templates")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
+class Engagement(models.Model):
+    """One engagement letter made for a lead, as a PDF with its SHA-256.
+
+    The letter's text and PDF are fixed when it is made; signing adds the signed copy
+    (the PDF plus a certificate page) and the evidence, after which nothing about the
+    letter changes (on PostgreSQL a trigger refuses it, intake migration 0004).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        VIEWED = "viewed", _("Opened by the client")
+        SIGNED = "signed", _("Signed")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Withdrawn")
+
+    TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "draft": ("sent", "revoked"),
+        "sent": ("viewed", "declined", "expired", "revoked"),
+        "viewed": ("signed", "declined", "expired", "revoked"),
+        "signed": (),
+        "declined": (),
+        "expired": (),
+        "revoked": (),
+    }
+    OPEN: ClassVar[tuple[str, ...]] = ("draft", "sent", "viewed")
+    WITH_CLIENT: ClassVar[tuple[str, ...]] = ("sent", "viewed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="engagements")
+    contact = models.ForeignKey("portal.Contact", on_delete=models.PROTECT, related_name="+")
+    template = models.ForeignKey(
+        EngagementTemplate, on_delete=models.PROTECT, related_name="engagements"
+    )
+    template_version = models.PositiveIntegerField()
+    language = models.CharField(max_length=5, choices=LANGUAGE_CHOICES)
+    title = models.CharField(max_length=200)
+    body_text = models.TextField()
+    scope = models.CharField(max_length=500, blank=True)
+    fee_model = models.CharField(max_length=20, choices=EngagementTemplate.FeeModel.choices)
+    fee_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    pdf = models.FileField(upload_to=engagement_pdf_key, max_length=200)
+    document_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    viewed_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    signed_pdf = models.FileField(upload_to=engagement_pdf_key, max_length=200, blank=True)
+    signed_sha256 = models.CharField(max_length=64, blank=True)
+    # Filled once the lead is retained: the matter, and the signed copy in its documents.
+    matter = models.ForeignKey(
+        "portal.Matter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    document = models.ForeignKey(
+        "portal.DocumentVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("engagement letter")
+        verbose_name_plural = _("engagement letters")
+        constraints: ClassVar = [
+            # One letter in play per lead: a new one needs the old one withdrawn.
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=models.Q(status__in=["draft", "sent", "viewed"]),
+                name="engagement_one_open_per_lead",
+            ),
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=models.Q(status="signed"),
+                name="engagement_one_signed_per_lead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"engagement {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+
+class SignatureEvidence(models.Model):
+    """What proves a simple electronic signature (spec §6): who, how they were signed
+    in, the exact consent text they ticked, the typed name, where from, and the hash of
+    the document they signed. Written once with the signature; never changed."""
+
+    engagement = models.OneToOneField(Engagement, on_delete=models.PROTECT, related_name="evidence")
+    signer = models.ForeignKey("portal.Contact", on_delete=models.PROTECT, related_name="+")
+    signer_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    auth_method = models.CharField(max_length=40)
+    typed_name = models.CharField(max_length=200)
+    consent = models.ForeignKey("portal.ConsentRecord", on_delete=models.PROTECT, related_name="+")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    signed_at = models.DateTimeField()
+    document_sha256 = models.CharField(max_length=64)
+    signed_sha256 = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"evidence {self.engagement_id}"
 
 
 class ConflictIndexEntry(models.Model):

@@ -38,3 +38,34 @@ SMS: dict[str, dict[str, str]] = {
         "ru": "{firm}: пожалуйста, заполните короткую анкету: {link}",
     },
 }
+
+# Engagement letters: content-free (the letter itself is only in the portal).
+ENGAGEMENT_SENT = "engagement_sent"
+EMAIL[ENGAGEMENT_SENT] = {
+    "en": Text(
+        "A document from {firm} to review",
+        "Hello {name},\n\n{firm} has sent you a document to review and sign in your "
+        "client portal: {link}\n\n{firm}",
+    ),
+    "pl": Text(
+        "Dokument od {firm} do przejrzenia",
+        "Dzień dobry {name},\n\n{firm} przesyła dokument do przejrzenia i podpisania "
+        "w portalu klienta: {link}\n\n{firm}",
+    ),
+    "es": Text(
+        "Un documento de {firm} para revisar",
+        "Hola, {name}:\n\n{firm} le ha enviado un documento para revisar y firmar en su "
+        "portal de cliente: {link}\n\n{firm}",
+    ),
+    "ru": Text(
+        "Документ от {firm} для ознакомления",
+        "Здравствуйте, {name}!\n\n{firm} отправила вам документ для ознакомления и подписи "
+        "в личном кабинете клиента: {link}\n\n{firm}",
+    ),
+}
+SMS[ENGAGEMENT_SENT] = {
+    "en": "{firm}: a document is waiting for you in your client portal: {link}",
+    "pl": "{firm}: w portalu klienta czeka na Ciebie dokument: {link}",
+    "es": "{firm}: tiene un documento esperando en su portal de cliente: {link}",
+    "ru": "{firm}: в личном кабинете клиента вас ждёт документ: {link}",
+}

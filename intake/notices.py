@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.links import absolute_url
 from intake.links import draft_url
-from intake.models import IntakeDraft
-from intake.notice_texts import EMAIL, FORM_LINK, SMS
+from intake.models import Engagement, IntakeDraft
+from intake.notice_texts import EMAIL, ENGAGEMENT_SENT, FORM_LINK, SMS
 from notifications import registry
 from notifications.channels import Outgoing
 from notifications.compose import address_for, outgoing, postpone_sms_in_quiet_hours, render
@@ -47,6 +49,28 @@ def compose_form_link(row: Notification, ctx: SendContext) -> Outgoing:
     return outgoing(row, to=to, subject=subject, body=body)
 
 
+def compose_engagement_sent(row: Notification, ctx: SendContext) -> Outgoing:
+    """A content-free notice: no title, no fee, only the link to the portal."""
+    engagement_id = key_id(row.about, "engagement")
+    engagement = (
+        Engagement.objects.select_related("contact__user").filter(pk=engagement_id).first()
+        if engagement_id
+        else None
+    )
+    if engagement is None or engagement.status not in Engagement.WITH_CLIENT:
+        raise Suppress("no longer waiting for the client")
+    recipient = portal_selectors.contact_recipient(engagement.contact)
+    to = address_for(recipient, row.channel)
+    postpone_sms_in_quiet_hours(recipient, row.channel, ctx.now)
+    firm = ctx.remember("firm", portal_selectors.firm_get)
+    link = absolute_url(reverse("intake:portal-engagement", args=[engagement.pk]))
+    values = {"firm": firm.name, "name": recipient.name, "link": link}
+    subject, body = render(
+        ctx, event=row.event, channel=row.channel, language=recipient.language, values=values
+    )
+    return outgoing(row, to=to, subject=subject, body=body)
+
+
 NOTICES = [
     Notice(
         event=FORM_LINK,
@@ -55,6 +79,14 @@ NOTICES = [
         placeholders=COMMON_PLACEHOLDERS,
         email=EMAIL[FORM_LINK],
         sms=SMS[FORM_LINK],
+    ),
+    Notice(
+        event=ENGAGEMENT_SENT,
+        label=_("Engagement letter to sign"),
+        compose=compose_engagement_sent,
+        placeholders=COMMON_PLACEHOLDERS,
+        email=EMAIL[ENGAGEMENT_SENT],
+        sms=SMS[ENGAGEMENT_SENT],
     ),
 ]
 

@@ -10,6 +10,16 @@ from intake.selectors.conflicts import (
     has_serious_hit,
     latest_check,
 )
+from intake.selectors.engagements import (
+    engagement_get_for_client,
+    engagement_get_for_staff,
+    engagements_for_client,
+    engagements_for_lead,
+    template_active_get,
+    template_get_for_admin,
+    templates_for_admin,
+    templates_for_lead,
+)
 from intake.selectors.forms import (
     booking_form_for,
     draft_for_booking,
@@ -29,6 +39,14 @@ from intake.selectors.leads import (
 )
 
 __all__ = [
+    "engagement_get_for_client",
+    "engagement_get_for_staff",
+    "engagements_for_client",
+    "engagements_for_lead",
+    "template_active_get",
+    "template_get_for_admin",
+    "templates_for_admin",
+    "templates_for_lead",
     "can_see_reports",
     "conflict_check_get_for_report",
     "conflict_hit_get",

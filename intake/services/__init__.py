@@ -13,6 +13,21 @@ from intake.services.conflicts import (
     conflict_report_viewed,
     lead_check_is_current,
 )
+from intake.services.engagements import (
+    Signature,
+    TemplateData,
+    auth_method_from_session,
+    engagement_create,
+    engagement_decline,
+    engagement_record_download,
+    engagement_revoke,
+    engagement_send,
+    engagement_sign,
+    engagement_template_save,
+    engagement_viewed,
+    engagements_expire,
+    sign_statement,
+)
 from intake.services.forms import (
     draft_start,
     form_create,
@@ -27,6 +42,7 @@ from intake.services.forms import (
     service_intake_set,
 )
 from intake.services.pipeline import DECLINE_REASONS, LOST_REASONS, lead_close
+from intake.services.retain import RetainInput, RetainResult, lead_retain
 from intake.services.submissions import (
     MAX_BODY,
     SubmitResult,
@@ -37,6 +53,22 @@ from intake.services.submissions import (
 )
 
 __all__ = [
+    "RetainInput",
+    "RetainResult",
+    "Signature",
+    "TemplateData",
+    "auth_method_from_session",
+    "engagement_create",
+    "engagement_decline",
+    "engagement_record_download",
+    "engagement_revoke",
+    "engagement_send",
+    "engagement_sign",
+    "engagement_template_save",
+    "engagement_viewed",
+    "engagements_expire",
+    "lead_retain",
+    "sign_statement",
     "DECLINE_REASONS",
     "LOST_REASONS",
     "lead_close",
