@@ -21,4 +21,8 @@ class BillingAction(models.TextChoices):
     REFUND_REQUESTED = "refund.requested", _("Refund requested")
     REFUND_SETTLED = "refund.settled", _("Refund completed")
     REFUND_FAILED = "refund.failed", _("Refund failed")
+    REFUND_APPROVED = "refund.approved", _("Refund approved")
+    REFUND_REJECTED = "refund.rejected", _("Refund rejected")
+    PAYMENT_DISPUTED = "payment.disputed", _("Payment disputed")
+    PAYMENT_DISPUTE_CLOSED = "payment.dispute_closed", _("Payment dispute closed")
     SETTINGS_UPDATED = "billing.settings", _("Billing settings changed")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from billing.gateway import (
     CheckoutSession,
     CheckoutSessionAlreadyComplete,
+    Dispute,
     GatewayNotFound,
     PaymentIntent,
     Refund,
@@ -226,3 +227,6 @@ class DemoGateway:
 
     def retrieve_refund(self, refund_id: str) -> Refund:
         raise GatewayNotFound("demo refunds settle at once", http_status=404)
+
+    def retrieve_dispute(self, dispute_id: str) -> Dispute:
+        raise GatewayNotFound("the demo has no disputes", http_status=404)

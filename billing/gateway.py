@@ -280,6 +280,18 @@ class Refund:
 
 
 @dataclass(frozen=True, slots=True)
+class Dispute:
+    id: str
+    # warning_needs_response | warning_under_review | warning_closed | needs_response |
+    # under_review | won | lost
+    status: str
+    amount: Money
+    charge_id: str | None
+    payment_intent_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class SetupIntent:
     id: str
     status: str
@@ -1038,6 +1050,24 @@ class StripeGateway:
         rid = _check_stripe_id(refund_id, "re_")
         obj = self._call(lambda: self._client.v1.refunds.retrieve(rid))
         return _refund(_plain(obj))
+
+    def retrieve_dispute(self, dispute_id: str) -> Dispute:
+        """A card dispute (chargeback) as it is now."""
+        did = (
+            _check_stripe_id(dispute_id, "dp_")
+            if dispute_id.startswith("dp_")
+            else (_check_stripe_id(dispute_id, "du_"))
+        )
+        obj = self._call(lambda: self._client.v1.disputes.retrieve(did))
+        data = _plain(obj)
+        return Dispute(
+            id=str(data["id"]),
+            status=str(data.get("status") or ""),
+            amount=_money(data.get("amount"), str(data["currency"])),
+            charge_id=_id(data.get("charge")),
+            payment_intent_id=_id(data.get("payment_intent")),
+            reason=str(data.get("reason") or ""),
+        )
 
     def retrieve_setup_intent(self, setup_intent_id: str) -> SetupIntent:
         """A completed setup (card on file), with the card's brand, last four digits and

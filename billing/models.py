@@ -77,9 +77,13 @@ class BillingSettings(models.Model):
     reminder_cadence = models.CharField(
         _("payment reminders (days from the due date)"), max_length=60, default="-3,0,3,7,14"
     )
-    refund_second_approval_above = _money(
+    refund_second_approval_above = models.DecimalField(
         _("refunds above this need a second approval"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("1000.00"),
         validators=[MinValueValidator(Decimal(0))],
+        help_text=_("In the firm's currency; refunds in other currencies always need one."),
     )
     seller_name = models.CharField(
         _("seller name on documents"), max_length=200, blank=True, validators=[validate_plain_text]
@@ -604,6 +608,8 @@ class Payment(models.Model):
     receipt_number = models.CharField(max_length=64, unique=True, null=True, blank=True)
     receipt_pdf = models.FileField(upload_to="billing/", blank=True)
     refunded_total = _money(_("refunded"))
+    # The card network's dispute (chargeback), when there is one; a lost one reverses it.
+    provider_dispute = models.CharField(max_length=255, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -683,15 +689,24 @@ class LedgerEntry(models.Model):
 
 class Refund(models.Model):
     class Status(models.TextChoices):
+        # Above the firm's threshold: waits for a second staff member's approval.
+        REQUESTED = "REQUESTED", _("Waiting for approval")
         PENDING = "PENDING", _("Pending")
         SUCCEEDED = "SUCCEEDED", _("Refunded")
         FAILED = "FAILED", _("Failed")
+        REJECTED = "REJECTED", _("Rejected")
+        CANCELLED = "CANCELLED", _("Cancelled")
 
     TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        Status.REQUESTED: (Status.PENDING, Status.REJECTED, Status.CANCELLED),
         Status.PENDING: (Status.SUCCEEDED, Status.FAILED),
         Status.SUCCEEDED: (),
         Status.FAILED: (),
+        Status.REJECTED: (),
+        Status.CANCELLED: (),
     }
+    # What still counts against what is left of the payment.
+    RESERVING: ClassVar[tuple[str, ...]] = (Status.REQUESTED, Status.PENDING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
@@ -708,6 +723,10 @@ class Refund(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

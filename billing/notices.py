@@ -17,6 +17,7 @@ from billing.models import Invoice, Payment, PaymentReminder
 from billing.money import format_money, format_money_sms
 from billing.selectors import billing_settings_get
 from billing.services.invoices import INVOICE_ISSUED
+from billing.services.online import PAYMENT_DISPUTED
 from billing.services.payments import PAYMENT_RECEIVED
 from billing.services.reminders import firm_today, reminder_blocked_invoices
 from core.links import absolute_url
@@ -79,6 +80,40 @@ EMAIL: dict[str, dict[str, Text]] = {
             "№ {number} в вашем кабинете: {link}\n\n{firm}",
         ),
     },
+    PAYMENT_DISPUTED: {
+        "en": Text(
+            "A payment was disputed",
+            "Hello {name},\n\nthe card holder disputed a payment of {amount} (receipt {number})."
+            "\nReminders for the documents it paid are paused. Gather the evidence (the "
+            "engagement terms, the invoice, proof the work was done, your messages with the "
+            "client) and answer in the Stripe dashboard before the deadline it shows.\n"
+            "The client's billing: {link}\n\n{firm}",
+        ),
+        "pl": Text(
+            "Płatność została zakwestionowana",
+            "Dzień dobry {name},\n\nposiadacz karty zakwestionował płatność {amount} "
+            "(potwierdzenie {number}).\nPrzypomnienia o opłaconych nią dokumentach są "
+            "wstrzymane. Zbierz dowody (warunki zlecenia, fakturę, dowód wykonania pracy, "
+            "korespondencję z klientem) i odpowiedz w panelu Stripe przed podanym tam "
+            "terminem.\nRozliczenia klienta: {link}\n\n{firm}",
+        ),
+        "es": Text(
+            "Se ha disputado un pago",
+            "Hola, {name}:\n\nel titular de la tarjeta ha disputado un pago de {amount} "
+            "(recibo {number}).\nLos recordatorios de los documentos que pagó están en "
+            "pausa. Reúna las pruebas (las condiciones del encargo, la factura, la prueba del "
+            "trabajo hecho, sus mensajes con el cliente) y responda en el panel de Stripe "
+            "antes del plazo que indica.\nFacturación del cliente: {link}\n\n{firm}",
+        ),
+        "ru": Text(
+            "Платёж оспорен",
+            "Здравствуйте, {name}!\n\nдержатель карты оспорил платёж на сумму {amount} "
+            "(квитанция {number}).\nНапоминания по оплаченным им документам приостановлены. "
+            "Соберите доказательства (условия поручения, счёт, подтверждение выполненной "
+            "работы, переписку с клиентом) и ответьте в панели Stripe до указанного там "
+            "срока.\nРасчёты клиента: {link}\n\n{firm}",
+        ),
+    },
     PaymentReminder.NOTICE_EVENT: {
         "en": Text(
             "Payment reminder from {firm}",
@@ -118,6 +153,12 @@ SMS: dict[str, dict[str, str]] = {
         "pl": "{firm}: otrzymaliśmy płatność {amount}. Potwierdzenie: {link}",
         "es": "{firm}: pago de {amount} recibido. Recibo: {link}",
         "ru": "{firm}: платёж {amount} получен. Квитанция: {link}",
+    },
+    PAYMENT_DISPUTED: {
+        "en": "{firm}: a payment of {amount} was disputed. {link}",
+        "pl": "{firm}: zakwestionowano płatność {amount}. {link}",
+        "es": "{firm}: se ha disputado un pago de {amount}. {link}",
+        "ru": "{firm}: оспорен платёж {amount}. {link}",
     },
     PaymentReminder.NOTICE_EVENT: {
         "en": "{firm}: reminder, {amount} to pay. View and pay: {link}",
@@ -160,7 +201,9 @@ def _values(row: Notification, ctx: SendContext) -> tuple[dict[str, str], str, s
     return {"firm": firm.name, "name": recipient.name}, to, recipient.language
 
 
-def _amount(row: Notification | PaymentReminder, amount: Decimal, currency: str, language: str) -> str:
+def _amount(
+    row: Notification | PaymentReminder, amount: Decimal, currency: str, language: str
+) -> str:
     if row.channel == Channel.SMS:
         return format_money_sms(amount, currency, language)
     return format_money(amount, currency, language)
@@ -191,6 +234,23 @@ def compose_payment_received(row: Notification, ctx: SendContext) -> Outgoing:
         number=payment.receipt_number or "",
         amount=_amount(row, payment.amount, payment.currency, language),
         link=absolute_url(reverse("billing:portal-invoices")),
+    )
+    subject, body = render(
+        ctx, event=row.event, channel=row.channel, language=language, values=values
+    )
+    return outgoing(row, to=to, subject=subject, body=body)
+
+
+def compose_payment_disputed(row: Notification, ctx: SendContext) -> Outgoing:
+    """The staff alert of a dispute, while the payment is still disputed."""
+    values, to, language = _values(row, ctx)
+    payment = _by_key(Payment, row.about, "payment")
+    if payment is None or payment.status != Payment.Status.DISPUTED:
+        raise Suppress("no longer needed")
+    values.update(
+        number=payment.receipt_number or "",
+        amount=_amount(row, payment.amount, payment.currency, language),
+        link=absolute_url(reverse("billing:staff-contact-billing", args=[payment.contact_id])),
     )
     subject, body = render(
         ctx, event=row.event, channel=row.channel, language=language, values=values
@@ -276,6 +336,16 @@ NOTICES = [
         placeholders=(*COMMON_PLACEHOLDERS, "number", "amount"),
         email=EMAIL[PAYMENT_RECEIVED],
         sms=SMS[PAYMENT_RECEIVED],
+        sample=SAMPLE,
+        select_related=("recipient__contact",),
+    ),
+    Notice(
+        event=PAYMENT_DISPUTED,
+        label=_("Payment disputed (staff)"),
+        compose=compose_payment_disputed,
+        placeholders=(*COMMON_PLACEHOLDERS, "number", "amount"),
+        email=EMAIL[PAYMENT_DISPUTED],
+        sms=SMS[PAYMENT_DISPUTED],
         sample=SAMPLE,
         select_related=("recipient__contact",),
     ),

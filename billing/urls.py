@@ -23,6 +23,12 @@ urlpatterns = [
         name="staff-payment-refund",
     ),
     path("portal/receipts/<uuid:payment_id>/pdf/", client.receipt_pdf, name="portal-receipt-pdf"),
+    path("staff/billing/refunds/", staff.refund_list, name="staff-refunds"),
+    path(
+        "staff/billing/refunds/<uuid:refund_id>/<slug:action>/",
+        staff.refund_action,
+        name="staff-refund-action",
+    ),
     path("staff/billing/", staff.invoice_list, name="staff-invoices"),
     path("staff/billing/invoices/new/", staff.invoice_new, name="staff-invoice-new"),
     path("staff/billing/invoices/<uuid:invoice_id>/", staff.invoice_detail, name="staff-invoice"),

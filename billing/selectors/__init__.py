@@ -13,6 +13,8 @@ from billing.selectors.invoices import (
     payment_get_for_staff,
     payments_for_invoice,
     receivables_ageing,
+    refund_get_for_staff,
+    refunds_waiting_for_approval,
     tax_rates_active,
 )
 
@@ -29,5 +31,7 @@ __all__ = [
     "payment_get_for_staff",
     "payments_for_invoice",
     "receivables_ageing",
+    "refund_get_for_staff",
+    "refunds_waiting_for_approval",
     "tax_rates_active",
 ]

@@ -16,7 +16,15 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from billing.models import BillingSettings, Invoice, InvoiceLine, LedgerEntry, Payment, TaxRate
+from billing.models import (
+    BillingSettings,
+    Invoice,
+    InvoiceLine,
+    LedgerEntry,
+    Payment,
+    Refund,
+    TaxRate,
+)
 from core.http import uuid_or_404
 from portal import selectors as portal_selectors
 
@@ -177,3 +185,29 @@ def payment_get_for_client(*, user: User, payment_id: Any) -> Payment:
     if payment is None or not payment.receipt_number:
         raise Http404
     return payment
+
+
+def refund_get_for_staff(*, user: User, refund_id: Any) -> Refund:
+    refund = (
+        Refund.objects.filter(
+            pk=uuid_or_404(refund_id),
+            payment__contact__in=portal_selectors.contacts_visible_to(user),
+        )
+        .select_related("payment", "payment__contact", "requested_by")
+        .first()
+    )
+    if refund is None:
+        raise Http404
+    return refund
+
+
+def refunds_waiting_for_approval(*, user: User) -> QuerySet[Refund]:
+    """Refunds above the threshold that wait for a second staff member."""
+    return (
+        Refund.objects.filter(
+            status=Refund.Status.REQUESTED,
+            payment__contact__in=portal_selectors.contacts_visible_to(user),
+        )
+        .select_related("payment", "payment__contact", "requested_by")
+        .order_by("created_at")
+    )

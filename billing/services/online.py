@@ -40,12 +40,19 @@ from billing.models import (
     StripeEvent,
 )
 from billing.money import Money, MoneyError, check_amount, format_money
-from billing.selectors import invoice_get_for_client
+from billing.selectors import (
+    billing_settings_get,
+    invoice_get_for_client,
+    payment_get_for_staff,
+    refund_get_for_staff,
+)
 from billing.services.invoices import credit_note_issue, invoice_settle
 from billing.services.payments import payment_settle
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.links import absolute_url
+from notifications.services import notice_queue
+from portal import selectors as portal_selectors
 
 if TYPE_CHECKING:
     import stripe
@@ -296,7 +303,11 @@ def stripe_event_process(*, event_id: str) -> str:
             else:
                 status = StripeEvent.Status.IGNORED
         elif row.type in REFUND_EVENTS:
-            status = StripeEvent.Status.PROCESSED
+            if not refund_event_apply(event_type=row.type, object_id=row.object_id):
+                status = StripeEvent.Status.IGNORED
+        elif row.type in DISPUTE_EVENTS:
+            if not dispute_event_apply(dispute_id=row.object_id):
+                status = StripeEvent.Status.IGNORED
         else:
             status = StripeEvent.Status.IGNORED
     except SettlementMismatch as exc:
@@ -484,6 +495,14 @@ def may_refund(user: User) -> bool:
     return user.is_firm_admin or user.has_perm("billing.refund")
 
 
+def needs_second_approval(amount: Decimal, currency: str) -> bool:
+    """Above the firm's threshold (in the firm's currency), a refund waits for a second
+    staff member; one in another currency always does (amounts are never converted)."""
+    if currency != portal_selectors.firm_get().currency:
+        return True
+    return amount > billing_settings_get().refund_second_approval_above
+
+
 def refund_create(
     *,
     actor: User,
@@ -493,11 +512,10 @@ def refund_create(
     reason: str,
     bank_reference: str = "",
 ) -> Refund:
-    """Give back part or all of a payment, never more than is left of it. Card, BLIK and
-    P24 payments go back through Stripe (key ``re:{refund.id}`` stored first); others are
-    recorded with the bank reference of the transfer back."""
-    from billing.selectors import payment_get_for_staff
-
+    """Give back part or all of a payment, never more than is left of it. Above the firm's
+    threshold it waits for another staff member's approval (``refund_approve``); otherwise
+    card, BLIK and P24 payments go back through Stripe at once (key ``re:{refund.id}``
+    stored first) and others are recorded with the bank reference of the transfer back."""
     if not may_refund(actor):
         raise ServiceError(_("You may not refund payments."))
     payment = payment_get_for_staff(user=actor, payment_id=payment_id)
@@ -511,14 +529,19 @@ def refund_create(
     except MoneyError as exc:
         raise ServiceError(str(exc)) from None
     online = payment.provider_payment_intent is not None
-    if not online and not bank_reference.strip():
+    approval = needs_second_approval(amount, payment.currency)
+    if not online and not approval and not bank_reference.strip():
         raise ServiceError(_("Enter the bank reference of the transfer back to the client."))
+    if len(bank_reference) > 100 or "<" in bank_reference or ">" in bank_reference:
+        raise ServiceError(_("Enter the bank reference as plain text (at most 100 characters)."))
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        pending = sum(
-            (r.amount for r in payment.refunds.filter(status=Refund.Status.PENDING)), Decimal(0)
+        if payment.status != Payment.Status.SUCCEEDED:
+            raise ServiceError(_("A disputed or reversed payment cannot be refunded."))
+        reserved = sum(
+            (r.amount for r in payment.refunds.filter(status__in=Refund.RESERVING)), Decimal(0)
         )
-        left = payment.refundable - pending
+        left = payment.refundable - reserved
         if amount <= 0 or amount > left:
             raise ServiceError(
                 _("A refund can be at most what is left of the payment, %(left)s.")
@@ -533,23 +556,110 @@ def refund_create(
             idempotency_key=f"re:{refund_id}",
             bank_reference=bank_reference.strip()[:100],
             requested_by=actor,
-            status=Refund.Status.PENDING,
+            status=Refund.Status.REQUESTED if approval else Refund.Status.PENDING,
         )
         audit_record(
             action=BillingAction.REFUND_REQUESTED,
             actor=actor,
             meta=meta,
             obj=refund,
-            data={"amount": str(amount), "currency": payment.currency},
+            data={
+                "amount": str(amount),
+                "currency": payment.currency,
+                "second_approval": approval,
+            },
+        )
+        if approval:
+            return refund
+        if not online:
+            _refund_succeeded(refund, actor=actor)
+            refund.refresh_from_db()
+            return refund
+    return _refund_send(refund, payment, actor=actor, meta=meta)
+
+
+def refund_approve(
+    *, actor: User, meta: RequestMeta | None = None, refund_id: Any, bank_reference: str = ""
+) -> Refund:
+    """The second approval of a refund above the threshold, by someone other than the
+    person who asked for it; then the money goes back as for any refund."""
+    refund = _refund_for_decision(actor, refund_id)
+    bank_reference = (bank_reference or "").strip() or refund.bank_reference
+    online = refund.payment.provider_payment_intent is not None
+    if not online and not bank_reference:
+        raise ServiceError(_("Enter the bank reference of the transfer back to the client."))
+    if len(bank_reference) > 100 or "<" in bank_reference or ">" in bank_reference:
+        raise ServiceError(_("Enter the bank reference as plain text (at most 100 characters)."))
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+        moved = Refund.objects.filter(pk=refund.pk, status=Refund.Status.REQUESTED).update(
+            status=Refund.Status.PENDING,
+            approved_by=actor,
+            decided_at=timezone.now(),
+            bank_reference=bank_reference[:100],
+        )
+        if not moved:
+            raise ServiceError(_("This refund was decided already."))
+        if payment.status != Payment.Status.SUCCEEDED:
+            raise ServiceError(_("A disputed or reversed payment cannot be refunded."))
+        refund.refresh_from_db()
+        audit_record(
+            action=BillingAction.REFUND_APPROVED,
+            actor=actor,
+            meta=meta,
+            obj=refund,
+            data={"amount": str(refund.amount), "currency": payment.currency},
         )
         if not online:
             _refund_succeeded(refund, actor=actor)
+            refund.refresh_from_db()
             return refund
+    return _refund_send(refund, payment, actor=actor, meta=meta)
+
+
+def refund_reject(*, actor: User, meta: RequestMeta | None = None, refund_id: Any) -> Refund:
+    """A refund waiting for approval is rejected by another staff member, or withdrawn
+    (cancelled) by the person who asked for it. No money moves."""
+    if not may_refund(actor):
+        raise ServiceError(_("You may not refund payments."))
+    refund = refund_get_for_staff(user=actor, refund_id=refund_id)
+    to = Refund.Status.CANCELLED if refund.requested_by_id == actor.pk else Refund.Status.REJECTED
+    with transaction.atomic():
+        if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.REQUESTED).update(
+            status=to, approved_by=actor, decided_at=timezone.now()
+        ):
+            raise ServiceError(_("This refund was decided already."))
+        audit_record(
+            action=BillingAction.REFUND_REJECTED,
+            actor=actor,
+            meta=meta,
+            obj=refund,
+            data={"amount": str(refund.amount), "status": str(to)},
+        )
+    refund.refresh_from_db()
+    return refund
+
+
+def _refund_for_decision(actor: User, refund_id: Any) -> Refund:
+    if not may_refund(actor):
+        raise ServiceError(_("You may not refund payments."))
+    refund = refund_get_for_staff(user=actor, refund_id=refund_id)
+    if refund.status != Refund.Status.REQUESTED:
+        raise ServiceError(_("This refund was decided already."))
+    if refund.requested_by_id == actor.pk:
+        raise ServiceError(_("Another staff member must approve a refund you asked for."))
+    return refund
+
+
+def _refund_send(
+    refund: Refund, payment: Payment, *, actor: User, meta: RequestMeta | None
+) -> Refund:
+    """A PENDING refund of an online payment goes to Stripe with its stored key."""
     try:
         answer = gateway().create_refund(
             refund_id=refund.pk,
             payment_intent_id=payment.provider_payment_intent or "",
-            amount=Money(amount, payment.currency),
+            amount=Money(refund.amount, payment.currency),
             idempotency_key=refund.idempotency_key,
         )
     except gw.GatewayOutcomeUnknown:
@@ -568,14 +678,79 @@ def refund_create(
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         Refund.objects.filter(pk=refund.pk).update(provider_refund_id=answer.id)
-        if answer.status == "succeeded":
-            _refund_succeeded(refund, actor=actor)
-        elif answer.status in ("failed", "canceled"):
-            Refund.objects.filter(pk=refund.pk).update(
-                status=Refund.Status.FAILED, failure_reason=(answer.failure_reason or "")[:100]
-            )
+        _refund_apply_state(refund, answer, actor=actor)
     refund.refresh_from_db()
     return refund
+
+
+def _refund_apply_state(refund: Refund, answer: gw.Refund, *, actor: User | None) -> None:
+    """What Stripe says the refund is now; only PENDING moves (never backwards)."""
+    if answer.status == "succeeded":
+        _refund_succeeded(refund, actor=actor)
+    elif answer.status in ("failed", "canceled"):
+        if Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            status=Refund.Status.FAILED, failure_reason=(answer.failure_reason or "")[:100]
+        ):
+            audit_record(
+                action=BillingAction.REFUND_FAILED,
+                actor=actor,
+                actor_label="" if actor else "system:webhook",
+                obj=refund,
+                data={"reason": (answer.failure_reason or "")[:100]},
+            )
+
+
+def refund_event_apply(*, event_type: str, object_id: str) -> bool:
+    """``refund.*`` and ``charge.refunded``: re-fetch the refund(s) and apply their state.
+    False: nothing of Atrium's is concerned (the event is ignored)."""
+    client = gateway()
+    if event_type.startswith("refund."):
+        refunds = list(Refund.objects.filter(provider_refund_id=object_id))
+        if not refunds:
+            answer = client.retrieve_refund(object_id)
+            pk = _uuid(answer.metadata.get("atrium_refund"))
+            refunds = list(Refund.objects.filter(pk=pk)) if pk else []
+    else:
+        refunds = list(
+            Refund.objects.filter(
+                payment__provider_charge=object_id, status=Refund.Status.PENDING
+            ).exclude(provider_refund_id=None)
+        )
+    if not refunds:
+        return False
+    for refund in refunds:
+        if refund.status != Refund.Status.PENDING:
+            continue
+        answer = client.retrieve_refund(refund.provider_refund_id or object_id)
+        if answer.metadata.get("atrium_refund") != str(refund.pk):
+            raise SettlementMismatch("refund metadata does not name the refund")
+        if answer.amount != Money(refund.amount, refund.payment.currency):
+            raise SettlementMismatch("refund amount differs")
+        with transaction.atomic():
+            locked = Refund.objects.select_for_update().get(pk=refund.pk)
+            if not locked.provider_refund_id:
+                Refund.objects.filter(pk=refund.pk).update(provider_refund_id=answer.id)
+            _refund_apply_state(locked, answer, actor=None)
+    return True
+
+
+def _return_to_invoices(payment_id: Any, amount: Decimal) -> list[Invoice]:
+    """Money that went back to the client (a refund, a lost dispute) reopens the invoices
+    it had paid, newest allocation first; returns the invoices touched."""
+    Payment.objects.filter(pk=payment_id).update(refunded_total=F("refunded_total") + amount)
+    left = amount
+    touched = []
+    for allocation in Allocation.objects.filter(payment_id=payment_id).order_by("-pk"):
+        if left <= 0:
+            break
+        invoice = Invoice.objects.select_for_update().get(pk=allocation.invoice_id)
+        part = min(left, allocation.amount)
+        Invoice.objects.filter(pk=invoice.pk).update(refunded_total=F("refunded_total") + part)
+        invoice.refresh_from_db()
+        invoice_settle(invoice)
+        touched.append((invoice, part))
+        left -= part
+    return [i for i, _part in touched]
 
 
 def _refund_succeeded(refund: Refund, *, actor: User | None) -> None:
@@ -585,33 +760,22 @@ def _refund_succeeded(refund: Refund, *, actor: User | None) -> None:
         status=Refund.Status.SUCCEEDED
     ):
         return
-    Payment.objects.filter(pk=refund.payment_id).update(
-        refunded_total=F("refunded_total") + refund.amount
-    )
-    left = refund.amount
-    for allocation in Allocation.objects.filter(payment_id=refund.payment_id).order_by("-pk"):
-        if left <= 0:
-            break
-        invoice = Invoice.objects.select_for_update().get(pk=allocation.invoice_id)
-        part = min(left, allocation.amount)
-        Invoice.objects.filter(pk=invoice.pk).update(refunded_total=F("refunded_total") + part)
-        invoice.refresh_from_db()
-        invoice_settle(invoice)
+    issuer = actor or refund.requested_by
+    for invoice in _return_to_invoices(refund.payment_id, refund.amount):
         whole = (
-            part == invoice.total
+            invoice.refunded_total == invoice.total
             and invoice.credited_total == 0
             and not CreditNote.objects.filter(invoice=invoice).exists()
         )
-        if whole and actor is not None:
+        if whole and issuer is not None:
             note = credit_note_issue(
-                actor=actor,
+                actor=issuer,
                 invoice_id=invoice.pk,
                 reason=CreditNote.Reason.REFUND,
                 allow_above_balance=True,
                 check_access=False,
             )
             Refund.objects.filter(pk=refund.pk).update(credit_note=note)
-        left -= part
     audit_record(
         action=BillingAction.REFUND_SETTLED,
         actor=actor,
@@ -619,6 +783,94 @@ def _refund_succeeded(refund: Refund, *, actor: User | None) -> None:
         obj=refund,
         data={"amount": str(refund.amount)},
     )
+
+
+# ---------------------------------------------------------------------------
+# Disputes (chargebacks)
+# ---------------------------------------------------------------------------
+
+PAYMENT_DISPUTED = "payment_disputed"
+DISPUTE_EVENTS = frozenset(
+    {"charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed"}
+)
+
+
+def dispute_event_apply(*, dispute_id: str) -> bool:
+    """Re-fetch the dispute and apply its current state to the payment: open → DISPUTED
+    (reminders for its invoices pause, staff are told), won → back to SUCCEEDED, lost →
+    REVERSED and the invoices' balance reopens. Never backwards: a reversed payment stays
+    reversed, and a late "created" after "closed" finds the closed state."""
+    dispute = gateway().retrieve_dispute(dispute_id)
+    payment = (
+        Payment.objects.filter(provider_charge=dispute.charge_id).first()
+        if dispute.charge_id
+        else None
+    )
+    if payment is None and dispute.payment_intent_id:
+        payment = Payment.objects.filter(provider_payment_intent=dispute.payment_intent_id).first()
+    if payment is None:
+        return False
+    if dispute.amount.currency != payment.currency:
+        raise SettlementMismatch("dispute currency differs")
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        status = payment.status
+        if status == Payment.Status.REVERSED:
+            return True
+        if dispute.status == "lost":
+            amount = min(dispute.amount.amount, payment.refundable)
+            Payment.objects.filter(pk=payment.pk).update(
+                status=Payment.Status.REVERSED, provider_dispute=dispute.id
+            )
+            invoices = _return_to_invoices(payment.pk, amount) if amount > 0 else []
+            _dispute_audit(payment, dispute, invoices=[i.number or "" for i in invoices])
+        elif dispute.status == "won":
+            if status == Payment.Status.DISPUTED:
+                Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.SUCCEEDED)
+                _dispute_audit(payment, dispute)
+        elif status == Payment.Status.SUCCEEDED:
+            Payment.objects.filter(pk=payment.pk).update(
+                status=Payment.Status.DISPUTED, provider_dispute=dispute.id
+            )
+            audit_record(
+                action=BillingAction.PAYMENT_DISPUTED,
+                actor_label="system:webhook",
+                obj=payment,
+                data={
+                    "amount": str(dispute.amount.amount),
+                    "currency": payment.currency,
+                    "reason": dispute.reason[:60],
+                },
+            )
+            _notify_staff_of_dispute(payment)
+    return True
+
+
+def _dispute_audit(
+    payment: Payment, dispute: gw.Dispute, invoices: list[str] | None = None
+) -> None:
+    audit_record(
+        action=BillingAction.PAYMENT_DISPUTE_CLOSED,
+        actor_label="system:webhook",
+        obj=payment,
+        data={
+            "outcome": dispute.status,
+            "amount": str(dispute.amount.amount),
+            "reopened": invoices or [],
+        },
+    )
+
+
+def _notify_staff_of_dispute(payment: Payment) -> None:
+    for admin in portal_selectors.staff_with(ids=[]):
+        if not admin.is_firm_admin:
+            continue
+        notice_queue(
+            event=PAYMENT_DISPUTED,
+            channels=["email"],
+            recipient_id=admin.pk,
+            about=f"payment:{payment.pk}",
+        )
 
 
 def demo_checkout_answer(*, session_id: str, outcome: str, method: str) -> str:

@@ -382,3 +382,45 @@ def payment_refund(request: Request, payment_id: str) -> HttpResponse:
                 _("Refund recorded: %(status)s.") % {"status": refund.get_status_display()},
             )
     return redirect("billing:staff-contact-billing", contact_id=payment.contact_id)
+
+
+@staff_required
+def refund_list(request: Request) -> HttpResponse:
+    """Refunds above the threshold waiting for a second staff member."""
+    if not services.may_refund(request.user):
+        raise Http404
+    return render(
+        request,
+        "billing/staff/refund_list.html",
+        {"refunds": list(selectors.refunds_waiting_for_approval(user=request.user))},
+    )
+
+
+@require_POST
+@staff_required
+def refund_action(request: Request, refund_id: str, action: str) -> HttpResponse:
+    if not services.may_refund(request.user):
+        raise Http404
+    refund = selectors.refund_get_for_staff(user=request.user, refund_id=refund_id)
+    meta = RequestMeta.from_request(request)
+    try:
+        if action == "approve":
+            refund = services.refund_approve(
+                actor=request.user,
+                meta=meta,
+                refund_id=refund.pk,
+                bank_reference=request.POST.get("bank_reference", "")[:200],
+            )
+            flash.success(
+                request,
+                _("Refund approved: %(status)s.") % {"status": refund.get_status_display()},
+            )
+        elif action == "reject":
+            refund = services.refund_reject(actor=request.user, meta=meta, refund_id=refund.pk)
+            withdrawn = refund.status == refund.Status.CANCELLED
+            flash.success(request, _("Refund withdrawn.") if withdrawn else _("Refund rejected."))
+        else:
+            raise Http404
+    except ServiceError as exc:
+        flash.error(request, str(exc))
+    return redirect("billing:staff-refunds")

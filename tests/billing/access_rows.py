@@ -35,6 +35,17 @@ def _billing(w: Any) -> None:
     )
 
 
+def _refund_waiting(w: Any) -> None:
+    from billing import services
+    from billing.models import BillingSettings
+
+    _billing(w)
+    BillingSettings.objects.filter(pk=1).update(refund_second_approval_above=0)
+    w.refund = services.refund_create(
+        actor=w.admin, payment_id=w.payment.pk, amount=Decimal("10.00"), reason="Goodwill"
+    )
+
+
 def _invoice(w: Any) -> dict[str, Any]:
     return {"invoice_id": w.invoice.pk}
 
@@ -131,5 +142,14 @@ ROWS = [
         method="post",
         setup=_billing,
         kwargs=lambda w: {"payment_id": w.payment.pk},
+    ),
+    # Refunds waiting for a second approval: billing.refund only (firm admins).
+    Row("billing:staff-refunds", ADMIN_ONLY, setup=_refund_waiting),
+    Row(
+        "billing:staff-refund-action",
+        {**MATTER_A_STAFF, "staff_on": 404, "admin": 302},
+        method="post",
+        setup=_refund_waiting,
+        kwargs=lambda w: {"refund_id": w.refund.pk, "action": "reject"},
     ),
 ]

@@ -315,6 +315,7 @@ class FakeStripe(stripe.HTTPClient):
             ("get", r"/v1/balance_transactions/(txn_[A-Za-z0-9_]+)", self._get_object),
             ("post", r"/v1/refunds", self._create_refund),
             ("get", r"/v1/refunds/(re_[A-Za-z0-9_]+)", self._get_object),
+            ("get", r"/v1/disputes/(dp_[A-Za-z0-9_]+)", self._get_object),
             ("get", r"/v1/setup_intents/(seti_[A-Za-z0-9_]+)", self._get_setup_intent),
             ("get", r"/v1/events", self._list_events),
         ]
@@ -747,6 +748,42 @@ class FakeStripe(stripe.HTTPClient):
         self.objects[refund["id"]] = refund
         self.emit("refund.created", refund)
         return Reply.ok(refund)
+
+    def open_dispute(self, charge_id: str, *, status: str = "needs_response") -> Json:
+        """The card holder disputes a charge: Stripe's ``charge.dispute.created``."""
+        charge = self.objects[charge_id]
+        dispute = {
+            "id": self._new_id("dp"),
+            "object": "dispute",
+            "created": int(time.time()),
+            "amount": charge["amount"] - charge["amount_refunded"],
+            "currency": charge["currency"],
+            "charge": charge_id,
+            "payment_intent": charge["payment_intent"],
+            "reason": "fraudulent",
+            "status": status,
+            "livemode": self.livemode,
+        }
+        charge["disputed"] = True
+        self.objects[dispute["id"]] = dispute
+        return self.emit("charge.dispute.created", dispute)
+
+    def close_dispute(self, dispute_id: str, *, won: bool) -> Json:
+        dispute = self.objects[dispute_id]
+        dispute["status"] = "won" if won else "lost"
+        return self.emit("charge.dispute.closed", dispute)
+
+    def settle_refund(self, refund_id: str, *, status: str = "succeeded") -> Json:
+        """A pending refund settles later: ``refund.updated`` and, when it went through,
+        ``charge.refunded``."""
+        refund = self.objects[refund_id]
+        refund["status"] = status
+        if status != "succeeded":
+            refund["failure_reason"] = "lost_or_stolen_card"
+        event = self.emit("refund.updated", refund)
+        if status == "succeeded":
+            self.emit("charge.refunded", self.objects[refund["charge"]])
+        return event
 
     def _get_setup_intent(self, req: RecordedRequest, setup_id: str) -> Reply:
         return self._get_object(req, setup_id)
