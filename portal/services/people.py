@@ -109,13 +109,11 @@ def contact_for_booking(
 ) -> Contact:
     """The contact a public booking is for: matched by email; a new person is a prospect.
 
-    Runs inside the booking's transaction (the booking service calls it).
+    A public booking never changes an existing contact (typing a client's address must
+    not alter their record). Runs inside the booking's transaction.
     """
     contact = Contact.objects.filter(email__iexact=email).order_by("created_at").first()
     if contact is not None:
-        if phone and not contact.phone:
-            contact.phone = phone
-            contact.save(update_fields=["phone"])
         return contact
     return _prospect_create(
         source="booking",

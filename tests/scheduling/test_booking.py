@@ -353,3 +353,14 @@ def test_extra_fields_in_a_booking_are_ignored(client, frozen, intro, world) -> 
     assert appointment.matter is None
     assert appointment.sequence == 0
     assert appointment.manage_token != "mine"
+
+
+def test_a_public_booking_never_changes_an_existing_contact(client, frozen, intro) -> None:
+    # given: a client's contact without a phone number
+    contact = Contact.objects.create(first_name="Ewa", last_name="K", email="ewa@example.com")
+    # when: someone books through the API with her address, another name and a phone
+    response = _post(client, email="EWA@example.com", first_name="Eve", phone="+48601234567")
+    # then: the booking is made, her record is exactly as it was
+    assert response.status_code == 201
+    fresh = Contact.objects.get(pk=contact.pk)
+    assert (fresh.first_name, fresh.email, str(fresh.phone)) == ("Ewa", "ewa@example.com", "")
