@@ -10,8 +10,10 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import actions
-        from billing import checks, notices  # noqa: F401  (checks registers on import)
+        from billing import checks, notices, task_links  # noqa: F401  (checks registers on import)
         from billing.audit_actions import BillingAction
+        from portal import task_links as portal_task_links
 
         actions.declare(BillingAction)
+        portal_task_links.register("pay", task_links.pay_links)
         notices.register()

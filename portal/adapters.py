@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -21,3 +25,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         context.setdefault("firm", firm_get())
         super().send_mail(template_prefix, email, context)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Staff who just typed their password and are sent to set up two-step sign-in
+        are not asked for it a second time; once any authenticator exists, changing MFA
+        asks again as before."""
+        request = self.request
+        if app == "allauth.mfa" and request is not None and _first_enrolment(request):
+            return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
+
+
+def _first_enrolment(request: HttpRequest) -> bool:
+    user = request.user
+    if not user.is_authenticated or Authenticator.objects.filter(user=user).exists():
+        return False
+    records = get_authentication_records(request, user)
+    recent = time.time() - account_settings.REAUTHENTICATION_TIMEOUT
+    return any(r.get("method") == "password" and r.get("at", 0) > recent for r in records)

@@ -50,6 +50,7 @@ staff_urlpatterns = [
     path("matters/<str:matter_id>/share/", staff.matter_share, name="matter-share"),
     path("grants/<str:grant_id>/revoke/", staff.grant_revoke, name="grant-revoke"),
     path("audit/", staff.audit_log, name="audit-log"),
+    path("audit/export.csv", staff.audit_export, name="audit-export"),
     path("settings/", staff.firm_settings, name="firm-settings"),
 ]
 

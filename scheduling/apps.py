@@ -11,7 +11,8 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from audit import actions
         from core import events
-        from scheduling import checks, handlers, notices, receivers  # noqa: F401 (checks)
+        from portal import task_links as portal_task_links
+        from scheduling import checks, handlers, notices, receivers, task_links  # noqa: F401 (checks)
         from scheduling.audit_actions import SchedulingAction
         from scheduling.events import (
             AppointmentBooked,
@@ -20,6 +21,7 @@ class SchedulingConfig(AppConfig):
         )
 
         actions.declare(SchedulingAction)
+        portal_task_links.register("book", task_links.book_links)
         notices.register()
         receivers.connect()
         events.subscribe(AppointmentBooked, handlers.staff_hear_of_booking)

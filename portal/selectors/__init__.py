@@ -5,7 +5,7 @@ Views and other apps import `from portal import selectors`, never a module insid
 
 from __future__ import annotations
 
-from portal.selectors.audit_log import audit_events_for_staff
+from portal.selectors.audit_log import audit_events_for_staff, audit_object_labels
 from portal.selectors.client_tasks import (
     client_task_get_for_user,
     client_tasks_due,
@@ -93,6 +93,7 @@ __all__ = [
     "matter_parties_for_matter",
     "active_staff",
     "audit_events_for_staff",
+    "audit_object_labels",
     "business_hours_between",
     "client_task_get_for_user",
     "client_tasks_due",

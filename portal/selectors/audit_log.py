@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from audit import selectors as audit_selectors
 from portal.models import (
+    Document,
+    DocumentVersion,
+    Folder,
     Matter,
     User,
 )
@@ -44,3 +50,58 @@ def audit_events_for_staff(
         date_from=date_from,
         date_to=date_to,
     )
+
+
+def audit_object_labels(*, events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
+    """What each row is about in words ("Lease.pdf, version 2"), keyed by (type, id):
+    one query per kind of object on the page, whatever the number of rows."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        if event.object_type in _LABELLED and event.object_id:
+            wanted.setdefault(event.object_type, set()).add(event.object_id)
+    labels: dict[tuple[str, str], str] = {}
+    for object_type, ids in wanted.items():
+        labels.update(_LABELLED[object_type](_valid_ids(object_type, ids)))
+    return labels
+
+
+def _valid_ids(object_type: str, ids: set[str]) -> list[Any]:
+    field = _ID_FIELDS[object_type]
+    valid = []
+    for value in ids:
+        try:
+            valid.append(field.to_python(value))
+        except ValidationError:
+            continue
+    return valid
+
+
+def _version_labels(ids: list[Any]) -> dict[tuple[str, str], str]:
+    rows = DocumentVersion.objects.filter(pk__in=ids).values_list("pk", "number", "document__name")
+    return {
+        ("documentversion", str(pk)): _("%(name)s, version %(number)s")
+        % {"name": name, "number": number}
+        for pk, number, name in rows
+    }
+
+
+def _document_labels(ids: list[Any]) -> dict[tuple[str, str], str]:
+    rows = Document.objects.filter(pk__in=ids).values_list("pk", "name")
+    return {("document", str(pk)): name for pk, name in rows}
+
+
+def _folder_labels(ids: list[Any]) -> dict[tuple[str, str], str]:
+    rows = Folder.objects.filter(pk__in=ids).values_list("pk", "name")
+    return {("folder", str(pk)): _("folder %(name)s") % {"name": name} for pk, name in rows}
+
+
+_LABELLED: dict[str, Callable[[list[Any]], dict[tuple[str, str], str]]] = {
+    "documentversion": _version_labels,
+    "document": _document_labels,
+    "folder": _folder_labels,
+}
+_ID_FIELDS = {
+    "documentversion": DocumentVersion._meta.pk,
+    "document": Document._meta.pk,
+    "folder": Folder._meta.pk,
+}

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from portal import selectors
+from portal import selectors, task_links
 
 register = template.Library()
 
@@ -17,6 +17,8 @@ def open_client_tasks(context: template.Context, limit: int = 10) -> dict[str, A
     # The portal home hands over the matter ids it already looked up.
     ids = context.get("visible_matter_ids")
     tasks = list(selectors.open_tasks_for_client(user=user, matter_ids=ids)[:limit]) if user else []
+    if tasks and user is not None:
+        task_links.attach(user=user, tasks=tasks)
     return {"tasks": tasks, "csrf_token": context.get("csrf_token")}
 
 

@@ -16,7 +16,7 @@ from core.decorators import portal_user_required, staff_required
 from core.errors import ServiceError
 from core.forms import SaneDateField, flash_form_errors
 from core.http import RequestMeta
-from portal import selectors, services
+from portal import selectors, services, task_links
 from portal.models import ClientTask
 from portal.types import Request
 from portal.views.requests import DATE
@@ -40,6 +40,7 @@ def task_list(request: Request, matter_id: str) -> HttpResponse:
     matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
     tasks = selectors.client_tasks_for_viewer(user=user, matter=matter)
     page = Paginator(tasks, 25).get_page(request.GET.get("page"))
+    task_links.attach(user=user, tasks=page)
     return render(
         request,
         "portal/tasks.html",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 
+from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -60,6 +61,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, str(exc))
             return render(request, "portal/invitation_invalid.html", status=404)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # The password was just chosen: setting up two-step sign-in next does not ask
+        # for it again (allauth reads this record, as after a sign-in with the password).
+        record_authentication(request, user, method="password", email=user.email)
         messages.success(request, _("Your password is set. Welcome!"))
         return redirect("home")
     return render(

@@ -149,6 +149,7 @@ ROWS = [
         method="post",
     ),
     Row("staff:audit-log", STAFF_ONLY),
+    Row("staff:audit-export", STAFF_ONLY),
     Row("staff:firm-settings", {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}),
 ]
 

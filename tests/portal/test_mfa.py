@@ -98,3 +98,79 @@ def test_clients_are_not_asked_for_mfa(client: Any, world: Any) -> None:
     client.force_login(world.client_a)
 
     assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_staff_are_not_asked_for_the_password_again_to_set_up_mfa(
+    client: Any, firm: Any, settings: Any
+) -> None:
+    # given: a staff member without two-step sign-in signs in with the password
+    settings.ATRIUM_REQUIRE_STAFF_MFA = True
+    staff = factories.StaffFactory(mfa=False)
+    _login(client, staff.email)
+
+    # when: the gate sends them to enrol
+    gate = client.get("/staff/")
+    enrol = client.get(gate["Location"])
+
+    # then: the enrolment form, not a second password prompt
+    assert gate["Location"] == reverse("mfa_activate_totp")
+    assert enrol.status_code == 200
+    assert b"reauthenticate" not in enrol.content
+
+
+def test_a_password_typed_long_ago_is_asked_again_before_mfa_setup(
+    client: Any, firm: Any, settings: Any
+) -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    settings.ATRIUM_REQUIRE_STAFF_MFA = True
+    staff = factories.StaffFactory(mfa=False)
+    with time_machine.travel(timezone.now() - dt.timedelta(minutes=30)):
+        _login(client, staff.email)
+
+    enrol = client.get(reverse("mfa_activate_totp"))
+
+    assert enrol.status_code == 302
+    assert enrol["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_enrolled_staff_still_confirm_the_password_to_change_mfa(client: Any, firm: Any) -> None:
+    staff = factories.StaffFactory()
+    client.force_login(staff)
+
+    response = client.get(reverse("mfa_deactivate_totp"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def test_a_new_colleague_sets_a_password_and_goes_straight_to_mfa_setup(
+    client: Any, world: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import re
+
+    from django.core import mail
+
+    from portal import services
+
+    settings.ATRIUM_REQUIRE_STAFF_MFA = True
+    with django_capture_on_commit_callbacks(execute=True):
+        services.staff_create(
+            actor=world.admin,
+            email="new.one@firm.example",
+            first_name="New",
+            last_name="One",
+            role="lawyer",
+        )
+    token = re.search(r"/invite/([A-Za-z0-9_\-]+)/", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]  # the mail has the link
+
+    client.post(
+        reverse("invitation-accept", args=[token]),
+        {"password1": "a-long-new-secret-9", "password2": "a-long-new-secret-9"},
+    )
+    enrol = client.get(reverse("mfa_activate_totp"))
+
+    assert enrol.status_code == 200
