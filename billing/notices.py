@@ -209,6 +209,19 @@ def _amount(
     return format_money(amount, currency, language)
 
 
+def _send(
+    row: Notification | PaymentReminder,
+    ctx: SendContext,
+    *,
+    event: str,
+    to: str,
+    language: str,
+    values: dict[str, str],
+) -> Outgoing:
+    subject, body = render(ctx, event=event, channel=row.channel, language=language, values=values)
+    return outgoing(row, to=to, subject=subject, body=body)
+
+
 def compose_invoice_issued(row: Notification, ctx: SendContext) -> Outgoing:
     values, to, language = _values(row, ctx)
     invoice = _by_key(Invoice, row.about, "invoice")
@@ -219,10 +232,7 @@ def compose_invoice_issued(row: Notification, ctx: SendContext) -> Outgoing:
         amount=_amount(row, invoice.total, invoice.currency, language),
         link=absolute_url(reverse("billing:portal-invoice", args=[invoice.pk])),
     )
-    subject, body = render(
-        ctx, event=row.event, channel=row.channel, language=language, values=values
-    )
-    return outgoing(row, to=to, subject=subject, body=body)
+    return _send(row, ctx, event=row.event, to=to, language=language, values=values)
 
 
 def compose_payment_received(row: Notification, ctx: SendContext) -> Outgoing:
@@ -235,10 +245,7 @@ def compose_payment_received(row: Notification, ctx: SendContext) -> Outgoing:
         amount=_amount(row, payment.amount, payment.currency, language),
         link=absolute_url(reverse("billing:portal-invoices")),
     )
-    subject, body = render(
-        ctx, event=row.event, channel=row.channel, language=language, values=values
-    )
-    return outgoing(row, to=to, subject=subject, body=body)
+    return _send(row, ctx, event=row.event, to=to, language=language, values=values)
 
 
 def compose_payment_disputed(row: Notification, ctx: SendContext) -> Outgoing:
@@ -252,10 +259,7 @@ def compose_payment_disputed(row: Notification, ctx: SendContext) -> Outgoing:
         amount=_amount(row, payment.amount, payment.currency, language),
         link=absolute_url(reverse("billing:staff-contact-billing", args=[payment.contact_id])),
     )
-    subject, body = render(
-        ctx, event=row.event, channel=row.channel, language=language, values=values
-    )
-    return outgoing(row, to=to, subject=subject, body=body)
+    return _send(row, ctx, event=row.event, to=to, language=language, values=values)
 
 
 def compose_payment_reminder(row: PaymentReminder, ctx: SendContext) -> Outgoing:
@@ -308,10 +312,7 @@ def compose_payment_reminder(row: PaymentReminder, ctx: SendContext) -> Outgoing
         "due": format_long_date(open_[0].due_date, language=language),
         "link": absolute_url(reverse("billing:portal-invoices")),
     }
-    subject, body = render(
-        ctx, event=row.NOTICE_EVENT, channel=row.channel, language=language, values=values
-    )
-    return outgoing(row, to=to, subject=subject, body=body)
+    return _send(row, ctx, event=row.NOTICE_EVENT, to=to, language=language, values=values)
 
 
 def _planned_at() -> dt.datetime | None:
