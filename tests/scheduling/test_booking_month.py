@@ -140,6 +140,17 @@ def test_choosing_a_person_shows_only_their_times_and_books_them(
     assert Appointment.objects.get(contact__email="ada@example.com").staff == first
 
 
+def test_the_anyone_choice_reads_as_a_person_in_russian_not_as_an_audience(
+    client, frozen, intro, lawyers
+) -> None:
+    body = client.get(URL, {"tz": "Europe/Warsaw"}, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    people = body[
+        body.index('class="people-list"') : body.index("</ul>", body.index('class="people-list"'))
+    ]
+    assert "<strong>Любой</strong>" in people
+    assert "Все" not in people
+
+
 def _book(client: Any, **extra: Any) -> Any:
     data = {
         "start": SLOT,
