@@ -11,7 +11,9 @@ import datetime as dt
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,6 +64,26 @@ def message_id_for(reference: str) -> str:
     return f"<{reference}@{domain}>"
 
 
+# Who an email comes from: the layer that knows the firm (portal) registers a function
+# returning its display name and reply-to address; without one, DEFAULT_FROM_EMAIL as set.
+_sender: list[Callable[[], tuple[str, str]]] = []
+
+
+def sender_register(fn: Callable[[], tuple[str, str]]) -> None:
+    _sender[:] = [fn]
+
+
+def email_from() -> tuple[str, list[str]]:
+    """The From header and Reply-To list: the firm's name on the deployment's own address
+    (so SPF and DKIM still hold), replies going where the firm says."""
+    default = str(settings.DEFAULT_FROM_EMAIL)
+    if not _sender:
+        return default, []
+    name, reply_to = _sender[0]()
+    address = parseaddr(default)[1] or default
+    return formataddr((name, address)) if name else default, [reply_to] if reply_to else []
+
+
 def email_send(message: Outgoing, *, connection: Any = None) -> str:
     headers = (
         {
@@ -71,9 +93,12 @@ def email_send(message: Outgoing, *, connection: Any = None) -> str:
         if message.reference
         else None
     )
+    from_email, reply_to = email_from()
     email = EmailMessage(
         subject=message.subject,
         body=message.body,
+        from_email=from_email,
+        reply_to=reply_to,
         to=[message.to],
         connection=connection,
         headers=headers,

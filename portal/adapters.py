@@ -1,15 +1,19 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 from typing import Any
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.encoding import force_str
 
+from notifications.channels import email_from
 from portal.selectors import firm_get
 
 
@@ -23,8 +27,29 @@ class AccountAdapter(DefaultAccountAdapter):
         return reverse("home")
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        context.setdefault("firm", firm_get())
+        firm = firm_get()
+        context.setdefault("firm", firm)
+        # allauth's templates greet "from {{ current_site.name }}": the firm, not a domain.
+        site = context.get("current_site")
+        domain = force_str(getattr(site, "domain", "")) if site is not None else ""
+        context["current_site"] = SimpleNamespace(name=firm.name, domain=domain)
         super().send_mail(template_prefix, email, context)
+
+    def get_from_email(self) -> str:
+        return email_from()[0]
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        reply_to = email_from()[1]
+        if reply_to:
+            message.reply_to = reply_to
+        return message
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Staff who just typed their password and are sent to set up two-step sign-in

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.links import absolute_url
+from notifications.channels import email_from
 from portal.models import Invitation
 from portal.selectors import firm_get
 
@@ -18,6 +19,12 @@ def render_text(template_name: str, context: dict[str, object]) -> str:
     """A plain-text part or subject: no HTML escaping ("Kowalska & Nowak", not "&amp;")."""
     template = engines["django"].engine.get_template(template_name)  # type: ignore[attr-defined]  # DjangoTemplates has .engine
     return template.render(Context(context, autoescape=False))
+
+
+def firm_sender() -> tuple[str, str]:
+    """The firm's name and reply-to address for every email (registered at start-up)."""
+    firm = firm_get()
+    return firm.name, firm.reply_to_email
 
 
 def send_invitation(*, invitation: Invitation, token: str) -> None:
@@ -36,6 +43,13 @@ def send_invitation(*, invitation: Invitation, token: str) -> None:
         subject = " ".join(render_text("emails/invitation_subject.txt", context).split())
         body = render_text("emails/invitation.txt", context)
         html = render_to_string("emails/invitation.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=body, to=[invitation.email])
+    from_email, reply_to = email_from()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        from_email=from_email,
+        reply_to=reply_to,
+        to=[invitation.email],
+    )
     message.attach_alternative(html, "text/html")
     message.send()

@@ -32,6 +32,7 @@ class FirmForm(forms.ModelForm):
             "time_zone",
             "default_language",
             "currency",
+            "reply_to_email",
             "promise_channels",
             "office_hours",
             "response_hours",

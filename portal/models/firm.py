@@ -32,6 +32,11 @@ class Firm(models.Model):
         _("default language"), max_length=5, choices=LANGUAGE_CHOICES, default="en"
     )
     currency = models.CharField(_("currency"), max_length=3, default="PLN")
+    reply_to_email = models.EmailField(
+        _("replies to our emails go to"),
+        blank=True,
+        help_text=_("The address clients reach when they answer an email from the portal."),
+    )
     promise_channels = models.CharField(
         _("how clients reach us"),
         max_length=200,
