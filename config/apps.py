@@ -9,3 +9,6 @@ class AtriumConfig(AppConfig):
     name = "config"
     label = "atrium"
     verbose_name = "Atrium"
+
+    def ready(self) -> None:
+        from config import checks  # noqa: F401  (registers the deployment checks on import)

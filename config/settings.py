@@ -9,10 +9,12 @@ services. Every variable is listed in .env.example.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE
 
 from core.languages import SETTINGS_LANGUAGES
 
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "guardian",
     "phonenumber_field",
+    "csp",
     # Atrium's apps, lowest layer first (README, "Project layout").
     "core",
     "audit",
@@ -69,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.firm",
+                # {{ CSP_NONCE }}: the per-response nonce for the few inline <script>/<style>.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -272,6 +279,40 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles come from our own origin or carry
+# the response's nonce; no 'unsafe-inline', no eval, no plugins, nothing may frame a page
+# (the booking embed widens frame-ancestors to ATRIUM_BOOKING_FRAME_ANCESTORS itself).
+# form-action allows Stripe Checkout because "Pay" posts here and is redirected there.
+# ATRIUM_CSP_REPORT_ONLY=1 only reports (for trying a change out); `check --deploy` warns
+# when it is on, so production enforces the policy.
+ATRIUM_CSP_REPORT_ONLY = env.bool("ATRIUM_CSP_REPORT_ONLY", default=False)
+_CSP_POLICY: dict[str, dict[str, Any]] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],  # data: for the MFA set-up QR code
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'", "https://checkout.stripe.com"],
+        "frame-ancestors": ["'none'"],
+        **(
+            {"report-uri": [env.str("ATRIUM_CSP_REPORT_URI")]}
+            if env.str("ATRIUM_CSP_REPORT_URI", default="")
+            else {}
+        ),
+    },
+}
+if ATRIUM_CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY
+    # Framing stays enforced while the rest only reports.
+    CONTENT_SECURITY_POLICY: dict[str, dict[str, Any]] = {
+        "DIRECTIVES": {"default-src": None, "frame-ancestors": ["'none'"]},
+    }
+else:
+    CONTENT_SECURITY_POLICY = _CSP_POLICY
 CSRF_FAILURE_VIEW = "portal.views.public.csrf_failure"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])

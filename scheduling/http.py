@@ -40,9 +40,12 @@ def rate_limited(request: HttpRequest) -> bool:
 def embed_response(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Embed mode (?embed=1): only the firm's own origins may frame the booking pages."""
     if request.GET.get("embed") == "1":
-        origins = " ".join(settings.ATRIUM_BOOKING_FRAME_ANCESTORS)
+        # The page keeps the whole Content-Security-Policy; only frame-ancestors widens.
+        ancestors = {"frame-ancestors": ["'self'", *settings.ATRIUM_BOOKING_FRAME_ANCESTORS]}
         response.xframe_options_exempt = True
-        response["Content-Security-Policy"] = f"frame-ancestors 'self' {origins}".strip()
+        # django-csp's middleware reads these (its decorators set the same attributes).
+        response._csp_replace = ancestors  # type: ignore[attr-defined]  # django-csp's own attribute
+        response._csp_replace_ro = ancestors  # type: ignore[attr-defined]  # the same, report-only
     return response
 
 

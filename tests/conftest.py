@@ -206,17 +206,41 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        # Every context reports what the Content-Security-Policy blocked (Chromium logs each
+        # refusal to the console): a browser test fails when its pages needed something the
+        # policy refuses, such as an inline script without the nonce.
+        new_context = chromium.new_context
+
+        def watched_context(*args: Any, **kwargs: Any) -> Any:
+            context = new_context(*args, **kwargs)
+            context.on("console", _record_csp_refusal)
+            return context
+
+        chromium.new_context = watched_context
         yield chromium
         chromium.close()
 
 
+CSP_REFUSALS: list[str] = []
+
+
+def _record_csp_refusal(message: Any) -> None:
+    if "Content Security Policy" in message.text:
+        CSP_REFUSALS.append(f"{message.location.get('url', '')}: {message.text}")
+
+
 @pytest.fixture(autouse=True)
 def _close_browser_pages(request: Any) -> Iterator[None]:
-    """A browser test's pages close with the test, before its live server stops."""
+    """A browser test's pages close with the test, before its live server stops; the test
+    fails if the Content-Security-Policy blocked anything on them."""
+    CSP_REFUSALS.clear()
     yield
     if "browser" in request.fixturenames:
         for context in list(request.getfixturevalue("browser").contexts):
             context.close()
+        refusals = list(CSP_REFUSALS)
+        CSP_REFUSALS.clear()
+        assert not refusals, "the Content-Security-Policy blocked:\n" + "\n".join(refusals)
 
 
 @pytest.fixture

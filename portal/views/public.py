@@ -138,7 +138,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: the error page must render when the cache or the database is
     # what failed (no firm, no user, no context processors).
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    # The nonce of the Content-Security-Policy (django-csp) lets its one <style> apply.
+    nonce = str(getattr(request, "csp_nonce", ""))
+    return HttpResponseServerError(loader.get_template("500.html").render({"csp_nonce": nonce}))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
