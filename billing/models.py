@@ -212,6 +212,8 @@ class Invoice(models.Model):
         Lifecycle.ISSUED: (),
         Lifecycle.DISCARDED: (),
     }
+    # An appointment has at most one document in these states (a discarded draft frees it).
+    BILLED_LIFECYCLES: ClassVar[tuple[str, ...]] = (Lifecycle.DRAFT, Lifecycle.ISSUED)
     # Columns that may still change on an issued invoice: what payments, credits and the
     # legal-invoice attachment move. Everything printed on it is frozen.
     MUTABLE_WHEN_ISSUED: ClassVar[frozenset[str]] = frozenset(
@@ -313,11 +315,18 @@ class Invoice(models.Model):
                 name="invoice_number_unique",
             ),
             models.CheckConstraint(
-                condition=models.Q(lifecycle="DRAFT") | models.Q(number__isnull=False),
+                # A discarded draft never had a number.
+                condition=models.Q(lifecycle__in=("DRAFT", "DISCARDED"))
+                | models.Q(number__isnull=False),
                 name="invoice_issued_has_number",
             ),
             models.CheckConstraint(
                 condition=models.Q(balance__gte=0), name="invoice_balance_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=models.Q(lifecycle__in=("DRAFT", "ISSUED")),
+                name="invoice_one_per_appointment",
             ),
         ]
 

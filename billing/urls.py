@@ -47,6 +47,11 @@ urlpatterns = [
         staff.invoice_action,
         name="staff-invoice-action",
     ),
+    path(
+        "staff/billing/appointments/<uuid:appointment_id>/invoice/",
+        staff.invoice_from_appointment,
+        name="staff-invoice-from-appointment",
+    ),
     path("staff/billing/payments/new/", staff.payment_new, name="staff-payment-new"),
     path(
         "staff/billing/receipts/<uuid:payment_id>/pdf/",

@@ -27,6 +27,7 @@ from billing.models import (
 )
 from core.http import uuid_or_404
 from portal import selectors as portal_selectors
+from scheduling import selectors as scheduling_selectors
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -142,7 +143,20 @@ def contact_billing_history(*, user: User, contact_id: Any) -> dict[str, Any]:
             .order_by("-received_at")
         ),
         "credit": {k: v for k, v in credit.items() if v},
+        "to_invoice": consultations_to_invoice(user=user, contact_id=contact.pk),
     }
+
+
+def consultations_to_invoice(*, user: User, contact_id: Any) -> list[Any]:
+    """The contact's attended, priced appointments this person may see that have no
+    draft or issued document yet (newest first)."""
+    return list(
+        scheduling_selectors.appointments_visible_to(user)
+        .filter(contact_id=contact_id, status="attended", service__price__gt=0)
+        .exclude(invoices__lifecycle__in=Invoice.BILLED_LIFECYCLES)
+        .select_related("service")
+        .order_by("-start_at")[:20]
+    )
 
 
 AGEING_BUCKETS = ((0, "current"), (1, "1-30"), (31, "31-60"), (61, "61-90"), (91, "90+"))

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override as translation_override
 
 from audit.services import audit_record
 from billing import documents, numbering, tax
@@ -34,6 +35,7 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     NumberSeries,
+    PaymentRequest,
     TaxRate,
 )
 from billing.money import MoneyError, check_amount, format_money, normalize_currency
@@ -41,9 +43,11 @@ from billing.selectors import billing_settings_get, invoice_get_for_staff
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.languages import CODES as LANGUAGE_CODES
+from core.time import format_long_date, zone
 from core.validators import validate_plain_text
 from notifications.services import notice_queue
 from portal import selectors as portal_selectors
+from scheduling import selectors as scheduling_selectors
 
 if TYPE_CHECKING:
     from portal.models import Contact, Matter, User
@@ -263,12 +267,127 @@ def invoice_draft_create(
     )
 
 
+def _consultation_rate() -> TaxRate | None:
+    """The rate a consultation line is drafted with: the service price is what the client
+    was shown, so a rate whose prices include the tax comes first; staff check the draft."""
+    rates = list(TaxRate.objects.filter(is_active=True))
+    for rate in rates:
+        if rate.inclusive:
+            return rate
+    return rates[0] if rates else None
+
+
+@transaction.atomic
+def invoice_draft_from_appointment(
+    *, actor: User, meta: RequestMeta | None = None, appointment_id: Any
+) -> tuple[Invoice, bool]:
+    """A draft for an attended consultation: one fee line at the price the booking
+    stored (the service price when it stored none), the appointment's matter, the firm's
+    terms. An appointment has at most one draft or issued document: asking again returns
+    it (``created`` is False)."""
+    appointment = scheduling_selectors.appointment_get_for_staff(
+        user=actor, appointment_id=appointment_id
+    )
+    contact = portal_selectors.contact_get_for_staff(user=actor, contact_id=appointment.contact_id)
+    existing = (
+        Invoice.objects.select_for_update()
+        .filter(appointment_id=appointment.pk, lifecycle__in=Invoice.BILLED_LIFECYCLES)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    if appointment.status != "attended":
+        raise ServiceError(_("Only an attended appointment can be invoiced."))
+    snapshot: dict[str, Any] = getattr(appointment, "policy_snapshot", None) or {}
+    firm = portal_selectors.firm_get()
+    try:
+        price = Decimal(str(snapshot.get("price", appointment.service.price)))
+    except ArithmeticError:
+        price = Decimal(appointment.service.price)
+    if price <= 0:
+        raise ServiceError(_("This appointment was free: there is nothing to invoice."))
+    paid = appointment_paid_at_booking(appointment.pk)
+    if paid >= price:
+        raise ServiceError(
+            _(
+                "This appointment was paid in full at booking; its receipt is in the client's portal."
+            )
+        )
+    settings = billing_settings_get()
+    language = contact.language if contact.language in LANGUAGE_CODES else "en"
+    with translation_override(language):
+        description = _("%(service)s on %(date)s") % {
+            "service": appointment.service.name,
+            "date": format_long_date(
+                appointment.start_at, zone=zone(firm.time_zone), language=language
+            ),
+        }
+    rate = _consultation_rate()
+    matter_id = appointment.matter_id
+    if (
+        matter_id
+        and not portal_selectors.matters_visible_to(actor)
+        .filter(pk=matter_id, clients=contact)
+        .exists()
+    ):
+        matter_id = None
+    invoice = Invoice(contact=contact, created_by=actor, appointment_id=appointment.pk)
+    data = DraftInput(
+        contact_id=contact.pk,
+        due_date=timezone.localdate() + dt.timedelta(days=settings.default_terms_days),
+        currency=str(snapshot.get("currency") or firm.currency),
+        language=language,
+        matter_id=matter_id,
+        lines=[
+            LineInput(
+                description=description[:DESCRIPTION_MAX],
+                quantity=Decimal("1"),
+                unit_price=price,
+                tax_rate_id=rate.pk if rate else None,
+            )
+        ],
+    )
+    try:
+        with transaction.atomic():
+            _draft_save(
+                invoice,
+                actor=actor,
+                meta=meta,
+                data=data,
+                action=BillingAction.INVOICE_DRAFTED,
+                extra={"appointment": str(appointment.pk)},
+            )
+    except IntegrityError:
+        # Another staff member drafted it a moment ago (one per appointment).
+        found = Invoice.objects.filter(
+            appointment_id=appointment.pk, lifecycle__in=Invoice.BILLED_LIFECYCLES
+        ).first()
+        if found is None:
+            raise
+        return found, False
+    return invoice, True
+
+
+def appointment_paid_at_booking(appointment_id: Any) -> Decimal:
+    """What the client paid online for this appointment before it took place."""
+    total = PaymentRequest.objects.filter(
+        appointment_id=appointment_id, invoice__isnull=True, status=PaymentRequest.Status.PAID
+    ).aggregate(s=Sum("amount"))["s"]
+    return Decimal(total or 0)
+
+
 # The audit actions _draft_save writes (one per caller).
 DRAFT_ACTIONS = (BillingAction.INVOICE_DRAFTED, BillingAction.INVOICE_UPDATED)
 
 
 def _draft_save(
-    invoice: Invoice, *, actor: User, meta: RequestMeta | None, data: DraftInput, action: str
+    invoice: Invoice,
+    *,
+    actor: User,
+    meta: RequestMeta | None,
+    data: DraftInput,
+    action: str,
+    extra: dict[str, Any] | None = None,
 ) -> Invoice:
     """The draft's fields, lines and totals from `data`, saved and audited as `action`
     (one of DRAFT_ACTIONS)."""
@@ -279,7 +398,14 @@ def _draft_save(
     _set_totals(invoice, totals)
     invoice.save()
     _write_lines(invoice, lines, totals)
-    audit_record(action=action, actor=actor, meta=meta, obj=invoice, matter_id=invoice.matter_id)
+    audit_record(
+        action=action,
+        actor=actor,
+        meta=meta,
+        obj=invoice,
+        matter_id=invoice.matter_id,
+        data=extra or None,
+    )
     return invoice
 
 

@@ -168,6 +168,26 @@ def invoice_new(request: Request) -> HttpResponse:
     return _draft_form(request, contact, None)
 
 
+@require_POST
+@staff_required
+def invoice_from_appointment(request: Request, appointment_id: str) -> HttpResponse:
+    """Staff action on an attended consultation: its draft, prefilled (or the one it has)."""
+    try:
+        invoice, created = services.invoice_draft_from_appointment(
+            actor=request.user,
+            meta=RequestMeta.from_request(request),
+            appointment_id=appointment_id,
+        )
+    except ServiceError as exc:
+        flash.error(request, str(exc))
+        return redirect("scheduling:staff-appointment", appointment_id=appointment_id)
+    if created:
+        flash.success(request, _("Draft made from the consultation. Check it, then issue it."))
+    else:
+        flash.info(request, _("This consultation already has a document: here it is."))
+    return redirect("billing:staff-invoice", invoice_id=invoice.pk)
+
+
 @staff_required
 def invoice_edit(request: Request, invoice_id: str) -> HttpResponse:
     invoice = selectors.invoice_get_for_staff(user=request.user, invoice_id=invoice_id)

@@ -46,6 +46,15 @@ def _refund_waiting(w: Any) -> None:
     )
 
 
+def _attended(w: Any) -> None:
+    """An attended, priced consultation of matter A with the firm admin."""
+    from tests.scheduling.helpers import world_matter_booking
+
+    world_matter_booking(w)
+    type(w.service).objects.filter(pk=w.service.pk).update(price=Decimal("350.00"))
+    type(w.appointment).objects.filter(pk=w.appointment.pk).update(status="attended")
+
+
 def _invoice(w: Any) -> dict[str, Any]:
     return {"invoice_id": w.invoice.pk}
 
@@ -88,6 +97,14 @@ ROWS = [
         method="post",
         setup=_billing,
         kwargs=lambda w: {"invoice_id": w.draft.pk, "action": "issue"},
+    ),
+    # Drafting from an attended consultation: whoever may see the appointment.
+    Row(
+        "billing:staff-invoice-from-appointment",
+        MATTER_A_STAFF_POST,
+        method="post",
+        setup=_attended,
+        kwargs=lambda w: {"appointment_id": w.appointment.pk},
     ),
     # Recording payments needs billing.record_payment: firm admins have it.
     Row(
