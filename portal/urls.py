@@ -6,6 +6,7 @@ from portal.views import (
     client,
     client_tasks,
     documents,
+    edits,
     inbox,
     messages,
     parties,
@@ -104,4 +105,21 @@ staff_urlpatterns += [
     path("tags/<str:tag_id>/delete/", tags.tag_delete, name="tag-delete"),
     path("inbox/<str:matter_id>/no-reply/", inbox.inbox_dismiss, name="inbox-dismiss"),
     path("notifications/silence/<str:matter_id>/", silence.silence_checkin, name="silence-checkin"),
+]
+
+# Correcting and withdrawing what staff posted (issue 12, item 4)
+staff_urlpatterns += [
+    path("timeline/<str:entry_id>/edit/", edits.timeline_edit, name="timeline-edit"),
+    path("timeline/<str:entry_id>/withdraw/", edits.timeline_withdraw, name="timeline-withdraw"),
+    path("tasks/<str:task_id>/edit/", edits.task_edit, name="task-edit"),
+    path("tasks/<str:task_id>/cancel/", edits.task_cancel, name="task-cancel"),
+    path("requests/<str:request_id>/edit/", edits.request_edit, name="request-edit"),
+    path("requests/<str:request_id>/withdraw/", edits.request_withdraw, name="request-withdraw"),
+    path(
+        "request-items/<str:item_id>/withdraw/",
+        edits.request_item_withdraw,
+        name="request-item-withdraw",
+    ),
+    path("folders/<str:folder_id>/edit/", edits.folder_edit, name="folder-edit"),
+    path("documents/<str:document_id>/edit/", edits.document_edit, name="document-edit"),
 ]

@@ -20,6 +20,7 @@ from portal.models.messages import MESSAGE_MAX_CHARS, Message
 from portal.models.parties import ContactAlias, MatterParty
 from portal.models.people import Contact, Tag, User, UserManager
 from portal.models.requests import DocumentRequest, DocumentRequestItem
+from portal.models.revisions import Revision
 from portal.models.sharing import CoCounselGrant
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Message",
     "MESSAGE_MAX_CHARS",
     "PracticeArea",
+    "Revision",
     "Tag",
     "TimelineEntry",
     "UNDO_DAYS",

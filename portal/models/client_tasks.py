@@ -42,6 +42,8 @@ class ClientTask(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when staff corrected it after posting (the earlier values are in Revision).
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_date", "created_at"]

@@ -32,6 +32,8 @@ class Folder(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Set when staff corrected it after posting (the earlier values are in Revision).
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -63,6 +65,8 @@ class Document(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when staff corrected it after posting (the earlier values are in Revision).
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["folder__name", "name"]

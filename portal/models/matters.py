@@ -152,6 +152,10 @@ class TimelineEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Set when staff corrected it after posting (the earlier values are in Revision).
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawn entries are no longer shown to clients (shared_with_client goes off too).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-created_at"]

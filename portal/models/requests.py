@@ -19,6 +19,7 @@ class DocumentRequest(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("status", "Open")
         COMPLETE = "complete", _("Complete")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="document_requests")
@@ -30,6 +31,8 @@ class DocumentRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when staff corrected it after posting (the earlier values are in Revision).
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_date", "created_at"]
@@ -45,6 +48,7 @@ class DocumentRequestItem(models.Model):
         SUBMITTED = "submitted", _("Waiting for review")
         ACCEPTED = "accepted", _("Accepted")
         RETURNED = "returned", _("Sent back")
+        WITHDRAWN = "withdrawn", _("No longer needed")
 
     # Allowed moves (who moves them: the client submits, staff accept or return).
     TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -52,6 +56,7 @@ class DocumentRequestItem(models.Model):
         Status.SUBMITTED: (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED),
         Status.RETURNED: (Status.SUBMITTED,),
         Status.ACCEPTED: (),
+        Status.WITHDRAWN: (),
     }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -64,6 +69,8 @@ class DocumentRequestItem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Set when staff corrected it after posting (the earlier values are in Revision).
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "label"]

@@ -69,6 +69,14 @@ from portal.selectors.requests import (
     document_requests_for_viewer,
     request_item_get_for_user,
 )
+from portal.selectors.revisions import (
+    client_task_get_for_staff,
+    document_get_for_staff,
+    document_request_get_for_staff,
+    folder_get_for_staff,
+    revisions_for,
+    timeline_entry_get_for_staff,
+)
 from portal.selectors.search import (
     SEARCH_CONFIGS,
     SEARCH_MIN_CHARS,
@@ -84,6 +92,12 @@ from portal.selectors.silence import (
 )
 
 __all__ = [
+    "client_task_get_for_staff",
+    "document_get_for_staff",
+    "document_request_get_for_staff",
+    "folder_get_for_staff",
+    "revisions_for",
+    "timeline_entry_get_for_staff",
     "InboxRow",
     "inbox_for_staff",
     "inbox_waiting_count",

@@ -33,8 +33,13 @@ def document_requests_for_viewer(*, user: User, matter: Matter) -> QuerySet[Docu
     items = DocumentRequestItem.objects.prefetch_related(
         Prefetch("versions", queryset=versions)
     ).order_by("position")
+    requests_ = matter.document_requests.all()
+    if not user.is_firm_side:
+        # What the firm took back is no longer the client's to do.
+        items = items.exclude(status=DocumentRequestItem.Status.WITHDRAWN)
+        requests_ = requests_.exclude(status=DocumentRequest.Status.WITHDRAWN)
     return (
-        matter.document_requests.select_related("folder")
+        requests_.select_related("folder")
         .prefetch_related(Prefetch("items", queryset=items))
         .annotate(
             outstanding=Count(

@@ -26,6 +26,17 @@ from portal.services.documents import (
     folder_create,
 )
 from portal.services.due_notices import due_reminders_queue
+from portal.services.edits import (
+    client_task_cancel,
+    client_task_update,
+    document_edit,
+    document_request_update,
+    document_request_withdraw,
+    folder_rename,
+    request_item_withdraw,
+    timeline_entry_correct,
+    timeline_entry_withdraw,
+)
 from portal.services.firm import firm_update
 from portal.services.inbox import client_activity_notify, inbox_dismiss
 from portal.services.invitations import (
@@ -79,6 +90,15 @@ from portal.services.staff import (
 from portal.services.tags import tag_create, tag_delete, tag_merge, tag_update
 
 __all__ = [
+    "client_task_cancel",
+    "client_task_update",
+    "document_edit",
+    "document_request_update",
+    "document_request_withdraw",
+    "folder_rename",
+    "request_item_withdraw",
+    "timeline_entry_correct",
+    "timeline_entry_withdraw",
     "contact_alias_add",
     "matter_party_add",
     "matter_party_end",

@@ -107,6 +107,11 @@ def request_item_upload(
     doc_request = item.request
     with transaction.atomic():
         locked = DocumentRequestItem.objects.select_for_update().get(pk=item.pk)
+        if (
+            locked.status == DocumentRequestItem.Status.WITHDRAWN
+            or doc_request.status == doc_request.Status.WITHDRAWN
+        ):
+            raise ServiceError(_("The firm no longer needs this item."))
         if not locked.can_move_to(DocumentRequestItem.Status.SUBMITTED):
             raise ServiceError(_("This item has already been accepted."))
         # The request's folder is where the firm asked for the files, so the client may
@@ -160,7 +165,9 @@ def request_item_review(
         locked.reviewed_at = timezone.now()
         locked.save(update_fields=["status", "comment", "reviewed_by", "reviewed_at"])
         doc_request = locked.request
-        outstanding = doc_request.items.exclude(status=DocumentRequestItem.Status.ACCEPTED)
+        outstanding = doc_request.items.exclude(
+            status__in=[DocumentRequestItem.Status.ACCEPTED, DocumentRequestItem.Status.WITHDRAWN]
+        )
         new_status = (
             DocumentRequest.Status.OPEN if outstanding.exists() else DocumentRequest.Status.COMPLETE
         )

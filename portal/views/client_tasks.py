@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import portal_user_required, staff_required
 from core.errors import ServiceError
-from core.forms import SaneDateField, flash_form_errors
+from core.forms import SaneDateField
 from core.http import RequestMeta
 from portal import selectors, services, task_links
 from portal.models import ClientTask
@@ -38,13 +40,27 @@ class TaskForm(forms.Form):
 def task_list(request: Request, matter_id: str) -> HttpResponse:
     user = request.user
     matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
+    return _task_page(request, matter)
+
+
+def _task_page(
+    request: Request, matter: Any, *, form: TaskForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The task list; a refused "assign a task" form comes back with what was typed."""
+    user = request.user
     tasks = selectors.client_tasks_for_viewer(user=user, matter=matter)
     page = Paginator(tasks, 25).get_page(request.GET.get("page"))
     task_links.attach(user=user, tasks=page)
     return render(
         request,
         "portal/tasks.html",
-        {"matter": matter, "page": page, "form": TaskForm(), "today": timezone.localdate()},
+        {
+            "matter": matter,
+            "page": page,
+            "form": form or TaskForm(),
+            "today": timezone.localdate(),
+        },
+        status=status,
     )
 
 
@@ -76,12 +92,11 @@ def task_create(request: Request, matter_id: str) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ServiceError as exc:
-            flash.error(request, str(exc))
+            form.add_error(None, str(exc))
         else:
             flash.success(request, _("Task assigned."))
-    else:
-        flash_form_errors(request, form)
-    return redirect("portal:task-list", matter_id=matter.pk)
+            return redirect("portal:task-list", matter_id=matter.pk)
+    return _task_page(request, matter, form=form, status=400)
 
 
 @staff_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
@@ -46,9 +48,19 @@ class ReviewForm(forms.Form):
 
 @portal_user_required
 def request_list(request: Request, matter_id: str) -> HttpResponse:
-    user = request.user
-    matter = selectors.matter_get_for_user(user=user, matter_id=matter_id)
-    requests_ = selectors.document_requests_for_viewer(user=user, matter=matter)
+    matter = selectors.matter_get_for_user(user=request.user, matter_id=matter_id)
+    return _request_page(request, matter)
+
+
+def _request_page(
+    request: Request,
+    matter: Any,
+    *,
+    form: DocumentRequestForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The checklists; a refused "ask for documents" form comes back with what was typed."""
+    requests_ = selectors.document_requests_for_viewer(user=request.user, matter=matter)
     page = Paginator(requests_, 10).get_page(request.GET.get("page"))
     return render(
         request,
@@ -56,10 +68,11 @@ def request_list(request: Request, matter_id: str) -> HttpResponse:
         {
             "matter": matter,
             "page": page,
-            "form": DocumentRequestForm(),
+            "form": form or DocumentRequestForm(),
             "review_form": ReviewForm(),
             "max_mb": max_upload_bytes() // (1024 * 1024),
         },
+        status=status,
     )
 
 
@@ -102,12 +115,11 @@ def request_create(request: Request, matter_id: str) -> HttpResponse:
                 items=form.cleaned_data["items"].splitlines(),
             )
         except ServiceError as exc:
-            flash.error(request, str(exc))
+            form.add_error(None, str(exc))
         else:
             flash.success(request, _("The checklist is posted."))
-    else:
-        flash_form_errors(request, form)
-    return redirect("portal:request-list", matter_id=matter.pk)
+            return redirect("portal:request-list", matter_id=matter.pk)
+    return _request_page(request, matter, form=form, status=400)
 
 
 @require_POST

@@ -191,6 +191,18 @@ def matter_detail(request: Request, matter_id: str) -> HttpResponse:
     user = request.user
     matter = selectors.matter_detail_for_staff(user=user, matter_id=matter_id)
     services.matter_record_view(user=user, meta=RequestMeta.from_request(request), matter=matter)
+    return _matter_page(request, matter)
+
+
+def _matter_page(
+    request: Request,
+    matter: Matter,
+    *,
+    timeline_form: TimelineEntryForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The staff matter page; a refused timeline form comes back with what was typed."""
+    user = request.user
     timeline = selectors.matter_timeline_for_viewer(user=user, matter=matter)[:50]
     allowed = [(s, label) for s, label in Matter.Stage.choices if matter.can_move_to(s)]
     return render(
@@ -204,10 +216,12 @@ def matter_detail(request: Request, matter_id: str) -> HttpResponse:
             "grants": selectors.cocounsel_grants_for_matter(matter=matter),
             "stage_form": StageForm(initial={"stage": allowed[0][0] if allowed else ""}),
             "allowed_stages": allowed,
-            "timeline_form": TimelineEntryForm(initial={"occurred_at": timezone.localtime()}),
+            "timeline_form": timeline_form
+            or TimelineEntryForm(initial={"occurred_at": timezone.localtime()}),
             "share_form": ShareForm(),
             "stage_history": matter.stage_changes.select_related("changed_by")[:20],
         },
+        status=status,
     )
 
 
@@ -277,9 +291,8 @@ def matter_timeline_add(request: Request, matter_id: str) -> HttpResponse:
             **form.cleaned_data,
         )
         messages.success(request, _("Added to the timeline."))
-    else:
-        flash_form_errors(request, form)
-    return redirect("staff:matter-detail", matter_id=matter.pk)
+        return redirect("staff:matter-detail", matter_id=matter.pk)
+    return _matter_page(request, matter, timeline_form=form, status=400)
 
 
 @require_POST

@@ -484,3 +484,87 @@ ROWS += [
         kwargs=lambda w: {"matter_id": w.matter_a.pk, "party_id": w.party.pk},
     ),
 ]
+
+
+# ---------------------------------------------------------------------------
+# Correcting and withdrawing what staff posted (issue 12, item 4)
+# ---------------------------------------------------------------------------
+EDIT_SECRET = "Okapi-hearing-5521"
+
+
+def _timeline_entry(w):
+    from portal import services
+
+    w.entry = services.timeline_entry_add(
+        actor=w.staff_on, matter=w.matter_a, kind="update", title=EDIT_SECRET
+    )
+
+
+def _entry_id(w):
+    return {"entry_id": w.entry.pk}
+
+
+ROWS += [
+    Row(
+        "staff:timeline-edit",
+        MATTER_A_STAFF,
+        setup=_timeline_entry,
+        kwargs=_entry_id,
+        secret=lambda w: EDIT_SECRET,
+    ),
+    Row(
+        "staff:timeline-withdraw",
+        STAFF_POST_ON_A,
+        setup=_timeline_entry,
+        kwargs=_entry_id,
+        method="post",
+    ),
+    Row(
+        "staff:task-edit",
+        MATTER_A_STAFF,
+        setup=_portal_objects,
+        kwargs=lambda w: {"task_id": w.task.pk},
+        secret=lambda w: w.task.title,
+    ),
+    Row(
+        "staff:task-cancel",
+        STAFF_POST_ON_A,
+        setup=_portal_objects,
+        kwargs=lambda w: {"task_id": w.task.pk},
+        method="post",
+    ),
+    Row(
+        "staff:request-edit",
+        MATTER_A_STAFF,
+        setup=_portal_objects,
+        kwargs=lambda w: {"request_id": w.doc_request.pk},
+        secret=lambda w: w.doc_request.title,
+    ),
+    Row(
+        "staff:request-withdraw",
+        STAFF_POST_ON_A,
+        setup=_portal_objects,
+        kwargs=lambda w: {"request_id": w.doc_request.pk},
+        method="post",
+    ),
+    Row(
+        "staff:request-item-withdraw",
+        STAFF_POST_ON_A,
+        setup=_portal_objects,
+        kwargs=lambda w: {"item_id": w.item.pk},
+        method="post",
+    ),
+    Row(
+        "staff:folder-edit",
+        MATTER_A_STAFF,
+        setup=_portal_objects,
+        kwargs=lambda w: {"folder_id": w.document.folder_id},
+    ),
+    Row(
+        "staff:document-edit",
+        MATTER_A_STAFF,
+        setup=_portal_objects,
+        kwargs=lambda w: {"document_id": w.internal.pk},
+        secret=lambda w: w.internal.name,
+    ),
+]
