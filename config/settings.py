@@ -517,6 +517,12 @@ CELERY_BEAT_SCHEDULE["billing-payment-reminders"] = {
     "schedule": 3600.0,
     "options": {"expires": 3000},
 }
+# Intake forms sent after a booking and still not filled in: one reminder 24 h before.
+CELERY_BEAT_SCHEDULE["intake-form-reminders"] = {
+    "task": "intake.tasks.form_reminders_queue",
+    "schedule": 900.0,
+    "options": {"expires": 850},
+}
 CELERY_BEAT_SCHEDULE["scheduling-holds-expire"] = {
     "task": "scheduling.tasks.booking_holds_expire",
     "schedule": 60.0,

@@ -241,6 +241,8 @@ class IntakeDraft(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=draft_expiry)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the "still not filled in" reminder before the appointment was queued (once).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]

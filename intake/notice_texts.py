@@ -69,3 +69,36 @@ SMS[ENGAGEMENT_SENT] = {
     "es": "{firm}: tiene un documento esperando en su portal de cliente: {link}",
     "ru": "{firm}: в личном кабинете клиента вас ждёт документ: {link}",
 }
+
+# The reminder 24 h before an appointment whose after-booking form is still not sent.
+FORM_REMINDER = "intake_form_reminder"
+EMAIL[FORM_REMINDER] = {
+    "en": Text(
+        "A reminder from {firm}",
+        "Hello {name},\n\nbefore your appointment, please answer a few questions for "
+        "{firm}: {link}\nIt takes a few minutes; your answers are saved as you type.\n\n{firm}",
+    ),
+    "pl": Text(
+        "Przypomnienie od {firm}",
+        "Dzień dobry {name},\n\nprzed spotkaniem prosimy o odpowiedź na kilka pytań dla "
+        "{firm}: {link}\nTo zajmie kilka minut; odpowiedzi zapisują się w trakcie "
+        "pisania.\n\n{firm}",
+    ),
+    "es": Text(
+        "Un recordatorio de {firm}",
+        "Hola, {name}:\n\nantes de su cita, responda a unas preguntas para {firm}: {link}\n"
+        "Son unos minutos; sus respuestas se guardan mientras escribe.\n\n{firm}",
+    ),
+    "ru": Text(
+        "Напоминание от {firm}",
+        "Здравствуйте, {name}!\n\nперед встречей, пожалуйста, ответьте на несколько "
+        "вопросов {firm}: {link}\nЭто займёт несколько минут; ответы сохраняются по мере "
+        "ввода.\n\n{firm}",
+    ),
+}
+SMS[FORM_REMINDER] = {
+    "en": "{firm}: before your appointment, please fill in this short form: {link}",
+    "pl": "{firm}: przed spotkaniem prosimy o wypełnienie krótkiego formularza: {link}",
+    "es": "{firm}: antes de su cita, rellene este breve formulario: {link}",
+    "ru": "{firm}: перед встречей, пожалуйста, заполните короткую анкету: {link}",
+}

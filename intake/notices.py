@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.links import absolute_url
 from intake.links import draft_url
 from intake.models import Engagement, IntakeDraft
-from intake.notice_texts import EMAIL, ENGAGEMENT_SENT, FORM_LINK, SMS
+from intake.notice_texts import EMAIL, ENGAGEMENT_SENT, FORM_LINK, FORM_REMINDER, SMS
 from notifications import registry
 from notifications.channels import Outgoing
 from notifications.compose import address_for, outgoing, postpone_sms_in_quiet_hours, render
@@ -79,6 +79,14 @@ NOTICES = [
         placeholders=COMMON_PLACEHOLDERS,
         email=EMAIL[FORM_LINK],
         sms=SMS[FORM_LINK],
+    ),
+    Notice(
+        event=FORM_REMINDER,
+        label=_("Intake form reminder before the appointment"),
+        compose=compose_form_link,
+        placeholders=COMMON_PLACEHOLDERS,
+        email=EMAIL[FORM_REMINDER],
+        sms=SMS[FORM_REMINDER],
     ),
     Notice(
         event=ENGAGEMENT_SENT,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from intake.services.booking import booking_form_step_applies, lead_form_after_booking
+from intake.services.booking import (
+    booking_form_step_applies,
+    form_reminders_queue,
+    lead_form_after_booking,
+)
 from intake.services.conflicts import (
     Name,
     conflict_check_adhoc,
@@ -92,6 +96,7 @@ __all__ = [
     "form_field_remove",
     "form_field_save",
     "form_publish",
+    "form_reminders_queue",
     "form_schema_save",
     "form_send_to_contact",
     "form_set_active",

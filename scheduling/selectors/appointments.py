@@ -53,6 +53,13 @@ def appointment_current(*, appointment: Appointment) -> Appointment:
     return current
 
 
+def appointments_current_by_ids(*, ids: Any) -> dict[Any, Appointment]:
+    """For each id, what that appointment is now (following reschedules); unknown ids are
+    left out. For the apps above acting for the firm (no access check)."""
+    found = {a.pk: a for a in _appointment_qs().filter(pk__in=list(ids))}
+    return {pk: appointment_current(appointment=a) for pk, a in found.items()}
+
+
 def appointments_for_client(*, user: Any) -> tuple[list[Appointment], list[Appointment]]:
     """Upcoming and past appointments of a signed-in client (their own contact only)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_client:
