@@ -44,6 +44,7 @@ class PortalAction(models.TextChoices):
     DOCUMENT_EDITED = "document.edited", _("Document renamed or moved")
     FOLDER_CREATED = "folder.created", _("Folder created")
     FOLDER_RENAMED = "folder.renamed", _("Folder renamed")
+    FOLDER_SHARED = "folder.shared", _("Folder sharing changed")
     REQUEST_CREATED = "request.created", _("Documents requested")
     REQUEST_EDITED = "request.edited", _("Document request changed")
     REQUEST_WITHDRAWN = "request.withdrawn", _("Document request withdrawn")

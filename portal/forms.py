@@ -164,7 +164,14 @@ class StageForm(forms.Form):
 class TimelineEntryForm(forms.ModelForm):
     class Meta:
         model = TimelineEntry
-        fields = ["kind", "title", "body", "occurred_at", "shared_with_client"]
+        fields = [
+            "kind",
+            "title",
+            "body",
+            "occurred_at",
+            "shared_with_client",
+            "shared_with_cocounsel",
+        ]
         field_classes = {"occurred_at": SaneDateTimeField}
         widgets = {
             "occurred_at": forms.DateTimeInput(

@@ -78,6 +78,11 @@ urlpatterns += [
 
 staff_urlpatterns += [
     path("matters/<str:matter_id>/folders/new/", documents.folder_create, name="folder-create"),
+    path(
+        "folders/<str:folder_id>/cocounsel/",
+        documents.folder_share_cocounsel,
+        name="folder-share-cocounsel",
+    ),
     path("documents/<str:document_id>/share/", documents.document_share, name="document-share"),
     path("documents/<str:document_id>/delete/", documents.document_delete, name="document-delete"),
     path(

@@ -28,6 +28,9 @@ class Folder(models.Model):
     name = models.CharField(_("name"), max_length=120)
     shared_with_client = models.BooleanField(_("visible to the client"), default=True)
     client_can_upload = models.BooleanField(_("the client may upload here"), default=False)
+    # Co-counsel see what is shared with the client and what is shared with them
+    # (portal.selectors.visibility).
+    shared_with_cocounsel = models.BooleanField(_("visible to co-counsel"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -55,6 +58,7 @@ class Document(models.Model):
     folder = models.ForeignKey(Folder, on_delete=models.PROTECT, related_name="documents")
     name = models.CharField(_("name"), max_length=200)
     shared_with_client = models.BooleanField(_("shared with the client"), default=True)
+    shared_with_cocounsel = models.BooleanField(_("shared with co-counsel"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -148,6 +148,7 @@ class TimelineEntry(models.Model):
     )
     occurred_at = models.DateTimeField(_("date"), default=timezone.now)
     shared_with_client = models.BooleanField(_("visible to the client"), default=True)
+    shared_with_cocounsel = models.BooleanField(_("visible to co-counsel"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -16,13 +16,11 @@ from portal.models import (
     User,
 )
 from portal.selectors.matters import matters_visible_to
+from portal.selectors.visibility import document_q, shared_q
 
 
 def folders_for_viewer(*, user: User, matter: Matter) -> QuerySet[Folder]:
-    qs = matter.folders.all()
-    if not user.is_firm_side:
-        qs = qs.filter(shared_with_client=True)
-    return qs.order_by("name")
+    return matter.folders.filter(shared_q(user)).order_by("name")
 
 
 def folder_get_for_user(*, user: User, matter: Matter, folder_id: Any) -> Folder:
@@ -32,8 +30,9 @@ def folder_get_for_user(*, user: User, matter: Matter, folder_id: Any) -> Folder
     return folder
 
 
-def _client_visible(qs: QuerySet[Document]) -> QuerySet[Document]:
-    return qs.filter(shared_with_client=True, folder__shared_with_client=True)
+def documents_visible(qs: QuerySet[Document], *, user: User) -> QuerySet[Document]:
+    """These documents, kept to what this viewer sees (portal.selectors.visibility)."""
+    return qs.filter(document_q(user))
 
 
 def documents_for_viewer(
@@ -53,9 +52,7 @@ def documents_for_viewer(
         qs = qs.filter(deleted_at=None).order_by("folder__name", "name")
     if folder is not None:
         qs = qs.filter(folder=folder)
-    if not user.is_firm_side:
-        qs = _client_visible(qs)
-    return qs
+    return documents_visible(qs, user=user)
 
 
 def document_get_for_user(
@@ -65,9 +62,7 @@ def document_get_for_user(
     qs = Document.objects.filter(pk=pk, matter__in=matters_visible_to(user).values("pk"))
     if not (include_deleted and user.is_firm_staff):
         qs = qs.filter(deleted_at=None)
-    if not user.is_firm_side:
-        qs = _client_visible(qs)
-    document = qs.select_related("matter", "folder").first()
+    document = documents_visible(qs, user=user).select_related("matter", "folder").first()
     if document is None:
         raise Http404
     return document
@@ -82,9 +77,7 @@ def version_get_for_user(*, user: User, version_id: Any) -> DocumentVersion:
         document__matter__in=matters_visible_to(user).values("pk"),
         scan_status__in=[DocumentVersion.ScanStatus.NOT_SCANNED, DocumentVersion.ScanStatus.CLEAN],
     )
-    if not user.is_firm_side:
-        qs = qs.filter(document__shared_with_client=True, document__folder__shared_with_client=True)
-    version = qs.select_related("document__matter").first()
+    version = qs.filter(document_q(user, "document__")).select_related("document__matter").first()
     if version is None:
         raise Http404
     return version

@@ -15,6 +15,7 @@ from portal.models import (
     TimelineEntry,
     User,
 )
+from portal.selectors.visibility import shared_q
 
 
 def matters_visible_to(user: User | Any) -> QuerySet[Matter]:
@@ -68,14 +69,12 @@ def matter_ids_for_client(*, user: User) -> list[Any]:
     return [row[0] for row in rows]
 
 
-def matters_for_client_by_ids(ids: list[Any]) -> list[Matter]:
+def matters_for_client_by_ids(ids: list[Any], *, user: User) -> list[Matter]:
     """These matters (ids from matter_ids_for_client), in that order, with what the
-    portal home shows of each: the lawyer and the latest shared timeline entry."""
+    portal home shows of each: the lawyer and the latest timeline entry this person sees."""
     if not ids:
         return []
-    shared = TimelineEntry.objects.filter(shared_with_client=True).order_by(
-        "-occurred_at", "-created_at"
-    )
+    shared = TimelineEntry.objects.filter(shared_q(user)).order_by("-occurred_at", "-created_at")
     found = {
         m.pk: m
         for m in Matter.objects.filter(pk__in=ids)
@@ -86,9 +85,7 @@ def matters_for_client_by_ids(ids: list[Any]) -> list[Matter]:
 
 
 def matter_list_for_client(*, user: User) -> QuerySet[Matter]:
-    shared = TimelineEntry.objects.filter(shared_with_client=True).order_by(
-        "-occurred_at", "-created_at"
-    )
+    shared = TimelineEntry.objects.filter(shared_q(user)).order_by("-occurred_at", "-created_at")
     return (
         matters_visible_to(user)
         .select_related("responsible_lawyer")
@@ -99,10 +96,7 @@ def matter_list_for_client(*, user: User) -> QuerySet[Matter]:
 
 
 def matter_timeline_for_viewer(*, user: User, matter: Matter) -> QuerySet[TimelineEntry]:
-    qs = matter.timeline.select_related("created_by")
-    if not user.is_firm_staff:
-        qs = qs.filter(shared_with_client=True)
-    return qs
+    return matter.timeline.filter(shared_q(user)).select_related("created_by")
 
 
 def matter_list_for_staff(

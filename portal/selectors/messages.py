@@ -18,6 +18,7 @@ from portal.models import (
     User,
 )
 from portal.selectors.firm import firm_get
+from portal.selectors.visibility import document_q
 
 WORK_START = dt.time(9)
 
@@ -101,10 +102,7 @@ def messages_for_viewer(*, user: User, matter: Matter) -> QuerySet[Message]:
     attachments = DocumentVersion.objects.filter(document__deleted_at=None).select_related(
         "document"
     )
-    if not user.is_firm_side:
-        attachments = attachments.filter(
-            document__shared_with_client=True, document__folder__shared_with_client=True
-        )
+    attachments = attachments.filter(document_q(user, "document__"))
     return (
         matter.messages.select_related("sender", "read_by")
         .prefetch_related(Prefetch("attachments", queryset=attachments))

@@ -17,6 +17,7 @@ from portal.models import (
     User,
 )
 from portal.selectors.matters import matters_visible_to
+from portal.selectors.visibility import document_q
 
 
 def document_requests_for_viewer(*, user: User, matter: Matter) -> QuerySet[DocumentRequest]:
@@ -25,11 +26,8 @@ def document_requests_for_viewer(*, user: User, matter: Matter) -> QuerySet[Docu
         .select_related("document")
         .order_by("-uploaded_at")
     )
-    if not user.is_firm_side:
-        # A file the firm has since made internal is not listed (its link would 404).
-        versions = versions.filter(
-            document__shared_with_client=True, document__folder__shared_with_client=True
-        )
+    # A file the firm has since made internal is not listed (its link would 404).
+    versions = versions.filter(document_q(user, "document__"))
     items = DocumentRequestItem.objects.prefetch_related(
         Prefetch("versions", queryset=versions)
     ).order_by("position")

@@ -14,7 +14,7 @@ from portal.models import (
     Message,
     User,
 )
-from portal.selectors.documents import _client_visible
+from portal.selectors.documents import documents_visible
 from portal.selectors.firm import firm_get
 from portal.selectors.matters import matters_visible_to
 
@@ -41,9 +41,9 @@ def search_for_user(*, user: User, query: str, limit: int = 50) -> SearchResults
         return SearchResults([], [])
     visible = matters_visible_to(user).values("pk")
     messages = Message.objects.filter(matter__in=visible)
-    documents = Document.objects.filter(matter__in=visible, deleted_at=None)
-    if not user.is_firm_side:
-        documents = _client_visible(documents)
+    documents = documents_visible(
+        Document.objects.filter(matter__in=visible, deleted_at=None), user=user
+    )
     if settings.IS_POSTGRES:
         config = search_config()
         sq = SearchQuery(query, config=config, search_type="websearch")

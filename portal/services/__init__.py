@@ -24,6 +24,7 @@ from portal.services.documents import (
     document_version_rescan,
     documents_text_extract_pending,
     folder_create,
+    folder_set_cocounsel,
 )
 from portal.services.due_notices import due_reminders_queue
 from portal.services.edits import (
@@ -134,6 +135,7 @@ __all__ = [
     "firm_update",
     "inbox_dismiss",
     "folder_create",
+    "folder_set_cocounsel",
     "invitation_accept",
     "invitation_create",
     "invitation_deliver",

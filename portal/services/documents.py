@@ -27,6 +27,7 @@ from portal.models import (
     Matter,
     User,
 )
+from portal.selectors.visibility import sees
 from portal.services.client_notices import matter_news_notify
 from portal.services.inbox import client_activity_notify
 from portal.uploads import (
@@ -56,6 +57,7 @@ def folder_create(
     name: str,
     shared_with_client: bool = True,
     client_can_upload: bool = False,
+    shared_with_cocounsel: bool = False,
 ) -> Folder:
     name = sanitise_filename(name, max_length=120)
     try:
@@ -65,6 +67,7 @@ def folder_create(
                 name=name,
                 shared_with_client=shared_with_client,
                 client_can_upload=client_can_upload and shared_with_client,
+                shared_with_cocounsel=shared_with_cocounsel,
                 created_by=actor,
             )
             audit_record(
@@ -76,6 +79,7 @@ def folder_create(
                 data={
                     "shared": folder.shared_with_client,
                     "client_upload": folder.client_can_upload,
+                    "cocounsel": folder.shared_with_cocounsel,
                 },
             )
     except IntegrityError as exc:
@@ -148,8 +152,11 @@ def _sha256(upload: UploadedFile) -> str:
 
 
 def _may_upload_into(user: User, folder: Folder) -> bool:
-    if user.is_firm_side:
+    if user.is_firm_staff:
         return True
+    if user.is_cocounsel:
+        # Co-counsel exchange documents in any folder they see.
+        return sees(user, folder)
     return folder.shared_with_client and folder.client_can_upload
 
 
@@ -177,6 +184,7 @@ def document_upload(
     folder: Folder,
     files: Sequence[UploadedFile],
     shared_with_client: bool = True,
+    shared_with_cocounsel: bool = False,
     request_item: DocumentRequestItem | None = None,
     _bypass_folder_check: bool = False,
     _notify: bool = True,
@@ -191,6 +199,9 @@ def document_upload(
         raise ServiceError(_("You cannot upload into this folder."))
     if not actor.is_firm_side:
         shared_with_client = True
+    if actor.is_cocounsel:
+        # What co-counsel upload stays in their view.
+        shared_with_cocounsel = True
     checked = _checked_files(files)
     saved_names: list[str] = []
     versions: list[DocumentVersion] = []
@@ -204,13 +215,9 @@ def document_upload(
                     .filter(folder=locked_folder, name=name, deleted_at=None)
                     .first()
                 )
-                if (
-                    document is not None
-                    and not actor.is_firm_side
-                    and not document.shared_with_client
-                ):
-                    # A client never adds a version to a document the firm keeps internal:
-                    # the file would vanish from their view into the firm's own document.
+                if document is not None and not sees(actor, document):
+                    # A client (or co-counsel) never adds a version to a document the firm
+                    # keeps from them: the file would vanish from their view into it.
                     name = _free_name(folder=locked_folder, name=name)
                     document = None
                 created = document is None
@@ -220,6 +227,7 @@ def document_upload(
                         folder=locked_folder,
                         name=name,
                         shared_with_client=shared_with_client,
+                        shared_with_cocounsel=shared_with_cocounsel,
                         created_by=actor,
                         created_at=now,
                         updated_at=now,
@@ -386,8 +394,31 @@ def documents_text_extract_pending(*, now: dt.datetime | None = None, limit: int
 
 
 def document_set_shared(
-    *, actor: User, meta: RequestMeta | None = None, document: Document, shared: bool
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    document: Document,
+    shared: bool | None = None,
+    cocounsel: bool | None = None,
 ) -> Document:
+    """Share a document with the client (`shared`) or with co-counsel (`cocounsel`), or
+    keep it from them; None leaves that side as it is."""
+    if cocounsel is not None:
+        with transaction.atomic():
+            document = Document.objects.select_for_update().get(pk=document.pk)
+            if document.shared_with_cocounsel != cocounsel:
+                document.shared_with_cocounsel = cocounsel
+                document.save(update_fields=["shared_with_cocounsel"])
+                audit_record(
+                    action=PortalAction.DOCUMENT_SHARED,
+                    actor=actor,
+                    meta=meta,
+                    matter_id=document.matter_id,
+                    obj=document,
+                    data={"cocounsel": cocounsel},
+                )
+    if shared is None:
+        return document
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.shared_with_client != shared:
@@ -479,3 +510,23 @@ def document_record_download(
         obj=version,
         data={"document": str(version.document_id), "version": version.number},
     )
+
+
+def folder_set_cocounsel(
+    *, actor: User, meta: RequestMeta | None = None, folder: Folder, shared: bool
+) -> Folder:
+    """Show a folder to the matter's co-counsel, or keep it from them."""
+    with transaction.atomic():
+        folder = Folder.objects.select_for_update().get(pk=folder.pk)
+        if folder.shared_with_cocounsel != shared:
+            folder.shared_with_cocounsel = shared
+            folder.save(update_fields=["shared_with_cocounsel"])
+            audit_record(
+                action=PortalAction.FOLDER_SHARED,
+                actor=actor,
+                meta=meta,
+                matter_id=folder.matter_id,
+                obj=folder,
+                data={"cocounsel": shared},
+            )
+    return folder

@@ -237,6 +237,7 @@ def timeline_entry_add(
     body: str = "",
     occurred_at: dt.datetime | None = None,
     shared_with_client: bool = True,
+    shared_with_cocounsel: bool = False,
     notify: bool = True,
 ) -> TimelineEntry:
     """Post an entry; a shared one tells the clients (unless `notify` is False)."""
@@ -248,6 +249,7 @@ def timeline_entry_add(
             body=body,
             occurred_at=occurred_at or timezone.now(),
             shared_with_client=shared_with_client,
+            shared_with_cocounsel=shared_with_cocounsel,
             created_by=actor,
         )
         entry.full_clean()
@@ -258,7 +260,7 @@ def timeline_entry_add(
             meta=meta,
             matter_id=matter.pk,
             obj=entry,
-            data={"kind": kind, "shared": shared_with_client},
+            data={"kind": kind, "shared": shared_with_client, "cocounsel": shared_with_cocounsel},
         )
         if shared_with_client and notify:
             matter_news_notify(matter_id=matter.pk)

@@ -24,7 +24,9 @@ def portal_home(request: Request) -> HttpResponse:
     # matters; the open tasks (portal_extras) reuse the ids.
     ids = selectors.matter_ids_for_client(user=request.user)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.matters_for_client_by_ids(list(page.object_list))
+    page.object_list = selectors.matters_for_client_by_ids(
+        list(page.object_list), user=request.user
+    )
     return render(request, "portal/home.html", {"page": page, "visible_matter_ids": ids})
 
 

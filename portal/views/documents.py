@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -35,6 +36,9 @@ class FolderForm(forms.Form):
     )
     client_can_upload = forms.BooleanField(
         label=gettext_lazy("The client may upload here"), required=False
+    )
+    shared_with_cocounsel = forms.BooleanField(
+        label=gettext_lazy("Visible to co-counsel"), required=False
     )
 
 
@@ -64,6 +68,7 @@ def document_list(request: Request, matter_id: str) -> HttpResponse:
                     folder=folder,
                     files=request.FILES.getlist("files"),
                     shared_with_client=request.POST.get("shared_with_client") == "on",
+                    shared_with_cocounsel=request.POST.get("shared_with_cocounsel") == "on",
                 )
             except ServiceError as exc:
                 flash.error(request, str(exc))
@@ -185,6 +190,23 @@ def folder_create(request: Request, matter_id: str) -> HttpResponse:
     return redirect("portal:document-list", matter_id=matter.pk)
 
 
+@require_POST
+@staff_required
+def folder_share_cocounsel(request: Request, folder_id: str) -> HttpResponse:
+    folder = selectors.folder_get_for_staff(user=request.user, folder_id=folder_id)
+    shared = request.POST.get("shared") == "1"
+    services.folder_set_cocounsel(
+        actor=request.user, meta=RequestMeta.from_request(request), folder=folder, shared=shared
+    )
+    if shared:
+        flash.success(request, _("Co-counsel on this matter can see this folder now."))
+    else:
+        flash.success(request, _("Co-counsel no longer see this folder."))
+    return redirect(
+        f"{reverse('portal:document-list', args=[folder.matter_id])}?folder={folder.pk}"
+    )
+
+
 def _staff_document(
     request: Request, document_id: str, *, include_deleted: bool = False
 ) -> Document:
@@ -197,6 +219,23 @@ def _staff_document(
 @staff_required
 def document_share(request: Request, document_id: str) -> HttpResponse:
     document = _staff_document(request, document_id)
+    if "cocounsel" in request.POST:
+        cocounsel = request.POST.get("cocounsel") == "1"
+        document = services.document_set_shared(
+            actor=request.user,
+            meta=RequestMeta.from_request(request),
+            document=document,
+            cocounsel=cocounsel,
+        )
+        if not cocounsel:
+            flash.success(request, _("Co-counsel no longer see this document."))
+        elif document.folder.shared_with_client or document.folder.shared_with_cocounsel:
+            flash.success(request, _("Co-counsel on this matter can see this document now."))
+        else:
+            flash.warning(
+                request, _("Shared, but its folder is internal: co-counsel still cannot see it.")
+            )
+        return redirect("portal:document-detail", document_id=document.pk)
     shared = request.POST.get("shared") == "1"
     services.document_set_shared(
         actor=request.user, meta=RequestMeta.from_request(request), document=document, shared=shared

@@ -189,6 +189,16 @@ def _portal_objects(w):
         files=[SimpleUploadedFile("internal-memo.txt", b"internal strategy notes")],
     )[0]
     w.internal = w.internal_version.document
+    w.cocounsel_version = services.document_upload(
+        actor=w.staff_on,
+        matter=w.matter_a,
+        folder=folder,
+        shared_with_client=False,
+        shared_with_cocounsel=True,
+        files=[SimpleUploadedFile("counsel-brief.txt", b"brief for co-counsel only")],
+    )[0]
+    w.cocounsel_doc = w.cocounsel_version.document
+    w.folder = folder
     due = timezone.localdate() + dt.timedelta(days=7)
     w.doc_request = services.document_request_create(
         actor=w.staff_on,
@@ -233,10 +243,43 @@ READER_POST_ON_A = {
     "admin": 302,
     "cocounsel": 302,
 }
-# Internal documents: the firm side only.
-FIRM_SIDE_ON_A = {**MATTER_A_READERS, "client_a": 404}
+# Internal items: staff on the matter only (co-counsel too, unless shared with them).
+FIRM_SIDE_ON_A = {**MATTER_A_READERS, "client_a": 404, "cocounsel": 404}
+# Shared with co-counsel but not with the client.
+COCOUNSEL_ON_A = {**MATTER_A_READERS, "client_a": 404}
 
 ROWS += [
+    # One rule for what co-counsel see (portal.selectors.visibility).
+    Row(
+        "portal:document-detail",
+        COCOUNSEL_ON_A,
+        setup=_portal_objects,
+        kwargs=lambda w: {"document_id": w.cocounsel_doc.pk},
+        secret=lambda w: "counsel-brief",
+    ),
+    Row(
+        "portal:version-download",
+        COCOUNSEL_ON_A,
+        setup=_portal_objects,
+        kwargs=lambda w: {"version_id": w.cocounsel_version.pk},
+        secret=lambda w: "brief for co-counsel only",
+    ),
+    Row(
+        "staff:folder-share-cocounsel",
+        STAFF_POST_ON_A,
+        setup=_portal_objects,
+        method="post",
+        kwargs=lambda w: {"folder_id": w.folder.pk},
+        data=lambda w: {"shared": "1"},
+    ),
+    Row(
+        "staff:document-share",
+        STAFF_POST_ON_A,
+        setup=_portal_objects,
+        method="post",
+        kwargs=lambda w: {"document_id": w.internal.pk},
+        data=lambda w: {"cocounsel": "1"},
+    ),
     Row(
         "portal:message-list",
         MATTER_A_READERS,

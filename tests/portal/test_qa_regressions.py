@@ -129,9 +129,10 @@ def test_sharing_a_document_in_an_internal_folder_does_not_claim_the_client_sees
 
 
 def test_cocounsel_sees_which_documents_are_internal(client: Any, world: Any) -> None:
-    # given an internal document on the shared matter
+    # given a document kept from the client but shared with co-counsel
     folder = _folder(world)
     document = _upload(world, folder, "memo.txt", b"memo", shared=False)
+    services.document_set_shared(actor=world.staff_on, document=document, cocounsel=True)
 
     # when co-counsel opens it
     client.force_login(world.cocounsel)
