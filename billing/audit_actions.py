@@ -25,4 +25,6 @@ class BillingAction(models.TextChoices):
     REFUND_REJECTED = "refund.rejected", _("Refund rejected")
     PAYMENT_DISPUTED = "payment.disputed", _("Payment disputed")
     PAYMENT_DISPUTE_CLOSED = "payment.dispute_closed", _("Payment dispute closed")
+    BOOKING_REBOOKED = "booking.rebooked", _("Paid booking took its time again")
+    FEE_REQUESTED = "fee.requested", _("Late cancellation fee requested")
     SETTINGS_UPDATED = "billing.settings", _("Billing settings changed")

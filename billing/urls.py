@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from billing.views import client, staff, stripe
+from billing.views import booking, client, staff, stripe
 
 app_name = "billing"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
         client.payment_return,
         name="portal-payment-return",
     ),
+    path("billing/booking/<str:token>/pay/", booking.booking_pay, name="booking-pay"),
+    path("billing/booking/<str:token>/paid/", booking.booking_paid, name="booking-paid"),
     path("billing/stripe/webhook/", stripe.stripe_webhook, name="stripe-webhook"),
     path("billing/demo-checkout/<str:session_id>/", stripe.demo_checkout, name="demo-checkout"),
     path(

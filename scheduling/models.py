@@ -98,6 +98,11 @@ class LocationKind(models.TextChoices):
 
 
 class Service(models.Model):
+    class PaymentRule(models.TextChoices):
+        NONE = "NONE", _("Nothing to pay when booking")
+        FULL_AT_BOOKING = "FULL_AT_BOOKING", _("The full price, paid when booking")
+        DEPOSIT = "DEPOSIT", _("A deposit, paid when booking")
+
     class Audience(models.TextChoices):
         ANYONE = "anyone", _("Anyone")
         CLIENTS = "clients", _("Existing clients only")
@@ -171,6 +176,21 @@ class Service(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(0)],
     )
+    # What a client pays online before the booking is confirmed (the slot is held
+    # meanwhile); the policy the client saw is copied onto the appointment.
+    payment_rule = models.CharField(
+        _("payment when booking"),
+        max_length=20,
+        choices=PaymentRule.choices,
+        default=PaymentRule.NONE,
+    )
+    deposit_amount = models.DecimalField(
+        _("deposit"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+    )
     is_consultation = models.BooleanField(
         _("counts as a consultation"),
         default=False,
@@ -224,6 +244,15 @@ class Service(models.Model):
     @property
     def is_free(self) -> bool:
         return self.price == 0
+
+    @property
+    def amount_at_booking(self) -> Decimal:
+        """What a client pays online to confirm a booking of this service (0: nothing)."""
+        if self.payment_rule == self.PaymentRule.FULL_AT_BOOKING:
+            return Decimal(self.price)
+        if self.payment_rule == self.PaymentRule.DEPOSIT:
+            return min(Decimal(self.deposit_amount), Decimal(self.price))
+        return Decimal("0")
 
     @property
     def reminder_labels(self) -> list[str]:
@@ -479,6 +508,10 @@ class Appointment(models.Model):
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     pending_steps = models.JSONField(default=list, blank=True)
     done_steps = models.JSONField(default=list, blank=True)
+    # The terms the client accepted when booking (price, currency, payment rule, what was
+    # paid up front, the cancellation deadline and fee): later changes to the service do
+    # not change them. Built by scheduling.selectors.policy_snapshot.
+    policy_snapshot = models.JSONField(null=True, blank=True)
 
     objects = AvailabilityQuerySet.as_manager()
 

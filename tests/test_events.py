@@ -33,11 +33,12 @@ EXPECTED = {
     "scheduling.events.AppointmentCancelled": [
         "scheduling.handlers.staff_hear_of_cancellation",
         "scheduling.handlers.appointments_to_calendars",
+        "billing.services.bookings.on_appointment_cancelled",
         "intake.services.pipeline.lead_on_cancelled",
     ],
     "scheduling.events.AppointmentHeld": [],
-    "scheduling.events.AppointmentHoldExpired": [],
-    "scheduling.events.AppointmentHoldReleased": [],
+    "scheduling.events.AppointmentHoldExpired": ["billing.services.bookings.on_hold_expired"],
+    "scheduling.events.AppointmentHoldReleased": ["billing.services.bookings.on_hold_released"],
     "scheduling.events.AppointmentMarked": ["intake.services.pipeline.lead_on_marked"],
     "scheduling.events.AppointmentRescheduled": [
         "scheduling.handlers.staff_hear_of_reschedule",

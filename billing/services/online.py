@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +80,14 @@ Gateway = gw.StripeGateway | DemoGateway
 
 
 _http_client: stripe.HTTPClient | None = None
+
+# What a request of a kind does besides settling, in the settling transaction: a paid
+# consultation fee confirms its held booking (billing.services.bookings registers them).
+# `paid(request, payment, late)` once the money is in; `processing(request)` when the
+# bank is still confirming (BLIK, Przelewy24).
+REQUEST_PAID: dict[str, Callable[[PaymentRequest, Payment, bool], None]] = {}
+REQUEST_PROCESSING: dict[str, Callable[[PaymentRequest], None]] = {}
+FEE_KINDS = (PaymentRequest.Kind.CONSULTATION_FEE, PaymentRequest.Kind.CANCELLATION_FEE)
 
 
 def use_http_client(client: stripe.HTTPClient | None) -> None:
@@ -363,9 +372,13 @@ def session_settle(*, session_id: str, actor_label: str) -> str:
             if intent is not None and intent.status in ("requires_payment_method", "canceled"):
                 _move(attempt, PaymentAttempt.Status.FAILED, failure="async_failed")
             else:
+                was_open = attempt.status == PaymentAttempt.Status.OPEN
                 _move(
                     attempt, PaymentAttempt.Status.PROCESSING, intent_id=session.payment_intent_id
                 )
+                processing = REQUEST_PROCESSING.get(attempt.request.kind)
+                if was_open and processing is not None:
+                    processing(attempt.request)
         elif session.status == "expired":
             _move(attempt, PaymentAttempt.Status.EXPIRED)
         attempt.refresh_from_db(fields=["status"])
@@ -418,10 +431,17 @@ def _succeed(attempt: PaymentAttempt, intent: gw.PaymentIntent, *, actor_label: 
         provider_charge=intent.latest_charge_id,
     )
     order = [request.invoice_id] if request.invoice_id else None
-    payment_settle(payment, actor=None, order=order if order and _open(order[0]) else None)
-    PaymentRequest.objects.filter(pk=request.pk, status=PaymentRequest.Status.OPEN).update(
-        status=PaymentRequest.Status.PAID
+    payment_settle(
+        payment,
+        actor=None,
+        order=order if order and _open(order[0]) else None,
+        # A fee paid for itself (a booking's) pays no invoice and leaves no credit.
+        allocate=request.kind not in FEE_KINDS,
     )
+    # A request that lapsed meanwhile (its hold expired) is still paid: money facts win.
+    PaymentRequest.objects.filter(
+        pk=request.pk, status__in=(PaymentRequest.Status.OPEN, PaymentRequest.Status.EXPIRED)
+    ).update(status=PaymentRequest.Status.PAID)
     audit_record(
         action=BillingAction.PAYMENT_SETTLED,
         actor_label=actor_label,
@@ -433,6 +453,9 @@ def _succeed(attempt: PaymentAttempt, intent: gw.PaymentIntent, *, actor_label: 
             "late": late,
         },
     )
+    paid = REQUEST_PAID.get(request.kind)
+    if paid is not None:
+        paid(request, payment, late)
 
 
 def _open(invoice_id: Any) -> bool:
@@ -474,6 +497,18 @@ def reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
         status__in=(PaymentAttempt.Status.OPEN, PaymentAttempt.Status.PROCESSING),
         expires_at__lt=now - dt.timedelta(minutes=5),
     ).exclude(checkout_session_id=None)
+    # Policy refunds (a lost slot, a cancellation) whose send after commit failed.
+    unsent = Refund.objects.select_related("payment").filter(
+        status=Refund.Status.PENDING,
+        provider_refund_id=None,
+        requested_by=None,
+        created_at__lt=now - dt.timedelta(minutes=5),
+    )
+    for refund in list(unsent[:100]):
+        try:
+            refund_send_system(refund)
+        except ServiceError as exc:
+            logger.warning("reconcile: refund %s: %s", refund.pk, exc)
     for attempt in list(open_attempts[:200]):
         try:
             session_settle(
@@ -651,8 +686,14 @@ def _refund_for_decision(actor: User, refund_id: Any) -> Refund:
     return refund
 
 
+def refund_send_system(refund: Refund) -> Refund:
+    """Send a PENDING refund the policy made (no staff member): a lost slot, a
+    cancellation in time."""
+    return _refund_send(refund, refund.payment, actor=None, meta=None)
+
+
 def _refund_send(
-    refund: Refund, payment: Payment, *, actor: User, meta: RequestMeta | None
+    refund: Refund, payment: Payment, *, actor: User | None, meta: RequestMeta | None
 ) -> Refund:
     """A PENDING refund of an online payment goes to Stripe with its stored key."""
     try:

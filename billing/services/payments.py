@@ -120,11 +120,17 @@ def _notify_received(payment: Payment, contact: Contact) -> None:
 
 
 def payment_settle(
-    payment: Payment, *, actor: User | None, order: Sequence[Any] | None = None
+    payment: Payment,
+    *,
+    actor: User | None,
+    order: Sequence[Any] | None = None,
+    allocate: bool = True,
 ) -> list[Allocation]:
-    """Allocation, settlement, receipt and notice for a new payment, in its transaction."""
+    """Allocation, settlement, receipt and notice for a new payment, in its transaction.
+    ``allocate=False``: a fee paid for itself (a consultation booked and paid online),
+    which pays no invoice and leaves no credit."""
     contact = payment.contact
-    allocations = _allocate(payment, actor=actor, order=order)
+    allocations = _allocate(payment, actor=actor, order=order) if allocate else []
     _receipt(payment, contact, allocations)
     _notify_received(payment, contact)
     return allocations

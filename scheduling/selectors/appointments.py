@@ -105,6 +105,16 @@ def appointment_get_for_staff(*, user: User, appointment_id: Any) -> Appointment
     return appointment
 
 
+def appointments_by_ids(*, ids: Any) -> list[Appointment]:
+    """These appointments with their service, package and contact, earliest first (for
+    the apps above that keep an appointment id, such as a paid booking's request)."""
+    return list(
+        Appointment.objects.select_related("service", "package", "staff", "contact")
+        .filter(pk__in=list(ids))
+        .order_by("start_at")
+    )
+
+
 def appointment_history(*, appointment: Appointment) -> list[Appointment]:
     """The chain of appointments this one replaced, newest first (bounded)."""
     chain: list[Appointment] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
 from babel.numbers import format_currency
@@ -95,3 +95,78 @@ def price_text(service: Service) -> str:
     if service.price <= Decimal("0"):
         return _("Free")
     return format_money(service.price, portal_selectors.firm_get().currency)
+
+
+# Bumped when the meaning of a snapshot's keys changes.
+POLICY_VERSION = 1
+
+
+def policy_snapshot(service: Service) -> dict[str, Any]:
+    """The terms a booking of this service is made on, as stored on the appointment
+    (amounts as strings, the firm's currency): what the client saw and accepted."""
+    return {
+        "version": POLICY_VERSION,
+        "service": str(service.pk),
+        "price": str(service.price),
+        "currency": portal_selectors.firm_get().currency,
+        "payment_rule": service.payment_rule,
+        "pay_at_booking": str(service.amount_at_booking),
+        "cancel_deadline_hours": int(service.cancel_deadline_hours),
+        "cancel_fee": str(service.cancel_fee),
+        "no_show_fee": "0",
+    }
+
+
+def policy_cancellation(appointment: Appointment) -> tuple[int, Decimal]:
+    """(free-cancellation hours before, late fee) the appointment was booked on; an
+    appointment booked before snapshots existed uses its service's current terms."""
+    snap = appointment.policy_snapshot or {}
+    try:
+        return int(snap["cancel_deadline_hours"]), Decimal(str(snap["cancel_fee"]))
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return appointment.service.cancel_deadline_hours, Decimal(appointment.service.cancel_fee)
+
+
+def policy_terms(snapshot: dict[str, Any]) -> list[str]:
+    """The stored terms as sentences in the active language: what is paid now, the
+    cancellation deadline and fee, and what a cancellation refunds."""
+    currency = str(snapshot.get("currency") or portal_selectors.firm_get().currency)
+    try:
+        pay = Decimal(str(snapshot.get("pay_at_booking") or "0"))
+        fee = Decimal(str(snapshot.get("cancel_fee") or "0"))
+        hours = int(snapshot.get("cancel_deadline_hours") or 0)
+    except (TypeError, ValueError, ArithmeticError):
+        return []
+    lines = []
+    if pay > 0:
+        if snapshot.get("payment_rule") == "DEPOSIT":
+            lines.append(
+                _("A deposit of %(amount)s is paid now; the rest is invoiced later.")
+                % {"amount": format_money(pay, currency)}
+            )
+        else:
+            lines.append(
+                _("%(amount)s is paid now, when you book.")
+                % {"amount": format_money(pay, currency)}
+            )
+    if fee > 0:
+        lines.append(
+            ngettext(
+                "Free cancellation until %(hours)d hour before; later, the fee is %(fee)s.",
+                "Free cancellation until %(hours)d hours before; later, the fee is %(fee)s.",
+                hours,
+            )
+            % {"hours": hours, "fee": format_money(fee, currency)}
+        )
+        if pay > 0:
+            lines.append(
+                _(
+                    "If you cancel in time, the payment is refunded in full; if you cancel "
+                    "later, it is refunded less the fee."
+                )
+            )
+    elif pay > 0:
+        lines.append(_("If you cancel before the appointment, the payment is refunded in full."))
+    else:
+        lines.append(_("You can cancel or change it free of charge until it starts."))
+    return lines

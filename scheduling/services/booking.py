@@ -316,6 +316,7 @@ def appointment_book(
     now: dt.datetime | None = None,
     origin: str | None = None,
     expected_plan: str | None = None,
+    steps_apply: bool = True,
 ) -> BookedAppointments:
     """Book a service (all the steps of a package) and send one confirmation.
 
@@ -329,7 +330,9 @@ def appointment_book(
     HELD instead: they block the time until `now + service.hold_minutes`, nothing is sent
     and no reminder is made until the last step confirms them (booking_step_complete), and
     the result's `next_url` is the first step's. `origin` ("public", "portal", "staff";
-    by default from who books) is what the steps decide by.
+    by default from who books) is what the steps decide by. `steps_apply=False` confirms
+    at once whatever steps are registered: a booking whose steps were already done (a
+    payment that arrived after its hold lapsed takes the same time again).
     """
     now = now or timezone.now()
     start_at = _utc(start_at)
@@ -363,6 +366,8 @@ def appointment_book(
                 actor=actor,
             )
         group = uuid.uuid4() if steps else None
+        # The terms shown before booking (a package's own), kept on every appointment.
+        policy = selectors.policy_snapshot(service)
         booked = BookedAppointments()
         first_service = steps[0].service if steps else service
         for staff_id in _fair_order(candidates, now=now):
@@ -382,6 +387,7 @@ def appointment_book(
                 package=service if steps else None,
                 booked_by=actor,
                 origin=origin,
+                policy_snapshot=policy,
             )
             if appointment is not None:
                 booked.append(appointment)
@@ -427,12 +433,13 @@ def appointment_book(
                     package=service,
                     booked_by=actor,
                     origin=origin,
+                    policy_snapshot=policy,
                 )
                 if appointment is None:
                     raise SlotTaken(_("This time was just taken. Please choose another time."))
                 booked.append(appointment)
         context = booking_context(booked, token=booked[0].manage_token)
-        pending = booking_flow.steps_that_apply(context)
+        pending = booking_flow.steps_that_apply(context) if steps_apply else ()
         if pending:
             _hold(booked, service=service, pending=pending, now=now, actor=actor, meta=meta)
             booked.next_url = pending[0].url(context)
@@ -645,6 +652,8 @@ def appointment_reschedule(
                 booked_by=actor,
                 origin=old.origin,
                 now=now,
+                # The terms and the payment follow the booking to its new time.
+                policy_snapshot=old.policy_snapshot,
             )
             if new is not None:
                 break
@@ -686,10 +695,12 @@ def _check_package_order(appointment: Appointment, start_at: dt.datetime) -> Non
 
 
 def cancellation_fee(*, appointment: Appointment, now: dt.datetime | None = None) -> Decimal:
-    """The fee a client pays when cancelling now (0 outside the deadline)."""
+    """The fee a client pays when cancelling now (0 outside the deadline): the terms the
+    client accepted when booking (policy_snapshot), else the service's current ones."""
     now = now or timezone.now()
-    deadline = appointment.start_at - dt.timedelta(hours=appointment.service.cancel_deadline_hours)
-    return appointment.service.cancel_fee if now >= deadline else Decimal("0")
+    hours, fee = selectors.policy_cancellation(appointment)
+    deadline = appointment.start_at - dt.timedelta(hours=hours)
+    return fee if now >= deadline else Decimal("0")
 
 
 def appointment_cancel(
@@ -836,6 +847,7 @@ def recurring_book(
                 series=series,
                 booked_by=actor,
                 origin=Appointment.Origin.STAFF,
+                policy_snapshot=selectors.policy_snapshot(service),
             )
             if appointment is None:
                 raise SlotTaken(_("One of these times was just taken; nothing was booked."))

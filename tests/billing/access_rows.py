@@ -152,6 +152,15 @@ ROWS = [
         same(404),
         kwargs=lambda w: {"session_id": "cs_demo_unknown"},
     ),
+    # A paid booking's pages open by its manage token: an unknown one is 404 for everybody.
+    Row("billing:booking-pay", same(404), kwargs=lambda w: {"token": "not-a-booking"}),
+    Row(
+        "billing:booking-pay",
+        same(404),
+        method="post",
+        kwargs=lambda w: {"token": "not-a-booking"},
+    ),
+    Row("billing:booking-paid", same(404), kwargs=lambda w: {"token": "not-a-booking"}),
     # Refunds need billing.refund (firm admins); the form answers with a redirect.
     Row(
         "billing:staff-payment-refund",

@@ -81,8 +81,9 @@ def _statuses() -> list[str]:
 def test_without_a_registered_step_a_booking_is_confirmed_as_before(
     frozen: Any, solo: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    # Intake registers its form step, which applies only to services tied to a form.
-    assert [step.key for step in booking_flow.registered_steps()] == ["intake"]
+    # Intake registers its form step, which applies only to services tied to a form, and
+    # billing its payment step, only for services paid when booking.
+    assert [step.key for step in booking_flow.registered_steps()] == ["intake", "payment"]
     with published(*ALL_EVENTS) as seen, django_capture_on_commit_callbacks(execute=True):
         booked = _book(solo)
 

@@ -1,0 +1,434 @@
+"""Paid consultations (spec §6 F7, F8): the payment step of a booking, what a lapsed
+hold does to its payment, and the refunds and fees of a cancellation.
+
+A service whose payment rule asks for money at booking gets the "payment" booking step
+(scheduling.booking_flow): its booking is inserted HELD, blocking the time for the
+service's hold minutes, and the booker pays on Stripe Checkout (or the local demo
+checkout). The payment is recorded only from the verified, re-fetched Stripe object
+(billing.services.online); in that transaction the held booking is confirmed. When the
+hold lapses first, the Checkout session is expired; a payment that still lands takes the
+same time again if it is free and is refunded in full otherwise. The amounts always come
+from the appointment's policy snapshot, never from a form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from billing import gateway as gw
+from billing.audit_actions import BillingAction
+from billing.models import Payment, PaymentAttempt, PaymentRequest, Refund
+from billing.money import Money
+from billing.services import online
+from core.errors import ServiceError
+from core.http import RequestMeta
+from core.links import absolute_url
+from scheduling import selectors as scheduling_selectors
+from scheduling import services as scheduling_services
+from scheduling.booking_flow import BookingContext
+
+if TYPE_CHECKING:
+    from scheduling.events import (
+        AppointmentCancelled,
+        AppointmentHoldExpired,
+        AppointmentHoldReleased,
+    )
+    from scheduling.models import Appointment
+
+logger = logging.getLogger(__name__)
+
+STEP_KEY = "payment"
+# Bank confirmation (BLIK, Przelewy24) can lag: the hold is kept this much longer, never
+# beyond scheduling's HOLD_MAX_MINUTES from its start.
+PROCESSING_EXTEND_MINUTES = 20
+CONSULTATION = PaymentRequest.Kind.CONSULTATION_FEE
+
+
+# ---------------------------------------------------------------------------
+# The booking step
+# ---------------------------------------------------------------------------
+
+
+def amount_due(appointment: Appointment) -> Money | None:
+    """What the booker pays to confirm the booking, from the terms stored on its first
+    appointment (None: nothing to pay)."""
+    snapshot = appointment.policy_snapshot or {}
+    try:
+        amount = Decimal(str(snapshot.get("pay_at_booking") or "0"))
+        currency = str(snapshot.get("currency") or "")
+        if amount <= 0 or not currency:
+            return None
+        return Money(amount, currency)
+    except (ArithmeticError, ValueError):
+        return None
+
+
+def payment_step_applies(context: BookingContext) -> bool:
+    """A public or portal booking of a service that is paid when booking. Staff booking
+    for a client confirm at once (the fee is settled another way)."""
+    if context.origin == "staff" or not context.appointment_ids:
+        return False
+    rows = scheduling_selectors.appointments_by_ids(ids=context.appointment_ids[:1])
+    return bool(rows) and amount_due(rows[0]) is not None
+
+
+def payment_step_url(context: BookingContext) -> str:
+    return reverse("billing:booking-pay", kwargs={"token": context.token})
+
+
+def _request_for_booking(first: Appointment, amount: Money) -> PaymentRequest:
+    """The booking's open consultation-fee request (one per booking), locked."""
+    request = (
+        PaymentRequest.objects.select_for_update()
+        .filter(appointment_id=first.pk, kind=CONSULTATION, status=PaymentRequest.Status.OPEN)
+        .first()
+    )
+    if request is None:
+        request = PaymentRequest.objects.create(
+            kind=CONSULTATION,
+            contact_id=first.contact_id,
+            appointment_id=first.pk,
+            amount=amount.amount,
+            currency=amount.currency,
+            expires_at=first.hold_expires_at,
+        )
+    return request
+
+
+def booking_pay_start(*, token: str, meta: RequestMeta | None = None, locale: str = "") -> str:
+    """The booker presses "Pay": the booking's request, an attempt (its key stored
+    first) and a Checkout Session; returns the URL to send the booker to. Refused once
+    the hold lapsed or while a payment is being confirmed."""
+    booking = scheduling_selectors.booking_get_by_token(token=token)
+    if not booking.is_held or booking.is_lapsed:
+        raise scheduling_services.HoldLapsed(
+            _("The time you picked was released. Please choose a time again to book.")
+        )
+    if STEP_KEY not in booking.pending_steps:
+        raise ServiceError(_("There is nothing to pay for this booking."))
+    first = booking.appointments[0]
+    amount = amount_due(first)
+    if amount is None:
+        raise ServiceError(_("There is nothing to pay for this booking."))
+    with transaction.atomic():
+        request = _request_for_booking(first, amount)
+        if request.attempts.filter(status=PaymentAttempt.Status.PROCESSING).exists():
+            raise ServiceError(_("Your bank is still confirming the payment. Please wait."))
+        previous = list(
+            request.attempts.filter(status=PaymentAttempt.Status.OPEN).exclude(
+                checkout_session_id=None
+            )
+        )
+        attempt_id = uuid.uuid4()
+        attempt = PaymentAttempt.objects.create(
+            id=attempt_id,
+            request=request,
+            amount=request.amount,
+            currency=request.currency,
+            idempotency_key=f"cs:{attempt_id}",
+            expires_at=timezone.now() + dt.timedelta(minutes=online.SESSION_MINUTES, seconds=30),
+        )
+    client = online.gateway()
+    for old in previous:
+        online._expire_replaced(client, old)
+    pay_page = reverse("billing:booking-pay", kwargs={"token": booking.token})
+    try:
+        session = client.create_payment_session(
+            attempt_id=attempt.pk,
+            request_id=request.pk,
+            kind="consultation_fee",
+            amount=Money(attempt.amount, attempt.currency),
+            # A neutral reference with digits, never a name (the booking code may have none).
+            reference=f"ATR-{request.pk.int % 10**8:08d}",
+            success_url=absolute_url(
+                reverse("billing:booking-paid", kwargs={"token": booking.token})
+            )
+            + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=absolute_url(pay_page),
+            expires_at=attempt.expires_at,
+            idempotency_key=attempt.idempotency_key,
+            locale=locale or None,
+        )
+    except gw.GatewayOutcomeUnknown:
+        found = online._lookup(client, attempt)
+        if found is None:
+            raise ServiceError(
+                _("The payment service did not answer. Please try again in a minute.")
+            ) from None
+        session = found
+    except gw.GatewayError as exc:
+        PaymentAttempt.objects.filter(pk=attempt.pk, status=PaymentAttempt.Status.CREATED).update(
+            status=PaymentAttempt.Status.FAILED, failure_code=(exc.code or "refused")[:60]
+        )
+        logger.warning("checkout session refused for attempt %s: %s", attempt.pk, exc)
+        raise ServiceError(_("Online payment is not available right now.")) from None
+    PaymentAttempt.objects.filter(pk=attempt.pk, status=PaymentAttempt.Status.CREATED).update(
+        status=PaymentAttempt.Status.OPEN,
+        checkout_session_id=session.id,
+        checkout_url=session.url or "",
+    )
+    audit_record(
+        action=BillingAction.PAYMENT_STARTED,
+        actor_label="booker",
+        meta=meta,
+        obj=attempt,
+        matter_id=first.matter_id,
+        data={"amount": str(attempt.amount), "currency": attempt.currency, "booking": True},
+    )
+    return session.url or ""
+
+
+def booking_payment_state(*, token: str) -> str:
+    """What the return page shows for this booking's latest payment attempt: "" (none),
+    or its status (the page never settles anything; the webhook does)."""
+    booking = scheduling_selectors.booking_get_by_token(token=token)
+    attempt = (
+        PaymentAttempt.objects.filter(
+            request__kind=CONSULTATION,
+            request__appointment_id__in=[a.pk for a in booking.appointments],
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return str(attempt.status) if attempt is not None else ""
+
+
+# ---------------------------------------------------------------------------
+# Settlement hooks (called by online.session_settle, in its transaction)
+# ---------------------------------------------------------------------------
+
+
+def consultation_paid(request: PaymentRequest, payment: Payment, late: bool) -> None:
+    """The fee is in: the held booking moves on (confirmed after its last step). When
+    the hold was lost meanwhile, the same time is booked again if it is still free;
+    otherwise the payment goes back in full."""
+    rows = scheduling_selectors.appointments_by_ids(ids=[request.appointment_id])
+    if not rows:
+        _refund_automatic(payment, reason="booking gone")
+        return
+    first = rows[0]
+    if first.status == first.Status.HELD:
+        scheduling_services.booking_step_complete(token=first.manage_token, step_key=STEP_KEY)
+        return
+    if first.status != first.Status.EXPIRED:
+        # Released by the booker (or staff) before the money came: it goes back.
+        if first.status not in (first.Status.BOOKED, first.Status.ATTENDED):
+            _refund_automatic(payment, reason="booking released")
+        return
+    service = first.package or first.service
+    try:
+        with transaction.atomic():
+            booked = scheduling_services.appointment_book(
+                service=service,
+                start_at=first.start_at,
+                staff=first.staff,
+                contact=first.contact,
+                matter=first.matter,
+                time_zone=first.time_zone,
+                origin=first.origin,
+                steps_apply=False,
+            )
+    except ServiceError:
+        _refund_automatic(payment, reason="slot lost")
+        return
+    PaymentRequest.objects.filter(pk=request.pk).update(appointment_id=booked[0].pk)
+    audit_record(
+        action=BillingAction.BOOKING_REBOOKED,
+        actor_label="system:webhook",
+        obj=booked[0],
+        matter_id=booked[0].matter_id,
+        data={"expired": str(first.pk), "payment": str(payment.pk)},
+    )
+
+
+def consultation_processing(request: PaymentRequest) -> None:
+    """BLIK or Przelewy24 completed and the bank is confirming: keep the time longer."""
+    rows = scheduling_selectors.appointments_by_ids(ids=[request.appointment_id])
+    if not rows or rows[0].status != rows[0].Status.HELD:
+        return
+    try:
+        scheduling_services.booking_hold_extend(
+            token=rows[0].manage_token, minutes=PROCESSING_EXTEND_MINUTES
+        )
+    except ServiceError:
+        return
+
+
+def _refund_automatic(payment: Payment, *, reason: str, amount: Decimal | None = None) -> None:
+    """Give a payment back without a staff member (the policy decides): a PENDING refund
+    row with its key, sent to Stripe once this transaction commits (and by the
+    reconciliation if that send fails)."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    reserved = sum(
+        (r.amount for r in payment.refunds.filter(status__in=Refund.RESERVING)), Decimal(0)
+    )
+    left = payment.refundable - reserved
+    value = left if amount is None else min(amount, left)
+    if value <= 0:
+        return
+    refund_id = uuid.uuid4()
+    refund = Refund.objects.create(
+        id=refund_id,
+        payment=payment,
+        amount=value,
+        reason=reason[:300],
+        idempotency_key=f"re:{refund_id}",
+        status=Refund.Status.PENDING,
+    )
+    audit_record(
+        action=BillingAction.REFUND_REQUESTED,
+        actor_label="system:policy",
+        obj=refund,
+        data={"amount": str(value), "currency": payment.currency, "automatic": reason},
+    )
+    transaction.on_commit(lambda: refund_send_automatic(refund_id=refund_id))
+
+
+def refund_send_automatic(*, refund_id: Any) -> None:
+    """Send a policy refund that is still PENDING without a Stripe id (safe to repeat:
+    the stored key makes Stripe answer the same refund)."""
+    refund = (
+        Refund.objects.select_related("payment")
+        .filter(pk=refund_id, status=Refund.Status.PENDING, provider_refund_id=None)
+        .first()
+    )
+    if refund is None:
+        return
+    try:
+        online.refund_send_system(refund)
+    except ServiceError as exc:
+        logger.warning("automatic refund %s not sent: %s", refund_id, exc)
+
+
+# ---------------------------------------------------------------------------
+# Scheduling events (after commit)
+# ---------------------------------------------------------------------------
+
+
+def _open_requests(appointment_ids: Any) -> list[PaymentRequest]:
+    return list(
+        PaymentRequest.objects.filter(
+            kind=CONSULTATION,
+            appointment_id__in=list(appointment_ids),
+            status=PaymentRequest.Status.OPEN,
+        )
+    )
+
+
+def _hold_ended(appointment_ids: Any, *, actor_label: str) -> None:
+    """A held booking lost its time: its Checkout sessions are expired. A session that
+    completed meanwhile is settled instead (the late-payment rules then apply)."""
+    client = online.gateway()
+    for request in _open_requests(appointment_ids):
+        for attempt in request.attempts.filter(
+            status__in=(PaymentAttempt.Status.OPEN, PaymentAttempt.Status.CREATED)
+        ):
+            if attempt.checkout_session_id:
+                try:
+                    client.expire_checkout_session(
+                        attempt.checkout_session_id, idempotency_key=f"exp:{attempt.pk}"
+                    )
+                except gw.CheckoutSessionAlreadyComplete:
+                    online.session_settle(
+                        session_id=attempt.checkout_session_id, actor_label=actor_label
+                    )
+                    continue
+                except gw.GatewayError as exc:
+                    # Left OPEN: the reconciliation re-fetches it after its expiry.
+                    logger.warning("could not expire session of attempt %s: %s", attempt.pk, exc)
+                    continue
+            PaymentAttempt.objects.filter(
+                pk=attempt.pk,
+                status__in=(PaymentAttempt.Status.OPEN, PaymentAttempt.Status.CREATED),
+            ).update(status=PaymentAttempt.Status.EXPIRED, last_event_at=timezone.now())
+        PaymentRequest.objects.filter(pk=request.pk, status=PaymentRequest.Status.OPEN).update(
+            status=PaymentRequest.Status.EXPIRED
+        )
+
+
+def on_hold_expired(event: AppointmentHoldExpired) -> None:
+    _hold_ended(event.appointment_ids, actor_label="system:holds")
+
+
+def on_hold_released(event: AppointmentHoldReleased) -> None:
+    _hold_ended(event.appointment_ids, actor_label="system:holds")
+
+
+def _paid_request_for(appointment: Appointment) -> PaymentRequest | None:
+    """The paid consultation fee of this appointment or of one it replaced."""
+    chain = [appointment, *scheduling_selectors.appointment_history(appointment=appointment)]
+    return (
+        PaymentRequest.objects.filter(
+            kind=CONSULTATION,
+            appointment_id__in=[a.pk for a in chain],
+            status=PaymentRequest.Status.PAID,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def on_appointment_cancelled(event: AppointmentCancelled) -> None:
+    """The F8 matrix for a confirmed booking that is cancelled: a prepaid booking is
+    refunded in full (less the disclosed fee after the deadline, when the client
+    cancels); a late cancellation without a prepayment creates the fee's request."""
+    rows = scheduling_selectors.appointments_by_ids(ids=[event.appointment_id])
+    if not rows:
+        return
+    appointment = rows[0]
+    fee = Decimal(event.fee or 0) if event.by_client else Decimal("0")
+    request = _paid_request_for(appointment)
+    if request is not None:
+        with transaction.atomic():
+            for payment in Payment.objects.select_for_update().filter(
+                attempt__request=request, status=Payment.Status.SUCCEEDED
+            ):
+                keep = min(fee, payment.refundable)
+                fee -= keep
+                if payment.refundable - keep > 0:
+                    _refund_automatic(
+                        payment,
+                        reason="cancelled late, less the fee" if keep else "cancelled in time",
+                        amount=payment.refundable - keep,
+                    )
+        return
+    if fee <= 0:
+        return
+    currency = str((appointment.policy_snapshot or {}).get("currency") or "")
+    if not currency:
+        return
+    with transaction.atomic():
+        if PaymentRequest.objects.filter(
+            kind=PaymentRequest.Kind.CANCELLATION_FEE, appointment_id=appointment.pk
+        ).exists():
+            return
+        fee_request = PaymentRequest.objects.create(
+            kind=PaymentRequest.Kind.CANCELLATION_FEE,
+            contact_id=appointment.contact_id,
+            appointment_id=appointment.pk,
+            amount=fee,
+            currency=currency,
+        )
+        audit_record(
+            action=BillingAction.FEE_REQUESTED,
+            actor_label="system:policy",
+            obj=fee_request,
+            matter_id=appointment.matter_id,
+            data={"amount": str(fee), "currency": currency, "appointment": str(appointment.pk)},
+        )
+
+
+def register() -> None:
+    """Hook the consultation fee into settlement (called from BillingConfig.ready())."""
+    online.REQUEST_PAID[CONSULTATION] = consultation_paid
+    online.REQUEST_PROCESSING[CONSULTATION] = consultation_processing

@@ -1,0 +1,391 @@
+"""Paid consultations that hold their slot (spec §6 F7, F8): the payment booking step,
+Checkout through the real gateway over the fake Stripe HTTP layer, webhooks signed with
+the real algorithm, the hold lapsing, late payments, and the cancellation refunds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import translation
+
+from billing.models import Payment, PaymentAttempt, PaymentRequest, Refund, StripeEvent
+from billing.services import online
+from notifications.models import Notification
+from portal.selectors import firm_get
+from scheduling import services as scheduling_services
+from scheduling.models import Appointment
+from tests import factories
+from tests.billing.stripe_fake import FakeStripe, event_payload, sign_webhook
+from tests.scheduling.helpers import make_service, working_week
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "whsec_test_atrium_one"
+WEBHOOK = "/billing/stripe/webhook/"
+# Monday 2026-06-01 08:00 UTC; the slot is Wednesday 09:00 in Warsaw (47 hours later).
+NOW = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
+SLOT = dt.datetime(2026, 6, 3, 7, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def fake(settings: Any) -> Iterator[FakeStripe]:
+    settings.STRIPE_SECRET_KEY = "sk_test_atrium_fake"
+    settings.STRIPE_WEBHOOK_SECRETS = [SECRET]
+    settings.STRIPE_EXPECT_LIVEMODE = False
+    stripe = FakeStripe()
+    online.use_http_client(stripe)
+    yield stripe
+    online.use_http_client(None)
+
+
+@pytest.fixture
+def lawyer(firm: Any) -> Any:
+    person = factories.StaffFactory(
+        email="lawyer@firm.example", first_name="Lena", last_name="Lawyer"
+    )
+    working_week(person)
+    firm_get()
+    return person
+
+
+@pytest.fixture
+def paid(lawyer: Any) -> Any:
+    """The 350 PLN consultation, paid when booking; free cancellation until 24 h before,
+    100 PLN after."""
+    return make_service(
+        staff=[lawyer],
+        slug="consultation",
+        name="Consultation",
+        minutes=45,
+        price=Decimal("350.00"),
+        payment_rule="FULL_AT_BOOKING",
+        hold_minutes=10,
+        cancel_deadline_hours=24,
+        cancel_fee=Decimal("100.00"),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _english(django_capture_on_commit_callbacks: Any) -> Iterator[None]:
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+def book(service: Any, n: int = 1, **extra: Any) -> scheduling_services.BookedAppointments:
+    return scheduling_services.appointment_book(
+        service=service,
+        start_at=extra.pop("start_at", SLOT),
+        booker=scheduling_services.BookerData(
+            first_name="Ewa", last_name=f"Nowak{n}", email=f"ewa{n}@example.com"
+        ),
+        time_zone="Europe/Warsaw",
+        **extra,
+    )
+
+
+def pay_url(booked: Any) -> str:
+    return reverse("billing:booking-pay", kwargs={"token": booked[0].manage_token})
+
+
+def press_pay(client: Any, booked: Any) -> str:
+    response = client.post(pay_url(booked), {"action": "pay"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return str(response["Location"])
+
+
+def post_events(client: Any, capture: Any, events: list[dict[str, Any]]) -> None:
+    for event in events:
+        payload = event_payload(event)
+        with capture(execute=True):
+            response = client.post(
+                WEBHOOK,
+                payload,
+                content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=sign_webhook(payload, SECRET),
+            )
+        assert response.status_code == 200
+
+
+def session_of(fake: FakeStripe) -> dict[str, Any]:
+    return [o for o in fake.objects.values() if o["object"] == "checkout.session"][-1]
+
+
+def test_booking_a_paid_consultation_holds_the_slot_until_the_verified_payment_confirms_it(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = book(paid)
+    appointment = booked[0]
+    # held, blocking, with the terms the client sees stored on the appointment
+    assert appointment.status == "held" and booked.next_url.endswith(pay_url(booked))
+    assert appointment.hold_expires_at == NOW + dt.timedelta(minutes=10)
+    snapshot = appointment.policy_snapshot
+    assert snapshot["price"] == "350.00" and snapshot["currency"] == "PLN"
+    assert snapshot["pay_at_booking"] == "350.00" and snapshot["payment_rule"] == "FULL_AT_BOOKING"
+    assert (snapshot["cancel_deadline_hours"], snapshot["cancel_fee"]) == (24, "100.00")
+    assert not Notification.objects.filter(event="booked").exists()
+    # the pay page shows the amount, the cancellation terms and the refund rule
+    page = client.get(pay_url(booked)).content.decode()
+    assert "350.00" in page and "100.00" in page and "refunded" in page
+    assert "data-countdown" in page
+    # a second client cannot take the held slot
+    with pytest.raises(scheduling_services.SlotTaken):
+        book(paid, n=2)
+    # Pay goes to Stripe Checkout with minor units and Atrium ids only
+    url = press_pay(client, booked)
+    assert url.startswith("https://checkout.stripe.com/")
+    create = fake.calls("post", "/v1/checkout/sessions")[0]
+    attempt = PaymentAttempt.objects.get()
+    assert create.idempotency_key == f"cs:{attempt.pk}"
+    price = create.params["line_items"][0]["price_data"]
+    assert (price["unit_amount"], price["currency"]) == ("35000", "pln")
+    assert create.params["payment_method_types"] == ["card", "blik", "p24"]
+    for private in ("ewa1@example.com", "Nowak1", "Consultation"):
+        assert private not in (create.raw_body or "")
+    # the return page alone confirms nothing
+    session = session_of(fake)
+    paid_page = reverse("billing:booking-paid", kwargs={"token": appointment.manage_token})
+    assert "being confirmed" in client.get(paid_page).content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == "held"
+    # Stripe completes it; its events arrive twice
+    fake.complete_session(session["id"])
+    post_events(client, django_capture_on_commit_callbacks, fake.events * 2)
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+    payment = Payment.objects.get()
+    assert payment.amount == Decimal("350.00") and payment.receipt_number
+    assert not payment.allocations.exists()
+    assert PaymentRequest.objects.get().status == "PAID"
+    assert Notification.objects.filter(event="booked").count() == 1
+    assert client.get(paid_page)["Location"].endswith(
+        reverse("scheduling:booking-detail", kwargs={"token": appointment.manage_token})
+    )
+
+
+def test_a_free_service_and_staff_bookings_have_no_payment_step(
+    clock: Any, fake: FakeStripe, paid: Any, lawyer: Any
+) -> None:
+    free = make_service(staff=[lawyer], slug="free-call", price=Decimal("0"))
+    assert book(free)[0].status == "booked"
+    contact = factories.ContactFactory()
+    booked = scheduling_services.appointment_book(
+        service=paid,
+        start_at=SLOT + dt.timedelta(hours=2),
+        staff=lawyer,
+        contact=contact,
+        actor=lawyer,
+        origin="staff",
+    )
+    assert booked[0].status == "booked"
+    assert not PaymentRequest.objects.exists()
+
+
+def test_a_deposit_is_what_is_paid_at_booking(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any
+) -> None:
+    paid.payment_rule = "DEPOSIT"
+    paid.deposit_amount = Decimal("100.00")
+    paid.save()
+    booked = book(paid)
+    assert booked[0].policy_snapshot["pay_at_booking"] == "100.00"
+    press_pay(client, booked)
+    price = fake.calls("post", "/v1/checkout/sessions")[0].params["line_items"][0]["price_data"]
+    assert price["unit_amount"] == "10000"
+
+
+def test_the_hold_lapsing_expires_the_session_and_frees_the_slot(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    booked = book(paid)
+    press_pay(client, booked)
+    session = session_of(fake)
+    clock.shift(dt.timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scheduling_services.booking_holds_expire() == 1
+    appointment = Appointment.objects.get(pk=booked[0].pk)
+    assert appointment.status == "expired"
+    assert fake.calls("post", f"/v1/checkout/sessions/{session['id']}/expire")
+    assert session["status"] == "expired"
+    assert PaymentAttempt.objects.get().status == "EXPIRED"
+    assert PaymentRequest.objects.get().status == "EXPIRED"
+    # the time is free again for the next client
+    assert book(paid, n=2)[0].status == "held"
+
+
+def test_a_payment_after_the_hold_lapsed_takes_the_same_time_again_when_it_is_free(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    booked = book(paid)
+    press_pay(client, booked)
+    session = session_of(fake)
+    # the client pays; the webhook is late, and the sweep expires the hold meanwhile
+    fake.complete_session(session["id"])
+    clock.shift(dt.timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling_services.booking_holds_expire()
+    # the expire call found the session complete: the late-payment rule booked it again
+    rows = list(Appointment.objects.order_by("created_at"))
+    assert [a.status for a in rows] == ["expired", "booked"]
+    assert rows[1].start_at == SLOT and rows[1].staff_id == rows[0].staff_id
+    assert PaymentRequest.objects.get().appointment_id == rows[1].pk
+    post_events(client, django_capture_on_commit_callbacks, fake.events)
+    assert Payment.objects.count() == 1 and not Refund.objects.exists()
+    assert Notification.objects.filter(event="booked").count() == 1
+
+
+def test_a_payment_after_the_hold_lapsed_is_refunded_when_someone_else_took_the_time(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    booked = book(paid)
+    press_pay(client, booked)
+    session = session_of(fake)
+    clock.shift(dt.timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling_services.booking_holds_expire()
+    # another client books the freed time (the expire call came too late for Stripe)
+    session["status"] = "open"
+    other = book(paid, n=2)
+    assert other[0].status == "held"
+    fake.complete_session(session["id"])
+    post_events(client, django_capture_on_commit_callbacks, fake.events)
+    # never a double booking: the first client's money goes back in full
+    assert Appointment.objects.filter(status__in=("held", "booked")).count() == 1
+    payment = Payment.objects.get()
+    refund = Refund.objects.get()
+    assert refund.amount == Decimal("350.00") and refund.status == "SUCCEEDED"
+    assert refund.requested_by is None and refund.payment == payment
+    assert fake.calls("post", "/v1/refunds")[0].idempotency_key == f"re:{refund.pk}"
+
+
+def test_blik_waiting_for_the_bank_keeps_the_time_longer(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    booked = book(paid)
+    press_pay(client, booked)
+    session = session_of(fake)
+    fake.complete_session(session["id"], method="blik")
+    post_events(client, django_capture_on_commit_callbacks, fake.events)
+    appointment = Appointment.objects.get(pk=booked[0].pk)
+    assert appointment.status == "held"
+    assert appointment.hold_expires_at == NOW + dt.timedelta(minutes=30)
+    assert PaymentAttempt.objects.get().status == "PROCESSING"
+    page = client.get(pay_url(booked)).content.decode()
+    assert "Waiting for your bank" in page and "data-pay" not in page
+    fake.events.clear()
+    fake.settle_async(session["id"])
+    post_events(client, django_capture_on_commit_callbacks, fake.events)
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+
+
+def _confirmed(client: Any, fake: FakeStripe, capture: Any, service: Any) -> Appointment:
+    booked = book(service)
+    press_pay(client, booked)
+    fake.complete_session(session_of(fake)["id"])
+    post_events(client, capture, fake.events)
+    appointment = Appointment.objects.get(pk=booked[0].pk)
+    assert appointment.status == "booked"
+    return appointment
+
+
+def test_a_prepaid_booking_cancelled_in_time_is_refunded_in_full(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    appointment = _confirmed(client, fake, django_capture_on_commit_callbacks, paid)
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling_services.appointment_cancel(appointment=appointment, by_client=True)
+    refund = Refund.objects.get()
+    assert refund.amount == Decimal("350.00") and refund.status == "SUCCEEDED"
+    assert not PaymentRequest.objects.filter(kind="CANCELLATION_FEE").exists()
+
+
+def test_a_late_cancellation_keeps_the_fee_the_client_accepted_and_refunds_the_rest(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    appointment = _confirmed(client, fake, django_capture_on_commit_callbacks, paid)
+    # the firm raises its fee afterwards: the client keeps the terms they booked on
+    paid.cancel_fee = Decimal("300.00")
+    paid.save()
+    clock.move_to(SLOT - dt.timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        row = scheduling_services.appointment_cancel(appointment=appointment, by_client=True)
+    assert row.cancellation_fee == Decimal("100.00")
+    assert Refund.objects.get().amount == Decimal("250.00")
+
+
+def test_the_firm_cancelling_refunds_in_full_even_late(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    appointment = _confirmed(client, fake, django_capture_on_commit_callbacks, paid)
+    clock.move_to(SLOT - dt.timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling_services.appointment_cancel(appointment=appointment, by_client=False)
+    assert Refund.objects.get().amount == Decimal("350.00")
+
+
+def test_a_late_cancellation_of_an_unpaid_booking_creates_the_fee_request(
+    clock: Any, fake: FakeStripe, lawyer: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    later = make_service(
+        staff=[lawyer],
+        slug="pay-later",
+        price=Decimal("200.00"),
+        cancel_deadline_hours=24,
+        cancel_fee=Decimal("80.00"),
+    )
+    appointment = book(later)[0]
+    assert appointment.status == "booked"
+    clock.move_to(SLOT - dt.timedelta(hours=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling_services.appointment_cancel(appointment=appointment, by_client=True)
+    request = PaymentRequest.objects.get(kind="CANCELLATION_FEE")
+    assert (request.amount, request.currency, request.status) == (Decimal("80.00"), "PLN", "OPEN")
+    assert request.appointment_id == appointment.pk
+    assert not Refund.objects.exists()
+
+
+def test_releasing_the_hold_on_the_pay_page_expires_the_session(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    booked = book(paid)
+    press_pay(client, booked)
+    session = session_of(fake)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(pay_url(booked), {"action": "release"})
+    assert response.status_code == 302
+    assert Appointment.objects.get(pk=booked[0].pk).status == "cancelled"
+    assert session["status"] == "expired"
+    # paying anyway afterwards is refunded, never booked
+    assert StripeEvent.objects.count() == 0
+
+
+def test_the_demo_checkout_confirms_the_booking_through_the_webhook_path(
+    clock: Any, settings: Any, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.STRIPE_SECRET_KEY = ""
+    booked = book(paid)
+    url = press_pay(client, booked)
+    assert "/billing/demo-checkout/" in url
+    page = client.get(url)
+    assert page.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(url, {"outcome": "pay", "method": "card"})
+    assert answer.status_code == 302
+    assert StripeEvent.objects.get().status == "PROCESSED"
+    assert Appointment.objects.get(pk=booked[0].pk).status == "booked"
+    follow = client.get(answer["Location"])
+    assert follow.status_code == 302 and "/billing/" not in follow["Location"]
