@@ -132,8 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+IS_POSTGRES = DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "core.postgresql")
+if IS_POSTGRES:
+    # Django's backend with psycopg's C timestamptz loader (core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 # ---------------------------------------------------------------------------
 # Cache: Redis when REDIS_URL is set, otherwise a file cache shared by all processes

@@ -11,10 +11,10 @@ from django.db.models import BigIntegerField, Func
 class EpochSeconds(Func):
     """A timestamp column as whole UTC seconds since 1970, computed by the database.
 
-    Hot read paths (free slots) load hundreds of busy ranges per request; an integer is
-    read by psycopg's C loader, while a timestamptz goes through the pure-Python loader
-    Django registers for its time zone handling (psycopg #1273, Django ticket #36960):
-    about ten times the CPU for the same rows.
+    Hot read paths (free slots) load hundreds of busy ranges per request and the engine
+    works on integers: reading integers skips making a datetime per value and converting
+    it back, on both engines (SQLite's datetimes are parsed in Python by Django; PostgreSQL
+    ones by psycopg's C loader, see core/postgresql/base.py).
     """
 
     output_field = BigIntegerField()

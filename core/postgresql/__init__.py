@@ -1,0 +1,1 @@
+"""PostgreSQL backend: Django's, with psycopg's C timestamptz loader (see base.py)."""
