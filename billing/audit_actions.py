@@ -14,6 +14,7 @@ class BillingAction(models.TextChoices):
     INVOICE_VIEWED = "invoice.viewed", _("Invoice viewed")
     INVOICE_DOWNLOADED = "invoice.downloaded", _("Billing document downloaded")
     INVOICE_EXTERNAL = "invoice.external_attached", _("Legal invoice attached")
+    INVOICE_VOIDED = "invoice.voided", _("Invoice voided")
     CREDIT_NOTE_ISSUED = "credit_note.issued", _("Credit note issued")
     PAYMENT_RECORDED = "payment.recorded", _("Payment recorded by staff")
     PAYMENT_SETTLED = "payment.settled", _("Online payment received")

@@ -200,6 +200,9 @@ class Invoice(models.Model):
         DRAFT = "DRAFT", _("Draft")
         ISSUED = "ISSUED", _("Issued")
         DISCARDED = "DISCARDED", _("Discarded")
+        # Cancelled before it was sent (INTERNAL mode where the profile allows it): the
+        # number stays used in the series and the document is stamped "VOID".
+        VOID = "VOID", pgettext_lazy("invoice", "Void")
 
     class Settlement(models.TextChoices):
         UNPAID = "UNPAID", _("Unpaid")
@@ -209,8 +212,9 @@ class Invoice(models.Model):
 
     TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
         Lifecycle.DRAFT: (Lifecycle.ISSUED, Lifecycle.DISCARDED),
-        Lifecycle.ISSUED: (),
+        Lifecycle.ISSUED: (Lifecycle.VOID,),
         Lifecycle.DISCARDED: (),
+        Lifecycle.VOID: (),
     }
     # An appointment has at most one document in these states (a discarded draft frees it).
     BILLED_LIFECYCLES: ClassVar[tuple[str, ...]] = (Lifecycle.DRAFT, Lifecycle.ISSUED)
@@ -293,6 +297,13 @@ class Invoice(models.Model):
     first_viewed_at = models.DateTimeField(null=True, blank=True)
     last_reminder_step = models.CharField(max_length=10, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
+    void_reason = models.CharField(
+        _("reason for voiding"), max_length=300, blank=True, validators=[validate_plain_text]
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -303,6 +314,7 @@ class Invoice(models.Model):
             ("issue_invoice", "Can issue invoices"),
             ("record_payment", "Can record bank transfers and cash"),
             ("refund", "Can refund payments"),
+            ("void_invoice", "Can void issued invoices"),
         ]
         indexes: ClassVar = [
             models.Index(fields=["contact", "due_date"]),
@@ -355,6 +367,10 @@ class Invoice(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.lifecycle == self.Lifecycle.ISSUED
+
+    @property
+    def is_void(self) -> bool:
+        return self.lifecycle == self.Lifecycle.VOID
 
     @property
     def is_payment_request(self) -> bool:

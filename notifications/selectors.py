@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from notifications import registry
-from notifications.models import NotificationTemplate, SweepHeartbeat
+from notifications.models import Notification, NotificationTemplate, SweepHeartbeat
 from notifications.outbox import State
 
 STALLED_AFTER = dt.timedelta(minutes=10)
@@ -60,3 +60,13 @@ def template_get(*, event: str, channel: str, language: str) -> NotificationTemp
     return NotificationTemplate.objects.filter(
         event=event, channel=channel, language=language
     ).first()
+
+
+def notice_may_have_gone_out(*, about: str) -> bool:
+    """Whether a notice about this key was sent, or may have been (one being sent, or
+    one whose send failed after it started): anything not still waiting or suppressed."""
+    return (
+        Notification.objects.filter(about=about)
+        .exclude(state__in=(State.SCHEDULED, State.SUPPRESSED))
+        .exists()
+    )

@@ -14,6 +14,9 @@ from billing.services.invoices import (
     invoice_issue,
     invoice_record_view,
     invoice_settle,
+    invoice_void,
+    invoice_void_refusal,
+    may_void_invoices,
     series_take_number,
 )
 from billing.services.online import (
@@ -58,6 +61,9 @@ __all__ = [
     "invoice_issue",
     "invoice_record_view",
     "invoice_settle",
+    "invoice_void",
+    "invoice_void_refusal",
+    "may_void_invoices",
     "may_record_payments",
     "payment_record",
     "payment_settle",

@@ -35,6 +35,7 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     NumberSeries,
+    PaymentAttempt,
     PaymentRequest,
     TaxRate,
 )
@@ -45,6 +46,7 @@ from core.http import RequestMeta
 from core.languages import CODES as LANGUAGE_CODES
 from core.time import format_long_date, zone
 from core.validators import validate_plain_text
+from notifications import selectors as notification_selectors
 from notifications.services import notice_queue
 from portal import selectors as portal_selectors
 from scheduling import selectors as scheduling_selectors
@@ -604,6 +606,99 @@ def invoice_attach_external(
         obj=invoice,
         matter_id=invoice.matter_id,
         data={"external_number": number},
+    )
+    return invoice
+
+
+# ---------------------------------------------------------------------------
+# Voiding
+# ---------------------------------------------------------------------------
+
+# Profiles whose rules let an issued invoice be voided (spec §4): elsewhere (PL, ES, the
+# UK, the rest of the EU) an issued invoice is corrected only by a credit note.
+VOID_PROFILES = (BillingSettings.Jurisdiction.US_IOLTA, BillingSettings.Jurisdiction.GENERIC)
+VOID_REASON_MAX = 300
+
+
+def may_void_invoices(user: User) -> bool:
+    return user.is_firm_admin or user.has_perm("billing.void_invoice")
+
+
+def invoice_void_refusal(invoice: Invoice, settings: BillingSettings | None = None) -> str:
+    """Why this invoice cannot be voided ("" when it can): the spec §5 guard."""
+    settings = settings or billing_settings_get()
+    if not invoice.is_issued:
+        return _("Only an issued invoice can be voided.")
+    if settings.issues_payment_requests or settings.jurisdiction not in VOID_PROFILES:
+        return _(
+            "Under the firm's billing rules an issued document is never voided: issue a "
+            "credit note for what is left to pay instead."
+        )
+    if invoice.allocations.exists() or invoice.credit_notes.exists():
+        return _("Payments or credit notes were applied to this invoice: issue a credit note.")
+    if invoice.first_viewed_at is not None or notification_selectors.notice_may_have_gone_out(
+        about=f"invoice:{invoice.pk}"
+    ):
+        return _("The client was already sent this invoice: issue a credit note.")
+    return ""
+
+
+@transaction.atomic
+def invoice_void(
+    *, actor: User, meta: RequestMeta | None = None, invoice_id: Any, reason: str
+) -> Invoice:
+    """ISSUED → VOID, with a reason: the number stays used in its series (nothing is
+    renumbered), the PDF is stamped "VOID", any open payment request is cancelled."""
+    if not may_void_invoices(actor):
+        raise ServiceError(_("You may not void invoices."))
+    invoice_get_for_staff(user=actor, invoice_id=invoice_id)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Say why the invoice is voided."))
+    if len(reason) > VOID_REASON_MAX:
+        raise ServiceError(
+            _("The reason has at most %(max)d characters.") % {"max": VOID_REASON_MAX}
+        )
+    try:
+        validate_plain_text(reason)
+    except ValidationError:
+        raise ServiceError(_("Use plain text, without < or > characters.")) from None
+    refusal = invoice_void_refusal(invoice)
+    if refusal:
+        raise ServiceError(refusal)
+    requests = PaymentRequest.objects.select_for_update().filter(
+        invoice=invoice, status=PaymentRequest.Status.OPEN
+    )
+    if PaymentAttempt.objects.filter(
+        request__in=requests,
+        status__in=(PaymentAttempt.Status.OPEN, PaymentAttempt.Status.PROCESSING),
+    ).exists():
+        raise ServiceError(_("The client is paying this invoice right now: try again later."))
+    requests.update(status=PaymentRequest.Status.CANCELLED)
+    now = timezone.now()
+    invoice.lifecycle = Invoice.Lifecycle.VOID
+    invoice.void_reason = reason
+    invoice.voided_at = now
+    invoice.voided_by = actor
+    pdf = documents.invoice_pdf(invoice, list(invoice.lines.all()), billing_settings_get())
+    invoice.pdf.save(f"{invoice.pk}-void.pdf", ContentFile(pdf), save=False)
+    changed = Invoice.objects.filter(pk=invoice.pk, lifecycle=Invoice.Lifecycle.ISSUED).update(
+        lifecycle=Invoice.Lifecycle.VOID,
+        void_reason=reason,
+        voided_at=now,
+        voided_by=actor,
+        pdf=invoice.pdf.name,
+    )
+    if not changed:
+        raise ServiceError(_("Only an issued invoice can be voided."))
+    audit_record(
+        action=BillingAction.INVOICE_VOIDED,
+        actor=actor,
+        meta=meta,
+        obj=invoice,
+        matter_id=invoice.matter_id,
+        data={"number": invoice.number, "reason": reason},
     )
     return invoice
 

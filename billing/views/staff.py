@@ -213,6 +213,8 @@ def invoice_detail(request: Request, invoice_id: str) -> HttpResponse:
                 initial={"external_number": invoice.external_number}
             ),
             "may_record": services.may_record_payments(request.user),
+            "may_void": services.may_void_invoices(request.user),
+            "void_refusal": services.invoice_void_refusal(invoice) if invoice.is_issued else "",
         },
     )
 
@@ -256,6 +258,18 @@ def invoice_action(request: Request, invoice_id: str, action: str) -> HttpRespon
                 note=form.cleaned_data["note"],
             )
             flash.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
+        elif action == "void":
+            invoice = services.invoice_void(
+                actor=request.user,
+                meta=meta,
+                invoice_id=invoice.pk,
+                reason=request.POST.get("reason", "")[:1000],
+            )
+            flash.success(
+                request,
+                _("%(number)s is void; its number stays used in the series.")
+                % {"number": invoice.number},
+            )
         elif action == "external":
             ext = ExternalInvoiceForm(request.POST, request.FILES)
             if not ext.is_valid():
