@@ -262,6 +262,8 @@ def test_the_invoice_lists_take_the_same_queries_for_1_and_many(people: Any, cli
     one = counts()
     for _n in range(30):
         issued(actor=admin, contact=contact)
+    # Issuing 30 PDFs can outlast the banner cache on a busy machine: warm it again.
+    counts()
     assert counts() == one
     assert one[0] <= 16 and one[1] <= 20
 
