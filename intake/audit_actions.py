@@ -31,3 +31,4 @@ class IntakeAction(models.TextChoices):
     ENGAGEMENT_EXPIRED = "engagement.expired", _("Engagement letter expired")
     ENGAGEMENT_REVOKED = "engagement.revoked", _("Engagement letter withdrawn")
     LEAD_RETAINED = "lead.retained", _("Lead retained")
+    PRIVACY_NOTICE_PUBLISHED = "privacy_notice.published", _("Privacy notice published")

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainCharField
+from core.languages import CHOICES as LANGUAGE_CHOICES
 from intake import schema
 from intake.models import IntakeForm, ServiceIntake
 
@@ -28,6 +29,7 @@ TYPE_LABELS = {
     "party_list": _("Other people involved (repeated)"),
     "file": _("File upload (stage 2)"),
     "acknowledgement": _("Acknowledgement (tick box)"),
+    "consent": _("Optional consent to marketing (tick box, stored as a consent)"),
     "heading": _("Heading"),
     "info": _("Information text"),
 }
@@ -167,6 +169,9 @@ class FieldForm(forms.Form):
             field["maps_to"] = data["maps_to"]
         if data.get("sensitive"):
             field["sensitive"] = True
+        if data["type"] == "consent":
+            field["purpose"] = schema.CONSENT_PURPOSES[0]
+            field["required"] = False
         return field
 
     @staticmethod
@@ -225,3 +230,16 @@ class ServiceLinkForm(forms.Form):
 
 class SendForm(forms.Form):
     contact = forms.UUIDField(label=_("Contact"))
+
+
+class PrivacyNoticeForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+    text = forms.CharField(
+        label=_("Privacy notice"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_(
+            "Plain text; a blank line starts a new paragraph. Publishing keeps every earlier "
+            "version, which the consent records name."
+        ),
+    )

@@ -285,6 +285,39 @@ class IntakeSubmission(models.Model):
         return f"submission {self.pk}"
 
 
+class PrivacyNotice(models.Model):
+    """The firm's privacy notice (GDPR Art. 13) in one language, one version per change.
+
+    Append-only: publishing makes a new version, so a consent record's `text_version`
+    (`pl-3`) always names the words the person could read. Shown at /privacy/.
+    """
+
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES)
+    version = models.PositiveIntegerField()
+    text = models.TextField(_("notice"), max_length=20000)
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["language", "-version"]
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["language", "version"], name="intake_privacy_notice_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.language}-{self.version}"
+
+
 class LeadStageChange(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="stage_changes")
     from_status = models.CharField(max_length=20)

@@ -48,6 +48,7 @@ TYPES: Final = (
     "party_list",
     "file",
     "acknowledgement",
+    "consent",
     "heading",
     "info",
 )
@@ -55,6 +56,9 @@ STATIC_TYPES: Final = frozenset({"heading", "info"})
 CHOICE_TYPES: Final = frozenset({"select", "radio", "multiselect"})
 # Types that hold no value the person types on a stage-1 page.
 STAGE_TWO_ONLY: Final = frozenset({"file", "textarea"})
+# What a `consent` question may ask for: optional purposes only (spec §2); the enquiry
+# itself never rests on consent (§7).
+CONSENT_PURPOSES: Final = ("marketing", "feedback_publish")
 OPERATORS: Final = ("eq", "neq", "in", "not_in", "gt", "lt", "answered", "not_answered")
 MAPS_TO: Final = {
     "contact.first_name": ("text",),
@@ -224,6 +228,15 @@ def validate_schema(schema: Any) -> list[dict[str, Any]]:
                 _("%(key)s: files are asked only in stage 2, after the conflict check.")
                 % {"key": key}
             )
+        if kind == "consent":
+            if f.get("required"):
+                problems.append(
+                    _("%(key)s: a consent is optional; it cannot be required.") % {"key": key}
+                )
+            if f.get("purpose", CONSENT_PURPOSES[0]) not in CONSENT_PURPOSES:
+                problems.append(
+                    _("%(key)s: a consent is for marketing or publishing feedback.") % {"key": key}
+                )
         if kind in CHOICE_TYPES:
             values = _option_values(f)
             if not values or len(values) > MAX_OPTIONS:
@@ -410,7 +423,7 @@ def _value(f: Mapping[str, Any], data: Any, typed: dict[str, Any], region: str) 
         if any(c not in allowed for c in chosen):
             raise ValidationError(_("Choose from the options given."))
         return [v for v in allowed if v in chosen] or None
-    if kind == "acknowledgement":
+    if kind in ("acknowledgement", "consent"):
         ticked = _get(data, key) in ("on", "1", "yes", "true")
         typed[key] = ticked
         return True if ticked else None
@@ -499,7 +512,7 @@ def display_value(f: Mapping[str, Any], value: Any, language: str) -> str:
         return ""
     if kind == "yes_no":
         return _("Yes") if value == "yes" else _("No")
-    if kind == "acknowledgement":
+    if kind in ("acknowledgement", "consent"):
         return _("Yes")
     if kind == "country":
         return dict(countries(language)).get(str(value), str(value))

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from intake.views import leads, public, staff
+from intake.views import leads, privacy, public, staff
 
 app_name = "intake"
 urlpatterns = [
     path("intake/f/<slug:slug>/", public.form_start, name="form-start"),
     path("intake/d/<str:token>/", public.draft_page, name="draft"),
     path("intake/booking/<str:token>/", public.booking_form, name="booking-form"),
+    path("privacy/", privacy.privacy_notice, name="privacy"),
+    path("staff/intake/privacy/", privacy.staff_privacy, name="staff-privacy"),
     path("staff/intake/forms/", staff.staff_forms, name="staff-forms"),
     path("staff/intake/forms/new/", staff.staff_form_new, name="staff-form-new"),
     path("staff/intake/forms/<uuid:form_id>/", staff.staff_form, name="staff-form"),

@@ -37,8 +37,20 @@ from intake.selectors.leads import (
     submission_rows,
     submissions_for_staff,
 )
+from intake.selectors.privacy import (
+    NO_NOTICE_VERSION,
+    privacy_notice_current,
+    privacy_notice_version,
+    privacy_notice_versions_known,
+    privacy_notices_latest,
+)
 
 __all__ = [
+    "NO_NOTICE_VERSION",
+    "privacy_notice_current",
+    "privacy_notice_version",
+    "privacy_notice_versions_known",
+    "privacy_notices_latest",
     "engagement_get_for_client",
     "engagement_get_for_staff",
     "engagements_for_client",

@@ -46,6 +46,11 @@ from intake.services.forms import (
     service_intake_set,
 )
 from intake.services.pipeline import DECLINE_REASONS, LOST_REASONS, lead_close
+from intake.services.privacy import (
+    form_consents_record,
+    privacy_notice_publish,
+    privacy_shown_record,
+)
 from intake.services.retain import RetainInput, RetainResult, lead_retain
 from intake.services.submissions import (
     MAX_BODY,
@@ -57,6 +62,9 @@ from intake.services.submissions import (
 )
 
 __all__ = [
+    "form_consents_record",
+    "privacy_notice_publish",
+    "privacy_shown_record",
     "RetainInput",
     "RetainResult",
     "Signature",

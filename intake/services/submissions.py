@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.errors import ServiceError
 from core.http import RequestMeta
-from intake import schema
+from intake import schema, selectors
 from intake.audit_actions import IntakeAction
 from intake.models import ConflictCheck, IntakeDraft, IntakeSubmission, Lead
 from intake.services import conflicts
+from intake.services.privacy import form_consents_record, privacy_shown_record
 from portal import services as portal_services
 
 # What a public POST may carry at most (files excluded), spec §9.
@@ -135,6 +136,8 @@ def intake_submit(
     data: Any,
     meta: RequestMeta | None = None,
     region: str = "PL",
+    language: str = "",
+    privacy_version: str = "",
 ) -> SubmitResult:
     """Send the answers: visible fields only, validated on the server. On an error nothing
     is stored except the typed values on the draft (so the page keeps every word).
@@ -142,6 +145,10 @@ def intake_submit(
     Creates or reuses the contact (matched by email or phone, never changed by a public
     form), joins or creates the lead, and stores the submission with its form version.
     Sending twice stores one submission.
+
+    The page showed the short privacy notice in `language` linking to the notice version
+    `privacy_version`: that is recorded word for word (PRIVACY_NOTICE_SHOWN), with a
+    consent record for each optional consent ticked.
     """
     with transaction.atomic():
         locked = (
@@ -178,6 +185,30 @@ def intake_submit(
             booking_ref=locked.booking_ref,
             ip_prefix=ip_prefix(meta.ip if meta else None),
             user_agent=(meta.user_agent if meta else "")[:300],
+        )
+        shown = language if language in schema.LANGUAGES else locked.language
+        known = selectors.privacy_notice_versions_known(language=shown)
+        channel = "booking" if locked.booking_ref else "web_form"
+        privacy_shown_record(
+            contact_id=contact.pk,
+            lead=lead,
+            language=shown,
+            version=(
+                privacy_version
+                if privacy_version in known
+                else selectors.privacy_notice_version(language=shown)
+            ),
+            channel=channel,
+            meta=meta,
+        )
+        form_consents_record(
+            contact_id=contact.pk,
+            lead=lead,
+            version=locked.form_version,
+            answers=cleaned.answers,
+            language=shown,
+            channel=channel,
+            meta=meta,
         )
         now = timezone.now()
         if submission.stage == 1:

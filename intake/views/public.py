@@ -20,12 +20,14 @@ from core.http import RequestMeta, rate_limited
 from intake import schema, selectors, services
 from intake.links import draft_path
 from intake.models import IntakeDraft, IntakeForm, IntakeFormVersion, ServiceIntake
+from intake.privacy import short_notice
 from intake.views.render import page_fields
 from portal.selectors import firm_get
 from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
 
 HONEYPOT = "website_url"
+PRIVACY_VERSION = "_privacy_version"
 
 
 def _language(request: HttpRequest) -> str:
@@ -72,7 +74,12 @@ def _page(
     general_error: str = "",
 ) -> HttpResponse:
     language = _language(request)
+    sentence, link = short_notice(language)
     context = {
+        "privacy_sentence": sentence,
+        "privacy_link": link,
+        "privacy_version": selectors.privacy_notice_version(language=language),
+        "privacy_field": PRIVACY_VERSION,
         "form": form,
         "version": version,
         "fields": page_fields(
@@ -123,7 +130,12 @@ def _handle_post(request: HttpRequest, draft: IntakeDraft, *, url: str = "") -> 
         return JsonResponse({"saved": True, "url": url or draft_path(draft)})
     try:
         return services.intake_submit(
-            draft=draft, data=request.POST, meta=RequestMeta.from_request(request), region=_region()
+            draft=draft,
+            data=request.POST,
+            meta=RequestMeta.from_request(request),
+            region=_region(),
+            language=_language(request),
+            privacy_version=str(request.POST.get(PRIVACY_VERSION, ""))[:40],
         )
     except ServiceError as exc:
         return exc
