@@ -74,19 +74,20 @@ def test_no_row_names_a_route_that_does_not_exist() -> None:
 
 
 @pytest.fixture(scope="module")
-def matrix_world(
-    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any
-) -> Iterator[World]:
-    """The matrix's world, built once for the ~600 cases of this module.
+def matrix_root(tmp_path_factory: Any) -> Any:
+    """The module's private file root: files a shared setup stores stay readable."""
+    return tmp_path_factory.mktemp("matrix")
+
+
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup: Any, django_db_blocker: Any, matrix_root: Any) -> Iterator[World]:
+    """The matrix's world, built once for the ~1,200 cases of this module.
 
     It lives in a transaction that is rolled back when the module ends. Each case runs in
     a savepoint inside it (pytest-django's per-test atomic), so whatever a case writes is
     rolled back before the next one, and each case gets its own copy of the objects.
     """
-    with (
-        django_db_blocker.unblock(),
-        override_settings(**isolated_settings(tmp_path_factory.mktemp("matrix"))),
-    ):
+    with django_db_blocker.unblock(), override_settings(**isolated_settings(matrix_root)):
         outer = transaction.atomic()
         outer.__enter__()
         try:
@@ -99,20 +100,48 @@ def matrix_world(
             cache.clear()
 
 
-@pytest.fixture
-def world(matrix_world: World, db: Any) -> World:
-    # A fresh copy per case: rows a setup adds, or attributes it sets, never leak.
-    return copy.deepcopy(matrix_world)
+@pytest.fixture(scope="module")
+def set_up_world(request: Any, matrix_world: World, django_db_blocker: Any) -> Iterator[World]:
+    """The world after one row's setup, built once for every case whose row has that setup.
+
+    A setup only adds to the world (rows, attributes). It runs in a savepoint of its own
+    inside the module's transaction, rolled back when the cases needing it are done:
+    pytest runs the cases sharing a setup one after another (the parameter is
+    module-scoped), and each case still runs in its own savepoint inside this one.
+    """
+    setup = request.param
+    with django_db_blocker.unblock():
+        savepoint = transaction.atomic()
+        savepoint.__enter__()
+        try:
+            world = copy.deepcopy(matrix_world)
+            if setup is not None:
+                setup(world)
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            savepoint.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _matrix_files(settings: Any, matrix_root: Any) -> None:
+    """The module's file root for every case (a shared setup's PDFs and uploads live there)."""
+    settings.STORAGES = isolated_settings(matrix_root)["STORAGES"]
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method}:{r.name}")
+@pytest.mark.parametrize(
+    ("set_up_world", "row"),
+    [(row.setup, row) for row in ROWS],
+    ids=[f"{row.method}:{row.name}" for row in ROWS],
+    indirect=["set_up_world"],
+    scope="module",
+)
 def test_route_answers_each_role_as_the_matrix_says(
-    client: Any, world: World, row: Row, role: str
+    client: Any, set_up_world: World, db: Any, row: Row, role: str
 ) -> None:
-    # given
-    if row.setup is not None:
-        row.setup(world)
+    # given: the world after the row's setup, a copy of its own (attributes never leak)
+    world = copy.deepcopy(set_up_world)
     user = world.users()[role]
     if user is not None:
         client.force_login(user)
@@ -133,9 +162,17 @@ def test_route_answers_each_role_as_the_matrix_says(
         assert row.secret(world).encode() not in content
 
 
-@pytest.mark.parametrize("step", ["write", "read"])
-def test_each_case_starts_from_the_same_world(world: World, step: str) -> None:
-    """What one case writes is gone for the next (the savepoint is rolled back)."""
+@pytest.mark.parametrize(
+    ("set_up_world", "step"),
+    [(None, "write"), (None, "read")],
+    ids=["write", "read"],
+    indirect=["set_up_world"],
+    scope="module",
+)
+def test_each_case_starts_from_the_same_world(set_up_world: World, db: Any, step: str) -> None:
+    """What one case writes is gone for the next (the savepoint is rolled back), also for
+    cases sharing one setup."""
+    world = copy.deepcopy(set_up_world)
     from portal.models import Folder
     from portal.services import folder_create
 
