@@ -30,6 +30,7 @@ class PortalAction(models.TextChoices):
     CONSENT_GIVEN = "consent.given", _("Consent given")
     CONSENT_WITHDRAWN = "consent.withdrawn", _("Consent withdrawn")
     FIRM_UPDATED = "firm.updated", _("Firm settings changed")
+    FIRM_TEXT_UPDATED = "firm.text_updated", _("Firm text changed")
     PREFERENCES_UPDATED = "user.preferences", _("Preferences changed")
     CALENDAR_TOKEN_ROTATED = "calendar.token_rotated", _("Calendar feed address changed")
     MESSAGE_SENT = "message.sent", _("Message sent")

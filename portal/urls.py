@@ -7,6 +7,7 @@ from portal.views import (
     client_tasks,
     documents,
     edits,
+    help_pages,
     inbox,
     messages,
     parties,
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", client.portal_home, name="home"),
     path("matters/<str:matter_id>/", client.matter_detail, name="matter-detail"),
     path("preferences/", client.preferences, name="preferences"),
+    path("help/", help_pages.client_help, name="help"),
 ]
 
 staff_urlpatterns = [
@@ -53,6 +55,8 @@ staff_urlpatterns = [
     path("audit/", staff.audit_log, name="audit-log"),
     path("audit/export.csv", staff.audit_export, name="audit-export"),
     path("settings/", staff.firm_settings, name="firm-settings"),
+    path("help/", help_pages.staff_help, name="help"),
+    path("texts/<str:key>/", help_pages.firm_text_edit, name="firm-text-edit"),
 ]
 
 # ---------------------------------------------------------------------------

@@ -72,3 +72,32 @@ class Firm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FirmText(models.Model):
+    """A text the firm words itself, one per language (a page or a prepared message).
+
+    Without a row, Atrium's own wording in that language is used (portal.selectors.firm_texts).
+    """
+
+    class Key(models.TextChoices):
+        MEETING_FOLLOWUP = "meeting_followup", _("Follow-up after a meeting")
+        CLIENT_HELP = "client_help", _("Help page for clients")
+
+    key = models.CharField(_("text"), max_length=40, choices=Key.choices)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    text = models.TextField(_("text"), max_length=10000, validators=[validate_plain_text])
+    updated_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("firm text")
+        verbose_name_plural = _("firm texts")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["key", "language"], name="firm_text_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.language})"

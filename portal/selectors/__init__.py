@@ -21,6 +21,12 @@ from portal.selectors.documents import (
     version_get_for_user,
 )
 from portal.selectors.firm import FIRM_CACHE_KEY, firm_get
+from portal.selectors.firm_texts import (
+    firm_text,
+    firm_text_default,
+    firm_text_is_custom,
+    firm_texts_for_edit,
+)
 from portal.selectors.inbox import InboxRow, inbox_for_staff, inbox_waiting_count, with_inbox
 from portal.selectors.matters import (
     matter_detail_for_staff,
@@ -127,6 +133,10 @@ __all__ = [
     "documents_for_viewer",
     "FIRM_CACHE_KEY",
     "firm_get",
+    "firm_text",
+    "firm_text_default",
+    "firm_text_is_custom",
+    "firm_texts_for_edit",
     "folder_get_for_user",
     "folders_for_viewer",
     "matter_detail_for_staff",

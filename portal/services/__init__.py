@@ -39,6 +39,7 @@ from portal.services.edits import (
     timeline_entry_withdraw,
 )
 from portal.services.firm import firm_update
+from portal.services.firm_texts import firm_text_save
 from portal.services.inbox import client_activity_notify, inbox_dismiss
 from portal.services.invitations import (
     client_invite,
@@ -132,6 +133,7 @@ __all__ = [
     "documents_text_extract_pending",
     "document_version_rescan",
     "due_reminders_queue",
+    "firm_text_save",
     "firm_update",
     "inbox_dismiss",
     "folder_create",

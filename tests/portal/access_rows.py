@@ -611,3 +611,17 @@ ROWS += [
         secret=lambda w: w.internal.name,
     ),
 ]
+
+# Help pages and the firm's own texts (issue 12, item 9).
+ROWS += [
+    Row("portal:help", ANY_SIGNED_IN),
+    Row("staff:help", STAFF_ONLY),
+    Row("staff:firm-text-edit", ADMIN_ONLY, kwargs=lambda w: {"key": "client_help"}),
+    Row(
+        "staff:firm-text-edit",
+        ADMIN_POST,
+        kwargs=lambda w: {"key": "meeting_followup"},
+        method="post",
+        data=lambda w: {"pl": "Dziękujemy za spotkanie."},
+    ),
+]
