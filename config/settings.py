@@ -16,6 +16,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE
 
+from core.languages import CODES as LANGUAGE_CODES
 from core.languages import SETTINGS_LANGUAGES
 
 # Lets classes subscript Django's generics at run time (admin.ModelAdmin[Model]) for mypy.
@@ -42,6 +43,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
+    # Before the admin: firm-written texts (service names, the communication promise) in
+    # every language, with the admin showing one field per language.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -327,6 +331,10 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = SETTINGS_LANGUAGES  # core/languages.py: the one list
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Firm-written texts: one column per language; a text missing in the reader's language
+# falls back to the firm's default language, then to the others (core/languages.py).
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE if LANGUAGE_CODE in LANGUAGE_CODES else "en"
+MODELTRANSLATION_LANGUAGES = LANGUAGE_CODES
 # English output formats day-first on a 24-hour clock (config/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True

@@ -7,7 +7,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
+from core.languages import CODES, NATIVE_NAMES, supported
 from core.validators import validate_plain_text, validate_sane_date, validate_time_zone
 
 
@@ -56,3 +59,43 @@ def flash_form_errors(request: HttpRequest, form: forms.BaseForm) -> None:
 def form_errors(form: forms.BaseForm) -> dict[str, list[str]]:
     """A form's errors as plain strings per field (JSON answers)."""
     return {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+
+
+def per_language(*bases: str) -> list[str]:
+    """The model fields of firm-written texts, one per language (django-modeltranslation)."""
+    return [f"{base}_{code}" for base in bases for code in CODES]
+
+
+def per_language_setup(
+    form: forms.ModelForm[Any],
+    *,
+    bases: tuple[str, ...],
+    firm_language: str,
+    required: tuple[str, ...],
+) -> None:
+    """Label each language's field by the language's own name, put the firm's default
+    language first and require only that one (the others fall back to it)."""
+    first = supported(firm_language)
+    order = [first, *(code for code in CODES if code != first)]
+    for base in bases:
+        model = form._meta.model
+        label = capfirst(model._meta.get_field(base).verbose_name)
+        for code in order:
+            field = form.fields[f"{base}_{code}"]
+            field.label = f"{label} ({NATIVE_NAMES[code]})"
+            field.required = base in required and code == first
+            if code != first:
+                field.help_text = _("Leave empty to show the %(language)s text.") % {
+                    "language": NATIVE_NAMES[first]
+                }
+    # Keep the declared order of everything else; within each text, the firm's language first.
+    names = list(form.fields)
+    for base in bases:
+        slots = [
+            i
+            for i, name in enumerate(names)
+            if name.startswith(f"{base}_") and name.removeprefix(f"{base}_") in CODES
+        ]
+        for slot, code in zip(slots, order, strict=True):
+            names[slot] = f"{base}_{code}"
+    form.fields = {name: form.fields[name] for name in names}

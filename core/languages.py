@@ -33,3 +33,17 @@ SETTINGS_LANGUAGES: list[tuple[str, Promise]] = [(lang.code, lang.english) for l
 def supported(code: str | None, *, fallback: str = DEFAULT) -> str:
     """`code` when Atrium speaks it, otherwise `fallback`."""
     return code if code in CODES else fallback
+
+
+# The order in which a firm-written text (django-modeltranslation fields) is looked up when
+# it is missing in the reader's language: the firm's default language first, then the rest.
+# Every translated field shares this one mapping; the firm's language is set into it when the
+# firm is read (one firm per deployment, so every thread writes the same value).
+FIRM_TEXT_FALLBACK: dict[str, tuple[str, ...]] = {"default": CODES}
+
+
+def firm_text_fallback_set(default_language: str) -> None:
+    first = supported(default_language)
+    order = (first, *(code for code in CODES if code != first))
+    if FIRM_TEXT_FALLBACK["default"] != order:
+        FIRM_TEXT_FALLBACK["default"] = order

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
+from modeltranslation.admin import TranslationAdmin
 
 from portal.models import (
     CoCounselGrant,
@@ -38,7 +39,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Firm)
-class FirmAdmin(admin.ModelAdmin):
+class FirmAdmin(TranslationAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not Firm.objects.exists()
 

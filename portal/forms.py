@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from audit import actions
-from core.forms import PlainCharField, SaneDateField, SaneDateTimeField, TimeZoneField
+from core.forms import (
+    PlainCharField,
+    SaneDateField,
+    SaneDateTimeField,
+    TimeZoneField,
+    per_language,
+    per_language_setup,
+)
 from core.validators import time_zone_choices
 from portal import selectors
 from portal.models import Contact, Firm, Matter, PracticeArea, Tag, TimelineEntry, User
@@ -33,8 +40,8 @@ class FirmForm(forms.ModelForm):
             "default_language",
             "currency",
             "reply_to_email",
-            "promise_channels",
-            "office_hours",
+            *per_language("promise_channels"),
+            *per_language("office_hours"),
             "response_hours",
             "silence_days",
         ]
@@ -42,6 +49,23 @@ class FirmForm(forms.ModelForm):
             "primary_color": forms.TextInput(attrs={"type": "color"}),
             "accent_color": forms.TextInput(attrs={"type": "color"}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        per_language_setup(
+            self,
+            bases=("promise_channels", "office_hours"),
+            firm_language=self.instance.default_language,
+            required=(),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Empty is stored as empty (not NULL), so the firm's own language shows instead.
+        for name in per_language("promise_channels", "office_hours"):
+            if name in data and data[name] is None:
+                data[name] = ""
+        return data
 
     def clean_currency(self) -> str:
         value = (self.cleaned_data.get("currency") or "").upper()

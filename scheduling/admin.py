@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from notifications.admin import DeliveryAdmin
 from scheduling.models import AvailabilityRule, ExternalCalendar, PackageStep, Reminder, Service
@@ -15,7 +16,7 @@ class PackageStepInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(TranslationAdmin):
     """Staff define services here: duration, price, location, buffers, notice, policy."""
 
     list_display = (

@@ -49,6 +49,85 @@ SERVICES = [
     ),
 ]
 
+# The demo firm writes in Polish first, with English (above), Spanish and Russian versions:
+# slug -> language -> (name, description).
+TRANSLATIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "introductory-call": {
+        "pl": (
+            "15-minutowa rozmowa wstępna",
+            "Bezpłatna pierwsza rozmowa przez telefon lub wideo: opowiedz, co się stało, "
+            "a my powiemy, jak możemy pomóc.",
+        ),
+        "es": (
+            "Llamada introductoria de 15 minutos",
+            "Una primera llamada gratuita por teléfono o vídeo: cuéntenos qué ha pasado y le "
+            "diremos cómo podemos ayudarle.",
+        ),
+        "ru": (
+            "15-минутный вводный звонок",
+            "Бесплатный первый звонок по телефону или видео: расскажите, что случилось, "
+            "а мы скажем, чем можем помочь.",
+        ),
+    },
+    "initial-consultation": {
+        "pl": (
+            "45-minutowa konsultacja wstępna",
+            "Płatna konsultacja w naszym biurze z prawnikiem, który poprowadzi Twoją sprawę.",
+        ),
+        "es": (
+            "Consulta inicial de 45 minutos",
+            "Una consulta de pago en nuestro despacho con el abogado que llevará su asunto.",
+        ),
+        "ru": (
+            "45-минутная первичная консультация",
+            "Платная консультация в нашем офисе с юристом, который будет вести ваше дело.",
+        ),
+    },
+    "estate-plan-review": {
+        "pl": (
+            "30-minutowy przegląd planu spadkowego",
+            "Dla obecnych klientów: wspólnie przeglądamy testament i plan spadkowy.",
+        ),
+        "es": (
+            "Revisión del plan sucesorio de 30 minutos",
+            "Para clientes actuales: repasamos juntos su testamento y su plan sucesorio.",
+        ),
+        "ru": (
+            "30-минутный разбор наследственного плана",
+            "Для действующих клиентов: вместе просматриваем завещание и наследственный план.",
+        ),
+    },
+    "estate-plan-package": {
+        "pl": (
+            "Pakiet planowania spadkowego",
+            "Konsultacja wstępna, przegląd projektu i podpisanie, rezerwowane za jednym razem.",
+        ),
+        "es": (
+            "Paquete de planificación sucesoria",
+            "Consulta inicial, revisión del borrador y firma, reservadas de una vez.",
+        ),
+        "ru": (
+            "Пакет наследственного планирования",
+            "Первичная консультация, разбор проекта и подписание — запись сразу на всё.",
+        ),
+    },
+}
+PHONE_DETAIL = {
+    "pl": "Dzwonimy na podany przez Ciebie numer",
+    "es": "Le llamamos al número que nos indique",
+    "ru": "Мы позвоним по номеру, который вы укажете",
+}
+
+
+def _translations(slug: str, kind: str) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for language, (name, description) in TRANSLATIONS[slug].items():
+        fields[f"name_{language}"] = name
+        fields[f"description_{language}"] = description
+        if kind == LocationKind.PHONE:
+            fields[f"location_detail_{language}"] = PHONE_DETAIL[language]
+    return fields
+
 
 def seed(*, staff: list[User], clients: list[Contact], now: dt.datetime | None = None) -> None:
     """`clients`: whom the demo appointments are for."""
@@ -75,6 +154,7 @@ def seed(*, staff: list[User], clients: list[Contact], now: dt.datetime | None =
                 "cancel_fee": Decimal("100") if price else Decimal("0"),
                 "intake_required": slug == "initial-consultation",
                 "is_consultation": slug in ("introductory-call", "initial-consultation"),
+                **_translations(slug, kind),
             },
         )
         service.staff.set(staff)
@@ -88,6 +168,7 @@ def seed(*, staff: list[User], clients: list[Contact], now: dt.datetime | None =
             "location_kind": LocationKind.OFFICE,
             "position": 9,
             "description": "Initial consultation, draft review and signing, booked at once.",
+            **_translations("estate-plan-package", LocationKind.OFFICE),
         },
     )
     package.staff.set(staff)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from core.forms import SaneDateField, SaneDateTimeField
+from core.forms import SaneDateField, SaneDateTimeField, per_language, per_language_setup
 from core.validators import available_time_zones, time_zone_choices, validate_plain_text
 from portal import selectors as portal_selectors
 from scheduling import selectors
@@ -274,6 +274,9 @@ class StaffChoiceField(forms.ModelMultipleChoiceField):
         return str(obj.get_full_name() or obj.email)
 
 
+TRANSLATED_TEXTS = ("name", "description", "location_detail")
+
+
 class ServiceForm(forms.ModelForm):
     """Everything about a service except who it is a step of. The view never saves it:
     the cleaned data goes to services.service_create / service_update."""
@@ -300,13 +303,13 @@ class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = [
-            "name",
+            *per_language("name"),
             "slug",
-            "description",
+            *per_language("description"),
             "duration_minutes",
             "price",
             "location_kind",
-            "location_detail",
+            *per_language("location_detail"),
             "buffer_before_minutes",
             "buffer_after_minutes",
             "min_notice_minutes",
@@ -323,7 +326,7 @@ class ServiceForm(forms.ModelForm):
             "reminder_offsets",
             "reminders_off",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in per_language("description")}
         help_texts = {
             "slug": _(
                 "Used in the booking address /book/<link name>/: lower-case letters, "
@@ -346,8 +349,16 @@ class ServiceForm(forms.ModelForm):
             "position": _("Services are listed by this number, then by name."),
         }
 
-    def __init__(self, *args: Any, currency: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, currency: str = "", firm_language: str = "en", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        per_language_setup(
+            self,
+            bases=TRANSLATED_TEXTS,
+            firm_language=firm_language,
+            required=("name",),
+        )
         # Keep a lawyer who has since left visible, so saving does not drop them silently.
         keep = (
             []
@@ -363,8 +374,6 @@ class ServiceForm(forms.ModelForm):
             self.fields["cancel_fee"].label = _("Late cancellation fee (%(currency)s)") % {
                 "currency": currency
             }
-        self.fields["description"].required = False
-        self.fields["location_detail"].required = False
         # A time set before this form existed (not in the list) stays offered and ticked.
         reminders = cast(forms.TypedMultipleChoiceField, self.fields["reminder_offsets"])
         listed = {minutes for minutes, _label in REMINDER_CHOICES}
@@ -462,9 +471,25 @@ class ServiceForm(forms.ModelForm):
             )
         return data
 
+    def expand_translated(self, names: tuple[str, ...]) -> list[str]:
+        """Each translated text as its per-language fields, the firm's language first."""
+        return [
+            expanded
+            for name in names
+            for expanded in (
+                [f for f in self.fields if f.rpartition("_")[0] == name]
+                if name in TRANSLATED_TEXTS
+                else [name]
+            )
+        ]
+
     def service_fields(self) -> dict[str, Any]:
         """The model fields for the service functions (everything but the staff list)."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "staff"}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "staff"}
+        # An empty translation is stored as empty, so the firm's language shows instead.
+        for name in per_language("description", "location_detail"):
+            fields[name] = fields[name] or ""
+        return fields
 
 
 class PackageStepForm(forms.ModelForm):

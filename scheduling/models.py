@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 from core.validators import validate_plain_text
 from notifications.outbox import Delivery
@@ -89,6 +90,12 @@ class AvailabilityQuerySet(models.QuerySet):
         changed = super().bulk_update(*args, **kwargs)
         availability_changed()
         return changed
+
+
+class ServiceManager(MultilingualManager["Service"]):
+    """Service texts per language (django-modeltranslation) and the availability-aware writes."""
+
+    _queryset_class = AvailabilityQuerySet
 
 
 class LocationKind(models.TextChoices):
@@ -225,7 +232,7 @@ class Service(models.Model):
         help_text=_("Clients get the confirmation but no reminders before this service."),
     )
 
-    objects = AvailabilityQuerySet.as_manager()
+    objects = ServiceManager()
 
     class Meta:
         ordering = ["position", "name"]

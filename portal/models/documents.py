@@ -9,6 +9,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.matters import Matter
@@ -20,6 +21,14 @@ UNDO_DAYS = 30
 def version_key(instance: DocumentVersion, filename: str) -> str:
     """The storage key is chosen by the server; the person's filename never reaches it."""
     return f"documents/{instance.document.matter_id}/{uuid.uuid4().hex}"
+
+
+# Folders the portal makes by itself. Stored under their English names (so lookups and the
+# unique name per matter stay stable) and shown in the reader's language.
+SYSTEM_FOLDER_NAMES: dict[str, str] = {
+    "Message attachments": gettext_noop("Message attachments"),
+    "Requested documents": gettext_noop("Requested documents"),
+}
 
 
 class Folder(models.Model):
@@ -47,7 +56,13 @@ class Folder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name to show: a system folder's in the reader's language, others as typed."""
+        system = SYSTEM_FOLDER_NAMES.get(self.name)
+        return gettext(system) if system else self.name
 
 
 class Document(models.Model):

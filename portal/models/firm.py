@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 from core.languages import CHOICES as LANGUAGE_CHOICES
 from core.validators import validate_color, validate_plain_text, validate_time_zone
@@ -62,6 +63,9 @@ class Firm(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Texts per language (portal/translation.py); declared so type checkers know the manager.
+    objects: ClassVar[MultilingualManager[Firm]] = MultilingualManager()
 
     class Meta:
         verbose_name = _("firm")

@@ -74,10 +74,12 @@ SERVICE_FORM_GROUPS = (
 
 
 def _service_form_page(request: Request, service: Service | None) -> HttpResponse:
-    currency = firm_get().currency
+    firm = firm_get()
     instance = service or Service()
     data = request.POST if request.method == "POST" else None
-    form = ServiceForm(data, instance=instance, currency=currency)
+    form = ServiceForm(
+        data, instance=instance, currency=firm.currency, firm_language=firm.default_language
+    )
     steps = PackageStepFormSet(data, instance=instance, prefix="steps")
     if request.method == "POST" and form.is_valid() and steps.is_valid():
         actor = request.user
@@ -107,7 +109,10 @@ def _service_form_page(request: Request, service: Service | None) -> HttpRespons
             messages.success(request, _("Saved “%(name)s”.") % {"name": saved.name})
             return redirect("scheduling:staff-services")
     invalid = bool(form.errors or steps.total_error_count() or steps.non_form_errors())
-    groups = [(title, [form[name] for name in names]) for title, names in SERVICE_FORM_GROUPS]
+    groups = [
+        (title, [form[name] for name in form.expand_translated(names)])
+        for title, names in SERVICE_FORM_GROUPS
+    ]
     return render(
         request,
         "scheduling/staff_service_form.html",
@@ -116,7 +121,7 @@ def _service_form_page(request: Request, service: Service | None) -> HttpRespons
             "groups": groups,
             "steps": steps,
             "service": service,
-            "currency": currency,
+            "currency": firm.currency,
         },
         status=400 if request.method == "POST" and invalid else 200,
     )

@@ -23,8 +23,8 @@ SETTINGS = {
     "default_language": "en",
     "currency": "PLN",
     "reply_to_email": "biuro@kowalska-nowak.pl",
-    "promise_channels": "Portal",
-    "office_hours": "9-17",
+    "promise_channels_en": "Portal",
+    "office_hours_en": "9-17",
     "response_hours": 24,
     "silence_days": 21,
 }

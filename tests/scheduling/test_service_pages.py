@@ -21,13 +21,13 @@ pytestmark = pytest.mark.django_db
 
 def _form(lawyers: list[Any], **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "name": "Divorce consultation",
+        "name_en": "Divorce consultation",
         "slug": "divorce-consultation",
-        "description": "A first talk about your situation.",
+        "description_en": "A first talk about your situation.",
         "duration_minutes": 45,
         "price": "200.00",
         "location_kind": "office",
-        "location_detail": "Main St 1",
+        "location_detail_en": "Main St 1",
         "buffer_before_minutes": 5,
         "buffer_after_minutes": 10,
         "min_notice_minutes": 240,
@@ -48,7 +48,9 @@ def _form(lawyers: list[Any], **overrides: Any) -> dict[str, Any]:
         "steps-1-service": "",
         "steps-1-min_gap_days": "1",
     }
-    data.update(overrides)
+    # The firm of these tests writes in English: a plain text field is its English column.
+    translated = {"name", "description", "location_detail"}
+    data.update({f"{k}_en" if k in translated else k: v for k, v in overrides.items()})
     return data
 
 
@@ -171,9 +173,9 @@ def test_admin_builds_a_package_from_existing_services(
         ("staff", []),
         ("slug", "not a slug!"),
         ("slug", "intro-call"),
-        ("name", "<b>Bold</b>"),
-        ("description", "<script>alert(1)</script>"),
-        ("name", ""),
+        ("name_en", "<b>Bold</b>"),
+        ("description_en", "<script>alert(1)</script>"),
+        ("name_en", ""),
     ],
 )
 def test_bad_input_shows_an_error_and_stores_nothing(
@@ -466,7 +468,7 @@ def test_admin_chooses_no_reminders_and_a_booking_gets_a_confirmation_but_no_rem
     client.force_login(admin)
     url = reverse("scheduling:staff-service-edit", kwargs={"service_id": intro.pk})
     fields = {
-        "name": intro.name,
+        "name_en": intro.name,
         "slug": intro.slug,
         "duration_minutes": 15,
         "buffer_before_minutes": 0,

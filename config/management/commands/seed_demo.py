@@ -144,8 +144,24 @@ class Command(BaseCommand):
                 "time_zone": "Europe/Warsaw",
                 "default_language": "en",
                 "currency": "PLN",
-                "promise_channels": "Secure messages in this portal; phone only for urgent court deadlines",
-                "office_hours": "Mon–Fri 9:00–17:00",
+                "promise_channels_en": (
+                    "Secure messages in this portal; phone only for urgent court deadlines"
+                ),
+                "promise_channels_pl": (
+                    "Bezpieczne wiadomości w tym portalu; telefon tylko przy pilnych terminach"
+                    " sądowych"
+                ),
+                "promise_channels_es": (
+                    "Mensajes seguros en este portal; teléfono solo para plazos judiciales urgentes"
+                ),
+                "promise_channels_ru": (
+                    "Защищённые сообщения в этом портале; телефон — только при срочных"
+                    " судебных сроках"
+                ),
+                "office_hours_en": "Mon–Fri 9:00–17:00",
+                "office_hours_pl": "pon.–pt. 9:00–17:00",
+                "office_hours_es": "lun.–vie. 9:00–17:00",
+                "office_hours_ru": "пн–пт 9:00–17:00",
                 "response_hours": 24,
             },
         )
