@@ -23,7 +23,7 @@ def copy_into_the_firm_language(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0017_firm_texts_per_language"),
+        ("portal", "0018_firm_texts_per_language"),
         ("scheduling", "0008_service_payment_rule"),
     ]
 

@@ -21,7 +21,7 @@ def copy_into_the_firm_language(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0016_shared_with_cocounsel"),
+        ("portal", "0017_firm_texts"),
     ]
 
     operations = [
