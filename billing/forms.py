@@ -207,6 +207,7 @@ class BillingSettingsForm(forms.ModelForm):  # type: ignore[type-arg]  # generic
             "tax_rounding",
             "reminder_cadence",
             "refund_second_approval_above",
+            "partial_payment_minimum",
             "seller_name",
             "seller_address",
             "seller_tax_id",

@@ -85,6 +85,16 @@ class BillingSettings(models.Model):
         validators=[MinValueValidator(Decimal(0))],
         help_text=_("In the firm's currency; refunds in other currencies always need one."),
     )
+    partial_payment_minimum = models.DecimalField(
+        _("smallest part-payment clients may make online"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("50.00"),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Empty: clients pay the whole balance of an invoice online, never a part."),
+    )
     seller_name = models.CharField(
         _("seller name on documents"), max_length=200, blank=True, validators=[validate_plain_text]
     )
@@ -530,6 +540,10 @@ class PaymentRequest(models.Model):
     )
     amount = _money(_("amount"))
     currency = models.CharField(max_length=3)
+    # A client may pay part of it (invoices, when the firm allows it; never fees), at
+    # least min_amount; the invoice's balance stays the source of truth.
+    allow_partial = models.BooleanField(default=False)
+    min_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -40,7 +40,7 @@ from billing.models import (
     Refund,
     StripeEvent,
 )
-from billing.money import Money, MoneyError, check_amount, format_money
+from billing.money import Money, MoneyError, check_amount, format_money, parse_amount
 from billing.selectors import (
     billing_settings_get,
     invoice_get_for_client,
@@ -112,9 +112,14 @@ def webhook_secrets() -> list[str]:
 # ---------------------------------------------------------------------------
 
 
+# Stripe's smallest charge per currency (docs.stripe.com/currencies, minimum charge).
+STRIPE_MINIMUM = {"PLN": Decimal("2.00"), "EUR": Decimal("0.50"), "USD": Decimal("0.50")}
+
+
 def _request_for_invoice(invoice: Invoice) -> PaymentRequest:
     """The open request for the invoice's balance (one per invoice; its amount follows
-    the balance, never a form)."""
+    the balance, never a form; part-payments as the firm's settings allow)."""
+    minimum = billing_settings_get().partial_payment_minimum
     request = (
         PaymentRequest.objects.select_for_update()
         .filter(invoice=invoice, status=PaymentRequest.Status.OPEN)
@@ -127,16 +132,68 @@ def _request_for_invoice(invoice: Invoice) -> PaymentRequest:
             invoice=invoice,
             amount=invoice.balance,
             currency=invoice.currency,
+            allow_partial=minimum is not None,
+            min_amount=minimum,
         )
-    elif request.amount != invoice.balance:
+    elif request.amount != invoice.balance or request.min_amount != minimum:
         request.amount = invoice.balance
-        request.save(update_fields=["amount"])
+        request.allow_partial = minimum is not None
+        request.min_amount = minimum
+        request.save(update_fields=["amount", "allow_partial", "min_amount"])
     return request
 
 
-def invoice_pay_start(*, user: User, meta: RequestMeta | None = None, invoice_id: Any) -> str:
+def part_payment_floor(request: PaymentRequest) -> Decimal:
+    """The smallest part the client may pay on this request."""
+    floor = max(
+        Decimal(request.min_amount or 0), STRIPE_MINIMUM.get(request.currency, Decimal("0.50"))
+    )
+    return min(floor, Decimal(request.amount))
+
+
+def part_payment_allowed(invoice: Invoice) -> Decimal | None:
+    """For the invoice page: the smallest part the client may pay, or None when only the
+    whole balance can be paid online."""
+    minimum = billing_settings_get().partial_payment_minimum
+    if minimum is None or invoice.balance <= 0:
+        return None
+    floor = max(minimum, STRIPE_MINIMUM.get(invoice.currency, Decimal("0.50")))
+    return floor if floor < invoice.balance else None
+
+
+def _chosen_amount(request: PaymentRequest, text: str | None, language: str) -> Decimal:
+    """What this attempt asks for: the request's amount, or a part the client typed,
+    checked against the request row (never trusted from the form)."""
+    if text is None or not text.strip():
+        return Decimal(request.amount)
+    if not request.allow_partial:
+        raise ServiceError(
+            _("This invoice is paid in full online; a part-payment is not possible.")
+        )
+    try:
+        amount = parse_amount(text, request.currency, language)
+    except MoneyError as exc:
+        raise ServiceError(str(exc)) from None
+    if amount > request.amount:
+        raise ServiceError(
+            _("You can pay at most %(balance)s, what is left to pay.")
+            % {"balance": format_money(request.amount, request.currency, language)}
+        )
+    floor = part_payment_floor(request)
+    if amount < floor:
+        raise ServiceError(
+            _("A part-payment is at least %(minimum)s.")
+            % {"minimum": format_money(floor, request.currency, language)}
+        )
+    return amount
+
+
+def invoice_pay_start(
+    *, user: User, meta: RequestMeta | None = None, invoice_id: Any, amount: str | None = None
+) -> str:
     """The client presses "Pay": a request, an attempt (its key stored first) and a
-    Checkout Session; returns the URL to send the client to."""
+    Checkout Session; returns the URL to send the client to. ``amount`` is a part the
+    client typed, where the firm allows part-payments; otherwise the whole balance."""
     invoice = invoice_get_for_client(user=user, invoice_id=invoice_id)
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -147,6 +204,7 @@ def invoice_pay_start(*, user: User, meta: RequestMeta | None = None, invoice_id
         ).exists():
             raise ServiceError(_("A payment of this invoice is being confirmed by your bank."))
         request = _request_for_invoice(invoice)
+        chosen = _chosen_amount(request, amount, user.language or invoice.language)
         previous = list(
             request.attempts.filter(status=PaymentAttempt.Status.OPEN).exclude(
                 checkout_session_id=None
@@ -156,7 +214,7 @@ def invoice_pay_start(*, user: User, meta: RequestMeta | None = None, invoice_id
         attempt = PaymentAttempt.objects.create(
             id=attempt_id,
             request=request,
-            amount=request.amount,
+            amount=chosen,
             currency=request.currency,
             idempotency_key=f"cs:{attempt_id}",
             expires_at=timezone.now() + dt.timedelta(minutes=SESSION_MINUTES, seconds=30),
@@ -439,9 +497,12 @@ def _succeed(attempt: PaymentAttempt, intent: gw.PaymentIntent, *, actor_label: 
         allocate=request.kind not in FEE_KINDS,
     )
     # A request that lapsed meanwhile (its hold expired) is still paid: money facts win.
-    PaymentRequest.objects.filter(
-        pk=request.pk, status__in=(PaymentRequest.Status.OPEN, PaymentRequest.Status.EXPIRED)
-    ).update(status=PaymentRequest.Status.PAID)
+    # A part-payment leaves an invoice's request open for the rest (its balance decides).
+    if not (request.invoice_id and _open(request.invoice_id)):
+        PaymentRequest.objects.filter(
+            pk=request.pk,
+            status__in=(PaymentRequest.Status.OPEN, PaymentRequest.Status.EXPIRED),
+        ).update(status=PaymentRequest.Status.PAID)
     audit_record(
         action=BillingAction.PAYMENT_SETTLED,
         actor_label=actor_label,

@@ -44,6 +44,7 @@ def invoice_detail(request: Request, invoice_id: str) -> HttpResponse:
             "lines": selectors.invoice_lines(invoice),
             "credit_notes": list(invoice.credit_notes.all()),
             "payments": selectors.payments_for_invoice(invoice),
+            "part_minimum": services.part_payment_allowed(invoice),
         },
     )
 
@@ -51,10 +52,14 @@ def invoice_detail(request: Request, invoice_id: str) -> HttpResponse:
 @require_POST
 @portal_user_required
 def invoice_pay(request: Request, invoice_id: str) -> HttpResponse:
-    """Pay the balance online. The amount is the invoice's, never the form's."""
+    """Pay the balance online, or a part the client typed where the firm allows it (the
+    service checks it against the invoice's request row)."""
     try:
         url = services.invoice_pay_start(
-            user=request.user, meta=RequestMeta.from_request(request), invoice_id=invoice_id
+            user=request.user,
+            meta=RequestMeta.from_request(request),
+            invoice_id=invoice_id,
+            amount=request.POST.get("amount"),
         )
     except ServiceError as exc:
         flash.error(request, str(exc))

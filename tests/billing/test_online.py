@@ -15,7 +15,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from billing import services
-from billing.models import Invoice, Payment, PaymentAttempt, Refund, StripeEvent
+from billing.models import (
+    BillingSettings,
+    Invoice,
+    Payment,
+    PaymentAttempt,
+    PaymentRequest,
+    Refund,
+    StripeEvent,
+)
 from billing.services import online
 from core.errors import ServiceError
 from notifications.models import Notification
@@ -249,8 +257,70 @@ def test_a_client_cannot_pay_someone_elses_invoice_nor_choose_the_amount(
     client.force_login(user)
     assert client.post(reverse("billing:portal-invoice-pay", args=[theirs.pk])).status_code == 404
     mine = issued(actor=admin, contact=contact)
-    client.post(reverse("billing:portal-invoice-pay", args=[mine.pk]), {"amount": "1.00"})
+    url = reverse("billing:portal-invoice-pay", args=[mine.pk])
+    # a part below the firm's smallest, above the balance, or not an amount: the client is
+    # told why, on the invoice page, and nothing is stored
+    for typed, message in (
+        ("1", "co najmniej"),
+        ("400", "najwyżej"),
+        ("<b>9</b>", ""),
+        ("-60", ""),
+        ("1e9", ""),
+    ):
+        response = client.post(url, {"amount": typed}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("billing:portal-invoice", args=[mine.pk])
+        assert message in response.content.decode()
+        assert not PaymentAttempt.objects.exists()
+    # with part-payments off, a typed amount is refused, and the page offers none
+    BillingSettings.objects.filter(pk=1).update(partial_payment_minimum=None)
+    response = client.post(url, {"amount": "100"}, follow=True)
+    assert "wpłata częściowa nie jest możliwa" in response.content.decode()
+    assert not PaymentAttempt.objects.exists()
+    page = client.get(reverse("billing:portal-invoice", args=[mine.pk])).content.decode()
+    assert 'name="amount"' not in page
+    # the whole balance is always the invoice's, never the form's
+    client.post(url)
     assert PaymentAttempt.objects.get().amount == mine.balance
+
+
+def test_a_client_pays_part_of_an_invoice_and_later_the_rest(
+    fake: FakeStripe, people: Any, client: Any
+) -> None:
+    admin, user, contact, *_ = people
+    invoice = issued(actor=admin, contact=contact)
+    client.force_login(user)
+    page = client.get(reverse("billing:portal-invoice", args=[invoice.pk])).content.decode()
+    assert 'name="amount"' in page
+    # when she pays 100 of 350
+    url = reverse("billing:portal-invoice-pay", args=[invoice.pk])
+    assert client.post(url, {"amount": "100"}).status_code == 302
+    create = fake.calls("post", "/v1/checkout/sessions")[0]
+    assert create.params["line_items"][0]["price_data"]["unit_amount"] == "10000"
+    fake.complete_session(session_of(fake)["id"])
+    for event in fake.events:
+        post_event(client, event)
+    # then the invoice is partly paid and its request stays open for the rest
+    invoice.refresh_from_db()
+    assert invoice.settlement == "PARTIAL" and invoice.balance == Decimal("250.00")
+    request = PaymentRequest.objects.get(invoice=invoice)
+    assert request.status == "OPEN"
+    # when she pays the rest, the request follows the balance and is paid
+    fake.events.clear()
+    assert client.post(url).status_code == 302
+    second = PaymentAttempt.objects.order_by("-created_at").first()
+    assert second is not None and second.amount == Decimal("250.00")
+    session = next(
+        o
+        for o in fake.objects.values()
+        if o["object"] == "checkout.session" and o["id"] == second.checkout_session_id
+    )
+    fake.complete_session(session["id"])
+    for event in fake.events:
+        post_event(client, event)
+    invoice.refresh_from_db()
+    request.refresh_from_db()
+    assert invoice.settlement == "PAID" and invoice.balance == 0
+    assert request.status == "PAID" and Payment.objects.count() == 2
 
 
 def test_staff_refund_a_card_payment_in_full_through_stripe_and_it_credits_the_invoice(
