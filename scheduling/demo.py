@@ -153,6 +153,12 @@ def seed(*, staff: list[User], clients: list[Contact], now: dt.datetime | None =
                 "cancel_deadline_hours": 24,
                 "cancel_fee": Decimal("100") if price else Decimal("0"),
                 "intake_required": slug == "initial-consultation",
+                # The 350 PLN consultation is paid when booking: its time is held meanwhile.
+                "payment_rule": (
+                    Service.PaymentRule.FULL_AT_BOOKING
+                    if slug == "initial-consultation"
+                    else Service.PaymentRule.NONE
+                ),
                 "is_consultation": slug in ("introductory-call", "initial-consultation"),
                 **_translations(slug, kind),
             },

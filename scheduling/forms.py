@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -308,6 +309,8 @@ class ServiceForm(forms.ModelForm):
             *per_language("description"),
             "duration_minutes",
             "price",
+            "payment_rule",
+            "deposit_amount",
             "location_kind",
             *per_language("location_detail"),
             "buffer_before_minutes",
@@ -345,6 +348,11 @@ class ServiceForm(forms.ModelForm):
                 "5 to 30 minutes."
             ),
             "price": _("0 means free."),
+            "payment_rule": _(
+                "A paid booking keeps its time while the client pays online and is "
+                "confirmed once the payment is received."
+            ),
+            "deposit_amount": _("Only for a deposit: the part paid when booking."),
             "cancel_deadline_hours": _("Cancelling later than this costs the fee below."),
             "position": _("Services are listed by this number, then by name."),
         }
@@ -374,6 +382,11 @@ class ServiceForm(forms.ModelForm):
             self.fields["cancel_fee"].label = _("Late cancellation fee (%(currency)s)") % {
                 "currency": currency
             }
+            self.fields["deposit_amount"].label = _("Deposit (%(currency)s)") % {
+                "currency": currency
+            }
+        self.fields["deposit_amount"].required = False
+        self.fields["payment_rule"].required = False
         # A time set before this form existed (not in the list) stays offered and ticked.
         reminders = cast(forms.TypedMultipleChoiceField, self.fields["reminder_offsets"])
         listed = {minutes for minutes, _label in REMINDER_CHOICES}
@@ -398,6 +411,9 @@ class ServiceForm(forms.ModelForm):
                 _("Each reminder time can be chosen once."), code="duplicate"
             )
         return sorted(values, reverse=True)
+
+    def clean_payment_rule(self) -> str:
+        return str(self.cleaned_data.get("payment_rule") or Service.PaymentRule.NONE)
 
     def clean_slug(self) -> str:
         return str(self.cleaned_data.get("slug") or "").strip().lower()
@@ -461,6 +477,19 @@ class ServiceForm(forms.ModelForm):
         price, fee = data.get("price"), data.get("cancel_fee")
         if price is not None and fee is not None and price > 0 and fee > price:
             self.add_error("cancel_fee", _("The cancellation fee cannot be more than the price."))
+        rule, deposit = data.get("payment_rule"), data.get("deposit_amount")
+        if deposit is None:
+            data["deposit_amount"] = deposit = Decimal("0")
+        if rule in (Service.PaymentRule.FULL_AT_BOOKING, Service.PaymentRule.DEPOSIT) and (
+            price is not None and price <= 0
+        ):
+            self.add_error("payment_rule", _("A free service has nothing to pay when booking."))
+        elif rule == Service.PaymentRule.DEPOSIT and price is not None:
+            if not 0 < deposit < price:
+                self.add_error(
+                    "deposit_amount",
+                    _("A deposit is more than zero and less than the price."),
+                )
         kind, detail = data.get("location_kind"), data.get("location_detail")
         if kind == LocationKind.VIDEO and detail and not detail.startswith("https://"):
             self.add_error("location_detail", _("A video link starts with https://."))

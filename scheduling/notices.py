@@ -89,7 +89,7 @@ def _values(
 
     with translation.override(recipient.language):
         place = selectors.appointment_place(first).text
-        terms = selectors.cancellation_terms(first.service)
+        terms = selectors.appointment_terms(first)
     return {
         "firm": firm.name,
         "name": recipient.name,

@@ -88,6 +88,7 @@ from scheduling.selectors.series import (
 from scheduling.selectors.terms import (
     Place,
     appointment_place,
+    appointment_terms,
     booking_code,
     cancellation_terms,
     policy_cancellation,
@@ -95,6 +96,7 @@ from scheduling.selectors.terms import (
     policy_terms,
     price_text,
     service_place,
+    service_terms,
 )
 
 __all__ = [
@@ -106,6 +108,8 @@ __all__ = [
     "service_place",
     "price_text",
     "cancellation_terms",
+    "appointment_terms",
+    "service_terms",
     "policy_cancellation",
     "policy_snapshot",
     "policy_terms",

@@ -15,7 +15,7 @@ from portal import selectors as portal_selectors
 from scheduling import ics
 from scheduling.models import BLOCKING_STATUSES, Appointment, LocationKind, Service
 from scheduling.selectors.catalogue import service_invite_token
-from scheduling.selectors.terms import appointment_place, cancellation_terms
+from scheduling.selectors.terms import appointment_place, appointment_terms
 
 
 def appointment_manage_links(*, appointment: Appointment) -> dict[str, str]:
@@ -77,7 +77,7 @@ def _appointment_ics(*, appointments: list[Appointment], method: str) -> bytes:
             description = "\n".join(
                 [
                     appointment_place(appointment).text,
-                    cancellation_terms(appointment.service),
+                    appointment_terms(appointment),
                     f"{_('Reschedule')}: {links['reschedule']}",
                     f"{_('Cancel')}: {links['cancel']}",
                 ]

@@ -127,9 +127,10 @@ def policy_cancellation(appointment: Appointment) -> tuple[int, Decimal]:
         return appointment.service.cancel_deadline_hours, Decimal(appointment.service.cancel_fee)
 
 
-def policy_terms(snapshot: dict[str, Any]) -> list[str]:
-    """The stored terms as sentences in the active language: what is paid now, the
-    cancellation deadline and fee, and what a cancellation refunds."""
+def policy_terms(snapshot: dict[str, Any], *, booked: bool = False) -> list[str]:
+    """The stored terms as sentences in the active language: what is paid now (or, once
+    `booked`, was paid when booking), the cancellation deadline and fee, and what a
+    cancellation refunds."""
     currency = str(snapshot.get("currency") or portal_selectors.firm_get().currency)
     try:
         pay = Decimal(str(snapshot.get("pay_at_booking") or "0"))
@@ -138,7 +139,17 @@ def policy_terms(snapshot: dict[str, Any]) -> list[str]:
     except (TypeError, ValueError, ArithmeticError):
         return []
     lines = []
-    if pay > 0:
+    if pay > 0 and booked:
+        if snapshot.get("payment_rule") == "DEPOSIT":
+            lines.append(
+                _("A deposit of %(amount)s was paid when booking; the rest is invoiced later.")
+                % {"amount": format_money(pay, currency)}
+            )
+        else:
+            lines.append(
+                _("%(amount)s was paid when booking.") % {"amount": format_money(pay, currency)}
+            )
+    elif pay > 0:
         if snapshot.get("payment_rule") == "DEPOSIT":
             lines.append(
                 _("A deposit of %(amount)s is paid now; the rest is invoiced later.")
@@ -170,3 +181,18 @@ def policy_terms(snapshot: dict[str, Any]) -> list[str]:
     else:
         lines.append(_("You can cancel or change it free of charge until it starts."))
     return lines
+
+
+def appointment_terms(appointment: Appointment) -> str:
+    """The terms of a booking in one paragraph, as the client accepted them (the stored
+    snapshot); older appointments without one show their service's current terms."""
+    if appointment.policy_snapshot:
+        lines = policy_terms(appointment.policy_snapshot, booked=True)
+        if lines:
+            return " ".join(lines)
+    return cancellation_terms(appointment.service)
+
+
+def service_terms(service: Service) -> str:
+    """The terms a booking of this service would be made on (shown before booking)."""
+    return " ".join(policy_terms(policy_snapshot(service))) or cancellation_terms(service)

@@ -68,7 +68,10 @@ SERVICE_FORM_GROUPS = (
             "reminders_off",
         ),
     ),
-    (_lazy("Price and cancellation"), ("price", "cancel_deadline_hours", "cancel_fee")),
+    (
+        _lazy("Price and cancellation"),
+        ("price", "payment_rule", "deposit_amount", "cancel_deadline_hours", "cancel_fee"),
+    ),
     (_lazy("Who"), ("staff", "audience", "intake_required")),
 )
 

@@ -135,8 +135,7 @@ def booking_detail(request: HttpRequest, token: str) -> HttpResponse:
             "appointment": appointment,
             "group": group,
             "rows": [
-                (a, selectors.appointment_place(a), selectors.cancellation_terms(a.service))
-                for a in group
+                (a, selectors.appointment_place(a), selectors.appointment_terms(a)) for a in group
             ],
             "code": selectors.booking_code(appointment.booking_ref),
             "email": appointment.contact.email,

@@ -253,7 +253,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
         "invite": invite,
         "steps": steps,
         "place": selectors.service_place(service),
-        "terms": selectors.cancellation_terms(service),
+        "terms": selectors.service_terms(service),
         "price": selectors.price_text(service),
         "plan": plan,
         "plan_key": selectors.plan_fingerprint(plan) if plan else "",

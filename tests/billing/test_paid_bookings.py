@@ -389,3 +389,14 @@ def test_the_demo_checkout_confirms_the_booking_through_the_webhook_path(
     assert Appointment.objects.get(pk=booked[0].pk).status == "booked"
     follow = client.get(answer["Location"])
     assert follow.status_code == 302 and "/billing/" not in follow["Location"]
+
+
+def test_the_pay_page_speaks_the_bookers_language(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any
+) -> None:
+    booked = book(paid)
+    page = client.get(pay_url(booked), HTTP_ACCEPT_LANGUAGE="pl")
+    text = page.content.decode()
+    assert page.status_code == 200, text[:300]
+    assert "Zapłać, aby potwierdzić rezerwację" in text, text[:3000]
+    assert "350,00" in text

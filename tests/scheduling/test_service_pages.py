@@ -507,3 +507,26 @@ def test_admin_chooses_no_reminders_and_a_booking_gets_a_confirmation_but_no_rem
     assert booked.status_code == 201, booked.content
     assert not Reminder.objects.filter(appointment_id=booked.json()["reference"]).exists()
     assert Notification.objects.filter(event="booked").count() == 1
+
+
+def test_admin_makes_a_service_paid_when_booking_and_bad_rules_are_refused(
+    client, frozen, admin, lawyers
+) -> None:
+    client.force_login(admin)
+    url = reverse("scheduling:staff-service-new")
+    # a deposit above the price, and a free service asking for payment: errors, nothing stored
+    bad = client.post(url, _form(lawyers, payment_rule="DEPOSIT", deposit_amount="250.00"))
+    assert bad.status_code == 400 and b"less than the price" in bad.content
+    free = client.post(
+        url, _form(lawyers, price="0", cancel_fee="0", payment_rule="FULL_AT_BOOKING")
+    )
+    assert free.status_code == 400 and b"nothing to pay when booking" in free.content
+    assert not Service.objects.exists()
+    page = client.get(url).content.decode()
+    assert 'name="payment_rule"' in page and 'name="deposit_amount"' in page
+    # a deposit of 80 on the 200 consultation
+    response = client.post(url, _form(lawyers, payment_rule="DEPOSIT", deposit_amount="80.00"))
+    assert response.status_code == 302
+    service = Service.objects.get()
+    assert service.payment_rule == "DEPOSIT" and service.deposit_amount == Decimal("80.00")
+    assert service.amount_at_booking == Decimal("80.00")
