@@ -534,6 +534,13 @@ CELERY_BEAT_SCHEDULE["intake-form-reminders"] = {
     "schedule": 900.0,
     "options": {"expires": 850},
 }
+# Declined and lost inquiries past their retention period (intake/retention.py).
+CELERY_BEAT_SCHEDULE["intake-prospects-purge"] = {
+    "task": "intake.tasks.prospects_purge",
+    "schedule": crontab(hour=3, minute=30),
+}
+ATRIUM_PROSPECT_RETENTION_MONTHS = env.int("ATRIUM_PROSPECT_RETENTION_MONTHS", default=12)
+ATRIUM_PROSPECT_SENSITIVE_MONTHS = env.int("ATRIUM_PROSPECT_SENSITIVE_MONTHS", default=6)
 CELERY_BEAT_SCHEDULE["scheduling-holds-expire"] = {
     "task": "scheduling.tasks.booking_holds_expire",
     "schedule": 60.0,

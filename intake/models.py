@@ -198,6 +198,12 @@ class Lead(models.Model):
     parties_changed_at = models.DateTimeField(null=True, blank=True)
     declined_reason = models.CharField(max_length=40, blank=True)
     lost_reason = models.CharField(max_length=40, blank=True)
+    # Retention once declined or lost (intake/retention.py): the answers, drafts and files
+    # go on `retain_until`, sensitive answers earlier; the row stays as the conflict stub.
+    closed_on = models.DateField(null=True, blank=True)
+    retain_until = models.DateField(_("kept until"), null=True, blank=True, db_index=True)
+    sensitive_purged_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("intake/booking/<str:token>/", public.booking_form, name="booking-form"),
     path("privacy/", privacy.privacy_notice, name="privacy"),
     path("staff/intake/privacy/", privacy.staff_privacy, name="staff-privacy"),
+    path("staff/intake/retention/", privacy.staff_retention, name="staff-retention"),
     path("staff/intake/forms/", staff.staff_forms, name="staff-forms"),
     path("staff/intake/forms/new/", staff.staff_form_new, name="staff-form-new"),
     path("staff/intake/forms/<uuid:form_id>/", staff.staff_form, name="staff-form"),

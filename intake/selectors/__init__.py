@@ -44,8 +44,12 @@ from intake.selectors.privacy import (
     privacy_notice_versions_known,
     privacy_notices_latest,
 )
+from intake.selectors.retention import PurgeItem, leads_purged_recently, purge_plan
 
 __all__ = [
+    "PurgeItem",
+    "leads_purged_recently",
+    "purge_plan",
     "NO_NOTICE_VERSION",
     "privacy_notice_current",
     "privacy_notice_version",

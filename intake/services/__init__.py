@@ -52,6 +52,7 @@ from intake.services.privacy import (
     privacy_shown_record,
 )
 from intake.services.retain import RetainInput, RetainResult, lead_retain
+from intake.services.retention import PurgeReport, prospects_purge
 from intake.services.submissions import (
     MAX_BODY,
     SubmitResult,
@@ -62,6 +63,8 @@ from intake.services.submissions import (
 )
 
 __all__ = [
+    "PurgeReport",
+    "prospects_purge",
     "form_consents_record",
     "privacy_notice_publish",
     "privacy_shown_record",

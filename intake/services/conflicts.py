@@ -22,6 +22,7 @@ from audit.services import audit_record
 from core.errors import ServiceError
 from core.http import AtriumUser, RequestMeta
 from intake import conflicts_engine as engine
+from intake import retention
 from intake.audit_actions import IntakeAction
 from intake.models import (
     ConflictCheck,
@@ -483,7 +484,11 @@ def lead_move(
 ) -> bool:
     """A conditional move (idempotent): only from the given stages; writes the change."""
     with transaction.atomic():
-        moved = Lead.objects.filter(pk=lead.pk, status__in=list(allowed_from)).update(status=to)
+        changes: dict[str, Any] = {"status": to}
+        if to in retention.PURGEABLE:
+            today = timezone.localdate()
+            changes.update(closed_on=today, retain_until=retention.retain_until_for(today))
+        moved = Lead.objects.filter(pk=lead.pk, status__in=list(allowed_from)).update(**changes)
         if moved:
             LeadStageChange.objects.create(
                 lead=lead,

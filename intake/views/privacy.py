@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,7 +14,7 @@ from core.decorators import staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.languages import CODES, NATIVE_NAMES
-from intake import selectors, services
+from intake import retention, selectors, services
 from intake.forms import PrivacyNoticeForm
 from portal.selectors import firm_get
 from portal.types import Request
@@ -76,4 +76,23 @@ def staff_privacy(request: Request) -> HttpResponse:
         "intake/staff_privacy.html",
         {"rows": rows, "form": form, "can_edit": can_edit, "chosen": chosen},
         status=status,
+    )
+
+
+@staff_required
+@require_GET
+def staff_retention(request: Request) -> HttpResponse:
+    """The 14-day preview of the retention purge (a dry run; the purge itself runs only
+    as the daily job or the management command), and what was purged lately."""
+    today = timezone.localdate()
+    return render(
+        request,
+        "intake/staff_retention.html",
+        {
+            "plan": selectors.purge_plan(today=today),
+            "purged": selectors.leads_purged_recently(),
+            "months": retention.retention_months(),
+            "sensitive_months": retention.sensitive_months(),
+            "days": retention.PREVIEW_DAYS,
+        },
     )

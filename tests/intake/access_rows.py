@@ -118,6 +118,7 @@ ROWS = [
     Row("intake:booking-form", same(404), kwargs=lambda w: BAD_TOKEN),
     Row("intake:privacy", PUBLIC),
     Row("intake:staff-privacy", STAFF_ONLY),
+    Row("intake:staff-retention", STAFF_ONLY),
     Row(
         "intake:staff-privacy",
         ADMIN_POST,
