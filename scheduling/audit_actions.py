@@ -17,6 +17,14 @@ class SchedulingAction(models.TextChoices):
     APPOINTMENT_HOLD_EXTENDED = "appointment.hold_extended", _("Booking hold extended")
     APPOINTMENT_HOLD_EXPIRED = "appointment.hold_expired", _("Booking hold expired")
     APPOINTMENT_HOLD_RELEASED = "appointment.hold_released", _("Booking hold released")
+    APPOINTMENT_OWNER_CONFIRMED = (
+        "appointment.owner_confirmed",
+        _("Booking confirmed by the owner of its email"),
+    )
+    APPOINTMENT_OWNER_DECLINED = (
+        "appointment.owner_declined",
+        _("Booking declined by the owner of its email"),
+    )
     AVAILABILITY_CHANGED = "availability.changed", _("Working hours changed")
     CALENDAR_ADDED = "calendar.added", _("External calendar added")
     CALENDAR_REMOVED = "calendar.removed", _("External calendar removed")

@@ -457,6 +457,15 @@ class Appointment(models.Model):
         PORTAL = "portal", _("Client portal")
         STAFF = "staff", _("Staff")
 
+    class OwnerCheck(models.TextChoices):
+        """A public booking made with the email of a client (or of anyone with a login)
+        waits for the owner of that address to confirm it from the email."""
+
+        NOT_NEEDED = "", _("Not needed")
+        PENDING = "pending", _("Unconfirmed: booked with the email of an existing client")
+        CONFIRMED = "confirmed", _("Confirmed by the owner of the email")
+        DECLINED = "declined", _("Declined by the owner of the email")
+
     TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
         Status.HELD: (Status.BOOKED, Status.EXPIRED, Status.CANCELLED),
         Status.EXPIRED: (),
@@ -519,6 +528,14 @@ class Appointment(models.Model):
     # paid up front, the cancellation deadline and fee): later changes to the service do
     # not change them. Built by scheduling.selectors.policy_snapshot.
     policy_snapshot = models.JSONField(null=True, blank=True)
+    # OwnerCheck above; until CONFIRMED the booking is not in the client's portal, no
+    # confirmation or reminder goes out, and staff see it as unconfirmed.
+    owner_check = models.CharField(
+        max_length=10, choices=OwnerCheck.choices, blank=True, default=OwnerCheck.NOT_NEEDED
+    )
+    # What a public booker typed when the email matched an existing contact (whose record
+    # a public booking never changes): name, phone and the SMS consent they ticked.
+    booker_details = models.JSONField(default=dict, blank=True)
 
     objects = AvailabilityQuerySet.as_manager()
 

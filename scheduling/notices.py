@@ -35,7 +35,7 @@ from scheduling import selectors
 from scheduling.models import Appointment, ExternalCalendar, Reminder
 from scheduling.notice_texts import EMAIL, SMS
 from scheduling.services.calendars import CALENDAR_BROKEN_NOTICE
-from scheduling.services.reminders import SUPPRESS_REASONS
+from scheduling.services.reminders import OWNER_CHECK_NOTICE, SUPPRESS_REASONS
 
 if TYPE_CHECKING:
     from notifications.models import Notification
@@ -65,6 +65,10 @@ REASONS = {
     "superseded: the appointment changed again": _("not sent: the appointment changed again"),
     "superseded: the appointment is not cancelled": _("not sent: the appointment is not cancelled"),
     "calendar fixed": _("not sent: the calendar works again"),
+    "owner answered": _("not sent: the owner of the email already answered"),
+    "waiting for the owner of the email": _(
+        "not sent: the owner of the email has not confirmed the booking"
+    ),
 }
 
 
@@ -103,6 +107,9 @@ def _values(
     }
 
 
+_UNCONFIRMED = (Appointment.OwnerCheck.PENDING, Appointment.OwnerCheck.DECLINED)
+
+
 def compose_appointment_event(row: Notification, ctx: SendContext) -> Outgoing:
     """A confirmation, change, cancellation or no-show message (one per booking)."""
     ids = row.context.get("appointments", [])
@@ -120,6 +127,10 @@ def compose_appointment_event(row: Notification, ctx: SendContext) -> Outgoing:
         raise Suppress("superseded: the appointment changed again")
     if event == "cancelled" and Appointment.Status.CANCELLED not in statuses:
         raise Suppress("superseded: the appointment is not cancelled")
+    # A booking made with a client's email says nothing to that client until they confirm
+    # it (they were asked by the owner-check email), nor after they declined it.
+    if any(a.owner_check in _UNCONFIRMED for a in appointments):
+        raise Suppress("waiting for the owner of the email")
     recipient = portal_selectors.contact_recipient(appointments[0].contact)
     to = address_for(recipient, row.channel)
     postpone_sms_in_quiet_hours(recipient, row.channel, ctx.now)
@@ -209,6 +220,37 @@ def compose_calendar_broken(row: Notification, ctx: SendContext) -> Outgoing:
     return outgoing(row, to=address_for(recipient, "email"), subject=subject.strip(), body=body)
 
 
+def compose_owner_check(row: Notification, ctx: SendContext) -> Outgoing:
+    """The email asking the owner of an address to confirm a booking made with it."""
+    ids = row.context.get("appointments", [])
+    first = Appointment.objects.filter(pk__in=ids).order_by("start_at").first()
+    if first is None:
+        raise Suppress("appointment no longer exists")
+    appointments = selectors.booking_rows(selectors.appointment_current(appointment=first))
+    if {a.owner_check for a in appointments} != {Appointment.OwnerCheck.PENDING}:
+        raise Suppress("owner answered")
+    if {a.status for a in appointments} != {Appointment.Status.BOOKED}:
+        raise Suppress("appointment not active")
+    recipient = portal_selectors.contact_recipient(appointments[0].contact)
+    firm = ctx.remember("firm", portal_selectors.firm_get)
+
+    def when(value: dt.datetime) -> str:
+        text = format_long_datetime(value, zone=recipient.zone, language=recipient.language)
+        return f"{text} {value.astimezone(recipient.zone).tzname()}"
+
+    with translation.override(recipient.language):
+        context = {
+            "firm": firm,
+            "name": recipient.name,
+            "service": appointments[0].service.name,
+            "when": "; ".join(when(a.start_at) for a in appointments),
+            "link": selectors.owner_check_link(first),
+        }
+        subject = render_to_string("emails/scheduling/owner_check_subject.txt", context)
+        body = render_to_string("emails/scheduling/owner_check.txt", context)
+    return outgoing(row, to=address_for(recipient, "email"), subject=subject.strip(), body=body)
+
+
 NOTICES = [
     Notice(
         event="booked",
@@ -254,6 +296,11 @@ NOTICES = [
         email=EMAIL["reminder"],
         sms=SMS["reminder"],
         sample=SAMPLE,
+    ),
+    Notice(
+        event=OWNER_CHECK_NOTICE,
+        label=_("Booking made with a client's email: please confirm"),
+        compose=compose_owner_check,
     ),
     Notice(
         event=CALENDAR_BROKEN_NOTICE,

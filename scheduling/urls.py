@@ -13,6 +13,7 @@ urlpatterns = [
     path("manage/<str:token>/reschedule/", manage.booking_reschedule, name="booking-reschedule"),
     path("manage/<str:token>/cancel/", manage.booking_cancel, name="booking-cancel"),
     path("manage/<str:token>/release/", manage.booking_release, name="booking-release"),
+    path("booking/confirm/<str:token>/", manage.booking_owner_check, name="booking-owner-check"),
     path("calendar/<str:token>.ics", manage.staff_feed, name="staff-feed"),
     path("api/slots/", api.api_slots, name="api-slots"),
     path("api/bookings/", api.api_bookings, name="api-bookings"),

@@ -89,6 +89,12 @@ def contact_for_user(user: User | Any) -> Contact | None:
         return None
 
 
+def contact_is_account_holder(contact: Contact) -> bool:
+    """A client, or anyone with a login: a public booking with their email is not
+    attached to them until they confirm it from that email."""
+    return contact.kind == Contact.Kind.CLIENT or contact.user_id is not None
+
+
 def staff_members() -> QuerySet[User]:
     return active_staff().order_by("last_name")
 

@@ -135,12 +135,14 @@ def sms_consent_give(
     """The person agreed to SMS (a booking form's tick box): the consent word for word,
     and the contact's SMS flag, so reminders go by SMS as well.
 
-    Only for the number on file, or a first number: a public booker matched by email
-    cannot point an existing client's texts to another phone (nothing is stored then).
+    Only for the number on file: a public booker matched by email neither points an
+    existing contact's texts to another phone nor gives a contact without one a first
+    number (nothing is stored then; the booking keeps what was typed). A new prospect's
+    number is on file from the booking that created it.
     """
     given = str(phone or "")
     current = str(contact.phone or "")
-    if not given or (current and current != given):
+    if not given or current != given:
         return None
     with transaction.atomic():
         record = consent_record(
@@ -156,9 +158,5 @@ def sms_consent_give(
             actor=actor,
         )
         contact.sms_consent = True
-        fields = ["sms_consent"]
-        if not current:
-            contact.phone = given
-            fields.append("phone")
-        contact.save(update_fields=fields)
+        contact.save(update_fields=["sms_consent"])
     return record

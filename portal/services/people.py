@@ -106,15 +106,16 @@ def contact_for_booking(
     phone: str = "",
     language: str = "en",
     time_zone: str = "UTC",
-) -> Contact:
+) -> tuple[Contact, bool]:
     """The contact a public booking is for: matched by email; a new person is a prospect.
+    Returns (contact, created).
 
     A public booking never changes an existing contact (typing a client's address must
     not alter their record). Runs inside the booking's transaction.
     """
     contact = Contact.objects.filter(email__iexact=email).order_by("created_at").first()
     if contact is not None:
-        return contact
+        return contact, False
     return _prospect_create(
         source="booking",
         first_name=first_name,
@@ -123,7 +124,7 @@ def contact_for_booking(
         phone=phone,
         language=language,
         time_zone=time_zone,
-    )
+    ), True
 
 
 def _prospect_create(*, source: str, **fields: str) -> Contact:

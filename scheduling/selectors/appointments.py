@@ -73,6 +73,9 @@ def appointments_for_client(*, user: Any) -> tuple[list[Appointment], list[Appoi
         # Unfinished bookings are not appointments yet; one given back never was one.
         .exclude(status__in=(Appointment.Status.HELD, Appointment.Status.EXPIRED))
         .exclude(Q(status=Appointment.Status.CANCELLED) & ~Q(pending_steps=[]))
+        # Booked on the public page with this client's email: not theirs until they
+        # confirm it from the email (and never, once they said it was not them).
+        .exclude(owner_check__in=(Appointment.OwnerCheck.PENDING, Appointment.OwnerCheck.DECLINED))
         .order_by("start_at")[:200]
     )
     upcoming = [a for a in rows if a.end_at > now and a.status == Appointment.Status.BOOKED]

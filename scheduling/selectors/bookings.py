@@ -7,12 +7,16 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core import signing
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
+from core.links import absolute_url
 from scheduling import availability as engine
 from scheduling import booking_flow
 from scheduling.models import Appointment
+from scheduling.selectors.appointments import appointment_current
 from scheduling.selectors.availability import slots_list
 
 if TYPE_CHECKING:
@@ -165,3 +169,34 @@ def slots_for_change(
         online=online,
         latest=latest,
     )
+
+
+# The link in the email asking the owner of an address to confirm a booking made with it.
+OWNER_CHECK_SALT = "scheduling.booking-owner-check"
+
+
+def owner_check_link(appointment: Appointment) -> str:
+    """The absolute URL of the owner's confirm page (signed, with no expiry of its own:
+    it works while the booking waits and its time is ahead)."""
+    token = signing.dumps(str(appointment.pk), salt=OWNER_CHECK_SALT)
+    return absolute_url(reverse("scheduling:booking-owner-check", kwargs={"token": token}))
+
+
+def owner_check_rows(*, token: str, lock: bool = False) -> list[Appointment]:
+    """The booking an owner-check link is about, as it is now (after any moves): every
+    appointment of it, earliest first; 404 for a forged or unknown link."""
+    if not token or len(token) > 300:
+        raise Http404
+    try:
+        appointment_id = uuid.UUID(signing.loads(token, salt=OWNER_CHECK_SALT))
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    start = Appointment.objects.filter(pk=appointment_id).first()
+    if start is None:
+        raise Http404
+    current = appointment_current(appointment=start)
+    rows = booking_rows(current)
+    if lock:
+        locked = Appointment.objects.select_for_update().filter(pk__in=[r.pk for r in rows])
+        rows = list(locked.select_related("service", "staff", "contact").order_by("start_at"))
+    return rows

@@ -30,6 +30,7 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from core.links import absolute_url
 from core.time import format_long_date
+from portal import selectors as portal_selectors
 from portal import services as portal_services
 from scheduling import booking_flow, selectors
 from scheduling.audit_actions import SchedulingAction
@@ -205,8 +206,9 @@ def _fair_order(staff_ids: Sequence[int], *, now: dt.datetime) -> list[int]:
     return sorted(staff_ids, key=lambda s: (counts.get(s, 0), secrets.randbelow(1000)))
 
 
-def _booker_contact(booker: BookerData | None, time_zone: str) -> Contact:
-    """The contact a public booker becomes (matched by email, else a new prospect)."""
+def _booker_contact(booker: BookerData | None, time_zone: str) -> tuple[Contact, bool]:
+    """The contact a public booker becomes (matched by email, else a new prospect), and
+    whether it was created now."""
     if booker is None:
         raise ServiceError(_("Who is the appointment for?"))
     return portal_services.contact_for_booking(
@@ -217,6 +219,30 @@ def _booker_contact(booker: BookerData | None, time_zone: str) -> Contact:
         language=booker.language,
         time_zone=time_zone,
     )
+
+
+def _owner_check(
+    person: Contact, *, booker: BookerData | None, matched: bool
+) -> tuple[str, dict[str, str | bool]]:
+    """A public booking whose email matched an existing contact keeps what the booker typed
+    (the contact is never changed); when that contact is a client or has a login, the
+    booking also waits for the owner of the address to confirm it from the email."""
+    if booker is None or not matched:
+        return Appointment.OwnerCheck.NOT_NEEDED, {}
+    details: dict[str, str | bool] = {
+        "first_name": booker.first_name,
+        "last_name": booker.last_name,
+        "phone": booker.phone,
+        "sms_consent": bool(booker.sms_consent_text),
+    }
+    if not portal_selectors.contact_is_account_holder(person):
+        return Appointment.OwnerCheck.NOT_NEEDED, details
+    details |= {
+        "sms_consent_text": booker.sms_consent_text,
+        "sms_consent_version": booker.sms_consent_version,
+        "language": booker.language,
+    }
+    return Appointment.OwnerCheck.PENDING, details
 
 
 def _check_offered(
@@ -353,8 +379,17 @@ def appointment_book(
     if origin != Appointment.Origin.STAFF:
         candidates = _live_check(service=service, start_at=start_at, candidates=candidates)
     with transaction.atomic():
-        person = contact if contact is not None else _booker_contact(booker, time_zone)
-        if booker is not None and booker.sms_consent_text:
+        if contact is not None:
+            person, matched = contact, False
+        else:
+            person, created = _booker_contact(booker, time_zone)
+            matched = not created
+        owner_check, details = _owner_check(person, booker=booker, matched=matched)
+        if (
+            booker is not None
+            and booker.sms_consent_text
+            and owner_check != Appointment.OwnerCheck.PENDING
+        ):
             portal_services.sms_consent_give(
                 contact=person,
                 phone=booker.phone,
@@ -388,6 +423,8 @@ def appointment_book(
                 booked_by=actor,
                 origin=origin,
                 policy_snapshot=policy,
+                owner_check=owner_check,
+                booker_details=details,
             )
             if appointment is not None:
                 booked.append(appointment)
@@ -434,6 +471,8 @@ def appointment_book(
                     booked_by=actor,
                     origin=origin,
                     policy_snapshot=policy,
+                    owner_check=owner_check,
+                    booker_details=details,
                 )
                 if appointment is None:
                     raise SlotTaken(_("This time was just taken. Please choose another time."))
@@ -517,7 +556,10 @@ def _confirm(
     A held booking confirmed by its last step is booked by whoever made it, not by
     whoever (often nobody: a payment webhook) finished the step.
     """
-    _publish_booked(booked, actor=None if from_hold else actor)
+    pending_owner = booked[0].owner_check == Appointment.OwnerCheck.PENDING
+    if not pending_owner:
+        # For the contact only once the owner of the email confirmed it (booking_owner_answer).
+        _publish_booked(booked, actor=None if from_hold else actor)
     for appointment in booked:
         audit_record(
             action=SchedulingAction.APPOINTMENT_BOOKED,
@@ -527,6 +569,12 @@ def _confirm(
             obj=appointment,
             data=data,
         )
+    if pending_owner:
+        # Not the confirmation: the owner of the address is asked first (no reminders yet).
+        for appointment in booked:
+            reminders.appointment_reminders_sync(appointment=appointment)
+        reminders.owner_check_notify(appointments=booked)
+        return
     _notify(changed=booked, notify=booked, event="booked")
 
 
@@ -600,6 +648,65 @@ def booking_step_complete(
     return detail
 
 
+def booking_owner_answer(
+    *, token: str, confirmed: bool, meta: RequestMeta | None = None
+) -> list[Appointment]:
+    """The owner of the email a public booking was made with answers the link we sent.
+
+    Confirmed: the booking joins their portal, its confirmation and reminders go out, and
+    the SMS consent the booker ticked is recorded (for the number on file only). Declined
+    ("this was not me"): the booking is cancelled and its time freed, with no message to
+    anyone (nothing was announced for it: AppointmentBooked waits for the confirmation). Answering again changes nothing; a cancelled or past booking cannot be answered.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        rows = selectors.owner_check_rows(token=token, lock=True)
+        pending = [r for r in rows if r.owner_check == Appointment.OwnerCheck.PENDING]
+        if not pending:
+            return rows
+        if any(r.status != Appointment.Status.BOOKED or r.end_at <= now for r in pending):
+            raise ServiceError(_("This booking can no longer be confirmed or declined."))
+        answer = Appointment.OwnerCheck.CONFIRMED if confirmed else Appointment.OwnerCheck.DECLINED
+        for row in pending:
+            row.owner_check = answer
+            fields = ["owner_check"]
+            if not confirmed:
+                row.status = Appointment.Status.CANCELLED
+                row.cancelled_at = now
+                row.sequence += 1
+                fields += ["status", "cancelled_at", "sequence"]
+            row.save(update_fields=fields)
+            audit_record(
+                action=SchedulingAction.APPOINTMENT_OWNER_CONFIRMED
+                if confirmed
+                else SchedulingAction.APPOINTMENT_OWNER_DECLINED,
+                meta=meta,
+                matter_id=row.matter_id,
+                obj=row,
+                data={"booking": row.booking_ref},
+            )
+        first = pending[0]
+        details = first.booker_details or {}
+        if not confirmed:
+            # AppointmentBooked was never published for it, so nothing follows up.
+            for row in pending:
+                reminders.appointment_reminders_sync(appointment=row)
+            return rows
+        if details.get("sms_consent_text"):
+            portal_services.sms_consent_give(
+                contact=first.contact,
+                phone=str(details.get("phone") or ""),
+                text=str(details["sms_consent_text"]),
+                text_version=str(details.get("sms_consent_version") or ""),
+                language=str(details.get("language") or "en"),
+                channel="booking",
+                meta=meta,
+            )
+        _publish_booked(pending, actor=None)
+        _notify(changed=pending, notify=pending, event="booked")
+    return rows
+
+
 def appointment_reschedule(
     *,
     appointment: Appointment,
@@ -651,6 +758,8 @@ def appointment_reschedule(
                 sequence=old.sequence + 1,
                 booked_by=actor,
                 origin=old.origin,
+                owner_check=old.owner_check,
+                booker_details=old.booker_details,
                 now=now,
                 # The terms and the payment follow the booking to its new time.
                 policy_snapshot=old.policy_snapshot,

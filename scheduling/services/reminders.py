@@ -51,7 +51,11 @@ def appointment_reminders_sync(*, appointment: Appointment) -> None:
     never be sent and staff can see why.
     """
     now = timezone.now()
-    active = appointment.status == Appointment.Status.BOOKED
+    # A booking waiting for the owner of its email has no reminders until confirmed.
+    active = (
+        appointment.status == Appointment.Status.BOOKED
+        and appointment.owner_check != Appointment.OwnerCheck.PENDING
+    )
     with transaction.atomic():
         existing = {
             (r.kind, r.channel): r
@@ -120,6 +124,25 @@ def appointment_notify(*, appointments: Sequence[Appointment], event: str) -> No
     notifications.notice_queue(
         event=event,
         channels=_channels(first),
+        about=object_key("appointment", first.pk),
+        context={"appointments": [str(a.pk) for a in appointments]},
+    )
+
+
+# The email asking the owner of an address to confirm a booking made with it.
+OWNER_CHECK_NOTICE = "booking_owner_check"
+
+
+def owner_check_notify(*, appointments: Sequence[Appointment]) -> None:
+    """Queue the one email to the address a public booking was made with, asking its owner
+    to confirm the booking (or to say it was not them). Email only: the address is what
+    the booker claimed, so that is where the proof must come from."""
+    if not appointments:
+        return
+    first = appointments[0]
+    notifications.notice_queue(
+        event=OWNER_CHECK_NOTICE,
+        channels=["email"],
         about=object_key("appointment", first.pk),
         context={"appointments": [str(a.pk) for a in appointments]},
     )

@@ -336,3 +336,49 @@ def staff_feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def booking_owner_check(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the owner of an email reaches from "please confirm a booking made with
+    your email address": confirm it (it joins their portal) or say it was not them (it is
+    cancelled). The signed link is the credential; a forged one is 404."""
+    rows = selectors.owner_check_rows(token=token)
+    error = ""
+    if request.method == "POST":
+        answer = request.POST.get("answer", "")
+        if answer not in ("confirm", "decline"):
+            error = _("Please choose one of the two buttons.")
+        else:
+            try:
+                services.booking_owner_answer(
+                    token=token,
+                    confirmed=answer == "confirm",
+                    meta=RequestMeta.from_request(request),
+                )
+            except ServiceError as exc:
+                error = str(exc)
+            else:
+                return redirect(request.path)
+        rows = selectors.owner_check_rows(token=token)
+    first = rows[0]
+    details = first.booker_details or {}
+    phone = str(details.get("phone") or "")
+    return render(
+        request,
+        "scheduling/booking_owner_check.html",
+        {
+            "appointments": rows,
+            "appointment": first,
+            "zone": ZoneInfo(first.contact.time_zone or first.time_zone),
+            "typed_name": " ".join(
+                str(details.get(k) or "") for k in ("first_name", "last_name")
+            ).strip(),
+            "phone_end": phone[-3:] if len(phone) > 3 else "",
+            "answerable": first.owner_check == Appointment.OwnerCheck.PENDING
+            and first.status == Appointment.Status.BOOKED
+            and first.end_at > timezone.now(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

@@ -102,6 +102,23 @@ ROWS = [
         setup=world_booking,
         secret=_secret,
     ),
+    # The owner-check link is signed: a forged one is 404 for everybody.
+    Row(
+        "scheduling:booking-owner-check",
+        same(404),
+        kwargs=lambda w: BAD_TOKEN,
+        setup=world_booking,
+        secret=_secret,
+    ),
+    Row(
+        "scheduling:booking-owner-check",
+        same(404),
+        kwargs=lambda w: BAD_TOKEN,
+        method="post",
+        data=lambda w: {"answer": "confirm"},
+        setup=world_booking,
+        secret=_secret,
+    ),
     Row(
         "scheduling:staff-feed",
         same(404),
