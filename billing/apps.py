@@ -10,10 +10,11 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import actions
-        from billing import checks, notices, task_links  # noqa: F401  (checks registers on import)
+        from billing import checks, notices, search, task_links  # noqa: F401  (checks registers on import)
         from billing.audit_actions import BillingAction
         from billing.services import bookings
         from core import events
+        from portal import search_providers
         from portal import task_links as portal_task_links
         from scheduling import booking_flow
         from scheduling.events import (
@@ -24,6 +25,7 @@ class BillingConfig(AppConfig):
 
         actions.declare(BillingAction)
         portal_task_links.register("pay", task_links.pay_links)
+        search_providers.register("invoices", _("Invoices"), search.invoices_by_number)
         notices.register()
         bookings.register()
         booking_flow.register_step(

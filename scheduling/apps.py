@@ -11,8 +11,9 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from audit import actions
         from core import events
+        from portal import search_providers
         from portal import task_links as portal_task_links
-        from scheduling import checks, handlers, notices, receivers, task_links  # noqa: F401 (checks)
+        from scheduling import checks, handlers, notices, receivers, search, task_links  # noqa: F401 (checks)
         from scheduling.audit_actions import SchedulingAction
         from scheduling.events import (
             AppointmentBooked,
@@ -22,6 +23,7 @@ class SchedulingConfig(AppConfig):
 
         actions.declare(SchedulingAction)
         portal_task_links.register("book", task_links.book_links)
+        search_providers.register("appointments", _("Appointments"), search.appointments_by_code)
         notices.register()
         receivers.connect()
         events.subscribe(AppointmentBooked, handlers.staff_hear_of_booking)

@@ -13,6 +13,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.validators import validate_plain_text
 from portal.models.people import Contact, Tag
+from portal.search_keys import search_text
 
 
 class PracticeArea(models.TextChoices):
@@ -86,6 +87,8 @@ class Matter(models.Model):
     clients = models.ManyToManyField(Contact, related_name="matters", verbose_name=_("clients"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     stage_changed_at = models.DateTimeField(default=timezone.now)
+    # Reference and title folded for search (set on every save).
+    search_text = models.CharField(max_length=600, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,6 +98,13 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = search_text([self.reference, self.title])[:600]
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"reference", "title"} & set(fields):
+            kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def can_move_to(self, stage: str) -> bool:
         return stage in self.STAGE_TRANSITIONS.get(self.stage, ())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
@@ -16,6 +16,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from core.languages import CHOICES as LANGUAGE_CHOICES
 from core.validators import validate_plain_text, validate_time_zone
 from notifications.channels import Channel
+from portal.search_keys import search_text
 
 
 class UserManager(BaseUserManager["User"]):
@@ -180,6 +181,17 @@ class Contact(models.Model):
         related_name="contact",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Names, email, phone digits and organisation folded for search (set on every save).
+    search_text = models.CharField(max_length=1200, blank=True, default="", editable=False)
+
+    SEARCH_FIELDS: ClassVar[tuple[str, ...]] = (
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "organisation_name",
+        "tax_id",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -190,9 +202,29 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = self.build_search_text()
+        fields = kwargs.get("update_fields")
+        if fields is not None and set(fields) & set(self.SEARCH_FIELDS):
+            kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
+
     @property
     def is_client(self) -> bool:
         return self.kind == self.Kind.CLIENT
+
+    def build_search_text(self) -> str:
+        phone = "".join(c for c in str(self.phone or "") if c.isdigit())
+        return search_text(
+            [
+                self.first_name,
+                self.last_name,
+                self.email,
+                phone,
+                self.organisation_name,
+                self.tax_id,
+            ]
+        )[:1200]
 
     @property
     def full_name(self) -> str:

@@ -87,7 +87,9 @@ from portal.selectors.revisions import (
 from portal.selectors.search import (
     SEARCH_CONFIGS,
     SEARCH_MIN_CHARS,
+    PeopleResults,
     SearchResults,
+    people_and_references_for_staff,
     search_config,
     search_for_user,
 )
@@ -99,6 +101,8 @@ from portal.selectors.silence import (
 )
 
 __all__ = [
+    "PeopleResults",
+    "people_and_references_for_staff",
     "client_task_get_for_staff",
     "document_get_for_staff",
     "document_request_get_for_staff",

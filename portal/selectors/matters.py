@@ -11,10 +11,12 @@ from guardian.shortcuts import get_objects_for_user
 
 from core.http import uuid_or_404
 from portal.models import (
+    Contact,
     Matter,
     TimelineEntry,
     User,
 )
+from portal.search_keys import search_key_filter
 from portal.selectors.visibility import shared_q
 
 
@@ -108,13 +110,14 @@ def matter_list_for_staff(
         .prefetch_related("clients", "tags")
         .order_by("-created_at")
     )
-    if query:
-        qs = qs.filter(
-            Q(title__icontains=query)
-            | Q(reference__icontains=query)
-            | Q(clients__last_name__icontains=query)
-            | Q(clients__first_name__icontains=query)
-        ).distinct()
+    own = search_key_filter(query) if query else None
+    if own is not None:
+        # Reference, title or a client's name, in any case, with or without diacritics.
+        # (the same condition on the contacts' own search_text)
+        of_clients = Matter.clients.through.objects.filter(
+            contact__in=Contact.objects.filter(own)
+        ).values("matter_id")
+        qs = qs.filter(Q(pk__in=of_clients) | own)
     if stage:
         qs = qs.filter(stage=stage)
     if practice_area:

@@ -12,6 +12,7 @@ from core.http import uuid_or_404
 from notifications.channels import Channel
 from notifications.compose import Recipient
 from portal.models import ConsentRecord, Contact, Matter, Tag, User
+from portal.search_keys import search_key_filter
 from portal.selectors.firm import firm_get
 from portal.selectors.matters import matters_visible_to
 
@@ -35,11 +36,10 @@ def contacts_visible_to(user: User | None) -> QuerySet[Contact]:
 def contacts_for_staff(*, user: User | None, query: str = "", tag: str = "") -> QuerySet[Contact]:
     qs = contacts_visible_to(user).select_related("user").prefetch_related("tags")
     if query:
-        qs = qs.filter(
-            Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
-            | Q(email__icontains=query)
-        )
+        # Any case, with or without diacritics, by name, email, phone or organisation.
+        condition = search_key_filter(query)
+        if condition is not None:
+            qs = qs.filter(condition)
     if tag:
         qs = qs.filter(tags__name=tag).distinct()
     return qs

@@ -150,10 +150,15 @@ def timeline_entry_withdraw(
         if locked.withdrawn_at is not None:
             return locked
         now = timezone.now()
-        changes = {"shared_with_client": [locked.shared_with_client, False]}
+        changes = {
+            "shared_with_client": [locked.shared_with_client, False],
+            "shared_with_cocounsel": [locked.shared_with_cocounsel, False],
+        }
         locked.withdrawn_at = now
+        # Withdrawn for everyone outside the firm: clients and co-counsel alike.
         locked.shared_with_client = False
-        locked.save(update_fields=["withdrawn_at", "shared_with_client"])
+        locked.shared_with_cocounsel = False
+        locked.save(update_fields=["withdrawn_at", "shared_with_client", "shared_with_cocounsel"])
         _revision(
             obj=locked,
             kind=Revision.Kind.TIMELINE,

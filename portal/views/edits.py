@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "body": gettext_lazy("Text"),
     "occurred_at": gettext_lazy("Date"),
     "shared_with_client": gettext_lazy("Visible to the client"),
+    "shared_with_cocounsel": gettext_lazy("Visible to co-counsel"),
     "kind": gettext_lazy("Kind"),
     "description": gettext_lazy("Details"),
     "due_date": gettext_lazy("Due date"),

@@ -23,4 +23,17 @@ def search(request: Request) -> HttpResponse:
 
 @staff_required
 def staff_search(request: Request) -> HttpResponse:
-    return search(request)
+    """One box for people and references (contacts, matters, appointment codes, invoice
+    numbers) and for words in messages and documents."""
+    query = request.GET.get("q", "")[:200]
+    too_short = 0 < len(query.strip()) < selectors.SEARCH_MIN_CHARS
+    return render(
+        request,
+        "staff/search.html",
+        {
+            "q": query,
+            "too_short": too_short,
+            "people": selectors.people_and_references_for_staff(user=request.user, query=query),
+            "results": selectors.search_for_user(user=request.user, query=query),
+        },
+    )
