@@ -541,6 +541,13 @@ CELERY_BEAT_SCHEDULE["intake-prospects-purge"] = {
 }
 ATRIUM_PROSPECT_RETENTION_MONTHS = env.int("ATRIUM_PROSPECT_RETENTION_MONTHS", default=12)
 ATRIUM_PROSPECT_SENSITIVE_MONTHS = env.int("ATRIUM_PROSPECT_SENSITIVE_MONTHS", default=6)
+# Engagement letters not signed by their date expire (intake; idempotent). Signing checks
+# the date itself, so the sweep only keeps statuses and the staff pages current.
+CELERY_BEAT_SCHEDULE["intake-engagements-expire"] = {
+    "task": "intake.tasks.engagements_expire",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
 CELERY_BEAT_SCHEDULE["scheduling-holds-expire"] = {
     "task": "scheduling.tasks.booking_holds_expire",
     "schedule": 60.0,

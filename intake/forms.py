@@ -4,15 +4,16 @@ service tie and sending a form to a contact."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import PlainCharField
+from core.forms import PlainCharField, SaneDateField
 from core.languages import CHOICES as LANGUAGE_CHOICES
 from intake import schema
-from intake.models import IntakeForm, ServiceIntake
+from intake.models import EngagementTemplate, IntakeForm, ServiceIntake
 
 TYPE_LABELS = {
     "text": _("Short text"),
@@ -243,3 +244,128 @@ class PrivacyNoticeForm(forms.Form):
             "version, which the consent records name."
         ),
     )
+
+
+# ---------------------------------------------------------------------------- engagement letters
+
+MAX_FEE = 10_000_000
+
+
+class EngagementTemplateForm(forms.Form):
+    """A letter template (firm admins): its text with merge fields and its fee."""
+
+    name = PlainCharField(label=_("Name"), max_length=120)
+    language = forms.ChoiceField(label=_("Language"), choices=())
+    practice_area = PlainCharField(label=_("Practice area"), max_length=80, required=False)
+    body = PlainCharField(
+        label=_("Letter text"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        strip=False,
+    )
+    fee_model = forms.ChoiceField(label=_("Fee model"), choices=())
+    fee_amount = forms.DecimalField(
+        label=_("Fee"),
+        required=False,
+        min_value=0,
+        max_value=MAX_FEE,
+        max_digits=12,
+        decimal_places=2,
+    )
+    currency = PlainCharField(label=_("Currency"), max_length=3, min_length=3, initial="PLN")
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["language"]).choices = LANGUAGE_CHOICES
+        cast(
+            forms.ChoiceField, self.fields["fee_model"]
+        ).choices = EngagementTemplate.FeeModel.choices
+
+    def clean_currency(self) -> str:
+        value = str(self.cleaned_data["currency"]).upper()
+        if not value.isalpha():
+            raise forms.ValidationError(_("A currency is three letters, such as PLN or EUR."))
+        return value
+
+
+class EngagementLetterForm(forms.Form):
+    """Prepare a letter for a lead: the template, the scope and the fee (the template's
+    fee when left empty)."""
+
+    template = forms.ChoiceField(label=_("Template"), choices=())
+    scope = PlainCharField(
+        label=_("Scope of the engagement"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    fee_amount = forms.DecimalField(
+        label=_("Fee (leave empty for the template's fee)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_FEE,
+        max_digits=12,
+        decimal_places=2,
+    )
+
+    def __init__(self, *args: Any, templates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.templates = {str(t.pk): t for t in templates}
+        cast(forms.ChoiceField, self.fields["template"]).choices = [
+            (str(t.pk), f"{t.name} ({t.get_language_display()})") for t in templates
+        ]
+
+
+class EngagementSendForm(forms.Form):
+    expires_days = forms.IntegerField(
+        label=_("Days the client has to sign"), min_value=1, max_value=90, initial=14
+    )
+    without_consultation = forms.BooleanField(
+        label=_("No consultation needed (the lead had none)"), required=False
+    )
+
+
+class RetainForm(forms.Form):
+    """Retain a lead: the matter it opens, its lawyer and an optional retainer invoice."""
+
+    reference = PlainCharField(label=_("Matter reference"), max_length=32)
+    title = PlainCharField(label=_("Matter title"), max_length=200)
+    responsible_lawyer = forms.ChoiceField(label=_("Responsible lawyer"), choices=())
+    retainer_amount = forms.DecimalField(
+        label=_("Retainer to invoice (optional)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=MAX_FEE - 1,
+        max_digits=12,
+        decimal_places=2,
+    )
+    retainer_due = SaneDateField(
+        label=_("Retainer due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    agreed_outside_note = PlainCharField(
+        label=_("No letter signed here: how was the engagement agreed?"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, lawyers: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["responsible_lawyer"]).choices = [
+            (str(u.pk), u.get_full_name() or u.email) for u in lawyers
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("retainer_amount") is not None and data.get("retainer_due") is None:
+            self.add_error("retainer_due", _("The retainer needs a due date."))
+        return data
+
+
+class SignForm(forms.Form):
+    """The client's simple electronic signature: the tick, the typed name, and the hash of
+    the letter they were shown (a hidden field the server compares)."""
+
+    agreed = forms.BooleanField(required=False)
+    typed_name = PlainCharField(label=_("Type your full name"), max_length=200, required=False)
+    shown_sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)

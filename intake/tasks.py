@@ -21,3 +21,9 @@ def prospects_purge() -> None:
     one audit event per lead)."""
     report = services.prospects_purge()
     logging.getLogger("atrium.intake").info("; ".join(report.lines()))
+
+
+@shared_task(ignore_result=True)
+def engagements_expire() -> None:
+    """Unsigned letters past their date → EXPIRED (idempotent; signing checks it too)."""
+    services.engagements_expire()

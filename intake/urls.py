@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from intake.views import leads, privacy, public, staff
+from intake.views import client, engagements, leads, privacy, public, staff
 
 app_name = "intake"
 urlpatterns = [
@@ -76,5 +76,67 @@ urlpatterns = [
         "staff/intake/conflicts/<uuid:check_id>/hits/<int:hit_id>/dismiss/",
         leads.staff_conflict_hit_dismiss,
         name="staff-conflict-hit-dismiss",
+    ),
+    path(
+        "staff/intake/letter-templates/",
+        engagements.staff_letter_templates,
+        name="staff-letter-templates",
+    ),
+    path(
+        "staff/intake/letter-templates/new/",
+        engagements.staff_letter_template_new,
+        name="staff-letter-template-new",
+    ),
+    path(
+        "staff/intake/letter-templates/<uuid:template_id>/",
+        engagements.staff_letter_template,
+        name="staff-letter-template",
+    ),
+    path(
+        "staff/intake/leads/<uuid:lead_id>/letter/",
+        engagements.staff_lead_letter_new,
+        name="staff-lead-letter-new",
+    ),
+    path(
+        "staff/intake/leads/<uuid:lead_id>/retain/",
+        engagements.staff_lead_retain,
+        name="staff-lead-retain",
+    ),
+    path(
+        "staff/intake/letters/<uuid:engagement_id>/",
+        engagements.staff_letter,
+        name="staff-letter",
+    ),
+    path(
+        "staff/intake/letters/<uuid:engagement_id>/pdf/",
+        engagements.staff_letter_pdf,
+        name="staff-letter-pdf",
+    ),
+    path(
+        "staff/intake/letters/<uuid:engagement_id>/send/",
+        engagements.staff_letter_send,
+        name="staff-letter-send",
+    ),
+    path(
+        "staff/intake/letters/<uuid:engagement_id>/withdraw/",
+        engagements.staff_letter_withdraw,
+        name="staff-letter-withdraw",
+    ),
+    path("portal/letters/", client.letters, name="portal-engagements"),
+    path("portal/letters/<uuid:engagement_id>/", client.letter, name="portal-engagement"),
+    path(
+        "portal/letters/<uuid:engagement_id>/sign/",
+        client.letter_sign,
+        name="portal-engagement-sign",
+    ),
+    path(
+        "portal/letters/<uuid:engagement_id>/decline/",
+        client.letter_decline,
+        name="portal-engagement-decline",
+    ),
+    path(
+        "portal/letters/<uuid:engagement_id>/pdf/",
+        client.letter_pdf,
+        name="portal-engagement-pdf",
     ),
 ]

@@ -124,6 +124,7 @@ def staff_lead(request: Request, lead_id: str) -> HttpResponse:
         {"submission": s, "rows": selectors.submission_rows(submission=s, language=language)}
         for s in lead.submissions.select_related("form_version__form").order_by("submitted_at")
     ]
+    letters = selectors.engagements_for_lead(lead=lead)
     return render(
         request,
         "intake/staff_lead.html",
@@ -136,6 +137,9 @@ def staff_lead(request: Request, lead_id: str) -> HttpResponse:
             "can_waive": request.user.has_perm("intake.waive_conflict"),
             "submissions": submissions,
             "history": list(lead.stage_changes.select_related("by")),
+            "letters": letters,
+            "open_letter": next((e for e in letters if e.is_open), None),
+            "signed_letter": next((e for e in letters if e.status == "signed"), None),
             "decline_reasons": DECLINE_LABELS,
             "lost_reasons": LOST_LABELS,
         },

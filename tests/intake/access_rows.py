@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.access import LOGIN, PUBLIC, STAFF_ONLY, Row, same
+from tests.access import ANY_SIGNED_IN, LOGIN, MATTER_A_STAFF, PUBLIC, STAFF_ONLY, Row, same
 
 ADMIN_ONLY = {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}
 ADMIN_POST = {**ADMIN_ONLY, "admin": 302}
@@ -12,6 +12,10 @@ STAFF_POST = {**STAFF_ONLY, "staff_on": 302, "staff_off": 302, "admin": 302}
 # Conflict reports: only holders of intake.view_conflict_report (firm admins here).
 REPORT = ADMIN_ONLY
 REPORT_POST = ADMIN_POST
+MATTER_A_STAFF_POST = {**MATTER_A_STAFF, "staff_on": 302, "admin": 302}
+CLIENT_A_ONLY = same(404, anonymous=LOGIN, client_a=200)
+CLIENT_A_POST = same(404, anonymous=LOGIN, client_a=302)
+LETTER_SECRET = "Qzwvyx engagement scope"
 BAD_TOKEN = {"token": "not-a-real-token-0123456789"}
 SECRET_NAME = "Zyxwvonk Quillfeather"
 
@@ -68,6 +72,101 @@ def _lead(w: Any) -> dict[str, Any]:
 
 def _check(w: Any) -> dict[str, Any]:
     return {"check_id": w.check.pk}
+
+
+def _letter_template(w: Any) -> None:
+    from tests.intake.helpers import letter_template
+
+    w.letter_template = letter_template(w.admin)
+
+
+def _letter(w: Any) -> None:
+    """A draft letter for client A's lead (conflict check clear, consultation held)."""
+    from tests.intake.helpers import letter_draft
+
+    w.engagement = letter_draft(w, scope=LETTER_SECRET)
+    w.lead = w.engagement.lead
+
+
+def _sent_letter(w: Any) -> None:
+    from intake import services
+
+    _letter(w)
+    w.engagement = services.engagement_send(engagement=w.engagement, actor=w.staff_on)
+
+
+def _engagement(w: Any) -> dict[str, Any]:
+    return {"engagement_id": w.engagement.pk}
+
+
+def _signature(w: Any) -> dict[str, Any]:
+    return {
+        "agreed": "on",
+        "typed_name": w.contact_a.full_name,
+        "shown_sha256": w.engagement.document_sha256,
+    }
+
+
+LETTER_ROWS = [
+    Row("intake:staff-letter-templates", ADMIN_ONLY),
+    Row("intake:staff-letter-template-new", ADMIN_ONLY),
+    Row(
+        "intake:staff-letter-template",
+        ADMIN_ONLY,
+        setup=_letter_template,
+        kwargs=lambda w: {"template_id": w.letter_template.pk},
+    ),
+    Row("intake:staff-lead-letter-new", MATTER_A_STAFF, setup=_letter, kwargs=_lead),
+    Row("intake:staff-lead-retain", MATTER_A_STAFF, setup=_letter, kwargs=_lead),
+    Row(
+        "intake:staff-letter",
+        MATTER_A_STAFF,
+        setup=_letter,
+        kwargs=_engagement,
+        secret=lambda w: LETTER_SECRET,
+    ),
+    Row("intake:staff-letter-pdf", MATTER_A_STAFF, setup=_letter, kwargs=_engagement),
+    Row(
+        "intake:staff-letter-send",
+        MATTER_A_STAFF_POST,
+        method="post",
+        setup=_letter,
+        kwargs=_engagement,
+        data=lambda w: {"expires_days": "14"},
+    ),
+    Row(
+        "intake:staff-letter-withdraw",
+        MATTER_A_STAFF_POST,
+        method="post",
+        setup=_letter,
+        kwargs=_engagement,
+    ),
+    Row("intake:portal-engagements", ANY_SIGNED_IN, setup=_sent_letter),
+    Row(
+        "intake:portal-engagement",
+        CLIENT_A_ONLY,
+        setup=_sent_letter,
+        kwargs=_engagement,
+        secret=lambda w: LETTER_SECRET,
+    ),
+    Row("intake:portal-engagement-pdf", CLIENT_A_ONLY, setup=_sent_letter, kwargs=_engagement),
+    Row(
+        "intake:portal-engagement-decline",
+        CLIENT_A_POST,
+        method="post",
+        setup=_sent_letter,
+        kwargs=_engagement,
+    ),
+    # Not opened yet: the signature is refused with a message (400), nothing is signed.
+    Row(
+        "intake:portal-engagement-sign",
+        same(404, anonymous=LOGIN, client_a=400),
+        method="post",
+        setup=_sent_letter,
+        kwargs=_engagement,
+        data=_signature,
+    ),
+]
 
 
 ROWS = [
@@ -164,5 +263,7 @@ ROWS = [
         secret=lambda w: SECRET_NAME,
     ),
 ]
+
+ROWS += LETTER_ROWS
 
 __all__ = ["LOGIN", "ROWS"]
