@@ -10,6 +10,7 @@ class SchedulingAction(models.TextChoices):
     APPOINTMENT_BOOKED = "appointment.booked", _("Appointment booked")
     APPOINTMENT_RESCHEDULED = "appointment.rescheduled", _("Appointment rescheduled")
     APPOINTMENT_CANCELLED = "appointment.cancelled", _("Appointment cancelled")
+    APPOINTMENT_FOLLOWED_UP = "appointment.followed_up", _("Meeting follow-up sent")
     APPOINTMENT_ATTENDED = "appointment.attended", _("Appointment attended")
     APPOINTMENT_NO_SHOW = "appointment.no_show", _("Client did not attend")
     APPOINTMENT_HELD = "appointment.held", _("Time held for an unfinished booking")

@@ -181,6 +181,62 @@ class StaffRescheduleForm(forms.Form):
     )
 
 
+FOLLOW_UP_STEPS = 3
+
+
+class FollowUpForm(forms.Form):
+    """The after-meeting follow-up: a summary and up to three steps for each side."""
+
+    matter = forms.ChoiceField(label=_("Matter"))
+    summary = forms.CharField(
+        label=_("Summary for the client"),
+        required=False,
+        max_length=3000,
+        validators=[validate_plain_text],
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, matters: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["matter"]).choices = [
+            (str(m.pk), f"{m.reference} {m.title}") for m in matters
+        ]
+        for side, label in (("client", _("The client")), ("firm", _("Our team"))):
+            for n in range(1, FOLLOW_UP_STEPS + 1):
+                self.fields[f"{side}_action_{n}"] = forms.CharField(
+                    label=_("%(who)s: step %(n)d") % {"who": label, "n": n},
+                    required=False,
+                    max_length=200,
+                    validators=[validate_plain_text],
+                )
+                self.fields[f"{side}_due_{n}"] = SaneDateField(
+                    label=_("by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+                )
+
+    def steps(self, side: str) -> list[tuple[str, dt.date]]:
+        data = self.cleaned_data
+        return [
+            (data[f"{side}_action_{n}"].strip(), data[f"{side}_due_{n}"])
+            for n in range(1, FOLLOW_UP_STEPS + 1)
+            if data.get(f"{side}_action_{n}", "").strip()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        today = timezone.localdate()
+        for side in ("client", "firm"):
+            for n in range(1, FOLLOW_UP_STEPS + 1):
+                action = (data.get(f"{side}_action_{n}") or "").strip()
+                due = data.get(f"{side}_due_{n}")
+                if action and due is None and f"{side}_due_{n}" not in self.errors:
+                    self.add_error(f"{side}_due_{n}", _("Give the date for this step."))
+                elif due is not None and not action:
+                    self.add_error(f"{side}_action_{n}", _("Say what is to be done by this date."))
+                elif due is not None and due < today:
+                    self.add_error(f"{side}_due_{n}", _("Choose today or a later date."))
+        return data
+
+
 class AvailabilityRuleForm(forms.ModelForm):
     class Meta:
         model = AvailabilityRule

@@ -497,6 +497,8 @@ class Appointment(models.Model):
     blocked_start = models.DateTimeField()
     blocked_end = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    # When staff sent the after-meeting follow-up (scheduling.services.followup), once.
+    followed_up_at = models.DateTimeField(null=True, blank=True)
     sequence = models.PositiveIntegerField(default=0)
     uid = models.CharField(max_length=100, default=new_uid, db_index=True)
     manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token)

@@ -65,6 +65,11 @@ urlpatterns = [
         name="appointment-reminders",
     ),
     path(
+        "staff/appointments/<uuid:appointment_id>/follow-up/",
+        staff.staff_appointment_follow_up,
+        name="staff-appointment-follow-up",
+    ),
+    path(
         "staff/appointments/<uuid:appointment_id>/<str:action>/",
         staff.staff_appointment_action,
         name="staff-appointment-action",

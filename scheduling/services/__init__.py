@@ -47,6 +47,7 @@ from scheduling.services.catalogue import (
     service_restore,
     service_update,
 )
+from scheduling.services.followup import Step, appointment_follow_up
 from scheduling.services.holds import (
     HoldLapsed,
     booking_hold_extend,
@@ -60,6 +61,8 @@ from scheduling.services.reminders import (
 )
 
 __all__ = [
+    "Step",
+    "appointment_follow_up",
     "appointment_book",
     "appointment_cancel",
     "appointment_mark",

@@ -28,6 +28,7 @@ from scheduling import selectors, services
 from scheduling.forms import (
     AvailabilityRuleForm,
     ExternalCalendarForm,
+    FollowUpForm,
     StaffBookingForm,
     StaffRescheduleForm,
 )
@@ -183,6 +184,35 @@ def staff_appointment(request: Request, appointment_id: Any) -> HttpResponse:
     appointment = selectors.appointment_get_for_staff(
         user=request.user, appointment_id=appointment_id
     )
+    return _appointment_page(request, appointment)
+
+
+def _client_matters(request: Request, appointment: Any) -> list[Any]:
+    return list(
+        portal_selectors.matters_visible_to(request.user)
+        .filter(clients=appointment.contact_id)
+        .order_by("-created_at")
+    )
+
+
+def _follow_up_form(request: Request, appointment: Any, data: Any = None) -> FollowUpForm:
+    contact = appointment.contact
+    language = contact.language or portal_selectors.firm_get().default_language
+    return FollowUpForm(
+        data,
+        matters=_client_matters(request, appointment),
+        initial={
+            "matter": str(appointment.matter_id or ""),
+            "summary": portal_selectors.firm_text(key="meeting_followup", language=language),
+        },
+    )
+
+
+def _appointment_page(
+    request: Request, appointment: Any, follow_up: FollowUpForm | None = None
+) -> HttpResponse:
+    if follow_up is None and appointment.status == "attended" and not appointment.followed_up_at:
+        follow_up = _follow_up_form(request, appointment)
     return render(
         request,
         "scheduling/staff_appointment.html",
@@ -190,8 +220,47 @@ def staff_appointment(request: Request, appointment_id: Any) -> HttpResponse:
             "appointment": appointment,
             "history": selectors.appointment_history(appointment=appointment),
             "form": StaffRescheduleForm(),
+            "follow_up": follow_up,
         },
+        status=400 if follow_up is not None and follow_up.is_bound else 200,
     )
+
+
+@staff_required
+@require_POST
+def staff_appointment_follow_up(request: Request, appointment_id: Any) -> HttpResponse:
+    """After a meeting: the summary, the client's steps and the team's, with one notice."""
+    appointment = selectors.appointment_get_for_staff(
+        user=request.user, appointment_id=appointment_id
+    )
+    form = _follow_up_form(request, appointment, request.POST)
+    if not form.is_valid():
+        return _appointment_page(request, appointment, form)
+    matter = next(
+        (
+            m
+            for m in _client_matters(request, appointment)
+            if str(m.pk) == form.cleaned_data["matter"]
+        ),
+        None,
+    )
+    try:
+        if matter is None:
+            raise ServiceError(_("Choose one of this client's matters."))
+        services.appointment_follow_up(
+            actor=request.user,
+            meta=RequestMeta.from_request(request),
+            appointment=appointment,
+            matter=matter,
+            summary=form.cleaned_data["summary"],
+            client_steps=[services.Step(a, d) for a, d in form.steps("client")],
+            firm_steps=[services.Step(a, d) for a, d in form.steps("firm")],
+        )
+    except ServiceError as exc:
+        form.add_error(None, str(exc))
+        return _appointment_page(request, appointment, form)
+    messages.success(request, _("Follow-up sent. The client gets one notice."))
+    return redirect("scheduling:staff-appointment", appointment_id=appointment.pk)
 
 
 @staff_required

@@ -223,3 +223,35 @@ ROWS = [
         secret=lambda w: w.contact_a.last_name,
     ),
 ]
+
+
+def _attended_meeting(w):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.notifications.conftest import make_appointment
+
+    w.contact_a.last_name = "Qwzxyvonk"
+    w.contact_a.save(update_fields=["last_name"])
+    w.appointment = make_appointment(
+        staff=w.staff_on,
+        contact=w.contact_a,
+        matter=w.matter_a,
+        start=timezone.now() - dt.timedelta(hours=2),
+        status="attended",
+    )
+
+
+# The after-meeting follow-up (issue 12, item 8): staff who may see the appointment.
+ROWS += [
+    Row(
+        "scheduling:staff-appointment-follow-up",
+        {**STAFF_POST, "anonymous": LOGIN, "staff_off": 404},
+        setup=_attended_meeting,
+        method="post",
+        kwargs=_appointment,
+        data=lambda w: {"matter": str(w.matter_a.pk), "summary": "Thanks"},
+        secret=_secret,
+    ),
+]
