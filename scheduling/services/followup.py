@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,11 +19,18 @@ from audit.services import audit_record
 from core.errors import ServiceError
 from core.http import RequestMeta
 from portal import services as portal
-from portal.models import ClientTask, Matter, TimelineEntry, User
 from portal.selectors import firm_get
 from portal.services.client_notices import matter_news_notify
 from scheduling.audit_actions import SchedulingAction
 from scheduling.models import Appointment
+
+if TYPE_CHECKING:
+    from portal.models import Matter, User
+
+# Portal's kinds, by value (portal.models is portal's own; its services take the value).
+TIMELINE_UPDATE = "update"
+TIMELINE_EVENT = "event"
+TASK_OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ def appointment_follow_up(
                 actor=actor,
                 meta=meta,
                 matter=matter,
-                kind=TimelineEntry.Kind.UPDATE,
+                kind=TIMELINE_UPDATE,
                 title=title,
                 body="\n".join(lines)[:4000],
                 notify=False,
@@ -90,7 +98,7 @@ def appointment_follow_up(
                     actor=actor,
                     meta=meta,
                     matter=matter,
-                    kind=TimelineEntry.Kind.EVENT,
+                    kind=TIMELINE_EVENT,
                     title=t,
                     body=b,
                     notify=False,
@@ -102,7 +110,7 @@ def appointment_follow_up(
                 actor=actor,
                 meta=meta,
                 matter=matter,
-                kind=ClientTask.Kind.OTHER,
+                kind=TASK_OTHER,
                 title=step.action,
                 due_date=step.on,
             )

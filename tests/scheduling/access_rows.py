@@ -252,6 +252,6 @@ ROWS += [
         method="post",
         kwargs=_appointment,
         data=lambda w: {"matter": str(w.matter_a.pk), "summary": "Thanks"},
-        secret=_secret,
+        secret=lambda w: w.contact_a.last_name,
     ),
 ]
