@@ -15,7 +15,6 @@ from django.http import Http404
 from core.http import uuid_or_404
 from intake.models import Engagement, EngagementTemplate
 from intake.selectors.leads import leads_for_staff
-from portal import selectors as portal_selectors
 
 CLIENT_VISIBLE = ("sent", "viewed", "signed", "declined", "expired")
 
@@ -68,10 +67,10 @@ def engagement_get_for_staff(*, user: Any, engagement_id: Any) -> Engagement:
 
 
 def engagements_for_client(*, user: Any) -> QuerySet[Engagement]:
-    contact = portal_selectors.contact_for_user(user)
-    if contact is None:
+    if not getattr(user, "is_authenticated", False) or not user.is_client:
         return Engagement.objects.none()
-    return Engagement.objects.filter(contact=contact, status__in=CLIENT_VISIBLE).order_by(
+    # Joined through the contact's user, so the portal home needs no query for the contact.
+    return Engagement.objects.filter(contact__user=user, status__in=CLIENT_VISIBLE).order_by(
         "-sent_at"
     )
 
