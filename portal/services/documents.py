@@ -404,37 +404,60 @@ def document_set_shared(
     """Share a document with the client (`shared`) or with co-counsel (`cocounsel`), or
     keep it from them; None leaves that side as it is."""
     if cocounsel is not None:
-        with transaction.atomic():
-            document = Document.objects.select_for_update().get(pk=document.pk)
-            if document.shared_with_cocounsel != cocounsel:
-                document.shared_with_cocounsel = cocounsel
-                document.save(update_fields=["shared_with_cocounsel"])
-                audit_record(
-                    action=PortalAction.DOCUMENT_SHARED,
-                    actor=actor,
-                    meta=meta,
-                    matter_id=document.matter_id,
-                    obj=document,
-                    data={"cocounsel": cocounsel},
-                )
+        document, _changed = _document_flag_set(
+            actor=actor,
+            meta=meta,
+            document=document,
+            field="shared_with_cocounsel",
+            value=cocounsel,
+            key="cocounsel",
+        )
     if shared is None:
         return document
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document.pk)
-        if document.shared_with_client != shared:
-            document.shared_with_client = shared
-            document.save(update_fields=["shared_with_client"])
-            audit_record(
-                action=PortalAction.DOCUMENT_SHARED,
-                actor=actor,
-                meta=meta,
-                matter_id=document.matter_id,
-                obj=document,
-                data={"shared": shared},
-            )
-            if shared and document.folder.shared_with_client and document.deleted_at is None:
-                matter_news_notify(matter_id=document.matter_id)
+        document, changed = _document_flag_set(
+            actor=actor,
+            meta=meta,
+            document=document,
+            field="shared_with_client",
+            value=shared,
+            key="shared",
+        )
+        if (
+            changed
+            and shared
+            and document.folder.shared_with_client
+            and document.deleted_at is None
+        ):
+            matter_news_notify(matter_id=document.matter_id)
     return document
+
+
+def _document_flag_set(
+    *,
+    actor: User,
+    meta: RequestMeta | None,
+    document: Document,
+    field: str,
+    value: bool,
+    key: str,
+) -> tuple[Document, bool]:
+    """Set one sharing flag under a row lock; audited when it changes."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if getattr(document, field) == value:
+            return document, False
+        setattr(document, field, value)
+        document.save(update_fields=[field])
+        audit_record(
+            action=PortalAction.DOCUMENT_SHARED,
+            actor=actor,
+            meta=meta,
+            matter_id=document.matter_id,
+            obj=document,
+            data={key: value},
+        )
+    return document, True
 
 
 def document_delete(
