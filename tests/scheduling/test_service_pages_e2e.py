@@ -31,7 +31,8 @@ def test_admin_creates_a_service_on_a_phone(browser: Any, live_server: Any, worl
         )
         page.goto(f"{live_server.url}/staff/services/new/")
         # when: a bad duration first, then corrected
-        page.fill("input[name=name]", "Will drafting")
+        # Service names are per language: the firm's default language (English) is required.
+        page.fill("input[name=name_en]", "Will drafting")
         page.fill("input[name=slug]", "will-drafting")
         page.fill("input[name=duration_minutes]", "2")
         page.get_by_label(lawyer).check()
