@@ -553,6 +553,14 @@ CELERY_BEAT_SCHEDULE["scheduling-holds-expire"] = {
     "schedule": 60.0,
     "options": {"expires": 55},
 }
+# A public booking made with an existing client's email waits for the owner of the address
+# at most this many hours (and never past its start); then it is cancelled and its time freed.
+ATRIUM_OWNER_CHECK_HOURS = env.int("ATRIUM_OWNER_CHECK_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["scheduling-owner-checks-expire"] = {
+    "task": "scheduling.tasks.owner_checks_expire",
+    "schedule": 300.0,
+    "options": {"expires": 290},
+}
 
 # ---------------------------------------------------------------------------
 # Billing: Stripe is reached only through billing/gateway.py

@@ -26,6 +26,10 @@ class SchedulingAction(models.TextChoices):
         "appointment.owner_declined",
         _("Booking declined by the owner of its email"),
     )
+    APPOINTMENT_OWNER_LAPSED = (
+        "appointment.owner_lapsed",
+        _("Booking not confirmed in time by the owner of its email"),
+    )
     AVAILABILITY_CHANGED = "availability.changed", _("Working hours changed")
     CALENDAR_ADDED = "calendar.added", _("External calendar added")
     CALENDAR_REMOVED = "calendar.removed", _("External calendar removed")

@@ -465,6 +465,9 @@ class Appointment(models.Model):
         PENDING = "pending", _("Unconfirmed: booked with the email of an existing client")
         CONFIRMED = "confirmed", _("Confirmed by the owner of the email")
         DECLINED = "declined", _("Declined by the owner of the email")
+        # Nobody confirmed it in time (ATRIUM_OWNER_CHECK_HOURS, or its start came first):
+        # the sweep cancelled it and freed the time.
+        LAPSED = "lapsed", _("Not confirmed in time by the owner of the email")
 
     TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
         Status.HELD: (Status.BOOKED, Status.EXPIRED, Status.CANCELLED),

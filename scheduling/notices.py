@@ -245,6 +245,7 @@ def compose_owner_check(row: Notification, ctx: SendContext) -> Outgoing:
             "service": appointments[0].service.name,
             "when": "; ".join(when(a.start_at) for a in appointments),
             "link": selectors.owner_check_link(first),
+            "until": when(min(selectors.owner_check_deadline(a) for a in appointments)),
         }
         subject = render_to_string("emails/scheduling/owner_check_subject.txt", context)
         body = render_to_string("emails/scheduling/owner_check.txt", context)

@@ -42,3 +42,10 @@ def appointment_writeback(appointment_uid: str) -> None:
 def booking_holds_expire() -> None:
     """Beat entry, every minute: unfinished bookings past their time give it back."""
     services.booking_holds_expire()
+
+
+@shared_task(ignore_result=True)
+def owner_checks_expire() -> None:
+    """Beat entry, every 5 minutes: bookings made with an existing client's email that
+    nobody confirmed in time are cancelled and their time is freed."""
+    services.owner_checks_expire()

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core import signing
 from django.http import Http404
 from django.urls import reverse
@@ -180,6 +181,19 @@ def owner_check_link(appointment: Appointment) -> str:
     it works while the booking waits and its time is ahead)."""
     token = signing.dumps(str(appointment.pk), salt=OWNER_CHECK_SALT)
     return absolute_url(reverse("scheduling:booking-owner-check", kwargs={"token": token}))
+
+
+def owner_check_hours() -> int:
+    """How long a booking made with an existing client's email waits for its owner."""
+    return max(1, int(getattr(settings, "ATRIUM_OWNER_CHECK_HOURS", 24)))
+
+
+def owner_check_deadline(appointment: Appointment) -> dt.datetime:
+    """When an unconfirmed booking lapses: owner_check_hours after it was made, or its
+    start if that comes first."""
+    return min(
+        appointment.created_at + dt.timedelta(hours=owner_check_hours()), appointment.start_at
+    )
 
 
 def owner_check_rows(*, token: str, lock: bool = False) -> list[Appointment]:

@@ -54,6 +54,7 @@ from scheduling.services.holds import (
     booking_hold_release,
     booking_holds_expire,
 )
+from scheduling.services.owner_checks import owner_checks_expire
 from scheduling.services.reminders import (
     appointment_notify,
     appointment_reminders_sync,
@@ -97,6 +98,7 @@ __all__ = [
     "external_calendar_import",
     "external_calendar_remove",
     "HoldLapsed",
+    "owner_checks_expire",
     "recurring_book",
     "reminder_offsets",
     "service_archive",

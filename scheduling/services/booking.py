@@ -47,7 +47,7 @@ from scheduling.models import (
     Service,
 )
 from scheduling.selectors.bookings import booking_context
-from scheduling.services import holds, reminders
+from scheduling.services import holds, owner_checks, reminders
 from scheduling.services.caldav import live_busy_staff
 
 if TYPE_CHECKING:
@@ -666,6 +666,10 @@ def booking_owner_answer(
             return rows
         if any(r.status != Appointment.Status.BOOKED or r.end_at <= now for r in pending):
             raise ServiceError(_("This booking can no longer be confirmed or declined."))
+        if any(selectors.owner_check_deadline(r) <= now for r in pending):
+            # Past its deadline (the sweep had not run yet): it lapses now, as it would have.
+            owner_checks.owner_check_lapse(pending, now=now)
+            return rows
         answer = Appointment.OwnerCheck.CONFIRMED if confirmed else Appointment.OwnerCheck.DECLINED
         for row in pending:
             row.owner_check = answer

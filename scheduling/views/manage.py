@@ -364,6 +364,7 @@ def booking_owner_check(request: HttpRequest, token: str) -> HttpResponse:
     first = rows[0]
     details = first.booker_details or {}
     phone = str(details.get("phone") or "")
+    deadline = min(selectors.owner_check_deadline(a) for a in rows)
     return render(
         request,
         "scheduling/booking_owner_check.html",
@@ -377,7 +378,8 @@ def booking_owner_check(request: HttpRequest, token: str) -> HttpResponse:
             "phone_end": phone[-3:] if len(phone) > 3 else "",
             "answerable": first.owner_check == Appointment.OwnerCheck.PENDING
             and first.status == Appointment.Status.BOOKED
-            and first.end_at > timezone.now(),
+            and min(deadline, first.end_at) > timezone.now(),
+            "deadline": deadline,
             "error": error,
         },
         status=400 if error else 200,
