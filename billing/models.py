@@ -546,6 +546,11 @@ class PaymentRequest(models.Model):
     min_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # A request on its own (a late-cancellation fee) is due by this date; payment
+    # reminders follow it as they follow an invoice's (none without one).
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    last_reminder_step = models.CharField(max_length=10, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

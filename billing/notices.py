@@ -13,9 +13,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Invoice, Payment, PaymentReminder
+from billing.models import Invoice, Payment, PaymentReminder, PaymentRequest
 from billing.money import format_money, format_money_sms
 from billing.selectors import billing_settings_get
+from billing.services.bookings import FEE_NOTICE, fee_link
 from billing.services.invoices import INVOICE_ISSUED
 from billing.services.online import PAYMENT_DISPUTED
 from billing.services.payments import PAYMENT_RECEIVED
@@ -31,6 +32,7 @@ from portal import selectors as portal_selectors
 
 if TYPE_CHECKING:
     from notifications.models import Notification
+    from portal.models import Contact
 
 
 M = TypeVar("M", bound=models.Model)
@@ -114,6 +116,29 @@ EMAIL: dict[str, dict[str, Text]] = {
             "срока.\nРасчёты клиента: {link}\n\n{firm}",
         ),
     },
+    FEE_NOTICE: {
+        "en": Text(
+            "A cancellation fee from {firm}",
+            "Hello {name},\n\nunder the terms you accepted when booking, {firm} asks for a "
+            "late cancellation fee of {amount}.\nView and pay: {link}\n\n{firm}",
+        ),
+        "pl": Text(
+            "Opłata za późne odwołanie od {firm}",
+            "Dzień dobry {name},\n\nzgodnie z warunkami przyjętymi przy rezerwacji {firm} "
+            "prosi o opłatę za późne odwołanie wizyty: {amount}.\nZobacz i zapłać: {link}"
+            "\n\n{firm}",
+        ),
+        "es": Text(
+            "Una tarifa de cancelación de {firm}",
+            "Hola, {name}:\n\nsegún las condiciones que aceptó al reservar, {firm} le pide "
+            "una tarifa por cancelación tardía de {amount}.\nVer y pagar: {link}\n\n{firm}",
+        ),
+        "ru": Text(
+            "Плата за позднюю отмену от {firm}",
+            "Здравствуйте, {name}!\n\nпо условиям, принятым вами при записи, {firm} просит "
+            "оплатить позднюю отмену: {amount}.\nПосмотреть и оплатить: {link}\n\n{firm}",
+        ),
+    },
     PaymentReminder.NOTICE_EVENT: {
         "en": Text(
             "Payment reminder from {firm}",
@@ -159,6 +184,12 @@ SMS: dict[str, dict[str, str]] = {
         "pl": "{firm}: zakwestionowano płatność {amount}. {link}",
         "es": "{firm}: se ha disputado un pago de {amount}. {link}",
         "ru": "{firm}: оспорен платёж {amount}. {link}",
+    },
+    FEE_NOTICE: {
+        "en": "{firm}: late cancellation fee, {amount}. View and pay: {link}",
+        "pl": "{firm}: opłata za późne odwołanie, {amount}. Zobacz i zapłać: {link}",
+        "es": "{firm}: tarifa por cancelar tarde, {amount}. Ver y pagar: {link}",
+        "ru": "{firm}: плата за позднюю отмену, {amount}. Оплатить: {link}",
     },
     PaymentReminder.NOTICE_EVENT: {
         "en": "{firm}: reminder, {amount} to pay. View and pay: {link}",
@@ -262,6 +293,31 @@ def compose_payment_disputed(row: Notification, ctx: SendContext) -> Outgoing:
     return _send(row, ctx, event=row.event, to=to, language=language, values=values)
 
 
+def _contact_values(
+    row: Notification, ctx: SendContext, contact: Contact
+) -> tuple[dict[str, str], str, str]:
+    """A notice to a contact who may have no login (a booker): their addresses."""
+    recipient = portal_selectors.contact_recipient(contact)
+    to = address_for(recipient, row.channel)
+    postpone_sms_in_quiet_hours(recipient, row.channel, ctx.now)
+    firm = ctx.remember("firm", portal_selectors.firm_get)
+    return {"firm": firm.name, "name": recipient.name}, to, recipient.language
+
+
+def compose_cancellation_fee(row: Notification, ctx: SendContext) -> Outgoing:
+    """The fee's notice: the firm, the amount and the pay link; nothing once it is paid
+    or cancelled."""
+    request = _by_key(PaymentRequest, row.about, "request")
+    if request is None or request.status != PaymentRequest.Status.OPEN:
+        raise Suppress("no longer needed")
+    values, to, language = _contact_values(row, ctx, request.contact)
+    values.update(
+        amount=_amount(row, request.amount, request.currency, language),
+        link=absolute_url(fee_link(request)),
+    )
+    return _send(row, ctx, event=row.event, to=to, language=language, values=values)
+
+
 def compose_payment_reminder(row: PaymentReminder, ctx: SendContext) -> Outgoing:
     """The digest: the total still open per currency over the documents it lists, as they
     are now; nothing when all of them are paid, being confirmed or disputed."""
@@ -349,6 +405,15 @@ NOTICES = [
         sms=SMS[PAYMENT_DISPUTED],
         sample=SAMPLE,
         select_related=("recipient__contact",),
+    ),
+    Notice(
+        event=FEE_NOTICE,
+        label=_("Late cancellation fee"),
+        compose=compose_cancellation_fee,
+        placeholders=(*COMMON_PLACEHOLDERS, "amount"),
+        email=EMAIL[FEE_NOTICE],
+        sms=SMS[FEE_NOTICE],
+        sample=SAMPLE,
     ),
     Notice(
         event=PaymentReminder.NOTICE_EVENT,

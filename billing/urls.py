@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("billing/booking/<str:token>/pay/", booking.booking_pay, name="booking-pay"),
     path("billing/booking/<str:token>/paid/", booking.booking_paid, name="booking-paid"),
+    path("billing/fee/<str:token>/", booking.fee_pay, name="fee-pay"),
+    path("billing/fee/<str:token>/paid/", booking.fee_paid, name="fee-paid"),
     path("billing/stripe/webhook/", stripe.stripe_webhook, name="stripe-webhook"),
     path("billing/demo-checkout/<str:session_id>/", stripe.demo_checkout, name="demo-checkout"),
     path(

@@ -3,6 +3,7 @@
 from billing.selectors.invoices import (
     billing_settings_get,
     contact_billing_history,
+    fees_for_client,
     invoice_get_for_client,
     invoice_get_for_staff,
     invoice_lines,
@@ -21,6 +22,7 @@ from billing.selectors.invoices import (
 __all__ = [
     "billing_settings_get",
     "contact_billing_history",
+    "fees_for_client",
     "invoice_get_for_client",
     "invoice_get_for_staff",
     "invoice_lines",

@@ -22,6 +22,7 @@ from billing.models import (
     InvoiceLine,
     LedgerEntry,
     Payment,
+    PaymentRequest,
     Refund,
     TaxRate,
 )
@@ -87,6 +88,20 @@ def invoices_for_client(*, user: User) -> QuerySet[Invoice]:
     )
 
 
+def fees_for_client(*, user: User) -> list[PaymentRequest]:
+    """A client's own unpaid late-cancellation fees (none for anyone else)."""
+    contact = portal_selectors.contact_for_user(user)
+    if contact is None:
+        return []
+    return list(
+        PaymentRequest.objects.filter(
+            contact=contact,
+            kind=PaymentRequest.Kind.CANCELLATION_FEE,
+            status=PaymentRequest.Status.OPEN,
+        ).order_by("created_at")
+    )
+
+
 def invoice_get_for_client(*, user: User, invoice_id: Any) -> Invoice:
     invoice = invoices_for_client(user=user).filter(pk=uuid_or_404(invoice_id)).first()
     if invoice is None:
@@ -143,6 +158,12 @@ def contact_billing_history(*, user: User, contact_id: Any) -> dict[str, Any]:
             .order_by("-received_at")
         ),
         "credit": {k: v for k, v in credit.items() if v},
+        # Requests of their own: late-cancellation fees (open, paid or cancelled).
+        "fees": list(
+            PaymentRequest.objects.filter(
+                contact=contact, kind=PaymentRequest.Kind.CANCELLATION_FEE
+            ).order_by("-created_at")
+        ),
         "to_invoice": consultations_to_invoice(user=user, contact_id=contact.pk),
     }
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core import signing
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,10 +31,15 @@ from billing import gateway as gw
 from billing.audit_actions import BillingAction
 from billing.models import Payment, PaymentAttempt, PaymentRequest, Refund
 from billing.money import Money
+from billing.selectors import billing_settings_get
 from billing.services import online
+from billing.services.reminders import firm_today
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.links import absolute_url
+from notifications.outbox import object_key
+from notifications.services import notice_queue
+from portal import selectors as portal_selectors
 from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
 from scheduling.booking_flow import BookingContext
@@ -52,6 +59,7 @@ STEP_KEY = "payment"
 # beyond scheduling's HOLD_MAX_MINUTES from its start.
 PROCESSING_EXTEND_MINUTES = 20
 CONSULTATION = PaymentRequest.Kind.CONSULTATION_FEE
+CENT = Decimal("0.01")
 
 
 # ---------------------------------------------------------------------------
@@ -122,6 +130,36 @@ def booking_pay_start(*, token: str, meta: RequestMeta | None = None, locale: st
         raise ServiceError(_("There is nothing to pay for this booking."))
     with transaction.atomic():
         request = _request_for_booking(first, amount)
+    return _checkout(
+        request.pk,
+        kind="consultation_fee",
+        success_path=reverse("billing:booking-paid", kwargs={"token": booking.token}),
+        cancel_path=reverse("billing:booking-pay", kwargs={"token": booking.token}),
+        locale=locale,
+        meta=meta,
+        matter_id=first.matter_id,
+        data={"booking": True},
+    )
+
+
+def _checkout(
+    request_id: Any,
+    *,
+    kind: str,
+    success_path: str,
+    cancel_path: str,
+    locale: str,
+    meta: RequestMeta | None,
+    matter_id: Any,
+    data: dict[str, Any],
+) -> str:
+    """An attempt (its key stored first) and a Checkout Session for an open fee
+    request, the previous open sessions expired; returns the URL to send the payer to.
+    The amount is the request row's, never a form's."""
+    with transaction.atomic():
+        request = PaymentRequest.objects.select_for_update().get(pk=request_id)
+        if request.status != PaymentRequest.Status.OPEN:
+            raise ServiceError(_("There is nothing to pay for this booking."))
         if request.attempts.filter(status=PaymentAttempt.Status.PROCESSING).exists():
             raise ServiceError(_("Your bank is still confirming the payment. Please wait."))
         previous = list(
@@ -141,20 +179,16 @@ def booking_pay_start(*, token: str, meta: RequestMeta | None = None, locale: st
     client = online.gateway()
     for old in previous:
         online._expire_replaced(client, old)
-    pay_page = reverse("billing:booking-pay", kwargs={"token": booking.token})
     try:
         session = client.create_payment_session(
             attempt_id=attempt.pk,
             request_id=request.pk,
-            kind="consultation_fee",
+            kind=kind,
             amount=Money(attempt.amount, attempt.currency),
             # A neutral reference with digits, never a name (the booking code may have none).
             reference=f"ATR-{request.pk.int % 10**8:08d}",
-            success_url=absolute_url(
-                reverse("billing:booking-paid", kwargs={"token": booking.token})
-            )
-            + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=absolute_url(pay_page),
+            success_url=absolute_url(success_path) + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=absolute_url(cancel_path),
             expires_at=attempt.expires_at,
             idempotency_key=attempt.idempotency_key,
             locale=locale or None,
@@ -182,8 +216,8 @@ def booking_pay_start(*, token: str, meta: RequestMeta | None = None, locale: st
         actor_label="booker",
         meta=meta,
         obj=attempt,
-        matter_id=first.matter_id,
-        data={"amount": str(attempt.amount), "currency": attempt.currency, "booking": True},
+        matter_id=matter_id,
+        data={"amount": str(attempt.amount), "currency": attempt.currency, **data},
     )
     return session.url or ""
 
@@ -365,23 +399,47 @@ def on_hold_released(event: AppointmentHoldReleased) -> None:
 
 
 def _paid_request_for(appointment: Appointment) -> PaymentRequest | None:
-    """The paid consultation fee of this appointment or of one it replaced."""
+    """The paid consultation fee of this appointment or of one it replaced; for a step
+    of a package, the package's (paid once, on its first appointment)."""
     chain = [appointment, *scheduling_selectors.appointment_history(appointment=appointment)]
-    return (
-        PaymentRequest.objects.filter(
-            kind=CONSULTATION,
-            appointment_id__in=[a.pk for a in chain],
-            status=PaymentRequest.Status.PAID,
+    paid = PaymentRequest.objects.filter(kind=CONSULTATION, status=PaymentRequest.Status.PAID)
+    found = paid.filter(appointment_id__in=[a.pk for a in chain]).order_by("-created_at").first()
+    if found is None and appointment.booking_group:
+        found = (
+            paid.filter(appointment__booking_group=appointment.booking_group)
+            .order_by("-created_at")
+            .first()
         )
-        .order_by("-created_at")
-        .first()
-    )
+    return found
+
+
+def step_share(appointment: Appointment, paid: Decimal) -> Decimal:
+    """What of a package's prepayment pays for this one step: the payment split over the
+    package's appointments by their services' prices (evenly when none has a price),
+    the rounding remainder on the first. A booking of one appointment: all of it."""
+    rows = scheduling_selectors.booking_rows(appointment)
+    ids = [row.pk for row in rows]
+    chain = {appointment.pk} | {
+        a.pk for a in scheduling_selectors.appointment_history(appointment=appointment)
+    }
+    position = next((i for i, pk in enumerate(ids) if pk in chain), None)
+    if len(rows) <= 1 or position is None:
+        return paid if len(rows) <= 1 else (paid / len(rows)).quantize(CENT, ROUND_DOWN)
+    weights = [max(Decimal(row.service.price), Decimal(0)) for row in rows]
+    if sum(weights) <= 0:
+        weights = [Decimal(1)] * len(rows)
+    total = sum(weights)
+    shares = [(paid * w / total).quantize(CENT, ROUND_DOWN) for w in weights]
+    shares[0] += paid - sum(shares)
+    return shares[position]
 
 
 def on_appointment_cancelled(event: AppointmentCancelled) -> None:
-    """The F8 matrix for a confirmed booking that is cancelled: a prepaid booking is
-    refunded in full (less the disclosed fee after the deadline, when the client
-    cancels); a late cancellation without a prepayment creates the fee's request."""
+    """The F8 matrix for a confirmed booking that is cancelled: what was prepaid for it
+    is refunded in full (less the disclosed fee after the deadline, when the client
+    cancels); a late cancellation without a prepayment creates the fee's request, which
+    the client is sent and can pay online. A step of a prepaid package was paid with the
+    package: its share is refunded by the same rule and no fee is asked for."""
     rows = scheduling_selectors.appointments_by_ids(ids=[event.appointment_id])
     if not rows:
         return
@@ -390,16 +448,22 @@ def on_appointment_cancelled(event: AppointmentCancelled) -> None:
     request = _paid_request_for(appointment)
     if request is not None:
         with transaction.atomic():
-            for payment in Payment.objects.select_for_update().filter(
-                attempt__request=request, status=Payment.Status.SUCCEEDED
-            ):
-                keep = min(fee, payment.refundable)
+            payments = list(
+                Payment.objects.select_for_update()
+                .filter(attempt__request=request, status=Payment.Status.SUCCEEDED)
+                .order_by("received_at")
+            )
+            share = step_share(appointment, sum((p.amount for p in payments), Decimal(0)))
+            for payment in payments:
+                portion = min(share, payment.refundable)
+                share -= portion
+                keep = min(fee, portion)
                 fee -= keep
-                if payment.refundable - keep > 0:
+                if portion - keep > 0:
                     _refund_automatic(
                         payment,
                         reason="cancelled late, less the fee" if keep else "cancelled in time",
-                        amount=payment.refundable - keep,
+                        amount=portion - keep,
                     )
         return
     if fee <= 0:
@@ -412,12 +476,14 @@ def on_appointment_cancelled(event: AppointmentCancelled) -> None:
             kind=PaymentRequest.Kind.CANCELLATION_FEE, appointment_id=appointment.pk
         ).exists():
             return
+        terms = billing_settings_get().default_terms_days
         fee_request = PaymentRequest.objects.create(
             kind=PaymentRequest.Kind.CANCELLATION_FEE,
             contact_id=appointment.contact_id,
             appointment_id=appointment.pk,
             amount=fee,
             currency=currency,
+            due_date=firm_today() + dt.timedelta(days=terms),
         )
         audit_record(
             action=BillingAction.FEE_REQUESTED,
@@ -426,6 +492,84 @@ def on_appointment_cancelled(event: AppointmentCancelled) -> None:
             matter_id=appointment.matter_id,
             data={"amount": str(fee), "currency": currency, "appointment": str(appointment.pk)},
         )
+        notice_queue(
+            event=FEE_NOTICE,
+            channels=portal_selectors.contact_recipient(appointment.contact).notice_channels(),
+            about=object_key("request", fee_request.pk),
+        )
+
+
+# ---------------------------------------------------------------------------
+# Paying a late-cancellation fee (a signed link: no login needed, as for a booking)
+# ---------------------------------------------------------------------------
+
+FEE_NOTICE = "cancellation_fee"
+FEE_SALT = "billing.fee-link"
+
+
+def fee_link(request: PaymentRequest) -> str:
+    """The pay page of a fee request (the signature is the credential; the request's
+    own state decides what the page offers, so a paid or cancelled fee asks for nothing)."""
+    token = signing.dumps(str(request.pk), salt=FEE_SALT)
+    return reverse("billing:fee-pay", kwargs={"token": token})
+
+
+def fee_request_by_token(token: str) -> PaymentRequest:
+    """The fee request a pay link names; 404 for a forged or unknown one."""
+    if not token or len(token) > 200:
+        raise Http404
+    try:
+        pk = uuid.UUID(signing.loads(token, salt=FEE_SALT))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise Http404 from None
+    request = (
+        PaymentRequest.objects.select_related("contact")
+        .filter(pk=pk, kind=PaymentRequest.Kind.CANCELLATION_FEE)
+        .first()
+    )
+    if request is None:
+        raise Http404
+    return request
+
+
+def fee_payment_state(request: PaymentRequest) -> str:
+    """The latest attempt's status ("" for none), for the pay and return pages."""
+    attempt = request.attempts.order_by("-created_at").first()
+    return str(attempt.status) if attempt is not None else ""
+
+
+def fee_pay_start(*, token: str, meta: RequestMeta | None = None, locale: str = "") -> str:
+    """The client presses "Pay" on the fee page: an attempt and a Checkout Session for
+    the fee (the same path as every payment); returns the URL to send them to."""
+    request = fee_request_by_token(token)
+    if request.status == PaymentRequest.Status.PAID:
+        raise ServiceError(_("This fee is paid; there is nothing left to pay."))
+    if request.status != PaymentRequest.Status.OPEN:
+        raise ServiceError(_("The firm cancelled this fee; there is nothing to pay."))
+    rows = scheduling_selectors.appointments_by_ids(ids=[request.appointment_id])
+    page = reverse("billing:fee-pay", kwargs={"token": token})
+    return _checkout(
+        request.pk,
+        kind="cancellation_fee",
+        success_path=reverse("billing:fee-paid", kwargs={"token": token}),
+        cancel_path=page,
+        locale=locale,
+        meta=meta,
+        matter_id=rows[0].matter_id if rows else None,
+        data={"fee": True},
+    )
+
+
+def open_fees_for_contact(contact_id: Any) -> list[tuple[PaymentRequest, str]]:
+    """A contact's unpaid late-cancellation fees with their pay links (portal list)."""
+    return [
+        (request, fee_link(request))
+        for request in PaymentRequest.objects.filter(
+            contact_id=contact_id,
+            kind=PaymentRequest.Kind.CANCELLATION_FEE,
+            status=PaymentRequest.Status.OPEN,
+        ).order_by("created_at")
+    ]
 
 
 def register() -> None:

@@ -14,12 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.services import bookings
 from core.errors import ServiceError
-from core.http import RequestMeta
+from core.http import RequestMeta, rate_limited
 from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
 
@@ -107,6 +108,66 @@ def booking_paid(request: HttpRequest, token: str) -> HttpResponse:
             "state": state,
             "failed": state in ("FAILED", "EXPIRED", "CANCELED"),
             "pay_url": reverse("billing:booking-pay", kwargs={"token": booking.token}),
+        },
+    )
+    return _no_store(response)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def fee_pay(request: HttpRequest, token: str) -> HttpResponse:
+    """A late-cancellation fee's pay page, opened from the link in its notice (or the
+    portal): the amount, what it is for, and Pay, which goes to Checkout (or the demo
+    checkout) like every payment. A paid or cancelled fee only says so."""
+    fee = bookings.fee_request_by_token(token)
+    error = ""
+    if request.method == "POST":
+        if rate_limited(request, scope="billing-fee-pay", limit=20, window=600):
+            error = str(_("Too many tries. Please wait a few minutes and try again."))
+        else:
+            try:
+                url = bookings.fee_pay_start(
+                    token=token,
+                    meta=RequestMeta.from_request(request),
+                    locale=translation.get_language() or "",
+                )
+            except ServiceError as exc:
+                error = str(exc)
+            else:
+                return redirect(url)
+    rows = scheduling_selectors.appointments_by_ids(ids=[fee.appointment_id])
+    appointment = rows[0] if rows else None
+    response = render(
+        request,
+        "billing/booking/fee.html",
+        {
+            "fee": fee,
+            "appointment": appointment,
+            "zone": ZoneInfo(appointment.time_zone if appointment else "UTC"),
+            "processing": bookings.fee_payment_state(fee) == "PROCESSING",
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+    return _no_store(response)
+
+
+@require_GET
+def fee_paid(request: HttpRequest, token: str) -> HttpResponse:
+    """Back from Checkout: "payment is being confirmed" until the webhook records it
+    (the page refreshes itself), then "paid, thank you"."""
+    fee = bookings.fee_request_by_token(token)
+    state = bookings.fee_payment_state(fee)
+    paid = fee.status == fee.Status.PAID
+    response = render(
+        request,
+        "billing/booking/fee_paid.html",
+        {
+            "fee": fee,
+            "paid": paid,
+            "state": state,
+            "failed": not paid and state in ("FAILED", "EXPIRED", "CANCELED", ""),
+            "pay_url": reverse("billing:fee-pay", kwargs={"token": token}),
         },
     )
     return _no_store(response)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from billing import selectors, services
 from billing.models import Payment
+from billing.services import bookings
 from billing.views.staff import invoice_pdf_response, pdf_name, serve_pdf
 from core.decorators import portal_user_required
 from core.errors import ServiceError
@@ -26,6 +27,10 @@ def invoice_list(request: Request) -> HttpResponse:
         {
             "open": [i for i in invoices if i.balance > 0],
             "settled": [i for i in invoices if i.balance <= 0],
+            "fees": [
+                (fee, bookings.fee_link(fee))
+                for fee in selectors.fees_for_client(user=request.user)
+            ],
         },
     )
 

@@ -55,6 +55,24 @@ def _attended(w: Any) -> None:
     type(w.appointment).objects.filter(pk=w.appointment.pk).update(status="attended")
 
 
+def _fee(w: Any) -> None:
+    """An open late-cancellation fee of client A."""
+    from billing.models import PaymentRequest
+
+    w.fee = PaymentRequest.objects.create(
+        kind=PaymentRequest.Kind.CANCELLATION_FEE,
+        contact=w.contact_a,
+        amount=Decimal("80.00"),
+        currency="PLN",
+    )
+
+
+def _fee_token(w: Any) -> dict[str, Any]:
+    from billing.services.bookings import fee_link
+
+    return {"token": fee_link(w.fee).rstrip("/").rsplit("/", 1)[1]}
+
+
 def _invoice(w: Any) -> dict[str, Any]:
     return {"invoice_id": w.invoice.pk}
 
@@ -161,6 +179,11 @@ ROWS = [
         kwargs=lambda w: {"token": "not-a-booking"},
     ),
     Row("billing:booking-paid", same(404), kwargs=lambda w: {"token": "not-a-booking"}),
+    # A fee's pay link is signed: a forged one is 404 for everybody, a real one opens.
+    Row("billing:fee-pay", same(404), kwargs=lambda w: {"token": "not-a-fee"}),
+    Row("billing:fee-pay", same(404), method="post", kwargs=lambda w: {"token": "not-a-fee"}),
+    Row("billing:fee-paid", same(404), kwargs=lambda w: {"token": "not-a-fee"}),
+    Row("billing:fee-pay", same(200), setup=_fee, kwargs=_fee_token),
     # Refunds need billing.refund (firm admins); the form answers with a redirect.
     Row(
         "billing:staff-payment-refund",

@@ -5,21 +5,25 @@ the real algorithm, the hold lapsing, late payments, and the cancellation refund
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
 from billing.models import Payment, PaymentAttempt, PaymentRequest, Refund, StripeEvent
 from billing.services import online
+from billing.services.bookings import fee_link
 from notifications.models import Notification
+from notifications.services import deliveries_sweep
 from portal.selectors import firm_get
 from scheduling import services as scheduling_services
-from scheduling.models import Appointment
+from scheduling.models import Appointment, PackageStep
 from tests import factories
 from tests.billing.stripe_fake import FakeStripe, event_payload, sign_webhook
 from tests.scheduling.helpers import make_service, working_week
@@ -400,3 +404,158 @@ def test_the_pay_page_speaks_the_bookers_language(
     assert page.status_code == 200, text[:300]
     assert "Zapłać, aby potwierdzić rezerwację" in text, text[:3000]
     assert "350,00" in text
+
+
+# ---------------------------------------------------------------------------
+# Late-cancellation fees the client pays online; prepaid packages
+# ---------------------------------------------------------------------------
+
+
+def _late_fee(lawyer: Any, clock: Any, capture: Any) -> tuple[Appointment, PaymentRequest]:
+    later = make_service(
+        staff=[lawyer],
+        slug="pay-later",
+        name="Divorce consultation",
+        price=Decimal("200.00"),
+        cancel_deadline_hours=24,
+        cancel_fee=Decimal("80.00"),
+    )
+    appointment = book(later)[0]
+    clock.move_to(SLOT - dt.timedelta(hours=3))
+    with capture(execute=True):
+        scheduling_services.appointment_cancel(appointment=appointment, by_client=True)
+    return appointment, PaymentRequest.objects.get(kind="CANCELLATION_FEE")
+
+
+def _fee_link(text: str) -> str:
+    match = re.search(r"https?://\S+/billing/fee/\S+/", text)
+    assert match, text
+    return "/" + match.group(0).split("/", 3)[3]
+
+
+def test_a_late_cancellation_fee_is_sent_with_one_link_and_paid_through_checkout(
+    clock: Any, fake: FakeStripe, lawyer: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    mail.outbox.clear()
+    appointment, request = _late_fee(lawyer, clock, django_capture_on_commit_callbacks)
+    assert request.due_date == dt.date(2026, 6, 3) + dt.timedelta(days=14)
+    deliveries_sweep()
+    # one content-free notice: the firm, the amount and one link; no service, no matter
+    notice = [m for m in mail.outbox if "cancellation fee" in m.subject][-1]
+    assert notice.to == ["ewa1@example.com"]
+    assert "80.00" in notice.body and "Divorce" not in notice.body + notice.subject
+    link = _fee_link(notice.body)
+    page = client.get(link)
+    text = page.content.decode()
+    assert page.status_code == 200 and "80.00" in text and "data-pay" in text
+    # a forged link is nobody's
+    assert client.get(link.replace("/fee/", "/fee/x")).status_code == 404
+    # Pay goes to Stripe Checkout with the request row's amount, Atrium ids only
+    response = client.post(link, {"amount": "1.00"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://checkout.stripe.com/")
+    create = fake.calls("post", "/v1/checkout/sessions")[-1]
+    price = create.params["line_items"][0]["price_data"]
+    assert (price["unit_amount"], price["currency"]) == ("8000", "pln")
+    assert "ewa1@example.com" not in (create.raw_body or "")
+    paid_page = link + "paid/"
+    assert "being confirmed" in client.get(paid_page).content.decode()
+    # Stripe completes it; its events arrive twice, signed
+    fake.complete_session(session_of(fake)["id"])
+    post_events(client, django_capture_on_commit_callbacks, fake.events * 2)
+    request.refresh_from_db()
+    assert request.status == "PAID"
+    payment = Payment.objects.get()
+    assert payment.amount == Decimal("80.00") and payment.receipt_number
+    assert not payment.allocations.exists()
+    assert "data-paid" in client.get(paid_page).content.decode()
+    again = client.get(link).content.decode()
+    assert "data-paid" in again and "data-pay" not in again
+    # pressing Pay again asks for nothing
+    assert client.post(link).status_code == 400
+    assert len(fake.calls("post", "/v1/checkout/sessions")) == 1
+
+
+def test_the_firm_sees_the_fee_and_a_client_with_a_login_finds_it_in_the_portal(
+    clock: Any, fake: FakeStripe, lawyer: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    appointment, request = _late_fee(lawyer, clock, django_capture_on_commit_callbacks)
+    admin = factories.AdminFactory(email="boss@firm.example")
+    client.force_login(admin)
+    page = client.get(
+        reverse("billing:staff-contact-billing", args=[appointment.contact_id])
+    ).content.decode()
+    assert "data-fees" in page and "80.00" in page
+    user = factories.UserFactory(email="ewa1@example.com")
+    type(appointment.contact).objects.filter(pk=appointment.contact_id).update(user=user)
+    client.force_login(user)
+    listing = client.get(reverse("billing:portal-invoices")).content.decode()
+    assert "data-fee" in listing and "/billing/fee/" in listing
+
+
+def test_a_fee_is_paid_on_the_demo_checkout_without_stripe_keys(
+    clock: Any, settings: Any, lawyer: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.STRIPE_SECRET_KEY = ""
+    _appointment, request = _late_fee(lawyer, clock, django_capture_on_commit_callbacks)
+    link = reverse("billing:fee-pay", kwargs={"token": fee_link(request).split("/")[-2]})
+    url = client.post(link)["Location"]
+    assert "/billing/demo-checkout/" in url
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(url, {"outcome": "pay", "method": "blik"})
+    assert answer.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "PAID" and StripeEvent.objects.get().status == "PROCESSED"
+    assert "data-paid" in client.get(answer["Location"]).content.decode()
+
+
+@pytest.fixture
+def estate(lawyer: Any) -> Any:
+    """A 1,200 PLN package paid up front: consultation 400, review 300, signing 500;
+    free cancellation until 24 h before each step, 100 PLN later."""
+    package = make_service(
+        staff=[lawyer],
+        slug="estate",
+        name="Estate plan",
+        minutes=45,
+        price=Decimal("1200.00"),
+        payment_rule="FULL_AT_BOOKING",
+        cancel_deadline_hours=24,
+        cancel_fee=Decimal("100.00"),
+    )
+    for position, (slug, price) in enumerate(
+        (("consult", "400.00"), ("review", "300.00"), ("signing", "500.00"))
+    ):
+        step = make_service(staff=[lawyer], slug=slug, minutes=30, price=Decimal(price))
+        PackageStep.objects.create(
+            package=package, service=step, position=position, min_gap_days=1 if position else 0
+        )
+    return package
+
+
+def test_a_late_cancel_of_a_later_step_of_a_prepaid_package_asks_no_fee_and_refunds_its_share(
+    clock: Any, fake: FakeStripe, estate: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    booked = book(estate)
+    assert len(booked) == 3
+    press_pay(client, booked)
+    fake.complete_session(session_of(fake)["id"])
+    post_events(client, django_capture_on_commit_callbacks, fake.events)
+    steps = list(Appointment.objects.filter(booking_group=booked[0].booking_group))
+    steps.sort(key=lambda a: a.start_at)
+    assert {a.status for a in steps} == {"booked"}
+    assert Payment.objects.get().amount == Decimal("1200.00")
+    # the review (300) cancelled 2 hours before it starts: its share less the fee
+    clock.move_to(steps[1].start_at - dt.timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        row = scheduling_services.appointment_cancel(appointment=steps[1], by_client=True)
+    assert row.cancellation_fee == Decimal("100.00")
+    assert not PaymentRequest.objects.filter(kind="CANCELLATION_FEE").exists()
+    refund = Refund.objects.get()
+    assert refund.amount == Decimal("200.00") and refund.status == "SUCCEEDED"
+    # the signing (500) cancelled in time: its whole share; the consultation stays
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling_services.appointment_cancel(appointment=steps[2], by_client=True)
+    assert sorted(r.amount for r in Refund.objects.all()) == [Decimal("200.00"), Decimal("500.00")]
+    assert not PaymentRequest.objects.filter(kind="CANCELLATION_FEE").exists()
+    assert Appointment.objects.get(pk=steps[0].pk).status == "booked"
