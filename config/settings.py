@@ -112,6 +112,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.firm",
+                # {{ privacy_url }}: the firm's privacy notice, linked from the booking form.
+                "intake.context_processors.privacy",
                 # {{ CSP_NONCE }}: the per-response nonce for the few inline <script>/<style>.
                 "csp.context_processors.nonce",
             ],

@@ -11,15 +11,17 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from audit import actions
         from core import events
-        from intake import notices
+        from intake import notices, privacy
         from intake.audit_actions import IntakeAction
         from intake.services import booking, conflicts, pipeline
+        from notifications.channels import email_footer_register
         from portal.events import ContactNamesChanged, MatterPartiesChanged
         from scheduling import booking_flow
         from scheduling.events import AppointmentBooked, AppointmentCancelled, AppointmentMarked
 
         actions.declare(IntakeAction)
         notices.register()
+        email_footer_register(privacy.footer_links)
         booking_flow.register_step(
             booking_flow.BookingStep(
                 key=booking.STEP_KEY,

@@ -31,3 +31,9 @@ def shown_text(language: str) -> str:
     """Exactly what the form showed: the sentence, the link's words and where it led."""
     sentence, link = short_notice(language)
     return f"{sentence}\n{link}: {privacy_url()}"
+
+
+def footer_links(language: str) -> list[tuple[str, str]]:
+    """What every email's foot links to (registered with notifications at start-up)."""
+    with translation.override(language):
+        return [(_("Privacy notice"), privacy_url())]

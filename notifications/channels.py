@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import models
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -82,6 +83,37 @@ def email_from() -> tuple[str, list[str]]:
     name, reply_to = _sender[0]()
     address = parseaddr(default)[1] or default
     return formataddr((name, address)) if name else default, [reply_to] if reply_to else []
+
+
+# Links every email carries at its foot (the firm's privacy notice): the layer that owns
+# the page registers a function giving (words, absolute URL) pairs in a language.
+_footer_links: list[Callable[[str], list[tuple[str, str]]]] = []
+
+
+def email_footer_register(fn: Callable[[str], list[tuple[str, str]]]) -> None:
+    _footer_links[:] = [fn]
+
+
+def email_footer_links(language: str) -> list[tuple[str, str]]:
+    return _footer_links[0](language) if _footer_links else []
+
+
+def email_footer(language: str) -> str:
+    """The plain-text foot of an email in `language` ("" when nothing is registered)."""
+    links = email_footer_links(language)
+    if not links:
+        return ""
+    return "\n\n-- \n" + "\n".join(f"{words}: {url}" for words, url in links)
+
+
+def email_footer_html(language: str) -> str:
+    links = email_footer_links(language)
+    if not links:
+        return ""
+    return format_html(
+        '<p style="color:#666;font-size:90%">{}</p>',
+        format_html_join(" · ", '<a href="{}">{}</a>', ((url, words) for words, url in links)),
+    )
 
 
 def email_send(message: Outgoing, *, connection: Any = None) -> str:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from core import time
 from core.languages import supported
 from core.links import absolute_url
-from notifications.channels import Outgoing
+from notifications.channels import Outgoing, email_footer
 from notifications.outbox import Postpone, Suppress
 from notifications.registry import SendContext, Text, notice
 from notifications.selectors import template_get
@@ -96,7 +96,12 @@ def render(
 ) -> tuple[str, str]:
     text = text_for(ctx, event=event, channel=channel, language=language)
     subject = fill(text.subject, values).replace("\n", " ").strip()
-    return subject, fill(text.body, values)
+    body = fill(text.body, values)
+    footer = email_footer(language) if channel == "email" else ""
+    if footer:
+        # The firm's wording may change; the link to its privacy notice stays.
+        body = body.rstrip("\n") + footer + "\n"
+    return subject, body
 
 
 def address_for(recipient: Recipient, channel: str) -> str:

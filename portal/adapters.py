@@ -11,9 +11,10 @@ from allauth.mfa.models import Authenticator
 from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_str
 
-from notifications.channels import email_from
+from notifications.channels import email_footer, email_footer_html, email_from
 from portal.selectors import firm_get
 
 
@@ -46,6 +47,16 @@ class AccountAdapter(DefaultAccountAdapter):
         headers: dict[str, str] | None = None,
     ) -> EmailMessage:
         message = super().render_mail(template_prefix, email, context, headers=headers)
+        # Sign-in codes and password resets carry the privacy notice's link like every email.
+        language = (translation.get_language() or "en")[:2]
+        message.body = str(message.body).rstrip("\n") + email_footer(language) + "\n"
+        for index, (content, mimetype) in enumerate(getattr(message, "alternatives", [])):
+            if mimetype == "text/html" and "</body>" in str(content):
+                footer = str(email_footer_html(language))
+                message.alternatives[index] = (
+                    str(content).replace("</body>", footer + "</body>", 1),
+                    mimetype,
+                )
         reply_to = email_from()[1]
         if reply_to:
             message.reply_to = reply_to

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.links import absolute_url
-from notifications.channels import email_from
+from notifications.channels import email_footer, email_footer_html, email_from
 from portal.models import Invitation
 from portal.selectors import firm_get
 
@@ -41,7 +41,8 @@ def send_invitation(*, invitation: Invitation, token: str) -> None:
             "days": settings.ATRIUM_INVITATION_DAYS,
         }
         subject = " ".join(render_text("emails/invitation_subject.txt", context).split())
-        body = render_text("emails/invitation.txt", context)
+        context["footer_html"] = email_footer_html(language)
+        body = render_text("emails/invitation.txt", context) + email_footer(language)
         html = render_to_string("emails/invitation.html", context)
     from_email, reply_to = email_from()
     message = EmailMultiAlternatives(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core.links import absolute_url
 from core.time import format_day
 from notifications import registry
-from notifications.channels import Outgoing
+from notifications.channels import Outgoing, email_footer
 from notifications.compose import address_for, outgoing, postpone_sms_in_quiet_hours, render
 from notifications.outbox import Suppress, key_id
 from notifications.registry import COMMON_PLACEHOLDERS, Notice, SendContext
@@ -126,7 +126,7 @@ def compose_silence_digest(row: Notification, ctx: SendContext) -> Outgoing:
             "link": absolute_url(reverse("staff:silence-list")),
         }
         subject = render_to_string("emails/portal/silence_subject.txt", context).strip()
-        body = render_to_string("emails/portal/silence.txt", context)
+        body = str(render_to_string("emails/portal/silence.txt", context)) + email_footer(language)
     return outgoing(
         row, to=address_for(selectors.user_recipient(lawyer), "email"), subject=subject, body=body
     )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core.links import absolute_url
 from core.time import format_long_datetime, format_when
 from notifications import registry
-from notifications.channels import Outgoing
+from notifications.channels import Outgoing, email_footer
 from notifications.compose import (
     Recipient,
     address_for,
@@ -216,7 +216,9 @@ def compose_calendar_broken(row: Notification, ctx: SendContext) -> Outgoing:
             ),
         }
         subject = render_to_string("emails/scheduling/calendar_broken_subject.txt", context)
-        body = render_to_string("emails/scheduling/calendar_broken.txt", context)
+        body = str(
+            render_to_string("emails/scheduling/calendar_broken.txt", context)
+        ) + email_footer(recipient.language)
     return outgoing(row, to=address_for(recipient, "email"), subject=subject.strip(), body=body)
 
 
@@ -248,7 +250,9 @@ def compose_owner_check(row: Notification, ctx: SendContext) -> Outgoing:
             "until": when(min(selectors.owner_check_deadline(a) for a in appointments)),
         }
         subject = render_to_string("emails/scheduling/owner_check_subject.txt", context)
-        body = render_to_string("emails/scheduling/owner_check.txt", context)
+        body = str(render_to_string("emails/scheduling/owner_check.txt", context)) + email_footer(
+            recipient.language
+        )
     return outgoing(row, to=address_for(recipient, "email"), subject=subject.strip(), body=body)
 
 

@@ -65,7 +65,9 @@ def test_a_package_booking_gets_one_email_with_every_time_and_a_calendar_file(
     message = mail.outbox[0]
     assert message.to == [world.contact_a.email]
     assert message.body.count("CET") + message.body.count("CEST") == 3
-    assert message.body.count("http") == 1
+    # one action link; the foot below "-- " links only to the privacy notice
+    text, foot = message.body.rsplit("\n-- \n", 1)
+    assert text.count("http") == 1 and foot.strip().endswith("/privacy/")
     ics = [a for a in message.attachments if a[0].endswith(".ics")]
     assert len(ics) == 1
     content = ics[0][1].decode() if isinstance(ics[0][1], bytes) else ics[0][1]
