@@ -15,6 +15,7 @@ from core.validators import available_time_zones, time_zone_choices, validate_pl
 from portal import selectors as portal_selectors
 from scheduling import selectors
 from scheduling.models import (
+    OUTSIDE_RULES_REASON_MAX,
     REMINDER_CHOICES,
     AvailabilityRule,
     LocationKind,
@@ -152,6 +153,15 @@ class StaffBookingForm(forms.Form):
     )
     repeat_monthly = forms.IntegerField(
         label=_("Repeat monthly (number of check-ins)"), min_value=1, max_value=24, initial=1
+    )
+    # Asked for only when the time is outside the service's public rules (the page shows
+    # which); stored on the appointment and in the audit log.
+    reason = forms.CharField(
+        label=_("Reason for booking outside the usual rules"),
+        required=False,
+        max_length=OUTSIDE_RULES_REASON_MAX,
+        validators=[validate_plain_text],
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

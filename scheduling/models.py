@@ -438,6 +438,8 @@ class BusyTime(models.Model):
 
 # A held booking blocks its time like a confirmed one: that is what the hold is for.
 BLOCKING_STATUSES = ("held", "booked", "attended", "no_show")
+# The longest reason staff may give for booking outside a service's public rules.
+OUTSIDE_RULES_REASON_MAX = 1000
 # The longest a hold may be extended to, counted from when it started.
 HOLD_MAX_MINUTES = 60
 
@@ -541,6 +543,12 @@ class Appointment(models.Model):
     # What a public booker typed when the email matched an existing contact (whose record
     # a public booking never changes): name, phone and the SMS consent they ticked.
     booker_details = models.JSONField(default=dict, blank=True)
+    # Staff booked this time outside the service's public rules (OUTSIDE_RULES keys:
+    # working hours, minimum notice, horizon, the lawyer's own busy calendar) and why.
+    outside_rules = models.JSONField(default=list, blank=True)
+    outside_rules_reason = models.CharField(
+        max_length=OUTSIDE_RULES_REASON_MAX, blank=True, default=""
+    )
 
     objects = AvailabilityQuerySet.as_manager()
 

@@ -90,6 +90,12 @@ from scheduling.selectors.series import (
     series_proposal,
     series_starts,
 )
+from scheduling.selectors.staff_times import (
+    OUTSIDE_RULES,
+    StaffTimeCheck,
+    outside_rules_labels,
+    staff_time_check,
+)
 from scheduling.selectors.terms import (
     Place,
     appointment_place,
@@ -105,6 +111,10 @@ from scheduling.selectors.terms import (
 )
 
 __all__ = [
+    "OUTSIDE_RULES",
+    "StaffTimeCheck",
+    "outside_rules_labels",
+    "staff_time_check",
     "BookingMonth",
     "Person",
     "TimeOption",

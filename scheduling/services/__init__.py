@@ -6,6 +6,7 @@ from scheduling.services.availability import availability_rule_add, availability
 from scheduling.services.booking import (
     BookedAppointments,
     BookerData,
+    OutsideRules,
     PlanChanged,
     SeriesChanged,
     SlotInvalid,
@@ -17,6 +18,7 @@ from scheduling.services.booking import (
     booking_owner_answer,
     booking_step_complete,
     cancellation_fee,
+    overlap_message,
     recurring_book,
 )
 from scheduling.services.caldav import (
@@ -75,6 +77,8 @@ __all__ = [
     "availability_rule_remove",
     "BookedAppointments",
     "BookerData",
+    "OutsideRules",
+    "overlap_message",
     "booking_hold_extend",
     "booking_hold_release",
     "booking_holds_expire",

@@ -29,7 +29,7 @@ from core import events
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.links import absolute_url
-from core.time import format_long_date
+from core.time import format_long_date, format_long_datetime, format_short_time
 from portal import selectors as portal_selectors
 from portal import services as portal_services
 from scheduling import booking_flow, selectors
@@ -43,6 +43,7 @@ from scheduling.events import (
 )
 from scheduling.models import (
     BLOCKING_STATUSES,
+    OUTSIDE_RULES_REASON_MAX,
     Appointment,
     Service,
 )
@@ -297,6 +298,60 @@ def _origin(origin: str | None, *, actor: User | None, contact: Contact | None) 
     return origin
 
 
+class OutsideRules(SlotInvalid):
+    """Staff chose a time outside the service's public rules without giving a reason
+    (400); `warnings` say which rules, for the page."""
+
+    def __init__(self, warnings: Sequence[str]) -> None:
+        super().__init__(" ".join(warnings))
+        self.warnings = tuple(warnings)
+
+
+def overlap_message(conflict: Appointment, *, staff: User) -> str:
+    """What staff read when a time overlaps another appointment (never booked over)."""
+    zone = timezone.get_current_timezone()
+    return _(
+        "%(name)s already has an appointment at this time (%(start)s to %(end)s, with the "
+        "time kept free around it). Two appointments of one person never overlap: choose "
+        "another time."
+    ) % {
+        "name": staff.get_full_name() or staff.email,
+        "start": format_long_datetime(conflict.start_at, zone=zone),
+        "end": format_short_time(conflict.end_at, zone=zone),
+    }
+
+
+def _staff_candidates(
+    *,
+    service: Service,
+    first_service: Service,
+    start: dt.datetime,
+    staff: User | None,
+    reason: str,
+    now: dt.datetime,
+) -> tuple[list[int], tuple[str, ...], str]:
+    """A staff booking at a time staff chose: any time that overlaps no appointment,
+    outside the public rules (working hours, notice, horizon, a busy calendar) only with
+    a reason. Returns the staff id, the rules stepped outside of and the reason kept."""
+    if staff is None:
+        raise SlotInvalid(_("Choose the lawyer."))
+    if not service.staff.filter(pk=staff.pk).exists():
+        raise SlotInvalid(_("This lawyer does not offer this service."))
+    if start < now:
+        raise SlotInvalid(_("This time has already passed."))
+    reason = reason.strip()
+    if len(reason) > OUTSIDE_RULES_REASON_MAX:
+        raise SlotInvalid(
+            _("Keep the reason within %(max)d characters.") % {"max": OUTSIDE_RULES_REASON_MAX}
+        )
+    check = selectors.staff_time_check(service=first_service, staff=staff, start=start, now=now)
+    if check.conflict is not None:
+        raise SlotTaken(overlap_message(check.conflict, staff=staff))
+    if check.outside and not reason:
+        raise OutsideRules(check.warnings)
+    return [staff.pk], check.rules, reason if check.outside else ""
+
+
 class PlanChanged(SlotTaken):
     """The package's later steps no longer fall where the booker saw them (409)."""
 
@@ -343,6 +398,7 @@ def appointment_book(
     origin: str | None = None,
     expected_plan: str | None = None,
     steps_apply: bool = True,
+    staff_reason: str | None = None,
 ) -> BookedAppointments:
     """Book a service (all the steps of a package) and send one confirmation.
 
@@ -359,6 +415,11 @@ def appointment_book(
     by default from who books) is what the steps decide by. `steps_apply=False` confirms
     at once whatever steps are registered: a booking whose steps were already done (a
     payment that arrived after its hold lapsed takes the same time again).
+
+    `staff_reason` (not None: staff book at the time they typed, the staff booking page)
+    lets staff step outside the public rules: any time that overlaps no other appointment,
+    and one outside working hours, notice, horizon or the lawyer's busy calendar only with
+    a reason, which is stored on the appointment and audited (OutsideRules without it).
     """
     now = now or timezone.now()
     start_at = _utc(start_at)
@@ -367,13 +428,27 @@ def appointment_book(
     origin = _origin(origin, actor=actor, contact=contact)
     steps = list(service.steps.all())
     _check_audience([step.service for step in steps], origin=origin, actor=actor)
-    candidates = _check_offered(
-        service=service,
-        start=start_at,
-        staff=staff,
-        now=now,
-        online=origin != Appointment.Origin.STAFF,
-    )
+    outside: tuple[str, ...] = ()
+    reason = ""
+    if staff_reason is not None:
+        if origin != Appointment.Origin.STAFF or actor is None or not actor.is_firm_staff:
+            raise ServiceError(_("Only staff may book outside the usual times."))
+        candidates, outside, reason = _staff_candidates(
+            service=service,
+            first_service=steps[0].service if steps else service,
+            start=start_at,
+            staff=staff,
+            reason=staff_reason,
+            now=now,
+        )
+    else:
+        candidates = _check_offered(
+            service=service,
+            start=start_at,
+            staff=staff,
+            now=now,
+            online=origin != Appointment.Origin.STAFF,
+        )
     candidates = _first_step_candidates(service, candidates)
     people = {m.pk: m for m in service.staff.all()}
     if origin != Appointment.Origin.STAFF:
@@ -425,11 +500,19 @@ def appointment_book(
                 policy_snapshot=policy,
                 owner_check=owner_check,
                 booker_details=details,
+                outside_rules=list(outside),
+                outside_rules_reason=reason,
             )
             if appointment is not None:
                 booked.append(appointment)
                 break
         if not booked:
+            if staff_reason is not None and staff is not None:
+                conflict = selectors.staff_time_check(
+                    service=first_service, staff=staff, start=start_at, now=now
+                ).conflict
+                if conflict is not None:
+                    raise SlotTaken(overlap_message(conflict, staff=staff))
             raise SlotTaken(_("This time was just taken. Please choose another time."))
         if steps:
             plan = selectors.package_plan(
@@ -483,12 +566,10 @@ def appointment_book(
             _hold(booked, service=service, pending=pending, now=now, actor=actor, meta=meta)
             booked.next_url = pending[0].url(context)
             return booked
-        _confirm(
-            booked,
-            actor=actor,
-            meta=meta,
-            data={"service": service.slug, "start": start_at.isoformat()},
-        )
+        data: dict[str, Any] = {"service": service.slug, "start": start_at.isoformat()}
+        if outside:
+            data |= {"outside_rules": list(outside), "reason": reason}
+        _confirm(booked, actor=actor, meta=meta, data=data)
     return booked
 
 

@@ -108,6 +108,7 @@ def staff_book(request: Request) -> HttpResponse:
     (moved to the nearest free time where needed); staff confirm those dates."""
     form = StaffBookingForm(request.POST or None, initial={"repeat_monthly": 1}, user=request.user)
     proposal: list[selectors.Occurrence] = []
+    warnings: tuple[str, ...] = ()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -120,7 +121,7 @@ def staff_book(request: Request) -> HttpResponse:
                     count=data["repeat_monthly"],
                 )
                 if "confirm" not in request.POST:
-                    return _staff_book_page(request, form, proposal)
+                    return _staff_book_page(request, form, proposal, warnings)
                 expected = _confirmed_starts(request)
                 if expected is None:
                     raise ServiceError(_("Check the proposed dates and confirm them again."))
@@ -146,7 +147,14 @@ def staff_book(request: Request) -> HttpResponse:
                     actor=request.user,
                     meta=RequestMeta.from_request(request),
                     origin="staff",
+                    # Staff may step outside the public rules with a reason.
+                    staff_reason=data["reason"],
                 )
+        except services.OutsideRules as exc:
+            # Shown with the reason field; once seen, an empty reason is an error.
+            warnings = exc.warnings
+            if "outside" in request.POST:
+                form.add_error("reason", _("Say why this time is booked outside the usual rules."))
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -160,11 +168,14 @@ def staff_book(request: Request) -> HttpResponse:
             else:
                 messages.success(request, _("Booked."))
             return redirect("scheduling:staff-appointment", appointment_id=booked[0].pk)
-    return _staff_book_page(request, form, proposal)
+    return _staff_book_page(request, form, proposal, warnings)
 
 
 def _staff_book_page(
-    request: Request, form: StaffBookingForm, proposal: list[selectors.Occurrence]
+    request: Request,
+    form: StaffBookingForm,
+    proposal: list[selectors.Occurrence],
+    warnings: tuple[str, ...] = (),
 ) -> HttpResponse:
     return render(
         request,
@@ -173,6 +184,8 @@ def _staff_book_page(
             "form": form,
             "proposal": proposal,
             "complete": bool(proposal) and all(o.start is not None for o in proposal),
+            "warnings": warnings,
+            "ask_reason": bool(warnings) or bool(form["reason"].value()) or "reason" in form.errors,
         },
         status=400 if form.errors else 200,
     )
@@ -221,6 +234,7 @@ def _appointment_page(
             "history": selectors.appointment_history(appointment=appointment),
             "form": StaffRescheduleForm(),
             "follow_up": follow_up,
+            "outside_rules": selectors.outside_rules_labels(appointment.outside_rules),
         },
         status=400 if follow_up is not None and follow_up.is_bound else 200,
     )
