@@ -29,7 +29,7 @@ NO_OVERLAP = django.contrib.postgres.constraints.ExclusionConstraint(
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("scheduling", "0011_appointment_followed_up"),
+        ("scheduling", "0012_owner_check_lapsed"),
     ]
 
     operations = [
