@@ -46,9 +46,12 @@ run: seed
 worker: venv
 	$(VENV)/bin/celery -A config worker -B --loglevel=INFO -s $(VAR)/celerybeat-schedule
 
+# One test worker per CPU (at most 4), files kept together on one worker; TEST_WORKERS=0 runs
+# in one process (a debugger, -x to stop at the first failure).
+TEST_WORKERS ?= auto
 test: venv
 	mkdir -p $(VAR)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile) $(PYTEST_ARGS)
 
 # The same checks as .pre-commit-config.yaml and .ci/run: ruff, ruff format, the layer
 # contracts (import-linter, pyproject.toml) and mypy (strict but for the older apps).

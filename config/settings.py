@@ -29,6 +29,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 VAR_DIR = Path(env.str("ATRIUM_VAR_DIR", default=str(BASE_DIR / "var")))
+# `make test` runs the suite in parallel (pytest-xdist sets PYTEST_XDIST_WORKER to gw0, gw1,
+# ...): each test worker, and every server or Celery process a test starts, gets its own
+# folder for the file cache, broker, mail and SMS files, and its own Redis database below.
+TEST_WORKER = env.str("PYTEST_XDIST_WORKER", default="")
+if TEST_WORKER:
+    VAR_DIR = VAR_DIR / TEST_WORKER
 
 # ---------------------------------------------------------------------------
 # Core
@@ -151,6 +157,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # While Redis is unreachable the cache answers from memory (core.cache): pages read from
 # the database and rate limits keep counting per process; short timeouts bound the wait.
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and TEST_WORKER:
+    # Test worker N uses the database after REDIS_URL's by N (tests clear their database).
+    _base, _, _db = REDIS_URL.rpartition("/")
+    REDIS_URL = f"{_base}/{int(_db or 0) + int(TEST_WORKER.removeprefix('gw'))}"
 ATRIUM_REDIS_CACHE_BACKEND = "core.cache.ResilientRedisCache"
 ATRIUM_REDIS_CACHE_OPTIONS = {
     "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=1.0),
