@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
@@ -65,14 +66,14 @@ def snapshot_sha256(snapshot: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _qr_svg(settings: BillingSettings, invoice: Invoice) -> str | None:
-    if not settings.bank_iban or invoice.balance <= 0:
+def _qr_svg(settings: BillingSettings, invoice: Invoice, paid_before: Decimal) -> str | None:
+    if not settings.bank_iban or invoice.balance - paid_before <= 0:
         return None
     try:
         return qr.payment_qr_svg(
             name=(invoice.seller_snapshot.get("name") or "")[:70],
             iban=settings.bank_iban,
-            amount=Money(invoice.total, invoice.currency),
+            amount=Money(invoice.total - paid_before, invoice.currency),
             title=invoice.number or "",
             bic=settings.bank_bic or None,
         )
@@ -80,7 +81,16 @@ def _qr_svg(settings: BillingSettings, invoice: Invoice) -> str | None:
         return None
 
 
-def invoice_pdf(invoice: Invoice, lines: list[InvoiceLine], settings: BillingSettings) -> bytes:
+def invoice_pdf(
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    settings: BillingSettings,
+    *,
+    paid_before: Decimal | None = None,
+) -> bytes:
+    """The document; ``paid_before``: what was paid when booking (a deposit), printed
+    with what is left to pay (the QR code asks for that)."""
+
     def fmt(value: Any) -> str:
         return format_money(value, invoice.currency, invoice.language)
 
@@ -103,7 +113,9 @@ def invoice_pdf(invoice: Invoice, lines: list[InvoiceLine], settings: BillingSet
                 "subtotal": format_money(invoice.subtotal, invoice.currency, invoice.language),
                 "tax_total": format_money(invoice.tax_total, invoice.currency, invoice.language),
                 "bank_iban": qr.format_iban(settings.bank_iban) if settings.bank_iban else "",
-                "qr_svg": _qr_svg(settings, invoice),
+                "qr_svg": _qr_svg(settings, invoice, paid_before or Decimal(0)),
+                "paid_before": fmt(paid_before) if paid_before else "",
+                "left_to_pay": fmt(invoice.total - (paid_before or Decimal(0))),
             },
         )
     return render_pdf(html)

@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import Invoice, Payment, PaymentReminder, PaymentRequest
 from billing.money import format_money, format_money_sms
 from billing.selectors import billing_settings_get
-from billing.services.bookings import FEE_NOTICE, fee_link
+from billing.services.bookings import (
+    FEE_NOTICE,
+    SLOT_LOST_NOTICE,
+    SLOT_LOST_STAFF_NOTICE,
+    fee_link,
+)
 from billing.services.invoices import INVOICE_ISSUED
 from billing.services.online import PAYMENT_DISPUTED
 from billing.services.payments import PAYMENT_RECEIVED
@@ -29,6 +34,7 @@ from notifications.compose import address_for, outgoing, postpone_sms_in_quiet_h
 from notifications.outbox import Postpone, Suppress, key_id, register_reasons
 from notifications.registry import COMMON_PLACEHOLDERS, Notice, SendContext, Text
 from portal import selectors as portal_selectors
+from scheduling import selectors as scheduling_selectors
 
 if TYPE_CHECKING:
     from notifications.models import Notification
@@ -139,6 +145,61 @@ EMAIL: dict[str, dict[str, Text]] = {
             "оплатить позднюю отмену: {amount}.\nПосмотреть и оплатить: {link}\n\n{firm}",
         ),
     },
+    SLOT_LOST_NOTICE: {
+        "en": Text(
+            "We couldn't keep the time you picked",
+            "Hello {name},\n\nwe couldn't keep the time you picked: your payment of "
+            "{amount} arrived after it was released. Your payment is being refunded in full."
+            "\nPick a new time: {link}\n\n{firm}",
+        ),
+        "pl": Text(
+            "Nie mogliśmy zachować wybranego terminu",
+            "Dzień dobry {name},\n\nnie mogliśmy zachować wybranego terminu: płatność "
+            "{amount} dotarła po jego zwolnieniu. Zwracamy całą kwotę.\nWybierz nowy termin:"
+            " {link}\n\n{firm}",
+        ),
+        "es": Text(
+            "No pudimos mantener la hora que eligió",
+            "Hola, {name}:\n\nno pudimos mantener la hora que eligió: su pago de {amount} "
+            "llegó después de que se liberara. Le devolvemos el importe completo.\nElija una "
+            "nueva hora: {link}\n\n{firm}",
+        ),
+        "ru": Text(
+            "Мы не смогли сохранить выбранное время",
+            "Здравствуйте, {name}!\n\nмы не смогли сохранить выбранное вами время: платёж "
+            "на сумму {amount} пришёл после того, как оно освободилось. Мы возвращаем всю "
+            "сумму.\nВыберите новое время: {link}\n\n{firm}",
+        ),
+    },
+    SLOT_LOST_STAFF_NOTICE: {
+        "en": Text(
+            "A late booking payment is being refunded",
+            "Hello {name},\n\na payment of {amount} for a booking arrived after its held "
+            "time had gone to another booking. It is being refunded in full automatically and "
+            "the client was asked to pick a new time.\nThe client's billing: {link}\n\n{firm}",
+        ),
+        "pl": Text(
+            "Spóźniona płatność za rezerwację jest zwracana",
+            "Dzień dobry {name},\n\npłatność {amount} za rezerwację dotarła, gdy "
+            "zatrzymany termin był już zajęty przez inną rezerwację. Kwota jest zwracana "
+            "automatycznie w całości, a klient został poproszony o wybór nowego terminu.\n"
+            "Rozliczenia klienta: {link}\n\n{firm}",
+        ),
+        "es": Text(
+            "Se está devolviendo un pago de reserva tardío",
+            "Hola, {name}:\n\nun pago de {amount} por una reserva llegó cuando la hora "
+            "retenida ya era de otra reserva. Se devuelve completo automáticamente y se ha "
+            "pedido al cliente que elija una nueva hora.\nFacturación del cliente: {link}"
+            "\n\n{firm}",
+        ),
+        "ru": Text(
+            "Поздний платёж за запись возвращается",
+            "Здравствуйте, {name}!\n\nплатёж на сумму {amount} за запись пришёл, когда "
+            "удерживаемое время уже заняла другая запись. Он автоматически возвращается "
+            "полностью, а клиента попросили выбрать новое время.\nРасчёты клиента: {link}"
+            "\n\n{firm}",
+        ),
+    },
     PaymentReminder.NOTICE_EVENT: {
         "en": Text(
             "Payment reminder from {firm}",
@@ -190,6 +251,18 @@ SMS: dict[str, dict[str, str]] = {
         "pl": "{firm}: opłata za późne odwołanie, {amount}. Zobacz i zapłać: {link}",
         "es": "{firm}: tarifa por cancelar tarde, {amount}. Ver y pagar: {link}",
         "ru": "{firm}: плата за позднюю отмену, {amount}. Оплатить: {link}",
+    },
+    SLOT_LOST_NOTICE: {
+        "en": "{firm}: we couldn't keep your time; {amount} is being refunded. New time: {link}",
+        "pl": "{firm}: termin zajęty; zwracamy {amount}. Wybierz nowy termin: {link}",
+        "es": "{firm}: la hora ya no esta libre; devolvemos {amount}. Nueva hora: {link}",
+        "ru": "{firm}: время занято; {amount} возвращается. Новое время: {link}",
+    },
+    SLOT_LOST_STAFF_NOTICE: {
+        "en": "{firm}: a late booking payment of {amount} is being refunded. {link}",
+        "pl": "{firm}: spóźniona płatność {amount} za rezerwację jest zwracana. {link}",
+        "es": "{firm}: se devuelve un pago tardio de reserva de {amount}. {link}",
+        "ru": "{firm}: поздний платёж {amount} за запись возвращается. {link}",
     },
     PaymentReminder.NOTICE_EVENT: {
         "en": "{firm}: reminder, {amount} to pay. View and pay: {link}",
@@ -260,7 +333,7 @@ def compose_invoice_issued(row: Notification, ctx: SendContext) -> Outgoing:
         raise Suppress("no longer needed")
     values.update(
         number=invoice.number or "",
-        amount=_amount(row, invoice.total, invoice.currency, language),
+        amount=_amount(row, invoice.balance or invoice.total, invoice.currency, language),
         link=absolute_url(reverse("billing:portal-invoice", args=[invoice.pk])),
     )
     return _send(row, ctx, event=row.event, to=to, language=language, values=values)
@@ -314,6 +387,40 @@ def compose_cancellation_fee(row: Notification, ctx: SendContext) -> Outgoing:
     values.update(
         amount=_amount(row, request.amount, request.currency, language),
         link=absolute_url(fee_link(request)),
+    )
+    return _send(row, ctx, event=row.event, to=to, language=language, values=values)
+
+
+def _slot_lost_payment(row: Notification) -> Payment:
+    payment = _by_key(Payment, row.about, "payment")
+    if payment is None:
+        raise Suppress("no longer needed")
+    return payment
+
+
+def compose_slot_lost(row: Notification, ctx: SendContext) -> Outgoing:
+    """To the booker whose late payment found the time taken: refunded, pick again."""
+    payment = _slot_lost_payment(row)
+    values, to, language = _contact_values(row, ctx, payment.contact)
+    rows = scheduling_selectors.appointments_by_ids(ids=[row.context.get("appointment")])
+    values.update(
+        amount=_amount(row, payment.amount, payment.currency, language),
+        link=(
+            scheduling_selectors.appointment_rebook_link(appointment=rows[0])
+            if rows
+            else absolute_url("/")
+        ),
+    )
+    return _send(row, ctx, event=row.event, to=to, language=language, values=values)
+
+
+def compose_slot_lost_staff(row: Notification, ctx: SendContext) -> Outgoing:
+    """The firm admins' alert of the same."""
+    payment = _slot_lost_payment(row)
+    values, to, language = _values(row, ctx)
+    values.update(
+        amount=_amount(row, payment.amount, payment.currency, language),
+        link=absolute_url(reverse("billing:staff-contact-billing", args=[payment.contact_id])),
     )
     return _send(row, ctx, event=row.event, to=to, language=language, values=values)
 
@@ -414,6 +521,25 @@ NOTICES = [
         email=EMAIL[FEE_NOTICE],
         sms=SMS[FEE_NOTICE],
         sample=SAMPLE,
+    ),
+    Notice(
+        event=SLOT_LOST_NOTICE,
+        label=_("Time lost, payment refunded"),
+        compose=compose_slot_lost,
+        placeholders=(*COMMON_PLACEHOLDERS, "amount"),
+        email=EMAIL[SLOT_LOST_NOTICE],
+        sms=SMS[SLOT_LOST_NOTICE],
+        sample=SAMPLE,
+    ),
+    Notice(
+        event=SLOT_LOST_STAFF_NOTICE,
+        label=_("Late booking payment refunded (staff)"),
+        compose=compose_slot_lost_staff,
+        placeholders=(*COMMON_PLACEHOLDERS, "amount"),
+        email=EMAIL[SLOT_LOST_STAFF_NOTICE],
+        sms=SMS[SLOT_LOST_STAFF_NOTICE],
+        sample=SAMPLE,
+        select_related=("recipient__contact",),
     ),
     Notice(
         event=PaymentReminder.NOTICE_EVENT,

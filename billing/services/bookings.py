@@ -274,6 +274,7 @@ def consultation_paid(request: PaymentRequest, payment: Payment, late: bool) -> 
             )
     except ServiceError:
         _refund_automatic(payment, reason="slot lost")
+        _slot_lost_notify(payment, first)
         return
     PaymentRequest.objects.filter(pk=request.pk).update(appointment_id=booked[0].pk)
     audit_record(
@@ -283,6 +284,33 @@ def consultation_paid(request: PaymentRequest, payment: Payment, late: bool) -> 
         matter_id=booked[0].matter_id,
         data={"expired": str(first.pk), "payment": str(payment.pk)},
     )
+
+
+SLOT_LOST_NOTICE = "slot_lost_refund"
+SLOT_LOST_STAFF_NOTICE = "slot_lost_staff"
+
+
+def _slot_lost_notify(payment: Payment, appointment: Appointment) -> None:
+    """The payment came after the held time went to someone else: the booker is told it
+    is being refunded, with a link to pick a new time (their language, the firm as
+    sender), and the firm admins are alerted. In the settling transaction: sent once."""
+    about = object_key("payment", payment.pk)
+    context = {"appointment": str(appointment.pk)}
+    notice_queue(
+        event=SLOT_LOST_NOTICE,
+        channels=portal_selectors.contact_recipient(appointment.contact).notice_channels(),
+        about=about,
+        context=context,
+    )
+    for admin in portal_selectors.staff_with(ids=[]):
+        if admin.is_firm_admin:
+            notice_queue(
+                event=SLOT_LOST_STAFF_NOTICE,
+                channels=["email"],
+                recipient_id=admin.pk,
+                about=about,
+                context=context,
+            )
 
 
 def consultation_processing(request: PaymentRequest) -> None:

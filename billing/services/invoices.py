@@ -35,6 +35,7 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     NumberSeries,
+    Payment,
     PaymentAttempt,
     PaymentRequest,
     TaxRate,
@@ -370,12 +371,56 @@ def invoice_draft_from_appointment(
     return invoice, True
 
 
+def _appointment_chain(appointment_id: Any) -> list[Any]:
+    """The appointment and the ones it replaced (a rescheduled booking keeps its payment
+    on the row it was paid on)."""
+    rows = scheduling_selectors.appointments_by_ids(ids=[appointment_id])
+    if not rows:
+        return [appointment_id]
+    return [
+        appointment_id,
+        *(a.pk for a in scheduling_selectors.appointment_history(appointment=rows[0])),
+    ]
+
+
 def appointment_paid_at_booking(appointment_id: Any) -> Decimal:
     """What the client paid online for this appointment before it took place."""
     total = PaymentRequest.objects.filter(
-        appointment_id=appointment_id, invoice__isnull=True, status=PaymentRequest.Status.PAID
+        appointment_id__in=_appointment_chain(appointment_id),
+        kind=PaymentRequest.Kind.CONSULTATION_FEE,
+        invoice__isnull=True,
+        status=PaymentRequest.Status.PAID,
     ).aggregate(s=Sum("amount"))["s"]
     return Decimal(total or 0)
+
+
+def _paid_at_booking(invoice: Invoice) -> list[tuple[Payment, Decimal]]:
+    """The booking payments (a deposit) of the appointment this invoice bills that are
+    not applied anywhere yet, with what of each this invoice takes (up to its total).
+    Locked: two issues can never apply one deposit twice."""
+    if not invoice.appointment_id:
+        return []
+    payments = (
+        Payment.objects.select_for_update(of=("self",))
+        .filter(
+            attempt__request__kind=PaymentRequest.Kind.CONSULTATION_FEE,
+            attempt__request__appointment_id__in=_appointment_chain(invoice.appointment_id),
+            attempt__request__invoice__isnull=True,
+            contact_id=invoice.contact_id,
+            currency=invoice.currency,
+            status=Payment.Status.SUCCEEDED,
+        )
+        .order_by("received_at")
+    )
+    left = invoice.total
+    taken = []
+    for payment in payments:
+        used = payment.allocations.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+        part = min(payment.amount - payment.refunded_total - used, left)
+        if part > 0:
+            taken.append((payment, part))
+            left -= part
+    return taken
 
 
 # The audit actions _draft_save writes (one per caller).
@@ -508,16 +553,27 @@ def invoice_issue(
     invoice.issued_by = actor
     invoice.issued_at = timezone.now()
     invoice.content_sha256 = documents.snapshot_sha256(documents.invoice_snapshot(invoice, lines))
-    pdf = documents.invoice_pdf(invoice, lines, settings)
+    # A deposit paid when the consultation was booked pays this invoice in part: applied
+    # once (an allocation), printed on the document, the balance reduced.
+    deposits = _paid_at_booking(invoice)
+    paid_before = sum((part for _payment, part in deposits), Decimal("0.00"))
+    pdf = documents.invoice_pdf(invoice, lines, settings, paid_before=paid_before)
     invoice.pdf.save(f"{invoice.pk}.pdf", ContentFile(pdf), save=False)
     invoice.save()
+    for payment, part in deposits:
+        Allocation.objects.create(payment=payment, invoice=invoice, amount=part, created_by=actor)
+    if deposits:
+        invoice_settle(invoice)
+    data = {"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency}
+    if deposits:
+        data["paid_at_booking"] = str(paid_before)
     audit_record(
         action=BillingAction.INVOICE_ISSUED,
         actor=actor,
         meta=meta,
         obj=invoice,
         matter_id=invoice.matter_id,
-        data={"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
+        data=data,
     )
     _notify_client(invoice)
     return invoice

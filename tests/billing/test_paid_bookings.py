@@ -25,6 +25,7 @@ from portal.selectors import firm_get
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, PackageStep
 from tests import factories
+from tests.billing.helpers import issued, line
 from tests.billing.stripe_fake import FakeStripe, event_payload, sign_webhook
 from tests.scheduling.helpers import make_service, working_week
 
@@ -559,3 +560,85 @@ def test_a_late_cancel_of_a_later_step_of_a_prepaid_package_asks_no_fee_and_refu
     assert sorted(r.amount for r in Refund.objects.all()) == [Decimal("200.00"), Decimal("500.00")]
     assert not PaymentRequest.objects.filter(kind="CANCELLATION_FEE").exists()
     assert Appointment.objects.get(pk=steps[0].pk).status == "booked"
+
+
+def test_a_deposit_paid_when_booking_pays_part_of_the_consultations_invoice_once(
+    clock: Any,
+    fake: FakeStripe,
+    paid: Any,
+    lawyer: Any,
+    client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from billing import services as billing_services
+    from billing.models import Invoice, TaxRate
+
+    TaxRate.objects.create(name="VAT 23%", code="23", rate=Decimal("23.00"), inclusive=True)
+    paid.payment_rule = "DEPOSIT"
+    paid.deposit_amount = Decimal("100.00")
+    paid.save()
+    appointment = _confirmed(client, fake, django_capture_on_commit_callbacks, paid)
+    deposit = Payment.objects.get()
+    assert deposit.amount == Decimal("100.00") and not deposit.allocations.exists()
+    clock.move_to(SLOT + dt.timedelta(hours=1))
+    scheduling_services.appointment_mark(appointment=appointment, status="attended", actor=lawyer)
+    admin = factories.AdminFactory(email="boss@firm.example")
+    draft, _created = billing_services.invoice_draft_from_appointment(
+        actor=admin, appointment_id=appointment.pk
+    )
+    assert draft.total == Decimal("350.00")
+    # a hand-made invoice of the same client issued first never takes the deposit
+    contact = appointment.contact
+    other = issued(actor=admin, contact=contact, lines=[line("Court fee", price="50.00")])
+    assert other.balance == other.total and not other.allocations.exists()
+    billing_services.invoice_issue(actor=admin, invoice_id=draft.pk)
+    invoice = Invoice.objects.get(pk=draft.pk)
+    # the deposit is applied once: the invoice shows it paid, the balance is the rest
+    assert (invoice.allocated_total, invoice.balance) == (Decimal("100.00"), Decimal("250.00"))
+    assert invoice.settlement == "PARTIAL"
+    assert [a.amount for a in deposit.allocations.all()] == [Decimal("100.00")]
+    # the portal page lists the deposit among the invoice's payments and asks for the rest
+    user = factories.UserFactory(email="ewa1@example.com")
+    type(appointment.contact).objects.filter(pk=appointment.contact_id).update(user=user)
+    client.force_login(user)
+    page = client.get(reverse("billing:portal-invoice", args=[invoice.pk])).content.decode()
+    assert deposit.receipt_number in page and "250.00" in page
+    assert Invoice.objects.get(pk=other.pk).balance == other.total
+
+
+def test_a_late_payment_whose_time_was_taken_is_refunded_and_the_booker_and_firm_are_told(
+    clock: Any, fake: FakeStripe, paid: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = factories.AdminFactory(email="boss@firm.example", language="en")
+    booked = scheduling_services.appointment_book(
+        service=paid,
+        start_at=SLOT,
+        booker=scheduling_services.BookerData(
+            first_name="Ewa", last_name="Nowak", email="ewa.pl@example.com", language="pl"
+        ),
+        time_zone="Europe/Warsaw",
+    )
+    press_pay(client, booked)
+    session = session_of(fake)
+    clock.shift(dt.timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling_services.booking_holds_expire()
+    session["status"] = "open"  # the expire call came too late for Stripe
+    assert book(paid, n=2)[0].status == "held"
+    mail.outbox.clear()
+    # the payment completes afterwards; its webhook is signed with the real algorithm
+    fake.complete_session(session["id"])
+    post_events(client, django_capture_on_commit_callbacks, fake.events * 2)
+    deliveries_sweep()
+    assert Appointment.objects.filter(status__in=("held", "booked")).count() == 1
+    refund = Refund.objects.get()
+    assert refund.amount == Decimal("350.00") and refund.status == "SUCCEEDED"
+    # the booker is told in Polish, the firm as sender, with a link to pick a new time
+    (to_booker,) = [m for m in mail.outbox if m.to == ["ewa.pl@example.com"]]
+    assert to_booker.subject == "Nie mogliśmy zachować wybranego terminu"
+    assert "350,00" in to_booker.body and "/book/" in to_booker.body
+    assert firm_get().name in to_booker.from_email
+    # the firm admins are alerted once, with the client's billing page
+    (alert,) = [m for m in mail.outbox if m.to == [admin.email]]
+    assert "refunded" in alert.subject and "/staff/billing/contacts/" in alert.body
+    assert Notification.objects.filter(event="slot_lost_refund").count() == 1
