@@ -94,7 +94,7 @@ def make_matter(
             reference=extra.pop("reference", f"T-{next(_matter_seq):06d}"),
             title=title,
             practice_area=extra.pop("practice_area", "family"),
-            priority="normal",
+            priority=extra.pop("priority", "normal"),
             responsible_lawyer=lawyer,
             team=team or [],
             clients=clients,

@@ -67,6 +67,7 @@ from portal.services.parties import (
     matter_party_set_role,
 )
 from portal.services.people import (
+    DuplicateEmailError,
     contact_create,
     contact_for_booking,
     contact_for_intake,
@@ -118,6 +119,7 @@ __all__ = [
     "consent_text_sha256",
     "consent_withdraw",
     "sms_consent_give",
+    "DuplicateEmailError",
     "contact_create",
     "contact_for_booking",
     "contact_for_intake",

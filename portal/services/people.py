@@ -82,9 +82,33 @@ NAME_FIELDS = frozenset(
 )
 
 
+class DuplicateEmailError(ServiceError):
+    """Another contact already has this email address (any case): the form links to it
+    instead of saving a second record of the same person."""
+
+    def __init__(self, existing: Contact) -> None:
+        super().__init__(_("A contact with this email address already exists."))
+        self.existing = existing
+
+
+def _refuse_duplicate_email(email: str, *, exclude: Any = None) -> None:
+    """Raise DuplicateEmailError if another contact has `email` (compared in any case)."""
+    email = (email or "").strip()
+    if not email:
+        return
+    others = Contact.objects.filter(email__iexact=email)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    existing = others.order_by("created_at").first()
+    if existing is not None:
+        raise DuplicateEmailError(existing)
+
+
 def contact_create(
     *, actor: User, meta: RequestMeta | None = None, data: dict[str, Any], tags: Iterable[Tag] = ()
 ) -> Contact:
+    """A new contact; refused (DuplicateEmailError) when the email is another contact's."""
+    _refuse_duplicate_email(data.get("email", ""))
     contact = Contact(**data)
     try:
         contact.full_clean()
@@ -178,6 +202,8 @@ def contact_update(
     tags: Iterable[Tag] | None = None,
 ) -> Contact:
     changed = [f for f, v in data.items() if getattr(contact, f) != v]
+    if "email" in changed:
+        _refuse_duplicate_email(data["email"], exclude=contact.pk)
     for field, value in data.items():
         setattr(contact, field, value)
     try:

@@ -30,7 +30,7 @@ from portal.forms import (
     TimelineEntryForm,
     time_zone_datalist,
 )
-from portal.models import Matter, Tag
+from portal.models import Contact, Matter, Tag
 from portal.types import Request
 
 PAGE_SIZE = 25
@@ -48,33 +48,91 @@ def staff_home(request: Request) -> HttpResponse:
 # ---------------------------------------------------------------------------
 @staff_required
 def contact_list(request: Request) -> HttpResponse:
+    # Every filter lives in the address (a list can be bookmarked and shared); a value
+    # that is not on offer is ignored, never an error.
     query = request.GET.get("q", "")[:100]
-    tag = request.GET.get("tag", "")[:60]
-    contacts = selectors.contacts_for_staff(user=request.user, query=query, tag=tag)
+    tags = list(Tag.objects.all())
+    tag = _choice(request, "tag", [str(t.pk) for t in tags])
+    kind = _choice(request, "kind", Contact.Kind.values)
+    stage = _choice(request, "stage", Matter.Stage.values)
+    priority = _choice(request, "priority", Matter.Priority.values)
+    contacts = selectors.contacts_for_staff(
+        user=request.user,
+        query=query,
+        tag=int(tag) if tag else None,
+        kind=kind,
+        stage=stage,
+        priority=priority,
+    )
     page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "staff/contact_list.html",
-        {"page": page, "q": query, "tag": tag, "tags": Tag.objects.all()},
+        {
+            "page": page,
+            "q": query,
+            "tag": tag,
+            "kind": kind,
+            "stage": stage,
+            "priority": priority,
+            "filtered": bool(query or tag or kind or stage or priority),
+            "tag_groups": _tag_groups(tags),
+            "kinds": Contact.Kind.choices,
+            "stages": Matter.Stage.choices,
+            "priorities": Matter.Priority.choices,
+        },
     )
+
+
+def _choice(request: Request, name: str, allowed: list[str]) -> str:
+    value = request.GET.get(name, "")
+    return value if value in allowed else ""
+
+
+def _tag_groups(tags: list[Tag]) -> list[tuple[str, list[Tag]]]:
+    """The tags under their category's name, in the categories' order."""
+    labels = dict(Tag.Category.choices)
+    groups: dict[str, list[Tag]] = {}
+    for t in tags:
+        groups.setdefault(t.category, []).append(t)
+    return [(str(labels.get(cat, cat)), items) for cat, items in groups.items()]
 
 
 @staff_required
 def contact_create(request: Request) -> HttpResponse:
     form = ContactForm(request.POST or None)
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
-        contact = services.contact_create(
-            actor=request.user,
-            meta=RequestMeta.from_request(request),
-            data=data,
-            tags=form.cleaned_data["tags"],
-        )
-        messages.success(request, _("Contact saved."))
-        return redirect("staff:contact-detail", contact_id=contact.pk)
+        try:
+            contact = services.contact_create(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                data=data,
+                tags=form.cleaned_data["tags"],
+            )
+        except services.DuplicateEmailError as exc:
+            duplicate = _duplicate_notice(request, form, exc)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("staff:contact-detail", contact_id=contact.pk)
     return render(
-        request, "staff/contact_form.html", {"form": form, "tz_choices": time_zone_datalist()}
+        request,
+        "staff/contact_form.html",
+        {"form": form, "duplicate": duplicate, "tz_choices": time_zone_datalist()},
     )
+
+
+def _duplicate_notice(
+    request: Request, form: ContactForm, exc: services.DuplicateEmailError
+) -> dict[str, Any]:
+    """The email field's error, and what the page says of the contact who has the address:
+    a link when this staff member may open that contact, else whom to ask."""
+    form.add_error("email", str(exc))
+    existing = selectors.contact_visible_or_none(user=request.user, contact_id=exc.existing.pk)
+    return {"contact": existing}
 
 
 @staff_required
@@ -97,26 +155,38 @@ def contact_detail(request: Request, contact_id: str) -> HttpResponse:
 def contact_edit(request: Request, contact_id: str) -> HttpResponse:
     contact = selectors.contact_get_for_staff(user=request.user, contact_id=contact_id)
     form = ContactForm(request.POST or None, instance=contact)
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
         # The ModelForm already copied the values onto the instance; reload so the service
         # sees what changed.
         contact.refresh_from_db()
-        services.contact_update(
-            actor=request.user,
-            meta=RequestMeta.from_request(request),
-            contact=contact,
-            data=data,
-            tags=form.cleaned_data["tags"],
-        )
-        messages.success(request, _("Contact saved."))
-        return redirect("staff:contact-detail", contact_id=contact.pk)
+        try:
+            services.contact_update(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                contact=contact,
+                data=data,
+                tags=form.cleaned_data["tags"],
+            )
+        except services.DuplicateEmailError as exc:
+            duplicate = _duplicate_notice(request, form, exc)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("staff:contact-detail", contact_id=contact.pk)
     if request.method == "POST":
         contact.refresh_from_db()
     return render(
         request,
         "staff/contact_form.html",
-        {"form": form, "contact": contact, "tz_choices": time_zone_datalist()},
+        {
+            "form": form,
+            "contact": contact,
+            "duplicate": duplicate,
+            "tz_choices": time_zone_datalist(),
+        },
     )
 
 
