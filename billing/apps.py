@@ -10,11 +10,11 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import actions
-        from billing import checks, notices, search, task_links  # noqa: F401  (checks registers on import)
+        from billing import checks, contact_section, notices, search, task_links  # noqa: F401  (checks registers on import)
         from billing.audit_actions import BillingAction
         from billing.services import bookings
         from core import events
-        from portal import search_providers
+        from portal import contact_sections, search_providers
         from portal import task_links as portal_task_links
         from scheduling import booking_flow
         from scheduling.events import (
@@ -26,6 +26,13 @@ class BillingConfig(AppConfig):
         actions.declare(BillingAction)
         portal_task_links.register("pay", task_links.pay_links)
         search_providers.register("invoices", _("Invoices"), search.invoices_by_number)
+        contact_sections.register(
+            "invoices",
+            label=_("Invoices"),
+            empty=_("No invoices."),
+            provider=contact_section.invoices_of_contact,
+            order=20,
+        )
         notices.register()
         bookings.register()
         booking_flow.register_step(

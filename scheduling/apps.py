@@ -11,9 +11,17 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from audit import actions
         from core import events
-        from portal import search_providers
+        from portal import contact_sections, search_providers
         from portal import task_links as portal_task_links
-        from scheduling import checks, handlers, notices, receivers, search, task_links  # noqa: F401 (checks)
+        from scheduling import (  # noqa: F401 (checks)
+            checks,
+            contact_section,
+            handlers,
+            notices,
+            receivers,
+            search,
+            task_links,
+        )
         from scheduling.audit_actions import SchedulingAction
         from scheduling.events import (
             AppointmentBooked,
@@ -24,6 +32,13 @@ class SchedulingConfig(AppConfig):
         actions.declare(SchedulingAction)
         portal_task_links.register("book", task_links.book_links)
         search_providers.register("appointments", _("Appointments"), search.appointments_by_code)
+        contact_sections.register(
+            "appointments",
+            label=_("Appointments"),
+            empty=_("No appointments."),
+            provider=contact_section.appointments_of_contact,
+            order=10,
+        )
         notices.register()
         receivers.connect()
         events.subscribe(AppointmentBooked, handlers.staff_hear_of_booking)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 MAX_PAGE_QUERIES = 8
+# The staff contact page: the session, the user, the contact, its tags, consents,
+# invitations and matters, plus one query per section the apps above portal register
+# through portal.contact_sections (appointments, invoices): flat in the person's history.
+CONTACT_PAGE_QUERIES = 7 + 2
 _WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "REPLACE")
 
 

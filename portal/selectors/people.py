@@ -94,9 +94,15 @@ def contact_by_id(contact_id: Any) -> Contact | None:
     return Contact.objects.select_related("user").filter(pk=contact_id).first()
 
 
-def consents_for_contact(*, user: User, contact_id: Any) -> list[ConsentRecord]:
-    """A contact's consents, newest first, for staff who may see the contact (404 else)."""
-    contact = contact_get_for_staff(user=user, contact_id=contact_id)
+def consents_for_contact(
+    *, user: User, contact_id: Any = None, contact: Contact | None = None
+) -> list[ConsentRecord]:
+    """A contact's consents, newest first, for staff who may see the contact (404 else).
+
+    A caller that already holds the contact from contact_get_for_staff (the same check)
+    passes it as `contact`, so the page does not read it twice."""
+    if contact is None:
+        contact = contact_get_for_staff(user=user, contact_id=contact_id)
     return list(ConsentRecord.objects.filter(contact=contact).order_by("-given_at", "-pk"))
 
 

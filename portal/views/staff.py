@@ -19,7 +19,7 @@ from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
 from core.forms import flash_form_errors
 from core.http import RequestMeta
-from portal import selectors, services
+from portal import contact_sections, selectors, services
 from portal.forms import (
     AuditFilterForm,
     ContactForm,
@@ -146,7 +146,9 @@ def contact_detail(request: Request, contact_id: str) -> HttpResponse:
             "contact": contact,
             "matters": matters,
             "invitations": contact.invitations.all()[:5],
-            "consents": selectors.consents_for_contact(user=request.user, contact_id=contact.pk),
+            "consents": selectors.consents_for_contact(user=request.user, contact=contact),
+            # Appointments and invoices, from the apps above portal.
+            "sections": contact_sections.sections(user=request.user, contact=contact),
         },
     )
 
