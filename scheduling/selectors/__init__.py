@@ -78,6 +78,9 @@ from scheduling.selectors.month import (
 from scheduling.selectors.packages import (
     PlannedStep,
     StepBounds,
+    StepMove,
+    move_fingerprint,
+    package_move_plan,
     package_plan,
     package_preview,
     package_step_bounds,
@@ -111,6 +114,9 @@ from scheduling.selectors.terms import (
 )
 
 __all__ = [
+    "StepMove",
+    "move_fingerprint",
+    "package_move_plan",
     "OUTSIDE_RULES",
     "StaffTimeCheck",
     "outside_rules_labels",

@@ -131,55 +131,178 @@ def package_plan(
     zone = ZoneInfo(first_staff.time_zone or "UTC")
     wanted = first_start.astimezone(zone).time()
     for step in steps[1:]:
-        previous = plan[-1]
-        after = max(earliest_after(previous.end, step.min_gap_days, zone), previous.end)
-        people = step_staff(step.service)
-        if online:
-            people = online_members(people, now=now)
-        if not people:
+        placed = _place_step(
+            plan,
+            service=step.service,
+            gap_days=step.min_gap_days,
+            preferred=first_staff.pk,
+            wanted=wanted,
+            zone=zone,
+            now=now,
+            online=online,
+            taken=taken,
+        )
+        if placed is None:
             return None
-        end = after + dt.timedelta(days=SEARCH_DAYS)
-        busy_extra: dict[int, list[engine.Interval]] = {}
-        for staff_id, interval in taken:
-            busy_extra.setdefault(staff_id, []).append(interval)
-        for placed in plan:
-            busy_extra.setdefault(placed.staff.pk, []).append(placed.blocked)
-        calendars = [
-            engine.StaffCalendar(
-                c.staff_id,
-                c.time_zone,
-                c.weekly,
-                c.dates,
-                tuple(c.busy) + tuple(busy_extra.get(c.staff_id, ())),
-            )
-            for c in staff_calendars(staff=people, start=after, end=end)
-        ]
-        # Later steps are planned with the booking, so the horizon does not cut them off.
-        rules = replace(rules_for(step.service, now=now), latest=end)
-        preferred = first_staff.pk
-        same = [c for c in calendars if c.staff_id == preferred]
-        chosen = None
-        if same:
-            near = after + dt.timedelta(days=PREFER_SAME_DAYS)
-            chosen = _pick(
-                engine.free_slots(same, rules, after, near),
-                preferred=preferred,
-                wanted=wanted,
-                zone=zone,
-            )
-        if chosen is None:
-            chosen = _pick(
-                engine.free_slots(calendars, rules, after, end),
-                preferred=preferred,
-                wanted=wanted,
-                zone=zone,
-            )
-        if chosen is None:
-            return None
-        slot, person_id = chosen
-        person = next(p for p in people if p.pk == person_id)
-        plan.append(PlannedStep(service=step.service, staff=person, start=slot.start, end=slot.end))
+        plan.append(placed)
     return plan
+
+
+def _place_step(
+    plan: Sequence[PlannedStep],
+    *,
+    service: Service,
+    gap_days: int,
+    preferred: int,
+    wanted: dt.time,
+    zone: ZoneInfo,
+    now: dt.datetime,
+    online: bool,
+    taken: Sequence[tuple[int, engine.Interval]] = (),
+    exclude_appointment_ids: Sequence[object] = (),
+) -> PlannedStep | None:
+    """The next step after `plan`: its gap after the previous step, with someone offering
+    its service (`preferred` when they can within PREFER_SAME_DAYS), nearest `wanted`."""
+    previous = plan[-1]
+    after = max(earliest_after(previous.end, gap_days, zone), previous.end)
+    people = step_staff(service)
+    if online:
+        people = online_members(people, now=now)
+    if not people:
+        return None
+    end = after + dt.timedelta(days=SEARCH_DAYS)
+    busy_extra: dict[int, list[engine.Interval]] = {}
+    for staff_id, interval in taken:
+        busy_extra.setdefault(staff_id, []).append(interval)
+    for placed in plan:
+        busy_extra.setdefault(placed.staff.pk, []).append(placed.blocked)
+    calendars = [
+        engine.StaffCalendar(
+            c.staff_id,
+            c.time_zone,
+            c.weekly,
+            c.dates,
+            tuple(c.busy) + tuple(busy_extra.get(c.staff_id, ())),
+        )
+        for c in staff_calendars(
+            staff=people, start=after, end=end, exclude_appointment_ids=exclude_appointment_ids
+        )
+    ]
+    # Later steps are planned with the booking, so the horizon does not cut them off.
+    rules = replace(rules_for(service, now=now), latest=end)
+    same = [c for c in calendars if c.staff_id == preferred]
+    chosen = None
+    if same:
+        near = after + dt.timedelta(days=PREFER_SAME_DAYS)
+        chosen = _pick(
+            engine.free_slots(same, rules, after, near),
+            preferred=preferred,
+            wanted=wanted,
+            zone=zone,
+        )
+    if chosen is None:
+        chosen = _pick(
+            engine.free_slots(calendars, rules, after, end),
+            preferred=preferred,
+            wanted=wanted,
+            zone=zone,
+        )
+    if chosen is None:
+        return None
+    slot, person_id = chosen
+    person = next(p for p in people if p.pk == person_id)
+    return PlannedStep(service=service, staff=person, start=slot.start, end=slot.end)
+
+
+@dataclass(frozen=True)
+class StepMove:
+    """One appointment of a package moving with a step: from its time to the planned one."""
+
+    appointment: Appointment
+    to: PlannedStep
+
+
+def _package_rows(appointment: Appointment) -> tuple[list[Appointment], list[int]] | None:
+    """The package's current appointments, earliest first, and the steps' gaps."""
+    if appointment.booking_group is None or appointment.package_id is None:
+        return None
+    rows = list(
+        Appointment.objects.filter(
+            booking_group=appointment.booking_group,
+            contact_id=appointment.contact_id,
+            status__in=BLOCKING_STATUSES,
+        )
+        .select_related("service", "staff")
+        .order_by("start_at")
+    )
+    if appointment.pk not in [r.pk for r in rows]:
+        return None
+    gaps = list(
+        PackageStep.objects.filter(package_id=appointment.package_id)
+        .order_by("position")
+        .values_list("min_gap_days", flat=True)
+    )
+    return rows, gaps
+
+
+def package_move_plan(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    now: dt.datetime | None = None,
+    online: bool = False,
+) -> list[StepMove] | None:
+    """Moving a package step to `start` with the later steps moving along: the step itself
+    at `start` with its person, then each later step its gap after the previous one, with
+    its own person where they are free (else someone offering its service), nearest its
+    own wall-clock time. None when a later step finds no time (then nothing may move).
+
+    Only the steps whose time must change are in the answer: a later step that still
+    follows with its gap stays where it is, and so do the ones after it.
+    """
+    now = now or timezone.now()
+    found = _package_rows(appointment)
+    if found is None:
+        return None
+    rows, gaps = found
+    index = [r.pk for r in rows].index(appointment.pk)
+    service = appointment.service
+    moved = PlannedStep(
+        service=service,
+        staff=appointment.staff,
+        start=start,
+        end=start + dt.timedelta(minutes=service.duration_minutes),
+    )
+    moves = [StepMove(appointment=appointment, to=moved)]
+    plan = [moved]
+    later = rows[index + 1 :]
+    moving_ids = [r.pk for r in rows[index:]]
+    for position, row in enumerate(later, start=index + 1):
+        gap = gaps[position] if position < len(gaps) else 0
+        zone = ZoneInfo(row.staff.time_zone or "UTC")
+        if row.start_at >= max(earliest_after(plan[-1].end, gap, zone), plan[-1].end):
+            break  # this step still follows with its gap: it and the rest stay
+        placed = _place_step(
+            plan,
+            service=row.service,
+            gap_days=gap,
+            preferred=row.staff_id,
+            wanted=row.start_at.astimezone(zone).time(),
+            zone=zone,
+            now=now,
+            online=online,
+            exclude_appointment_ids=moving_ids,
+        )
+        if placed is None:
+            return None
+        plan.append(placed)
+        moves.append(StepMove(appointment=row, to=placed))
+    return moves
+
+
+def move_fingerprint(moves: Sequence[StepMove]) -> str:
+    """What the person saw and confirms: each moving step's new start and person."""
+    return plan_fingerprint([m.to for m in moves])
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from scheduling.services.booking import (
     BookedAppointments,
     BookerData,
     OutsideRules,
+    PackageCannotMove,
     PlanChanged,
     SeriesChanged,
     SlotInvalid,
@@ -19,6 +20,8 @@ from scheduling.services.booking import (
     booking_step_complete,
     cancellation_fee,
     overlap_message,
+    package_cannot_move_text,
+    package_reschedule,
     recurring_book,
 )
 from scheduling.services.caldav import (
@@ -78,6 +81,9 @@ __all__ = [
     "BookedAppointments",
     "BookerData",
     "OutsideRules",
+    "PackageCannotMove",
+    "package_reschedule",
+    "package_cannot_move_text",
     "overlap_message",
     "booking_hold_extend",
     "booking_hold_release",

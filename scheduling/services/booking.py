@@ -822,46 +822,82 @@ def appointment_reschedule(
             raise ServiceError(_("This appointment can no longer be changed."))
         old.status = Appointment.Status.RESCHEDULED
         old.save(update_fields=["status"])
-        s, e, bs, be = _blocked(service, start_at)
         new = None
         for staff_id in candidates:
-            new = _insert(
-                staff_id=staff_id,
-                blocked_start=bs,
-                blocked_end=be,
-                service=service,
-                contact_id=old.contact_id,
-                matter_id=old.matter_id,
-                start_at=s,
-                end_at=e,
-                time_zone=old.time_zone,
-                booking_group=old.booking_group,
-                package_id=old.package_id,
-                series=old.series,
-                replaces=old,
-                uid=old.uid,
-                sequence=old.sequence + 1,
-                booked_by=actor,
-                origin=old.origin,
-                owner_check=old.owner_check,
-                booker_details=old.booker_details,
-                now=now,
-                # The terms and the payment follow the booking to its new time.
-                policy_snapshot=old.policy_snapshot,
+            new = _insert_moved(
+                old, service=service, start=start_at, staff_id=staff_id, actor=actor, now=now
             )
             if new is not None:
                 break
         if new is None:
             raise SlotTaken(_("This time was just taken. Please choose another time."))
+        _moved_announce([(old, new)], actor=actor, meta=meta)
+    return new
+
+
+def _insert_moved(
+    old: Appointment,
+    *,
+    service: Service,
+    start: dt.datetime,
+    staff_id: int,
+    actor: User | None,
+    now: dt.datetime,
+) -> Appointment | None:
+    """The row replacing a moved one (None when the time overlaps another booking)."""
+    s, e, bs, be = _blocked(service, start)
+    return _insert(
+        staff_id=staff_id,
+        blocked_start=bs,
+        blocked_end=be,
+        service=service,
+        contact_id=old.contact_id,
+        matter_id=old.matter_id,
+        start_at=s,
+        end_at=e,
+        time_zone=old.time_zone,
+        booking_group=old.booking_group,
+        package_id=old.package_id,
+        series=old.series,
+        replaces=old,
+        uid=old.uid,
+        sequence=old.sequence + 1,
+        booked_by=actor,
+        origin=old.origin,
+        owner_check=old.owner_check,
+        booker_details=old.booker_details,
+        now=now,
+        # The terms and the payment follow the booking to its new time.
+        policy_snapshot=old.policy_snapshot,
+    )
+
+
+def _moved_announce(
+    pairs: Sequence[tuple[Appointment, Appointment]],
+    *,
+    actor: User | None,
+    meta: RequestMeta | None,
+) -> None:
+    """Audit each move, one message to the client for all of them, an event each."""
+    for old, new in pairs:
         audit_record(
             action=SchedulingAction.APPOINTMENT_RESCHEDULED,
             actor=actor,
             meta=meta,
             matter_id=old.matter_id,
             obj=new,
-            data={"from": old.start_at.isoformat(), "to": s.isoformat(), "replaces": str(old.pk)},
+            data={
+                "from": old.start_at.isoformat(),
+                "to": new.start_at.isoformat(),
+                "replaces": str(old.pk),
+            },
         )
-        _notify(changed=[old, new], notify=[new], event="rescheduled")
+    _notify(
+        changed=[row for pair in pairs for row in pair],
+        notify=[new for _old, new in pairs],
+        event="rescheduled",
+    )
+    for old, new in pairs:
         events.publish(
             AppointmentRescheduled(
                 old_appointment_id=old.pk,
@@ -870,7 +906,101 @@ def appointment_reschedule(
                 matter_id=old.matter_id,
             )
         )
-    return new
+
+
+class PackageCannotMove(SlotInvalid):
+    """A later step of the package finds no time after the moved one: nothing moves."""
+
+
+def package_cannot_move_text() -> str:
+    return _(
+        "The later appointments of this package find no free time after this one, "
+        "so nothing was moved. Please pick an earlier time or contact us."
+    )
+
+
+def package_reschedule(
+    *,
+    appointment: Appointment,
+    start_at: dt.datetime,
+    expected: str | None,
+    actor: User | None = None,
+    meta: RequestMeta | None = None,
+    now: dt.datetime | None = None,
+) -> list[Appointment]:
+    """Move a package step to a time after the next step, moving the later steps along
+    (selectors.package_move_plan: each its gap after the previous, with its person where
+    free). `expected` is the plan the person saw (move_fingerprint): when it would now be
+    different nothing moves (PlanChanged). All or nothing, in one transaction: when a
+    later step cannot move, nothing moves (PackageCannotMove, SlotTaken).
+    """
+    now = now or timezone.now()
+    start_at = _utc(start_at)
+    service = appointment.service
+    online = actor is None or not actor.is_firm_staff
+    bounds = selectors.package_step_bounds(appointment=appointment)
+    if bounds is None:
+        raise ServiceError(_("This appointment is not part of a package."))
+    if bounds.earliest is not None and start_at < bounds.earliest:
+        raise SlotInvalid(
+            _(
+                "This time would change the order of your package's appointments. "
+                "Please pick one of the times shown."
+            )
+        )
+    _check_offered(
+        service=service,
+        start=start_at,
+        staff=appointment.staff,
+        now=now,
+        exclude=[appointment.pk],
+        latest=selectors.reschedule_latest(appointment=appointment, now=now),
+        online=online,
+    )
+    moves = selectors.package_move_plan(
+        appointment=appointment, start=start_at, now=now, online=online
+    )
+    if moves is None:
+        raise PackageCannotMove(package_cannot_move_text())
+    if expected is not None and selectors.move_fingerprint(moves) != expected:
+        raise PlanChanged(
+            _(
+                "The times of this package's later appointments changed meanwhile. "
+                "Please check them again before you confirm."
+            )
+        )
+    with transaction.atomic():
+        ids = [m.appointment.pk for m in moves]
+        locked = {a.pk: a for a in Appointment.objects.select_for_update().filter(pk__in=ids)}
+        if len(locked) != len(ids) or any(
+            a.status != Appointment.Status.BOOKED for a in locked.values()
+        ):
+            raise ServiceError(_("This appointment can no longer be changed."))
+        # Every moving row stops blocking first, so the steps may swap places.
+        Appointment.objects.filter(pk__in=ids).update(status=Appointment.Status.RESCHEDULED)
+        pairs: list[tuple[Appointment, Appointment]] = []
+        for move in moves:
+            old = locked[move.appointment.pk]
+            old.status = Appointment.Status.RESCHEDULED
+            new = _insert_moved(
+                old,
+                service=move.to.service,
+                start=move.to.start,
+                staff_id=move.to.staff.pk,
+                actor=actor,
+                now=now,
+            )
+            if new is None:
+                # The transaction rolls back: every step keeps its time.
+                raise SlotTaken(
+                    _(
+                        "One of these times was just taken, so nothing was moved. "
+                        "Please choose a time again."
+                    )
+                )
+            pairs.append((old, new))
+        _moved_announce(pairs, actor=actor, meta=meta)
+    return [new for _old, new in pairs]
 
 
 def _check_package_order(appointment: Appointment, start_at: dt.datetime) -> None:

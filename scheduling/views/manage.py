@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -214,27 +215,60 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
     )
     # A package step is offered only the times that keep the package's order and gaps.
     bounds = selectors.package_step_bounds(appointment=appointment)
+    # Later than the next step allows: offered too, moving the later steps along.
+    moving_slots: list[Any] = []
     if bounds is not None:
+        moving_slots = [
+            slot
+            for slot in slots
+            if not bounds.allows(slot.start, slot.end)
+            and (bounds.earliest is None or slot.start >= bounds.earliest)
+        ]
         slots = [slot for slot in slots if bounds.allows(slot.start, slot.end)]
     error = ""
     status = 200
+    moves: list[selectors.StepMove] | None = None
     if request.method == "POST":
         form = RescheduleForm(request.POST)
         if form.is_valid():
+            start_at = form.cleaned_data["start"]
+            duration = dt.timedelta(minutes=service.duration_minutes)
+            cascade = bounds is not None and not bounds.allows(start_at, start_at + duration)
             try:
-                new = services.appointment_reschedule(
-                    appointment=appointment,
-                    start_at=form.cleaned_data["start"],
-                    actor=signed_in(request),
-                    meta=RequestMeta.from_request(request),
-                )
+                if cascade and "confirm_move" not in request.POST:
+                    # First the plan: the later steps' new dates, times and people.
+                    moves = selectors.package_move_plan(
+                        appointment=appointment, start=start_at, now=now, online=True
+                    )
+                    if moves is None or (
+                        bounds is not None
+                        and bounds.earliest is not None
+                        and start_at < bounds.earliest
+                    ):
+                        raise services.PackageCannotMove(services.package_cannot_move_text())
+                elif cascade:
+                    moved = services.package_reschedule(
+                        appointment=appointment,
+                        start_at=start_at,
+                        expected=request.POST.get("plan", "")[:2000],
+                        actor=signed_in(request),
+                        meta=RequestMeta.from_request(request),
+                    )
+                    messages.success(request, _("Your appointments were moved."))
+                    return redirect(detail_url(moved[0], request))
+                else:
+                    new = services.appointment_reschedule(
+                        appointment=appointment,
+                        start_at=start_at,
+                        actor=signed_in(request),
+                        meta=RequestMeta.from_request(request),
+                    )
+                    messages.success(request, _("Your appointment was moved."))
+                    return redirect(detail_url(new, request))
             except services.SlotTaken as exc:
-                error, status = str(exc), 409
+                error, status, moves = str(exc), 409, None
             except ServiceError as exc:
-                error, status = str(exc), 400
-            else:
-                messages.success(request, _("Your appointment was moved."))
-                return redirect(detail_url(new, request))
+                error, status, moves = str(exc), 400, None
         else:
             error, status = _("Pick one of the times shown."), 400
     return embed_response(
@@ -248,6 +282,10 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 "day": day,
                 "booked_day": booked_day,
                 "bounds": bounds,
+                "moving_slots": moving_slots,
+                "moves": moves,
+                "move_plan": selectors.move_fingerprint(moves) if moves else "",
+                "move_start": moves[0].to.start.isoformat() if moves else "",
                 "zone": zone,
                 "tz": tz,
                 "days": days,

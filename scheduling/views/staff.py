@@ -221,8 +221,22 @@ def _follow_up_form(request: Request, appointment: Any, data: Any = None) -> Fol
     )
 
 
+def _moves_later_steps(appointment: Any, start_at: dt.datetime) -> bool:
+    """A package step moved past what the next step allows: the later ones move along."""
+    bounds = selectors.package_step_bounds(appointment=appointment)
+    end = start_at + dt.timedelta(minutes=appointment.service.duration_minutes)
+    return (
+        bounds is not None
+        and not bounds.allows(start_at, end)
+        and (bounds.earliest is None or start_at >= bounds.earliest)
+    )
+
+
 def _appointment_page(
-    request: Request, appointment: Any, follow_up: FollowUpForm | None = None
+    request: Request,
+    appointment: Any,
+    follow_up: FollowUpForm | None = None,
+    moves: list[selectors.StepMove] | None = None,
 ) -> HttpResponse:
     if follow_up is None and appointment.status == "attended" and not appointment.followed_up_at:
         follow_up = _follow_up_form(request, appointment)
@@ -235,6 +249,11 @@ def _appointment_page(
             "form": StaffRescheduleForm(),
             "follow_up": follow_up,
             "outside_rules": selectors.outside_rules_labels(appointment.outside_rules),
+            "moves": moves,
+            "move_plan": selectors.move_fingerprint(moves) if moves else "",
+            "move_start": (
+                timezone.localtime(moves[0].to.start).strftime("%Y-%m-%dT%H:%M") if moves else ""
+            ),
         },
         status=400 if follow_up is not None and follow_up.is_bound else 200,
     )
@@ -320,14 +339,28 @@ def staff_appointment_action(request: Request, appointment_id: Any, action: str)
             form = StaffRescheduleForm(request.POST)
             if not form.is_valid():
                 raise ServiceError(_("Enter the new start time."))
-            target = services.appointment_reschedule(
-                appointment=appointment,
-                start_at=_local_dt(
-                    form.cleaned_data["start"], timezone.get_current_timezone_name()
-                ),
-                actor=request.user,
-                meta=RequestMeta.from_request(request),
-            )
+            start_at = _local_dt(form.cleaned_data["start"], timezone.get_current_timezone_name())
+            if _moves_later_steps(appointment, start_at):
+                if "confirm_move" not in request.POST:
+                    # First the plan: the later steps' new dates, times and people.
+                    moves = selectors.package_move_plan(appointment=appointment, start=start_at)
+                    if moves is None:
+                        raise services.PackageCannotMove(services.package_cannot_move_text())
+                    return _appointment_page(request, appointment, moves=moves)
+                target = services.package_reschedule(
+                    appointment=appointment,
+                    start_at=start_at,
+                    expected=request.POST.get("plan", "")[:2000],
+                    actor=request.user,
+                    meta=RequestMeta.from_request(request),
+                )[0]
+            else:
+                target = services.appointment_reschedule(
+                    appointment=appointment,
+                    start_at=start_at,
+                    actor=request.user,
+                    meta=RequestMeta.from_request(request),
+                )
         else:
             raise Http404
     except ServiceError as exc:

@@ -133,16 +133,20 @@ def test_moving_a_step_offers_and_accepts_only_times_that_keep_the_order(
     assert _local(second.start_at) == dt.datetime(2026, 6, 2, 10, 45)
     url = reverse("scheduling:booking-reschedule", args=[first.manage_token])
     page = client.get(url, {"date": "2026-06-02"})
-    offered = re.findall(r'name="start" value="([^"]+)"', page.content.decode())
+    # the times that keep the order (the later ones, which move the review too, follow)
+    kept = page.content.decode().split("data-moving-slots", 1)[0]
+    offered = re.findall(r'name="start" value="([^"]+)"', kept)
     assert "data-package-bounds" in page.content.decode()
     # only times that end before the draft review starts (here: 9:00 to 10:00)
     assert offered
     assert all(
         dt.datetime.fromisoformat(v) + dt.timedelta(minutes=45) <= second.start_at for v in offered
     )
-    # the consultation may not go after the draft review on the same day
+    # the consultation does not go after the draft review on the same day: a later time
+    # only proposes moving the draft review along (tests/scheduling/test_package_moves.py)
     response = client.post(url, {"start": "2026-06-02T14:00:00+02:00"})
-    assert response.status_code == 400
+    assert response.status_code == 200
+    assert "data-package-move" in response.content.decode()
     first.refresh_from_db()
     assert first.status == Appointment.Status.BOOKED
     with pytest.raises(services.SlotInvalid):
