@@ -388,8 +388,19 @@ def _open_requests(appointment_ids: Any) -> list[PaymentRequest]:
 
 
 def _hold_ended(appointment_ids: Any, *, actor_label: str) -> None:
-    """A held booking lost its time: its Checkout sessions are expired. A session that
-    completed meanwhile is settled instead (the late-payment rules then apply)."""
+    """A held booking lost its time: its Checkout sessions are expired, after the
+    transaction that released the time commits (a Stripe call never runs inside a
+    database transaction, the webhook's included, holding its locks while it waits)."""
+    ids = list(appointment_ids)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _hold_ended_now(ids, actor_label=actor_label))
+    else:
+        _hold_ended_now(ids, actor_label=actor_label)
+
+
+def _hold_ended_now(appointment_ids: Any, *, actor_label: str) -> None:
+    """Expire the sessions of the held booking's open attempts. A session that completed
+    meanwhile is settled instead (the late-payment rules then apply)."""
     client = online.gateway()
     for request in _open_requests(appointment_ids):
         for attempt in request.attempts.filter(
