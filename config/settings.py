@@ -568,6 +568,12 @@ CELERY_BEAT_SCHEDULE["scheduling-holds-expire"] = {
 # A public booking made with an existing client's email waits for the owner of the address
 # at most this many hours (and never past its start); then it is cancelled and its time freed.
 ATRIUM_OWNER_CHECK_HOURS = env.int("ATRIUM_OWNER_CHECK_HOURS", default=24)
+# Booking invitations whose immediate sending task never reached the broker.
+CELERY_BEAT_SCHEDULE["scheduling-invitations-unsent"] = {
+    "task": "scheduling.tasks.booking_invitations_unsent_deliver",
+    "schedule": 300.0,
+    "options": {"expires": 290},
+}
 CELERY_BEAT_SCHEDULE["scheduling-owner-checks-expire"] = {
     "task": "scheduling.tasks.owner_checks_expire",
     "schedule": 300.0,

@@ -30,6 +30,9 @@ class SchedulingAction(models.TextChoices):
         "appointment.owner_lapsed",
         _("Booking not confirmed in time by the owner of its email"),
     )
+    BOOKING_INVITATION_SENT = "booking_invitation.sent", _("Booking invitation sent")
+    BOOKING_INVITATION_REVOKED = "booking_invitation.revoked", _("Booking invitation withdrawn")
+    BOOKING_INVITATION_USED = "booking_invitation.used", _("Booking invitation used")
     AVAILABILITY_CHANGED = "availability.changed", _("Working hours changed")
     CALENDAR_ADDED = "calendar.added", _("External calendar added")
     CALENDAR_REMOVED = "calendar.removed", _("External calendar removed")

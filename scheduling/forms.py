@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from scheduling.models import (
     OUTSIDE_RULES_REASON_MAX,
     REMINDER_CHOICES,
     AvailabilityRule,
+    BookingInvitation,
     LocationKind,
     PackageStep,
     Service,
@@ -638,3 +640,35 @@ PackageStepFormSet = cast(
         validate_max=True,
     ),
 )
+
+
+class BookingInvitationForm(forms.Form):
+    """Staff invite a contact to book an invited-only service (contact and matter pages)."""
+
+    service = forms.ModelChoiceField(
+        queryset=selectors.invited_services(), label=_("Service"), empty_label=None
+    )
+    email = forms.EmailField(label=_("Send to"), max_length=254)
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=BookingInvitation.MAX_DAYS,
+        initial=14,
+    )
+    contact = forms.ChoiceField(label=_("Client"), required=False)
+
+    def __init__(self, *args: Any, contacts: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contacts = {str(c.pk): c for c in contacts}
+        if len(self.contacts) > 1:
+            self.fields["contact"].required = True
+            cast("forms.ChoiceField", self.fields["contact"]).choices = [
+                (pk, c.full_name) for pk, c in self.contacts.items()
+            ]
+        else:
+            del self.fields["contact"]
+
+    def chosen_contact(self) -> Any:
+        if "contact" in self.fields:
+            return self.contacts[self.cleaned_data["contact"]]
+        return next(iter(self.contacts.values()))

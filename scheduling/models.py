@@ -698,3 +698,57 @@ class ExternalEventLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appointment_uid} {self.state}"
+
+
+class BookingInvitation(models.Model):
+    """A personal, single-use, expiring invitation to book an "invited only" service.
+
+    Staff send one to a contact (optionally for a matter); the link carries a random token
+    stored here only as its SHA-256 (made and sent by the worker, as portal invitations
+    are). Booking with it claims it inside the booking transaction (locked), so it books
+    once. A rebooking link for an invited-only service (a cancelled or missed appointment,
+    scheduling.selectors.appointment_rebook_link) leaves its row here when it is used
+    (origin "rebook"), so that link books once too.
+    """
+
+    class Origin(models.TextChoices):
+        STAFF = "staff", _("Sent by staff")
+        REBOOK = "rebook", _("Rebooking link")
+
+    # The longest an invitation may stay open.
+    MAX_DAYS = 60
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="invitations")
+    contact = models.ForeignKey(
+        "portal.Contact", on_delete=models.CASCADE, related_name="booking_invitations"
+    )
+    matter = models.ForeignKey(
+        "portal.Matter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField(_("email"), max_length=254)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.STAFF)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by_appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("booking invitation")
+        verbose_name_plural = _("booking invitations")
+        indexes: ClassVar = [models.Index(fields=["contact", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} → {self.email}"

@@ -49,3 +49,14 @@ def owner_checks_expire() -> None:
     """Beat entry, every 5 minutes: bookings made with an existing client's email that
     nobody confirmed in time are cancelled and their time is freed."""
     services.owner_checks_expire()
+
+
+@shared_task(autoretry_for=(OSError,), max_retries=5, retry_backoff=30, ignore_result=True)
+def booking_invitation_deliver(invitation_id: str) -> None:
+    services.booking_invitation_deliver(invitation_id=invitation_id)
+
+
+@shared_task(ignore_result=True)
+def booking_invitations_unsent_deliver() -> None:
+    """Beat entry: booking invitations whose immediate task never reached the broker."""
+    services.booking_invitations_unsent_deliver()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.views import api, catalogue, connections, manage, public, staff
+from scheduling.views import api, catalogue, connections, invitations, manage, public, staff
 
 app_name = "scheduling"
 urlpatterns = [
@@ -41,6 +41,21 @@ urlpatterns = [
         "staff/schedule/calendars/<uuid:calendar_id>/",
         connections.staff_calendar_detail,
         name="staff-calendar-detail",
+    ),
+    path(
+        "staff/schedule/invitations/contact/<str:contact_id>/",
+        invitations.contact_invitations,
+        name="staff-contact-invitations",
+    ),
+    path(
+        "staff/schedule/invitations/matter/<str:matter_id>/",
+        invitations.matter_invitations,
+        name="staff-matter-invitations",
+    ),
+    path(
+        "staff/schedule/invitations/<str:invitation_id>/revoke/",
+        invitations.invitation_revoke,
+        name="staff-invitation-revoke",
     ),
     path("staff/services/", catalogue.staff_services, name="staff-services"),
     path("staff/services/new/", catalogue.staff_service_new, name="staff-service-new"),

@@ -14,7 +14,7 @@ from core.links import absolute_url
 from portal import selectors as portal_selectors
 from scheduling import ics
 from scheduling.models import BLOCKING_STATUSES, Appointment, LocationKind, Service
-from scheduling.selectors.catalogue import service_invite_token
+from scheduling.selectors.invitations import rebook_token
 from scheduling.selectors.terms import appointment_place, appointment_terms
 
 
@@ -33,7 +33,8 @@ def appointment_manage_links(*, appointment: Appointment) -> dict[str, str]:
 def appointment_rebook_link(*, appointment: Appointment) -> str:
     path = reverse("scheduling:book-service", kwargs={"slug": appointment.service.slug})
     if appointment.service.audience == Service.Audience.INVITED:
-        path += "?invite=" + service_invite_token(service=appointment.service)
+        # Bound to this appointment and good for one booking (selectors.invitations).
+        path += "?invite=" + rebook_token(appointment=appointment)
     return absolute_url(path)
 
 

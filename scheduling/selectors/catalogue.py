@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -15,11 +14,10 @@ from scheduling.models import (
     Service,
 )
 from scheduling.selectors.availability import _staff_queryset
+from scheduling.selectors.invitations import invitation_valid
 
 if TYPE_CHECKING:
     pass
-
-INVITE_SALT = "scheduling.service-invite"
 
 
 def services_bookable(*, user: Any) -> list[Service]:
@@ -39,18 +37,6 @@ def services_bookable(*, user: Any) -> list[Service]:
     return [s for s in listed if all(step.service.audience in audiences for step in s.steps.all())]
 
 
-def service_invite_token(*, service: Service) -> str:
-    return signing.dumps({"s": str(service.pk)}, salt=INVITE_SALT)
-
-
-def _invite_valid(service: Service, token: str) -> bool:
-    try:
-        data = signing.loads(token, salt=INVITE_SALT, max_age=60 * 60 * 24 * 60)
-    except signing.BadSignature:
-        return False
-    return data.get("s") == str(service.pk)
-
-
 def may_book(*, service: Service, user: Any, invite: str = "", steps: bool = False) -> bool:
     """Whether this person may book the service; with `steps`, every step of a package
     too (each keeps its own service's audience; the package's invitation is its own)."""
@@ -63,7 +49,7 @@ def may_book(*, service: Service, user: Any, invite: str = "", steps: bool = Fal
     if service.audience == Service.Audience.CLIENTS:
         contact = portal_selectors.contact_for_user(user)
         return contact is not None and contact.is_client
-    return bool(invite) and _invite_valid(service, invite)
+    return bool(invite) and invitation_valid(service=service, token=invite)
 
 
 def service_get_for_booking(

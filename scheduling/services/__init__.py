@@ -59,6 +59,13 @@ from scheduling.services.holds import (
     booking_hold_release,
     booking_holds_expire,
 )
+from scheduling.services.invitations import (
+    InvitationRefused,
+    booking_invitation_create,
+    booking_invitation_deliver,
+    booking_invitation_revoke,
+    booking_invitations_unsent_deliver,
+)
 from scheduling.services.owner_checks import owner_checks_expire
 from scheduling.services.reminders import (
     appointment_notify,
@@ -108,6 +115,11 @@ __all__ = [
     "external_calendar_import",
     "external_calendar_remove",
     "HoldLapsed",
+    "InvitationRefused",
+    "booking_invitation_create",
+    "booking_invitation_deliver",
+    "booking_invitation_revoke",
+    "booking_invitations_unsent_deliver",
     "owner_checks_expire",
     "recurring_book",
     "reminder_offsets",

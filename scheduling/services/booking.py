@@ -48,7 +48,7 @@ from scheduling.models import (
     Service,
 )
 from scheduling.selectors.bookings import booking_context
-from scheduling.services import holds, owner_checks, reminders
+from scheduling.services import holds, invitations, owner_checks, reminders
 from scheduling.services.caldav import live_busy_staff
 
 if TYPE_CHECKING:
@@ -399,6 +399,7 @@ def appointment_book(
     expected_plan: str | None = None,
     steps_apply: bool = True,
     staff_reason: str | None = None,
+    invitation: str = "",
 ) -> BookedAppointments:
     """Book a service (all the steps of a package) and send one confirmation.
 
@@ -420,6 +421,11 @@ def appointment_book(
     lets staff step outside the public rules: any time that overlaps no other appointment,
     and one outside working hours, notice, horizon or the lawyer's busy calendar only with
     a reason, which is stored on the appointment and audited (OutsideRules without it).
+
+    An "invited only" service booked by anyone but staff needs `invitation` (the token of
+    a booking invitation or a rebooking link): it is claimed under a lock in the same
+    transaction (InvitationRefused when used, expired, withdrawn or for another service),
+    and the booking goes to the invited contact (and matter).
     """
     now = now or timezone.now()
     start_at = _utc(start_at)
@@ -454,6 +460,16 @@ def appointment_book(
     if origin != Appointment.Origin.STAFF:
         candidates = _live_check(service=service, start_at=start_at, candidates=candidates)
     with transaction.atomic():
+        claimed = None
+        if (
+            service.audience == Service.Audience.INVITED
+            and origin != Appointment.Origin.STAFF
+            and steps_apply
+        ):
+            claimed = invitations.invitation_claim(service=service, token=invitation)
+            if contact is None and claimed.invitation is not None:
+                contact = claimed.invitation.contact
+                matter = matter or claimed.invitation.matter
         if contact is not None:
             person, matched = contact, False
         else:
@@ -560,6 +576,10 @@ def appointment_book(
                 if appointment is None:
                     raise SlotTaken(_("This time was just taken. Please choose another time."))
                 booked.append(appointment)
+        if claimed is not None and claimed.invitation is not None:
+            invitations.invitation_mark_used(
+                claimed.invitation, appointment=booked[0], actor=actor, meta=meta
+            )
         context = booking_context(booked, token=booked[0].manage_token)
         pending = booking_flow.steps_that_apply(context) if steps_apply else ()
         if pending:

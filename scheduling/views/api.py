@@ -144,6 +144,14 @@ def _api_bookings(request: HttpRequest) -> JsonResponse:
             with_steps=True,
         )
     except Http404:
+        invite = form.cleaned_data["invite"]
+        problem = (
+            selectors.invitation_problem(slug=form.cleaned_data["service"], token=invite)
+            if invite
+            else None
+        )
+        if problem is not None:
+            return JsonResponse({"errors": {"invite": [problem.message]}}, status=410)
         return JsonResponse({"errors": {"service": [_("There is no such service.")]}}, status=400)
     # The API books as nobody: never as whoever's session cookie came along.
     request.user = AnonymousBooker()  # type: ignore[assignment]  # a stand-in, not a User

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -123,8 +123,19 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     if refused is not None:
         return refused
     invite = (request.GET.get("invite") or request.POST.get("invite") or "")[:300]
-    service = selectors.service_get_for_booking(
-        slug=slug, user=request.user, invite=invite, with_steps=True
+    try:
+        service = selectors.service_get_for_booking(
+            slug=slug, user=request.user, invite=invite, with_steps=True
+        )
+    except Http404:
+        problem = selectors.invitation_problem(slug=slug, token=invite) if invite else None
+        if problem is None:
+            raise
+        return _invitation_refused(request, problem.message)
+    invited = (
+        selectors.invitation_check(service=service, token=invite).invitation
+        if invite and service.audience == Service.Audience.INVITED
+        else None
     )
     asked_tz = (request.GET.get("tz") or "")[:64]
     tz = viewer_zone(request)
@@ -157,6 +168,8 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     )
     day = asked_day if asked_day in month.times else month.first_free
     me = portal_selectors.contact_for_user(request.user)
+    if invited is not None and invited.origin == invited.Origin.STAFF:
+        me = invited.contact  # a personal invitation: the booking is theirs
     form = BookingForm(
         initial={
             "service": service.slug,
@@ -189,6 +202,8 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
             data["service"] = service.slug
             form = BookingForm(data)
             result = book_from_form(request, form, service)
+            if result == INVITATION_REFUSED:
+                return _invitation_refused(request, str(form.non_field_errors()[0]))
             if isinstance(result, list):
                 # A held booking goes on to its first step (a form, a payment).
                 return redirect(result.next_url or detail_url(result[0], request))
@@ -262,6 +277,23 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     return embed_response(
         request, render(request, "scheduling/book_service.html", context, status=status)
     )
+
+
+# book_from_form's status when the invitation can no longer book.
+INVITATION_REFUSED = 410
+
+
+def _invitation_refused(request: HttpRequest, message: str) -> HttpResponse:
+    """A used, expired, withdrawn, foreign or unknown invitation: a clear page."""
+    response = render(
+        request,
+        "scheduling/invitation_refused.html",
+        {"message": message, "embed": request.GET.get("embed") == "1"},
+        status=INVITATION_REFUSED,
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return embed_response(request, response)
 
 
 # Offered under "change" beside the detected zone (any IANA name may be typed).
@@ -343,7 +375,11 @@ def book_from_form(
             meta=RequestMeta.from_request(request),
             origin="portal" if contact is not None else "public",
             expected_plan=data.get("plan") or None,
+            invitation=data.get("invite") or "",
         )
+    except services.InvitationRefused as exc:
+        form.add_error(None, str(exc))
+        return INVITATION_REFUSED
     except services.SlotTaken as exc:
         form.add_error("start", str(exc))
         return 409

@@ -55,7 +55,46 @@ def _calendar_secret(w):
     return w.calendar.name
 
 
+def _with_invitation(w):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from scheduling.models import BookingInvitation
+    from tests.scheduling.helpers import make_service
+
+    service = make_service(staff=[w.staff_on], slug="invited-qwzxy", audience="invited")
+    w.invitation = BookingInvitation.objects.create(
+        service=service,
+        contact=w.contact_a,
+        email=w.contact_a.email,
+        expires_at=timezone.now() + dt.timedelta(days=3),
+    )
+
+
+INVITE_POST = {**MATTER_A_STAFF, "staff_on": 302, "admin": 302}
+
 ROWS = [
+    Row(
+        "scheduling:staff-contact-invitations",
+        MATTER_A_STAFF,
+        kwargs=lambda w: {"contact_id": w.contact_a.pk},
+        secret=lambda w: w.contact_a.email,
+    ),
+    Row(
+        "scheduling:staff-matter-invitations",
+        MATTER_A_STAFF,
+        kwargs=lambda w: {"matter_id": w.matter_a.pk},
+        secret=lambda w: w.matter_a.title,
+    ),
+    Row(
+        "scheduling:staff-invitation-revoke",
+        INVITE_POST,
+        method="post",
+        setup=_with_invitation,
+        kwargs=lambda w: {"invitation_id": w.invitation.pk},
+        secret=lambda w: w.contact_a.email,
+    ),
     Row("scheduling:book", PUBLIC),
     Row(
         "scheduling:book-service",

@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from notifications.models import Notification
 from portal.models import Contact
 from scheduling import selectors, services
-from scheduling.models import Appointment, PackageStep
+from scheduling.models import Appointment, BookingInvitation, PackageStep
 from tests.scheduling.helpers import make_service
 
 pytestmark = pytest.mark.django_db
@@ -176,9 +176,19 @@ def test_invited_only_service_needs_the_invitation(client, frozen, lawyers) -> N
     service = make_service(staff=lawyers, slug="vip", audience="invited")
     url = reverse("scheduling:book-service", args=["vip"])
     assert client.get(url).status_code == 404
-    token = selectors.service_invite_token(service=service)
+    contact = Contact.objects.create(first_name="V", last_name="P", email="v@example.com")
+    token = "personal-token-0123456789"
+    BookingInvitation.objects.create(
+        service=service,
+        contact=contact,
+        email=contact.email,
+        token_hash=selectors.invitation_token_hash(token),
+        expires_at=dt.datetime(2026, 7, 1, tzinfo=dt.UTC),
+    )
     assert client.get(url, {"invite": token}).status_code == 200
     assert _post(client, service="vip", invite=token).status_code == 201
+    # personal and single-use (tests/scheduling/test_booking_invitations.py has the rest)
+    assert _post(client, service="vip", invite=token, start=SLOT).status_code == 410
 
 
 def test_booking_page_flow_redirects_to_the_confirmation(client, frozen, intro) -> None:
