@@ -32,7 +32,11 @@ def _page(client: Any, contact: Any) -> str:
 
 def _appointments(world: Any, contact: Any, count: int, *, staff: Any = None, **extra: Any) -> list:
     service = make_service(staff=[staff or world.staff_on], slug=f"s-{Appointment.objects.count()}")
-    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
+    # Later than every appointment so far: one staff member's times never overlap
+    # (PostgreSQL's exclusion constraint).
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(
+        days=2, hours=Appointment.objects.count()
+    )
     return [
         make_appointment(
             service=service,
