@@ -32,5 +32,6 @@ class IntakeAction(models.TextChoices):
     ENGAGEMENT_REVOKED = "engagement.revoked", _("Engagement letter withdrawn")
     LEAD_RETAINED = "lead.retained", _("Lead retained")
     PRIVACY_NOTICE_PUBLISHED = "privacy_notice.published", _("Privacy notice published")
+    FILE_DOWNLOADED = "intake.file_downloaded", _("File sent with an intake form downloaded")
     PROSPECT_PURGED = "lead.purged", _("Inquiry purged after its retention period")
     PROSPECT_SENSITIVE_PURGED = "lead.sensitive_purged", _("Sensitive answers of an inquiry purged")

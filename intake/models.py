@@ -291,6 +291,41 @@ class IntakeSubmission(models.Model):
         return f"submission {self.pk}"
 
 
+def intake_file_key(instance: IntakeFile, filename: str) -> str:
+    # Private storage only (no public media URL); the name says nothing about the person.
+    return f"intake/files/{instance.draft_id}/{uuid.uuid4().hex}"
+
+
+class IntakeFile(models.Model):
+    """A file a prospect sent with the detailed (stage 2) questions: checked like portal
+    uploads, kept in private storage, shown only to staff who may see the lead."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    draft = models.ForeignKey(IntakeDraft, on_delete=models.CASCADE, related_name="files")
+    submission = models.ForeignKey(
+        IntakeSubmission, null=True, blank=True, on_delete=models.SET_NULL, related_name="files"
+    )
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
+    field_key = models.CharField(max_length=80)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    scan_status = models.CharField(max_length=20, blank=True)
+    file = models.FileField(upload_to=intake_file_key, max_length=200)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "name"]
+        verbose_name = _("intake file")
+        verbose_name_plural = _("intake files")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PrivacyNotice(models.Model):
     """The firm's privacy notice (GDPR Art. 13) in one language, one version per change.
 

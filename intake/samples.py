@@ -172,4 +172,15 @@ def immigration() -> list[dict[str, Any]]:
                 "Расскажите подробнее о своей ситуации",
             ),
         },
+        {
+            "key": "documents",
+            "type": "file",
+            "stage": 2,
+            "label": _l(
+                "Your residence card or decision, if you have one",
+                "Karta pobytu lub decyzja, jeśli ją masz",
+                "Su tarjeta de residencia o resolución, si la tiene",
+                "Вид на жительство или решение, если есть",
+            ),
+        },
     ]

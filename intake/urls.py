@@ -50,6 +50,7 @@ urlpatterns = [
         staff.staff_submission,
         name="staff-submission",
     ),
+    path("staff/intake/files/<uuid:file_id>/", staff.staff_intake_file, name="staff-intake-file"),
     path("staff/intake/leads/", leads.staff_leads, name="staff-leads"),
     path("staff/intake/leads/<uuid:lead_id>/", leads.staff_lead, name="staff-lead"),
     path(

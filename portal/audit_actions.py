@@ -23,6 +23,7 @@ class PortalAction(models.TextChoices):
     TIMELINE_WITHDRAWN = "timeline.withdrawn", _("Timeline entry withdrawn")
     CONTACT_CREATED = "contact.created", _("Contact created")
     CONTACT_UPDATED = "contact.updated", _("Contact updated")
+    CONTACT_REDUCED = "contact.reduced", _("Contact reduced to the conflict-check stub")
     PARTY_ADDED = "matter_party.added", _("Party added to a matter")
     PARTY_CHANGED = "matter_party.changed", _("Party's role changed")
     PARTY_ENDED = "matter_party.ended", _("Party removed from a matter")

@@ -31,6 +31,7 @@ from intake.selectors.forms import (
     version_for_edit,
 )
 from intake.selectors.leads import (
+    intake_file_get_for_staff,
     lead_get_for_staff,
     leads_for_staff,
     submission_get_for_staff,
@@ -78,6 +79,7 @@ __all__ = [
     "lead_get_for_staff",
     "leads_for_staff",
     "service_links",
+    "intake_file_get_for_staff",
     "submission_get_for_staff",
     "submission_rows",
     "submissions_for_staff",

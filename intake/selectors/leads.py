@@ -9,7 +9,7 @@ from django.http import Http404
 
 from core.http import uuid_or_404
 from intake import schema
-from intake.models import IntakeSubmission, Lead
+from intake.models import IntakeFile, IntakeSubmission, Lead
 from portal import selectors as portal_selectors
 
 
@@ -55,6 +55,11 @@ def submission_rows(*, submission: IntakeSubmission, language: str) -> list[dict
     in `language`; questions hidden by a condition are left out."""
     fields = submission.form_version.fields
     shown = schema.visible_keys(fields, submission.answers)
+    files: list[IntakeFile] = (
+        list(IntakeFile.objects.filter(submission=submission))
+        if any(f.get("type") == "file" for f in fields)
+        else []
+    )
     rows: list[dict[str, Any]] = []
     for f in fields:
         key = str(f.get("key", ""))
@@ -67,7 +72,25 @@ def submission_rows(*, submission: IntakeSubmission, language: str) -> list[dict
                 "label": schema.text_in(f.get("label"), language),
                 "value": schema.display_value(f, value, language),
                 "parties": value if f.get("type") == "party_list" else None,
+                "files": [x for x in files if x.field_key == key]
+                if f.get("type") == "file"
+                else None,
                 "answered": value is not None,
             }
         )
     return rows
+
+
+def intake_file_get_for_staff(*, user: Any, file_id: Any) -> IntakeFile:
+    """A stage-2 file, for staff who may see the submission it came with (else 404)."""
+    row = (
+        IntakeFile.objects.select_related("submission")
+        .filter(
+            pk=uuid_or_404(file_id),
+            submission__in=submissions_for_staff(user=user).values("pk"),
+        )
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return row

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from intake import retention
-from intake.models import ConflictIndexEntry, IntakeDraft, IntakeSubmission, Lead
+from intake.models import ConflictIndexEntry, IntakeDraft, IntakeFile, IntakeSubmission, Lead
 
 
 @dataclass
@@ -21,6 +21,7 @@ class PurgeItem:
     files: int = 0
     stub_names: int = 0
     sensitive_answers: int = 0
+    contact_reduced: bool = False
 
 
 def _counts(item: PurgeItem) -> PurgeItem:
@@ -29,6 +30,11 @@ def _counts(item: PurgeItem) -> PurgeItem:
     item.submissions = submissions.count()
     item.drafts = (
         IntakeDraft.objects.filter(Q(lead=lead) | Q(submission__lead=lead)).distinct().count()
+    )
+    item.files = (
+        IntakeFile.objects.filter(Q(lead=lead) | Q(submission__lead=lead) | Q(draft__lead=lead))
+        .distinct()
+        .count()
     )
     item.stub_names = ConflictIndexEntry.objects.filter(
         lead=lead, source=ConflictIndexEntry.Source.LEAD_PARTY

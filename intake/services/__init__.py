@@ -58,6 +58,7 @@ from intake.services.submissions import (
     SubmitResult,
     draft_autosave,
     draft_stage,
+    intake_file_download_record,
     intake_submit,
     ip_prefix,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "form_schema_save",
     "form_send_to_contact",
     "form_set_active",
+    "intake_file_download_record",
     "intake_submit",
     "ip_prefix",
     "lead_form_after_booking",

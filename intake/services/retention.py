@@ -12,18 +12,23 @@ hits and the consent records, which are evidence.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
 from intake import retention
 from intake.audit_actions import IntakeAction
-from intake.models import ConflictIndexEntry, IntakeDraft, IntakeSubmission, Lead
+from intake.models import ConflictIndexEntry, IntakeDraft, IntakeFile, IntakeSubmission, Lead
 from intake.selectors.retention import PurgeItem, purge_plan
 from intake.services.conflicts import index_cache_clear
+from portal import services as portal_services
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,6 +43,7 @@ class PurgeReport:
         out = [
             f"{verb} lead {i.lead.pk}: {i.submissions} submissions, {i.drafts} drafts, "
             f"{i.files} files; {i.stub_names} names kept as the conflict stub"
+            + ("; contact reduced to the stub" if i.contact_reduced else "")
             for i in self.purged
         ]
         out += [
@@ -88,6 +94,15 @@ def _purge_sensitive(lead_id: Any, today: dt.date, now: dt.datetime) -> int:
     return removed
 
 
+def _storage_delete(names: list[str]) -> None:
+    storage = IntakeFile._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("intake file %s could not be deleted from storage", name)
+
+
 def _purge_lead(lead_id: Any, today: dt.date, now: dt.datetime) -> PurgeItem | None:
     with transaction.atomic():
         lead = (
@@ -108,13 +123,32 @@ def _purge_lead(lead_id: Any, today: dt.date, now: dt.datetime) -> PurgeItem | N
         submissions = IntakeSubmission.objects.filter(lead=lead)
         draft_ids = set(IntakeDraft.objects.filter(lead=lead).values_list("pk", flat=True))
         draft_ids |= {d for d in submissions.values_list("draft_id", flat=True) if d}
-        files = 0
+        file_rows = IntakeFile.objects.filter(
+            Q(lead=lead) | Q(submission__lead=lead) | Q(draft__in=draft_ids)
+        )
+        stored = [name for name in file_rows.values_list("file", flat=True) if name]
+        files, _by_model = file_rows.delete()
         submission_count = submissions.count()
         submissions.delete()
         drafts, _by_model = IntakeDraft.objects.filter(pk__in=draft_ids).delete()
         Lead.objects.filter(pk=lead.pk).update(
             purged_at=now, sensitive_purged_at=lead.sensitive_purged_at or now, urgent_deadline=None
         )
+        # The person's own record goes down to the stub too, unless the firm acts for them
+        # elsewhere (a client, a party on a matter) or another inquiry is still open.
+        contact_reduced = False
+        if (
+            not Lead.objects.filter(contact_id=lead.contact_id)
+            .exclude(pk=lead.pk)
+            .exclude(status__in=retention.PURGEABLE, purged_at__isnull=False)
+            .exclude(status__in=retention.PURGEABLE, retain_until__lte=today)
+            .exists()
+        ):
+            contact_reduced = portal_services.contact_reduce_to_stub(
+                contact_id=lead.contact_id, reason="prospect retention"
+            )
+        # Files leave storage only once the rows are gone for good.
+        transaction.on_commit(lambda: _storage_delete(stored))
         item = PurgeItem(
             lead=lead,
             due=lead.retain_until or today,
@@ -122,6 +156,7 @@ def _purge_lead(lead_id: Any, today: dt.date, now: dt.datetime) -> PurgeItem | N
             drafts=drafts,
             files=files,
             stub_names=stub,
+            contact_reduced=contact_reduced,
         )
         audit_record(
             action=IntakeAction.PROSPECT_PURGED,
@@ -133,6 +168,7 @@ def _purge_lead(lead_id: Any, today: dt.date, now: dt.datetime) -> PurgeItem | N
                 "drafts": drafts,
                 "files": files,
                 "stub_names": stub,
+                "contact_reduced": contact_reduced,
             },
         )
     return item

@@ -15,7 +15,7 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from intake import schema, selectors
 from intake.audit_actions import IntakeAction
-from intake.models import ConflictCheck, IntakeDraft, IntakeSubmission, Lead
+from intake.models import ConflictCheck, IntakeDraft, IntakeFile, IntakeSubmission, Lead
 from intake.services import conflicts
 from intake.services.privacy import form_consents_record, privacy_shown_record
 from portal import services as portal_services
@@ -68,6 +68,86 @@ def draft_autosave(*, draft: IntakeDraft, data: Any, region: str = "PL") -> sche
     )
     draft.answers = cleaned.typed
     return cleaned
+
+
+# At most this many files per question (the portal allows as many per upload).
+MAX_FILES_PER_QUESTION = 5
+
+
+def _file_uploads(
+    *,
+    fields: list[dict[str, Any]],
+    stage: int | None,
+    cleaned: schema.Cleaned,
+    files: Any,
+    draft: IntakeDraft,
+) -> dict[str, list[tuple[Any, str, str, str]]]:
+    """The checked uploads per visible file question of this stage; errors go into
+    `cleaned.errors` (nothing is stored then). Files sent for hidden questions or for
+    questions of another stage are dropped unread."""
+    checked: dict[str, list[tuple[Any, str, str, str]]] = {}
+    for f in fields:
+        if f.get("type") != "file":
+            continue
+        if stage is not None and f.get("stage", 1) != stage:
+            continue
+        if not schema.condition_holds(f.get("visible_if"), cleaned.answers):
+            continue
+        key = str(f.get("key", ""))
+        uploads = [u for u in (files.getlist(key) if files is not None else []) if u]
+        if not uploads:
+            if (
+                f.get("required")
+                and not IntakeFile.objects.filter(draft=draft, field_key=key).exists()
+            ):
+                cleaned.errors[key] = [_("Please attach a file.")]
+            continue
+        if len(uploads) > MAX_FILES_PER_QUESTION:
+            cleaned.errors[key] = [
+                _("Attach at most %(n)d files here.") % {"n": MAX_FILES_PER_QUESTION}
+            ]
+            continue
+        try:
+            checked[key] = portal_services.uploads_check(uploads)
+        except ServiceError as exc:
+            cleaned.errors[key] = [str(exc)]
+    return checked
+
+
+def _files_store(
+    *,
+    draft: IntakeDraft,
+    submission: IntakeSubmission,
+    checked: dict[str, list[tuple[Any, str, str, str]]],
+) -> None:
+    stored: list[str] = []
+    try:
+        for key, uploads in checked.items():
+            names = []
+            for upload, name, content_type, scan_status in uploads:
+                row = IntakeFile(
+                    draft=draft,
+                    submission=submission,
+                    lead=submission.lead,
+                    field_key=key,
+                    name=name,
+                    content_type=content_type,
+                    size=upload.size or 0,
+                    sha256=portal_services.upload_sha256(upload),
+                    scan_status=scan_status,
+                )
+                row.file.save(name, upload, save=False)
+                stored.append(row.file.name or "")
+                row.save()
+                names.append(name)
+            submission.answers[key] = names
+    except Exception:
+        storage = IntakeFile._meta.get_field("file").storage
+        for name in stored:  # the transaction rolls back: leave no file behind
+            storage.delete(name)
+        raise
+    if checked:
+        IntakeSubmission.objects.filter(pk=submission.pk).update(answers=submission.answers)
 
 
 def _mapped(fields: list[dict[str, Any]], answers: dict[str, Any], target: str) -> Any:
@@ -138,6 +218,7 @@ def intake_submit(
     region: str = "PL",
     language: str = "",
     privacy_version: str = "",
+    files: Any = None,
 ) -> SubmitResult:
     """Send the answers: visible fields only, validated on the server. On an error nothing
     is stored except the typed values on the draft (so the page keeps every word).
@@ -163,6 +244,9 @@ def intake_submit(
             return SubmitResult(cleaned=schema.Cleaned(), submission=done)
         fields = locked.form_version.fields
         cleaned = schema.clean_answers(fields, data, stage=draft_stage(locked), region=region)
+        uploads = _file_uploads(
+            fields=fields, stage=draft_stage(locked), cleaned=cleaned, files=files, draft=locked
+        )
         if not cleaned.ok:
             IntakeDraft.objects.filter(pk=locked.pk).update(
                 answers=cleaned.typed, updated_at=timezone.now()
@@ -186,6 +270,8 @@ def intake_submit(
             ip_prefix=ip_prefix(meta.ip if meta else None),
             user_agent=(meta.user_agent if meta else "")[:300],
         )
+        if uploads:
+            _files_store(draft=locked, submission=submission, checked=uploads)
         shown = language if language in schema.LANGUAGES else locked.language
         known = selectors.privacy_notice_versions_known(language=shown)
         channel = "booking" if locked.booking_ref else "web_form"
@@ -234,3 +320,19 @@ def intake_submit(
             },
         )
     return SubmitResult(cleaned=cleaned, submission=submission)
+
+
+def intake_file_download_record(
+    *, actor: Any, meta: RequestMeta | None = None, intake_file: IntakeFile
+) -> None:
+    """Every download of a prospect's file is in the audit log; a file the antivirus
+    could not check yet is not handed out."""
+    if intake_file.scan_status == "quarantined":
+        raise ServiceError(_("This file is waiting for the virus check and cannot be opened yet."))
+    audit_record(
+        action=IntakeAction.FILE_DOWNLOADED,
+        actor=actor,
+        meta=meta,
+        obj=intake_file,
+        data={"lead": str(intake_file.lead_id or ""), "name": intake_file.name},
+    )

@@ -23,6 +23,7 @@ from intake.models import IntakeDraft, IntakeForm, IntakeFormVersion, ServiceInt
 from intake.privacy import short_notice
 from intake.views.render import page_fields
 from portal.selectors import firm_get
+from portal.uploads import max_upload_bytes, upload_was_refused
 from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
 
@@ -46,11 +47,21 @@ def _rate_limited(request: HttpRequest) -> bool:
 
 
 def _too_big(request: HttpRequest) -> bool:
+    """Over 64 KB of answers. Files of a multipart POST do not count: the upload handler
+    holds each to the portal's size limit, so only the answers are measured."""
     length = request.META.get("CONTENT_LENGTH") or "0"
     try:
-        return int(length) > services.MAX_BODY
+        size = int(length)
     except ValueError:
         return True
+    if size <= services.MAX_BODY:
+        return False
+    if not (request.content_type or "").startswith("multipart/"):
+        return True
+    if size > max_upload_bytes() * 20 + 1024 * 1024:
+        return True
+    answers = sum(len(k) + sum(len(v) for v in vs) for k, vs in request.POST.lists())
+    return answers > services.MAX_BODY
 
 
 def _headers(response: HttpResponse) -> HttpResponse:
@@ -75,16 +86,19 @@ def _page(
 ) -> HttpResponse:
     language = _language(request)
     sentence, link = short_notice(language)
+    questions = page_fields(
+        version.fields, typed=typed, errors=errors, stage=stage, language=language
+    )
     context = {
+        "has_files": any(q["type"] == "file" for q in questions),
         "privacy_sentence": sentence,
         "privacy_link": link,
         "privacy_version": selectors.privacy_notice_version(language=language),
         "privacy_field": PRIVACY_VERSION,
         "form": form,
         "version": version,
-        "fields": page_fields(
-            version.fields, typed=typed, errors=errors, stage=stage, language=language
-        ),
+        "fields": questions,
+        "max_upload_mb": max_upload_bytes() // (1024 * 1024),
         "action": action,
         "errors": errors,
         "general_error": general_error,
@@ -128,10 +142,16 @@ def _handle_post(request: HttpRequest, draft: IntakeDraft, *, url: str = "") -> 
             return JsonResponse({"saved": False, "error": str(exc)}, status=409)
         # Where the page posts from now on: the draft's own link (a booking keeps its own).
         return JsonResponse({"saved": True, "url": url or draft_path(draft)})
+    if upload_was_refused(request):
+        return ServiceError(
+            _("A file is larger than the limit of %(mb)d MB. Nothing was sent yet.")
+            % {"mb": max_upload_bytes() // (1024 * 1024)}
+        )
     try:
         return services.intake_submit(
             draft=draft,
             data=request.POST,
+            files=request.FILES,
             meta=RequestMeta.from_request(request),
             region=_region(),
             language=_language(request),

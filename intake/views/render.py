@@ -27,8 +27,6 @@ def page_fields(
         kind = f.get("type")
         if stage is not None and f.get("stage", 1) != stage:
             continue
-        if kind == "file":
-            continue
         key = str(f.get("key", ""))
         visible = schema.condition_holds(f.get("visible_if"), known)
         value = typed.get(key)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from intake.models import IntakeForm, IntakeFormVersion, ServiceIntake
 from intake.views.render import page_fields
 from portal import selectors as portal_selectors
 from portal.types import Request
+from portal.uploads import content_disposition
 from scheduling import selectors as scheduling_selectors
 
 
@@ -356,3 +358,24 @@ def staff_submission(request: Request, submission_id: str) -> HttpResponse:
             "rows": selectors.submission_rows(submission=submission, language=_language(request)),
         },
     )
+
+
+@require_GET
+@staff_required
+def staff_intake_file(request: Request, file_id: str) -> HttpResponseBase:
+    """A file a prospect sent with the detailed questions: audited, never shown inline."""
+    row = selectors.intake_file_get_for_staff(user=request.user, file_id=file_id)
+    try:
+        services.intake_file_download_record(
+            actor=request.user, meta=RequestMeta.from_request(request), intake_file=row
+        )
+    except ServiceError as exc:
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    response = FileResponse(
+        row.file.storage.open(row.file.name or "", "rb"), content_type="application/octet-stream"
+    )
+    response["Content-Disposition"] = content_disposition(row.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

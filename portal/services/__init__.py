@@ -25,6 +25,8 @@ from portal.services.documents import (
     documents_text_extract_pending,
     folder_create,
     folder_set_cocounsel,
+    upload_sha256,
+    uploads_check,
 )
 from portal.services.due_notices import due_reminders_queue
 from portal.services.edits import (
@@ -71,6 +73,7 @@ from portal.services.people import (
     contact_create,
     contact_for_booking,
     contact_for_intake,
+    contact_reduce_to_stub,
     contact_update,
     user_calendar_token_rotate,
     user_preferences_update,
@@ -123,6 +126,7 @@ __all__ = [
     "contact_create",
     "contact_for_booking",
     "contact_for_intake",
+    "contact_reduce_to_stub",
     "contact_update",
     "document_delete",
     "document_record_download",
@@ -131,6 +135,8 @@ __all__ = [
     "document_restore",
     "document_set_shared",
     "document_upload",
+    "upload_sha256",
+    "uploads_check",
     "document_version_extract_text",
     "documents_text_extract_pending",
     "document_version_rescan",

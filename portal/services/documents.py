@@ -142,6 +142,16 @@ def _checked_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, st
     return [(upload, name, kind, _scan_status(upload, name)) for upload, name, kind in checked]
 
 
+def uploads_check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str, str, str]]:
+    """The portal's checks for files another app keeps (size, magic bytes, antivirus):
+    (upload, safe name, content type, scan status) each, or a ServiceError for the lot."""
+    return _checked_files(files)
+
+
+def upload_sha256(upload: UploadedFile) -> str:
+    return _sha256(upload)
+
+
 def _sha256(upload: UploadedFile) -> str:
     digest = hashlib.sha256()
     upload.seek(0)

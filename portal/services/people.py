@@ -14,10 +14,13 @@ from audit.services import audit_record
 from core import events
 from core.errors import ServiceError
 from core.http import RequestMeta
+from notifications.channels import Channel
 from portal.audit_actions import PortalAction
 from portal.events import ContactNamesChanged
 from portal.models import (
     Contact,
+    Matter,
+    MatterParty,
     Tag,
     User,
 )
@@ -232,3 +235,46 @@ def contact_update(
 
 def _validation_message(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
+
+
+def contact_reduce_to_stub(*, contact_id: Any, reason: str) -> bool:
+    """Keep of a former prospect only what the conflict check needs: names, aliases,
+    organisation and identifiers (email, phone, tax id, date of birth). Notes, tags,
+    channel and quiet-hour choices go, and a portal account made for the inquiry is
+    switched off. Refused (False) for a client or anyone on a matter, whose record the
+    matter's own retention governs. Called by the prospect retention purge."""
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None or contact.kind != Contact.Kind.PROSPECT:
+            return False
+        if (
+            Matter.objects.filter(clients=contact).exists()
+            or MatterParty.objects.filter(contact=contact).exists()
+        ):
+            return False
+        contact.notes = ""
+        contact.preferred_channel = Channel.EMAIL
+        contact.sms_consent = False
+        contact.quiet_hours_start = None
+        contact.quiet_hours_end = None
+        contact.save(
+            update_fields=[
+                "notes",
+                "preferred_channel",
+                "sms_consent",
+                "quiet_hours_start",
+                "quiet_hours_end",
+            ]
+        )
+        contact.tags.clear()
+        user = contact.user
+        account_closed = False
+        if user is not None and user.is_active and not user.is_firm_side:
+            User.objects.filter(pk=user.pk).update(is_active=False)
+            account_closed = True
+        audit_record(
+            action=PortalAction.CONTACT_REDUCED,
+            obj=contact,
+            data={"reason": reason[:100], "account_closed": account_closed},
+        )
+    return True

@@ -64,6 +64,10 @@
     saving = true;
     var data = new FormData(form);
     data.set("_autosave", "1");
+    // Files go with the final send only: autosave keeps the typed answers.
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      data.delete(input.name);
+    });
     if (status) { status.textContent = form.getAttribute("data-saving-text") || ""; }
     var token = form.querySelector("[name=csrfmiddlewaretoken]");
     fetch(form.action, {

@@ -54,6 +54,27 @@ def _submission(w: Any) -> None:
     w.hit = w.check.hits.first()
 
 
+def _intake_file(w: Any) -> None:
+    from django.core.files.base import ContentFile
+
+    from intake.models import IntakeFile
+
+    _submission(w)
+    row = IntakeFile(
+        draft=w.submission.draft,
+        submission=w.submission,
+        lead=w.lead,
+        field_key="documents",
+        name="karta.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+    )
+    row.file.save("karta.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    row.save()
+    w.intake_file = row
+
+
 def _form_id(w: Any) -> dict[str, Any]:
     return {"form_id": w.intake_form.pk}
 
@@ -261,6 +282,12 @@ ROWS = [
         setup=_submission,
         kwargs=lambda w: {"submission_id": w.submission.pk},
         secret=lambda w: SECRET_NAME,
+    ),
+    Row(
+        "intake:staff-intake-file",
+        STAFF_ONLY,
+        setup=_intake_file,
+        kwargs=lambda w: {"file_id": w.intake_file.pk},
     ),
 ]
 
