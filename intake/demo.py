@@ -3,12 +3,20 @@ services that ask them, and inquiries sent through the forms (idempotent)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import QueryDict
 
 from intake import samples, services
-from intake.models import IntakeForm, IntakeSubmission, Lead, ServiceIntake
+from intake.models import (
+    ConflictCheck,
+    Engagement,
+    IntakeForm,
+    IntakeSubmission,
+    Lead,
+    ServiceIntake,
+)
 from intake.services import conflicts
 from portal import selectors as portal_selectors
 from portal import services as portal_services
@@ -142,3 +150,104 @@ def seed(*, admin: Any) -> None:
     lost = Lead.objects.filter(contact__email=LOST[2]["email"], status=Lead.Status.NEW).first()
     if lost is not None:
         services.lead_close(lead=lost, to=Lead.Status.LOST, reason="other_firm", actor=admin)
+    seed_engagements(admin=admin)
+
+
+# The engagement letter the demo client Ewa finds waiting in her portal.
+LETTER_CLIENT = "ewa@example.com"
+LETTER_BODY = {
+    "pl": (
+        "Szanowna Pani {{ client.full_name }},\n\n"
+        "{{ firm.name }} podejmuje się prowadzenia sprawy: {{ matter.scope }}.\n"
+        '{% if fee_model == "flat" %}Wynagrodzenie ryczałtowe wynosi {{ fee.amount }}.'
+        "{% endif %}\n\n{{ lawyer.full_name }}"
+    ),
+    "en": (
+        "Dear {{ client.full_name }},\n\n"
+        "{{ firm.name }} will act for you in: {{ matter.scope }}.\n"
+        '{% if fee_model == "flat" %}The flat fee is {{ fee.amount }}.{% endif %}\n\n'
+        "{{ lawyer.full_name }}"
+    ),
+}
+# The inquiry the firm took on (agreed at the office, so no letter was signed in Atrium).
+RETAINED_EMAIL = "alejandro.ruiz@example.com"
+
+
+def _clear(lead: Lead, admin: Any) -> bool:
+    """The demo's conflict decisions: a review the lawyer already cleared."""
+    check = lead.conflict_checks.order_by("-run_at").first()
+    if check is not None and check.status == ConflictCheck.Status.NEEDS_REVIEW:
+        services.conflict_check_decide(
+            check=check,
+            decision="cleared",
+            note="Checked by phone: not the same person.",
+            actor=admin,
+        )
+        lead.refresh_from_db()
+    return lead.conflict_state in ConflictCheck.OK_STATES
+
+
+def _retained(admin: Any) -> None:
+    lead = Lead.objects.filter(contact__email=RETAINED_EMAIL).order_by("created_at").first()
+    if lead is None or lead.status == Lead.Status.RETAINED or not _clear(lead, admin):
+        return
+    services.lead_retain(
+        lead_id=lead.pk,
+        actor=admin,
+        data=services.RetainInput(
+            reference="IMM-2026-004",
+            title="Residence permit: Alejandro Ruiz",
+            responsible_lawyer_id=admin.pk,
+            agreed_outside_note="Signed on paper at the office after the consultation.",
+        ),
+    )
+
+
+def _letter_for_ewa(admin: Any) -> None:
+    contact = (
+        portal_selectors.contacts_for_staff(user=admin, query="")
+        .filter(email=LETTER_CLIENT)
+        .first()
+    )
+    if contact is None or Engagement.objects.filter(contact=contact).exists():
+        return
+    language = contact.language if contact.language in LETTER_BODY else "en"
+    template = services.engagement_template_save(
+        actor=admin,
+        template=None,
+        data=services.TemplateData(
+            name="Family matters (flat fee)",
+            language=language,
+            body=LETTER_BODY[language],
+            fee_model="flat",
+            practice_area="family",
+            fee_amount=Decimal("4500.00"),
+            currency="PLN",
+        ),
+    )
+    # Ewa comes back about the child support review after her first consultation.
+    lead = Lead.objects.create(
+        contact=contact,
+        source=Lead.Source.RETURNING,
+        status=Lead.Status.CONSULT_HELD,
+        practice_area="family",
+        assigned_to=admin,
+    )
+    services.conflict_check_lead(lead=lead)
+    lead.refresh_from_db()
+    if not _clear(lead, admin):
+        return
+    engagement = services.engagement_create(
+        lead=lead,
+        template=template,
+        scope="Review of child support (alimenty) after the divorce",
+        fee_amount=None,
+        actor=admin,
+    )
+    services.engagement_send(engagement=engagement, actor=admin)
+
+
+def seed_engagements(*, admin: Any) -> None:
+    """A letter waiting for Ewa's signature in her portal, and one retained lead."""
+    _retained(admin)
+    _letter_for_ewa(admin)

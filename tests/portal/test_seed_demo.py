@@ -57,9 +57,16 @@ def test_seed_demo_creates_the_demo_firm_and_is_idempotent(
     }
     assert set(Lead.objects.values_list("contact__last_name", "status")) == {
         ("Nowak", "new"),
-        ("Ruiz", "new"),
+        ("Ruiz", "retained"),
         ("Shevchenko", "lost"),
+        ("Wiśniewska", "engagement_sent"),
     }
+    # Ewa finds an engagement letter to sign in her portal; Ruiz became a client.
+    from intake.models import Engagement
+
+    letter = Engagement.objects.get(contact__email="ewa@example.com")
+    assert letter.status == "sent" and letter.document_sha256
+    assert Matter.objects.get(reference="IMM-2026-004").clients.get().last_name == "Ruiz"
     # The demo parties are on their matters, and the inquiry naming the other side of
     # FAM-2026-001 waits for a conflict review.
     from portal.models import MatterParty
