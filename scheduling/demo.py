@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from scheduling import selectors, services
-from scheduling.models import Appointment, AvailabilityRule, LocationKind, PackageStep, Service
+from scheduling.models import (
+    STAFF_TITLE_LAWYER,
+    Appointment,
+    AvailabilityRule,
+    LocationKind,
+    PackageStep,
+    Service,
+)
 
 if TYPE_CHECKING:
     from portal.models import Contact, User
@@ -160,10 +167,16 @@ def seed(*, staff: list[User], clients: list[Contact], now: dt.datetime | None =
                     else Service.PaymentRule.NONE
                 ),
                 "is_consultation": slug in ("introductory-call", "initial-consultation"),
+                # It promises "the lawyer who will handle your matter": no paralegal.
+                "lawyers_only": slug == "initial-consultation",
                 **_translations(slug, kind),
             },
         )
-        service.staff.set(staff)
+        service.staff.set(
+            [m for m in staff if m.staff_title == STAFF_TITLE_LAWYER]
+            if service.lawyers_only
+            else staff
+        )
         made[slug] = service
     package, _created = Service.objects.update_or_create(
         slug="estate-plan-package",

@@ -180,7 +180,7 @@ class StaffBookingForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         service, staff = data.get("service"), data.get("staff")
-        if service and staff and not service.staff.filter(pk=staff.pk).exists():
+        if service and staff and staff.pk not in {m.pk for m in service.offering_staff()}:
             self.add_error("staff", _("This lawyer does not offer this service."))
         return data
 
@@ -388,6 +388,7 @@ class ServiceForm(forms.ModelForm):
             "slot_step_minutes",
             "hold_minutes",
             "staff",
+            "lawyers_only",
             "audience",
             "intake_required",
             "cancel_deadline_hours",

@@ -92,6 +92,10 @@ class AvailabilityQuerySet(models.QuerySet):
         return changed
 
 
+# portal's User.StaffTitle.LAWYER (scheduling never imports portal's models).
+STAFF_TITLE_LAWYER = "lawyer"
+
+
 class ServiceManager(MultilingualManager["Service"]):
     """Service texts per language (django-modeltranslation) and the availability-aware writes."""
 
@@ -169,6 +173,16 @@ class Service(models.Model):
     )
     audience = models.CharField(
         _("who may book"), max_length=10, choices=Audience.choices, default=Audience.ANYONE
+    )
+    # The service promises a lawyer ("the lawyer who will handle your matter"): only
+    # staff working as lawyers are offered or bookable (Service.offering_staff).
+    lawyers_only = models.BooleanField(
+        _("lawyers only"),
+        default=False,
+        help_text=_(
+            "Tick when the service promises a lawyer: paralegals are never offered or booked "
+            "for it."
+        ),
     )
     intake_required = models.BooleanField(_("intake form required"), default=False)
     cancel_deadline_hours = models.PositiveSmallIntegerField(
@@ -251,6 +265,14 @@ class Service(models.Model):
     @property
     def is_free(self) -> bool:
         return self.price == 0
+
+    def offering_staff(self) -> list[Any]:
+        """Who may take this service: its staff, only the lawyers among them when the
+        service is lawyers only (reads self.staff.all(), so a prefetch is used)."""
+        members = list(self.staff.all())
+        if self.lawyers_only:
+            members = [m for m in members if m.staff_title == STAFF_TITLE_LAWYER]
+        return members
 
     @property
     def amount_at_booking(self) -> Decimal:

@@ -135,7 +135,7 @@ def slots_list(
     """Free slots of the service's staff (or these); `online` drops fail-closed staff;
     `latest` replaces the booking horizon (moving a booking)."""
     now = now or timezone.now()
-    members = list(staff) if staff is not None else list(service.staff.all())
+    members = list(staff) if staff is not None else service.offering_staff()
     if online:
         members = online_members(members, now=now)
     calendars = staff_calendars(
@@ -159,7 +159,7 @@ def online_members(members: list[User], *, now: dt.datetime) -> list[User]:
 
 def online_booking_paused(service: Service, *, now: dt.datetime | None = None) -> bool:
     """Every lawyer of this service is hidden because their calendar cannot be read."""
-    members = list(service.staff.all())
+    members = service.offering_staff()
     return bool(members) and not online_members(members, now=now or timezone.now())
 
 
@@ -175,7 +175,7 @@ def slot_starts(
     """Free start instants (UTC seconds) with the ids of the staff free at each;
     `online` drops fail-closed staff (as slots_list)."""
     now = now or timezone.now()
-    members = list(staff) if staff is not None else list(service.staff.all())
+    members = list(staff) if staff is not None else service.offering_staff()
     if online:
         members = online_members(members, now=now)
     calendars = staff_calendars(staff=members, start=start, end=end)
@@ -218,7 +218,7 @@ def slots_payload(
 
 
 def staff_names(service: Service) -> dict[int, str]:
-    return {s.pk: s.get_full_name() or str(_("Lawyer")) for s in service.staff.all()}
+    return {s.pk: s.get_full_name() or str(_("Lawyer")) for s in service.offering_staff()}
 
 
 def staff_list() -> list[User]:

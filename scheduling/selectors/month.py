@@ -148,9 +148,9 @@ class Person:
 def service_people(service: Service) -> list[Person]:
     """Who the booker may pick for this service (the first step's people for a package)."""
     steps = list(service.steps.all())
-    offering = {m.pk for m in steps[0].service.staff.all()} if steps else None
+    offering = {m.pk for m in steps[0].service.offering_staff()} if steps else None
     people = []
-    for member in service.staff.all():
+    for member in service.offering_staff():
         if not member.is_active or (offering is not None and member.pk not in offering):
             continue
         name = member.get_full_name() or member.email

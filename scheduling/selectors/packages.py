@@ -75,7 +75,7 @@ def package_steps(package: Service) -> list[PackageStep]:
 
 def step_staff(step_service: Service) -> list[User]:
     """Who may take a step: the active staff offering that step's own service."""
-    return [m for m in step_service.staff.all() if m.is_active]
+    return [m for m in step_service.offering_staff() if m.is_active]
 
 
 def plan_fingerprint(plan: Sequence[PlannedStep]) -> str:
@@ -370,7 +370,7 @@ def package_preview(
     if not steps:
         return None
     offering = {m.pk for m in step_staff(steps[0].service)}
-    members = [m for m in package.staff.all() if m.pk in offering]
+    members = [m for m in package.offering_staff() if m.pk in offering]
     if staff is not None:
         members = [m for m in members if m.pk == staff.pk]
     free = slots_list(

@@ -265,7 +265,7 @@ def _check_offered(
     latest = latest or now + dt.timedelta(days=service.horizon_days)
     if not now <= start <= latest:
         raise SlotInvalid(_("This time is not available. Please pick one of the times shown."))
-    members = list(service.staff.all())
+    members = service.offering_staff()
     if staff is not None:
         members = [m for m in members if m.pk == staff.pk]
         if not members:
@@ -335,7 +335,7 @@ def _staff_candidates(
     a reason. Returns the staff id, the rules stepped outside of and the reason kept."""
     if staff is None:
         raise SlotInvalid(_("Choose the lawyer."))
-    if not service.staff.filter(pk=staff.pk).exists():
+    if staff.pk not in {m.pk for m in service.offering_staff()}:
         raise SlotInvalid(_("This lawyer does not offer this service."))
     if start < now:
         raise SlotInvalid(_("This time has already passed."))
@@ -1156,7 +1156,7 @@ def recurring_book(
         )
     if not timezone.now() <= _utc(first_start) <= timezone.now() + dt.timedelta(days=366 * 3):
         raise SlotInvalid(_("Choose a start within the next three years."))
-    if not service.staff.filter(pk=staff.pk).exists():
+    if staff.pk not in {m.pk for m in service.offering_staff()}:
         raise SlotInvalid(_("This lawyer does not offer this service."))
     series = uuid.uuid4()
     with transaction.atomic():

@@ -14,6 +14,7 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from scheduling.audit_actions import SchedulingAction
 from scheduling.models import (
+    STAFF_TITLE_LAWYER,
     Appointment,
     PackageStep,
     Service,
@@ -46,6 +47,10 @@ def _service_save(
         raise ServiceError(_("Choose at least one lawyer who offers this service."))
     if any(not member.is_firm_staff for member in staff):
         raise ServiceError(_("Only active firm staff can offer a service."))
+    if service.lawyers_only and any(m.staff_title != STAFF_TITLE_LAWYER for m in staff):
+        raise ServiceError(
+            _("This service is for lawyers only: untick the paralegals who offer it.")
+        )
     service.full_clean(exclude=["staff"])
     try:
         with transaction.atomic():

@@ -82,7 +82,7 @@ def _api_slots(request: HttpRequest) -> HttpResponse:
     zone = ZoneInfo(data["tz"])
     staff = None
     if data.get("staff"):
-        staff = [s for s in service.staff.all() if s.pk == data["staff"]]
+        staff = [s for s in service.offering_staff() if s.pk == data["staff"]]
         if not staff:
             return JsonResponse(
                 {"errors": {"staff": [_("This lawyer does not offer this service.")]}}, status=400

@@ -144,7 +144,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     wanted = request.GET.get("staff") or request.POST.get("staff") or ""
     chosen_person = next((p for p in people if str(p.id) == wanted), None)
     person = (
-        next((m for m in service.staff.all() if m.pk == chosen_person.id), None)
+        next((m for m in service.offering_staff() if m.pk == chosen_person.id), None)
         if chosen_person
         else None
     )
@@ -347,7 +347,7 @@ def book_from_form(
         return 400
     staff = None
     if data.get("staff"):
-        staff = next((s for s in service.staff.all() if s.pk == data["staff"]), None)
+        staff = next((s for s in service.offering_staff() if s.pk == data["staff"]), None)
         if staff is None:
             form.add_error("staff", _("This lawyer does not offer this service."))
             return 400
