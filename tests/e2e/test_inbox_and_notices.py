@@ -94,7 +94,8 @@ def test_a_client_gets_the_new_document_notice_and_opens_it_on_a_phone(
     (message,) = [m for m in mail.outbox if m.to == [client_user.email]]
     assert message.subject == "Nowe informacje w Twojej sprawie"
     assert "pozew" not in message.body.lower()
-    (link,) = re.findall(r"https?://\S+", message.body)
+    # The one action link; the privacy notice link sits in the foot below "-- ".
+    (link,) = re.findall(r"https?://\S+", message.body.rsplit("\n-- \n", 1)[0])
 
     # when: the client opens the link on a phone
     base = live_server.url
