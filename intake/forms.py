@@ -369,3 +369,14 @@ class SignForm(forms.Form):
     agreed = forms.BooleanField(required=False)
     typed_name = PlainCharField(label=_("Type your full name"), max_length=200, required=False)
     shown_sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+
+
+class DeclineForm(forms.Form):
+    """The client declines a letter, saying why if they wish (staff see it)."""
+
+    reason = PlainCharField(
+        label=_("Why not? (optional; the firm sees this)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -484,6 +484,9 @@ class Engagement(models.Model):
     viewed_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
+    # What the client said when declining (optional; shown to staff on the lead page,
+    # never put in a notice).
+    declined_reason = models.TextField(blank=True, max_length=1000)
     expired_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     signed_pdf = models.FileField(upload_to=engagement_pdf_key, max_length=200, blank=True)

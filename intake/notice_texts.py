@@ -102,3 +102,35 @@ SMS[FORM_REMINDER] = {
     "es": "{firm}: antes de su cita, rellene este breve formulario: {link}",
     "ru": "{firm}: перед встречей, пожалуйста, заполните короткую анкету: {link}",
 }
+
+# To the firm (the lead's responsible staff, or the firm admins): a client declined a
+# letter. Content-free: no name, no reason; the lead page has both.
+ENGAGEMENT_DECLINED_STAFF = "engagement_declined"
+EMAIL[ENGAGEMENT_DECLINED_STAFF] = {
+    "en": Text(
+        "An engagement letter was declined",
+        "Hello {name},\n\na client declined an engagement letter in the client portal. "
+        "The lead, with the reason if they gave one: {link}\n\n{firm}",
+    ),
+    "pl": Text(
+        "Klient odrzucił umowę o świadczenie usług prawnych",
+        "Dzień dobry {name},\n\nklient odrzucił w portalu klienta przesłaną mu umowę o "
+        "świadczenie usług prawnych. Zapytanie, z powodem, jeśli go podał: {link}\n\n{firm}",
+    ),
+    "es": Text(
+        "Se ha rechazado una hoja de encargo",
+        "Hola, {name}:\n\nun cliente ha rechazado una hoja de encargo en el portal de "
+        "cliente. La consulta, con el motivo si lo indicó: {link}\n\n{firm}",
+    ),
+    "ru": Text(
+        "Клиент отклонил договор об оказании услуг",
+        "Здравствуйте, {name}!\n\nклиент отклонил договор об оказании услуг в личном "
+        "кабинете. Обращение, с причиной, если она указана: {link}\n\n{firm}",
+    ),
+}
+SMS[ENGAGEMENT_DECLINED_STAFF] = {
+    "en": "{firm}: a client declined an engagement letter. {link}",
+    "pl": "{firm}: klient odrzucił umowę o świadczenie usług prawnych. {link}",
+    "es": "{firm}: un cliente ha rechazado una hoja de encargo. {link}",
+    "ru": "{firm}: клиент отклонил договор об оказании услуг. {link}",
+}

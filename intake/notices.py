@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from core.links import absolute_url
 from intake.links import draft_url
 from intake.models import Engagement, IntakeDraft
-from intake.notice_texts import EMAIL, ENGAGEMENT_SENT, FORM_LINK, FORM_REMINDER, SMS
+from intake.notice_texts import (
+    EMAIL,
+    ENGAGEMENT_DECLINED_STAFF,
+    ENGAGEMENT_SENT,
+    FORM_LINK,
+    FORM_REMINDER,
+    SMS,
+)
 from notifications import registry
 from notifications.channels import Outgoing
 from notifications.compose import address_for, outgoing, postpone_sms_in_quiet_hours, render
@@ -71,6 +78,31 @@ def compose_engagement_sent(row: Notification, ctx: SendContext) -> Outgoing:
     return outgoing(row, to=to, subject=subject, body=body)
 
 
+def compose_engagement_declined(row: Notification, ctx: SendContext) -> Outgoing:
+    """To a staff member: a client declined a letter. No name, no reason: the link to the
+    lead page, which shows both to staff who may see the lead."""
+    user = row.recipient
+    if user is None or not user.is_active:
+        raise Suppress("account disabled")
+    engagement_id = key_id(row.about, "engagement")
+    engagement = (
+        Engagement.objects.filter(pk=engagement_id).only("pk", "lead_id", "status").first()
+        if engagement_id
+        else None
+    )
+    if engagement is None or engagement.status != Engagement.Status.DECLINED:
+        raise Suppress("no longer declined")
+    recipient = portal_selectors.user_recipient(user)
+    to = address_for(recipient, row.channel)
+    firm = ctx.remember("firm", portal_selectors.firm_get)
+    link = absolute_url(reverse("intake:staff-lead", args=[engagement.lead_id]))
+    values = {"firm": firm.name, "name": recipient.name, "link": link}
+    subject, body = render(
+        ctx, event=row.event, channel=row.channel, language=recipient.language, values=values
+    )
+    return outgoing(row, to=to, subject=subject, body=body)
+
+
 NOTICES = [
     Notice(
         event=FORM_LINK,
@@ -95,6 +127,15 @@ NOTICES = [
         placeholders=COMMON_PLACEHOLDERS,
         email=EMAIL[ENGAGEMENT_SENT],
         sms=SMS[ENGAGEMENT_SENT],
+    ),
+    Notice(
+        event=ENGAGEMENT_DECLINED_STAFF,
+        label=_("Engagement letter declined by the client (staff)"),
+        compose=compose_engagement_declined,
+        placeholders=COMMON_PLACEHOLDERS,
+        email=EMAIL[ENGAGEMENT_DECLINED_STAFF],
+        sms=SMS[ENGAGEMENT_DECLINED_STAFF],
+        select_related=("recipient__contact",),
     ),
 ]
 

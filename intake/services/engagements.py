@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from anyascii import anyascii
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -26,10 +27,12 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.errors import ServiceError
 from core.http import AtriumUser, RequestMeta
+from core.validators import validate_plain_text
 from intake import engagement_render as letters
 from intake.audit_actions import IntakeAction
 from intake.models import ConflictCheck, Engagement, EngagementTemplate, Lead, SignatureEvidence
-from intake.notice_texts import ENGAGEMENT_SENT
+from intake.notice_texts import ENGAGEMENT_DECLINED_STAFF, ENGAGEMENT_SENT
+from intake.selectors.leads import leads_for_staff
 from intake.services.conflicts import lead_check_is_current, lead_move
 from notifications.services import notice_queue
 from portal import selectors as portal_selectors
@@ -585,24 +588,72 @@ def engagement_sign(
     return locked
 
 
+MAX_DECLINE_REASON = 1000
+
+
+def _decline_notice_recipients(engagement: Engagement, lead: Lead) -> list[Any]:
+    """Who hears of a declined letter: the lead's responsible staff member and whoever
+    sent the letter, if they are still active and may open the lead; else the firm
+    admins."""
+    wanted = [pk for pk in (lead.assigned_to_id, engagement.sent_by_id) if pk is not None]
+    people = [
+        u
+        for u in portal_selectors.staff_with(ids=[]).filter(pk__in=wanted)
+        if leads_for_staff(user=u).filter(pk=lead.pk).exists()
+    ]
+    if not people:
+        people = [u for u in portal_selectors.staff_with(ids=[]) if u.is_firm_admin]
+    return sorted(people, key=lambda u: str(u.pk))
+
+
 def engagement_decline(
-    *, engagement: Engagement, user: AtriumUser, meta: RequestMeta | None = None
+    *,
+    engagement: Engagement,
+    user: AtriumUser,
+    reason: str = "",
+    meta: RequestMeta | None = None,
 ) -> Engagement:
-    """The client declines the letter (SENT or VIEWED → DECLINED). The lead stays where
-    it is: staff decide whether to re-issue, decline or mark it lost."""
+    """The client declines the letter (SENT or VIEWED → DECLINED), saying why if they
+    wish. The lead stays where it is: staff decide whether to re-issue, decline or mark it
+    lost; its responsible staff (or the firm admins) get a content-free notice."""
     contact = portal_selectors.contact_for_user(user)
     if contact is None or contact.pk != engagement.contact_id:
         raise ServiceError(_("This letter is not addressed to you."))
+    reason = (reason or "").strip()
+    if len(reason) > MAX_DECLINE_REASON:
+        raise ServiceError(_("Say why in at most %(n)d characters.") % {"n": MAX_DECLINE_REASON})
+    try:
+        validate_plain_text(reason)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages)) from exc
     with transaction.atomic():
         if _expire_if_due(engagement, timezone.now()):
             raise ServiceError(_("This letter has expired. Ask the firm to send a new one."))
         updated = Engagement.objects.filter(
             pk=engagement.pk, status__in=Engagement.WITH_CLIENT
-        ).update(status=Engagement.Status.DECLINED, declined_at=timezone.now())
+        ).update(
+            status=Engagement.Status.DECLINED,
+            declined_at=timezone.now(),
+            declined_reason=reason,
+        )
         if not updated:
             raise ServiceError(_("This letter can no longer be declined."))
-        audit_record(action=IntakeAction.ENGAGEMENT_DECLINED, actor=user, meta=meta, obj=engagement)
-    engagement.refresh_from_db()
+        engagement.refresh_from_db()
+        lead = Lead.objects.get(pk=engagement.lead_id)
+        for person in _decline_notice_recipients(engagement, lead):
+            notice_queue(
+                event=ENGAGEMENT_DECLINED_STAFF,
+                channels=["email"],
+                recipient_id=person.pk,
+                about=f"engagement:{engagement.pk}",
+            )
+        audit_record(
+            action=IntakeAction.ENGAGEMENT_DECLINED,
+            actor=user,
+            meta=meta,
+            obj=engagement,
+            data={"lead": str(lead.pk), "reason_given": bool(reason)},
+        )
     return engagement
 
 

@@ -25,7 +25,7 @@ from core.decorators import portal_user_required
 from core.errors import ServiceError
 from core.http import RequestMeta
 from intake import schema, selectors, services
-from intake.forms import SignForm
+from intake.forms import DeclineForm, SignForm
 from intake.models import Engagement
 from intake.views.letter_files import serve_letter
 from portal.types import Request
@@ -50,6 +50,7 @@ def _page(
     *,
     error: str = "",
     status: int = 200,
+    decline_form: DeclineForm | None = None,
 ) -> HttpResponse:
     can_sign = engagement.status in Engagement.WITH_CLIENT and not engagement.is_expired(
         timezone.now()
@@ -63,6 +64,7 @@ def _page(
             "error": error,
             "can_sign": can_sign,
             "statement": services.sign_statement(engagement, _language(request)),
+            "decline_form": decline_form or DeclineForm(),
         },
         status=status,
     )
@@ -124,18 +126,27 @@ def letter_sign(request: Request, engagement_id: str) -> HttpResponse:
     return redirect("intake:portal-engagement", engagement_id=engagement.pk)
 
 
+@xframe_options_deny
 @portal_user_required
 @require_POST
 def letter_decline(request: Request, engagement_id: str) -> HttpResponse:
     engagement = selectors.engagement_get_for_client(user=request.user, engagement_id=engagement_id)
+    form = DeclineForm(request.POST)
+    sign_form = SignForm(initial={"shown_sha256": engagement.document_sha256})
+    if not form.is_valid():
+        error = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        return _page(request, engagement, sign_form, error=error, status=400, decline_form=form)
     try:
         services.engagement_decline(
-            engagement=engagement, user=request.user, meta=RequestMeta.from_request(request)
+            engagement=engagement,
+            user=request.user,
+            reason=form.cleaned_data["reason"] or "",
+            meta=RequestMeta.from_request(request),
         )
     except ServiceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("You declined the letter."))
+        engagement.refresh_from_db()
+        return _page(request, engagement, sign_form, error=str(exc), status=400, decline_form=form)
+    messages.success(request, _("You declined the letter. The firm has been told."))
     return redirect("intake:portal-engagement", engagement_id=engagement.pk)
 
 

@@ -17,6 +17,7 @@ from intake import tasks
 from intake.models import Engagement, EngagementTemplate, Lead
 from notifications.models import Notification
 from portal.models import Matter
+from tests import factories
 from tests.intake.helpers import LETTER_BODY, clear_lead, letter_draft, letter_template
 
 pytestmark = pytest.mark.django_db
@@ -225,11 +226,106 @@ def test_a_tampered_hidden_hash_is_refused(client: Any, world: Any) -> None:
     assert Engagement.objects.get(pk=engagement.pk).status == "viewed"
 
 
+def _staff_mail(address: str) -> list[Any]:
+    from django.core import mail
+
+    from notifications.services import deliveries_sweep
+
+    deliveries_sweep()
+    return [m for m in mail.outbox if address in m.to]
+
+
 def test_the_client_declines(client: Any, world: Any) -> None:
     engagement = _sent(world)
     client.force_login(world.client_a)
     client.post(f"/portal/letters/{engagement.pk}/decline/")
     assert Engagement.objects.get(pk=engagement.pk).status == "declined"
+
+
+def test_a_decline_with_its_reason_reaches_the_firm_and_shows_on_the_lead(
+    client: Any, world: Any
+) -> None:
+    engagement = _sent(world)
+    lead = engagement.lead
+    lawyer = factories.StaffFactory(email="lawyer@firm.example")
+    factories.join_team(world.matter_a, lawyer)
+    Lead.objects.filter(pk=lead.pk).update(assigned_to=lawyer)
+    client.force_login(world.client_a)
+    client.get(f"/portal/letters/{engagement.pk}/")
+    response = client.post(
+        f"/portal/letters/{engagement.pk}/decline/",
+        {"reason": "The fee is more than I can pay this year."},
+    )
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.status == "declined"
+    assert engagement.declined_reason == "The fee is more than I can pay this year."
+    mine = client.get(f"/portal/letters/{engagement.pk}/").content.decode()
+    assert "You declined this letter." in mine and "more than I can pay" in mine
+
+    # The lead's responsible lawyer and the sender each get one content-free email
+    # linking to the lead page; the firm admins are not bothered.
+    rows = Notification.objects.filter(event="engagement_declined")
+    assert sorted(str(r.recipient_id) for r in rows) == sorted(
+        [str(world.staff_on.pk), str(lawyer.pk)]
+    )
+    for person in (world.staff_on, lawyer):
+        sent = _staff_mail(person.email)
+        assert len(sent) == 1
+        body = sent[0].body.rsplit("\n-- \n", 1)[0]
+        assert f"/staff/intake/leads/{lead.pk}/" in body
+        assert body.count("http") == 1
+        for secret in ("more than I can pay", world.contact_a.last_name, "Divorce"):
+            assert secret not in body and secret not in sent[0].subject
+    assert not _staff_mail(world.admin.email)
+
+    client.force_login(lawyer)
+    page = client.get(f"/staff/intake/leads/{lead.pk}/").content.decode()
+    assert "The client declined this letter" in page and "more than I can pay" in page
+    letter = client.get(f"/staff/intake/letters/{engagement.pk}/").content.decode()
+    assert "more than I can pay" in letter
+
+
+def test_a_decline_without_anyone_responsible_goes_to_the_firm_admins(
+    client: Any, world: Any
+) -> None:
+    engagement = _sent(world)
+    world.staff_on.is_active = False
+    world.staff_on.save(update_fields=["is_active"])
+    client.force_login(world.client_a)
+    assert client.post(f"/portal/letters/{engagement.pk}/decline/").status_code == 302
+    rows = Notification.objects.filter(event="engagement_declined")
+    assert [r.recipient_id for r in rows] == [world.admin.pk]
+    assert len(_staff_mail(world.admin.email)) == 1
+    client.force_login(world.admin)
+    page = client.get(f"/staff/intake/leads/{engagement.lead_id}/").content.decode()
+    assert "They gave no reason." in page
+
+
+@pytest.mark.parametrize(
+    "reason", ["<script>alert(1)</script>", "x" * 1001, "bad \x00 byte"], ids=["tag", "long", "nul"]
+)
+def test_a_bad_decline_reason_is_refused_and_nothing_changes(
+    client: Any, world: Any, reason: str
+) -> None:
+    engagement = _sent(world)
+    client.force_login(world.client_a)
+    client.get(f"/portal/letters/{engagement.pk}/")
+    response = client.post(f"/portal/letters/{engagement.pk}/decline/", {"reason": reason})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    engagement.refresh_from_db()
+    assert engagement.status == "viewed" and engagement.declined_reason == ""
+    assert not Notification.objects.filter(event="engagement_declined").exists()
+
+
+def test_a_bad_decline_reason_is_explained_in_polish(client: Any, world: Any) -> None:
+    engagement = _sent(world)
+    client.force_login(world.client_a)
+    client.cookies["django_language"] = "pl"
+    response = client.post(f"/portal/letters/{engagement.pk}/decline/", {"reason": "<b>nie</b>"})
+    assert response.status_code == 400
+    assert "Usuń z tego pola nawiasy ostre lub kod." in response.content.decode()
 
 
 def test_staff_retain_a_signed_lead_from_the_page(client: Any, world: Any) -> None:
