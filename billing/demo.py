@@ -1,6 +1,16 @@
-"""Demo billing data (called by seed_demo; idempotent): settings, tax rates, an issued
-unpaid payment request for ewa@example.com and a paid one with its receipt for
-jan@example.com."""
+"""Demo billing data (called by seed_demo; idempotent): settings, tax rates, and the
+documents a firm sees on a real day, each made through the billing services:
+
+- an issued unpaid payment request for ewa@example.com and a paid one with its receipt
+  for jan@example.com (``invoices``);
+- in ``day`` (state -> contact and matter): a draft, a part-paid document, an overdue
+  one, one corrected by a credit note, one refunded (its refund and credit note), and a
+  stand-alone request with a due date (a late-cancellation fee: a booking cancelled by
+  the client after the deadline, through the scheduling and billing policy).
+
+Each demo document carries a staff-only note naming its state; a document with that note
+is never made again, so running the seed twice adds nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +18,23 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.http import Http404
 from django.utils import timezone
 
 from billing import selectors, services
-from billing.models import BillingSettings, Invoice, TaxRate
+from billing.models import (
+    BillingSettings,
+    CreditNote,
+    Invoice,
+    NumberSeries,
+    PaymentRequest,
+    TaxRate,
+)
+from billing.services import bookings
+from billing.services.reminders import firm_today
+from scheduling import selectors as scheduling_selectors
+from scheduling import services as scheduling_services
+from scheduling.events import AppointmentCancelled
 
 if TYPE_CHECKING:
     from portal.models import Contact, Matter, User
@@ -21,10 +44,26 @@ TAX_RATES = [
     ("VAT 8%", "8", Decimal("8.00")),
     ("Exempt", "ZW", Decimal("0.00")),
 ]
+# The states a firm's day holds besides Ewa's unpaid and Jan's paid document.
+DAY_STATES = ("overdue", "draft", "partial", "credited", "refunded", "fee")
+NOTES = {
+    "overdue": "Demo: overdue, reminders running",
+    "draft": "Demo: draft, not sent yet",
+    "partial": "Demo: part-paid by bank transfer",
+    "credited": "Demo: corrected by a credit note",
+    "refunded": "Demo: paid, then refunded",
+}
+FEE_SERVICE = "estate-plan-review"
 
 
-def seed(*, actor: User, invoices: list[tuple[Contact, Matter | None, bool]]) -> None:
-    """``invoices``: (contact, matter, paid) for each demo invoice."""
+def seed(
+    *,
+    actor: User,
+    invoices: list[tuple[Contact, Matter | None, bool]],
+    day: dict[str, tuple[Contact, Matter | None]] | None = None,
+) -> None:
+    """``invoices``: (contact, matter, paid) for each of the first demo invoices;
+    ``day``: the contact (and matter) of each state in ``DAY_STATES``."""
     settings = selectors.billing_settings_get()
     if not settings.seller_name:
         BillingSettings.objects.filter(pk=settings.pk).update(
@@ -38,42 +77,228 @@ def seed(*, actor: User, invoices: list[tuple[Contact, Matter | None, bool]]) ->
             code=code, defaults={"name": name, "rate": rate, "position": position}
         )
     vat = TaxRate.objects.get(code="23")
+    day = day or {}
+    # The overdue document is dated weeks back: issued before today's, so the series
+    # stays in date order.
+    if "overdue" in day:
+        _overdue(actor, vat, *day["overdue"])
     for contact, matter, paid in invoices:
-        if Invoice.objects.filter(contact=contact).exists():
+        if Invoice.objects.filter(contact=contact, internal_note="").exists():
             continue
-        draft = services.invoice_draft_create(
-            actor=actor,
-            data=services.DraftInput(
-                contact_id=contact.pk,
-                matter_id=matter.pk if matter else None,
-                due_date=timezone.localdate() + dt.timedelta(days=14),
-                currency="PLN",
-                language=contact.language,
-                lines=[
-                    services.LineInput(
-                        description="Legal advice and drafting",
-                        quantity=Decimal("2"),
-                        unit="h",
-                        unit_price=Decimal("400.00"),
-                        tax_rate_id=vat.pk,
-                    ),
-                    services.LineInput(
-                        description="Court fee",
-                        quantity=Decimal("1"),
-                        unit_price=Decimal("100.00"),
-                        kind="DISBURSEMENT",
-                    ),
-                ],
-            ),
-        )
-        invoice = services.invoice_issue(actor=actor, invoice_id=draft.pk)
+        invoice = _issued(actor, vat, contact, matter)
         if paid:
-            services.payment_record(
-                actor=actor,
-                contact_id=contact.pk,
-                method="BANK_TRANSFER",
-                amount=invoice.total,
-                currency=invoice.currency,
-                received_on=timezone.localdate(),
-                bank_reference=invoice.number or "",
+            _pay(actor, invoice, invoice.total)
+    if "draft" in day:
+        _draft(actor, vat, *day["draft"], note=NOTES["draft"])
+    if "partial" in day:
+        _partial(actor, vat, *day["partial"])
+    if "credited" in day:
+        _credited(actor, vat, *day["credited"])
+    if "refunded" in day:
+        _refunded(actor, *day["refunded"])
+    if "fee" in day:
+        _late_cancellation_fee(*day["fee"])
+
+
+def _lines(vat: TaxRate, hours: str = "2") -> list[services.LineInput]:
+    return [
+        services.LineInput(
+            description="Legal advice and drafting",
+            quantity=Decimal(hours),
+            unit="h",
+            unit_price=Decimal("400.00"),
+            tax_rate_id=vat.pk,
+        ),
+        services.LineInput(
+            description="Court fee",
+            quantity=Decimal("1"),
+            unit_price=Decimal("100.00"),
+            kind="DISBURSEMENT",
+        ),
+    ]
+
+
+def _draft(
+    actor: User,
+    vat: TaxRate,
+    contact: Contact,
+    matter: Matter | None,
+    *,
+    note: str = "",
+    due_date: dt.date | None = None,
+    lines: list[services.LineInput] | None = None,
+) -> Invoice | None:
+    """A draft with the demo note; None when the demo made this one already."""
+    if note and Invoice.objects.filter(contact=contact, internal_note=note).exists():
+        return None
+    return services.invoice_draft_create(
+        actor=actor,
+        data=services.DraftInput(
+            contact_id=contact.pk,
+            matter_id=matter.pk if matter else None,
+            due_date=due_date or timezone.localdate() + dt.timedelta(days=14),
+            currency="PLN",
+            language=contact.language,
+            lines=lines or _lines(vat),
+            internal_note=note,
+        ),
+    )
+
+
+def _issued(
+    actor: User, vat: TaxRate, contact: Contact, matter: Matter | None, note: str = ""
+) -> Invoice:
+    draft = _draft(actor, vat, contact, matter, note=note)
+    assert draft is not None  # noqa: S101 - the callers checked the note
+    return services.invoice_issue(actor=actor, invoice_id=draft.pk)
+
+
+def _pay(actor: User, invoice: Invoice, amount: Decimal) -> None:
+    services.payment_record(
+        actor=actor,
+        contact_id=invoice.contact_id,
+        method="BANK_TRANSFER",
+        amount=amount,
+        currency=invoice.currency,
+        received_on=timezone.localdate(),
+        bank_reference=invoice.number or "",
+        invoice_order=[invoice.pk],
+    )
+
+
+def _made(contact: Contact, state: str) -> bool:
+    return Invoice.objects.filter(contact=contact, internal_note=NOTES[state]).exists()
+
+
+def _period_start(today: dt.date) -> dt.date | None:
+    """The first day the payment-request series can still be dated on without starting
+    its numbers again (a backdated document never leaves the current period)."""
+    series = NumberSeries.objects.filter(kind=NumberSeries.Kind.PAYMENT_REQUEST).first()
+    reset = series.reset if series is not None else "YEARLY"
+    if reset == "YEARLY":
+        return today.replace(month=1, day=1)
+    if reset == "MONTHLY":
+        return today.replace(day=1)
+    return None
+
+
+def _overdue(actor: User, vat: TaxRate, contact: Contact, matter: Matter | None) -> None:
+    """Issued some 40 days ago, due 14 days later: weeks overdue (in the first days of
+    a numbering period it can only be dated that period's first day)."""
+    if _made(contact, "overdue"):
+        return
+    today = timezone.localdate()
+    start = _period_start(today)
+    issued_on = today - dt.timedelta(days=40)
+    if start is not None:
+        issued_on = max(issued_on, start)
+    due = max(min(issued_on + dt.timedelta(days=14), today - dt.timedelta(days=1)), issued_on)
+    draft = _draft(actor, vat, contact, matter, note=NOTES["overdue"], due_date=due)
+    assert draft is not None  # noqa: S101 - checked above
+    services.invoice_issue(actor=actor, invoice_id=draft.pk, today=issued_on)
+
+
+def _partial(actor: User, vat: TaxRate, contact: Contact, matter: Matter | None) -> None:
+    if _made(contact, "partial"):
+        return
+    invoice = _issued(actor, vat, contact, matter, NOTES["partial"])
+    _pay(actor, invoice, Decimal("400.00"))
+
+
+def _credited(actor: User, vat: TaxRate, contact: Contact, matter: Matter | None) -> None:
+    """One hour of the two was billed by mistake: a correction credits it."""
+    if _made(contact, "credited"):
+        return
+    invoice = _issued(actor, vat, contact, matter, NOTES["credited"])
+    fee_line = invoice.lines.order_by("position", "pk").first()
+    assert fee_line is not None  # noqa: S101 - issued with lines
+    services.credit_note_issue(
+        actor=actor,
+        invoice_id=invoice.pk,
+        reason=CreditNote.Reason.CORRECTION,
+        amounts={fee_line.pk: Decimal("400.00")},
+        note="One hour was billed twice.",
+    )
+
+
+def _refunded(actor: User, contact: Contact, matter: Matter | None) -> None:
+    """Paid by bank transfer, then refunded in full by transfer back (below the firm's
+    second-approval threshold): the refund comes with its credit note."""
+    if _made(contact, "refunded"):
+        return
+    draft = _draft(
+        actor,
+        TaxRate.objects.get(code="23"),
+        contact,
+        matter,
+        note=NOTES["refunded"],
+        lines=[
+            services.LineInput(
+                description="Document review",
+                quantity=Decimal("1"),
+                unit="h",
+                unit_price=Decimal("400.00"),
+                tax_rate_id=TaxRate.objects.get(code="23").pk,
             )
+        ],
+    )
+    assert draft is not None  # noqa: S101 - checked above
+    invoice = services.invoice_issue(actor=actor, invoice_id=draft.pk)
+    _pay(actor, invoice, invoice.total)
+    payment = invoice.allocations.get().payment
+    services.refund_create(
+        actor=actor,
+        payment_id=payment.pk,
+        amount=payment.amount,
+        reason="The matter did not go ahead; the fee is returned.",
+        bank_reference=f"ZWROT {invoice.number}",
+    )
+
+
+def _late_cancellation_fee(contact: Contact, matter: Matter | None) -> None:
+    """Last week the client cancelled an estate plan review two hours before it: the
+    disclosed late-cancellation fee is a request of its own, due in the firm's terms."""
+    if PaymentRequest.objects.filter(
+        contact=contact, kind=PaymentRequest.Kind.CANCELLATION_FEE
+    ).exists():
+        return
+    try:
+        service = scheduling_selectors.service_get_for_booking(
+            slug=FEE_SERVICE, user=contact.user, with_steps=True
+        )
+    except Http404:
+        return
+    if not service.cancel_fee:
+        return
+    today = firm_today()
+    booked_at = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=14), dt.time(12)))
+    slots = scheduling_selectors.slots_list(
+        service=service,
+        start=booked_at + dt.timedelta(days=5),
+        end=booked_at + dt.timedelta(days=12),
+        now=booked_at,
+    )
+    if not slots:
+        return
+    booked = scheduling_services.appointment_book(
+        service=service,
+        start_at=slots[0].start,
+        contact=contact,
+        matter=matter,
+        time_zone=contact.time_zone or "Europe/Warsaw",
+        now=booked_at,
+    )
+    appointment = scheduling_services.appointment_cancel(
+        appointment=booked[0], by_client=True, now=slots[0].start - dt.timedelta(hours=2)
+    )
+    # The policy runs once the seed's transaction commits; run it now so the seed is
+    # whole when it returns (the handler makes the request once per appointment).
+    bookings.on_appointment_cancelled(
+        AppointmentCancelled(
+            appointment_id=appointment.pk,
+            contact_id=appointment.contact_id,
+            matter_id=appointment.matter_id,
+            by_client=True,
+            fee=appointment.cancellation_fee,
+        )
+    )

@@ -266,18 +266,3 @@ def test_the_invoice_lists_take_the_same_queries_for_1_and_many(people: Any, cli
     counts()
     assert counts() == one
     assert one[0] <= 16 and one[1] <= 20
-
-
-def test_the_demo_seeds_an_unpaid_and_a_paid_invoice_once(firm: Any) -> None:
-    from django.core.management import call_command
-
-    # given the demo, run twice
-    call_command("seed_demo")
-    call_command("seed_demo")
-    # then Ewa owes one payment request and Jan's is paid with a receipt
-    ewa = Invoice.objects.get(contact__email="ewa@example.com")
-    jan = Invoice.objects.get(contact__email="jan@example.com")
-    assert ewa.is_issued and ewa.settlement == "UNPAID" and ewa.total == Decimal("1084.00")
-    assert jan.settlement == "PAID"
-    receipt = jan.allocations.get().payment
-    assert receipt.receipt_number and receipt.receipt_pdf

@@ -278,11 +278,24 @@ class Command(BaseCommand):
         # Portal: folders, documents with versions, messages, a checklist, tasks.
         portal_demo.seed()
 
-        # Billing: settings, tax rates, an unpaid payment request for Ewa, a paid one for Jan.
+        # Billing: settings, tax rates, an unpaid payment request for Ewa, a paid one for Jan,
+        # and the rest of a firm's day: a draft, a part-paid, an overdue, a corrected and a
+        # refunded document, and Jan's late-cancellation fee.
+        def client(email: str, reference: str) -> tuple[Contact, Matter]:
+            return contacts[email], Matter.objects.get(reference=reference)
+
         billing_demo.seed(
             actor=admin_user,
             invoices=[
-                (contacts["ewa@example.com"], Matter.objects.get(reference="FAM-2026-001"), False),
-                (contacts["jan@example.com"], Matter.objects.get(reference="EST-2026-002"), True),
+                (*client("ewa@example.com", "FAM-2026-001"), False),
+                (*client("jan@example.com", "EST-2026-002"), True),
             ],
+            day={
+                "overdue": client("dmitri@example.com", "EST-2026-004"),
+                "draft": client("laura@example.com", "FAM-2025-017"),
+                "partial": client("maria@example.com", "FAM-2026-003"),
+                "credited": client("laura@example.com", "FAM-2025-017"),
+                "refunded": client("dmitri@example.com", "EST-2026-004"),
+                "fee": client("jan@example.com", "EST-2026-002"),
+            },
         )
