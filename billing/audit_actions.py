@@ -28,4 +28,5 @@ class BillingAction(models.TextChoices):
     PAYMENT_DISPUTE_CLOSED = "payment.dispute_closed", _("Payment dispute closed")
     BOOKING_REBOOKED = "booking.rebooked", _("Paid booking took its time again")
     FEE_REQUESTED = "fee.requested", _("Late cancellation fee requested")
+    FEE_WAIVED = "fee.waived", _("Late cancellation fee waived")
     SETTINGS_UPDATED = "billing.settings", _("Billing settings changed")

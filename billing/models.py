@@ -325,6 +325,7 @@ class Invoice(models.Model):
             ("record_payment", "Can record bank transfers and cash"),
             ("refund", "Can refund payments"),
             ("void_invoice", "Can void issued invoices"),
+            ("waive_fee", "Can waive late cancellation fees"),
         ]
         indexes: ClassVar = [
             models.Index(fields=["contact", "due_date"]),
@@ -551,16 +552,32 @@ class PaymentRequest(models.Model):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     last_reminder_step = models.CharField(max_length=10, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
+    # A fee staff waived (CANCELLED, with who, when and why): its pay link says so.
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    waive_reason = models.CharField(
+        _("reason for waiving"), max_length=300, blank=True, validators=[validate_plain_text]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
         constraints: ClassVar = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="request_positive"),
+            models.CheckConstraint(
+                condition=models.Q(waived_at__isnull=True) | models.Q(status="CANCELLED"),
+                name="request_waived_is_cancelled",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency}"
+
+    @property
+    def is_waived(self) -> bool:
+        return self.waived_at is not None
 
 
 class PaymentAttempt(models.Model):

@@ -67,5 +67,10 @@ urlpatterns = [
         staff.contact_billing,
         name="staff-contact-billing",
     ),
+    path(
+        "staff/billing/fees/<uuid:fee_id>/waive/",
+        staff.fee_waive,
+        name="staff-fee-waive",
+    ),
     path("staff/billing/settings/", staff.billing_settings, name="staff-settings"),
 ]

@@ -3,6 +3,7 @@
 from billing.selectors.invoices import (
     billing_settings_get,
     contact_billing_history,
+    fee_get_for_staff,
     fees_for_client,
     invoice_get_for_client,
     invoice_get_for_staff,
@@ -22,6 +23,7 @@ from billing.selectors.invoices import (
 __all__ = [
     "billing_settings_get",
     "contact_billing_history",
+    "fee_get_for_staff",
     "fees_for_client",
     "invoice_get_for_client",
     "invoice_get_for_staff",

@@ -102,6 +102,22 @@ def fees_for_client(*, user: User) -> list[PaymentRequest]:
     )
 
 
+def fee_get_for_staff(*, user: User, fee_id: Any) -> PaymentRequest:
+    """A late-cancellation fee of a contact this person may see; Http404 otherwise."""
+    fee = (
+        PaymentRequest.objects.filter(
+            pk=uuid_or_404(fee_id),
+            kind=PaymentRequest.Kind.CANCELLATION_FEE,
+            contact__in=portal_selectors.contacts_visible_to(user),
+        )
+        .select_related("contact")
+        .first()
+    )
+    if fee is None:
+        raise Http404
+    return fee
+
+
 def invoice_get_for_client(*, user: User, invoice_id: Any) -> Invoice:
     invoice = invoices_for_client(user=user).filter(pk=uuid_or_404(invoice_id)).first()
     if invoice is None:

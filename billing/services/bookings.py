@@ -20,6 +20,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from billing import gateway as gw
+from billing import selectors as billing_selectors
 from billing.audit_actions import BillingAction
 from billing.models import Payment, PaymentAttempt, PaymentRequest, Refund
 from billing.money import Money
@@ -37,6 +39,7 @@ from billing.services.reminders import firm_today
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.links import absolute_url
+from core.validators import validate_plain_text
 from notifications.outbox import object_key
 from notifications.services import notice_queue
 from portal import selectors as portal_selectors
@@ -45,6 +48,7 @@ from scheduling import services as scheduling_services
 from scheduling.booking_flow import BookingContext
 
 if TYPE_CHECKING:
+    from portal.models import User
     from scheduling.events import (
         AppointmentCancelled,
         AppointmentHoldExpired,
@@ -583,6 +587,8 @@ def fee_pay_start(*, token: str, meta: RequestMeta | None = None, locale: str = 
     request = fee_request_by_token(token)
     if request.status == PaymentRequest.Status.PAID:
         raise ServiceError(_("This fee is paid; there is nothing left to pay."))
+    if request.is_waived:
+        raise ServiceError(_("The firm waived this fee; there is nothing to pay."))
     if request.status != PaymentRequest.Status.OPEN:
         raise ServiceError(_("The firm cancelled this fee; there is nothing to pay."))
     rows = scheduling_selectors.appointments_by_ids(ids=[request.appointment_id])
@@ -597,6 +603,80 @@ def fee_pay_start(*, token: str, meta: RequestMeta | None = None, locale: str = 
         matter_id=rows[0].matter_id if rows else None,
         data={"fee": True},
     )
+
+
+WAIVE_REASON_MAX = 300
+
+
+def may_waive_fees(user: User) -> bool:
+    return user.is_firm_admin or user.has_perm("billing.waive_fee")
+
+
+def fee_waive(
+    *, actor: User, meta: RequestMeta | None = None, fee_id: Any, reason: str
+) -> PaymentRequest:
+    """Staff waive an open late-cancellation fee, with a reason (billing.waive_fee or a
+    firm admin; audited): it leaves the client's open fees, its pay link says it was
+    waived, and no reminder asks for it. A Checkout session the client left open is
+    expired first; while a payment is being confirmed nothing is waived."""
+    if not may_waive_fees(actor):
+        raise ServiceError(_("You may not waive fees."))
+    fee = billing_selectors.fee_get_for_staff(user=actor, fee_id=fee_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Say why the fee is waived."))
+    if len(reason) > WAIVE_REASON_MAX:
+        raise ServiceError(
+            _("The reason has at most %(max)d characters.") % {"max": WAIVE_REASON_MAX}
+        )
+    try:
+        validate_plain_text(reason)
+    except ValidationError:
+        raise ServiceError(_("Use plain text, without < or > characters.")) from None
+    _fee_must_be_open(fee)
+    online.checkout_sessions_expire(fee.pk)
+    with transaction.atomic():
+        fee = PaymentRequest.objects.select_for_update().get(pk=fee.pk)
+        _fee_must_be_open(fee)
+        if PaymentAttempt.objects.filter(
+            request=fee,
+            status__in=(PaymentAttempt.Status.OPEN, PaymentAttempt.Status.PROCESSING),
+        ).exists():
+            raise ServiceError(
+                _("The client is paying this fee right now: try again in a few minutes.")
+            )
+        now = timezone.now()
+        PaymentRequest.objects.filter(pk=fee.pk, status=PaymentRequest.Status.OPEN).update(
+            status=PaymentRequest.Status.CANCELLED,
+            waived_at=now,
+            waived_by=actor,
+            waive_reason=reason,
+        )
+        rows = scheduling_selectors.appointments_by_ids(ids=[fee.appointment_id])
+        audit_record(
+            action=BillingAction.FEE_WAIVED,
+            actor=actor,
+            meta=meta,
+            obj=fee,
+            matter_id=rows[0].matter_id if rows else None,
+            data={"amount": str(fee.amount), "currency": fee.currency, "reason": reason},
+        )
+    fee.refresh_from_db()
+    return fee
+
+
+def _fee_must_be_open(fee: PaymentRequest) -> None:
+    if fee.status == PaymentRequest.Status.PAID:
+        raise ServiceError(_("This fee is paid: refund the payment instead."))
+    if fee.status != PaymentRequest.Status.OPEN:
+        raise ServiceError(_("This fee is no longer open."))
+
+
+def cancellation_fee_paid(request: PaymentRequest, payment: Payment, late: bool) -> None:
+    """A fee paid after staff waived it (the client's Checkout completed as the waiver
+    went through): the money goes back in full."""
+    if PaymentRequest.objects.filter(pk=request.pk, waived_at__isnull=False).exists():
+        _refund_automatic(payment, reason="fee waived")
 
 
 def open_fees_for_contact(contact_id: Any) -> list[tuple[PaymentRequest, str]]:
@@ -614,4 +694,5 @@ def open_fees_for_contact(contact_id: Any) -> list[tuple[PaymentRequest, str]]:
 def register() -> None:
     """Hook the consultation fee into settlement (called from BillingConfig.ready())."""
     online.REQUEST_PAID[CONSULTATION] = consultation_paid
+    online.REQUEST_PAID[PaymentRequest.Kind.CANCELLATION_FEE] = cancellation_fee_paid
     online.REQUEST_PROCESSING[CONSULTATION] = consultation_processing

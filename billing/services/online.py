@@ -296,6 +296,17 @@ def _expire_replaced(client: Gateway, attempt: PaymentAttempt) -> None:
     )
 
 
+def checkout_sessions_expire(request_id: Any) -> None:
+    """Expire the open Checkout sessions of a request staff are closing (call outside
+    any transaction: Atrium never waits on Stripe while holding locks). A session that
+    completed meanwhile stays open here and is settled by its events."""
+    client = gateway()
+    for attempt in PaymentAttempt.objects.filter(
+        request_id=request_id, status=PaymentAttempt.Status.OPEN
+    ):
+        _expire_replaced(client, attempt)
+
+
 # ---------------------------------------------------------------------------
 # The webhook
 # ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from billing.forms import (
     default_due_date,
 )
 from billing.models import Invoice
+from billing.services import bookings
 from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
@@ -350,8 +351,31 @@ def contact_billing(request: Request, contact_id: str) -> HttpResponse:
             **history,
             "may_record": services.may_record_payments(request.user),
             "may_refund": services.may_refund(request.user),
+            "may_waive": bookings.may_waive_fees(request.user),
         },
     )
+
+
+@require_POST
+@staff_required
+def fee_waive(request: Request, fee_id: str) -> HttpResponse:
+    """Waive an open late-cancellation fee, with a reason (from the contact's billing
+    page); the answer is that page with a message."""
+    fee = selectors.fee_get_for_staff(user=request.user, fee_id=fee_id)
+    if not bookings.may_waive_fees(request.user):
+        raise Http404
+    try:
+        bookings.fee_waive(
+            actor=request.user,
+            meta=RequestMeta.from_request(request),
+            fee_id=fee.pk,
+            reason=request.POST.get("reason", "")[:1000],
+        )
+    except ServiceError as exc:
+        flash.error(request, str(exc))
+    else:
+        flash.success(request, _("Fee waived. The client has nothing to pay for it."))
+    return redirect("billing:staff-contact-billing", contact_id=fee.contact_id)
 
 
 @staff_required

@@ -192,6 +192,15 @@ ROWS = [
         setup=_billing,
         kwargs=lambda w: {"payment_id": w.payment.pk},
     ),
+    # Waiving a fee needs billing.waive_fee (firm admins); the form answers with a redirect.
+    Row(
+        "billing:staff-fee-waive",
+        {**MATTER_A_STAFF, "staff_on": 404, "admin": 302},
+        method="post",
+        setup=_fee,
+        kwargs=lambda w: {"fee_id": w.fee.pk},
+        data=lambda w: {"reason": "Goodwill"},
+    ),
     # Refunds waiting for a second approval: billing.refund only (firm admins).
     Row("billing:staff-refunds", ADMIN_ONLY, setup=_refund_waiting),
     Row(

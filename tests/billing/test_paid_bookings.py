@@ -19,6 +19,7 @@ from django.utils import translation
 from billing.models import Payment, PaymentAttempt, PaymentRequest, Refund, StripeEvent
 from billing.services import online
 from billing.services.bookings import fee_link
+from core.errors import ServiceError
 from notifications.models import Notification
 from notifications.services import deliveries_sweep
 from portal.selectors import firm_get
@@ -642,3 +643,158 @@ def test_a_late_payment_whose_time_was_taken_is_refunded_and_the_booker_and_firm
     (alert,) = [m for m in mail.outbox if m.to == [admin.email]]
     assert "refunded" in alert.subject and "/staff/billing/contacts/" in alert.body
     assert Notification.objects.filter(event="slot_lost_refund").count() == 1
+
+
+# ---------------------------------------------------------------------------
+# Staff waive an open late-cancellation fee
+# ---------------------------------------------------------------------------
+
+
+def _waive(client: Any, request: PaymentRequest, reason: str) -> Any:
+    return client.post(
+        reverse("billing:staff-fee-waive", args=[request.pk]), {"reason": reason}, follow=True
+    )
+
+
+def test_staff_waive_an_open_fee_with_a_reason_and_its_link_says_so(
+    clock: Any, fake: FakeStripe, lawyer: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from audit.models import AuditEvent
+
+    appointment, request = _late_fee(lawyer, clock, django_capture_on_commit_callbacks)
+    user = factories.UserFactory(email="ewa1@example.com")
+    type(appointment.contact).objects.filter(pk=appointment.contact_id).update(user=user)
+    link = reverse("billing:fee-pay", kwargs={"token": fee_link(request).split("/")[-2]})
+    # the client opened Checkout and left it open
+    assert client.post(link).status_code == 302
+    session = session_of(fake)
+    # the firm admin waives the fee from the contact's billing page
+    admin = factories.AdminFactory(email="boss@firm.example")
+    client.force_login(admin)
+    billing_page = reverse("billing:staff-contact-billing", args=[appointment.contact_id])
+    assert "data-waive" in client.get(billing_page).content.decode()
+    page = _waive(client, request, "  First late cancellation: goodwill  ")
+    text = page.content.decode()
+    assert page.redirect_chain[-1][0] == billing_page
+    assert "Fee waived" in text and "data-waived" in text and "data-waive " not in text
+    request.refresh_from_db()
+    assert request.status == "CANCELLED" and request.is_waived
+    assert (
+        request.waived_by == admin and request.waive_reason == "First late cancellation: goodwill"
+    )
+    # the session the client left open was expired first
+    assert fake.calls("post", f"/v1/checkout/sessions/{session['id']}/expire")
+    assert PaymentAttempt.objects.get().status == "CANCELED"
+    event = AuditEvent.objects.get(action="fee.waived")
+    assert event.actor_id == admin.pk and event.data["reason"] == request.waive_reason
+    # the client: no open fee in the portal, and the pay link says it was waived
+    client.force_login(user)
+    listing = client.get(reverse("billing:portal-invoices")).content.decode()
+    assert "/billing/fee/" not in listing
+    client.logout()
+    for url in (link, link + "paid/"):
+        answer = client.get(url)
+        body = answer.content.decode()
+        assert answer.status_code == 200 and "data-waived" in body, url
+        assert "waived this fee" in body and "data-pay" not in body and "data-failed" not in body
+    pressed = client.post(link)
+    assert pressed.status_code == 400 and "waived this fee" in pressed.content.decode()
+    assert len(fake.calls("post", "/v1/checkout/sessions")) == 1
+    # waiving again is refused with a message
+    client.force_login(admin)
+    again = _waive(client, request, "twice").content.decode()
+    assert "no longer open" in again
+    assert AuditEvent.objects.filter(action="fee.waived").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("", "Say why the fee is waived."),
+        ("   ", "Say why the fee is waived."),
+        ("x" * 301, "at most 300 characters"),
+        ("<script>alert(1)</script>", "plain text"),
+    ],
+    ids=["empty", "blank", "too-long", "script"],
+)
+def test_waiving_without_a_plain_reason_is_refused_and_stores_nothing(
+    clock: Any,
+    fake: FakeStripe,
+    lawyer: Any,
+    client: Any,
+    django_capture_on_commit_callbacks: Any,
+    reason: str,
+    message: str,
+) -> None:
+    _appointment, request = _late_fee(lawyer, clock, django_capture_on_commit_callbacks)
+    client.force_login(factories.AdminFactory(email="boss@firm.example"))
+    page = _waive(client, request, reason)
+    assert page.status_code == 200 and message in page.content.decode()
+    request.refresh_from_db()
+    assert request.status == "OPEN" and not request.is_waived and not request.waive_reason
+
+
+def test_only_staff_allowed_to_waive_may_and_never_a_paid_or_confirming_fee(
+    clock: Any, fake: FakeStripe, lawyer: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    from billing.services import bookings
+
+    _appointment, request = _late_fee(lawyer, clock, django_capture_on_commit_callbacks)
+    # a staff member without billing.waive_fee gets 404 and nothing changes
+    client.force_login(lawyer)
+    assert (
+        client.post(
+            reverse("billing:staff-fee-waive", args=[request.pk]), {"reason": "Goodwill"}
+        ).status_code
+        == 404
+    )
+    request.refresh_from_db()
+    assert request.status == "OPEN"
+    with pytest.raises(ServiceError, match="may not waive"):
+        bookings.fee_waive(actor=lawyer, fee_id=request.pk, reason="Goodwill")
+    lawyer.user_permissions.add(Permission.objects.get(codename="waive_fee"))
+    lawyer = type(lawyer).objects.get(pk=lawyer.pk)
+    assert bookings.may_waive_fees(lawyer)
+    # BLIK completed and the bank is confirming: nothing is waived meanwhile
+    link = reverse("billing:fee-pay", kwargs={"token": fee_link(request).split("/")[-2]})
+    client.logout()
+    client.post(link)
+    fake.complete_session(session_of(fake)["id"], method="blik")
+    post_events(client, django_capture_on_commit_callbacks, fake.events)
+    assert PaymentAttempt.objects.get().status == "PROCESSING"
+    admin = factories.AdminFactory(email="boss@firm.example")
+    with pytest.raises(ServiceError, match="paying this fee right now"):
+        bookings.fee_waive(actor=admin, fee_id=request.pk, reason="Goodwill")
+    # the bank confirms: a paid fee is refunded, never waived
+    fake.settle_async(session_of(fake)["id"])
+    post_events(client, django_capture_on_commit_callbacks, fake.events)
+    request.refresh_from_db()
+    assert request.status == "PAID"
+    with pytest.raises(ServiceError, match="refund the payment instead"):
+        bookings.fee_waive(actor=admin, fee_id=request.pk, reason="Goodwill")
+
+
+def test_a_payment_that_lands_after_the_fee_was_waived_goes_back_in_full(
+    clock: Any, fake: FakeStripe, lawyer: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from billing.services import bookings
+
+    _appointment, request = _late_fee(lawyer, clock, django_capture_on_commit_callbacks)
+    link = reverse("billing:fee-pay", kwargs={"token": fee_link(request).split("/")[-2]})
+    client.post(link)
+    admin = factories.AdminFactory(email="boss@firm.example")
+    bookings.fee_waive(actor=admin, fee_id=request.pk, reason="Goodwill")
+    # Stripe had the card payment in flight as the session was expired: it completes
+    session = session_of(fake)
+    fake.objects[session["id"]]["status"] = "open"
+    fake.complete_session(session["id"])
+    with django_capture_on_commit_callbacks(execute=True):
+        post_events(client, django_capture_on_commit_callbacks, fake.events)
+    request.refresh_from_db()
+    assert request.status == "CANCELLED" and request.is_waived
+    payment = Payment.objects.get()
+    refund = Refund.objects.get(payment=payment)
+    assert refund.amount == payment.amount == Decimal("80.00")
+    assert refund.reason == "fee waived"
