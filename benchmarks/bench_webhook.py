@@ -67,12 +67,15 @@ def run(count: int) -> None:
         deliveries.append((payload, header))
         if i % 4 == 0:
             deliveries.append((payload, header))  # Stripe delivers some twice
-    started = time.perf_counter()
+    flushes_before = _wal_flushes()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for payload, header in deliveries:
         row = online.webhook_receive(payload, header)
         if row is not None:
             online.stripe_event_process(event_id=row.event_id)
     elapsed = time.perf_counter() - started
+    cpu_ms = (time.process_time() - cpu_started) * 1000 / len(deliveries)
+    flushes = _wal_flushes() - flushes_before if flushes_before is not None else None
     stored = StripeEvent.objects.count()
     assert stored == count, stored
     print(
@@ -80,6 +83,21 @@ def run(count: int) -> None:
         f"{count} stored once, {len(deliveries) / elapsed:.0f} deliveries/s "
         f"on {connection.vendor} (target >= 200/s on PostgreSQL)"
     )
+    print(f"webhook: {cpu_ms:.2f} ms of this process's CPU per delivery")
+    if flushes is not None:
+        # Each flush is a WAL fsync the sender waits for: the part of the time that a
+        # faster CPU does not shorten. Includes other sessions' flushes on a shared server.
+        print(f"webhook: {flushes / count:.2f} WAL flushes per stored event (server-wide)")
+
+
+def _wal_flushes() -> int | None:
+    """PostgreSQL's count of WAL syncs so far (pg_stat_wal, PostgreSQL 14+), else None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wal_sync FROM pg_stat_wal")
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 if __name__ == "__main__":

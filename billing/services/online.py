@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -353,12 +353,16 @@ def _enqueue(event_id: str) -> None:
 def stripe_event_process(*, event_id: str) -> str:
     """Claim the event, re-fetch its object and apply its current state. Returns the
     event's final status."""
-    claimed = StripeEvent.objects.filter(
-        event_id=event_id,
-        status__in=(StripeEvent.Status.RECEIVED, StripeEvent.Status.FAILED),
-    ).update(
-        status=StripeEvent.Status.PROCESSING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-    )
+    with transaction.atomic():
+        _commit_without_flush_wait()
+        claimed = StripeEvent.objects.filter(
+            event_id=event_id,
+            status__in=(StripeEvent.Status.RECEIVED, StripeEvent.Status.FAILED),
+        ).update(
+            status=StripeEvent.Status.PROCESSING,
+            claimed_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
     if not claimed:
         return (
             StripeEvent.objects.filter(event_id=event_id).values_list("status", flat=True).first()
@@ -393,10 +397,29 @@ def stripe_event_process(*, event_id: str) -> str:
         logger.error("stripe event %s not settled: %s", event_id, exc)
     except gw.GatewayError as exc:
         status, error = StripeEvent.Status.FAILED, str(exc)[:200]
-    StripeEvent.objects.filter(pk=row.pk).update(
-        status=status, processed_at=timezone.now(), error=error
-    )
+    with transaction.atomic():
+        _commit_without_flush_wait()
+        StripeEvent.objects.filter(pk=row.pk).update(
+            status=status, processed_at=timezone.now(), error=error
+        )
     return str(status)
+
+
+def _commit_without_flush_wait() -> None:
+    """Let the enclosing transaction commit without waiting for PostgreSQL to flush its WAL
+    (``synchronous_commit`` off for this transaction only). Used for the event's own
+    bookkeeping (claimed, processed), never for money: the receiving insert and every
+    payment write commit synchronously. Losing such a commit in a database crash is
+    harmless. WAL is written in order, so a later synchronous commit makes it durable
+    too, and otherwise the event is left RECEIVED or PROCESSING, which
+    ``reconcile`` processes again from Stripe's current state. Inside a caller's
+    transaction it does nothing, so it never relaxes anyone else's writes."""
+    # Only when the atomic block just opened is the outermost one: no caller's writes
+    # share its commit.
+    if connection.vendor != "postgresql" or len(connection.atomic_blocks) != 1:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
