@@ -262,3 +262,11 @@ class RefundForm(forms.Form):
             return parse_amount(self.cleaned_data.get("amount") or "", self.currency, _locale())
         except MoneyError as exc:
             raise forms.ValidationError(str(exc)) from None
+
+
+class RequestTermsForm(forms.Form):
+    """A request of its own (a late-cancellation fee): its due date and whether payment
+    reminders follow it."""
+
+    due_date = SaneDateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reminders = forms.BooleanField(label=_("Send payment reminders"), required=False)

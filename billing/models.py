@@ -550,6 +550,8 @@ class PaymentRequest(models.Model):
     # A request on its own (a late-cancellation fee) is due by this date; payment
     # reminders follow it as they follow an invoice's (none without one).
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # Staff may turn a request's payment reminders off (they follow its due date).
+    reminders = models.BooleanField(_("send payment reminders"), default=True)
     last_reminder_step = models.CharField(max_length=10, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     # A fee staff waived (CANCELLED, with who, when and why): its pay link says so.
@@ -898,3 +900,8 @@ class PaymentReminder(Delivery):
     @property
     def invoice_ids(self) -> list[str]:
         return [str(pk) for pk in self.context.get("invoices", [])]
+
+    @property
+    def request_ids(self) -> list[str]:
+        """Requests of their own (a late-cancellation fee) in the same digest."""
+        return [str(pk) for pk in self.context.get("requests", [])]

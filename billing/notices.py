@@ -25,7 +25,12 @@ from billing.services.bookings import (
 from billing.services.invoices import INVOICE_ISSUED
 from billing.services.online import PAYMENT_DISPUTED
 from billing.services.payments import PAYMENT_RECEIVED
-from billing.services.reminders import firm_today, reminder_blocked_invoices
+from billing.services.reminders import (
+    firm_today,
+    remindable_requests,
+    reminder_blocked_invoices,
+    reminder_blocked_requests,
+)
 from core.links import absolute_url
 from core.time import format_long_date
 from notifications import registry
@@ -448,22 +453,27 @@ def compose_payment_reminder(row: PaymentReminder, ctx: SendContext) -> Outgoing
         ).order_by("due_date")
     )
     blocked = reminder_blocked_invoices([i.pk for i in invoices])
-    open_ = [
+    requests = list(remindable_requests().filter(pk__in=row.request_ids, contact_id=contact.pk))
+    confirming = reminder_blocked_requests([r.pk for r in requests])
+    open_: list[Invoice | PaymentRequest] = [
         i for i in invoices if i.pk not in blocked["processing"] and i.pk not in blocked["disputed"]
     ]
+    open_ += [r for r in requests if r.pk not in confirming]
     if not open_:
         if blocked["disputed"]:
             raise Suppress("dispute open")
-        if blocked["processing"]:
+        if blocked["processing"] or confirming:
             raise Suppress("payment processing")
         raise Suppress("paid")
+    open_.sort(key=lambda item: item.due_date or today)
     recipient = portal_selectors.contact_recipient(contact)
     to = address_for(recipient, row.channel)
     postpone_sms_in_quiet_hours(recipient, row.channel, ctx.now)
     language = recipient.language
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for invoice in open_:
-        totals[invoice.currency] += invoice.balance  # per currency, never across
+    for item in open_:
+        # per currency, never across; a request is due in full (no part-payments)
+        totals[item.currency] += item.balance if isinstance(item, Invoice) else item.amount
     firm = ctx.remember("firm", portal_selectors.firm_get)
     values = {
         "firm": firm.name,
@@ -472,7 +482,7 @@ def compose_payment_reminder(row: PaymentReminder, ctx: SendContext) -> Outgoing
             _amount(row, amount, currency, language) for currency, amount in sorted(totals.items())
         ),
         "count": str(len(open_)),
-        "due": format_long_date(open_[0].due_date, language=language),
+        "due": format_long_date(open_[0].due_date or today, language=language),
         "link": absolute_url(reverse("billing:portal-invoices")),
     }
     return _send(row, ctx, event=row.NOTICE_EVENT, to=to, language=language, values=values)

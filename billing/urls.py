@@ -68,6 +68,11 @@ urlpatterns = [
         name="staff-contact-billing",
     ),
     path(
+        "staff/billing/fees/<uuid:fee_id>/terms/",
+        staff.request_terms,
+        name="staff-fee-terms",
+    ),
+    path(
         "staff/billing/fees/<uuid:fee_id>/waive/",
         staff.fee_waive,
         name="staff-fee-waive",

@@ -665,6 +665,42 @@ def fee_waive(
     return fee
 
 
+@transaction.atomic
+def payment_request_update(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    request_id: Any,
+    due_date: dt.date,
+    reminders: bool,
+) -> PaymentRequest:
+    """Staff set an open request's due date and whether payment reminders follow it
+    (whoever may see the contact; audited). A new due date starts its reminder steps
+    again around that date; a paid, waived or cancelled request is not changed."""
+    fee = billing_selectors.fee_get_for_staff(user=actor, fee_id=request_id)
+    fee = PaymentRequest.objects.select_for_update().get(pk=fee.pk)
+    _fee_must_be_open(fee)
+    if due_date < timezone.localtime(fee.created_at).date():
+        raise ServiceError(_("The due date cannot be before the day the fee was asked for."))
+    changes: dict[str, Any] = {"reminders": bool(reminders)}
+    if due_date != fee.due_date:
+        changes.update(due_date=due_date, last_reminder_step="")
+    PaymentRequest.objects.filter(pk=fee.pk).update(**changes)
+    audit_record(
+        action=BillingAction.REQUEST_UPDATED,
+        actor=actor,
+        meta=meta,
+        obj=fee,
+        data={
+            "due_date": due_date.isoformat(),
+            "was_due": fee.due_date.isoformat() if fee.due_date else None,
+            "reminders": bool(reminders),
+        },
+    )
+    fee.refresh_from_db()
+    return fee
+
+
 def _fee_must_be_open(fee: PaymentRequest) -> None:
     if fee.status == PaymentRequest.Status.PAID:
         raise ServiceError(_("This fee is paid: refund the payment instead."))

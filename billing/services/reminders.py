@@ -15,6 +15,9 @@ most six). The planner runs every hour and is idempotent:
 - nothing is planned for a document that is paid, being confirmed by the bank or has a
   disputed payment (it is looked at again on the next run), and the composer checks the
   same again at send time.
+
+Requests of their own (a late-cancellation fee: no invoice) with a due date are reminded
+the same way, in the same digest, while they are open and staff left their reminders on.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from billing.models import Invoice, Payment, PaymentAttempt, PaymentReminder
+from billing.models import Invoice, Payment, PaymentAttempt, PaymentReminder, PaymentRequest
 from billing.selectors import billing_settings_get
 from core.time import zone
 from notifications.outbox import State
@@ -58,6 +61,28 @@ def reminder_blocked_invoices(ids: list[Any] | None = None) -> dict[str, set[Any
     }
 
 
+def reminder_blocked_requests(ids: list[Any]) -> set[Any]:
+    """Requests of their own a reminder must leave out: a payment being confirmed."""
+    return set(
+        PaymentAttempt.objects.filter(
+            status=PaymentAttempt.Status.PROCESSING, request_id__in=ids
+        ).values_list("request_id", flat=True)
+    )
+
+
+def remindable_requests() -> QuerySet[PaymentRequest]:
+    """Open requests without an invoice, with a due date and reminders on, of a contact
+    with an active portal account."""
+    return PaymentRequest.objects.filter(
+        invoice__isnull=True,
+        status=PaymentRequest.Status.OPEN,
+        due_date__isnull=False,
+        reminders=True,
+        contact__user__isnull=False,
+        contact__user__is_active=True,
+    )
+
+
 def _remindable() -> QuerySet[Invoice]:
     return Invoice.objects.filter(
         lifecycle=Invoice.Lifecycle.ISSUED,
@@ -67,14 +92,18 @@ def _remindable() -> QuerySet[Invoice]:
     )
 
 
-def _step_due(invoice: Invoice, steps: list[int], today: dt.date) -> tuple[int | None, list[int]]:
-    """The latest step of this invoice due by today and not yet reminded, and the earlier
-    ones that were missed (skipped, never sent late)."""
-    last = int(invoice.last_reminder_step) if invoice.last_reminder_step else None
+Remindable = Invoice | PaymentRequest
+
+
+def _step_due(item: Remindable, steps: list[int], today: dt.date) -> tuple[int | None, list[int]]:
+    """The latest step of this document due by today and not yet reminded, and the
+    earlier ones that were missed (skipped, never sent late)."""
+    last = int(item.last_reminder_step) if item.last_reminder_step else None
+    due_date = item.due_date
+    if due_date is None:
+        return None, []
     due = [
-        s
-        for s in steps
-        if invoice.due_date + dt.timedelta(days=s) <= today and (last is None or s > last)
+        s for s in steps if due_date + dt.timedelta(days=s) <= today and (last is None or s > last)
     ]
     if not due:
         return None, []
@@ -103,13 +132,26 @@ def payment_reminders_plan(*, now: dt.datetime | None = None) -> dict[str, int]:
         )
         blocked = reminder_blocked_invoices([i.pk for i in candidates])
         left_out = blocked["processing"] | blocked["disputed"]
-        by_contact: dict[Any, list[tuple[Invoice, int, int]]] = defaultdict(list)
+        by_contact: dict[Any, list[tuple[Remindable, int, int]]] = defaultdict(list)
         for invoice in candidates:
             if invoice.pk in left_out:
                 continue
             step, skipped = _step_due(invoice, steps, today)
             if step is not None:
                 by_contact[invoice.contact_id].append((invoice, step, len(skipped)))
+        requests = list(
+            remindable_requests()
+            .filter(due_date__lte=today - dt.timedelta(days=steps[0]))
+            .select_related("contact", "contact__user")
+            .order_by("contact_id", "due_date")
+        )
+        confirming = reminder_blocked_requests([r.pk for r in requests])
+        for request in requests:
+            if request.pk in confirming:
+                continue
+            step, skipped = _step_due(request, steps, today)
+            if step is not None:
+                by_contact[request.contact_id].append((request, step, len(skipped)))
         for items in by_contact.values():
             made, taken, missed = _plan_contact(items, today=today, now=now)
             done["digests"] += made
@@ -121,7 +163,7 @@ def payment_reminders_plan(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 @transaction.atomic
 def _plan_contact(
-    items: list[tuple[Invoice, int, int]], *, today: dt.date, now: dt.datetime
+    items: list[tuple[Remindable, int, int]], *, today: dt.date, now: dt.datetime
 ) -> tuple[int, int, int]:
     contact = items[0][0].contact
     key = today.isoformat()
@@ -133,35 +175,35 @@ def _plan_contact(
     if any(r.state != State.SCHEDULED for r in existing.values()):
         # Today's digest went out already: these steps wait for tomorrow's.
         return 0, 0, 0
-    taken: list[str] = []
+    taken: dict[str, list[str]] = {"invoices": [], "requests": []}
     skipped = 0
-    for invoice, step, missed in items:
+    for item, step, missed in items:
         # The conditional UPDATE is the exactly-once guard: a parallel planner that took
         # this step first leaves nothing to update here.
-        if Invoice.objects.filter(
-            pk=invoice.pk, last_reminder_step=invoice.last_reminder_step
+        model = type(item)
+        if model._default_manager.filter(
+            pk=item.pk, last_reminder_step=item.last_reminder_step
         ).update(last_reminder_step=str(step), reminders_sent=F("reminders_sent") + 1):
-            taken.append(str(invoice.pk))
+            taken["invoices" if model is Invoice else "requests"].append(str(item.pk))
             skipped += missed
-    if not taken:
+    count = len(taken["invoices"]) + len(taken["requests"])
+    if not count:
         return 0, 0, 0
     made = 0
     for channel in channels:
-        ids = list(taken)
+        context = {name: list(ids) for name, ids in taken.items()}
         # Older digests that never went out are folded into this one: one message.
         for old in PaymentReminder.objects.select_for_update().filter(
             contact=contact, channel=channel, state=State.SCHEDULED, step_key__lt=key
         ):
-            ids += [i for i in old.invoice_ids if i not in ids]
+            _fold(context, old)
             PaymentReminder.objects.filter(pk=old.pk, state=State.SCHEDULED).update(
                 state=State.SUPPRESSED, reason=MERGED, updated_at=now
             )
         row = existing.get(channel)
         if row is not None:
-            ids += [i for i in row.invoice_ids if i not in ids]
-            PaymentReminder.objects.filter(pk=row.pk).update(
-                context={"invoices": ids}, updated_at=now
-            )
+            _fold(context, row)
+            PaymentReminder.objects.filter(pk=row.pk).update(context=context, updated_at=now)
             continue
         at = _send_at(today, now)
         try:
@@ -170,7 +212,7 @@ def _plan_contact(
                     contact=contact,
                     step_key=key,
                     channel=channel,
-                    context={"invoices": ids},
+                    context=context,
                     due_at=at,
                     next_attempt_at=at,
                 )
@@ -179,8 +221,14 @@ def _plan_contact(
             row = PaymentReminder.objects.select_for_update().get(
                 contact=contact, step_key=key, channel=channel
             )
-            ids += [i for i in row.invoice_ids if i not in ids]
-            PaymentReminder.objects.filter(pk=row.pk).update(context={"invoices": ids})
+            _fold(context, row)
+            PaymentReminder.objects.filter(pk=row.pk).update(context=context)
             continue
         made += 1
-    return made, len(taken), skipped
+    return made, count, skipped
+
+
+def _fold(context: dict[str, list[str]], row: PaymentReminder) -> None:
+    """Add the documents another digest lists to this one (each once)."""
+    for name, ids in (("invoices", row.invoice_ids), ("requests", row.request_ids)):
+        context[name] += [i for i in ids if i not in context[name]]

@@ -24,6 +24,7 @@ from billing.forms import (
     LineFormSet,
     PaymentForm,
     RefundForm,
+    RequestTermsForm,
     default_due_date,
 )
 from billing.models import Invoice
@@ -354,6 +355,31 @@ def contact_billing(request: Request, contact_id: str) -> HttpResponse:
             "may_waive": bookings.may_waive_fees(request.user),
         },
     )
+
+
+@require_POST
+@staff_required
+def request_terms(request: Request, fee_id: str) -> HttpResponse:
+    """Set a fee's due date and whether reminders follow it (the contact's billing
+    page); the answer is that page with a message."""
+    fee = selectors.fee_get_for_staff(user=request.user, fee_id=fee_id)
+    form = RequestTermsForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            bookings.payment_request_update(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                request_id=fee.pk,
+                due_date=form.cleaned_data["due_date"],
+                reminders=form.cleaned_data["reminders"],
+            )
+        except ServiceError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, _("Due date and reminders saved."))
+    return redirect("billing:staff-contact-billing", contact_id=fee.contact_id)
 
 
 @require_POST

@@ -192,6 +192,15 @@ ROWS = [
         setup=_billing,
         kwargs=lambda w: {"payment_id": w.payment.pk},
     ),
+    # A fee's due date and reminders: staff who may see the contact; a redirect.
+    Row(
+        "billing:staff-fee-terms",
+        MATTER_A_STAFF_POST,
+        method="post",
+        setup=_fee,
+        kwargs=lambda w: {"fee_id": w.fee.pk},
+        data=lambda w: {"due_date": "2200-01-01", "reminders": "1"},
+    ),
     # Waiving a fee needs billing.waive_fee (firm admins); the form answers with a redirect.
     Row(
         "billing:staff-fee-waive",

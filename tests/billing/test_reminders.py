@@ -242,3 +242,179 @@ def test_mixed_currencies_show_one_total_per_currency(people: Any) -> None:
     body = reminders()[0].body
     assert "350.00" in body or "350,00" in body
     assert "€" in body and ("PLN" in body or "zł" in body)
+
+
+# ---------------------------------------------------------------------------
+# Requests of their own (late-cancellation fees) with a due date
+# ---------------------------------------------------------------------------
+
+
+def _fee(contact: Any, *, due_in_days: int | None = 3, amount: str = "80.00", **extra: Any) -> Any:
+    return PaymentRequest.objects.create(
+        kind=PaymentRequest.Kind.CANCELLATION_FEE,
+        contact=contact,
+        amount=Decimal(amount),
+        currency="PLN",
+        due_date=(
+            None if due_in_days is None else timezone.localdate() + dt.timedelta(days=due_in_days)
+        ),
+        **extra,
+    )
+
+
+def test_a_fee_with_a_due_date_joins_the_invoices_digest_once_per_step(
+    people: Any, _frozen: Any
+) -> None:
+    admin, _user, contact = people
+    invoice = issued(actor=admin, contact=contact, due_in_days=3)
+    fee = _fee(contact)
+    # when the planner runs twice on the step's day (-3) and the sweep twice
+    payment_reminders_plan()
+    done = payment_reminders_plan()
+    deliveries_sweep()
+    deliveries_sweep()
+    # then one digest lists the invoice and the fee, with their total
+    row = PaymentReminder.objects.get()
+    assert row.invoice_ids == [str(invoice.pk)] and row.request_ids == [str(fee.pk)]
+    assert done["digests"] == 0
+    (message,) = reminders()
+    body = message.body.split("\n-- \n")[0]
+    assert "430.00" in body and "documents: 2" in body
+    assert body.count("http") == 1
+    fee.refresh_from_db()
+    assert (fee.last_reminder_step, fee.reminders_sent) == ("-3", 1)
+    # on the due date the next step goes out for both, once
+    plan_and_send(_frozen, at(3))
+    plan_and_send(_frozen, at(3, hours=2))
+    latest = PaymentReminder.objects.order_by("-step_key").first()
+    assert latest is not None and latest.request_ids == [str(fee.pk)]
+    assert len(reminders()) == 2
+    fee.refresh_from_db()
+    assert (fee.last_reminder_step, fee.reminders_sent) == ("0", 2)
+
+
+def test_a_fee_alone_is_reminded_and_a_second_contacts_fee_has_its_own_digest(
+    people: Any, _frozen: Any
+) -> None:
+    _admin, _user, contact = people
+    _other_user, other = factories.client_with_contact(email="jan@client.example", language="en")
+    _fee(contact, due_in_days=0)
+    _fee(other, due_in_days=0, amount="50.00")
+    plan_and_send(_frozen, NOON)
+    assert PaymentReminder.objects.count() == 2
+    bodies = sorted(m.body.split("\n-- \n")[0] for m in reminders())
+    assert (
+        len(bodies) == 2 and any("80.00" in b for b in bodies) and any("50.00" in b for b in bodies)
+    )
+
+
+def test_no_fee_reminder_when_paid_confirming_waived_off_or_without_a_due_date(
+    people: Any, _frozen: Any
+) -> None:
+    _admin, _user, contact = people
+    _fee(contact, due_in_days=None)
+    _fee(contact, reminders=False)
+    _fee(contact, status=PaymentRequest.Status.PAID)
+    _fee(contact, status=PaymentRequest.Status.CANCELLED, waived_at=timezone.now())
+    confirming = _fee(contact)
+    PaymentAttempt.objects.create(
+        request=confirming,
+        amount=confirming.amount,
+        currency="PLN",
+        status=PaymentAttempt.Status.PROCESSING,
+        idempotency_key=f"cs:{confirming.pk}",
+        expires_at=timezone.now() + dt.timedelta(minutes=30),
+    )
+    assert payment_reminders_plan()["digests"] == 0
+    confirming.refresh_from_db()
+    assert confirming.last_reminder_step == ""  # looked at again on the next run
+    # planned, then paid, or its reminders turned off, before the digest went out
+    paid_later = _fee(contact, amount="20.00")
+    off_later = _fee(contact, amount="30.00")
+    PaymentAttempt.objects.filter(request=confirming).update(status=PaymentAttempt.Status.FAILED)
+    payment_reminders_plan()
+    row = PaymentReminder.objects.get()
+    assert set(row.request_ids) == {str(confirming.pk), str(paid_later.pk), str(off_later.pk)}
+    PaymentRequest.objects.filter(pk=paid_later.pk).update(status=PaymentRequest.Status.PAID)
+    PaymentRequest.objects.filter(pk=off_later.pk).update(reminders=False)
+    PaymentAttempt.objects.filter(request=confirming).update(
+        status=PaymentAttempt.Status.PROCESSING
+    )
+    deliveries_sweep()
+    row.refresh_from_db()
+    assert (row.state, row.reason) == (State.SUPPRESSED, "payment processing")
+    assert not reminders()
+
+
+def test_staff_set_a_fees_due_date_and_reminders_on_the_contacts_billing_page(
+    people: Any, _frozen: Any, client: Any
+) -> None:
+    from django.urls import reverse
+
+    from audit.models import AuditEvent
+
+    admin, _user, contact = people
+    fee = _fee(contact, due_in_days=3)
+    client.force_login(admin)
+    page = reverse("billing:staff-contact-billing", args=[contact.pk])
+    assert "data-terms" in client.get(page).content.decode()
+    url = reverse("billing:staff-fee-terms", args=[fee.pk])
+    # reminders off, a later due date
+    answer = client.post(url, {"due_date": "2026-03-20"}, follow=True)
+    assert answer.redirect_chain[-1][0] == page
+    text = answer.content.decode()
+    assert "Due date and reminders saved." in text and "data-reminders-off" in text
+    fee.refresh_from_db()
+    assert (fee.due_date, fee.reminders) == (dt.date(2026, 3, 20), False)
+    event = AuditEvent.objects.get(action="request.updated")
+    assert event.data == {"due_date": "2026-03-20", "was_due": "2026-03-05", "reminders": False}
+    assert payment_reminders_plan()["invoices"] == 0
+    # reminders on again: the cadence follows the new date (nothing due until 17 March)
+    client.post(url, {"due_date": "2026-03-20", "reminders": "1"})
+    fee.refresh_from_db()
+    assert fee.reminders and payment_reminders_plan()["invoices"] == 0
+    plan_and_send(_frozen, dt.datetime(2026, 3, 17, 11, 0, tzinfo=dt.UTC))
+    fee.refresh_from_db()
+    assert fee.last_reminder_step == "-3" and len(reminders()) == 1
+
+
+@pytest.mark.parametrize(
+    ("due_date", "message"),
+    [
+        ("", "This field is required."),
+        ("20.03.2026x", "Enter a valid date."),
+        ("1850-01-01", "1900"),
+        ("2026-02-01", "cannot be before the day the fee was asked for"),
+    ],
+    ids=["missing", "malformed", "out-of-range", "before-asked"],
+)
+def test_a_bad_due_date_is_refused_with_a_message_and_nothing_changes(
+    people: Any, client: Any, due_date: str, message: str
+) -> None:
+    from django.urls import reverse
+
+    admin, _user, contact = people
+    fee = _fee(contact, due_in_days=3)
+    client.force_login(admin)
+    answer = client.post(
+        reverse("billing:staff-fee-terms", args=[fee.pk]),
+        {"due_date": due_date, "reminders": "1"},
+        follow=True,
+    )
+    assert answer.status_code == 200 and message in answer.content.decode()
+    fee.refresh_from_db()
+    assert fee.due_date == dt.date(2026, 3, 5) and fee.reminders
+
+
+def test_a_paid_fees_terms_are_not_changed(people: Any, client: Any) -> None:
+    from django.urls import reverse
+
+    admin, _user, contact = people
+    fee = _fee(contact, due_in_days=3, status=PaymentRequest.Status.PAID)
+    client.force_login(admin)
+    answer = client.post(
+        reverse("billing:staff-fee-terms", args=[fee.pk]), {"due_date": "2026-03-20"}, follow=True
+    )
+    assert "refund the payment instead" in answer.content.decode()
+    fee.refresh_from_db()
+    assert fee.due_date == dt.date(2026, 3, 5) and fee.reminders
