@@ -76,12 +76,14 @@ __all__ = [
     "MatchConfig",
     "MemoryIndex",
     "PrefilterTerms",
+    "Prescreen",
     "Query",
     "Reason",
     "ReasonCode",
     "TaxId",
     "build_entry_keys",
     "build_identifiers",
+    "exact_terms",
     "normalise_birth_date",
     "normalise_email",
     "normalise_phone",
@@ -430,9 +432,9 @@ class EntryKeys:
     """The keys of one index entry (or of a query), exactly what the scorer reads.
 
     Store ``to_json()["keys"]`` and ``["identifiers"]`` in the row's two JSON columns, and
-    for PostgreSQL also ``ascii_key`` (a text column with a GIN trigram index),
-    ``family_keys``, ``salient_tokens`` and ``identifier_keys`` (arrays or JSON lists
-    for exact overlap): those are what ``prefilter_terms`` matches against.
+    for PostgreSQL also ``ascii_key`` (a text column with a GIN trigram index) and
+    ``exact_terms`` (the family keys, salient words and identifiers as one JSON list with
+    a GIN index): those are what ``prefilter_terms`` matches against.
     """
 
     name: NameKeys
@@ -466,6 +468,20 @@ class EntryKeys:
     @property
     def identifier_keys(self) -> tuple[str, ...]:
         return self.identifiers.keys()
+
+    @property
+    def exact_terms(self) -> tuple[str, ...]:
+        """Every key an index row is found by exactly, as one list of prefixed strings.
+
+        ``ConflictIndexEntry.terms`` stores it (a GIN-indexed JSON array on PostgreSQL);
+        the prefilter asks for rows holding any of the query's own ``exact_terms``.
+        """
+        return exact_terms(
+            self.family_keys,
+            self.salient_tokens,
+            self.identifier_keys,
+            self.identifiers.birth_dates,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {"keys": self.name.to_json(), "identifiers": self.identifiers.to_json()}
@@ -1025,6 +1041,45 @@ class MemoryIndex(Generic[R]):
         )
 
 
+class Prescreen(Generic[R]):
+    """``MemoryIndex``'s prescreen over the light columns the database prefilter returns.
+
+    Each row is ``(ref, exact_terms, variant_keys, words)``: what ``EntryKeys`` stores as
+    ``exact_terms``, ``variant_keys`` and the number of words of the name. ``refs`` gives
+    the rows that may reach a grade for a query by the same rules as
+    ``MemoryIndex.candidate_indexes`` (a shared exact term, or rapidfuzz within
+    ``prescreen_cutoff`` on a variant pair, or JaroWinkler for one short word), so only
+    those rows need their keys read and scored; a test checks both agree.
+    """
+
+    def __init__(self, rows: Iterable[tuple[R, Sequence[str], Sequence[str], int]]) -> None:
+        self._refs: list[R] = []
+        self._by_term: dict[str, list[int]] = {}
+        self._names = _KeysByLength()
+        self._single_words = _KeysByLength()
+        for position, (ref, terms, variants, words) in enumerate(rows):
+            self._refs.append(ref)
+            for term in terms:
+                self._by_term.setdefault(term, []).append(position)
+            target = self._single_words if words == 1 else self._names
+            for variant in variants:
+                target.add(variant, position)
+
+    def refs(self, query: Query, *, config: MatchConfig = DEFAULT_CONFIG) -> set[R]:
+        keys = query.keys
+        found: set[int] = set()
+        for term in keys.exact_terms:
+            found.update(self._by_term.get(term, ()))
+        cutoff = config.prescreen_cutoff
+        single = len(keys.name.tokens) == 1
+        for variant in keys.variant_keys:
+            found |= self._names.ratio_matches(variant, cutoff)
+            found |= self._single_words.ratio_matches(variant, cutoff)
+            if single and len(variant) <= config.single_token_length:
+                found |= self._single_words.jaro_matches(variant, cutoff / 100.0)
+        return {self._refs[p] for p in found}
+
+
 def search(
     query: Query,
     candidates: Iterable[Candidate[R]],
@@ -1060,6 +1115,34 @@ class PrefilterTerms:
     salient_tokens: tuple[str, ...]
     identifier_keys: tuple[str, ...]
     birth_dates: tuple[dt.date, ...]
+
+    @property
+    def exact_terms(self) -> tuple[str, ...]:
+        """The overlaps above as the strings ``EntryKeys.exact_terms`` stores per row."""
+        return exact_terms(
+            self.family_keys, self.salient_tokens, self.identifier_keys, self.birth_dates
+        )
+
+
+def exact_terms(
+    family_keys: Iterable[str],
+    salient_tokens: Iterable[str],
+    identifier_keys: Iterable[str],
+    birth_dates: Iterable[dt.date],
+) -> tuple[str, ...]:
+    """The strings: family:kowalsk, word:nowak, email:…, phone:…, tax:…, dob:1980-01-02.
+
+    The prefixes keep the kinds apart (a surname is never an identifier); identifier
+    keys already carry theirs.
+    """
+    return tuple(
+        _unique(
+            [f"family:{k}" for k in family_keys]
+            + [f"word:{w}" for w in salient_tokens]
+            + list(identifier_keys)
+            + [f"dob:{d.isoformat()}" for d in birth_dates]
+        )
+    )
 
 
 def prefilter_terms(
@@ -1102,14 +1185,9 @@ def trigram_similarity(a: str, b: str) -> float:
 
 
 def prefilter_matches(terms: PrefilterTerms, keys: EntryKeys) -> bool:
-    """Whether the PostgreSQL prefilter would return ``keys`` (the same rules, in Python)."""
-    if set(terms.identifier_keys) & set(keys.identifier_keys):
-        return True
-    if set(terms.birth_dates) & set(keys.identifiers.birth_dates):
-        return True
-    if set(terms.family_keys) & set(keys.family_keys):
-        return True
-    if set(terms.salient_tokens) & set(keys.salient_tokens):
+    """Whether the PostgreSQL prefilter would return ``keys`` (the same rules, in Python:
+    the stored ``exact_terms`` overlap, or a trigram similarity on the ascii key)."""
+    if set(terms.exact_terms) & set(keys.exact_terms):
         return True
     return any(
         trigram_similarity(term, keys.ascii_key) >= terms.min_similarity

@@ -582,6 +582,10 @@ class ConflictIndexEntry(models.Model):
     keys = models.JSONField(default=dict)
     identifiers = models.JSONField(default=dict)
     ascii_key = models.CharField(max_length=300, blank=True, db_index=True)
+    # EntryKeys.exact_terms: "family:…", "word:…", "email:…", "phone:…", "tax:…", "dob:…".
+    # On PostgreSQL a GIN index on it and a trigram GIN index on ascii_key make the
+    # conflict check's prefilter (migration 0010; intake.services.conflicts).
+    terms = models.JSONField(default=list, blank=True)
     matter_open = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
 

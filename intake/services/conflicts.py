@@ -3,7 +3,9 @@
 The index (ConflictIndexEntry) is kept in sync by the writes of each source: intake
 indexes a lead's parties when an inquiry comes in; portal publishes ContactNamesChanged
 and MatterPartiesChanged, which intake handles here (re-index, and re-check the matter).
-A run searches every entry in memory through intake/conflicts_engine.py.
+A run finds its candidates and grades them through intake/conflicts_engine.py: on
+PostgreSQL one query with the trigram prefilter (``prefilter_candidates``), on SQLite an
+in-memory index of every entry (``_index``); either way the same hits.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
+from django.db.models import Count, Func, IntegerField, Max, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,7 +85,7 @@ class Name:
         )
 
 
-def _row(
+def index_row(
     *,
     source: str,
     keys: engine.EntryKeys,
@@ -91,6 +94,7 @@ def _row(
     matter: Any = None,
     lead_id: Any = None,
 ) -> ConflictIndexEntry:
+    """An unsaved index row for these keys (the caller bulk-creates it)."""
     data = keys.to_json()
     return ConflictIndexEntry(
         source=source,
@@ -102,6 +106,7 @@ def _row(
         keys=data["keys"],
         identifiers=data["identifiers"],
         ascii_key=keys.ascii_key[:300],
+        terms=list(keys.exact_terms),
         matter_open=matter is not None and matter.stage != "closed",
     )
 
@@ -145,7 +150,7 @@ def index_contacts(contact_ids: Iterable[Any] | None = None) -> int:
     for contact in contacts:
         role = CONTACT_ROLES.get(contact.kind, "OTHER")
         for source, keys in _contact_names(contact):
-            rows.append(_row(source=source, keys=keys, role=role, contact_id=contact.pk))
+            rows.append(index_row(source=source, keys=keys, role=role, contact_id=contact.pk))
     with transaction.atomic():
         stale = ConflictIndexEntry.objects.filter(
             source__in=(Source.CONTACT, Source.ORGANISATION, Source.ALIAS)
@@ -161,7 +166,7 @@ def index_matter_parties(*, matter_id: Any = None, contact_id: Any = None) -> in
     """(Re)build the MATTER_PARTY rows of one matter, one contact's, or all of them."""
     parties = portal_selectors.matter_parties_for_index(matter_id=matter_id, contact_id=contact_id)
     rows = [
-        _row(
+        index_row(
             source=Source.MATTER_PARTY,
             keys=keys,
             role=party.role,
@@ -203,7 +208,7 @@ def lead_parties(lead: Lead) -> list[Name]:
 
 def index_lead(lead: Lead) -> int:
     rows = [
-        _row(source=Source.LEAD_PARTY, keys=name.keys(), role=name.role, lead_id=lead.pk)
+        index_row(source=Source.LEAD_PARTY, keys=name.keys(), role=name.role, lead_id=lead.pk)
         for name in lead_parties(lead)
     ]
     with transaction.atomic():
@@ -264,6 +269,110 @@ def _index() -> tuple[engine.MemoryIndex[int], dict[int, ConflictIndexEntry], in
     return index, by_id, len(candidates)
 
 
+def uses_prefilter() -> bool:
+    """PostgreSQL searches through pg_trgm and GIN indexes; SQLite in memory."""
+    return connection.vendor == "postgresql"
+
+
+def prefilter_queryset(queries: Sequence[engine.Query]) -> QuerySet[ConflictIndexEntry]:
+    """The rows that may reach a grade for any of these queries (spec §4 "Candidates").
+
+    A row is a candidate when its ascii key is trigram-similar (``%``, at the threshold
+    ``prefilter_candidates`` sets) to one of a query's variant keys, or its ``terms``
+    hold one of the query's exact terms (surname family, salient word, email, phone, tax
+    id, date of birth). It is a superset of the hits: ``score`` grades it in Python.
+
+    Each condition is its own arm of a UNION: alone, each is one bitmap scan of its GIN
+    index. ORed in one WHERE, the planner prices a similarity like an equality and reads
+    the whole table instead, computing every similarity for every row (a second at
+    50,000 entries).
+    """
+    trigram: set[str] = set()
+    exact: set[str] = set()
+    for query in queries:
+        terms = engine.prefilter_terms(query)
+        trigram.update(t for t in terms.trigram_terms if t)
+        exact.update(terms.exact_terms)
+    rows = ConflictIndexEntry.objects.order_by()
+    arms = [rows.filter(ascii_key__trigram_similar=term).values("pk") for term in sorted(trigram)]
+    if exact:
+        arms.append(rows.filter(terms__has_any_keys=sorted(exact)).values("pk"))
+    if not arms:
+        return ConflictIndexEntry.objects.none()
+    ids = arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0]
+    return ConflictIndexEntry.objects.filter(pk__in=ids).order_by("pk")
+
+
+def prefilter_candidates(
+    queries: Sequence[engine.Query],
+) -> tuple[dict[int, ConflictIndexEntry], list[engine.Candidate[int]]]:
+    """The rows that may reach a grade for any of the queries, by id and as candidates.
+
+    Two queries: the prefilter returns each row's light columns only (its exact terms,
+    variant keys and word count); ``engine.Prescreen`` keeps the rows that can reach a
+    grade (most trigram neighbours merely share a given name); only those are read whole.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        # ``%`` compares with this setting (pg_trgm's default is 0.3); local to the
+        # transaction.
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+            [str(engine.DEFAULT_CONFIG.trigram_similarity)],
+        )
+        light = prefilter_queryset(queries).values_list(
+            "pk",
+            "terms",
+            KeyTransform("variants", "keys"),
+            Func(
+                KeyTransform("tokens", "keys"),
+                function="jsonb_array_length",
+                output_field=IntegerField(),
+            ),
+        )
+        prescreen = engine.Prescreen(
+            (pk, terms or (), variants or (), words or 0) for pk, terms, variants, words in light
+        )
+    wanted: set[int] = set()
+    for query in queries:
+        wanted |= prescreen.refs(query)
+    by_id: dict[int, ConflictIndexEntry] = {}
+    candidates: list[engine.Candidate[int]] = []
+    if not wanted:
+        return by_id, candidates
+    rows = ConflictIndexEntry.objects.filter(pk__in=sorted(wanted)).order_by("pk")
+    for entry in rows.defer("terms", "ascii_key", "updated_at"):
+        try:
+            keys = engine.EntryKeys.from_json(entry.display_name, entry.keys, entry.identifiers)
+        except StaleKeysError:
+            continue
+        by_id[entry.pk] = entry
+        candidates.append(engine.Candidate(ref=entry.pk, keys=keys, role=entry.role or None))
+    return by_id, candidates
+
+
+def _hits(names: Sequence[Name]) -> tuple[list[tuple[Name, engine.Hit[int]]], dict[int, Any], int]:
+    """Each name's hits, the rows they point at and the number of entries searched."""
+    queries = [engine.Query(keys=name.keys(), role=name.role or None) for name in names]
+    if uses_prefilter():
+        # Every row, stale ones included (a rebuild rewrites those; the count stays cheap).
+        size = ConflictIndexEntry.objects.count()
+        by_id, candidates = prefilter_candidates(queries)
+        # The candidates of every name, held like the in-memory index: each name is
+        # graded only against the rows that can reach a grade for it.
+        index = engine.MemoryIndex(candidates)
+    else:
+        index, by_id, size = _index()
+    return (
+        [
+            (name, hit)
+            for name, query in zip(names, queries, strict=True)
+            for hit in index.search(query)
+        ],
+        by_id,
+        size,
+    )
+
+
 def conflict_search(
     names: Sequence[Name],
     *,
@@ -273,7 +382,7 @@ def conflict_search(
 ) -> tuple[list[Found], int]:
     """Every hit for these names, strongest first (one per entry and name), and the
     number of entries searched."""
-    index, by_id, size = _index()
+    hits, by_id, size = _hits(names)
     skip_contacts = {str(c) for c in exclude_contacts}
 
     def excluded(entry: ConflictIndexEntry) -> bool:
@@ -284,12 +393,10 @@ def conflict_search(
         )
 
     found: list[Found] = []
-    for name in names:
-        query = engine.Query(keys=name.keys(), role=name.role or None)
-        for hit in index.search(query):
-            entry = by_id[hit.ref]
-            if not excluded(entry):
-                found.append(Found(hit=hit, query=name, entry=entry))
+    for name, hit in hits:
+        entry = by_id[hit.ref]
+        if not excluded(entry):
+            found.append(Found(hit=hit, query=name, entry=entry))
     found.sort(key=lambda f: (f.hit.grade.rank, f.hit.score), reverse=True)
     # One hit per person and place: a contact's name, organisation and aliases all point
     # at the same person, so keep the strongest of them (per name searched).

@@ -106,3 +106,111 @@ def queries(count: int, *, seed: int = 11) -> list[Query]:
     return [
         Query(random_keys(rng, 10_000 + n), rng.choice(["CLIENT", "ADVERSE"])) for n in range(count)
     ]
+
+
+# --------------------------------------------------------------------------------------
+# A firm-sized spread: the names above collide on purpose (about forty surnames, so at
+# 50,000 entries every check finds thousands of namesakes). A real index of that size
+# holds thousands of surnames, a few common ones among them, and given names repeat far
+# more than surnames. ``spread_keys`` builds such names from syllables, per language,
+# with the colliding lists above as the common names (one entry in ten).
+
+_STEMS_PL = ["ko", "no", "wi", "za", "le", "dą", "kr", "ma", "so", "pio", "go", "ja", "ka"]
+_STEMS_PL += ["wa", "szy", "bo", "cze", "ry", "sta", "wro", "mi", "ga", "ło", "że", "ku"]
+_MIDS_PL = ["wal", "rzyc", "bor", "niew", "dow", "cho", "roc", "lin", "sił", "mysł", "bań"]
+_MIDS_PL += ["gór", "rad", "leś", "pol", "trz", "wod", "ciech", "kęp", "brz"]
+_ENDS_PL_GENDERED = ["sk", "ck", "dzk"]
+_ENDS_PL_PLAIN = ["ak", "ek", "czyk", "owicz", "iak", "uch", "ała"]
+_STEMS_RU = ["Ка", "Бо", "Ве", "Гу", "До", "Ер", "Жи", "За", "Ки", "Ло", "Ми", "Но", "Ор"]
+_STEMS_RU += ["Па", "Ры", "Са", "Ти", "Фе", "Ху", "Ча", "Ша", "Юр", "Як"]
+_MIDS_RU = ["лин", "рот", "мар", "сел", "бур", "тих", "вол", "гор", "дем", "зуб", "кол"]
+_MIDS_RU += ["лап", "мух", "нес", "пуш", "ряб", "сам", "тор", "хар", "чер"]
+_ENDS_RU = ["ов", "ев", "ин"]
+_ENDS_UK = ["енко", "чук", "ук", "ишин", "ець"]
+_STEMS_ES = ["Ber", "Cas", "Dom", "Fer", "Gal", "Her", "Ib", "Lor", "Mar", "Nav", "Ort"]
+_STEMS_ES += ["Pas", "Rom", "San", "Tor", "Val", "Vel", "Alc", "Bel", "Cor", "Esc"]
+_MIDS_ES = ["and", "ed", "on", "ir", "ul", "ab", "ig", "om", "ar", "ust"]
+_ENDS_ES = ["ez", "es", "ado", "ero", "ino", "ano", "ía", "illo"]
+_STEMS_EN = ["Ash", "Brad", "Carl", "Dun", "Ell", "Fair", "Gold", "Hart", "Kings", "Lang"]
+_STEMS_EN += ["Marsh", "North", "Penn", "Rad", "Stan", "Thorn", "Wal", "Whit", "York"]
+_ENDS_EN = ["ford", "ley", "ton", "wood", "field", "well", "by", "ridge"]
+_GIVEN_PL_M = GIVEN_PL_M + ["Marek", "Adam", "Wojciech", "Grzegorz", "Rafał", "Jakub"]
+_GIVEN_PL_M += ["Kamil", "Marcin", "Bartosz", "Dariusz", "Stanisław", "Zbigniew", "Jerzy"]
+_GIVEN_PL_F = GIVEN_PL_F + ["Joanna", "Magdalena", "Monika", "Barbara", "Dorota", "Iwona"]
+_GIVEN_PL_F += ["Aleksandra", "Natalia", "Julia", "Beata", "Renata", "Halina", "Jolanta"]
+_GIVEN_RU_M = GIVEN_RU_M + ["Андрей", "Михаил", "Владимир", "Евгений", "Павел", "Олег"]
+_GIVEN_RU_M += ["Константин", "Роман", "Виктор", "Артём", "Григорий", "Борис"]
+_GIVEN_RU_F = GIVEN_RU_F + ["Анастасия", "Светлана", "Екатерина", "Марина", "Ксения"]
+_GIVEN_RU_F += ["Дарья", "Людмила", "Вера", "Галина", "Полина", "Софья"]
+_GIVEN_UK = GIVEN_UK + ["Микола", "Андрій", "Юрій", "Галина", "Наталія", "Василь"]
+_GIVEN_ES = GIVEN_ES + ["Manuel", "Pedro", "Javier", "Elena", "Isabel", "Pilar", "Rosa"]
+_GIVEN_ES += ["Alejandro", "Miguel", "Rafael", "Teresa", "Dolores", "Ángel"]
+_GIVEN_EN = GIVEN_EN + ["James", "Robert", "William", "Linda", "Susan", "Thomas", "Laura"]
+
+
+def _spread_polish(rng: random.Random) -> str:
+    female = rng.random() < 0.5
+    given = rng.choice(_GIVEN_PL_F if female else _GIVEN_PL_M)
+    stem = rng.choice(_STEMS_PL) + rng.choice(_MIDS_PL)
+    if rng.random() < 0.5:
+        surname = stem + rng.choice(_ENDS_PL_GENDERED) + ("a" if female else "i")
+    else:
+        surname = stem + rng.choice(_ENDS_PL_PLAIN)
+    return f"{given} {surname.capitalize()}"
+
+
+def _spread_russian(rng: random.Random) -> str:
+    female = rng.random() < 0.5
+    given = rng.choice(_GIVEN_RU_F if female else _GIVEN_RU_M)
+    surname = rng.choice(_STEMS_RU) + rng.choice(_MIDS_RU) + rng.choice(_ENDS_RU)
+    surname += "а" if female else ""
+    return f"{surname} {given}" if rng.random() < 0.5 else f"{given} {surname}"
+
+
+def _spread_ukrainian(rng: random.Random) -> str:
+    surname = rng.choice(_STEMS_RU) + rng.choice(_MIDS_RU) + rng.choice(_ENDS_UK)
+    return f"{rng.choice(_GIVEN_UK)} {surname}"
+
+
+def _spread_spanish_surname(rng: random.Random) -> str:
+    return rng.choice(_STEMS_ES) + rng.choice(_MIDS_ES) + rng.choice(_ENDS_ES)
+
+
+def _spread_spanish(rng: random.Random) -> str:
+    name = f"{rng.choice(_GIVEN_ES)} {_spread_spanish_surname(rng)}"
+    return name + (f" {_spread_spanish_surname(rng)}" if rng.random() < 0.6 else "")
+
+
+def _spread_organisation(rng: random.Random) -> str:
+    word = rng.choice(_STEMS_EN + _STEMS_ES) + rng.choice(_MIDS_ES + _ENDS_EN)
+    parts = [word, rng.choice(ORG_GENERIC), rng.choice(ORG_FORMS)]
+    if parts[-1] == "ООО":
+        return f"ООО «{' '.join(p for p in parts[:2] if p)}»"
+    return " ".join(p for p in parts if p)
+
+
+def spread_name(rng: random.Random) -> str:
+    if rng.random() < 0.1:
+        return random_name(rng)  # the common names
+    pick = rng.random()
+    if pick < 0.35:
+        return _spread_polish(rng)
+    if pick < 0.55:
+        return _spread_russian(rng)
+    if pick < 0.7:
+        return _spread_spanish(rng)
+    if pick < 0.8:
+        return _spread_ukrainian(rng)
+    if pick < 0.88:
+        return f"{rng.choice(_GIVEN_EN)} {rng.choice(_STEMS_EN)}{rng.choice(_ENDS_EN)}"
+    return _spread_organisation(rng)
+
+
+def spread_keys(rng: random.Random, n: int) -> EntryKeys:
+    keys = random_keys(rng, n)  # the same identifiers as the colliding population
+    return build_entry_keys(
+        spread_name(rng),
+        emails=keys.identifiers.emails,
+        phones=keys.identifiers.phones,
+        birth_dates=keys.identifiers.birth_dates,
+    )

@@ -10,6 +10,7 @@ from intake.conflicts_engine import (
     Candidate,
     Grade,
     MemoryIndex,
+    Prescreen,
     Query,
     build_entry_keys,
     prefilter_matches,
@@ -88,3 +89,26 @@ def test_trigram_similarity_is_pg_trgm_similarity():
     assert trigram_similarity("word", "two words") == pytest.approx(4 / 11)
     assert trigram_similarity("kowalski jan", "jan kowalski") == 1.0
     assert trigram_similarity("", "jan") == 0.0
+
+
+def test_the_prescreen_of_the_database_rows_keeps_what_the_index_would_score():
+    # PostgreSQL reads only the light columns of its prefilter's rows, and prescreens
+    # them by MemoryIndex's rules before any row's keys are parsed: the same rows.
+    entries, index = indexed()
+    prescreen = Prescreen(
+        (c.ref, c.keys.exact_terms, c.keys.variant_keys, len(c.keys.name.tokens)) for c in entries
+    )
+    for query in queries(25):
+        expected = {entries[p].ref for p in index.candidate_indexes(query)}
+        assert prescreen.refs(query) == expected, query.keys.display_name
+
+
+def test_exact_terms_keep_kinds_apart():
+    keys = build_entry_keys("Anna Kowalska", emails=["a@b.pl"], birth_dates=["1980-01-02"])
+    terms = keys.exact_terms
+    assert "word:kowalska" in terms
+    assert any(t.startswith("family:kowalsk") for t in terms)
+    assert "email:a@b.pl" in terms
+    assert "dob:1980-01-02" in terms
+    assert not any(t.endswith(":anna") for t in terms)  # a given name is no exact term
+    assert prefilter_terms(Query(keys)).exact_terms == terms
