@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/language/", public.set_language, name="set-language"),
     path("i18n/time-zone/", public.set_time_zone, name="set-time-zone"),
     path("branding/logo", public.firm_logo, name="firm-logo"),
+    path("people/photo/<str:key>/", public.staff_photo, name="staff-photo"),
     path("portal/", include("portal.urls", namespace="portal")),
     path("staff/", include((staff_urlpatterns, "staff"), namespace="staff")),
     path("admin/", admin.site.urls),

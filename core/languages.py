@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -47,3 +50,17 @@ def firm_text_fallback_set(default_language: str) -> None:
     order = (first, *(code for code in CODES if code != first))
     if FIRM_TEXT_FALLBACK["default"] != order:
         FIRM_TEXT_FALLBACK["default"] = order
+
+
+def language_name(code: str, *, language: str | None = None) -> str:
+    """A language's name in the reader's language ("niemiecki" for de in Polish), by Babel."""
+    reader = supported(language or translation.get_language())
+    return _language_names(reader).get(code) or code
+
+
+@lru_cache(maxsize=8)
+def _language_names(reader: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(reader).languages)
+    except (ValueError, UnknownLocaleError):
+        return {}

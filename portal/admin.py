@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
 from modeltranslation.admin import TranslationAdmin
 
+from core.forms import per_language
+from portal.forms import spoken_language_choices
 from portal.models import (
     CoCounselGrant,
     ConsentRecord,
@@ -15,10 +19,13 @@ from portal.models import (
     Firm,
     Invitation,
     Matter,
+    PracticeArea,
+    StaffProfile,
     Tag,
     TimelineEntry,
     User,
 )
+from portal.photos import photo_checked
 
 
 @admin.register(User)
@@ -138,3 +145,40 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class StaffProfileAdminForm(forms.ModelForm):
+    """The photo is checked and re-encoded as on the staff pages (portal/photos.py)."""
+
+    practice_areas = forms.MultipleChoiceField(
+        choices=PracticeArea.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    languages = forms.MultipleChoiceField(
+        choices=spoken_language_choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = StaffProfile
+        fields = ["user", "photo", "practice_areas", "languages", *per_language("profile")]
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):
+            return photo_checked(photo)
+        return photo
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(TranslationAdmin):
+    form = StaffProfileAdminForm
+    list_display = ["user", "updated_at"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    raw_id_fields = ["user"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        old = None
+        if change and "photo" in form.changed_data:
+            old = StaffProfile.objects.filter(pk=obj.pk).values_list("photo", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if old and old != obj.photo.name:
+            obj.photo.storage.delete(old)

@@ -62,6 +62,7 @@ class PortalAction(models.TextChoices):
     STAFF_ROLE_CHANGED = "staff.role_changed", _("Staff role changed")
     STAFF_DEACTIVATED = "staff.deactivated", _("Sign-in turned off")
     STAFF_REACTIVATED = "staff.reactivated", _("Sign-in turned back on")
+    STAFF_PROFILE_UPDATED = "staff.profile_updated", _("Booking page profile changed")
     TAG_CREATED = "tag.created", _("Tag created")
     TAG_UPDATED = "tag.updated", _("Tag renamed")
     TAG_MERGED = "tag.merged", _("Tags merged")

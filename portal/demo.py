@@ -1,14 +1,19 @@
-"""Demo folders, documents, messages, a checklist and client tasks (seed_demo calls seed)."""
+"""Demo folders, documents, messages, a checklist and client tasks (seed_demo calls seed),
+and the demo people's booking page profiles (seed_profiles)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from portal import services
-from portal.models import Matter, User
+from portal.models import Matter, StaffProfile, User
+from portal.photos import photo_checked
 
 
 def pdf_with_text(text: str) -> bytes:
@@ -122,3 +127,98 @@ def seed() -> None:
                 text="Yes: please upload the documents on the checklist by "
                 "next week, and sign the power of attorney.",
             )
+
+
+# The demo people's booking page profiles: written in Polish, with English, Spanish and
+# Russian versions; practice areas and the languages each one speaks.
+PROFILES: dict[str, dict[str, Any]] = {
+    "anna.kowalska@example.com": {
+        "practice_areas": ["family", "litigation"],
+        "languages": ["pl", "en", "de"],
+        "photo": (46, 84, 150),
+        "profile_pl": (
+            "Adwokatka od 2009 roku. Prowadzi sprawy rozwodowe, o opiekę nad dziećmi i alimenty;"
+            " stawia na mediację, a w sądzie jest stanowcza."
+        ),
+        "profile_en": (
+            "An advocate since 2009. She handles divorce, custody and child support cases;"
+            " she prefers mediation and is firm in court."
+        ),
+        "profile_es": (
+            "Abogada desde 2009. Lleva divorcios, custodia y pensiones de alimentos;"
+            " prefiere la mediación y es firme ante el tribunal."
+        ),
+        "profile_ru": (
+            "Адвокат с 2009 года. Ведёт дела о разводе, опеке над детьми и алиментах;"
+            " предпочитает медиацию, а в суде настойчива."
+        ),
+    },
+    "marek.nowak@example.com": {
+        "practice_areas": ["estate", "corporate"],
+        "languages": ["pl", "en", "ru", "uk"],
+        "photo": (38, 120, 96),
+        "profile_pl": (
+            "Radca prawny. Testamenty, spadki i darowizny, a także umowy dla rodzinnych firm;"
+            " tłumaczy przepisy bez żargonu."
+        ),
+        "profile_en": (
+            "A legal adviser. Wills, inheritance and gifts, and contracts for family"
+            " businesses; he explains the law without jargon."
+        ),
+        "profile_es": (
+            "Asesor jurídico. Testamentos, herencias y donaciones, y contratos para empresas"
+            " familiares; explica la ley sin tecnicismos."
+        ),
+        "profile_ru": (
+            "Юрисконсульт. Завещания, наследство и дарение, а также договоры для семейных"
+            " компаний; объясняет закон без жаргона."
+        ),
+    },
+    "sofia.garcia@example.com": {
+        "practice_areas": ["immigration", "family"],
+        "languages": ["es", "pl", "en"],
+        "photo": None,  # the booking page shows her initials
+        "profile_pl": (
+            "Asystentka prawna. Pomaga skompletować dokumenty do wniosków o pobyt"
+            " i przygotowuje pierwsze spotkania."
+        ),
+        "profile_en": (
+            "A paralegal. She helps gather the documents for residence applications"
+            " and prepares first meetings."
+        ),
+        "profile_es": (
+            "Asistente legal. Ayuda a reunir los documentos para las solicitudes de residencia"
+            " y prepara las primeras reuniones."
+        ),
+        "profile_ru": (
+            "Помощник юриста. Помогает собрать документы для заявлений на вид на жительство"
+            " и готовит первые встречи."
+        ),
+    },
+}
+
+
+def demo_portrait(color: tuple[int, int, int]) -> bytes:
+    """A plain drawn portrait (a head and shoulders on a coloured ground) as a PNG."""
+    image = Image.new("RGB", (240, 240), color)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((80, 40, 160, 130), fill=(236, 214, 196))
+    draw.ellipse((40, 140, 200, 300), fill=(245, 245, 245))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def seed_profiles(*, actor: User) -> None:
+    """Idempotent: a staff member who already has a profile keeps it."""
+    for email, values in PROFILES.items():
+        user = User.objects.filter(email=email, role=User.Role.STAFF).first()
+        if user is None or StaffProfile.objects.filter(user=user).exists():
+            continue
+        photo = None
+        if values["photo"] is not None:
+            photo = photo_checked(
+                SimpleUploadedFile("portrait.png", demo_portrait(values["photo"]), "image/png")
+            )
+        data = {k: v for k, v in values.items() if k != "photo"}
+        services.staff_profile_update(actor=actor, user=user, data=data, photo=photo)

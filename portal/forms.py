@@ -18,9 +18,22 @@ from core.forms import (
     per_language,
     per_language_setup,
 )
+from core.languages import language_name
 from core.validators import time_zone_choices
 from portal import selectors
-from portal.models import Contact, Firm, Matter, PracticeArea, Tag, TimelineEntry, User
+from portal.models import (
+    SPOKEN_LANGUAGES,
+    Contact,
+    Firm,
+    Matter,
+    PracticeArea,
+    StaffProfile,
+    Tag,
+    TimelineEntry,
+    User,
+)
+from portal.models.profiles import PROFILE_MAX_CHARS
+from portal.photos import photo_checked
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 
@@ -260,6 +273,65 @@ class StaffPreferencesForm(PreferencesForm):
         choices=User.ActivityNotices.choices,
         help_text=_("Uploads, tasks done, bookings, reschedules and cancellations."),
     )
+
+
+def spoken_language_choices() -> list[tuple[str, str]]:
+    """The languages a staff member may speak, named in the reader's language."""
+    return sorted(
+        ((code, language_name(code)) for code in SPOKEN_LANGUAGES), key=lambda c: c[1].lower()
+    )
+
+
+class StaffProfileForm(forms.ModelForm):
+    """What the booking page shows about a staff member (their own or, for admins, anyone's)."""
+
+    photo_upload = forms.FileField(
+        label=_("Photo (PNG, JPEG or WebP, up to 5 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    clear_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
+    practice_areas = forms.MultipleChoiceField(
+        label=_("Practice areas"),
+        choices=PracticeArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak with clients"),
+        choices=spoken_language_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = StaffProfile
+        fields = ["practice_areas", "languages", *per_language("profile")]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in per_language("profile")}
+
+    def __init__(self, *args: Any, firm_language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        per_language_setup(self, bases=("profile",), firm_language=firm_language, required=())
+        for name in per_language("profile"):
+            self.fields[name].help_text = " ".join(
+                str(t)
+                for t in (
+                    self.fields[name].help_text,
+                    _("Up to %(max)s characters.") % {"max": PROFILE_MAX_CHARS},
+                )
+                if t
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in per_language("profile"):
+            if name in data and data[name] is None:
+                data[name] = ""
+        return data
+
+    def clean_photo_upload(self) -> Any:
+        upload = self.cleaned_data.get("photo_upload")
+        return photo_checked(upload) if upload is not None else None
 
 
 STAFF_ROLE_CHOICES = [

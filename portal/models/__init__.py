@@ -19,6 +19,7 @@ from portal.models.matters import (
 from portal.models.messages import MESSAGE_MAX_CHARS, Message
 from portal.models.parties import ContactAlias, MatterParty
 from portal.models.people import Contact, Tag, User, UserManager
+from portal.models.profiles import SPOKEN_LANGUAGES, StaffProfile
 from portal.models.requests import DocumentRequest, DocumentRequestItem
 from portal.models.revisions import Revision
 from portal.models.sharing import CoCounselGrant
@@ -47,6 +48,8 @@ __all__ = [
     "MESSAGE_MAX_CHARS",
     "PracticeArea",
     "Revision",
+    "SPOKEN_LANGUAGES",
+    "StaffProfile",
     "Tag",
     "TimelineEntry",
     "UNDO_DAYS",

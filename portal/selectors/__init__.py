@@ -72,6 +72,12 @@ from portal.selectors.people import (
     user_recipient,
     users_by_id,
 )
+from portal.selectors.profiles import (
+    StaffCard,
+    staff_card,
+    staff_photo_get,
+    staff_profile_for_edit,
+)
 from portal.selectors.requests import (
     document_requests_due,
     document_requests_for_viewer,
@@ -111,6 +117,7 @@ __all__ = [
     "revisions_for",
     "timeline_entry_get_for_staff",
     "InboxRow",
+    "StaffCard",
     "inbox_for_staff",
     "inbox_waiting_count",
     "with_inbox",
@@ -172,6 +179,9 @@ __all__ = [
     "silent_matters_by_lawyer",
     "silent_matters_for_user",
     "staff_for_admin",
+    "staff_card",
+    "staff_photo_get",
+    "staff_profile_for_edit",
     "tag_get_for_admin",
     "tags_for_admin",
     "staff_get_by_calendar_token",

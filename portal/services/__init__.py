@@ -78,6 +78,7 @@ from portal.services.people import (
     user_calendar_token_rotate,
     user_preferences_update,
 )
+from portal.services.profiles import staff_profile_update
 from portal.services.requests import (
     REQUESTS_FOLDER,
     document_request_create,
@@ -164,6 +165,7 @@ __all__ = [
     "secure_message_notify",
     "silence_digest_send",
     "staff_create",
+    "staff_profile_update",
     "staff_invite_again",
     "staff_role",
     "staff_set_active",

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.validators import available_time_zones
-from portal import services
+from portal import selectors, services
 from portal.forms import SetPasswordForm
 from portal.middleware import TZ_COOKIE
 from portal.selectors import firm_get
@@ -128,6 +128,24 @@ def firm_logo(request: HttpRequest) -> FileResponse:
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "public, max-age=300"
     response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@require_GET
+def staff_photo(request: HttpRequest, key: str) -> FileResponse:
+    """A staff member's photo for the public booking page: always the JPEG we re-encoded
+    (portal/photos.py), served from the private storage under its unguessable key."""
+    profile = selectors.staff_photo_get(key=key)
+    try:
+        handle = profile.photo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    # A new photo gets a new key, so the old address may be kept a day.
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = "same-site"
     return response
 
 

@@ -1,4 +1,5 @@
-"""Staff accounts for firm admins: the list, invite, role, sign-in on and off, MFA status."""
+"""Staff accounts for firm admins: the list, invite, role, sign-in on and off, MFA status;
+and the booking page profile every staff member keeps (admins keep anyone's)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.decorators import firm_admin_required
+from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
 from core.http import RequestMeta
 from portal import selectors, services
-from portal.forms import StaffCreateForm, StaffRoleForm
+from portal.forms import StaffCreateForm, StaffProfileForm, StaffRoleForm
+from portal.models import User
 from portal.types import Request
 
 
@@ -88,3 +90,53 @@ def team_update(request: Request, staff_id: str) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("staff:team-detail", staff_id=person.pk)
+
+
+def _profile_page(request: Request, person: User, *, back: str) -> HttpResponse:
+    profile = selectors.staff_profile_for_edit(user=person)
+    form = StaffProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=profile,
+        firm_language=selectors.firm_get().default_language,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in StaffProfileForm.Meta.fields}
+        try:
+            services.staff_profile_update(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                user=person,
+                data=data,
+                photo=form.cleaned_data.get("photo_upload"),
+                clear_photo=form.cleaned_data.get("clear_photo", False),
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The profile is saved; the booking page shows it now."))
+            return redirect(request.path)
+    return render(
+        request,
+        "staff/profile_form.html",
+        {
+            "form": form,
+            "person": person,
+            "profile": selectors.staff_profile_for_edit(user=person),
+            "own": person.pk == request.user.pk,
+            "back": back,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+def my_profile(request: Request) -> HttpResponse:
+    """The signed-in staff member's own profile on the booking page."""
+    return _profile_page(request, request.user, back="staff:home")
+
+
+@firm_admin_required
+def team_profile(request: Request, staff_id: str) -> HttpResponse:
+    person = selectors.staff_get_for_admin(user=request.user, staff_id=staff_id)
+    return _profile_page(request, person, back="staff:team-detail")

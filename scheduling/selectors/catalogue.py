@@ -55,9 +55,10 @@ def may_book(*, service: Service, user: Any, invite: str = "", steps: bool = Fal
 def service_get_for_booking(
     *, slug: str, user: Any, invite: str = "", with_steps: bool = False
 ) -> Service:
-    """The service with its active staff prefetched; Http404 when this person may not book."""
+    """The service with its active staff prefetched (with their booking page profiles, in
+    the same query); Http404 when this person may not book."""
     qs = Service.objects.filter(is_active=True).prefetch_related(
-        Prefetch("staff", queryset=_staff_queryset())
+        Prefetch("staff", queryset=_staff_queryset().select_related("staff_profile"))
     )
     if with_steps:
         qs = qs.prefetch_related(

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from core.time import day_window
+from portal import selectors as portal_selectors
 from scheduling.selectors.availability import slot_starts
 
 if TYPE_CHECKING:
@@ -143,10 +144,15 @@ class Person:
     name: str
     role: str
     initials: str
+    photo_url: str = ""
+    practice_areas: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    profile: str = ""
 
 
 def service_people(service: Service) -> list[Person]:
-    """Who the booker may pick for this service (the first step's people for a package)."""
+    """Who the booker may pick for this service (the first step's people for a package),
+    with what their booking page profile says, in the reader's language."""
     steps = list(service.steps.all())
     offering = {m.pk for m in steps[0].service.offering_staff()} if steps else None
     people = []
@@ -155,12 +161,17 @@ def service_people(service: Service) -> list[Person]:
             continue
         name = member.get_full_name() or member.email
         initials = "".join(part[:1] for part in name.split()[:2]).upper()
+        card = portal_selectors.staff_card(member)
         people.append(
             Person(
                 id=member.pk,
                 name=name,
                 role=member.get_staff_title_display() if member.staff_title else "",
                 initials=initials,
+                photo_url=card.photo_url,
+                practice_areas=card.practice_areas,
+                languages=card.languages,
+                profile=card.profile,
             )
         )
     return sorted(people, key=lambda p: p.name)

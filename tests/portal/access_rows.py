@@ -62,6 +62,31 @@ def _inquiry(w):
     w.inquiry = factories.ContactFactory(kind="prospect", email="inquiry-7731@example.com")
 
 
+def _staff_off_profile(w):
+    """staff_off has a booking page profile with a photo (its key on w.photo_key)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from portal import services
+    from portal.photos import photo_checked
+
+    out = io.BytesIO()
+    Image.new("RGB", (100, 100), (1, 2, 3)).save(out, format="PNG")
+    photo = photo_checked(SimpleUploadedFile("p.png", out.getvalue(), "image/png"))
+    profile = services.staff_profile_update(
+        actor=w.admin,
+        user=w.staff_off,
+        data={"profile_en": "Secret profile Narwhal"},
+        photo=photo,
+    )
+    w.photo_key = profile.photo_key
+
+
+STAFF_POST = {**STAFF_ONLY, "staff_on": 302, "staff_off": 302, "admin": 302}
+
+
 ROWS = [
     Row("home", same(302)),
     Row("healthz", PUBLIC),
@@ -69,6 +94,9 @@ ROWS = [
     Row("set-language", same(302), method="post", data=lambda w: {"language": "pl"}),
     Row("set-time-zone", PUBLIC, method="post", data=lambda w: {"time_zone": "Europe/Madrid"}),
     Row("firm-logo", same(404)),
+    # Staff photos on the public booking page: anyone, by the photo's unguessable key.
+    Row("staff-photo", same(404), kwargs=lambda w: {"key": "NoSuchPhotoKey123"}),
+    Row("staff-photo", PUBLIC, setup=_staff_off_profile, kwargs=lambda w: {"key": w.photo_key}),
     Row("portal:home", ANY_SIGNED_IN),
     Row(
         "portal:matter-detail",
@@ -469,6 +497,28 @@ ROWS += [
         method="post",
         data=lambda w: {"action": "deactivate"},
         secret=lambda w: w.staff_off.email,
+    ),
+    # Booking page profiles: everyone on the staff keeps their own, admins anyone's.
+    Row("staff:profile", STAFF_ONLY),
+    Row(
+        "staff:profile",
+        STAFF_POST,
+        method="post",
+        data=lambda w: {"practice_areas": ["family"], "languages": ["pl"], "profile_en": "Hi"},
+    ),
+    Row(
+        "staff:team-profile",
+        ADMIN_ONLY,
+        setup=_staff_off_profile,
+        kwargs=_staff_off,
+        secret=lambda w: "Secret profile Narwhal",
+    ),
+    Row(
+        "staff:team-profile",
+        ADMIN_POST,
+        kwargs=_staff_off,
+        method="post",
+        data=lambda w: {"languages": ["en"], "profile_en": "Changed"},
     ),
     Row("staff:tag-list", ADMIN_ONLY),
     Row(

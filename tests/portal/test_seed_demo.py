@@ -44,6 +44,17 @@ def test_seed_demo_creates_the_demo_firm_and_is_idempotent(
         "marek.nowak@example.com": "lawyer",
         "sofia.garcia@example.com": "paralegal",
     }
+    # Every demo person has a booking page profile written in Polish, with English,
+    # Spanish and Russian versions; the lawyers have photos, the paralegal her initials.
+    from portal.models import StaffProfile
+
+    profiles = {p.user.email: p for p in StaffProfile.objects.select_related("user")}
+    assert set(profiles) == set(titles)
+    for profile in profiles.values():
+        assert all(getattr(profile, f"profile_{c}") for c in ("pl", "en", "es", "ru"))
+        assert profile.practice_areas and "pl" in profile.languages
+    assert profiles["anna.kowalska@example.com"].photo
+    assert not profiles["sofia.garcia@example.com"].photo
     assert User.objects.filter(role=User.Role.CLIENT).count() == 5
     assert User.objects.filter(role=User.Role.COCOUNSEL).count() >= 1
     assert Matter.objects.values("stage").distinct().count() >= 3

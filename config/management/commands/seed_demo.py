@@ -175,6 +175,7 @@ class Command(BaseCommand):
                 staff[email].staff_title = works_as
                 staff[email].save(update_fields=["staff_title"])
         admin_user = staff[STAFF[0][0]]
+        portal_demo.seed_profiles(actor=admin_user)
         tags = {}
         for name, category in [
             ("Family law", "practice_area"),
