@@ -83,6 +83,8 @@ from scheduling.selectors.month import (
     Person,
     TimeOption,
     booking_month,
+    nearest_free_day,
+    reschedule_month,
     service_people,
 )
 from scheduling.selectors.packages import (
@@ -144,6 +146,8 @@ __all__ = [
     "Person",
     "TimeOption",
     "booking_month",
+    "nearest_free_day",
+    "reschedule_month",
     "service_people",
     "service_place",
     "price_text",

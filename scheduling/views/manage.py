@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ServiceError
 from core.http import RequestMeta
-from core.time import day_window, parse_date
+from core.time import parse_date
 from scheduling import booking_flow, selectors, services
 from scheduling.forms import (
     RescheduleForm,
 )
 from scheduling.http import detail_url, embed_response, signed_in, viewer_zone
 from scheduling.models import Appointment
+from scheduling.views.month_page import month_context, month_days, month_param, times_data
 
 
 def _unfinished(appointment: Appointment) -> bool:
@@ -173,8 +174,10 @@ def booking_ics(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
-    """Move a booking: days around the booked date, up to a month past it whatever the
-    service's horizon (selectors.reschedule_latest)."""
+    """Move a booking: the booking page's month (free days marked, the booked day ringed)
+    around the booked date, up to a month past it whatever the service's horizon
+    (selectors.reschedule_latest); a day's times show in place with the script, or as a
+    page of their own without it."""
     found = selectors.appointment_by_token(token=token)
     if _unfinished(found):
         return _finish_page(
@@ -193,38 +196,28 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
     tz = viewer_zone(request) if request.GET.get("tz") else appointment.time_zone
     zone = ZoneInfo(tz)
     now = timezone.now()
-    today = now.astimezone(zone).date()
     booked_day = appointment.start_at.astimezone(zone).date()
-    last_day = selectors.reschedule_latest(appointment=appointment, now=now).astimezone(zone).date()
-    day = parse_date(request.GET.get("date"), default=max(booked_day, today))
-    day = min(max(day, today), last_day)
-    first_shown = max(today, min(day - dt.timedelta(days=6), last_day - dt.timedelta(days=13)))
-    days = [
-        d for d in (first_shown + dt.timedelta(days=i) for i in range(14)) if today <= d <= last_day
-    ]
-    start, end = day_window(start=day, end=day, zone=zone)
-    slots = selectors.slots_for_change(
-        service=service,
-        start=start,
-        end=end,
-        now=now,
-        staff=[appointment.staff],
-        latest=selectors.reschedule_latest(appointment=appointment, now=now),
-        exclude_appointment_ids=[appointment.pk],
-        online=True,
-    )
-    # A package step is offered only the times that keep the package's order and gaps.
+    # A package step is offered only the times that keep the package's order and gaps;
+    # later ones than the next step allows are offered too, moving the later steps along.
     bounds = selectors.package_step_bounds(appointment=appointment)
-    # Later than the next step allows: offered too, moving the later steps along.
-    moving_slots: list[Any] = []
-    if bounds is not None:
-        moving_slots = [
-            slot
-            for slot in slots
-            if not bounds.allows(slot.start, slot.end)
-            and (bounds.earliest is None or slot.start >= bounds.earliest)
-        ]
-        slots = [slot for slot in slots if bounds.allows(slot.start, slot.end)]
+    asked_day = parse_date(request.GET.get("date"), default=dt.date.min)
+    month = selectors.reschedule_month(
+        appointment=appointment,
+        zone=zone,
+        month=month_param(request.GET.get("month"))
+        or (asked_day if asked_day != dt.date.min else None),
+        bounds=bounds,
+        now=now,
+    )
+    day: dt.date | None = None
+    if asked_day in month.free_days:
+        day = asked_day
+    elif booked_day.replace(day=1) == month.month:
+        day = selectors.nearest_free_day(month, booked_day)
+    else:
+        day = month.first_free
+    slots = month.times.get(day, []) if day else []
+    moving_slots = month.moving.get(day, []) if day else []
     error = ""
     status = 200
     moves: list[selectors.StepMove] | None = None
@@ -271,6 +264,12 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 error, status, moves = str(exc), 400, None
         else:
             error, status = _("Pick one of the times shown."), 400
+    labels, data = month_days(month, zone=zone)
+    keep = {
+        k: v
+        for k, v in (("tz", tz), ("embed", "1" if request.GET.get("embed") == "1" else ""))
+        if v
+    }
     return embed_response(
         request,
         render(
@@ -279,7 +278,6 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
             {
                 "appointment": appointment,
                 "slots": slots,
-                "day": day,
                 "booked_day": booked_day,
                 "bounds": bounds,
                 "moving_slots": moving_slots,
@@ -288,11 +286,16 @@ def booking_reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 "move_start": moves[0].to.start.isoformat() if moves else "",
                 "zone": zone,
                 "tz": tz,
-                "days": days,
-                "earlier": first_shown - dt.timedelta(days=7) if first_shown > today else None,
-                "later": (
-                    days[-1] + dt.timedelta(days=7) if days and days[-1] < last_day else None
-                ),
+                **month_context(month, day=day, labels=labels),
+                "keep": urlencode(keep),
+                "month_data": {
+                    "days": data,
+                    "moving": times_data(month.moving, zone=zone),
+                    "names": {},
+                    "person": "",
+                    "anyone": "",
+                    "post": True,
+                },
                 "error": error,
                 "embed": request.GET.get("embed") == "1",
             },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -18,11 +18,8 @@ from core.errors import ServiceError
 from core.http import RequestMeta
 from core.time import (
     format_long_datetime,
-    format_long_day,
     format_short_time,
-    month_label,
     parse_date,
-    weekday_names,
 )
 from core.validators import date_in_sane_range
 from portal import selectors as portal_selectors
@@ -30,6 +27,7 @@ from scheduling import selectors, services
 from scheduling.forms import SMS_CONSENT_TEXT, SMS_CONSENT_VERSION, BookingForm
 from scheduling.http import detail_url, embed_csrf, embed_response, rate_limited, viewer_zone
 from scheduling.models import Service
+from scheduling.views.month_page import month_context, month_days, month_param
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -44,18 +42,6 @@ def book(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _month_param(value: str | None) -> dt.date | None:
-    """'2026-12' (or a full date) as the month's first day; anything else is None."""
-    value = (value or "")[:10]
-    for fmt in ("%Y-%m", "%Y-%m-%d"):
-        try:
-            month = dt.datetime.strptime(value, fmt).date().replace(day=1)  # noqa: DTZ007  # a calendar date, no time
-        except ValueError:
-            continue
-        return month if date_in_sane_range(month) else None
-    return None
-
-
 def _who(option: selectors.TimeOption, *, names: dict[int, str], person: User | None) -> str:
     if person is not None:
         return names.get(person.pk, "")
@@ -66,28 +52,6 @@ def _who(option: selectors.TimeOption, *, names: dict[int, str], person: User | 
 
 def _anyone_text() -> str:
     return _("Anyone available: %(names)s")
-
-
-def _month_days(
-    month: selectors.BookingMonth, *, zone: ZoneInfo
-) -> tuple[dict[dt.date, str], dict[str, list[list[Any]]]]:
-    """Each free day's label, and every time of the month for the page's script:
-    {"2026-06-02": [["9:00", "09:00:00+02:00", [3, 7]], ...]} (the time as shown, the
-    wall clock with its offset, who is free)."""
-    language = translation.get_language()
-    labels = {day: format_long_day(day, language=language) for day in month.free_days}
-    data = {
-        day.isoformat(): [
-            [
-                format_short_time(o.start, zone=zone, language=language),
-                o.start.isoformat()[11:],
-                list(o.staff_ids),
-            ]
-            for o in month.times[day]
-        ]
-        for day in month.free_days
-    }
-    return labels, data
 
 
 def _day_times(
@@ -162,7 +126,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     month = selectors.booking_month(
         service=service,
         zone=zone,
-        month=_month_param(request.GET.get("month"))
+        month=month_param(request.GET.get("month"))
         or (asked_day if asked_day != dt.date.min else None),
         staff=[person] if person is not None else None,
     )
@@ -213,7 +177,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
     if steps and chosen_dt is not None:
         plan = selectors.package_preview(package=service, start=chosen_dt, staff=person)
     names = selectors.staff_names(service)
-    labels, month_data = _month_days(month, zone=zone)
+    labels, month_data = month_days(month, zone=zone)
     times = _day_times(month, day, zone=zone, names=names, person=person)
     keep = {
         k: v
@@ -235,15 +199,7 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
         )
     context = {
         "service": service,
-        "month": month,
-        "month_label": month_label(month.month),
-        "weekdays": weekday_names(),
-        "day": day,
-        "day_label": labels.get(day, "") if day else "",
-        "grid": [
-            [(d, labels.get(d, "")) if d is not None else None for d in week]
-            for week in month.weeks
-        ],
+        **month_context(month, day=day, labels=labels),
         "times": times,
         "month_data": {
             "days": month_data,

@@ -35,7 +35,18 @@
       var names = ids.map(function (i) { return data.names[String(i)] || ""; });
       return names.length === 1 ? names[0] : data.anyone.replace("%(names)s", names.join(", "));
     }
+    // The reschedule page: each time is a small form posting it (#slot-form-template).
+    var slotForm = document.getElementById("slot-form-template");
+    function slotButton(day, t, secondary) {
+      var li = slotForm.content.firstElementChild.cloneNode(true);
+      li.querySelector("input[name=start]").value = day + "T" + t[1];
+      var button = li.querySelector("button");
+      button.textContent = t[0];
+      if (secondary) { button.classList.add("secondary"); }
+      return li;
+    }
     function slotLink(day, t) {
+      if (data.post && slotForm) { return slotButton(day, t, false); }
       var a = document.createElement("a");
       var q = new URLSearchParams(keep);
       q.set("start", day + "T" + t[1]);
@@ -49,7 +60,7 @@
     }
     month.addEventListener("click", function (ev) {
       var link = ev.target.closest("a[data-day]");
-      if (!link || !data.days[link.dataset.day]) { return; }
+      if (!link || !(data.days[link.dataset.day] || (data.moving || {})[link.dataset.day])) { return; }
       ev.preventDefault();
       var heading = document.createElement("h2");
       heading.className = "day-heading";
@@ -57,8 +68,21 @@
       heading.textContent = label.charAt(0).toUpperCase() + label.slice(1);
       var list = document.createElement("ul");
       list.className = "slots";
-      data.days[link.dataset.day].forEach(function (t) { list.appendChild(slotLink(link.dataset.day, t)); });
-      times.replaceChildren(heading, list);
+      list.dataset.slots = "";
+      (data.days[link.dataset.day] || []).forEach(function (t) { list.appendChild(slotLink(link.dataset.day, t)); });
+      var parts = [heading, list];
+      var later = (data.moving || {})[link.dataset.day];
+      var laterHeading = document.getElementById("moving-heading-template");
+      if (later && later.length && slotForm && laterHeading) {
+        // A package step: later times move the later appointments too (after confirming).
+        laterHeading.content.childNodes.forEach(function (n) { parts.push(n.cloneNode(true)); });
+        var moving = document.createElement("ul");
+        moving.className = "slots";
+        moving.dataset.movingSlots = "";
+        later.forEach(function (t) { moving.appendChild(slotButton(link.dataset.day, t, true)); });
+        parts.push(moving);
+      }
+      times.replaceChildren.apply(times, parts);
       month.querySelectorAll("a[data-day]").forEach(function (a) {
         a.classList.toggle("current", a === link);
         if (a === link) { a.setAttribute("aria-current", "date"); } else { a.removeAttribute("aria-current"); }

@@ -135,3 +135,79 @@ def test_the_moved_page_reads_naturally_in_polish(client, frozen, intro, lawyers
     body = response.content.decode()
     assert "środa, 30 września 2026, 10:00" in body
     assert "Wrzesień" not in body
+
+
+def _month_data(body: str) -> dict:
+    import json
+    import re
+
+    return json.loads(re.search(r'id="booking-month-data"[^>]*>(.*?)</script>', body).group(1))
+
+
+def test_the_reschedule_page_is_the_booking_pages_month_around_the_booked_date(
+    client, frozen, intro, lawyers, world
+) -> None:
+    import re
+
+    appointment = _far_booking(intro, lawyers, world)
+    url = reverse("scheduling:booking-reschedule", args=[appointment.manage_token])
+    body = client.get(url).content.decode()
+    # the month of the booked date, 120 days ahead and past the 60-day horizon
+    assert '<table class="days">' in body and 'class="days" aria-label' not in body
+    assert "September 2026" in body
+    free = re.findall(r'data-day="(\d{4}-\d\d-\d\d)"', body)
+    assert free[0] == "2026-09-01" and "2026-09-05" not in free  # weekdays only
+    assert len(free) == 22
+    # the booked day is chosen and ringed, its times are forms that post the new time
+    booked = re.search(r'<a class="day[^"]*"[^>]*data-day="2026-09-29"', body).group(0)
+    assert "current" in booked and "booked" in booked
+    times = body[body.index('id="times"') :]
+    assert "Tuesday, 29 September 2026" in times
+    assert 'name="start" value="2026-09-29T09:00:00+02:00"' in times
+    # every day's times come with the page for the script, which posts them
+    data = _month_data(body)
+    assert data["post"] is True and len(data["days"]) == 22
+    assert data["days"]["2026-09-30"][0][:2] == ["09:00", "09:00:00+02:00"]
+    # a month back and a month on; October only up to a month past the booked date
+    assert "month=2026-08" in body and "month=2026-10" in body
+    october = client.get(url, {"month": "2026-10"}).content.decode()
+    days = re.findall(r'data-day="(\d{4}-\d\d-\d\d)"', october)
+    assert days[-1] == "2026-10-29" and "month=2026-11" not in october
+    # without the script: a day is a link drawing the page with that day's times
+    day = client.get(url, {"date": "2026-10-02"}).content.decode()
+    assert "Friday, 2 October 2026" in day[day.index('id="times"') :]
+    assert 'name="start" value="2026-10-02T09:00:00+02:00"' in day
+    # and a time posts the move
+    response = client.post(url + "?date=2026-10-02", {"start": "2026-10-02T09:00:00+02:00"})
+    assert response.status_code == 302
+    assert Appointment.objects.get(replaces=appointment).start_at == dt.datetime(
+        2026, 10, 2, 7, 0, tzinfo=dt.UTC
+    )
+
+
+def test_a_booking_on_a_day_without_free_times_opens_on_the_next_free_day(
+    client, frozen, intro, lawyers, world
+) -> None:
+    # staff booked it on a Saturday, outside the working week (issue 11 allows them)
+    saturday = make_appointment(
+        service=intro,
+        staff=lawyers[0],
+        contact=world.contact_a,
+        start=dt.datetime(2026, 10, 3, 8, 0, tzinfo=dt.UTC),
+    )
+    body = client.get(
+        reverse("scheduling:booking-reschedule", args=[saturday.manage_token])
+    ).content.decode()
+    assert "October 2026" in body
+    assert "Monday, 5 October 2026" in body[body.index('id="times"') :]
+    assert '<span class="day-off booked">3</span>' in body
+
+
+def test_the_reschedule_month_reads_in_polish(client, frozen, intro, lawyers, world) -> None:
+    appointment = _far_booking(intro, lawyers, world)
+    body = client.get(
+        reverse("scheduling:booking-reschedule", args=[appointment.manage_token]),
+        HTTP_ACCEPT_LANGUAGE="pl",
+    ).content.decode()
+    assert "Wrzesień 2026" in body
+    assert "wtorek, 29 września 2026" in body.lower()
