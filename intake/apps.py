@@ -10,10 +10,11 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import actions
+        from billing.events import InvoicePaid
         from core import events
         from intake import notices, privacy
         from intake.audit_actions import IntakeAction
-        from intake.services import booking, conflicts, pipeline
+        from intake.services import booking, conflicts, pipeline, retain
         from notifications.channels import email_footer_register
         from portal.events import ContactNamesChanged, MatterPartiesChanged
         from scheduling import booking_flow
@@ -37,3 +38,4 @@ class IntakeConfig(AppConfig):
         events.subscribe(AppointmentCancelled, pipeline.lead_on_cancelled)
         events.subscribe(ContactNamesChanged, conflicts.on_contact_names_changed)
         events.subscribe(MatterPartiesChanged, conflicts.on_matter_parties_changed)
+        events.subscribe(InvoicePaid, retain.on_invoice_paid)

@@ -31,6 +31,10 @@ class IntakeAction(models.TextChoices):
     ENGAGEMENT_EXPIRED = "engagement.expired", _("Engagement letter expired")
     ENGAGEMENT_REVOKED = "engagement.revoked", _("Engagement letter withdrawn")
     LEAD_RETAINED = "lead.retained", _("Lead retained")
+    LEAD_RETAIN_WAITING = (
+        "lead.retain_waiting",
+        _("Retainer paid; the lead waits for staff to retain it"),
+    )
     PRIVACY_NOTICE_PUBLISHED = "privacy_notice.published", _("Privacy notice published")
     FILE_DOWNLOADED = "intake.file_downloaded", _("File sent with an intake form downloaded")
     PROSPECT_PURGED = "lead.purged", _("Inquiry purged after its retention period")

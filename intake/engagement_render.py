@@ -44,6 +44,7 @@ FIELDS: dict[str, str] = {
     "matter.practice_area": "family",
     "fee.amount": "5 000,00 zł",
     "fee.model": "flat",
+    "retainer.amount": "1 500,00 zł",
     "date.today": "2 December 2026",
     "letter.expires": "16 December 2026",
 }
@@ -65,6 +66,7 @@ class LetterValues:
     today: dt.date
     expires: dt.date | None
     language: str
+    retainer_amount: Decimal | None = None
 
 
 def _date(value: dt.date | None, language: str) -> str:
@@ -83,6 +85,11 @@ def context_for(values: LetterValues) -> dict[str, Any]:
         if values.fee_amount is not None and values.currency
         else ""
     )
+    retainer = (
+        format_money(values.retainer_amount, values.currency, values.language)
+        if values.retainer_amount is not None and values.currency
+        else ""
+    )
     return {
         "client": {
             "full_name": values.client_full_name,
@@ -95,6 +102,7 @@ def context_for(values: LetterValues) -> dict[str, Any]:
         "matter": {"scope": values.scope, "practice_area": values.practice_area},
         "fee": {"amount": fee, "model": values.fee_model},
         "fee_model": values.fee_model,
+        "retainer": {"amount": retainer},
         "date": {"today": _date(values.today, values.language)},
         "letter": {"expires": _date(values.expires, values.language)},
     }

@@ -273,6 +273,18 @@ class EngagementTemplateForm(forms.Form):
         decimal_places=2,
     )
     currency = PlainCharField(label=_("Currency"), max_length=3, min_length=3, initial="PLN")
+    retainer_amount = forms.DecimalField(
+        label=_("Retainer paid before the work starts (optional)"),
+        help_text=_(
+            "After signing, the client is asked to pay it online; the lead is retained once "
+            "it is paid. Leave empty when signing is enough."
+        ),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=MAX_FEE - 1,
+        max_digits=12,
+        decimal_places=2,
+    )
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -304,6 +316,14 @@ class EngagementLetterForm(forms.Form):
         required=False,
         min_value=0,
         max_value=MAX_FEE,
+        max_digits=12,
+        decimal_places=2,
+    )
+    retainer_amount = forms.DecimalField(
+        label=_("Retainer paid before the work starts (leave empty for the template's)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=MAX_FEE - 1,
         max_digits=12,
         decimal_places=2,
     )

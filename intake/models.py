@@ -409,6 +409,15 @@ class EngagementTemplate(models.Model):
         _("fee"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     currency = models.CharField(_("currency"), max_length=3, default="PLN")
+    # A retainer the client pays before the work starts (spec §5: the lead is retained
+    # once the letter is signed and this is paid); none: signing is enough.
+    retainer_amount = models.DecimalField(
+        _("retainer paid before work starts"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     version = models.PositiveIntegerField(default=1)
     is_active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -469,6 +478,12 @@ class Engagement(models.Model):
     fee_model = models.CharField(max_length=20, choices=EngagementTemplate.FeeModel.choices)
     fee_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
+    # The retainer the client pays after signing (in `currency`), and the payment
+    # request billing issues for it at the signature; the lead is retained once it is paid.
+    retainer_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    retainer_invoice = models.ForeignKey(
+        "billing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     pdf = models.FileField(upload_to=engagement_pdf_key, max_length=200)
     document_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)

@@ -21,6 +21,7 @@ from tests.scheduling.helpers import make_appointment, make_service
 # Every event an app declares, with the handlers other apps subscribe to it. A new event or
 # handler adds its line here, so this file is where a reader finds who reacts to what.
 EXPECTED = {
+    "billing.events.InvoicePaid": ["intake.services.retain.on_invoice_paid"],
     "portal.events.ContactNamesChanged": ["intake.services.conflicts.on_contact_names_changed"],
     "portal.events.MatterPartiesChanged": ["intake.services.conflicts.on_matter_parties_changed"],
     "portal.events.MatterStageChanged": [],

@@ -27,6 +27,7 @@ from django.utils.translation import override as translation_override
 from audit.services import audit_record
 from billing import documents, numbering, tax
 from billing.audit_actions import BillingAction
+from billing.events import InvoicePaid
 from billing.models import (
     Allocation,
     BillingSettings,
@@ -42,6 +43,7 @@ from billing.models import (
 )
 from billing.money import MoneyError, check_amount, format_money, normalize_currency
 from billing.selectors import billing_settings_get, invoice_get_for_staff
+from core import events
 from core.errors import ServiceError
 from core.http import RequestMeta
 from core.languages import CODES as LANGUAGE_CODES
@@ -768,6 +770,7 @@ def invoice_settle(invoice: Invoice) -> Invoice:
     """Recompute the cached amounts and the settlement from the rows (call with the
     invoice locked, in the transaction that changed them)."""
 
+    was_paid = invoice.settlement == Invoice.Settlement.PAID
     allocated = Allocation.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"]
     credited = CreditNote.objects.filter(invoice=invoice).aggregate(s=Sum("total"))["s"]
     invoice.allocated_total = allocated or Decimal("0.00")
@@ -793,6 +796,8 @@ def invoice_settle(invoice: Invoice) -> Invoice:
             "settlement",
         ]
     )
+    if invoice.settlement == Invoice.Settlement.PAID and not was_paid:
+        events.publish(InvoicePaid(invoice_id=invoice.pk, contact_id=invoice.contact_id))
     return invoice
 
 

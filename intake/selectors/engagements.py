@@ -50,14 +50,14 @@ def template_active_get(*, template_id: Any) -> EngagementTemplate:
 def engagements_for_lead(*, lead: Any) -> list[Engagement]:
     return list(
         Engagement.objects.filter(lead=lead)
-        .select_related("template", "evidence", "created_by", "sent_by")
+        .select_related("template", "evidence", "created_by", "sent_by", "retainer_invoice")
         .order_by("-created_at")
     )
 
 
 def engagement_get_for_staff(*, user: Any, engagement_id: Any) -> Engagement:
     engagement = (
-        Engagement.objects.select_related("lead", "contact", "template")
+        Engagement.objects.select_related("lead", "contact", "template", "retainer_invoice")
         .filter(pk=uuid_or_404(engagement_id), lead__in=leads_for_staff(user=user))
         .first()
     )
@@ -78,7 +78,7 @@ def engagements_for_client(*, user: Any) -> QuerySet[Engagement]:
 def engagement_get_for_client(*, user: Any, engagement_id: Any) -> Engagement:
     engagement = (
         engagements_for_client(user=user)
-        .select_related("contact")
+        .select_related("contact", "retainer_invoice")
         .filter(pk=uuid_or_404(engagement_id))
         .first()
     )

@@ -51,7 +51,13 @@ from intake.services.privacy import (
     privacy_notice_publish,
     privacy_shown_record,
 )
-from intake.services.retain import RetainInput, RetainResult, lead_retain
+from intake.services.retain import (
+    RetainInput,
+    RetainResult,
+    lead_retain,
+    retainer_is_paid,
+    suggested_reference,
+)
 from intake.services.retention import PurgeReport, prospects_purge
 from intake.services.submissions import (
     MAX_BODY,
@@ -84,6 +90,8 @@ __all__ = [
     "engagement_viewed",
     "engagements_expire",
     "lead_retain",
+    "retainer_is_paid",
+    "suggested_reference",
     "sign_statement",
     "DECLINE_REASONS",
     "LOST_REASONS",

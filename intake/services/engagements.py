@@ -25,6 +25,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from billing import selectors as billing_selectors
+from billing import services as billing_services
 from core.errors import ServiceError
 from core.http import AtriumUser, RequestMeta
 from core.validators import validate_plain_text
@@ -51,6 +53,15 @@ def _is_admin(actor: AtriumUser) -> bool:
 
 # ---------------------------------------------------------------------------- templates
 
+MAX_RETAINER = Decimal("10000000")
+
+
+def _check_retainer(amount: Decimal | None) -> None:
+    if amount is None:
+        return
+    if amount <= 0 or amount >= MAX_RETAINER or amount != amount.quantize(Decimal("0.01")):
+        raise ServiceError(_("The retainer must be a positive amount with at most 2 decimals."))
+
 
 @dataclass(frozen=True)
 class TemplateData:
@@ -62,6 +73,7 @@ class TemplateData:
     fee_amount: Decimal | None = None
     currency: str = "PLN"
     is_active: bool = True
+    retainer_amount: Decimal | None = None
 
 
 def engagement_template_save(
@@ -83,6 +95,7 @@ def engagement_template_save(
         raise ServiceError(_("Choose a fee model from the list."))
     if data.fee_amount is not None and data.fee_amount < 0:
         raise ServiceError(_("The fee cannot be negative."))
+    _check_retainer(data.retainer_amount)
     with transaction.atomic():
         if template is None:
             template = EngagementTemplate()
@@ -94,6 +107,7 @@ def engagement_template_save(
             or template.fee_model != data.fee_model
             or template.currency != data.currency
             or template.language != data.language
+            or template.retainer_amount != data.retainer_amount
         )
         template.name = data.name.strip()
         template.language = data.language
@@ -102,6 +116,7 @@ def engagement_template_save(
         template.practice_area = data.practice_area.strip()
         template.fee_amount = data.fee_amount
         template.currency = data.currency.upper()
+        template.retainer_amount = data.retainer_amount
         template.is_active = data.is_active
         if content_changed and not template._state.adding:
             template.version += 1
@@ -136,9 +151,12 @@ def engagement_create(
     fee_amount: Decimal | None,
     actor: AtriumUser,
     meta: RequestMeta | None = None,
+    retainer_amount: Decimal | None = None,
 ) -> Engagement:
     """Make the letter (DRAFT): the template rendered over plain values, its PDF stored
-    privately with its SHA-256. Nothing reaches the client until it is sent."""
+    privately with its SHA-256. Nothing reaches the client until it is sent. A retainer
+    (this letter's, else the template's) is paid after signing, before the lead is
+    retained."""
     if not lead.is_open:
         raise ServiceError(_("This lead is closed; no letter can be made for it."))
     if not template.is_active:
@@ -150,6 +168,9 @@ def engagement_create(
         fee_amount = template.fee_amount
     if fee_amount is not None and fee_amount < 0:
         raise ServiceError(_("The fee cannot be negative."))
+    if retainer_amount is None:
+        retainer_amount = template.retainer_amount
+    _check_retainer(retainer_amount)
     contact = lead.contact
     firm = portal_selectors.firm_get()
     values = letters.LetterValues(
@@ -167,6 +188,7 @@ def engagement_create(
         today=timezone.localdate(),
         expires=timezone.localdate() + dt.timedelta(days=DEFAULT_EXPIRY_DAYS),
         language=template.language,
+        retainer_amount=retainer_amount,
     )
     try:
         text = letters.render_body(template.body, letters.context_for(values))
@@ -189,6 +211,7 @@ def engagement_create(
         fee_model=template.fee_model,
         fee_amount=fee_amount,
         currency=template.currency,
+        retainer_amount=retainer_amount,
         document_sha256=letters.sha256(pdf),
         created_by_id=actor.pk,
     )
@@ -551,6 +574,7 @@ def engagement_sign(
             locked.signed_pdf.save("signed.pdf", ContentFile(signed), save=False)
             signed_file = locked.signed_pdf.name or ""
             signed_sha = letters.sha256(signed)
+            retainer = _retainer_issue(locked, contact, meta=meta)
             updated = Engagement.objects.filter(
                 pk=locked.pk, status=Engagement.Status.VIEWED
             ).update(
@@ -558,6 +582,7 @@ def engagement_sign(
                 signed_at=now,
                 signed_pdf=signed_file,
                 signed_sha256=signed_sha,
+                retainer_invoice=retainer,
             )
             if not updated:  # pragma: no cover - the row is locked above
                 raise ServiceError(_("You have already signed this letter."))
@@ -579,7 +604,11 @@ def engagement_sign(
                 actor=user,
                 meta=meta,
                 obj=locked,
-                data={"sha256": locked.document_sha256, "auth": signature.auth_method[:40]},
+                data={
+                    "sha256": locked.document_sha256,
+                    "auth": signature.auth_method[:40],
+                    "retainer_invoice": str(retainer.pk) if retainer is not None else "",
+                },
             )
     except Exception:
         _delete_file(signed_file)
@@ -604,6 +633,60 @@ def _decline_notice_recipients(engagement: Engagement, lead: Lead) -> list[Any]:
     if not people:
         people = [u for u in portal_selectors.staff_with(ids=[]) if u.is_firm_admin]
     return sorted(people, key=lambda u: str(u.pk))
+
+
+def firm_staff_acting_for(lead: Lead, *, contact_id: Any, first: list[Any]) -> Any:
+    """Whom the system acts for when a client's step needs a staff action (issuing the
+    retainer at the signature, retaining the lead once it is paid): the first of these
+    people still active who may see the contact, else a firm admin; None if nobody."""
+    wanted = [pk for pk in first if pk is not None]
+    staff = {u.pk: u for u in portal_selectors.staff_with(ids=[]).filter(pk__in=wanted)}
+    for pk in wanted:
+        person = staff.get(pk)
+        if person is not None and (
+            portal_selectors.contacts_visible_to(person).filter(pk=contact_id).exists()
+        ):
+            return person
+    admins = [u for u in portal_selectors.staff_with(ids=[]).order_by("pk") if u.is_firm_admin]
+    return admins[0] if admins else None
+
+
+def _retainer_issue(engagement: Engagement, contact: Any, *, meta: RequestMeta | None) -> Any:
+    """The retainer of a letter that asks for one, issued to the client at the signature
+    as a payment request (billing), so the client pays it online right away or the firm
+    records the payment; None for a letter without a retainer."""
+    if engagement.retainer_amount is None:
+        return None
+    lead = Lead.objects.get(pk=engagement.lead_id)
+    issuer = firm_staff_acting_for(
+        lead, contact_id=contact.pk, first=[engagement.sent_by_id, lead.assigned_to_id]
+    )
+    if issuer is None:
+        raise ServiceError(_("The firm cannot take the retainer right now; please try later."))
+    with translation.override(contact.language or engagement.language):
+        description = _("Retainer under the engagement letter of %(date)s") % {
+            "date": timezone.localtime(engagement.created_at).date().isoformat()
+        }
+    due = timezone.localdate() + dt.timedelta(
+        days=max(1, billing_selectors.billing_settings_get().default_terms_days or 7)
+    )
+    draft = billing_services.invoice_draft_create(
+        actor=issuer,
+        meta=meta,
+        data=billing_services.DraftInput(
+            contact_id=contact.pk,
+            due_date=due,
+            currency=engagement.currency,
+            lines=[
+                billing_services.LineInput(
+                    description=description,
+                    quantity=Decimal("1"),
+                    unit_price=engagement.retainer_amount,
+                )
+            ],
+        ),
+    )
+    return billing_services.invoice_issue(actor=issuer, meta=meta, invoice_id=draft.pk)
 
 
 def engagement_decline(

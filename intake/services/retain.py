@@ -23,11 +23,13 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from billing import services as billing_services
+from billing.events import InvoicePaid
 from core.errors import ServiceError
 from core.http import AtriumUser, RequestMeta
 from intake.audit_actions import IntakeAction
 from intake.models import ConflictCheck, Engagement, Lead
 from intake.services.conflicts import lead_check_is_current, lead_move
+from intake.services.engagements import firm_staff_acting_for
 from portal import selectors as portal_selectors
 from portal import services as portal_services
 
@@ -57,7 +59,11 @@ class RetainResult:
 
 
 def _signed_letter(lead: Lead) -> Engagement | None:
-    return lead.engagements.filter(status=Engagement.Status.SIGNED).first()
+    return (
+        lead.engagements.select_related("retainer_invoice")
+        .filter(status=Engagement.Status.SIGNED)
+        .first()
+    )
 
 
 def _check(lead: Lead, data: RetainInput, signed: Engagement | None) -> None:
@@ -70,6 +76,13 @@ def _check(lead: Lead, data: RetainInput, signed: Engagement | None) -> None:
     if lead.engagements.filter(status__in=Engagement.OPEN).exists():
         raise ServiceError(
             _("An engagement letter is still waiting for the client; wait or withdraw it.")
+        )
+    if signed is not None and not retainer_is_paid(signed):
+        raise ServiceError(
+            _(
+                "The letter asks for a retainer that is not paid yet: the lead is retained "
+                "once the payment is in (online, or recorded by the firm)."
+            )
         )
     if signed is None and len(data.agreed_outside_note.strip()) < 5:
         raise ServiceError(
@@ -90,8 +103,22 @@ def _check(lead: Lead, data: RetainInput, signed: Engagement | None) -> None:
             raise ServiceError(_("The retainer needs a due date from today on."))
 
 
+def retainer_is_paid(engagement: Engagement) -> bool:
+    """A letter without a retainer needs nothing; with one, its payment request must be
+    paid in full (billing keeps the settlement)."""
+    if engagement.retainer_amount is None:
+        return True
+    invoice = engagement.retainer_invoice
+    return invoice is not None and invoice.settlement == "PAID" and invoice.balance <= 0
+
+
 def lead_retain(
-    *, lead_id: Any, actor: AtriumUser, data: RetainInput, meta: RequestMeta | None = None
+    *,
+    lead_id: Any,
+    actor: AtriumUser,
+    data: RetainInput,
+    meta: RequestMeta | None = None,
+    trigger: str = "",
 ) -> RetainResult:
     with transaction.atomic():
         lead = Lead.objects.select_for_update().select_related("contact").get(pk=lead_id)
@@ -151,7 +178,9 @@ def lead_retain(
             lead=lead,
             to=Lead.Status.RETAINED,
             by=actor,
-            reason="retained" if signed is not None else "retained; agreed outside Atrium",
+            reason=(trigger or "retained")
+            if signed is not None
+            else "retained; agreed outside Atrium",
             allowed_from=(Lead.Status.ENGAGEMENT_SENT, Lead.Status.CONSULT_HELD, Lead.Status.NEW),
         )
         if not moved:
@@ -173,6 +202,7 @@ def lead_retain(
                 "agreed_outside": data.agreed_outside_note.strip()[:200] if signed is None else "",
                 "invited": invitation is not None,
                 "invoice": str(invoice.pk) if invoice is not None else "",
+                "trigger": trigger or "staff",
             },
         )
     return RetainResult(lead, matter, invitation, invoice, created=True)
@@ -235,4 +265,54 @@ def _retainer_invoice(
         actor=actor,  # type: ignore[arg-type]  # a portal User
         meta=meta,
         invoice_id=draft.pk,
+    )
+
+
+def suggested_reference(lead: Lead, attempt: int = 0) -> str:
+    area = (lead.practice_area or "GEN")[:3].upper()
+    base = f"{area}-{timezone.localdate().year}-{str(lead.pk)[:4].upper()}"
+    return base if attempt == 0 else f"{base}-{attempt + 1}"
+
+
+def on_invoice_paid(event: InvoicePaid) -> None:
+    """The retainer of a signed letter is paid (billing's event, after its commit): the
+    lead is retained as staff would, with the letter's sender or the lead's lawyer as the
+    responsible lawyer. A lead already retained, or not waiting for this, is left alone;
+    if retaining fails (a reference taken…), the lead waits for staff to retain it from
+    its page, which now allows it."""
+    engagement = (
+        Engagement.objects.select_related("lead__contact")
+        .filter(retainer_invoice_id=event.invoice_id, status=Engagement.Status.SIGNED)
+        .first()
+    )
+    if engagement is None or engagement.lead.status != Lead.Status.ENGAGEMENT_SENT:
+        return
+    lead = engagement.lead
+    actor = firm_staff_acting_for(
+        lead, contact_id=lead.contact_id, first=[lead.assigned_to_id, engagement.sent_by_id]
+    )
+    if actor is None:
+        return
+    last = ""
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                lead_retain(
+                    lead_id=lead.pk,
+                    actor=actor,
+                    trigger="retainer paid",
+                    data=RetainInput(
+                        reference=suggested_reference(lead, attempt),
+                        title=lead.contact.full_name[:200],
+                        responsible_lawyer_id=actor.pk,
+                    ),
+                )
+            return
+        except ServiceError as exc:
+            last = str(exc)
+    audit_record(
+        action=IntakeAction.LEAD_RETAIN_WAITING,
+        actor_label="system",
+        obj=lead,
+        data={"why": last[:200]},
     )

@@ -98,7 +98,7 @@ def letter_sign(request: Request, engagement_id: str) -> HttpResponse:
             status=400,
         )
     try:
-        services.engagement_sign(
+        signed = services.engagement_sign(
             engagement=engagement,
             user=request.user,
             meta=RequestMeta.from_request(request),
@@ -120,9 +120,15 @@ def letter_sign(request: Request, engagement_id: str) -> HttpResponse:
             }
         )
         return _page(request, engagement, again, error=str(exc), status=400)
-    messages.success(
-        request, _("Thank you: the letter is signed. Your signed copy is ready to download.")
-    )
+    if signed.retainer_invoice_id:
+        messages.success(
+            request,
+            _("Thank you: the letter is signed. One step left: pay the retainer below."),
+        )
+    else:
+        messages.success(
+            request, _("Thank you: the letter is signed. Your signed copy is ready to download.")
+        )
     return redirect("intake:portal-engagement", engagement_id=engagement.pk)
 
 

@@ -75,6 +75,7 @@ def _template_page(
                         fee_amount=data["fee_amount"],
                         currency=data["currency"],
                         is_active=bool(data["is_active"]),
+                        retainer_amount=data["retainer_amount"],
                     ),
                 )
             except ServiceError as exc:
@@ -125,6 +126,7 @@ def staff_letter_template(request: Request, template_id: str) -> HttpResponse:
             "fee_model": template.fee_model,
             "fee_amount": template.fee_amount,
             "currency": template.currency,
+            "retainer_amount": template.retainer_amount,
             "is_active": template.is_active,
         },
     )
@@ -148,6 +150,7 @@ def staff_lead_letter_new(request: Request, lead_id: str) -> HttpResponse:
                     template=form.templates[form.cleaned_data["template"]],
                     scope=form.cleaned_data["scope"],
                     fee_amount=form.cleaned_data["fee_amount"],
+                    retainer_amount=form.cleaned_data["retainer_amount"],
                     actor=request.user,
                     meta=RequestMeta.from_request(request),
                 )
@@ -190,6 +193,7 @@ def _letter_page(
             "expired_by_time": engagement.is_expired(timezone.now()),
             "needs_no_consult": lead.status == Lead.Status.NEW,
             "check_current": services.lead_check_is_current(lead),
+            "retainer_paid": services.retainer_is_paid(engagement),
         },
         status=status,
     )
@@ -243,8 +247,7 @@ def staff_letter_pdf(request: Request, engagement_id: str) -> HttpResponseBase:
 
 
 def _suggested_reference(lead: Lead) -> str:
-    area = (lead.practice_area or "GEN")[:3].upper()
-    return f"{area}-{timezone.localdate().year}-{str(lead.pk)[:4].upper()}"
+    return services.suggested_reference(lead)
 
 
 @staff_required
@@ -265,7 +268,9 @@ def staff_lead_retain(request: Request, lead_id: str) -> HttpResponse:
             "reference": _suggested_reference(lead),
             "title": lead.contact.full_name,
             "responsible_lawyer": str(lead.assigned_to_id or request.user.pk),
-            "retainer_amount": signed.fee_amount if signed is not None else None,
+            "retainer_amount": signed.fee_amount
+            if signed is not None and signed.retainer_amount is None
+            else None,
             "retainer_due": timezone.localdate() + dt.timedelta(days=7),
         },
     )
@@ -301,6 +306,11 @@ def staff_lead_retain(request: Request, lead_id: str) -> HttpResponse:
     return render(
         request,
         "intake/staff_lead_retain.html",
-        {"lead": lead, "form": form, "signed": signed},
+        {
+            "lead": lead,
+            "form": form,
+            "signed": signed,
+            "retainer_paid": services.retainer_is_paid(signed) if signed is not None else True,
+        },
         status=status,
     )
