@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('billing', '0008_request_due_date'),
-        ('intake', '0009_engagement_declined_reason'),
+        ('intake', '0010_conflict_prefilter'),
     ]
 
     operations = [
