@@ -217,7 +217,9 @@ def book_service(request: HttpRequest, slug: str) -> HttpResponse:
         "chosen_dt": chosen_dt,
         "chosen_label": chosen_label,
         "chosen_person_name": chosen_person_name,
-        "people": people if len(people) > 1 else [],
+        # One person: their card, nothing to pick; more: each of them or anyone.
+        "people": people,
+        "people_choice": len(people) > 1,
         "person": chosen_person,
         "staff_names": names,
         "embed": request.GET.get("embed") == "1",

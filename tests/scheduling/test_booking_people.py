@@ -123,3 +123,15 @@ def test_the_booking_page_query_count_is_the_same_for_one_or_ten_people(
     body = client.get(URL, {"tz": "Europe/Warsaw"}).content.decode()
     assert body.count('class="avatar photo"') == 10
     assert ten == one, (one, ten)
+
+
+def test_a_service_with_one_person_shows_their_card_with_nothing_to_pick(
+    client, frozen, firm
+) -> None:
+    only = factories.StaffFactory(first_name="Anna", last_name="Kowalska", mfa=False)
+    working_week(only)
+    make_service(staff=[only], slug="intro-call")
+    _profile(only)
+    cards = _cards(client.get(URL, {"tz": "Europe/Warsaw"}).content.decode())
+    assert "Anna Kowalska" in cards and "Family lawyer since 2009." in cards
+    assert "data-person-choice" not in cards and "Anyone" not in cards
