@@ -29,5 +29,6 @@ class BillingAction(models.TextChoices):
     BOOKING_REBOOKED = "booking.rebooked", _("Paid booking took its time again")
     FEE_REQUESTED = "fee.requested", _("Late cancellation fee requested")
     FEE_WAIVED = "fee.waived", _("Late cancellation fee waived")
-    REQUEST_UPDATED = "request.updated", _("Due date or reminders of a fee changed")
+    REQUEST_CREATED = "payment_request.created", _("Payment request sent")
+    REQUEST_UPDATED = "payment_request.updated", _("Due date or reminders of a fee changed")
     SETTINGS_UPDATED = "billing.settings", _("Billing settings changed")

@@ -270,3 +270,24 @@ class RequestTermsForm(forms.Form):
 
     due_date = SaneDateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     reminders = forms.BooleanField(label=_("Send payment reminders"), required=False)
+
+
+class PaymentRequestForm(forms.Form):
+    """Staff ask a contact for an amount of its own (not an invoice)."""
+
+    description = forms.CharField(
+        label=_("What it is for"),
+        max_length=200,
+        help_text=_("The client sees it on the pay page; notices never include it."),
+    )
+    amount = forms.CharField(label=_("Amount"), max_length=30)
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
+    due_date = SaneDateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reminders = forms.BooleanField(label=_("Send payment reminders"), required=False, initial=True)
+
+    def clean_amount(self) -> Decimal:
+        currency = self.data.get("currency") or "PLN"
+        try:
+            return parse_amount(self.cleaned_data.get("amount") or "", str(currency), _locale())
+        except MoneyError as exc:
+            raise forms.ValidationError(str(exc)) from None

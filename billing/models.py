@@ -509,6 +509,8 @@ class PaymentRequest(models.Model):
         INVOICE_BALANCE = "INVOICE_BALANCE", _("Invoice")
         CONSULTATION_FEE = "CONSULTATION_FEE", _("Consultation fee")
         CANCELLATION_FEE = "CANCELLATION_FEE", _("Late cancellation fee")
+        # Staff ask for an amount of its own (an advance on court fees, say).
+        OTHER = "OTHER", _("Payment request")
 
     class Status(models.TextChoices):
         OPEN = "OPEN", pgettext_lazy("status", "Open")
@@ -550,6 +552,13 @@ class PaymentRequest(models.Model):
     # A request on its own (a late-cancellation fee) is due by this date; payment
     # reminders follow it as they follow an invoice's (none without one).
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # What a staff-made request (OTHER) is for: shown behind its pay link, never in a notice.
+    description = models.CharField(
+        _("what it is for"), max_length=200, blank=True, validators=[validate_plain_text]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Staff may turn a request's payment reminders off (they follow its due date).
     reminders = models.BooleanField(_("send payment reminders"), default=True)
     last_reminder_step = models.CharField(max_length=10, blank=True)
@@ -580,6 +589,10 @@ class PaymentRequest(models.Model):
     @property
     def is_waived(self) -> bool:
         return self.waived_at is not None
+
+
+# Requests of their own (no invoice): a pay link, the portal list, reminders by due date.
+STANDALONE_KINDS = (PaymentRequest.Kind.CANCELLATION_FEE, PaymentRequest.Kind.OTHER)
 
 
 class PaymentAttempt(models.Model):

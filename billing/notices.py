@@ -18,6 +18,7 @@ from billing.money import format_money, format_money_sms
 from billing.selectors import billing_settings_get
 from billing.services.bookings import (
     FEE_NOTICE,
+    REQUEST_NOTICE,
     SLOT_LOST_NOTICE,
     SLOT_LOST_STAFF_NOTICE,
     fee_link,
@@ -150,6 +151,26 @@ EMAIL: dict[str, dict[str, Text]] = {
             "оплатить позднюю отмену: {amount}.\nПосмотреть и оплатить: {link}\n\n{firm}",
         ),
     },
+    REQUEST_NOTICE: {
+        "en": Text(
+            "A payment request from {firm}",
+            "Hello {name},\n\n{firm} asks you to pay {amount}.\nView and pay: {link}\n\n{firm}",
+        ),
+        "pl": Text(
+            "Prośba o płatność od {firm}",
+            "Dzień dobry {name},\n\n{firm} prosi o zapłatę {amount}.\nZobacz i zapłać: {link}"
+            "\n\n{firm}",
+        ),
+        "es": Text(
+            "Una solicitud de pago de {firm}",
+            "Hola, {name}:\n\n{firm} le pide que pague {amount}.\nVer y pagar: {link}\n\n{firm}",
+        ),
+        "ru": Text(
+            "Запрос на оплату от {firm}",
+            "Здравствуйте, {name}!\n\n{firm} просит вас оплатить {amount}.\n"
+            "Посмотреть и оплатить: {link}\n\n{firm}",
+        ),
+    },
     SLOT_LOST_NOTICE: {
         "en": Text(
             "We couldn't keep the time you picked",
@@ -256,6 +277,12 @@ SMS: dict[str, dict[str, str]] = {
         "pl": "{firm}: opłata za późne odwołanie, {amount}. Zobacz i zapłać: {link}",
         "es": "{firm}: tarifa por cancelar tarde, {amount}. Ver y pagar: {link}",
         "ru": "{firm}: плата за позднюю отмену, {amount}. Оплатить: {link}",
+    },
+    REQUEST_NOTICE: {
+        "en": "{firm}: payment request, {amount}. View and pay: {link}",
+        "pl": "{firm}: prośba o płatność, {amount}. Zobacz i zapłać: {link}",
+        "es": "{firm}: solicitud de pago, {amount}. Ver y pagar: {link}",
+        "ru": "{firm}: запрос на оплату, {amount}. Оплатить: {link}",
     },
     SLOT_LOST_NOTICE: {
         "en": "{firm}: we couldn't keep your time; {amount} is being refunded. New time: {link}",
@@ -383,8 +410,8 @@ def _contact_values(
 
 
 def compose_cancellation_fee(row: Notification, ctx: SendContext) -> Outgoing:
-    """The fee's notice: the firm, the amount and the pay link; nothing once it is paid
-    or cancelled."""
+    """A fee's (or a staff request's) notice: the firm, the amount and the pay link;
+    nothing once it is paid or cancelled."""
     request = _by_key(PaymentRequest, row.about, "request")
     if request is None or request.status != PaymentRequest.Status.OPEN:
         raise Suppress("no longer needed")
@@ -530,6 +557,15 @@ NOTICES = [
         placeholders=(*COMMON_PLACEHOLDERS, "amount"),
         email=EMAIL[FEE_NOTICE],
         sms=SMS[FEE_NOTICE],
+        sample=SAMPLE,
+    ),
+    Notice(
+        event=REQUEST_NOTICE,
+        label=_("Payment request"),
+        compose=compose_cancellation_fee,
+        placeholders=(*COMMON_PLACEHOLDERS, "amount"),
+        email=EMAIL[REQUEST_NOTICE],
+        sms=SMS[REQUEST_NOTICE],
         sample=SAMPLE,
     ),
     Notice(

@@ -67,6 +67,7 @@ urlpatterns = [
         staff.contact_billing,
         name="staff-contact-billing",
     ),
+    path("staff/billing/requests/new/", staff.payment_request_new, name="staff-request-new"),
     path(
         "staff/billing/fees/<uuid:fee_id>/terms/",
         staff.request_terms,

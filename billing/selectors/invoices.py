@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from billing.models import (
+    STANDALONE_KINDS,
     BillingSettings,
     Invoice,
     InvoiceLine,
@@ -96,7 +97,7 @@ def fees_for_client(*, user: User) -> list[PaymentRequest]:
     return list(
         PaymentRequest.objects.filter(
             contact=contact,
-            kind=PaymentRequest.Kind.CANCELLATION_FEE,
+            kind__in=STANDALONE_KINDS,
             status=PaymentRequest.Status.OPEN,
         ).order_by("created_at")
     )
@@ -107,7 +108,7 @@ def fee_get_for_staff(*, user: User, fee_id: Any) -> PaymentRequest:
     fee = (
         PaymentRequest.objects.filter(
             pk=uuid_or_404(fee_id),
-            kind=PaymentRequest.Kind.CANCELLATION_FEE,
+            kind__in=STANDALONE_KINDS,
             contact__in=portal_selectors.contacts_visible_to(user),
         )
         .select_related("contact")
@@ -174,11 +175,12 @@ def contact_billing_history(*, user: User, contact_id: Any) -> dict[str, Any]:
             .order_by("-received_at")
         ),
         "credit": {k: v for k, v in credit.items() if v},
-        # Requests of their own: late-cancellation fees (open, paid or cancelled).
+        # Requests of their own: late-cancellation fees and staff's requests (open, paid
+        # or cancelled).
         "fees": list(
-            PaymentRequest.objects.filter(
-                contact=contact, kind=PaymentRequest.Kind.CANCELLATION_FEE
-            ).order_by("-created_at")
+            PaymentRequest.objects.filter(contact=contact, kind__in=STANDALONE_KINDS).order_by(
+                "-created_at"
+            )
         ),
         "to_invoice": consultations_to_invoice(user=user, contact_id=contact.pk),
     }

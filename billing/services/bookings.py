@@ -31,8 +31,8 @@ from audit.services import audit_record
 from billing import gateway as gw
 from billing import selectors as billing_selectors
 from billing.audit_actions import BillingAction
-from billing.models import Payment, PaymentAttempt, PaymentRequest, Refund
-from billing.money import Money
+from billing.models import STANDALONE_KINDS, Payment, PaymentAttempt, PaymentRequest, Refund
+from billing.money import Money, MoneyError, check_amount, normalize_currency
 from billing.selectors import billing_settings_get
 from billing.services import online
 from billing.services.reminders import firm_today
@@ -567,7 +567,7 @@ def fee_request_by_token(token: str) -> PaymentRequest:
         raise Http404 from None
     request = (
         PaymentRequest.objects.select_related("contact")
-        .filter(pk=pk, kind=PaymentRequest.Kind.CANCELLATION_FEE)
+        .filter(pk=pk, kind__in=STANDALONE_KINDS)
         .first()
     )
     if request is None:
@@ -595,7 +595,7 @@ def fee_pay_start(*, token: str, meta: RequestMeta | None = None, locale: str = 
     page = reverse("billing:fee-pay", kwargs={"token": token})
     return _checkout(
         request.pk,
-        kind="cancellation_fee",
+        kind=str(request.kind).lower(),
         success_path=reverse("billing:fee-paid", kwargs={"token": token}),
         cancel_path=page,
         locale=locale,
@@ -665,6 +665,76 @@ def fee_waive(
     return fee
 
 
+REQUEST_NOTICE = "payment_request"
+DESCRIPTION_MAX = 200
+
+
+@transaction.atomic
+def payment_request_create(
+    *,
+    actor: User,
+    meta: RequestMeta | None = None,
+    contact_id: Any,
+    amount: Decimal,
+    currency: str,
+    description: str,
+    due_date: dt.date,
+    reminders: bool = True,
+) -> PaymentRequest:
+    """Staff ask a contact they may see for an amount of its own (not an invoice: an
+    advance on court fees, say), due by a date, with or without payment reminders
+    (audited). The client gets one content-free notice with the pay link."""
+    contact = portal_selectors.contact_get_for_staff(user=actor, contact_id=contact_id)
+    try:
+        currency = normalize_currency(currency)
+        amount = check_amount(amount, currency)
+    except MoneyError as exc:
+        raise ServiceError(str(exc)) from None
+    if amount <= 0:
+        raise ServiceError(_("The amount must be more than zero."))
+    description = (description or "").strip()
+    if not description:
+        raise ServiceError(_("Say what the payment is for."))
+    if len(description) > DESCRIPTION_MAX:
+        raise ServiceError(
+            _("The description has at most %(max)d characters.") % {"max": DESCRIPTION_MAX}
+        )
+    try:
+        validate_plain_text(description)
+    except ValidationError:
+        raise ServiceError(_("Use plain text, without < or > characters.")) from None
+    if due_date < firm_today():
+        raise ServiceError(_("The due date cannot be in the past."))
+    request = PaymentRequest.objects.create(
+        kind=PaymentRequest.Kind.OTHER,
+        contact=contact,
+        amount=amount,
+        currency=currency,
+        description=description,
+        due_date=due_date,
+        reminders=bool(reminders),
+        created_by=actor,
+    )
+    audit_record(
+        action=BillingAction.REQUEST_CREATED,
+        actor=actor,
+        meta=meta,
+        obj=request,
+        data={
+            "amount": str(amount),
+            "currency": currency,
+            "due_date": due_date.isoformat(),
+            "reminders": bool(reminders),
+        },
+    )
+    notice_queue(
+        event=REQUEST_NOTICE,
+        channels=portal_selectors.contact_recipient(contact).notice_channels(),
+        about=object_key("request", request.pk),
+    )
+    return request
+
+
 @transaction.atomic
 def payment_request_update(
     *,
@@ -721,7 +791,7 @@ def open_fees_for_contact(contact_id: Any) -> list[tuple[PaymentRequest, str]]:
         (request, fee_link(request))
         for request in PaymentRequest.objects.filter(
             contact_id=contact_id,
-            kind=PaymentRequest.Kind.CANCELLATION_FEE,
+            kind__in=STANDALONE_KINDS,
             status=PaymentRequest.Status.OPEN,
         ).order_by("created_at")
     ]

@@ -87,7 +87,11 @@ _http_client: stripe.HTTPClient | None = None
 # bank is still confirming (BLIK, Przelewy24).
 REQUEST_PAID: dict[str, Callable[[PaymentRequest, Payment, bool], None]] = {}
 REQUEST_PROCESSING: dict[str, Callable[[PaymentRequest], None]] = {}
-FEE_KINDS = (PaymentRequest.Kind.CONSULTATION_FEE, PaymentRequest.Kind.CANCELLATION_FEE)
+FEE_KINDS = (
+    PaymentRequest.Kind.CONSULTATION_FEE,
+    PaymentRequest.Kind.CANCELLATION_FEE,
+    PaymentRequest.Kind.OTHER,
+)
 
 
 def use_http_client(client: stripe.HTTPClient | None) -> None:

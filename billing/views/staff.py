@@ -23,6 +23,7 @@ from billing.forms import (
     InvoiceForm,
     LineFormSet,
     PaymentForm,
+    PaymentRequestForm,
     RefundForm,
     RequestTermsForm,
     default_due_date,
@@ -354,6 +355,46 @@ def contact_billing(request: Request, contact_id: str) -> HttpResponse:
             "may_refund": services.may_refund(request.user),
             "may_waive": bookings.may_waive_fees(request.user),
         },
+    )
+
+
+@staff_required
+def payment_request_new(request: Request) -> HttpResponse:
+    """Ask a contact for an amount of its own, due by a date (from their billing page)."""
+    contact_id = request.GET.get("contact") or request.POST.get("contact")
+    if not contact_id:
+        raise Http404
+    contact = portal_selectors.contact_get_for_staff(user=request.user, contact_id=contact_id)
+    settings = selectors.billing_settings_get()
+    form = PaymentRequestForm(
+        request.POST or None,
+        initial={
+            "due_date": default_due_date(settings),
+            "currency": portal_selectors.firm_get().currency,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            bookings.payment_request_create(
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                contact_id=contact.pk,
+                amount=form.cleaned_data["amount"],
+                currency=form.cleaned_data["currency"],
+                description=form.cleaned_data["description"],
+                due_date=form.cleaned_data["due_date"],
+                reminders=form.cleaned_data["reminders"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            flash.success(request, _("Payment request sent. The client was told."))
+            return redirect("billing:staff-contact-billing", contact_id=contact.pk)
+    return render(
+        request,
+        "billing/staff/request_form.html",
+        {"form": form, "contact": contact},
+        status=400 if request.method == "POST" else 200,
     )
 
 

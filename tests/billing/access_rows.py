@@ -192,6 +192,26 @@ ROWS = [
         setup=_billing,
         kwargs=lambda w: {"payment_id": w.payment.pk},
     ),
+    # Asking a contact for an amount of its own: staff who may see the contact.
+    Row(
+        "billing:staff-request-new",
+        MATTER_A_STAFF,
+        setup=_billing,
+        data=lambda w: {"contact": str(w.contact_a.pk)},
+    ),
+    Row(
+        "billing:staff-request-new",
+        MATTER_A_STAFF_POST,
+        method="post",
+        setup=_billing,
+        data=lambda w: {
+            "contact": str(w.contact_a.pk),
+            "description": "Court fee advance",
+            "amount": "100.00",
+            "currency": "PLN",
+            "due_date": "2200-01-01",
+        },
+    ),
     # A fee's due date and reminders: staff who may see the contact; a redirect.
     Row(
         "billing:staff-fee-terms",

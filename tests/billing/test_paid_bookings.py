@@ -798,3 +798,111 @@ def test_a_payment_that_lands_after_the_fee_was_waived_goes_back_in_full(
     refund = Refund.objects.get(payment=payment)
     assert refund.amount == payment.amount == Decimal("80.00")
     assert refund.reason == "fee waived"
+
+
+# ---------------------------------------------------------------------------
+# Staff ask for an amount of its own: a payment request with a due date
+# ---------------------------------------------------------------------------
+
+
+def _new_request(client: Any, contact: Any, **data: str) -> Any:
+    values = {
+        "contact": str(contact.pk),
+        "description": "Advance on the court fee",
+        "amount": "250.00",
+        "currency": "PLN",
+        "due_date": "2026-06-15",
+        "reminders": "1",
+        **data,
+    }
+    return client.post(reverse("billing:staff-request-new"), values)
+
+
+def test_staff_send_a_payment_request_the_client_pays_on_the_demo_checkout(
+    clock: Any, settings: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from audit.models import AuditEvent
+
+    settings.STRIPE_SECRET_KEY = ""
+    admin = factories.AdminFactory(email="boss@firm.example")
+    user, contact = factories.client_with_contact(email="maria@client.example", language="en")
+    open_invoice = issued(actor=admin, contact=contact, lines=[line("Advice", "1", "300.00")])
+    client.force_login(admin)
+    form = client.get(reverse("billing:staff-request-new"), {"contact": str(contact.pk)})
+    assert form.status_code == 200 and "data-request-form" in form.content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = _new_request(client, contact)
+    assert answer.status_code == 302
+    request = PaymentRequest.objects.get(kind="OTHER")
+    assert (request.amount, request.currency, request.due_date, request.reminders) == (
+        Decimal("250.00"),
+        "PLN",
+        dt.date(2026, 6, 15),
+        True,
+    )
+    assert request.description == "Advance on the court fee" and request.created_by == admin
+    assert AuditEvent.objects.filter(action="payment_request.created").count() == 1
+    page = client.get(answer["Location"]).content.decode()
+    assert "Advance on the court fee" in page and "data-terms" in page
+    # one content-free notice with the pay link
+    deliveries_sweep()
+    (notice,) = [m for m in mail.outbox if "payment request" in m.subject.lower()]
+    body = notice.body.split("\n-- \n")[0]
+    assert "250.00" in body and "court fee" not in body.lower()
+    link = _fee_link(body)
+    # the client finds it in the portal and on its page
+    client.force_login(user)
+    listing = client.get(reverse("billing:portal-invoices")).content.decode()
+    assert "Advance on the court fee" in listing and link in listing
+    text = client.get(link).content.decode()
+    assert "Advance on the court fee" in text and "250.00" in text and "data-pay" in text
+    # pays on the demo checkout: the request is paid, the open invoice is untouched
+    url = client.post(link)["Location"]
+    assert "/billing/demo-checkout/" in url
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"outcome": "pay", "method": "card"})
+    request.refresh_from_db()
+    open_invoice.refresh_from_db()
+    assert request.status == "PAID" and open_invoice.balance == open_invoice.total
+    payment = Payment.objects.get()
+    assert payment.amount == Decimal("250.00") and not payment.allocations.exists()
+    assert payment.receipt_number
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"amount": "-5"}, ""),
+        ({"amount": "10000000000"}, ""),
+        ({"amount": "abc"}, ""),
+        ({"currency": "XYZ"}, "Select a valid choice"),
+        ({"description": ""}, "This field is required."),
+        ({"description": "x" * 201}, "at most 200 characters"),
+        ({"description": "<script>alert(1)</script>"}, "plain text"),
+        ({"due_date": "2026-05-01"}, "cannot be in the past"),
+        ({"due_date": "2300-01-01"}, "2200"),
+    ],
+    ids=[
+        "negative",
+        "too-large",
+        "not-a-number",
+        "unknown-currency",
+        "no-description",
+        "long-description",
+        "script",
+        "past-due",
+        "out-of-range",
+    ],
+)
+def test_a_bad_payment_request_is_refused_with_a_message_and_nothing_is_stored(
+    clock: Any, client: Any, data: dict[str, str], message: str
+) -> None:
+    admin = factories.AdminFactory(email="boss@firm.example")
+    _user, contact = factories.client_with_contact(email="maria@client.example")
+    client.force_login(admin)
+    answer = _new_request(client, contact, **data)
+    text = answer.content.decode()
+    assert answer.status_code == 400 and ('class="error"' in text or "data-refused" in text)
+    assert message in text
+    assert not PaymentRequest.objects.exists()

@@ -366,7 +366,7 @@ def test_staff_set_a_fees_due_date_and_reminders_on_the_contacts_billing_page(
     assert "Due date and reminders saved." in text and "data-reminders-off" in text
     fee.refresh_from_db()
     assert (fee.due_date, fee.reminders) == (dt.date(2026, 3, 20), False)
-    event = AuditEvent.objects.get(action="request.updated")
+    event = AuditEvent.objects.get(action="payment_request.updated")
     assert event.data == {"due_date": "2026-03-20", "was_due": "2026-03-05", "reminders": False}
     assert payment_reminders_plan()["invoices"] == 0
     # reminders on again: the cadence follows the new date (nothing due until 17 March)
