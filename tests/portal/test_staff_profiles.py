@@ -224,3 +224,10 @@ def test_the_django_admin_checks_the_photo_the_same_way(client: Any, world: Any)
     assert response.status_code == 302, response.content.decode()[:2000]
     stored = StaffProfile.objects.get()
     assert stored.photo.name.endswith(".jpg") and stored.profile_pl == "Adwokatka."
+
+
+def test_staff_find_their_profile_from_the_menu_and_the_help_page(client: Any, world: Any) -> None:
+    client.force_login(world.staff_on)
+    help_page = client.get(reverse("staff:help"), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Twój profil na stronie rezerwacji" in help_page
+    assert help_page.count(f'href="{PROFILE_URL}"') >= 2  # the menu and the help text
