@@ -4,9 +4,10 @@ documents a firm sees on a real day, each made through the billing services:
 - an issued unpaid payment request for ewa@example.com and a paid one with its receipt
   for jan@example.com (``invoices``);
 - in ``day`` (state -> contact and matter): a draft, a part-paid document, an overdue
-  one, one corrected by a credit note, one refunded (its refund and credit note), and a
-  stand-alone request with a due date (a late-cancellation fee: a booking cancelled by
-  the client after the deadline, through the scheduling and billing policy).
+  one, one corrected by a credit note, one refunded (its refund and credit note), and
+  requests of their own with a due date: a late-cancellation fee (a booking cancelled by
+  the client after the deadline, through the scheduling and billing policy) and an
+  advance on a court fee staff asked for.
 
 Each demo document carries a staff-only note naming its state; a document with that note
 is never made again, so running the seed twice adds nothing.
@@ -45,7 +46,7 @@ TAX_RATES = [
     ("Exempt", "ZW", Decimal("0.00")),
 ]
 # The states a firm's day holds besides Ewa's unpaid and Jan's paid document.
-DAY_STATES = ("overdue", "draft", "partial", "credited", "refunded", "fee")
+DAY_STATES = ("overdue", "draft", "partial", "credited", "refunded", "fee", "request")
 NOTES = {
     "overdue": "Demo: overdue, reminders running",
     "draft": "Demo: draft, not sent yet",
@@ -98,6 +99,22 @@ def seed(
         _refunded(actor, *day["refunded"])
     if "fee" in day:
         _late_cancellation_fee(*day["fee"])
+    if "request" in day:
+        _advance_request(actor, day["request"][0])
+
+
+def _advance_request(actor: User, contact: Contact) -> None:
+    """Staff ask for an advance on a court fee, due in ten days, with reminders."""
+    if PaymentRequest.objects.filter(contact=contact, kind=PaymentRequest.Kind.OTHER).exists():
+        return
+    bookings.payment_request_create(
+        actor=actor,
+        contact_id=contact.pk,
+        amount=Decimal("300.00"),
+        currency="PLN",
+        description="Advance on the court fee for the child support application",
+        due_date=firm_today() + dt.timedelta(days=10),
+    )
 
 
 def _lines(vat: TaxRate, hours: str = "2") -> list[services.LineInput]:

@@ -88,6 +88,11 @@ def test_the_demo_seeds_each_billing_state_once(demo: dict[str, Invoice]) -> Non
     assert fee.kind == PaymentRequest.Kind.CANCELLATION_FEE
     assert fee.status == PaymentRequest.Status.OPEN and fee.amount == Decimal("100.00")
     assert fee.due_date == dt.date(2026, 7, 1)
+    # And one staff asked for: an advance on a court fee, due in ten days, reminded.
+    advance = PaymentRequest.objects.get(contact__email="maria@example.com", invoice=None)
+    assert advance.kind == PaymentRequest.Kind.OTHER and advance.status == "OPEN"
+    assert advance.due_date == dt.date(2026, 6, 27) and advance.reminders
+    assert advance.amount == Decimal("300.00") and advance.description
     # Twice run, made once.
     assert Invoice.objects.count() == 7 and CreditNote.objects.count() == 2
     assert Payment.objects.count() == 3 and Refund.objects.count() == 1

@@ -418,3 +418,42 @@ def test_a_paid_fees_terms_are_not_changed(people: Any, client: Any) -> None:
     assert "refund the payment instead" in answer.content.decode()
     fee.refresh_from_db()
     assert fee.due_date == dt.date(2026, 3, 5) and fee.reminders
+
+
+def test_the_contacts_billing_page_takes_the_same_queries_for_1_and_many_requests(
+    people: Any, client: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    admin, _user, contact = people
+    client.force_login(admin)
+    page = reverse("billing:staff-contact-billing", args=[contact.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page).status_code == 200
+        return sum(
+            1
+            for q in captured.captured_queries
+            if "session" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+        )
+
+    _fee(contact)
+    queries()  # warms the caches the staff banners keep
+    one = queries()
+    for n in range(20):
+        _fee(contact, amount=f"{n + 10}.00", reminders=bool(n % 2))
+        PaymentRequest.objects.create(
+            kind=PaymentRequest.Kind.OTHER,
+            contact=contact,
+            amount=Decimal("99.00"),
+            currency="PLN",
+            description=f"Advance {n}",
+            due_date=timezone.localdate(),
+            status=PaymentRequest.Status.CANCELLED if n % 3 else PaymentRequest.Status.OPEN,
+            waived_at=timezone.now() if n % 3 else None,
+        )
+    queries()
+    assert queries() == one

@@ -281,7 +281,7 @@ class Command(BaseCommand):
 
         # Billing: settings, tax rates, an unpaid payment request for Ewa, a paid one for Jan,
         # and the rest of a firm's day: a draft, a part-paid, an overdue, a corrected and a
-        # refunded document, and Jan's late-cancellation fee.
+        # refunded document, Jan's late-cancellation fee and an advance asked of María.
         def client(email: str, reference: str) -> tuple[Contact, Matter]:
             return contacts[email], Matter.objects.get(reference=reference)
 
@@ -298,5 +298,6 @@ class Command(BaseCommand):
                 "credited": client("laura@example.com", "FAM-2025-017"),
                 "refunded": client("dmitri@example.com", "EST-2026-004"),
                 "fee": client("jan@example.com", "EST-2026-002"),
+                "request": client("maria@example.com", "FAM-2026-003"),
             },
         )
