@@ -173,6 +173,10 @@ class Certificate:
     language: str
     title: str
     firm_name: str
+    # The drawn signature as a data: URL (WeasyPrint reads it inline), "" for none.
+    drawn_png_url: str = ""
+    # When a US client accepted the ESIGN consumer disclosure, None elsewhere.
+    esign_accepted_at: dt.datetime | None = None
 
 
 def signed_copy(original: bytes, certificate: Certificate) -> bytes:
@@ -180,16 +184,27 @@ def signed_copy(original: bytes, certificate: Certificate) -> bytes:
     import zoneinfo
 
     zone = zoneinfo.ZoneInfo(certificate.time_zone)
+
+    # Formatted here: the template's date filter would show every time in the server's
+    # zone, whatever the label says.
+    def utc(at: dt.datetime) -> str:
+        return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+    def local(at: dt.datetime, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+        return timezone.localtime(at, zone).strftime(fmt)
+
     with translation.override(certificate.language):
         html = render_to_string(
             "intake/pdf/certificate.html",
             {
                 "c": certificate,
-                "signed_utc": certificate.signed_at.astimezone(dt.UTC),
-                "signed_local": timezone.localtime(certificate.signed_at, zone),
+                "signed_utc": utc(certificate.signed_at),
+                "signed_local": local(certificate.signed_at),
+                "esign_utc": utc(certificate.esign_accepted_at)
+                if certificate.esign_accepted_at
+                else "",
                 "trail": [
-                    (label, at.astimezone(dt.UTC), timezone.localtime(at, zone))
-                    for label, at in certificate.trail
+                    (label, utc(at), local(at, "%Y-%m-%d %H:%M")) for label, at in certificate.trail
                 ],
             },
         )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainCharField, SaneDateField
 from core.languages import CHOICES as LANGUAGE_CHOICES
-from intake import schema
+from intake import schema, signature_image
 from intake.models import EngagementTemplate, IntakeForm, ServiceIntake
 
 TYPE_LABELS = {
@@ -249,6 +249,7 @@ class PrivacyNoticeForm(forms.Form):
 # ---------------------------------------------------------------------------- engagement letters
 
 MAX_FEE = 10_000_000
+MAX_DRAWING_POSTED = signature_image.MAX_POSTED
 
 
 class EngagementTemplateForm(forms.Form):
@@ -389,6 +390,12 @@ class SignForm(forms.Form):
     agreed = forms.BooleanField(required=False)
     typed_name = PlainCharField(label=_("Type your full name"), max_length=200, required=False)
     shown_sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    # The optional drawing, as the page's canvas posts it (checked in intake.signature_image).
+    drawn_signature = forms.CharField(
+        required=False, max_length=MAX_DRAWING_POSTED, widget=forms.HiddenInput
+    )
+    # A US firm's client accepts the ESIGN consumer disclosure (checked by the service).
+    esign_accepted = forms.BooleanField(required=False)
 
 
 class DeclineForm(forms.Form):

@@ -560,6 +560,14 @@ class SignatureEvidence(models.Model):
     auth_method = models.CharField(max_length=40)
     typed_name = models.CharField(max_length=200)
     consent = models.ForeignKey("portal.ConsentRecord", on_delete=models.PROTECT, related_name="+")
+    # The optional drawn signature: a PNG checked and re-encoded by the server (spec §6).
+    drawn_png = models.BinaryField(null=True, blank=True)
+    drawn_sha256 = models.CharField(max_length=64, blank=True)
+    # A US firm's consumer: the ESIGN disclosure accepted before signing (ConsentRecord
+    # ESIGN_DISCLOSURE with the exact disclosure shown).
+    esign_consent = models.ForeignKey(
+        "portal.ConsentRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     signed_at = models.DateTimeField()

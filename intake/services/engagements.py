@@ -31,6 +31,7 @@ from core.errors import ServiceError
 from core.http import AtriumUser, RequestMeta
 from core.validators import validate_plain_text
 from intake import engagement_render as letters
+from intake import esign, signature_image
 from intake.audit_actions import IntakeAction
 from intake.models import ConflictCheck, Engagement, EngagementTemplate, Lead, SignatureEvidence
 from intake.notice_texts import ENGAGEMENT_DECLINED_STAFF, ENGAGEMENT_SENT
@@ -448,6 +449,10 @@ class Signature:
     shown_sha256: str
     language: str
     auth_method: str
+    # The re-encoded PNG of the optional drawing (intake.signature_image), or None.
+    drawn_png: bytes | None = None
+    # A US firm's client ticked that they accept the ESIGN consumer disclosure.
+    esign_accepted: bool = False
 
 
 def _refuse(engagement: Engagement, user: AtriumUser, meta: RequestMeta | None, why: str) -> None:
@@ -474,6 +479,17 @@ def _sign_problem(
         return _("Open and read the letter before signing it."), "", b""
     if not signature.agreed:
         return _("Tick the box to confirm you have read and agree to the letter."), "", b""
+    if esign.required() and not signature.esign_accepted:
+        return (
+            _(
+                "Read the disclosure on electronic records and signatures and tick that you "
+                "agree to it before signing."
+            ),
+            "",
+            b"",
+        )
+    if signature.drawn_png is not None and len(signature.drawn_png) > signature_image.MAX_BYTES:
+        return _("The drawn signature is too large. Clear it and draw it again."), "", b""
     if not typed_name_matches(signature.typed_name, contact.full_name):
         return (
             _("Type your full name as the firm has it: %(name)s.") % {"name": contact.full_name},
@@ -546,6 +562,21 @@ def engagement_sign(
                 meta=meta,
                 actor=user,
             )
+            esign_consent = None
+            if esign.required():
+                esign_consent = portal_services.consent_record(
+                    contact_id=contact.pk,
+                    context_key=f"engagement:{locked.pk}",
+                    purpose="esign_disclosure",
+                    lawful_basis="consent",
+                    text=esign.consent_text(signature.language),
+                    text_version=esign.TEXT_VERSION,
+                    language=signature.language,
+                    channel="portal",
+                    meta=meta,
+                    actor=user,
+                )
+            drawn = signature.drawn_png
             trail = [
                 (_("Letter made"), locked.created_at),
                 (_("Sent to the client"), locked.sent_at or locked.created_at),
@@ -569,6 +600,8 @@ def engagement_sign(
                     language=signature.language,
                     title=locked.title,
                     firm_name=portal_selectors.firm_get().name,
+                    drawn_png_url=signature_image.png_data_url(drawn) if drawn else "",
+                    esign_accepted_at=esign_consent.given_at if esign_consent else None,
                 ),
             )
             locked.signed_pdf.save("signed.pdf", ContentFile(signed), save=False)
@@ -593,6 +626,9 @@ def engagement_sign(
                 auth_method=signature.auth_method[:40],
                 typed_name=signature.typed_name.strip()[:200],
                 consent=consent,
+                drawn_png=drawn,
+                drawn_sha256=letters.sha256(drawn) if drawn else "",
+                esign_consent=esign_consent,
                 ip=meta.ip if meta is not None else None,
                 user_agent=(meta.user_agent if meta is not None else "")[:300],
                 signed_at=now,
@@ -607,6 +643,8 @@ def engagement_sign(
                 data={
                     "sha256": locked.document_sha256,
                     "auth": signature.auth_method[:40],
+                    "drawn": drawn is not None,
+                    "esign_disclosure": esign_consent is not None,
                     "retainer_invoice": str(retainer.pk) if retainer is not None else "",
                 },
             )

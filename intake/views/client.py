@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.decorators import portal_user_required
 from core.errors import ServiceError
 from core.http import RequestMeta
-from intake import schema, selectors, services
+from intake import esign, schema, selectors, services, signature_image
 from intake.forms import DeclineForm, SignForm
 from intake.models import Engagement
 from intake.views.letter_files import serve_letter
@@ -65,6 +65,9 @@ def _page(
             "can_sign": can_sign,
             "statement": services.sign_statement(engagement, _language(request)),
             "decline_form": decline_form or DeclineForm(),
+            "esign_required": esign.required(),
+            "esign_paragraphs": esign.disclosure_paragraphs(_language(request)),
+            "esign_label": esign.acceptance_label(_language(request)),
         },
         status=status,
     )
@@ -89,7 +92,26 @@ def letter(request: Request, engagement_id: str) -> HttpResponse:
 def letter_sign(request: Request, engagement_id: str) -> HttpResponse:
     engagement = selectors.engagement_get_for_client(user=request.user, engagement_id=engagement_id)
     form = SignForm(request.POST)
+
+    def again() -> SignForm:
+        return SignForm(
+            initial={
+                "shown_sha256": engagement.document_sha256,
+                "typed_name": form.cleaned_data.get("typed_name", ""),
+                "agreed": form.cleaned_data.get("agreed", False),
+                "esign_accepted": form.cleaned_data.get("esign_accepted", False),
+            }
+        )
+
     if not form.is_valid():
+        if "drawn_signature" in form.errors and "shown_sha256" not in form.errors:
+            return _page(
+                request,
+                engagement,
+                again(),
+                error=_("The drawn signature is too large. Clear it and draw it again."),
+                status=400,
+            )
         return _page(
             request,
             engagement,
@@ -97,6 +119,11 @@ def letter_sign(request: Request, engagement_id: str) -> HttpResponse:
             error=_("The letter changed after you opened it. Reload the page and read it again."),
             status=400,
         )
+
+    try:
+        drawn = signature_image.drawn_signature_png(form.cleaned_data["drawn_signature"])
+    except signature_image.DrawingRefused as exc:
+        return _page(request, engagement, again(), error=str(exc), status=400)
     try:
         signed = services.engagement_sign(
             engagement=engagement,
@@ -108,18 +135,13 @@ def letter_sign(request: Request, engagement_id: str) -> HttpResponse:
                 shown_sha256=form.cleaned_data["shown_sha256"],
                 language=_language(request),
                 auth_method=services.auth_method_from_session(get_authentication_records(request)),
+                drawn_png=drawn,
+                esign_accepted=bool(form.cleaned_data["esign_accepted"]),
             ),
         )
     except ServiceError as exc:
         engagement.refresh_from_db()
-        again = SignForm(
-            initial={
-                "shown_sha256": engagement.document_sha256,
-                "typed_name": form.cleaned_data["typed_name"],
-                "agreed": form.cleaned_data["agreed"],
-            }
-        )
-        return _page(request, engagement, again, error=str(exc), status=400)
+        return _page(request, engagement, again(), error=str(exc), status=400)
     if signed.retainer_invoice_id:
         messages.success(
             request,
