@@ -211,3 +211,26 @@ def test_the_reschedule_month_reads_in_polish(client, frozen, intro, lawyers, wo
     ).content.decode()
     assert "Wrzesień 2026" in body
     assert "wtorek, 29 września 2026" in body.lower()
+
+
+def test_the_reschedule_month_keeps_a_flat_query_count(client, frozen, intro, lawyers, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    appointment = _far_booking(intro, lawyers, world)
+    url = reverse("scheduling:booking-reschedule", args=[appointment.manage_token])
+    client.get(url)  # warm the firm settings
+    with CaptureQueriesContext(connection) as month:
+        assert client.get(url).status_code == 200
+    # many more appointments that month: still the same queries, never one per day or time
+    for day in range(1, 25):
+        make_appointment(
+            service=intro,
+            staff=lawyers[0],
+            contact=world.contact_b,
+            start=dt.datetime(2026, 9, day, 12, 0, tzinfo=dt.UTC),
+        )
+    with CaptureQueriesContext(connection) as busier:
+        assert client.get(url).status_code == 200
+    assert len(busier) == len(month), [q["sql"][:120] for q in busier]
+    assert len(month) <= 8, [q["sql"][:120] for q in month]
