@@ -25,12 +25,13 @@ It records every request (``fake.requests``) and answers in two ways:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -836,3 +837,20 @@ def sign_webhook(payload: bytes, secret: str, *, timestamp: int | None = None) -
     return stripe.WebhookSignature.generate_signature_header(
         payload.decode("utf-8"), secret, timestamp=timestamp
     )
+
+
+@contextlib.contextmanager
+def online_stripe(settings: Any, *webhook_secrets: str) -> Iterator[FakeStripe]:
+    """Stripe configured for online payments (a test key, these webhook secrets, test
+    mode) with billing's gateway talking to a FakeStripe for the duration."""
+    from billing.services import online
+
+    settings.STRIPE_SECRET_KEY = "sk_test_atrium_fake"
+    settings.STRIPE_WEBHOOK_SECRETS = list(webhook_secrets)
+    settings.STRIPE_EXPECT_LIVEMODE = False
+    fake = FakeStripe()
+    online.use_http_client(fake)
+    try:
+        yield fake
+    finally:
+        online.use_http_client(None)

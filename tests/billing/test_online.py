@@ -24,12 +24,18 @@ from billing.models import (
     Refund,
     StripeEvent,
 )
-from billing.services import online
 from core.errors import ServiceError
 from notifications.models import Notification
 from tests import factories
 from tests.billing.helpers import issued
-from tests.billing.stripe_fake import PASS, FakeStripe, Reply, event_payload, sign_webhook
+from tests.billing.stripe_fake import (
+    PASS,
+    FakeStripe,
+    Reply,
+    event_payload,
+    online_stripe,
+    sign_webhook,
+)
 
 SECRET = "whsec_test_atrium_one"
 OTHER_SECRET = "whsec_test_atrium_two"
@@ -38,13 +44,8 @@ WEBHOOK = "/billing/stripe/webhook/"
 
 @pytest.fixture
 def fake(settings: Any) -> Iterator[FakeStripe]:
-    settings.STRIPE_SECRET_KEY = "sk_test_atrium_fake"
-    settings.STRIPE_WEBHOOK_SECRETS = [SECRET, OTHER_SECRET]
-    settings.STRIPE_EXPECT_LIVEMODE = False
-    stripe = FakeStripe()
-    online.use_http_client(stripe)
-    yield stripe
-    online.use_http_client(None)
+    with online_stripe(settings, SECRET, OTHER_SECRET) as stripe:
+        yield stripe
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from billing.models import Payment, PaymentAttempt, PaymentRequest, Refund, StripeEvent
-from billing.services import online
 from billing.services.bookings import fee_link
 from core.errors import ServiceError
 from notifications.models import Notification
@@ -27,7 +26,7 @@ from scheduling import services as scheduling_services
 from scheduling.models import Appointment, PackageStep
 from tests import factories
 from tests.billing.helpers import issued, line
-from tests.billing.stripe_fake import FakeStripe, event_payload, sign_webhook
+from tests.billing.stripe_fake import FakeStripe, event_payload, online_stripe, sign_webhook
 from tests.scheduling.helpers import make_service, working_week
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +46,8 @@ def clock() -> Iterator[Any]:
 
 @pytest.fixture
 def fake(settings: Any) -> Iterator[FakeStripe]:
-    settings.STRIPE_SECRET_KEY = "sk_test_atrium_fake"
-    settings.STRIPE_WEBHOOK_SECRETS = [SECRET]
-    settings.STRIPE_EXPECT_LIVEMODE = False
-    stripe = FakeStripe()
-    online.use_http_client(stripe)
-    yield stripe
-    online.use_http_client(None)
+    with online_stripe(settings, SECRET) as stripe:
+        yield stripe
 
 
 @pytest.fixture

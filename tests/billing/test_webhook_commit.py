@@ -14,7 +14,7 @@ from billing.models import Payment, StripeEvent
 from billing.services import online
 from tests import factories
 from tests.billing.helpers import issued
-from tests.billing.stripe_fake import FakeStripe, event_payload, sign_webhook
+from tests.billing.stripe_fake import FakeStripe, event_payload, online_stripe, sign_webhook
 
 SECRET = "whsec_test_commit"
 RELAXED = "SET LOCAL synchronous_commit TO OFF"
@@ -22,13 +22,8 @@ RELAXED = "SET LOCAL synchronous_commit TO OFF"
 
 @pytest.fixture
 def fake(settings: Any) -> Iterator[FakeStripe]:
-    settings.STRIPE_SECRET_KEY = "sk_test_atrium_fake"
-    settings.STRIPE_WEBHOOK_SECRETS = [SECRET]
-    settings.STRIPE_EXPECT_LIVEMODE = False
-    stripe = FakeStripe()
-    online.use_http_client(stripe)
-    yield stripe
-    online.use_http_client(None)
+    with online_stripe(settings, SECRET) as stripe:
+        yield stripe
 
 
 def _paid_session_event(fake: FakeStripe, client: Any) -> bytes:

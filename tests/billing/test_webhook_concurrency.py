@@ -15,20 +15,15 @@ from billing.services import online
 from notifications.models import Notification
 from tests import factories
 from tests.billing.helpers import issued
-from tests.billing.stripe_fake import FakeStripe, event_payload, sign_webhook
+from tests.billing.stripe_fake import FakeStripe, event_payload, online_stripe, sign_webhook
 
 SECRET = "whsec_test_parallel"
 
 
 @pytest.fixture
 def fake(settings: Any) -> Iterator[FakeStripe]:
-    settings.STRIPE_SECRET_KEY = "sk_test_atrium_fake"
-    settings.STRIPE_WEBHOOK_SECRETS = [SECRET]
-    settings.STRIPE_EXPECT_LIVEMODE = False
-    stripe = FakeStripe()
-    online.use_http_client(stripe)
-    yield stripe
-    online.use_http_client(None)
+    with online_stripe(settings, SECRET) as stripe:
+        yield stripe
 
 
 @pytest.mark.postgres
