@@ -528,14 +528,14 @@ def compute_credit_note(
     results.sort(key=lambda r: r.line)
     groups = []
     for indexes in _group_indexes([issued[r.line].tax_rate for r in results]).values():
-        rows = [results[i] for i in indexes]
-        rate = issued[rows[0].line].tax_rate
+        rate = issued[results[indexes[0]].line].tax_rate
         left = next(c for r, c in state.groups if group_key(r) == group_key(rate))
-        net = sum((r.net for r in rows), ZERO)
-        tax = sum((r.tax for r in rows), ZERO)
-        gross = sum((r.gross for r in rows), ZERO)
+        issued_tax = sum(
+            (line.tax for line in issued if group_key(line.tax_rate) == group_key(rate)), ZERO
+        )
+        rows = [results[i] for i in indexes]
         gross_priced = rate is not None and rate.gross_priced
-        credited_base = gross if gross_priced else net
+        credited_base = sum((_base_of(r, gross_priced) for r in rows), ZERO)
         if credited_base < 0:
             # Crediting a discount alone would raise what the client owes in this group.
             raise TaxError(
@@ -549,6 +549,11 @@ def compute_credit_note(
                 code="discount_left_over",
                 line=rows[-1].line,
             )
+        _keep_group_tax_within(results, indexes, state.lines, left.tax, issued_tax, rate)
+        rows = [results[i] for i in indexes]
+        net = sum((r.net for r in rows), ZERO)
+        tax = sum((r.tax for r in rows), ZERO)
+        gross = sum((r.gross for r in rows), ZERO)
         groups.append(TaxGroup(rate, net, tax, gross, tuple(r.line for r in rows)))
     subtotal = sum((r.net for r in results), ZERO)
     tax_total = sum((r.tax for r in results), ZERO)
@@ -567,6 +572,67 @@ def compute_credit_note(
         tax_total=tax_total,
         total=subtotal + tax_total,
         remaining=after,
+    )
+
+
+def _keep_group_tax_within(
+    results: list[CreditLineResult],
+    indexes: Sequence[int],
+    lines_left: Sequence[Creditable],
+    left_tax: Decimal,
+    issued_tax: Decimal,
+    rate: TaxRate | None,
+) -> None:
+    """Keep the tax left in a group between nothing and what the invoice charged.
+
+    Each line's credited tax is rounded on its own, so a partial credit in a group that
+    also holds a discount can take back a minor unit of tax more (or less) than the group
+    has left: a 0.01 tax on the fee and -0.01 on the discount charged 0.00 in all, and
+    half the fee would credit 0.01 of it. A credit note may never take back more VAT at
+    a rate than the invoice charged at that rate, nor leave tax behind that was never
+    charged, so the difference moves between the tax and the net of the partly credited
+    lines (a net-priced line keeps the net staff asked for, a gross-priced one its
+    gross); a line credited in full keeps its exact remainder. Where that cannot absorb
+    it, the discount left behind is the cause and staff are asked to credit it too."""
+    credited = sum((results[i].tax for i in indexes), ZERO)
+    after = left_tax - credited
+    low, high = sorted((ZERO, issued_tax))
+    # How much the credited tax must change: negative when too much is taken back.
+    delta = after - low if after < low else after - high if after > high else ZERO
+    if delta == 0:
+        return
+    gross_priced = rate is not None and rate.gross_priced
+
+    def within(remaining: Decimal, limit: Decimal) -> bool:
+        return min(ZERO, limit) <= remaining <= max(ZERO, limit)
+
+    partial = [
+        i
+        for i in indexes
+        if (results[i].net, results[i].tax, results[i].gross)
+        != (
+            lines_left[results[i].line].net,
+            lines_left[results[i].line].tax,
+            lines_left[results[i].line].gross,
+        )
+    ]
+    for i in sorted(partial, key=lambda i: -abs(results[i].tax)):
+        row, left = results[i], lines_left[results[i].line]
+        low_t, high_t = sorted((ZERO, left.tax))
+        tax = min(max(row.tax + delta, low_t), high_t)
+        if tax == row.tax:
+            continue
+        net, gross = _split(row.gross if gross_priced else row.net, tax, rate)
+        if not (within(left.net - net, left.net) and within(left.gross - gross, left.gross)):
+            continue
+        delta -= tax - row.tax
+        results[i] = CreditLineResult(row.line, row.quantity, net, tax, gross)
+        if delta == 0:
+            return
+    raise TaxError(
+        _("Credit the discount together with the lines it reduces."),
+        code="discount_left_over",
+        line=results[indexes[-1]].line,
     )
 
 

@@ -501,3 +501,64 @@ def check_within_invoice(issued: list[IssuedLine], previous: list[CreditedLine])
         ]
         assert D(0) <= left.gross <= sum((line.gross for line in issued_group), D(0))
         assert D(0) <= left.tax <= sum((line.tax for line in issued_group), D(0)) or left.tax == 0
+
+
+def test_a_partial_credit_never_takes_back_more_tax_than_its_rate_group_was_charged() -> None:
+    # given a tiny fee and a discount at 8 %: the line taxes are 0.01 and -0.01, so the
+    # invoice charged no tax at all at that rate
+    totals = compute_invoice(
+        [fee("0.002", "35.00", VAT8), Line(LineKind.DISCOUNT, D("1"), D("0.02"), VAT8)],
+        currency="PLN",
+        rounding=GROUP,
+    )
+    assert [line.tax for line in totals.lines] == [D("0.01"), D("-0.01")]
+    assert totals.tax_total == 0
+    issued = [IssuedLine.from_result(r) for r in totals.lines]
+
+    # when staff credit half of the fee
+    note = compute_credit_note(
+        issued,
+        previous=[],
+        requests=[CreditRequest(0, quantity=D("0.001"))],
+        currency="PLN",
+        rounding=GROUP,
+    )
+
+    # then the credit note takes back the net it names and no tax the invoice never charged
+    assert [(line.net, line.tax, line.gross) for line in note.lines] == [
+        (D("0.04"), D("0.00"), D("0.04"))
+    ]
+    ((_rate, left),) = note.remaining.groups
+    assert (left.net, left.tax, left.gross) == (D("0.01"), D("0.00"), D("0.01"))
+    # and the rest is still creditable, to the minor unit
+    previous = as_previous(note)
+    final = credit_remaining(issued, previous=previous, currency="PLN", rounding=GROUP)
+    assert final.total == D("0.01")
+    check_within_invoice(issued, previous + as_previous(final))
+
+
+def test_crediting_a_discount_with_part_of_its_fee_leaves_no_tax_that_was_never_charged() -> None:
+    # given gross prices at 8 %: a 0.08 fee (tax 0.01) and a 0.02 discount (tax -0.01)
+    rate = TaxRate("8", D("8"), inclusive=True)
+    totals = compute_invoice(
+        [fee("0.002", "40.00", rate), Line(LineKind.DISCOUNT, D("1"), D("0.02"), rate)],
+        currency="PLN",
+        rounding=GROUP,
+    )
+    assert totals.tax_total == 0
+    issued = [IssuedLine.from_result(r) for r in totals.lines]
+
+    # when staff credit the whole discount and half of the fee
+    note = compute_credit_note(
+        issued,
+        previous=[],
+        requests=[CreditRequest(0, quantity=D("0.001")), CreditRequest(1)],
+        currency="PLN",
+        rounding=GROUP,
+    )
+
+    # then the half of the fee that stays carries no tax, as the invoice charged none
+    assert note.total == D("0.02")
+    ((_rate, left),) = note.remaining.groups
+    assert (left.net, left.tax, left.gross) == (D("0.04"), D("0.00"), D("0.04"))
+    check_within_invoice(issued, as_previous(note))
