@@ -15,7 +15,7 @@ from billing.models import BillingSettings, CreditNote, InvoiceLine, Payment, Ta
 from billing.money import MoneyError, parse_amount, parse_quantity
 from billing.qr import BankDetailsError, validate_bic, validate_iban
 from billing.services import DraftInput, LineInput
-from core.forms import SaneDateField
+from core.forms import DateInput, SaneDateField
 from core.languages import CHOICES as LANGUAGE_CHOICES
 
 LINE_ROWS = 6
@@ -100,7 +100,7 @@ LineFormSet = forms.formset_factory(
 class InvoiceForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
     language = forms.ChoiceField(label=_("Language of the document"), choices=LANGUAGE_CHOICES)
-    due_date = SaneDateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = SaneDateField(label=_("Due date"), widget=DateInput())
     matter = forms.ChoiceField(label=_("Matter"), required=False)
     client_note = forms.CharField(
         label=_("Note to the client"),
@@ -177,9 +177,7 @@ class PaymentForm(forms.Form):
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
     amount = forms.CharField(label=_("Amount"), max_length=30)
-    received_on = SaneDateField(
-        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = SaneDateField(label=_("Received on"), widget=DateInput())
     bank_reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -268,7 +266,7 @@ class RequestTermsForm(forms.Form):
     """A request of its own (a late-cancellation fee): its due date and whether payment
     reminders follow it."""
 
-    due_date = SaneDateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = SaneDateField(label=_("Due date"), widget=DateInput())
     reminders = forms.BooleanField(label=_("Send payment reminders"), required=False)
 
 
@@ -282,7 +280,7 @@ class PaymentRequestForm(forms.Form):
     )
     amount = forms.CharField(label=_("Amount"), max_length=30)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
-    due_date = SaneDateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = SaneDateField(label=_("Due date"), widget=DateInput())
     reminders = forms.BooleanField(label=_("Send payment reminders"), required=False, initial=True)
 
     def clean_amount(self) -> Decimal:

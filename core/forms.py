@@ -37,6 +37,26 @@ class PlainCharField(forms.CharField):
         self.validators.append(validate_plain_text)
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (YYYY-MM-DD): Django would render
+    a date in the language's own format ("10.12.2026" in Polish), which a date input
+    cannot show, so every prefilled date looked empty outside English."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date-and-time picker (wall-clock time), ISO whatever the language."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 class SaneDateField(forms.DateField):
     """A date from 1900 to 2200 (every date input in the product is one of these)."""
 

@@ -10,7 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import PlainCharField, SaneDateField
+from core.forms import DateInput, PlainCharField, SaneDateField
 from core.languages import CHOICES as LANGUAGE_CHOICES
 from intake import schema, signature_image
 from intake.models import EngagementTemplate, IntakeForm, ServiceIntake
@@ -360,9 +360,7 @@ class RetainForm(forms.Form):
         max_digits=12,
         decimal_places=2,
     )
-    retainer_due = SaneDateField(
-        label=_("Retainer due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    retainer_due = SaneDateField(label=_("Retainer due date"), required=False, widget=DateInput())
     agreed_outside_note = PlainCharField(
         label=_("No letter signed here: how was the engagement agreed?"),
         max_length=500,

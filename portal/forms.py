@@ -11,6 +11,8 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from audit import actions
 from core.forms import (
+    DateInput,
+    DateTimeLocalInput,
     PlainCharField,
     SaneDateField,
     SaneDateTimeField,
@@ -211,9 +213,7 @@ class TimelineEntryForm(forms.ModelForm):
         ]
         field_classes = {"occurred_at": SaneDateTimeField}
         widgets = {
-            "occurred_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
+            "occurred_at": DateTimeLocalInput(),
             "body": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -228,9 +228,7 @@ class ShareForm(forms.Form):
     email = forms.EmailField(label=_("Co-counsel's email"))
     first_name = PlainCharField(label=_("First name"), max_length=80)
     last_name = PlainCharField(label=_("Last name"), max_length=80)
-    expires_on = SaneDateField(
-        label=_("Access until (end of day)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expires_on = SaneDateField(label=_("Access until (end of day)"), widget=DateInput())
 
 
 class SetPasswordForm(forms.Form):
@@ -375,12 +373,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("Who"), required=False, max_length=100)
     matter = forms.CharField(label=_("Matter reference"), required=False, max_length=32)
-    date_from = SaneDateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = SaneDateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = SaneDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = SaneDateField(label=_("Until"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

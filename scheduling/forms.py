@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from core.forms import SaneDateField, SaneDateTimeField, per_language, per_language_setup
+from core.forms import (
+    DateInput,
+    DateTimeLocalInput,
+    SaneDateField,
+    SaneDateTimeField,
+    per_language,
+    per_language_setup,
+)
 from core.validators import available_time_zones, time_zone_choices, validate_plain_text
 from portal import selectors as portal_selectors
 from scheduling import selectors
@@ -150,7 +157,7 @@ class StaffBookingForm(forms.Form):
     )
     start = SaneDateTimeField(
         label=_("Start (your time zone)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeLocalInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     repeat_monthly = forms.IntegerField(
@@ -188,7 +195,7 @@ class StaffBookingForm(forms.Form):
 class StaffRescheduleForm(forms.Form):
     start = SaneDateTimeField(
         label=_("New start (your time zone)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeLocalInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
 
@@ -222,7 +229,7 @@ class FollowUpForm(forms.Form):
                     validators=[validate_plain_text],
                 )
                 self.fields[f"{side}_due_{n}"] = SaneDateField(
-                    label=_("by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+                    label=_("by"), required=False, widget=DateInput()
                 )
 
     def steps(self, side: str) -> list[tuple[str, dt.date]]:
@@ -255,7 +262,7 @@ class AvailabilityRuleForm(forms.ModelForm):
         fields = ["weekday", "date", "start", "end", "is_off"]
         field_classes = {"date": SaneDateField}
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": DateInput(),
             "start": forms.TimeInput(attrs={"type": "time"}),
             "end": forms.TimeInput(attrs={"type": "time"}),
         }

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import staff_required
 from core.errors import ServiceError
-from core.forms import SaneDateField, SaneDateTimeField
+from core.forms import DateTimeLocalInput, SaneDateField, SaneDateTimeField
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import Folder, Revision, TimelineEntry
@@ -85,7 +85,7 @@ class TimelineCorrectionForm(forms.Form):
     )
     occurred_at = SaneDateTimeField(
         label=gettext_lazy("Date"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeLocalInput(),
     )
     shared_with_client = forms.BooleanField(
         label=gettext_lazy("Visible to the client"), required=False

@@ -15,14 +15,14 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import portal_user_required, staff_required
 from core.errors import ServiceError
-from core.forms import SaneDateField, flash_form_errors
+from core.forms import DateInput, SaneDateField, flash_form_errors
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.types import Request
 from portal.uploads import max_upload_bytes, upload_was_refused
 from portal.views.messages import upload_too_large_message
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class DocumentRequestForm(forms.Form):

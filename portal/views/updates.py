@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.decorators import staff_required
 from core.errors import ServiceError
-from core.forms import SaneDateTimeField
+from core.forms import DateTimeLocalInput, SaneDateTimeField
 from core.http import RequestMeta
 from portal import selectors, services
 from portal.models import Matter, TimelineEntry
@@ -38,7 +38,7 @@ class StatusUpdateForm(forms.Form):
     )
     occurred_at = SaneDateTimeField(
         label=gettext_lazy("Date"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeLocalInput(),
     )
     matters = forms.MultipleChoiceField(
         label=gettext_lazy("Matters"), widget=forms.CheckboxSelectMultiple

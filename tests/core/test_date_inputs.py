@@ -10,7 +10,9 @@ from collections.abc import Iterator
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
+from core.forms import DateInput, DateTimeLocalInput
 from core.validators import validate_sane_date
 
 APPS = ("core", "audit", "notifications", "portal", "scheduling", "billing", "intake", "insights")
@@ -67,3 +69,26 @@ def test_the_range_is_1900_to_2200_inclusive(value: dt.date, ok: bool) -> None:
     else:
         with pytest.raises(ValidationError, match="between 1900 and 2200"):
             validate_sane_date(value)
+
+
+def test_a_prefilled_date_picker_shows_its_date_in_every_language() -> None:
+    # Django renders dates in the language's format ("10.12.2026" in Polish), which the
+    # browser's date input refuses to show: the field looked empty outside English.
+    for language in ("en", "pl", "es", "ru"):
+        with translation.override(language):
+            assert 'value="2026-12-10"' in DateInput().render("due", dt.date(2026, 12, 10))
+            assert 'value="2026-12-10T09:30"' in DateTimeLocalInput().render(
+                "start", dt.datetime(2026, 12, 10, 9, 30)
+            )
+
+
+def test_every_date_picker_of_every_form_is_the_iso_one() -> None:
+    wrong = []
+    for form_class in _project_forms():
+        for name, field in getattr(form_class, "base_fields", {}).items():
+            widget = field.widget
+            if getattr(widget, "input_type", "") in {"date", "datetime-local"} and not isinstance(
+                widget, DateInput | DateTimeLocalInput
+            ):
+                wrong.append(f"{form_class.__module__}.{form_class.__qualname__}.{name}")
+    assert not wrong, f"use core.forms.DateInput / DateTimeLocalInput: {wrong}"
