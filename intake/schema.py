@@ -28,6 +28,7 @@ from babel import Locale
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.validators import SANE_DATE_MAX, SANE_DATE_MIN, validate_plain_text
 
@@ -70,6 +71,15 @@ MAPS_TO: Final = {
     "party[]": ("party_list",),
 }
 PARTY_ROLES: Final = ("adverse", "spouse", "company", "opposing_counsel", "related", "other")
+# What the person picks for each party, and how staff read it back.
+PARTY_ROLE_LABELS: Final = {
+    "adverse": gettext_lazy("The other side"),
+    "spouse": gettext_lazy("Spouse or partner"),
+    "company": gettext_lazy("Company"),
+    "opposing_counsel": gettext_lazy("Their lawyer"),
+    "related": gettext_lazy("Related person"),
+    "other": gettext_lazy("Other"),
+}
 MAX_LENGTH: Final = {"text": 200, "textarea": 2000}
 MAX_FIELDS: Final = 60
 MAX_PARTIES: Final = 20
@@ -526,7 +536,15 @@ def display_value(f: Mapping[str, Any], value: Any, language: str) -> str:
         return ", ".join(labels.get(str(v), str(v)) for v in items)
     if kind == "party_list" and isinstance(value, list):
         return "; ".join(
-            " · ".join(p for p in (row.get("name"), row.get("organisation"), row.get("role")) if p)
+            " · ".join(
+                str(p)
+                for p in (
+                    row.get("name"),
+                    row.get("organisation"),
+                    PARTY_ROLE_LABELS.get(str(row.get("role")), row.get("role")),
+                )
+                if p
+            )
             for row in value
             if isinstance(row, Mapping)
         )

@@ -71,7 +71,13 @@ def submission_rows(*, submission: IntakeSubmission, language: str) -> list[dict
                 "key": key,
                 "label": schema.text_in(f.get("label"), language),
                 "value": schema.display_value(f, value, language),
-                "parties": value if f.get("type") == "party_list" else None,
+                "parties": [
+                    {**p, "role": schema.PARTY_ROLE_LABELS.get(str(p.get("role")), p.get("role"))}
+                    for p in value
+                    if isinstance(p, dict)
+                ]
+                if f.get("type") == "party_list" and isinstance(value, list)
+                else None,
                 "files": [x for x in files if x.field_key == key]
                 if f.get("type") == "file"
                 else None,

@@ -105,14 +105,7 @@ def _page(
         "booking": booking,
         "honeypot": HONEYPOT,
         "firm": firm_get(),
-        "party_roles": [
-            ("adverse", _("The other side")),
-            ("spouse", _("Spouse or partner")),
-            ("company", _("Company")),
-            ("opposing_counsel", _("Their lawyer")),
-            ("related", _("Related person")),
-            ("other", _("Other")),
-        ],
+        "party_roles": list(schema.PARTY_ROLE_LABELS.items()),
     }
     return _headers(render(request, "intake/form_page.html", context, status=status))
 
