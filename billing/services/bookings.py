@@ -585,12 +585,25 @@ def fee_pay_start(*, token: str, meta: RequestMeta | None = None, locale: str = 
     """The client presses "Pay" on the fee page: an attempt and a Checkout Session for
     the fee (the same path as every payment); returns the URL to send them to."""
     request = fee_request_by_token(token)
+    fee = request.kind == PaymentRequest.Kind.CANCELLATION_FEE
     if request.status == PaymentRequest.Status.PAID:
-        raise ServiceError(_("This fee is paid; there is nothing left to pay."))
+        raise ServiceError(
+            _("This fee is paid; there is nothing left to pay.")
+            if fee
+            else _("This payment request is paid; there is nothing left to pay.")
+        )
     if request.is_waived:
-        raise ServiceError(_("The firm waived this fee; there is nothing to pay."))
+        raise ServiceError(
+            _("The firm waived this fee; there is nothing to pay.")
+            if fee
+            else _("The firm withdrew this payment request; there is nothing to pay.")
+        )
     if request.status != PaymentRequest.Status.OPEN:
-        raise ServiceError(_("The firm cancelled this fee; there is nothing to pay."))
+        raise ServiceError(
+            _("The firm cancelled this fee; there is nothing to pay.")
+            if fee
+            else _("The firm cancelled this payment request; there is nothing to pay.")
+        )
     rows = scheduling_selectors.appointments_by_ids(ids=[request.appointment_id])
     page = reverse("billing:fee-pay", kwargs={"token": token})
     return _checkout(
@@ -773,9 +786,17 @@ def payment_request_update(
 
 def _fee_must_be_open(fee: PaymentRequest) -> None:
     if fee.status == PaymentRequest.Status.PAID:
-        raise ServiceError(_("This fee is paid: refund the payment instead."))
+        raise ServiceError(
+            _("This fee is paid: refund the payment instead.")
+            if fee.kind == PaymentRequest.Kind.CANCELLATION_FEE
+            else _("This payment request is paid: refund the payment instead.")
+        )
     if fee.status != PaymentRequest.Status.OPEN:
-        raise ServiceError(_("This fee is no longer open."))
+        raise ServiceError(
+            _("This fee is no longer open.")
+            if fee.kind == PaymentRequest.Kind.CANCELLATION_FEE
+            else _("This payment request is no longer open.")
+        )
 
 
 def cancellation_fee_paid(request: PaymentRequest, payment: Payment, late: bool) -> None:

@@ -864,6 +864,43 @@ def test_staff_send_a_payment_request_the_client_pays_on_the_demo_checkout(
     assert payment.receipt_number
 
 
+def test_a_withdrawn_payment_request_says_withdrawn_not_waived_to_staff_and_client(
+    clock: Any, settings: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given an advance on a court fee the firm asked for
+    settings.STRIPE_SECRET_KEY = ""
+    admin = factories.AdminFactory(email="boss@firm.example")
+    user, contact = factories.client_with_contact(email="maria@client.example", language="en")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        _new_request(client, contact)
+    request = PaymentRequest.objects.get(kind="OTHER")
+    billing_page = reverse("billing:staff-contact-billing", args=[contact.pk])
+    assert "Withdraw the request" in client.get(billing_page).content.decode()
+
+    # when staff withdraw it (the court waived the fee)
+    text = _waive(client, request, "The court waived the fee").content.decode()
+
+    # then staff read "withdrawn", never "fee waived"
+    assert "Payment request withdrawn." in text and "Fee waived" not in text
+    assert "Withdrawn" in text and "data-waive " not in text
+    request.refresh_from_db()
+    assert request.status == "CANCELLED" and request.is_waived
+    again = _waive(client, request, "twice").content.decode()
+    assert "This payment request is no longer open." in again
+    # and so does the client's pay link, which takes no payment
+    client.force_login(user)
+    link = reverse("billing:fee-pay", kwargs={"token": fee_link(request).split("/")[-2]})
+    body = client.get(link).content.decode()
+    assert "The firm withdrew this payment request; there is nothing to pay." in body
+    assert "waived this fee" not in body and "data-pay" not in body
+    pressed = client.post(link)
+    assert pressed.status_code == 400 and "withdrew this payment request" in (
+        pressed.content.decode()
+    )
+    assert not Payment.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
