@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -62,3 +67,23 @@ def new_page(
 def save_screenshot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def totp_code(secret: str) -> str:
+    """The authenticator app's current code for a TOTP secret (tests.factories sets one
+    on every staff member)."""
+    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+
+
+def sign_in(page: Any, base: str, email: str, code_secret: str | None = None) -> None:
+    """Sign in on the login page with the factories' password and, for staff, the code."""
+    from tests import factories
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    if code_secret:
+        page.fill("input[name=code]", totp_code(code_secret))
+        page.click("main button[type=submit]")
+    page.wait_for_load_state()

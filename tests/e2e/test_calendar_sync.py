@@ -8,26 +8,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.core.cache import cache
 from django.utils import timezone
 
 from portal.models import Firm
 from scheduling.models import Appointment, ExternalCalendar
 from tests import factories
-from tests.e2e.conftest import DESKTOP, new_page
+from tests.e2e.conftest import DESKTOP, new_page, sign_in
 from tests.scheduling import radicale_server
 from tests.scheduling.helpers import make_service, working_week
 
 WARSAW = ZoneInfo("Europe/Warsaw")
-
-
-def _code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -57,13 +48,7 @@ def test_lawyer_connects_caldav_busy_time_hides_a_slot_and_the_booking_lands_the
 
         # when the lawyer signs in and connects the CalDAV account
         page = new_page(browser, DESKTOP, locale="pl-PL")
-        page.goto(f"{base}/accounts/login/")
-        page.fill("input[name=login]", lawyer.email)
-        page.fill("input[name=password]", factories.PASSWORD)
-        page.click("main button[type=submit]")
-        page.fill("input[name=code]", _code(lawyer.totp_secret))
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+        sign_in(page, base, lawyer.email, lawyer.totp_secret)
         page.goto(f"{base}/staff/schedule/calendars/")
         screenshot(page, "calsync-desktop-pl-01-connections")
         page.click("a.button >> text=Połącz kalendarz CalDAV")

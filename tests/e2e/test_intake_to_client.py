@@ -9,11 +9,6 @@ import re
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.core import mail
 from django.core.cache import cache
 
@@ -22,16 +17,12 @@ from intake.models import ConflictCheck, Engagement, Lead
 from portal.models import Contact, Firm, Matter
 from scheduling.models import Appointment
 from tests import factories
-from tests.e2e.conftest import PHONE, new_page
+from tests.e2e.conftest import PHONE, new_page, sign_in
 from tests.intake.helpers import letter_template, published_form
 from tests.scheduling.helpers import make_service, working_week
 
 FORM_LINK = re.compile(r"https?://[^\s\"]+(/intake/d/[^\s\"/]+/)")
 INVITE_LINK = re.compile(r"https?://[^\s\"]+(/invite/[A-Za-z0-9_\-]+/)")
-
-
-def _code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
 
 
 def _fits(page: Any) -> None:
@@ -103,13 +94,8 @@ def test_a_prospect_becomes_a_client_who_signs_the_letter_on_a_phone_in_polish(
 
     # when the lawyer signs in on her phone and opens the lead from the list
     staff = new_page(browser, PHONE, locale="pl-PL")
-    staff.goto(f"{live_server.url}/accounts/login/")
-    staff.fill("input[name=login]", lawyer.email)
-    staff.fill("input[name=password]", factories.PASSWORD)
-    staff.click("main button[type=submit]")
-    staff.fill("input[name=code]", _code(lawyer.totp_secret))
-    staff.click("main button[type=submit]")
-    staff.wait_for_url(f"{live_server.url}/staff/")
+    sign_in(staff, live_server.url, lawyer.email, lawyer.totp_secret)
+    assert staff.url == f"{live_server.url}/staff/"
     staff.goto(f"{live_server.url}/staff/intake/leads/")
     staff.click("main >> text=Łukasz Wiśniewski")
     staff.wait_for_url(f"**/staff/intake/leads/{lead.pk}/")

@@ -6,34 +6,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.core.cache import cache
 from django.utils import timezone
 
 from portal import services
 from portal.models import DocumentRequestItem, DocumentVersion, Firm, Message
 from tests import factories
-from tests.e2e.conftest import DESKTOP, PHONE, new_page
+from tests.e2e.conftest import DESKTOP, PHONE, new_page, sign_in
 from tests.portal.filesamples import png
-
-
-def _code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
-
-
-def _sign_in(page: Any, base: str, email: str, code_secret: str | None = None) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("main button[type=submit]")
-    if code_secret:
-        page.fill("input[name=code]", _code(code_secret))
-        page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -62,7 +42,7 @@ def test_client_uploads_a_photo_and_writes_staff_answer_client_reads(
 
     # when the client, on a phone, uploads a photo against the item
     page = new_page(browser, PHONE)
-    _sign_in(page, base, client_user.email)
+    sign_in(page, base, client_user.email)
     page.goto(f"{base}/portal/matters/{matter.pk}/")
     screenshot(page, "portal-messages-01-client-matter")
     page.click("text=Requested documents")
@@ -91,7 +71,7 @@ def test_client_uploads_a_photo_and_writes_staff_answer_client_reads(
 
     # when the lawyer signs in with a code and answers
     staff_page = new_page(browser, DESKTOP)
-    _sign_in(staff_page, base, lawyer.email, code_secret=lawyer.totp_secret)
+    sign_in(staff_page, base, lawyer.email, code_secret=lawyer.totp_secret)
     staff_page.goto(f"{base}/portal/matters/{matter.pk}/messages/")
     assert "Is anything else needed?" in staff_page.inner_text("main")
     staff_page.fill("#id_text", "Thank you, Ewa. Nothing else for now.")
@@ -102,7 +82,7 @@ def test_client_uploads_a_photo_and_writes_staff_answer_client_reads(
 
     # when the client opens the thread again
     page = new_page(browser, PHONE)
-    _sign_in(page, base, client_user.email)
+    sign_in(page, base, client_user.email)
     page.goto(f"{base}/portal/matters/{matter.pk}/messages/")
 
     # then they read the answer, and the firm sees that they read it
