@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -83,16 +85,38 @@ _SLOTS_SERVICE_FIELDS = (
 )
 
 
-def service_get_for_slots(*, slug: str, invite: str = "") -> Service:
+# Services as the slots API last read them, per slug and availability version (this
+# process only): a cache miss of the answer then skips the two service queries. Saving
+# a service, its staff or a staff member replaces the version (scheduling.slots_cache),
+# so an entry is never used after such a change; version "0" (no version yet, as after a
+# cache clear) is never kept, and entries live no longer than a cached answer.
+_SLOTS_SERVICES: dict[tuple[str, str], tuple[float, Service | None]] = {}
+_SLOTS_SERVICES_MAX = 256
+
+
+def service_get_for_slots(*, slug: str, invite: str = "", version: str = "") -> Service:
     """The service for the anonymous slots API: only the columns free slots need, and its
-    active staff with their names and zones; Http404 when it is not offered there."""
-    staff = _staff_queryset().only("id", "first_name", "last_name", "time_zone")
-    service = (
-        Service.objects.filter(is_active=True, slug=str(slug)[:80])
-        .only(*_SLOTS_SERVICE_FIELDS)
-        .prefetch_related(Prefetch("staff", queryset=staff))
-        .first()
-    )
+    active staff with their names and zones; Http404 when it is not offered there.
+    ``version``: the availability version the caller read (reuses this process's last
+    lookup made under it)."""
+    slug = str(slug)[:80]
+    key = (slug, version)
+    now = time.monotonic()
+    kept = _SLOTS_SERVICES.get(key) if version and version != "0" else None
+    if kept is not None and kept[0] > now:
+        service = kept[1]
+    else:
+        staff = _staff_queryset().only("id", "first_name", "last_name", "time_zone")
+        service = (
+            Service.objects.filter(is_active=True, slug=slug)
+            .only(*_SLOTS_SERVICE_FIELDS)
+            .prefetch_related(Prefetch("staff", queryset=staff))
+            .first()
+        )
+        if version and version != "0":
+            if len(_SLOTS_SERVICES) >= _SLOTS_SERVICES_MAX:
+                _SLOTS_SERVICES.clear()
+            _SLOTS_SERVICES[key] = (now + settings.ATRIUM_SLOTS_CACHE_SECONDS, service)
     if service is None or not may_book(service=service, user=None, invite=invite):
         raise Http404
     return service

@@ -64,7 +64,9 @@ def _api_slots(request: HttpRequest) -> HttpResponse:
     try:
         # The API is anonymous (callable from the firm's site): invited-only services need
         # their invitation, client-only ones are not offered here.
-        service = selectors.service_get_for_slots(slug=data["service"], invite=invite)
+        service = selectors.service_get_for_slots(
+            slug=data["service"], invite=invite, version=version
+        )
     except Http404:
         return JsonResponse({"errors": {"service": [_("There is no such service.")]}}, status=400)
     if data.get("duration") and data["duration"] != service.duration_minutes:

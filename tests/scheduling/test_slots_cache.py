@@ -233,3 +233,37 @@ def test_the_version_moves_only_when_the_change_commits(
         _slots(client)
     assert cache.get(VERSION_KEY) != inside  # retired again at commit
     assert all(ids == [lawyers[1].pk] for ids in _slots(client).values())
+
+
+def test_a_miss_reuses_the_service_lookup_until_a_change_replaces_the_version(
+    client: Any, frozen: Any, intro: Any, lawyers: Any, slots_cache: str
+) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    # given an availability version (any change sets one)
+    AvailabilityRule.objects.create(staff=lawyers[0], date=dt.date(2026, 6, 20), is_off=True)
+    with CaptureQueriesContext(connection) as first:
+        _slots(client)
+    # when another window of the same service is asked for (a miss of the answer)
+    with CaptureQueriesContext(connection) as second:
+        _slots(client, end="2026-06-03")
+
+    # then the service and its staff are not read again
+    def service_reads(ctx: Any) -> int:
+        return sum('FROM "scheduling_service"' in q["sql"] for q in ctx.captured_queries)
+
+    assert service_reads(first) >= 1
+    assert service_reads(second) == 0
+    assert len(second.captured_queries) < len(first.captured_queries)
+
+    # and a change to the service is seen on the very next request
+    lawyers[1].first_name = "Renamed"
+    lawyers[1].save(update_fields=["first_name"])
+    names = {
+        s["id"]: s["name"] for s in client.get(URL, {**DAY, "end": "2026-06-04"}).json()["staff"]
+    }
+    assert names[lawyers[1].pk].startswith("Renamed")
+    intro.is_active = False
+    intro.save(update_fields=["is_active"])
+    answer = client.get(URL, {**DAY, "end": "2026-06-05"})
+    assert answer.status_code == 400 and "service" in answer.json()["errors"]
