@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from portal.models import Firm, Matter
 from tests import factories
-from tests.e2e.conftest import PHONE, new_page
-from tests.e2e.test_portal_messages import _sign_in
+from tests.e2e.conftest import PHONE, new_page, sign_in
 from tests.scheduling.helpers import make_appointment, make_service
 
 
@@ -34,7 +33,7 @@ def test_a_client_reads_the_help_page_on_a_phone_in_polish(
     base = live_server.url
 
     page = new_page(browser, PHONE, locale="pl-PL")
-    _sign_in(page, base, client_user.email)
+    sign_in(page, base, client_user.email)
     page.goto(f"{base}/portal/help/")
 
     text = page.inner_text("main")
@@ -71,7 +70,7 @@ def test_a_lawyer_filters_contacts_and_is_sent_to_the_existing_one_on_a_phone(
     )
     base = live_server.url
     page = new_page(browser, PHONE, locale="pl-PL")
-    _sign_in(page, base, lawyer.email, code_secret=lawyer.totp_secret)
+    sign_in(page, base, lawyer.email, code_secret=lawyer.totp_secret)
 
     # the contact list, filtered to clients with a high-priority matter
     page.goto(f"{base}/staff/contacts/")

@@ -18,8 +18,7 @@ from notifications import services as notifications
 from portal import services
 from portal.models import Firm, Message
 from tests import factories
-from tests.e2e.conftest import PHONE, new_page
-from tests.e2e.test_portal_messages import _sign_in
+from tests.e2e.conftest import PHONE, new_page, sign_in
 
 
 def _matter() -> tuple[Any, Any, Any]:
@@ -47,7 +46,7 @@ def test_a_lawyer_answers_a_client_from_the_inbox_on_a_phone(
     Message.objects.update(created_at=timezone.now() - dt.timedelta(days=1))
     base = live_server.url
     page = new_page(browser, PHONE, locale="pl-PL")
-    _sign_in(page, base, lawyer.email, code_secret=lawyer.totp_secret)
+    sign_in(page, base, lawyer.email, code_secret=lawyer.totp_secret)
 
     # when: she opens the menu, sees one matter waiting and goes to the inbox
     page.goto(f"{base}/staff/")
@@ -100,7 +99,7 @@ def test_a_client_gets_the_new_document_notice_and_opens_it_on_a_phone(
     # when: the client opens the link on a phone
     base = live_server.url
     page = new_page(browser, PHONE, locale="pl-PL")
-    _sign_in(page, base, client_user.email)
+    sign_in(page, base, client_user.email)
     page.goto(base + urlsplit(link).path)
     screenshot(page, "notice-01-client-opens-link-pl")
     assert matter.title in page.inner_text("main")
