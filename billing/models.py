@@ -590,6 +590,12 @@ class PaymentRequest(models.Model):
     def is_waived(self) -> bool:
         return self.waived_at is not None
 
+    @property
+    def is_fee(self) -> bool:
+        """A late-cancellation fee (its pages speak of a fee; a staff-made request of a
+        payment request, withdrawn rather than waived)."""
+        return self.kind == self.Kind.CANCELLATION_FEE
+
 
 # Requests of their own (no invoice): a pay link, the portal list, reminders by due date.
 STANDALONE_KINDS = (PaymentRequest.Kind.CANCELLATION_FEE, PaymentRequest.Kind.OTHER)

@@ -606,16 +606,10 @@ def _keep_group_tax_within(
     def within(remaining: Decimal, limit: Decimal) -> bool:
         return min(ZERO, limit) <= remaining <= max(ZERO, limit)
 
-    partial = [
-        i
-        for i in indexes
-        if (results[i].net, results[i].tax, results[i].gross)
-        != (
-            lines_left[results[i].line].net,
-            lines_left[results[i].line].tax,
-            lines_left[results[i].line].gross,
-        )
-    ]
+    def amounts(x: CreditLineResult | Creditable) -> tuple[Decimal, Decimal, Decimal]:
+        return x.net, x.tax, x.gross
+
+    partial = [i for i in indexes if amounts(results[i]) != amounts(lines_left[results[i].line])]
     for i in sorted(partial, key=lambda i: -abs(results[i].tax)):
         row, left = results[i], lines_left[results[i].line]
         low_t, high_t = sorted((ZERO, left.tax))

@@ -585,7 +585,7 @@ def fee_pay_start(*, token: str, meta: RequestMeta | None = None, locale: str = 
     """The client presses "Pay" on the fee page: an attempt and a Checkout Session for
     the fee (the same path as every payment); returns the URL to send them to."""
     request = fee_request_by_token(token)
-    fee = request.kind == PaymentRequest.Kind.CANCELLATION_FEE
+    fee = request.is_fee
     if request.status == PaymentRequest.Status.PAID:
         raise ServiceError(
             _("This fee is paid; there is nothing left to pay.")
@@ -788,13 +788,13 @@ def _fee_must_be_open(fee: PaymentRequest) -> None:
     if fee.status == PaymentRequest.Status.PAID:
         raise ServiceError(
             _("This fee is paid: refund the payment instead.")
-            if fee.kind == PaymentRequest.Kind.CANCELLATION_FEE
+            if fee.is_fee
             else _("This payment request is paid: refund the payment instead.")
         )
     if fee.status != PaymentRequest.Status.OPEN:
         raise ServiceError(
             _("This fee is no longer open.")
-            if fee.kind == PaymentRequest.Kind.CANCELLATION_FEE
+            if fee.is_fee
             else _("This payment request is no longer open.")
         )
 

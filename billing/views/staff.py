@@ -28,7 +28,7 @@ from billing.forms import (
     RequestTermsForm,
     default_due_date,
 )
-from billing.models import Invoice, PaymentRequest
+from billing.models import Invoice
 from billing.services import bookings
 from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
@@ -443,9 +443,9 @@ def fee_waive(request: Request, fee_id: str) -> HttpResponse:
     else:
         flash.success(
             request,
-            _("Payment request withdrawn. The client has nothing to pay for it.")
-            if fee.kind == PaymentRequest.Kind.OTHER
-            else _("Fee waived. The client has nothing to pay for it."),
+            _("Fee waived. The client has nothing to pay for it.")
+            if fee.is_fee
+            else _("Payment request withdrawn. The client has nothing to pay for it."),
         )
     return redirect("billing:staff-contact-billing", contact_id=fee.contact_id)
 
