@@ -139,4 +139,8 @@ def test_no_reminder_lost_or_doubled_when_sweepers_are_killed_at_random_points(
     # (the sweepers' SITE_URL names the host of the Message-ID)
     wrong = {ref: ids for ref, ids in message_ids.items() if ids != {f"<{ref}@atrium.example>"}}
     assert not wrong, f"{context} {list(wrong.items())[:3]}"
-    assert sum(k.endswith("killed") for k in kills) >= 15, context
+    # ... and the kills really happened: at least half of the points fired. A sweeper whose
+    # point never came (its n-th send, or the outside kill, after the work it found ran
+    # out) sends everything that is left, and later rounds then find nothing to kill in;
+    # requiring 15 of 20 failed about one run in ten for that reason alone.
+    assert sum(k.endswith("killed") for k in kills) >= ROUNDS, context
