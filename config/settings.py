@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "guardian",
+    "django_filters",
     "phonenumber_field",
     "csp",
     # Atrium's apps, lowest layer first (README, "Project layout").
