@@ -32,10 +32,10 @@ from intake.services.conflicts import lead_check_is_current, lead_move
 from intake.services.engagements import firm_staff_acting_for
 from portal import selectors as portal_selectors
 from portal import services as portal_services
+from portal.types import PracticeArea
 
 ENGAGEMENT_FOLDER = "Engagement"
 MAX_RETAINER = Decimal("10000000")
-PRACTICE_AREAS = ("family", "estate", "immigration", "litigation", "corporate", "other")
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def lead_retain(
                 reference=data.reference.strip(),
                 title=data.title.strip(),
                 practice_area=lead.practice_area
-                if lead.practice_area in PRACTICE_AREAS
+                if lead.practice_area in PracticeArea.values
                 else "other",
                 priority="normal",
                 responsible_lawyer=lawyer,

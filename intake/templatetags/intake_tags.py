@@ -7,8 +7,15 @@ from django.utils import timezone
 
 from intake import selectors
 from intake.models import Engagement
+from portal.types import practice_area_label
 
 register = template.Library()
+
+
+@register.filter
+def practice_area(value: str) -> str:
+    """A lead's or a form's practice area by its name, not its code."""
+    return practice_area_label(value or "")
 
 
 @register.simple_tag(takes_context=True)
