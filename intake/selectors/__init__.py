@@ -33,6 +33,7 @@ from intake.selectors.forms import (
 from intake.selectors.leads import (
     intake_file_get_for_staff,
     lead_get_for_staff,
+    lead_source_choices,
     leads_for_staff,
     submission_get_for_staff,
     submission_rows,
@@ -77,6 +78,7 @@ __all__ = [
     "form_public_get",
     "forms_for_staff",
     "lead_get_for_staff",
+    "lead_source_choices",
     "leads_for_staff",
     "service_links",
     "intake_file_get_for_staff",

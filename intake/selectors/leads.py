@@ -100,3 +100,8 @@ def intake_file_get_for_staff(*, user: Any, file_id: Any) -> IntakeFile:
     if row is None:
         raise Http404
     return row
+
+
+def lead_source_choices() -> list[tuple[str, str]]:
+    """Where a lead can come from, as (code, label) in the viewer's language (filters)."""
+    return [(str(value), str(label)) for value, label in Lead.Source.choices]

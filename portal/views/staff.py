@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.csv_export import safe_text
 from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
 from core.forms import flash_form_errors
@@ -485,9 +486,9 @@ def _label_rows(events: list[Any]) -> None:
 
 
 def _csv_safe(value: Any) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (names are typed by people)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A cell a spreadsheet shows as text, never runs as a formula (names are typed by
+    people): the one escaping every export uses (core.csv_export)."""
+    return safe_text(value)
 
 
 @firm_admin_required
