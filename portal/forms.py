@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any, cast
 
 import filetype
+import holidays
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -56,7 +60,6 @@ class FirmForm(forms.ModelForm):
             "currency",
             "reply_to_email",
             *per_language("promise_channels"),
-            *per_language("office_hours"),
             "response_hours",
             "silence_days",
         ]
@@ -69,7 +72,7 @@ class FirmForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         per_language_setup(
             self,
-            bases=("promise_channels", "office_hours"),
+            bases=("promise_channels",),
             firm_language=self.instance.default_language,
             required=(),
         )
@@ -77,7 +80,7 @@ class FirmForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # Empty is stored as empty (not NULL), so the firm's own language shows instead.
-        for name in per_language("promise_channels", "office_hours"):
+        for name in per_language("promise_channels"):
             if name in data and data[name] is None:
                 data[name] = ""
         return data
@@ -384,3 +387,122 @@ class AuditFilterForm(forms.Form):
 
 def time_zone_datalist() -> list[tuple[str, str]]:
     return time_zone_choices()
+
+
+_INTERVAL = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*[-–—]\s*(\d{1,2})(?:[:.](\d{2}))?$")
+
+
+def _clock_time(hour: str, minute: str | None) -> dt.time:
+    h, m = int(hour), int(minute or 0)
+    if not (0 <= h <= 23 and 0 <= m <= 59):
+        raise ValueError
+    return dt.time(h, m)
+
+
+def parse_intervals(text: str) -> list[tuple[dt.time, dt.time]]:
+    """ "9:00-13:00, 14:00-17:00" as intervals; empty is a closed day. Raises ValidationError."""
+    intervals: list[tuple[dt.time, dt.time]] = []
+    for part in (p.strip() for p in (text or "").replace(";", ",").split(",")):
+        if not part:
+            continue
+        match = _INTERVAL.match(part)
+        try:
+            if match is None:
+                raise ValueError
+            opens = _clock_time(match[1], match[2])
+            closes = _clock_time(match[3], match[4])
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write the hours as 9:00-17:00; several intervals separated by commas.")
+            ) from None
+        if closes <= opens:
+            raise forms.ValidationError(
+                _("%(interval)s closes before it opens.") % {"interval": part}
+            )
+        intervals.append((opens, closes))
+    intervals.sort()
+    for (_o1, c1), (o2, _c2) in zip(intervals, intervals[1:], strict=False):
+        if o2 < c1:
+            raise forms.ValidationError(_("Two intervals overlap."))
+    return intervals
+
+
+def _interval_text(intervals: list[tuple[dt.time, dt.time]]) -> str:
+    return ", ".join(f"{o.hour}:{o.minute:02d}-{c.hour}:{c.minute:02d}" for o, c in intervals)
+
+
+class OfficeHoursForm(forms.Form):
+    """The week's opening hours, one line per weekday, and the region of the holidays."""
+
+    country = forms.CharField(
+        label=_("Country for public holidays (ISO code, e.g. PL, ES, US, GB)"), max_length=3
+    )
+    subdivision = forms.CharField(
+        label=_("Region (optional, e.g. MD for Madrid, CA for California, ENG for England)"),
+        max_length=10,
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        hours: Any = (),
+        country: str = "",
+        subdivision: str = "",
+        **kwargs: Any,
+    ) -> None:
+        per_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
+        for weekday, opens, closes in hours:
+            per_day.setdefault(weekday, []).append((opens, closes))
+        initial = {f"day_{d}": _interval_text(sorted(per_day.get(d, []))) for d in range(7)} | {
+            "country": country,
+            "subdivision": subdivision,
+        }
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        fields: dict[str, forms.Field] = {}
+        for day in range(7):
+            fields[f"day_{day}"] = forms.CharField(
+                label=WEEKDAYS[day],
+                required=False,
+                max_length=200,
+                help_text=_("e.g. 9:00-13:00, 14:00-17:00; empty when closed") if day == 0 else "",
+            )
+        self.fields = {**fields, **self.fields}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        rows: list[tuple[int, dt.time, dt.time]] = []
+        for day in range(7):
+            try:
+                intervals = parse_intervals(data.get(f"day_{day}", ""))
+            except forms.ValidationError as exc:
+                self.add_error(f"day_{day}", exc)
+                continue
+            rows.extend((day, o, c) for o, c in intervals)
+        if not self.errors and not rows:
+            raise forms.ValidationError(_("Give the office at least one opening interval."))
+        country = (data.get("country") or "").strip().upper()
+        subdivision = (data.get("subdivision") or "").strip().upper()
+        if country and subdivision.startswith(f"{country}-"):
+            subdivision = subdivision[len(country) + 1 :]
+        supported = holidays.list_supported_countries()
+        if country and country not in supported:
+            self.add_error("country", _("No public holidays are known for %(c)s.") % {"c": country})
+        elif country and subdivision and subdivision not in supported[country]:
+            self.add_error(
+                "subdivision",
+                _("%(c)s has no region %(s)s. Known regions: %(known)s.")
+                % {"c": country, "s": subdivision, "known": ", ".join(supported[country]) or "–"},
+            )
+        data["country"], data["subdivision"], data["hours"] = country, subdivision, rows
+        return data
+
+
+class FirmClosureForm(forms.Form):
+    date = SaneDateField(label=_("Closed on"), widget=DateInput())
+    reason = PlainCharField(label=_("Reason"), max_length=200)
+
+
+class NoReplyNeededForm(forms.Form):
+    reason = PlainCharField(label=_("Why no reply is needed"), max_length=300)

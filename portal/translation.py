@@ -10,7 +10,7 @@ from portal.models import Firm, StaffProfile
 
 @register(Firm)
 class FirmTranslation(TranslationOptions):
-    fields = ("promise_channels", "office_hours")
+    fields = ("promise_channels",)
     required_languages = ()
     fallback_languages = FIRM_TEXT_FALLBACK
     # An empty text counts as missing; with every language empty the text is empty.

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from portal.views import (
+    business_hours,
     client,
     client_tasks,
     documents,
@@ -55,6 +56,13 @@ staff_urlpatterns = [
     path("audit/", staff.audit_log, name="audit-log"),
     path("audit/export.csv", staff.audit_export, name="audit-export"),
     path("settings/", staff.firm_settings, name="firm-settings"),
+    path("settings/hours/", business_hours.firm_hours, name="firm-hours"),
+    path("settings/hours/closures/", business_hours.firm_closure_add, name="firm-closure-add"),
+    path(
+        "settings/hours/closures/<int:closure_id>/remove/",
+        business_hours.firm_closure_remove,
+        name="firm-closure-remove",
+    ),
     path("help/", help_pages.staff_help, name="help"),
     path("texts/<str:key>/", help_pages.firm_text_edit, name="firm-text-edit"),
 ]
@@ -115,6 +123,11 @@ staff_urlpatterns += [
     path("tags/<str:tag_id>/merge/", tags.tag_merge, name="tag-merge"),
     path("tags/<str:tag_id>/delete/", tags.tag_delete, name="tag-delete"),
     path("inbox/<str:matter_id>/no-reply/", inbox.inbox_dismiss, name="inbox-dismiss"),
+    path(
+        "messages/<str:message_id>/no-reply/",
+        messages.message_no_reply,
+        name="message-no-reply",
+    ),
     path("notifications/silence/<str:matter_id>/", silence.silence_checkin, name="silence-checkin"),
 ]
 

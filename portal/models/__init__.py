@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.models.client_tasks import ClientTask
 from portal.models.consents import ConsentRecord
 from portal.models.documents import UNDO_DAYS, Document, DocumentVersion, Folder, version_key
-from portal.models.firm import Firm, FirmText
+from portal.models.firm import Firm, FirmClosure, FirmOfficeHours, FirmText
 from portal.models.inbox import InboxDismissal
 from portal.models.invitations import Invitation
 from portal.models.matters import (
@@ -35,6 +35,8 @@ __all__ = [
     "DocumentRequestItem",
     "DocumentVersion",
     "Firm",
+    "FirmClosure",
+    "FirmOfficeHours",
     "FirmText",
     "Folder",
     "InboxDismissal",

@@ -45,12 +45,11 @@ class Firm(models.Model):
         default="Secure messages in the portal; phone for emergencies",
         validators=[validate_plain_text],
     )
-    office_hours = models.CharField(
-        _("office hours"),
-        max_length=200,
-        blank=True,
-        default="Mon–Fri 9:00–17:00",
-        validators=[validate_plain_text],
+    # Public holidays come from the `holidays` library for this country (ISO 3166-1
+    # alpha-2) and optional subdivision (ISO 3166-2 without the country: "MD" for Madrid).
+    country = models.CharField(_("country (for public holidays)"), max_length=2, default="PL")
+    subdivision = models.CharField(
+        _("region (for public holidays)"), max_length=10, blank=True, default=""
     )
     response_hours = models.PositiveSmallIntegerField(
         _("we answer within (business hours)"),
@@ -76,6 +75,62 @@ class Firm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FirmOfficeHours(models.Model):
+    """One opening interval on a weekday (Monday 0), wall-clock time in the firm's zone.
+
+    A weekday may have several (a lunch break); one without rows is closed. The office
+    hours clients read and the business time of every promise are derived from these.
+    """
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = _("office hours")
+        verbose_name_plural = _("office hours")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6), name="office_hours_weekday"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="office_hours_closes_after"
+            ),
+            models.UniqueConstraint(fields=["weekday", "opens"], name="office_hours_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class FirmClosure(models.Model):
+    """A date the firm is closed besides weekends and public holidays (a bridge day)."""
+
+    date = models.DateField(_("date"), unique=True)
+    reason = models.CharField(_("reason"), max_length=200, validators=[validate_plain_text])
+    created_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.reason}"
 
 
 class FirmText(models.Model):

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_plain_text
 from portal.models.documents import DocumentVersion
 from portal.models.matters import Matter
 
@@ -33,6 +34,21 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     attachments = models.ManyToManyField(DocumentVersion, blank=True, related_name="messages")
+    # A client message: the firm's response_hours when it was sent, so a wait is judged by
+    # the promise in force when it started (portal.waits).
+    promise_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Staff decided this client message needs no reply: the wait it is part of ends here.
+    no_reply_needed_at = models.DateTimeField(null=True, blank=True)
+    no_reply_reason = models.CharField(
+        _("why no reply is needed"),
+        max_length=300,
+        blank=True,
+        default="",
+        validators=[validate_plain_text],
+    )
+    no_reply_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

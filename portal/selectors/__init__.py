@@ -20,7 +20,15 @@ from portal.selectors.documents import (
     folders_for_viewer,
     version_get_for_user,
 )
-from portal.selectors.firm import FIRM_CACHE_KEY, firm_get
+from portal.selectors.firm import (
+    FIRM_CACHE_KEY,
+    FirmCalendarData,
+    firm_business_calendar,
+    firm_calendar_data,
+    firm_closures_upcoming,
+    firm_get,
+    office_hours_text,
+)
 from portal.selectors.firm_texts import (
     firm_text,
     firm_text_default,
@@ -39,13 +47,7 @@ from portal.selectors.matters import (
     matters_for_client_by_ids,
     matters_visible_to,
 )
-from portal.selectors.messages import (
-    ResponseTime,
-    business_hours_between,
-    matter_response_times,
-    messages_for_viewer,
-    response_times,
-)
+from portal.selectors.messages import message_get_for_staff, messages_for_viewer
 from portal.selectors.parties import (
     contacts_for_index,
     matter_parties_for_index,
@@ -106,8 +108,24 @@ from portal.selectors.silence import (
     silent_matters_by_lawyer,
     silent_matters_for_user,
 )
+from portal.selectors.waits import (
+    WaitRow,
+    matter_waits,
+    waits_open_over_promise,
+    waits_started_between,
+)
 
 __all__ = [
+    "FirmCalendarData",
+    "WaitRow",
+    "firm_business_calendar",
+    "firm_calendar_data",
+    "firm_closures_upcoming",
+    "matter_waits",
+    "message_get_for_staff",
+    "office_hours_text",
+    "waits_open_over_promise",
+    "waits_started_between",
     "PeopleResults",
     "people_and_references_for_staff",
     "client_task_get_for_staff",
@@ -127,7 +145,6 @@ __all__ = [
     "active_staff",
     "audit_events_for_staff",
     "audit_object_labels",
-    "business_hours_between",
     "client_task_get_for_user",
     "client_tasks_due",
     "client_tasks_for_viewer",
@@ -160,7 +177,6 @@ __all__ = [
     "matter_list_for_client",
     "matters_for_client_by_ids",
     "matter_list_for_staff",
-    "matter_response_times",
     "matter_timeline_for_viewer",
     "matters_by_id",
     "matters_visible_to",
@@ -168,8 +184,6 @@ __all__ = [
     "open_tasks_for_client",
     "overdue_tasks_for_staff",
     "request_item_get_for_user",
-    "response_times",
-    "ResponseTime",
     "search_config",
     "SEARCH_CONFIGS",
     "search_for_user",

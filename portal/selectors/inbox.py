@@ -1,7 +1,8 @@
 """The staff inbox: matters where a client wrote or uploaded and the firm has not answered.
 
-A matter waits from the first client message or client upload after the later of the
-firm's last message and the last "no reply needed". Everything is one query, whatever the
+A matter waits from the first client message or client upload after the latest of the
+firm's last message, the last "no reply needed" on the matter and the last one on a
+message (portal.waits defines a wait the same way for messages). Everything is one query, whatever the
 number of matters: per-matter subqueries, no loop.
 """
 
@@ -23,9 +24,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 
-from core.business_time import BusinessCalendar
 from portal.models import DocumentVersion, InboxDismissal, Matter, Message, User
-from portal.selectors.firm import firm_get
+from portal.selectors.firm import firm_business_calendar, firm_get
 from portal.selectors.matters import matters_visible_to
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -57,10 +57,18 @@ def with_inbox(qs: QuerySet[Matter]) -> QuerySet[Matter]:
         .order_by("-dismissed_at")
         .values("dismissed_at")[:1]
     )
+    # Staff mark only a message the client still waits on, so the latest mark, like a
+    # dismissal, covers everything the client sent before it.
+    marked_last = (
+        Message.objects.filter(matter=OuterRef("pk"), no_reply_needed_at__isnull=False)
+        .order_by("-no_reply_needed_at")
+        .values("no_reply_needed_at")[:1]
+    )
     qs = qs.annotate(
         inbox_answered_at=Greatest(
             Coalesce(Subquery(firm_last, output_field=DateTimeField()), _at(EPOCH)),
             Coalesce(Subquery(dismissed_last, output_field=DateTimeField()), _at(EPOCH)),
+            Coalesce(Subquery(marked_last, output_field=DateTimeField()), _at(EPOCH)),
         )
     )
     messages = Message.objects.filter(
@@ -110,19 +118,12 @@ class InboxRow:
     overdue: bool
 
 
-def promise_calendar(time_zone: str) -> BusinessCalendar:
-    """The firm's answering hours: Monday to Friday, 9:00 to 17:00 in its zone."""
-    return BusinessCalendar.build(
-        time_zone=time_zone, hours=[(day, dt.time(9), dt.time(17)) for day in range(5)]
-    )
-
-
 def inbox_for_staff(*, user: User, now: dt.datetime) -> list[InboxRow]:
     """The matters this staff member may open that wait for the firm, oldest wait first."""
     if not user.is_firm_staff:
         return []
     firm = firm_get()
-    calendar = promise_calendar(firm.time_zone)
+    calendar = firm_business_calendar()
     qs = (
         _waiting(matters_visible_to(user))
         .select_related("responsible_lawyer")

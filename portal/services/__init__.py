@@ -40,7 +40,12 @@ from portal.services.edits import (
     timeline_entry_correct,
     timeline_entry_withdraw,
 )
-from portal.services.firm import firm_update
+from portal.services.firm import (
+    firm_closure_add,
+    firm_closure_remove,
+    firm_hours_update,
+    firm_update,
+)
 from portal.services.firm_texts import firm_text_save
 from portal.services.inbox import client_activity_notify, inbox_dismiss
 from portal.services.invitations import (
@@ -61,7 +66,12 @@ from portal.services.matters import (
     status_update_post_many,
     timeline_entry_add,
 )
-from portal.services.messages import message_send, messages_mark_read, secure_message_notify
+from portal.services.messages import (
+    message_mark_no_reply_needed,
+    message_send,
+    messages_mark_read,
+    secure_message_notify,
+)
 from portal.services.parties import (
     contact_alias_add,
     matter_party_add,
@@ -143,6 +153,9 @@ __all__ = [
     "document_version_rescan",
     "due_reminders_queue",
     "firm_text_save",
+    "firm_closure_add",
+    "firm_closure_remove",
+    "firm_hours_update",
     "firm_update",
     "inbox_dismiss",
     "folder_create",
@@ -157,6 +170,7 @@ __all__ = [
     "matter_record_view",
     "matter_update",
     "MatterData",
+    "message_mark_no_reply_needed",
     "message_send",
     "messages_mark_read",
     "request_item_review",

@@ -27,7 +27,7 @@ from core.http import RequestMeta
 from notifications import services as notifications
 from notifications.outbox import object_key
 from portal.audit_actions import PortalAction
-from portal.models import InboxDismissal, Matter, User
+from portal.models import InboxDismissal, Matter, Message, User
 from portal.selectors.firm import firm_get
 from portal.selectors.inbox import INBOX_VERSION_KEY
 from portal.services.people import _validation_message
@@ -115,6 +115,24 @@ def inbox_dismiss(
         except ValidationError as exc:
             raise ServiceError(_validation_message(exc)) from exc
         dismissal.save()
+        # The client messages it covers end their wait here too (portal.waits).
+        last_firm = (
+            Message.objects.filter(matter=matter, side=Message.Side.FIRM)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        covered = Message.objects.filter(
+            matter=matter,
+            side=Message.Side.CLIENT,
+            no_reply_needed_at=None,
+            created_at__lte=dismissal.dismissed_at,
+        )
+        if last_firm is not None:
+            covered = covered.filter(created_at__gt=last_firm)
+        covered.update(
+            no_reply_needed_at=dismissal.dismissed_at, no_reply_reason=reason, no_reply_by=actor
+        )
         audit_record(
             action=PortalAction.INBOX_NO_REPLY,
             actor=actor,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -83,7 +84,16 @@ def message_send(
         )
     side = Message.Side.FIRM if actor.is_firm_side else Message.Side.CLIENT
     with transaction.atomic():
-        message = Message.objects.create(matter=matter, sender=actor, side=side, text=text)
+        message = Message.objects.create(
+            matter=matter,
+            sender=actor,
+            side=side,
+            text=text,
+            # The promise in force when the client wrote judges the wait it starts.
+            promise_hours=selectors.firm_get().response_hours
+            if side == Message.Side.CLIENT
+            else None,
+        )
         if files:
             versions = document_upload(
                 actor=actor,
@@ -105,6 +115,67 @@ def message_send(
         )
         secure_message_notify(
             matter=matter, sender=actor, recipients=_message_recipients(matter=matter, side=side)
+        )
+        transaction.on_commit(inbox_touch)
+    return message
+
+
+NO_REPLY_REASON_MAX = 300
+
+
+def message_mark_no_reply_needed(
+    *, actor: User, message_id: Any, reason: str, meta: RequestMeta | None = None
+) -> Message:
+    """ "No reply needed" on a client message the client still waits on: the wait ends.
+
+    Staff who may open the matter only; the reason is required and audited. A message
+    the firm already answered, or one marked before, is refused (its wait has ended).
+    """
+    reason = " ".join((reason or "").split())
+    if not getattr(actor, "is_firm_staff", False):
+        raise ServiceError(_("Only the firm can mark messages as needing no reply."))
+    if not reason:
+        raise ServiceError(_("Say why no reply is needed."))
+    if len(reason) > NO_REPLY_REASON_MAX:
+        raise ServiceError(_("Keep the reason under 300 characters."))
+    try:
+        pk = uuid.UUID(str(message_id))
+    except ValueError as exc:
+        raise ServiceError(_("That message does not exist.")) from exc
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(pk=pk, matter__in=selectors.matters_visible_to(actor).values("pk"))
+            .select_related("matter")
+            .first()
+        )
+        if message is None:
+            raise ServiceError(_("That message does not exist."))
+        if message.side != Message.Side.CLIENT:
+            raise ServiceError(_("Only a client's message can need no reply."))
+        if message.no_reply_needed_at is not None:
+            raise ServiceError(_("This message is already marked as needing no reply."))
+        if Message.objects.filter(
+            matter_id=message.matter_id, side=Message.Side.FIRM, created_at__gt=message.created_at
+        ).exists():
+            raise ServiceError(_("The firm has already answered this message."))
+        if Message.objects.filter(
+            matter_id=message.matter_id,
+            no_reply_needed_at__isnull=False,
+            no_reply_needed_at__gt=message.created_at,
+        ).exists():
+            raise ServiceError(_("What the client wrote up to here already needs no reply."))
+        message.no_reply_needed_at = timezone.now()
+        message.no_reply_reason = reason
+        message.no_reply_by = actor
+        message.save(update_fields=["no_reply_needed_at", "no_reply_reason", "no_reply_by"])
+        audit_record(
+            action=PortalAction.MESSAGE_NO_REPLY,
+            actor=actor,
+            meta=meta,
+            matter_id=message.matter_id,
+            obj=message,
+            data={"reason": reason},
         )
         transaction.on_commit(inbox_touch)
     return message

@@ -7,13 +7,18 @@ from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from core.decorators import portal_user_required
+from core.decorators import portal_user_required, staff_required
 from core.errors import ServiceError
+from core.forms import flash_form_errors
 from core.http import RequestMeta
 from portal import selectors, services
+from portal.forms import NoReplyNeededForm
 from portal.models import MESSAGE_MAX_CHARS
 from portal.types import Request
 from portal.uploads import max_upload_bytes, upload_was_refused
@@ -78,7 +83,36 @@ def message_list(request: Request, matter_id: str) -> HttpResponse:
         "max_mb": max_upload_bytes() // (1024 * 1024),
     }
     if user.is_firm_staff:
-        times = selectors.matter_response_times(matter=matter)
+        # The badge is the wait a run of client messages started (portal.waits): the
+        # same numbers insights counts. Later messages of the run point to it.
+        waits = selectors.matter_waits(matter=matter, now=timezone.now())
+        started = {w.client_message_id: w for w in waits}
+        open_ids = {pk for w in waits if w.is_open for pk in w.message_ids}
         for message in page:
-            message.response_time = times.get(message.pk)  # type: ignore[attr-defined]  # for the page only
+            message.wait = started.get(message.pk)  # type: ignore[attr-defined]  # for the page only
+            message.can_mark_no_reply = message.pk in open_ids  # type: ignore[attr-defined]
+        context["no_reply_form"] = NoReplyNeededForm()
     return render(request, "portal/messages.html", context)
+
+
+@staff_required
+@require_POST
+def message_no_reply(request: Request, message_id: str) -> HttpResponse:
+    """ "No reply needed" on a client message, with the reason: its wait ends."""
+    message = selectors.message_get_for_staff(user=request.user, message_id=message_id)
+    form = NoReplyNeededForm(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+    else:
+        try:
+            services.message_mark_no_reply_needed(
+                actor=request.user,
+                message_id=message.pk,
+                reason=form.cleaned_data["reason"],
+                meta=RequestMeta.from_request(request),
+            )
+        except ServiceError as exc:
+            flash.error(request, str(exc))
+        else:
+            flash.success(request, _("Marked as needing no reply."))
+    return redirect(f"{reverse('portal:message-list', args=[message.matter_id])}#m-{message.pk}")

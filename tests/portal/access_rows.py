@@ -24,6 +24,22 @@ ADMIN_ONLY = {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}
 ADMIN_POST = {**ADMIN_ONLY, "admin": 302}
 
 
+def _closure(w):
+    import datetime as dt
+
+    from portal.models import FirmClosure
+
+    w.closure = FirmClosure.objects.create(date=dt.date(2099, 12, 30), reason="Bridge day")
+
+
+def _client_message(w):
+    from portal import services
+
+    w.client_message = services.message_send(
+        actor=w.client_a, matter=w.matter_a, text="Thank you, nothing else."
+    )
+
+
 def _staff_off(w):
     return {"staff_id": w.staff_off.pk}
 
@@ -179,6 +195,31 @@ ROWS = [
     Row("staff:audit-log", STAFF_ONLY),
     Row("staff:audit-export", STAFF_ONLY),
     Row("staff:firm-settings", {**STAFF_ONLY, "staff_on": 404, "staff_off": 404}),
+    # The firm's business time (insights §3): firm admins only.
+    Row("staff:firm-hours", ADMIN_ONLY),
+    Row(
+        "staff:firm-hours",
+        ADMIN_POST,
+        method="post",
+        data=lambda w: {
+            **{f"day_{d}": "9:00-17:00" for d in range(5)},
+            "country": "PL",
+            "subdivision": "",
+        },
+    ),
+    Row(
+        "staff:firm-closure-add",
+        ADMIN_POST,
+        method="post",
+        data=lambda w: {"date": "2099-12-31", "reason": "Bridge day"},
+    ),
+    Row(
+        "staff:firm-closure-remove",
+        ADMIN_POST,
+        setup=_closure,
+        method="post",
+        kwargs=lambda w: {"closure_id": w.closure.pk},
+    ),
 ]
 
 
@@ -466,6 +507,14 @@ ROWS += [
     ),
     # The staff inbox: every staff member has one; "no reply needed" only on their matters.
     Row("staff:inbox", STAFF_ONLY),
+    Row(
+        "staff:message-no-reply",
+        STAFF_POST_ON_A,
+        setup=_client_message,
+        method="post",
+        kwargs=lambda w: {"message_id": w.client_message.pk},
+        data=lambda w: {"reason": "Only a thank-you"},
+    ),
     Row(
         "staff:inbox-dismiss",
         STAFF_POST_ON_A,

@@ -123,7 +123,7 @@ def test_matter_with_a_duplicate_reference_is_refused(client: Any, world: Any) -
         ("primary_color", "red"),
         ("currency", "ZŁOTY"),
         ("response_hours", "-3"),
-        ("office_hours_en", SCRIPT),
+        ("promise_channels_en", SCRIPT),
     ],
 )
 def test_bad_firm_settings_are_refused(client: Any, world: Any, field: str, value: str) -> None:
@@ -137,7 +137,6 @@ def test_bad_firm_settings_are_refused(client: Any, world: Any, field: str, valu
         "default_language": "en",
         "currency": "PLN",
         "promise_channels_en": "Portal",
-        "office_hours_en": "9-17",
         "response_hours": 24,
         "silence_days": 21,
     }

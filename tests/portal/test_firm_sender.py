@@ -24,7 +24,6 @@ SETTINGS = {
     "currency": "PLN",
     "reply_to_email": "biuro@kowalska-nowak.pl",
     "promise_channels_en": "Portal",
-    "office_hours_en": "9-17",
     "response_hours": 24,
     "silence_days": 21,
 }

@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from portal import services
 from portal.audit_actions import PortalAction
 from portal.models import Contact, Message
-from portal.selectors import business_hours_between, response_times
+from portal.selectors import firm_business_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def _at(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
 
 
 # ---------------------------------------------------------------------------
-# Business hours (pure)
+# Business hours: the firm's calendar (Monday to Friday 9:00 to 17:00 from migration 0022)
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("start", "end", "hours"),
@@ -42,33 +42,15 @@ def _at(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
         (_at(2, 7), _at(2, 8), 0.0),  # before opening
         (_at(2, 18), _at(3, 8), 0.0),  # overnight
         (_at(2, 9), _at(6, 17), 40.0),  # a whole working week
-        (_at(2, 12), _at(2, 11), 0.0),  # end before start
         (_at(27, 16), _at(30, 10), 2.0),  # across the spring DST change (29 March)
     ],
 )
-def test_business_hours_between_counts_weekdays_nine_to_five(
-    start: dt.datetime, end: dt.datetime, hours: float
+def test_the_firms_calendar_counts_weekdays_nine_to_five(
+    firm: Any, start: dt.datetime, end: dt.datetime, hours: float
 ) -> None:
-    assert business_hours_between(start, end, WARSAW) == hours
-
-
-def test_response_times_measure_each_client_message_to_the_next_firm_reply() -> None:
-    # given two client messages, a firm answer, then an unanswered client message
-    rows = [
-        ("c1", "client", _at(2, 10)),
-        ("c2", "client", _at(2, 11)),
-        ("f1", "firm", _at(2, 15)),
-        ("c3", "client", _at(3, 9)),
-    ]
-
-    # when
-    times = response_times(rows, tz_name=WARSAW, promise_hours=4, now=_at(3, 15))
-
-    # then
-    assert times["c1"].business_hours == 5.0 and not times["c1"].within_promise
-    assert times["c2"].business_hours == 4.0 and times["c2"].within_promise
-    assert times["c3"].answered_at is None and times["c3"].waiting == 6.0
-    assert "f1" not in times
+    calendar = firm_business_calendar()
+    assert calendar.time_zone == WARSAW
+    assert calendar.business_hours_between(start, end) == hours
 
 
 # ---------------------------------------------------------------------------

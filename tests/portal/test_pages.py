@@ -30,7 +30,6 @@ def test_firm_admin_sets_branding_and_it_shows_on_every_page(client: Any, world:
             "default_language": "es",
             "currency": "eur",
             "promise_channels_en": "Portal messages only",
-            "office_hours_en": "Mon-Thu 8-16",
             "response_hours": 8,
             "silence_days": 14,
             "logo_upload": SimpleUploadedFile("logo.png", PNG, "image/png"),

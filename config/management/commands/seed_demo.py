@@ -158,10 +158,6 @@ class Command(BaseCommand):
                     "Защищённые сообщения в этом портале; телефон — только при срочных"
                     " судебных сроках"
                 ),
-                "office_hours_en": "Mon–Fri 9:00–17:00",
-                "office_hours_pl": "pon.–pt. 9:00–17:00",
-                "office_hours_es": "lun.–vie. 9:00–17:00",
-                "office_hours_ru": "пн–пт 9:00–17:00",
                 "response_hours": 24,
             },
         )
