@@ -24,7 +24,7 @@ EXPECTED = {
     "billing.events.InvoicePaid": ["intake.services.retain.on_invoice_paid"],
     "portal.events.ContactNamesChanged": ["intake.services.conflicts.on_contact_names_changed"],
     "portal.events.MatterPartiesChanged": ["intake.services.conflicts.on_matter_parties_changed"],
-    "portal.events.MatterStageChanged": [],
+    "portal.events.MatterStageChanged": ["insights.services.feedback.on_matter_stage_changed"],
     "scheduling.events.AppointmentBooked": [
         "scheduling.handlers.staff_hear_of_booking",
         "scheduling.handlers.appointments_to_calendars",
@@ -40,7 +40,10 @@ EXPECTED = {
     "scheduling.events.AppointmentHeld": [],
     "scheduling.events.AppointmentHoldExpired": ["billing.services.bookings.on_hold_expired"],
     "scheduling.events.AppointmentHoldReleased": ["billing.services.bookings.on_hold_released"],
-    "scheduling.events.AppointmentMarked": ["intake.services.pipeline.lead_on_marked"],
+    "scheduling.events.AppointmentMarked": [
+        "intake.services.pipeline.lead_on_marked",
+        "insights.services.feedback.on_appointment_marked",
+    ],
     "scheduling.events.AppointmentRescheduled": [
         "scheduling.handlers.staff_hear_of_reschedule",
         "scheduling.handlers.appointments_to_calendars",

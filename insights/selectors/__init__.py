@@ -1,3 +1,43 @@
 """Every read of the insights app, one module per noun, re-exported here."""
 
 from __future__ import annotations
+
+from insights.selectors.feedback import (
+    TOKEN_MAX,
+    FeedbackCounts,
+    FeedbackRow,
+    feedback_get_for_staff,
+    feedback_link_usable,
+    feedback_list_for_staff,
+    feedback_request_by_token,
+    feedback_request_counts,
+    feedback_rows,
+    feedback_token_hash,
+    feedback_visible_to,
+    follow_ups_open,
+)
+from insights.selectors.outside_contacts import (
+    OutsideContactRow,
+    outside_contacts_between,
+    outside_contacts_of_contact,
+    outside_logging_coverage,
+)
+
+__all__ = [
+    "TOKEN_MAX",
+    "FeedbackCounts",
+    "FeedbackRow",
+    "OutsideContactRow",
+    "feedback_get_for_staff",
+    "feedback_link_usable",
+    "feedback_list_for_staff",
+    "feedback_request_by_token",
+    "feedback_request_counts",
+    "feedback_rows",
+    "feedback_token_hash",
+    "feedback_visible_to",
+    "follow_ups_open",
+    "outside_contacts_between",
+    "outside_contacts_of_contact",
+    "outside_logging_coverage",
+]

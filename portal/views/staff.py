@@ -20,7 +20,7 @@ from core.decorators import firm_admin_required, staff_required
 from core.errors import ServiceError
 from core.forms import flash_form_errors
 from core.http import RequestMeta
-from portal import contact_sections, selectors, services
+from portal import contact_sections, selectors, services, staff_panels
 from portal.forms import (
     AuditFilterForm,
     ContactForm,
@@ -41,7 +41,9 @@ PAGE_SIZE = 25
 def staff_home(request: Request) -> HttpResponse:
     user = request.user
     mine = selectors.matter_list_for_staff(user=user)[:10]
-    return render(request, "staff/home.html", {"matters": mine})
+    # Open items from the apps above portal ("Call the client back" after low feedback).
+    panels = staff_panels.render(staff_panels.HOME, request=request)
+    return render(request, "staff/home.html", {"matters": mine, "panels": panels})
 
 
 # ---------------------------------------------------------------------------
@@ -150,6 +152,9 @@ def contact_detail(request: Request, contact_id: str) -> HttpResponse:
             "consents": selectors.consents_for_contact(user=request.user, contact=contact),
             # Appointments and invoices, from the apps above portal.
             "sections": contact_sections.sections(user=request.user, contact=contact),
+            "quick_actions": staff_panels.render(
+                staff_panels.CONTACT, request=request, obj=contact
+            ),
         },
     )
 
@@ -293,6 +298,7 @@ def _matter_page(
             or TimelineEntryForm(initial={"occurred_at": timezone.localtime()}),
             "share_form": ShareForm(),
             "stage_history": matter.stage_changes.select_related("changed_by")[:20],
+            "quick_actions": staff_panels.render(staff_panels.MATTER, request=request, obj=matter),
         },
         status=status,
     )

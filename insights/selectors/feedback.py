@@ -1,0 +1,202 @@
+"""Reads of feedback: the landing page's link check, what staff may see, metric rows.
+
+Who sees an answer: firm admins every one, the staff member it is about
+(FeedbackRequest.staff: the consultation's lawyer, the matter's responsible lawyer)
+their own, nobody else anything (comments are client content, spec §4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from insights.models import Feedback, FeedbackRequest
+
+if TYPE_CHECKING:
+    from portal.models import User
+
+TOKEN_MAX = 100
+
+
+def feedback_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feedback_link_usable(request: FeedbackRequest, *, now: dt.datetime | None = None) -> bool:
+    """Sent, not withdrawn and not expired (answered or not)."""
+    now = now or timezone.now()
+    return (
+        request.sent_at is not None and request.suppressed_at is None and request.expires_at > now
+    )
+
+
+def feedback_request_by_token(*, token: str) -> FeedbackRequest | None:
+    """The request this link opens, or None (unknown, unsent, withdrawn or expired)."""
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    request = (
+        FeedbackRequest.objects.select_related("feedback")
+        .filter(token_hash=feedback_token_hash(token))
+        .first()
+    )
+    if request is None or not feedback_link_usable(request):
+        return None
+    return request
+
+
+def _sees_all(user: Any) -> bool:
+    return bool(getattr(user, "is_firm_admin", False))
+
+
+def feedback_visible_to(user: User | Any) -> QuerySet[Feedback]:
+    if not getattr(user, "is_firm_staff", False):
+        return Feedback.objects.none()
+    qs = Feedback.objects.all()
+    if not _sees_all(user):
+        qs = qs.filter(request__staff_id=user.pk)
+    return qs
+
+
+def feedback_list_for_staff(*, user: User | Any) -> QuerySet[Feedback]:
+    """The answers this staff member may read, newest first, with what the list shows."""
+    return feedback_visible_to(user).select_related(
+        "request__contact",
+        "request__staff",
+        "request__matter",
+        "request__appointment__service",
+        "publish_consent",
+        "followed_up_by",
+    )
+
+
+def feedback_get_for_staff(*, user: User | Any, feedback_id: Any) -> Feedback:
+    try:
+        pk = int(str(feedback_id))
+    except ValueError as exc:
+        raise Http404 from exc
+    feedback = feedback_visible_to(user).select_related("request").filter(pk=pk).first()
+    if feedback is None:
+        raise Http404
+    return feedback
+
+
+def _low() -> Q:
+    return Q(request__kind=FeedbackRequest.Kind.CSAT_CONSULT, score__lte=3) | Q(
+        request__kind=FeedbackRequest.Kind.NPS_CLOSE, score__lte=6
+    )
+
+
+def follow_ups_open(*, user: User | Any) -> list[Feedback]:
+    """Low scores about this staff member nobody has called back about yet: "Call the
+    client back" on their home page. One query."""
+    if not getattr(user, "is_firm_staff", False):
+        return []
+    return list(
+        Feedback.objects.filter(_low(), request__staff_id=user.pk, followed_up_at=None)
+        .select_related("request__contact", "request__matter", "request__appointment__service")
+        .order_by("created_at")[:50]
+    )
+
+
+# ---------------------------------------------------------------------------
+# For the CSAT and NPS metrics (insights.metrics)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FeedbackRow:
+    feedback_id: int
+    request_id: Any
+    kind: str
+    score: int
+    responded_at: dt.datetime
+    sent_at: dt.datetime | None
+    staff_id: int | None
+    staff_name: str
+    contact_id: Any
+    contact_name: str
+    appointment_id: Any
+    service_id: Any
+    service_name: str
+    matter_id: Any
+    matter_reference: str
+    # The matter's (NPS) or the consultation's matter's (CSAT) practice area, or "".
+    practice_area: str
+
+
+def _scoped(qs: QuerySet[Any], *, user: Any, own_only: bool, staff_field: str) -> QuerySet[Any]:
+    if not getattr(user, "is_firm_staff", False):
+        return qs.none()
+    if own_only or not (_sees_all(user) or user.has_perm("insights.view_all")):
+        return qs.filter(**{staff_field: user.pk})
+    return qs
+
+
+def feedback_rows(
+    *, kind: str, start: dt.datetime, end: dt.datetime, user: User | Any, own_only: bool
+) -> list[FeedbackRow]:
+    """Answers of this kind received in [start, end), oldest first, in one query.
+
+    `own_only` (or a user without insights.view_all who is not a firm admin) keeps the
+    answers about this user (FeedbackRequest.staff)."""
+    qs = Feedback.objects.filter(
+        request__kind=kind, request__responded_at__gte=start, request__responded_at__lt=end
+    )
+    qs = _scoped(qs, user=user, own_only=own_only, staff_field="request__staff_id")
+    rows = qs.select_related(
+        "request__contact",
+        "request__staff",
+        "request__matter",
+        "request__appointment__service",
+        "request__appointment__matter",
+    ).order_by("request__responded_at", "pk")
+    found = []
+    for feedback in rows:
+        request = feedback.request
+        appointment = request.appointment
+        matter = request.matter or (appointment.matter if appointment is not None else None)
+        staff = request.staff
+        found.append(
+            FeedbackRow(
+                feedback_id=feedback.pk,
+                request_id=request.pk,
+                kind=request.kind,
+                score=feedback.score,
+                responded_at=request.responded_at or feedback.created_at,
+                sent_at=request.sent_at,
+                staff_id=request.staff_id,
+                staff_name=(staff.get_full_name() or staff.email) if staff is not None else "",
+                contact_id=request.contact_id,
+                contact_name=request.contact.full_name,
+                appointment_id=request.appointment_id,
+                service_id=appointment.service_id if appointment is not None else None,
+                service_name=appointment.service.name if appointment is not None else "",
+                matter_id=matter.pk if matter is not None else None,
+                matter_reference=matter.reference if matter is not None else "",
+                practice_area=matter.practice_area if matter is not None else "",
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class FeedbackCounts:
+    sent: int  # requests of this kind sent in the period
+    answered: int  # of those, answered (at any time so far)
+
+
+def feedback_request_counts(
+    *, kind: str, start: dt.datetime, end: dt.datetime, user: User | Any, own_only: bool
+) -> FeedbackCounts:
+    """For the response rate: requests sent in [start, end) and how many were answered.
+    One query; scoped as feedback_rows."""
+    qs = FeedbackRequest.objects.filter(kind=kind, sent_at__gte=start, sent_at__lt=end)
+    qs = _scoped(qs, user=user, own_only=own_only, staff_field="staff_id")
+    totals = qs.aggregate(
+        sent=Count("pk"), answered=Count("pk", filter=Q(responded_at__isnull=False))
+    )
+    return FeedbackCounts(sent=totals["sent"] or 0, answered=totals["answered"] or 0)
