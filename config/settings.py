@@ -556,6 +556,12 @@ CELERY_BEAT_SCHEDULE["intake-prospects-purge"] = {
     "task": "intake.tasks.prospects_purge",
     "schedule": crontab(hour=3, minute=30),
 }
+# The metrics' month-end snapshots (insights.md §1.6): the month just closed, each night
+# (a row once written is never rewritten, so the later runs of a month write nothing).
+CELERY_BEAT_SCHEDULE["insights-metric-snapshots"] = {
+    "task": "insights.tasks.metric_snapshots_previous_month",
+    "schedule": crontab(hour=2, minute=15),
+}
 ATRIUM_PROSPECT_RETENTION_MONTHS = env.int("ATRIUM_PROSPECT_RETENTION_MONTHS", default=12)
 ATRIUM_PROSPECT_SENSITIVE_MONTHS = env.int("ATRIUM_PROSPECT_SENSITIVE_MONTHS", default=6)
 # Engagement letters not signed by their date expire (intake; idempotent). Signing checks

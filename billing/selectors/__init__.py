@@ -1,5 +1,14 @@
 """Billing reads, access-checked (re-exported: other code imports ``billing.selectors``)."""
 
+from billing.selectors.insights import (
+    AGING_BUCKETS,
+    consultation_fees_for_insights,
+    failed_attempts_count,
+    invoice_aging_for_insights,
+    invoiced_for_contacts,
+    invoices_settled_for_insights,
+    payments_for_insights,
+)
 from billing.selectors.invoices import (
     billing_settings_get,
     contact_billing_history,
@@ -21,6 +30,13 @@ from billing.selectors.invoices import (
 )
 
 __all__ = [
+    "AGING_BUCKETS",
+    "consultation_fees_for_insights",
+    "failed_attempts_count",
+    "invoice_aging_for_insights",
+    "invoiced_for_contacts",
+    "invoices_settled_for_insights",
+    "payments_for_insights",
     "billing_settings_get",
     "contact_billing_history",
     "fee_get_for_staff",

@@ -144,6 +144,14 @@ class Metric:
     actions: Callable[[Scope], list[Row]] | None = None
     # Default grain of the detail chart for a period kind.
     digest: bool = False  # one of the target metrics in the monthly digest
+    # Labelled figures that are not counts of the rows (the invoice aging at the period's
+    # end, the outside-portal logging coverage and baseline progress, revenue per source):
+    # plain dict rows with a "label" key, shown beside the breakdowns; never in the CSV.
+    extra: Callable[[Scope], list[Row]] | None = None
+    # The period a page opens on when none is asked for (NPS: a quarter, spec §2).
+    period_kind: str = "month"
+    # Where the overview shows it (lower first; equal ones in registration order).
+    position: int = 100
 
 
 _REGISTRY: dict[str, Metric] = {}
@@ -161,5 +169,6 @@ def get(metric_id: str) -> Metric | None:
 
 
 def all_metrics() -> list[Metric]:
-    """In registration order, available ones only."""
-    return [m for m in _REGISTRY.values() if m.available()]
+    """In the overview's order (``position``, then registration), available ones only."""
+    ordered = sorted(enumerate(_REGISTRY.values()), key=lambda im: (im[1].position, im[0]))
+    return [m for _i, m in ordered if m.available()]

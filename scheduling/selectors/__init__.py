@@ -67,6 +67,10 @@ from scheduling.selectors.connections import (
     calendar_reason,
     staff_offline_ids,
 )
+from scheduling.selectors.insights import (
+    appointments_for_insights,
+    consultation_starts_for_contacts,
+)
 from scheduling.selectors.invitations import (
     InvitationCheck,
     invitation_check,
@@ -126,6 +130,8 @@ from scheduling.selectors.terms import (
 )
 
 __all__ = [
+    "appointments_for_insights",
+    "consultation_starts_for_contacts",
     "StepMove",
     "move_fingerprint",
     "package_move_plan",
