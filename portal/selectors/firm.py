@@ -19,9 +19,11 @@ from portal.models import (
 )
 
 FIRM_CACHE_KEY = "atrium:firm:v2"
-# The hours and closures are cached under the firm's updated_at: every change to them
-# saves the firm (portal.services.firm), so a stale entry is never read again.
-CALENDAR_CACHE_KEY = "atrium:firm-calendar:v1:{stamp}"
+# The hours and closures are cached under the firm's updated_at and a version that every
+# change to them bumps (portal.services.firm saves the firm too): two changes within one
+# clock tick still give two keys, so a stale entry is never read again.
+CALENDAR_CACHE_KEY = "atrium:firm-calendar:v1:{stamp}:{version}"
+CALENDAR_VERSION_KEY = "atrium:firm-calendar:version"
 CALENDAR_CACHE_SECONDS = 24 * 3600
 # Without any rows (a database emptied by a test), the hours that were always assumed.
 DEFAULT_HOURS = tuple((day, dt.time(9), dt.time(17)) for day in range(5))
@@ -53,7 +55,9 @@ class FirmCalendarData:
 def firm_calendar_data() -> FirmCalendarData:
     """The firm's opening hours, closures and region: two queries once per change."""
     firm = firm_get()
-    key = CALENDAR_CACHE_KEY.format(stamp=firm.updated_at.isoformat() if firm.updated_at else "")
+    version = cache.get_or_set(CALENDAR_VERSION_KEY, 1, None)
+    stamp = firm.updated_at.isoformat() if firm.updated_at else ""
+    key = CALENDAR_CACHE_KEY.format(stamp=stamp, version=version)
     data = cache.get(key)
     if data is None or data.time_zone != firm.time_zone:
         hours = tuple(

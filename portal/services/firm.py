@@ -27,7 +27,7 @@ from portal.models import (
     FirmOfficeHours,
     User,
 )
-from portal.selectors.firm import FIRM_CACHE_KEY
+from portal.selectors.firm import CALENDAR_VERSION_KEY, FIRM_CACHE_KEY
 from portal.services.people import _validation_message
 
 
@@ -68,12 +68,25 @@ def firm_update(
     return firm
 
 
+def _calendar_touch() -> None:
+    try:
+        cache.incr(CALENDAR_VERSION_KEY)
+    except ValueError:
+        cache.set(CALENDAR_VERSION_KEY, 2, None)
+
+
 def _touch_firm(firm: Firm) -> None:
-    """A change of hours or closures is a change of the firm: its updated_at keys the
-    cached calendar (portal.selectors.firm), so every process reads the new one."""
+    """A change of hours or closures is a change of the firm: its updated_at and the
+    calendar version key the cached calendar (portal.selectors.firm)."""
     firm.save(update_fields=["updated_at"])
     cache.delete(FIRM_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(FIRM_CACHE_KEY))
+    _calendar_touch()
+
+    def after_commit() -> None:
+        cache.delete(FIRM_CACHE_KEY)
+        _calendar_touch()
+
+    transaction.on_commit(after_commit)
 
 
 def _check_hours(hours: Sequence[tuple[int, dt.time, dt.time]]) -> list[OpeningHours]:
@@ -154,7 +167,7 @@ def firm_hours_update(
             firm.subdivision = subdivision
             changed.append("subdivision")
         if changed:
-            firm.save(update_fields=["country", "subdivision", "updated_at"])
+            firm.save(update_fields=["country", "subdivision"])
             audit_record(
                 action=PortalAction.FIRM_HOURS_UPDATED,
                 actor=actor,
@@ -167,8 +180,7 @@ def firm_hours_update(
                     "subdivision": subdivision,
                 },
             )
-            cache.delete(FIRM_CACHE_KEY)
-            transaction.on_commit(lambda: cache.delete(FIRM_CACHE_KEY))
+            _touch_firm(firm)
     return firm
 
 

@@ -530,3 +530,35 @@ def test_business_time_and_days_add_up_over_consecutive_spans(data: st.DataObjec
     assert cal.business_days_between(a, b) + cal.business_days_between(
         b, c
     ) == cal.business_days_between(a, c)
+
+
+def brute_force_business_days(cal: BusinessCalendar, a: dt.datetime, b: dt.datetime) -> int:
+    """Dates d with date(a) < d <= date(b), walked one by one: the weekday has a row, and
+    the date is neither a closure nor a holiday of the holidays library."""
+    zone = ZoneInfo(cal.time_zone)
+    first, last = a.astimezone(zone).date(), b.astimezone(zone).date()
+    sign = 1
+    if last < first:
+        first, last, sign = last, first, -1
+    count = 0
+    day = first + dt.timedelta(days=1)
+    while day <= last:
+        holiday = bool(cal.country) and day in _holiday_dates(str(cal.country), day.year)
+        weekday_open = any(h.weekday == day.weekday() for h in cal.hours)
+        count += weekday_open and day not in cal.closures and not holiday
+        day += dt.timedelta(days=1)
+    return sign * count
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_business_days_and_hours_agree_with_a_brute_force_count(data: st.DataObject) -> None:
+    # random weekly hours (half-hour grid), closures, time zones and Polish, US or
+    # Chilean holidays; instants around clock changes, holidays and the turn of the year
+    cal = data.draw(calendars())
+    a = data.draw(instants(cal))
+    b = a + dt.timedelta(minutes=data.draw(st.integers(-MAX_SPAN_MINUTES, MAX_SPAN_MINUTES)))
+    assert cal.business_days_between(a, b) == brute_force_business_days(cal, a, b)
+    lo, hi = min(a, b), max(a, b)
+    hours = cal.business_hours_between(lo, hi)
+    assert hours * 60 == pytest.approx(brute_force_minutes(cal, lo, hi))
