@@ -13,6 +13,10 @@ class InsightsConfig(AppConfig):
         from insights.audit_actions import InsightsAction
 
         actions.declare(InsightsAction)
+
+        # Every metric registers itself on import (insights.metrics.__init__).
+        import insights.metrics  # noqa: F401
+
         self._feedback_and_outside_contacts()
 
     def _feedback_and_outside_contacts(self) -> None:

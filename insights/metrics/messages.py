@@ -27,7 +27,6 @@ from insights.periods import CUSTOM, Period
 from insights.selectors.baseline import outside_logging_started_at
 from insights.selectors.outside_contacts import outside_contacts_between, outside_logging_coverage
 from portal import selectors as portal_selectors
-from portal.selectors.message_stats import client_messages_for_insights
 
 BASELINE_DAYS = 30
 TARGET_DAY = 60
@@ -49,7 +48,7 @@ def outside_rows(scope: Scope) -> list[Row]:
     staff = common.values(scope, "staff")
     areas = common.values(scope, "practice_area")
     rows: list[Row] = []
-    for m in client_messages_for_insights(
+    for m in portal_selectors.client_messages_for_insights(
         start=start, end=end, owner_id=own, staff_ids=staff, practice_areas=areas
     ):
         rows.append(

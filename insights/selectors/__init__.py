@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from insights.selectors.baseline import outside_logging_started_at
 from insights.selectors.feedback import (
     TOKEN_MAX,
     FeedbackCounts,
@@ -22,8 +23,23 @@ from insights.selectors.outside_contacts import (
     outside_contacts_of_contact,
     outside_logging_coverage,
 )
+from insights.selectors.scope import firm_scope, insights_scope, may_see_all
+from insights.selectors.snapshots import (
+    SnapshotChange,
+    snapshot_change,
+    snapshot_compare,
+    snapshots_for_period,
+)
 
 __all__ = [
+    "SnapshotChange",
+    "firm_scope",
+    "insights_scope",
+    "may_see_all",
+    "outside_logging_started_at",
+    "snapshot_change",
+    "snapshot_compare",
+    "snapshots_for_period",
     "TOKEN_MAX",
     "FeedbackCounts",
     "FeedbackRow",

@@ -47,6 +47,7 @@ from portal.selectors.matters import (
     matters_for_client_by_ids,
     matters_visible_to,
 )
+from portal.selectors.message_stats import client_messages_for_insights
 from portal.selectors.messages import message_get_for_staff, messages_for_viewer
 from portal.selectors.parties import (
     contacts_for_index,
@@ -116,6 +117,7 @@ from portal.selectors.waits import (
 )
 
 __all__ = [
+    "client_messages_for_insights",
     "FirmCalendarData",
     "WaitRow",
     "firm_business_calendar",
