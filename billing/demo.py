@@ -17,17 +17,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.http import Http404
 from django.utils import timezone
 
 from billing import selectors, services
 from billing.models import (
+    Allocation,
     BillingSettings,
     CreditNote,
     Invoice,
+    InvoiceLine,
     NumberSeries,
+    Payment,
+    PaymentAttempt,
     PaymentRequest,
     TaxRate,
 )
@@ -319,3 +324,193 @@ def _late_cancellation_fee(contact: Contact, matter: Matter | None) -> None:
             fee=appointment.cancellation_fee,
         )
     )
+
+
+# ---------------------------------------------------------------------------
+# Three months of history for the insights pages (seed_demo plans it: config/demo_history)
+# ---------------------------------------------------------------------------
+
+HISTORY_NOTE = "Demo history"
+# Days from issue to full payment (None: still unpaid, overdue once past its due date).
+PAY_DAYS = [
+    (0, 8),
+    (1, 8),
+    (3, 12),
+    (6, 14),
+    (9, 12),
+    (13, 10),
+    (17, 9),
+    (24, 7),
+    (38, 5),
+    (None, 15),
+]
+CENT = Decimal("0.01")
+
+
+def seed_history(
+    *,
+    plan: Any,
+    actor: User,
+    consultations: dict[str, Any],
+    clients: list[tuple[Contact, Matter]],
+    rng: Any,
+) -> None:
+    """Consultation fees paid the same day or later, and documents issued over the window
+    to the history clients (``clients``: contact and matter; about fifteen a month, those
+    of the clients from Spain in EUR), paid in full after a spread
+    of days or not at all, some of those overdue. Written directly with their past dates
+    (history: no PDFs, no notices); numbered in an archive series of their own so the
+    live series is untouched. Idempotent."""
+    if Invoice.objects.filter(internal_note=HISTORY_NOTE).exists():
+        return
+    settings = selectors.billing_settings_get()
+    firm_currency = "PLN"
+    requests, attempts, payments, allocations = [], [], [], []
+    for case in plan.cases:
+        appointment = consultations.get(case.email)
+        if appointment is None or not appointment.policy_snapshot:
+            continue
+        amount = Decimal(str(appointment.policy_snapshot.get("pay_at_booking") or "0"))
+        if amount <= 0 or case.outcome == "cancelled":
+            continue
+        paid = case.fee_paid_at
+        request = PaymentRequest(
+            kind=PaymentRequest.Kind.CONSULTATION_FEE,
+            contact_id=appointment.contact_id,
+            appointment_id=appointment.pk,
+            amount=amount,
+            currency=firm_currency,
+            status=PaymentRequest.Status.PAID if paid else PaymentRequest.Status.OPEN,
+            created_at=case.booked_at,
+            due_date=case.booked_at.date() + dt.timedelta(days=7) if not paid else None,
+        )
+        requests.append(request)
+        if paid is None:
+            continue
+        attempt = PaymentAttempt(
+            request=request,
+            amount=amount,
+            currency=firm_currency,
+            status=PaymentAttempt.Status.SUCCEEDED,
+            idempotency_key=f"demo-history:{request.pk}",
+            expires_at=paid + dt.timedelta(minutes=30),
+            created_at=paid - dt.timedelta(minutes=2),
+        )
+        attempts.append(attempt)
+        payments.append(
+            Payment(
+                contact_id=appointment.contact_id,
+                method=rng.choice([Payment.Method.CARD, Payment.Method.BLIK, Payment.Method.P24]),
+                amount=amount,
+                currency=firm_currency,
+                received_at=paid,
+                attempt=attempt,
+            )
+        )
+    vat = TaxRate.objects.get(code="23")
+    invoices, lines = [], []
+    zone = ZoneInfo("Europe/Warsaw")
+    today = plan.now.astimezone(zone).date()
+    day = plan.start.astimezone(zone).date()
+    number = 0
+    document = (
+        Invoice.Document.PAYMENT_REQUEST
+        if settings.issues_payment_requests
+        else Invoice.Document.INVOICE
+    )
+    while clients:
+        day += dt.timedelta(days=rng.choice([0, 1, 1, 2, 2, 3]))
+        if day >= today:
+            break
+        if day.weekday() >= 5:
+            continue
+        issued_at = dt.datetime.combine(day, dt.time(10, 30), tzinfo=zone)
+        open_then = [
+            (c, m)
+            for c, m in clients
+            if m.created_at <= issued_at and (m.stage != "closed" or m.stage_changed_at > issued_at)
+        ]
+        if not open_then:
+            continue
+        contact, matter = open_then[number % len(open_then)]
+        number += 1
+        # The clients from Spain are billed in euros: the firm's second currency.
+        currency = "EUR" if contact.language == "es" else firm_currency
+        price = Decimal("400.00") if currency == firm_currency else Decimal("95.00")
+        hours = Decimal(rng.choice([1, 2, 2, 3, 4, 6]))
+        net = (hours * price).quantize(CENT)
+        tax = (net * vat.rate / 100).quantize(CENT)
+        invoice = Invoice(
+            document=document,
+            number=f"ARCH/{day.year}/{number:04d}",
+            lifecycle=Invoice.Lifecycle.ISSUED,
+            settlement=Invoice.Settlement.UNPAID,
+            contact=contact,
+            matter=matter,
+            currency=currency,
+            issue_date=day,
+            due_date=day + dt.timedelta(days=14),
+            language=contact.language,
+            seller_snapshot={"name": settings.seller_name, "tax_id": settings.seller_tax_id},
+            buyer_snapshot={"name": contact.full_name, "email": contact.email},
+            subtotal=net,
+            tax_total=tax,
+            total=net + tax,
+            balance=net + tax,
+            internal_note=HISTORY_NOTE,
+            created_by=actor,
+            issued_by=actor,
+            issued_at=issued_at,
+            created_at=issued_at - dt.timedelta(hours=1),
+        )
+        invoices.append(invoice)
+        lines.append(
+            InvoiceLine(
+                invoice=invoice,
+                description="Legal advice and drafting",
+                quantity=hours,
+                unit="h",
+                unit_price=price,
+                tax_rate=vat,
+                tax_rate_snapshot=vat.rate,
+                tax_code_snapshot=vat.code,
+                net=net,
+                tax=tax,
+                gross=net + tax,
+            )
+        )
+        days = rng.choices([d for d, _w in PAY_DAYS], [w for _d, w in PAY_DAYS])[0]
+        if days is None:
+            continue
+        paid_on = day + dt.timedelta(days=days)
+        received_at = dt.datetime.combine(paid_on, dt.time(rng.randint(8, 18)), tzinfo=zone)
+        if received_at >= plan.now:
+            continue
+        payment = Payment(
+            contact=contact,
+            method=Payment.Method.BANK_TRANSFER,
+            amount=invoice.total,
+            currency=currency,
+            received_at=received_at,
+            bank_reference=invoice.number or "",
+            recorded_by=actor,
+        )
+        payments.append(payment)
+        allocations.append(
+            Allocation(
+                payment=payment,
+                invoice=invoice,
+                amount=invoice.total,
+                created_by=actor,
+                created_at=received_at,
+            )
+        )
+        invoice.settlement = Invoice.Settlement.PAID
+        invoice.allocated_total = invoice.total
+        invoice.balance = Decimal("0.00")
+    PaymentRequest.objects.bulk_create(requests)
+    PaymentAttempt.objects.bulk_create(attempts)
+    Invoice.objects.bulk_create(invoices)
+    InvoiceLine.objects.bulk_create(lines)
+    Payment.objects.bulk_create(payments)
+    Allocation.objects.bulk_create(allocations)

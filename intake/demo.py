@@ -15,6 +15,7 @@ from intake.models import (
     IntakeForm,
     IntakeSubmission,
     Lead,
+    LeadStageChange,
     ServiceIntake,
 )
 from intake.services import conflicts
@@ -251,3 +252,64 @@ def seed_engagements(*, admin: Any) -> None:
     """A letter waiting for Ewa's signature in her portal, and one retained lead."""
     _retained(admin)
     _letter_for_ewa(admin)
+
+
+# ---------------------------------------------------------------------------
+# Three months of history for the insights pages (seed_demo plans it: config/demo_history)
+# ---------------------------------------------------------------------------
+
+
+def seed_history(
+    *,
+    plan: Any,
+    people: dict[str, Any],
+    consultations: dict[str, Any],
+    matters: dict[str, Any],
+    staff: dict[str, Any],
+) -> None:
+    """The prospects' leads from the plan: created at the inquiry, moved through their
+    stages on the planned dates (booked, held or missed, letter sent, retained, declined,
+    lost), linked to their first consultation and, once retained, to their matter.
+    Written directly (history, not today's work: no notices, no conflict runs); idempotent."""
+    if Lead.objects.filter(contact__email__in=[c.email for c in plan.cases]).exists():
+        return
+    leads = []
+    changes = []
+    for case in plan.cases:
+        appointment = consultations.get(case.email)
+        matter = matters.get(case.email)
+        lead = Lead(
+            contact=people[case.email],
+            status=case.status,
+            source=case.source,
+            practice_area=case.area,
+            interested_service_id=appointment.service_id if appointment else None,
+            assigned_to=staff[case.staff],
+            matter=matter,
+            consult_appointment=appointment,
+            created_at=case.inquiry_at,
+            conflict_state="clear",
+        )
+        if case.status in Lead.TERMINAL:
+            reason = case.stages[-1][2]
+            lead.closed_on = case.stages[-1][1].date()
+            if case.status == Lead.Status.DECLINED:
+                lead.declined_reason = reason
+            elif case.status == Lead.Status.LOST:
+                lead.lost_reason = reason
+        leads.append(lead)
+        previous = Lead.Status.NEW
+        for to_status, at, reason in case.stages:
+            changes.append(
+                LeadStageChange(
+                    lead=lead,
+                    from_status=previous,
+                    to_status=to_status,
+                    at=at,
+                    by=None if to_status in ("consult_booked", "no_show") else staff[case.staff],
+                    reason=reason,
+                )
+            )
+            previous = to_status
+    Lead.objects.bulk_create(leads)
+    LeadStageChange.objects.bulk_create(changes)

@@ -12,7 +12,15 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from portal import services
-from portal.models import Matter, StaffProfile, User
+from portal.models import (
+    Contact,
+    Folder,
+    Matter,
+    MatterStageChange,
+    Message,
+    StaffProfile,
+    User,
+)
 from portal.photos import photo_checked
 
 
@@ -222,3 +230,214 @@ def seed_profiles(*, actor: User) -> None:
             )
         data = {k: v for k, v in values.items() if k != "photo"}
         services.staff_profile_update(actor=actor, user=user, data=data, photo=photo)
+
+
+# ---------------------------------------------------------------------------
+# Three months of history for the insights pages (seed_demo plans it: config/demo_history)
+# ---------------------------------------------------------------------------
+
+# What clients write and what the firm answers (the demo's message history).
+CLIENT_LINES = [
+    "Good morning, did the court reply to our application yet?",
+    "I have uploaded the bank statements you asked for.",
+    "Can we move Thursday's call to the afternoon?",
+    "My former husband sent me a letter, I attach a photo. What should I do?",
+    "Thank you. One more question about the hearing date.",
+    "Is there anything I need to sign this week?",
+    "The school asked for a copy of the custody order. Do you have it?",
+]
+FIRM_LINES = [
+    "Thank you, we have it. Nothing else is needed from you for now.",
+    "Not yet; the court usually answers within four weeks. We will write as soon as it does.",
+    "Yes, 15:00 works. I have moved it in the calendar.",
+    "Please do not answer the letter; we will reply on your behalf by Friday.",
+    "The order is in your documents, folder Signed documents.",
+]
+NO_REPLY_REASONS = ["Thanks only; nothing to answer.", "Answered by phone the same day."]
+# Business hours a client waits for the firm's answer (the promise is 24 business hours).
+WAITS = [(0.3, 10), (1, 15), (2, 15), (4, 15), (7, 12), (12, 10), (20, 8), (27, 7), (40, 5)]
+
+
+def seed_history_people(*, plan: Any, actor: User) -> dict[str, Any]:
+    """The prospects and past clients of the plan as contacts, by email (idempotent)."""
+    wanted = [*plan.cases, *plan.closings]
+    existing = {c.email: c for c in Contact.objects.filter(email__in=[p.email for p in wanted])}
+    for person in wanted:
+        if person.email in existing:
+            continue
+        contact = services.contact_create(
+            actor=actor,
+            data={
+                "kind": "prospect" if person in plan.cases else "client",
+                "first_name": person.first,
+                "last_name": person.last,
+                "email": person.email,
+                "language": person.language,
+                "time_zone": "Europe/Warsaw",
+            },
+        )
+        created = getattr(person, "inquiry_at", None) or person.opened_at
+        Contact.objects.filter(pk=contact.pk).update(created_at=created)
+        existing[person.email] = contact
+    return existing
+
+
+def seed_history_matters(
+    *, plan: Any, people: dict[str, Any], staff: dict[str, User], actor: User
+) -> dict[str, Matter]:
+    """The matters of retained leads (open) and of past clients (closed in the window),
+    opened and moved on their planned dates; by the client's email (idempotent)."""
+    made: dict[str, Matter] = {}
+    plans: list[tuple[Any, str, str, dt.datetime, list[tuple[str, dt.datetime]]]] = []
+    for case in plan.cases:
+        if case.matter_at is not None:
+            prefix = {"family": "FAM", "estate": "EST", "immigration": "IMM"}[case.area]
+            reference = f"{prefix}-{case.matter_at.year}-N{case.index:02d}"
+            stages = [("engaged", case.matter_at), ("in_progress", case.matter_at)]
+            plans.append((case, reference, case.staff, case.matter_at, stages))
+    for closing in plan.closings:
+        stages = [
+            ("engaged", closing.opened_at),
+            ("in_progress", closing.opened_at + dt.timedelta(days=3)),
+            ("closed", closing.closed_at),
+        ]
+        plans.append((closing, closing.reference, closing.lawyer, closing.opened_at, stages))
+    existing = {m.reference: m for m in Matter.objects.filter(reference__in=[p[1] for p in plans])}
+    titles = {
+        "family": "Divorce and child support",
+        "estate": "Inheritance and the family home",
+        "immigration": "Residence permit",
+    }
+    for person, reference, lawyer_email, opened_at, stages in plans:
+        if reference in existing:
+            made[person.email] = existing[reference]
+            continue
+        lawyer = staff.get(lawyer_email) or actor
+        if lawyer.staff_title != "lawyer":
+            lawyer = actor
+        matter = services.matter_create(
+            actor=actor,
+            data=services.MatterData(
+                reference=reference,
+                title=f"{titles[person.area]}: {person.last}",
+                practice_area=person.area,
+                priority="normal",
+                responsible_lawyer=lawyer,
+                team=[],
+                clients=[people[person.email]],
+                tags=[],
+            ),
+        )
+        # The stage history on its dates, written directly: a matter closed weeks ago
+        # sends no notices and asks for no feedback today (insights' demo has its answer).
+        previous = matter.stage
+        MatterStageChange.objects.bulk_create(
+            [
+                MatterStageChange(
+                    matter=matter,
+                    from_stage=(previous if i == 0 else stages[i - 1][0]),
+                    to_stage=stage,
+                    changed_by=lawyer,
+                    changed_at=at,
+                )
+                for i, (stage, at) in enumerate(stages)
+            ]
+        )
+        Matter.objects.filter(pk=matter.pk).update(
+            created_at=opened_at, stage=stages[-1][0], stage_changed_at=stages[-1][1]
+        )
+        # Its documents folder (empty: the history is about numbers, not papers).
+        Folder.objects.create(
+            matter=matter,
+            name="Documents",
+            client_can_upload=True,
+            created_by=lawyer,
+            created_at=opened_at,
+        )
+        matter.refresh_from_db()
+        # A retained prospect is a client now.
+        Contact.objects.filter(pk=people[person.email].pk).update(kind=Contact.Kind.CLIENT)
+        made[person.email] = matter
+    return made
+
+
+def seed_history_messages(*, plan: Any, rng: Any) -> None:
+    """Client messages and the firm's answers on the demo clients' matters over the window,
+    at business-hour waits drawn from WAITS: most within the 24-hour promise, some over it,
+    a few marked "no reply needed", and one client still waiting now (idempotent: the
+    matters that already have messages from before the window's end are left alone)."""
+    fields = {f.name for f in Message._meta.get_fields()}
+    calendar = plan.calendar
+    matters = list(
+        Matter.objects.filter(clients__user__isnull=False)
+        .select_related("responsible_lawyer")
+        .order_by("reference")
+        .distinct()
+    )
+    rows: list[Message] = []
+    for matter in matters:
+        client = User.objects.filter(contact__matters=matter).order_by("email").first()
+        if (
+            client is None
+            or matter.messages.filter(created_at__lt=plan.now - dt.timedelta(days=2)).exists()
+        ):
+            continue
+        lawyer = matter.responsible_lawyer
+        at = plan.start + dt.timedelta(hours=rng.randint(30, 80))
+        end = plan.now - dt.timedelta(days=1)
+        while True:
+            at = calendar.add_business_hours(at, rng.randint(8, 30)) + dt.timedelta(
+                minutes=rng.randint(0, 59)
+            )
+            if at >= end:
+                break
+            run = [at + dt.timedelta(minutes=25 * k) for k in range(rng.choice([1, 1, 1, 2, 3]))]
+            for sent in run:
+                message = Message(
+                    matter=matter,
+                    sender=client,
+                    side=Message.Side.CLIENT,
+                    text=rng.choice(CLIENT_LINES),
+                    created_at=sent,
+                    read_at=sent + dt.timedelta(minutes=40),
+                    read_by=lawyer,
+                )
+                if "promise_hours" in fields:
+                    message.promise_hours = 24
+                rows.append(message)
+            hours = float(rng.choices([w for w, _n in WAITS], [n for _w, n in WAITS])[0])
+            answered = calendar.add_business_hours(run[0], hours)
+            if answered >= plan.now:
+                break
+            if "no_reply_needed_at" in fields and rng.random() < 0.08:
+                last = rows[-1]
+                last.no_reply_needed_at = answered
+                last.no_reply_reason = rng.choice(NO_REPLY_REASONS)
+                last.no_reply_by = lawyer
+            else:
+                rows.append(
+                    Message(
+                        matter=matter,
+                        sender=lawyer,
+                        side=Message.Side.FIRM,
+                        text=rng.choice(FIRM_LINES),
+                        created_at=max(answered, run[-1] + dt.timedelta(minutes=1)),
+                        read_at=answered + dt.timedelta(hours=3),
+                        read_by=client,
+                    )
+                )
+            at = answered
+        if matter.stage == Matter.Stage.CLOSED:
+            # A question after the matter closed that nobody has answered yet.
+            asked = plan.now - dt.timedelta(hours=50)
+            message = Message(
+                matter=matter,
+                sender=client,
+                side=Message.Side.CLIENT,
+                text="Could you send me the final settlement once more? I cannot find it.",
+                created_at=asked,
+            )
+            if "promise_hours" in fields:
+                message.promise_hours = 24
+            rows.append(message)
+    Message.objects.bulk_create(rows)

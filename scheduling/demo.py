@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -226,3 +227,128 @@ def seed(*, staff: list[User], clients: list[Contact], now: dt.datetime | None =
             time_zone=contact.time_zone or zone,
             now=now,
         )
+
+
+# ---------------------------------------------------------------------------
+# Three months of history for the insights pages (seed_demo plans it: config/demo_history)
+# ---------------------------------------------------------------------------
+
+HISTORY_UID = "demo-history-"
+STATUS_OF = {
+    "attended": Appointment.Status.ATTENDED,
+    "no_show": Appointment.Status.NO_SHOW,
+    "cancelled": Appointment.Status.CANCELLED,
+    "booked": Appointment.Status.BOOKED,
+}
+
+
+def _history_row(
+    service: Service,
+    *,
+    uid: str,
+    staff: User,
+    contact: Contact,
+    start: dt.datetime,
+    status: str,
+    booked_at: dt.datetime,
+    origin: str,
+    matter: Any = None,
+) -> Appointment:
+    end = start + dt.timedelta(minutes=service.duration_minutes)
+    return Appointment(
+        service=service,
+        staff=staff,
+        contact=contact,
+        matter=matter,
+        start_at=start,
+        end_at=end,
+        blocked_start=start - dt.timedelta(minutes=service.buffer_before_minutes),
+        blocked_end=end + dt.timedelta(minutes=service.buffer_after_minutes),
+        status=status,
+        uid=uid,
+        time_zone="Europe/Warsaw",
+        created_at=booked_at,
+        cancelled_at=(start - dt.timedelta(hours=20)) if status == "cancelled" else None,
+        origin=origin,
+        policy_snapshot=selectors.policy_snapshot(service),
+    )
+
+
+def seed_history(
+    *,
+    plan: Any,
+    people: dict[str, Contact],
+    staff: dict[str, User],
+    clients: list[tuple[Contact, Any]],
+    rng: Any,
+) -> dict[str, Appointment]:
+    """The planned first consultations of the prospects (by email), and the returning
+    clients' appointments (``clients``: contact and matter) every few business days,
+    mostly attended, some missed, the last ones not marked yet (idempotent)."""
+    made = Appointment.objects.filter(uid__startswith=HISTORY_UID)
+    if made.exists():
+        return {
+            a.contact.email: a
+            for a in made.select_related("contact", "service").filter(
+                uid__startswith=f"{HISTORY_UID}c"
+            )
+        }
+    services_by_slug = {s.slug: s for s in Service.objects.all()}
+    rows: dict[str, Appointment] = {}
+    used: set[tuple[Any, dt.datetime]] = set()
+    for case in plan.cases:
+        if not case.service or case.start is None:
+            continue
+        member = staff[case.staff]
+        used.add((member.pk, case.start))
+        paid_later = (
+            case.fee_paid_at is not None and case.fee_paid_at.date() > case.booked_at.date()
+        )
+        rows[case.email] = _history_row(
+            services_by_slug[case.service],
+            uid=f"{HISTORY_UID}c{case.index}@atrium",
+            staff=member,
+            contact=people[case.email],
+            start=case.start,
+            status=STATUS_OF[case.outcome],
+            booked_at=case.booked_at,
+            origin=Appointment.Origin.STAFF if paid_later else Appointment.Origin.PUBLIC,
+        )
+    returning = []
+    review = services_by_slug["estate-plan-review"]
+    day = plan.start + dt.timedelta(days=2)
+    n = 0
+    while clients:
+        day = plan.calendar.add_business_hours(day, 8 * rng.choice([1, 2, 2, 3]))
+        if day > plan.now:
+            break
+        contact, matter = clients[n % len(clients)]
+        lawyer = matter.responsible_lawyer
+        local_day = day.astimezone(ZoneInfo("Europe/Warsaw")).date()
+        start = dt.datetime.combine(
+            local_day,
+            dt.time(rng.choice([9, 10, 12, 13, 14, 15])),
+            tzinfo=ZoneInfo("Europe/Warsaw"),
+        ).astimezone(dt.UTC)
+        if (lawyer.pk, start) in used or start > plan.now - dt.timedelta(hours=2):
+            n += 1
+            continue
+        used.add((lawyer.pk, start))
+        recent = start > plan.now - dt.timedelta(days=3)
+        status = "booked" if recent else ("no_show" if rng.random() < 0.12 else "attended")
+        returning.append(
+            _history_row(
+                review,
+                uid=f"{HISTORY_UID}r{n}@atrium",
+                staff=lawyer,
+                contact=contact,
+                matter=matter,
+                start=start,
+                status=status,
+                booked_at=start - dt.timedelta(days=rng.randint(3, 12)),
+                origin=Appointment.Origin.PORTAL,
+            )
+        )
+        n += 1
+    Appointment.objects.bulk_create([*rows.values(), *returning])
+    return rows

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing import demo as billing_demo
+from config import demo_history
+from insights import demo as insights_demo
 from intake import demo as intake_demo
 from portal import demo as portal_demo
 from portal import services
@@ -91,9 +93,18 @@ MATTERS = [
 class Command(BaseCommand):
     help = "Create the demo firm, staff, clients, matters and co-counsel (idempotent)."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Skip the three months of history the insights pages show.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             self._seed()
+            if not options["no_history"]:
+                self._history()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/"))
         self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
         titles = {
@@ -296,4 +307,52 @@ class Command(BaseCommand):
                 "fee": client("jan@example.com", "EST-2026-002"),
                 "request": client("maria@example.com", "FAM-2026-003"),
             },
+        )
+
+    def _history(self) -> None:
+        """Three months before today, planned in config/demo_history and written by each
+        app's demo module: prospects and their leads, first consultations (attended,
+        missed, a few not marked yet), returning clients' appointments, consultation fees
+        and documents paid at different speeds (some overdue, some in EUR), messages
+        answered at different business-hour waits, contacts outside the portal, and the
+        CSAT and NPS answers."""
+        plan = demo_history.plan(timezone.now())
+        staff = {u.email: u for u in User.objects.filter(email__in=[s[0] for s in STAFF])}
+        admin_user = staff[STAFF[0][0]]
+        people = portal_demo.seed_history_people(plan=plan, actor=admin_user)
+        matters = portal_demo.seed_history_matters(
+            plan=plan, people=people, staff=staff, actor=admin_user
+        )
+        portal_demo.seed_history_messages(plan=plan, rng=plan.rng("messages"))
+        demo_clients = [
+            (contact, matter)
+            for matter in Matter.objects.filter(clients__user__isnull=False)
+            .select_related("responsible_lawyer")
+            .order_by("reference")
+            for contact in matter.clients.filter(user__isnull=False)
+        ]
+        consultations = scheduling_demo.seed_history(
+            plan=plan,
+            people=people,
+            staff=staff,
+            clients=[(c, m) for c, m in demo_clients if m.stage != Matter.Stage.CLOSED],
+            rng=plan.rng("appointments"),
+        )
+        history_clients = [(people[email], matter) for email, matter in matters.items()]
+        billing_demo.seed_history(
+            plan=plan,
+            actor=admin_user,
+            consultations=consultations,
+            clients=history_clients,
+            rng=plan.rng("billing"),
+        )
+        intake_demo.seed_history(
+            plan=plan, people=people, consultations=consultations, matters=matters, staff=staff
+        )
+        insights_demo.seed(
+            plan=plan,
+            consultations=consultations,
+            matters={c.email: matters[c.email] for c in plan.closings if c.email in matters},
+            clients=demo_clients,
+            rng=plan.rng("insights"),
         )
