@@ -431,3 +431,44 @@ def test_waits_open_over_promise_lists_who_waits_past_the_promise_now(
     assert [r.matter_id for r in over] == [matters[2].pk]
     assert over[0].wait.is_open and over[0].wait.business_hours == 32.0
     assert not_yet == []  # 8 business hours of a 24-hour promise
+
+
+@pytest.mark.django_db
+def test_the_data_migration_gives_old_messages_their_promise_and_their_no_reply(
+    world: Any, firm: Any
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from portal.models import FirmOfficeHours, InboxDismissal
+
+    migration = importlib.import_module("portal.migrations.0022_business_time_data")
+    # given messages and a dismissal written before the fields existed
+    with time_machine.travel(_at(2, 10), tick=False):
+        old = services.message_send(actor=world.client_a, matter=world.matter_a, text="Thanks")
+    with time_machine.travel(_at(2, 12), tick=False):
+        InboxDismissal.objects.create(
+            matter=world.matter_a, dismissed_by=world.staff_on, reason="A thank-you"
+        )
+    with time_machine.travel(_at(2, 13), tick=False):
+        later = services.message_send(actor=world.client_a, matter=world.matter_a, text="Q")
+    Message.objects.update(promise_hours=None)
+    FirmOfficeHours.objects.all().delete()
+
+    # when
+    migration.forwards(apps, None)
+
+    # then
+    old.refresh_from_db()
+    later.refresh_from_db()
+    assert (old.promise_hours, old.no_reply_reason, old.no_reply_by_id) == (
+        firm.response_hours,
+        "A thank-you",
+        world.staff_on.pk,
+    )
+    assert later.no_reply_needed_at is None
+    assert FirmOfficeHours.objects.count() == 5
+    first, second = selectors.matter_waits(matter=world.matter_a, now=_at(2, 15))
+    assert (first.end_kind, first.business_hours) == ("no_reply", 2.0)
+    assert second.is_open and second.business_hours == 2.0
