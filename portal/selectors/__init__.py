@@ -110,6 +110,7 @@ from portal.selectors.silence import (
     silent_matters_for_user,
 )
 from portal.selectors.waits import (
+    Wait,
     WaitRow,
     matter_waits,
     waits_open_over_promise,
@@ -119,6 +120,7 @@ from portal.selectors.waits import (
 __all__ = [
     "client_messages_for_insights",
     "FirmCalendarData",
+    "Wait",
     "WaitRow",
     "firm_business_calendar",
     "firm_calendar_data",

@@ -20,6 +20,8 @@ from portal.selectors.firm import firm_business_calendar, firm_get
 from portal.selectors.matters import matters_visible_to
 from portal.waits import Wait, waits
 
+__all__ = ["Wait", "WaitRow", "matter_waits", "waits_open_over_promise", "waits_started_between"]
+
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 _FIELDS = (
