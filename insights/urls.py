@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from insights.views import feedback, outside_contacts
+from insights.views import feedback, outside_contacts, pages
 
 app_name = "insights"
 urlpatterns: list[URLPattern] = []
@@ -26,4 +26,12 @@ urlpatterns += [
         outside_contacts.outside_contact_new_for_matter,
         name="outside-contact-new-matter",
     ),
+]
+
+# The pages (spec insights.md §5, §7): the overview, its PDF, a metric's page and its CSV.
+urlpatterns += [
+    path("staff/insights/", pages.overview, name="overview"),
+    path("staff/insights/overview.pdf", pages.overview_pdf, name="overview-pdf"),
+    path("staff/insights/<slug:metric_id>.csv", pages.export_csv, name="metric-csv"),
+    path("staff/insights/<slug:metric_id>/", pages.detail, name="metric-detail"),
 ]
