@@ -7,8 +7,10 @@ from typing import Any
 MAX_PAGE_QUERIES = 8
 # The staff contact page: the session, the user, the contact, its tags, consents,
 # invitations and matters, plus one query per section the apps above portal register
-# through portal.contact_sections (appointments, invoices): flat in the person's history.
-CONTACT_PAGE_QUERIES = 7 + 2
+# through portal.contact_sections (appointments, invoices, contacts outside the portal)
+# and one per quick action of portal.staff_panels (logging a contact outside the portal
+# lists the person's matters): flat in the person's history.
+CONTACT_PAGE_QUERIES = 7 + 3 + 1
 _WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "REPLACE")
 
 

@@ -151,4 +151,5 @@ def test_the_contact_page_is_flat_for_one_and_many_appointments_and_invoices(
     factories.make_matter(lawyer=world.staff_on, clients=[world.contact_a], title="Second")
 
     assert _queries(client, world.contact_a) == few
-    assert len(contact_sections.sections(user=world.admin, contact=world.contact_a)) == 2
+    # appointments, invoices and contacts outside the portal (insights)
+    assert len(contact_sections.sections(user=world.admin, contact=world.contact_a)) == 3
