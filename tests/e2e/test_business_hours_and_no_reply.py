@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from portal import services
 from portal.models import Firm, FirmClosure, FirmOfficeHours, Message
@@ -48,7 +49,7 @@ def test_office_hours_closures_and_no_reply_on_a_phone(
     page.click("#hours-form button[type=submit]")
     page.wait_for_selector(".msg-success")
     # and a closure day
-    page.fill("#id_date", (dt.date.today() + dt.timedelta(days=30)).isoformat())
+    page.fill("#id_date", (timezone.localdate() + dt.timedelta(days=30)).isoformat())
     page.fill("#id_reason", "Sylwester")
     page.click("#closure-form button[type=submit]")
     page.wait_for_selector("ul.closures")
