@@ -243,3 +243,53 @@ def test_quiet_hours_hold_the_request_until_they_end(
     sweep(dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC))  # 14:00 in Warsaw
 
     assert len(mails_to(contact.email)) == 1
+
+
+def test_marked_attended_again_after_a_no_show_correction_asks_once_at_the_new_time(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    appointment = attended(
+        service=consultation(world.staff_on),
+        staff=world.staff_on,
+        contact=world.contact_a,
+        at=MONDAY_10,
+        capture=django_capture_on_commit_callbacks,
+    )
+    for status, hours in (("no_show", 1), ("attended", 3)):
+        appointment.refresh_from_db()
+        mark(
+            appointment,
+            status,
+            staff=world.staff_on,
+            when=MARKED + dt.timedelta(hours=hours),
+            capture=django_capture_on_commit_callbacks,
+        )
+
+    sweep(MARKED + dt.timedelta(hours=2))  # the first time: withdrawn then
+    sweep(MARKED + dt.timedelta(hours=4, minutes=59))
+    assert mails_to(world.contact_a.email) == []
+    sweep(MARKED + dt.timedelta(hours=5))
+
+    assert len(mails_to(world.contact_a.email)) == 1
+    request = FeedbackRequest.objects.get()
+    assert request.suppressed_at is None and request.sent_at == MARKED + dt.timedelta(hours=5)
+
+
+def test_a_matter_closed_again_after_reopening_asks_two_days_after_the_second_close(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    matter = world.matter_a
+    for stage, days in (("closed", 0), ("in_progress", 1), ("closed", 5)):
+        with (
+            time_machine.travel(MONDAY_10 + dt.timedelta(days=days), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            matter.refresh_from_db()
+            portal.matter_change_stage(actor=world.staff_on, matter=matter, to_stage=stage)
+
+    sweep(MONDAY_10 + dt.timedelta(days=6, hours=23))
+    assert mails_to(world.contact_a.email) == []
+    sweep(MONDAY_10 + dt.timedelta(days=7))
+
+    assert len(mails_to(world.contact_a.email)) == 1
+    assert FeedbackRequest.objects.count() == 1
