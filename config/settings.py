@@ -562,6 +562,12 @@ CELERY_BEAT_SCHEDULE["insights-metric-snapshots"] = {
     "task": "insights.tasks.metric_snapshots_previous_month",
     "schedule": crontab(hour=2, minute=15),
 }
+# The monthly digest to firm admins (insights.md §5): each morning; the service sends it
+# from the first business day of the month on, once per admin and month.
+CELERY_BEAT_SCHEDULE["insights-digest"] = {
+    "task": "insights.tasks.insights_digest_monthly",
+    "schedule": crontab(hour=6, minute=30),
+}
 ATRIUM_PROSPECT_RETENTION_MONTHS = env.int("ATRIUM_PROSPECT_RETENTION_MONTHS", default=12)
 ATRIUM_PROSPECT_SENSITIVE_MONTHS = env.int("ATRIUM_PROSPECT_SENSITIVE_MONTHS", default=6)
 # Engagement letters not signed by their date expire (intake; idempotent). Signing checks

@@ -18,6 +18,7 @@ class InsightsConfig(AppConfig):
         import insights.metrics  # noqa: F401
 
         self._feedback_and_outside_contacts()
+        self._pages()
 
     def _feedback_and_outside_contacts(self) -> None:
         """Feedback after consultations and at matter close; contacts outside the portal."""
@@ -49,3 +50,9 @@ class InsightsConfig(AppConfig):
         staff_panels.register(
             staff_panels.MATTER, "outside_contact", outside_views.quick_form_for_matter
         )
+
+    def _pages(self) -> None:
+        """The monthly digest to firm admins (the pages' notice)."""
+        from insights import digest_notice
+
+        digest_notice.register()

@@ -70,3 +70,9 @@ def notice_may_have_gone_out(*, about: str) -> bool:
         .exclude(state__in=(State.SCHEDULED, State.SUPPRESSED))
         .exists()
     )
+
+
+def notice_key_queued(*, key: str, channel: str) -> bool:
+    """Whether a notice was ever queued under this key and channel (notice_queue_once's
+    idempotency key): lets a job skip the work of composing one again."""
+    return Notification.objects.filter(batch_key=key, channel=channel).exists()
