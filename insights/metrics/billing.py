@@ -79,21 +79,21 @@ def summary_extra(scope: Scope) -> list[Row]:
         out.append(
             {
                 "label": _("Outstanding at the period's end"),
-                "kind": "outstanding",
-                "key": "outstanding",
+                "_kind": "outstanding",
+                "_key": "outstanding",
                 "currency": currency,
                 "value": outstanding,
-                "n": None,
+                "_n": None,
             }
         )
         out.append(
             {
                 "label": _("Overdue at the period's end"),
-                "kind": "overdue",
-                "key": "overdue",
+                "_kind": "overdue",
+                "_key": "overdue",
                 "currency": currency,
                 "value": overdue,
-                "n": None,
+                "_n": None,
             }
         )
     rows = summary_rows(scope)
@@ -104,11 +104,11 @@ def summary_extra(scope: Scope) -> list[Row]:
         out.append(
             {
                 "label": METHOD_LABELS.get(method, method),
-                "kind": "method",
-                "key": method,
+                "_kind": "method",
+                "_key": method,
                 "currency": currency,
                 "value": sum(amounts, Decimal("0")),
-                "n": len(amounts),
+                "_n": len(amounts),
             }
         )
     failed = billing_selectors.failed_attempts_count(
@@ -117,20 +117,20 @@ def summary_extra(scope: Scope) -> list[Row]:
     out.append(
         {
             "label": _("Failed online payment tries"),
-            "kind": "failed",
-            "key": "failed",
+            "_kind": "failed",
+            "_key": "failed",
             "value": failed,
-            "n": failed,
+            "_n": failed,
         }
     )
     disputes = sum(1 for r in rows if r["_disputed"])
     out.append(
         {
             "label": _("Disputed payments"),
-            "kind": "disputes",
-            "key": "disputes",
+            "_kind": "disputes",
+            "_key": "disputes",
             "value": disputes,
-            "n": disputes,
+            "_n": disputes,
         }
     )
     return out

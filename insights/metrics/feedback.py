@@ -87,11 +87,11 @@ def _response_rate(scope: Scope, kind: str) -> list[Row]:
     return [
         {
             "label": _("Response rate (requests sent in the period and answered)"),
-            "kind": "response_rate",
-            "key": "response_rate",
+            "_kind": "response_rate",
+            "_key": "response_rate",
             "value": common.percent(counts.answered, counts.sent) if counts.sent >= MIN_N else None,
-            "numerator": counts.answered,
-            "n": counts.sent,
+            "_numerator": counts.answered,
+            "_n": counts.sent,
         }
     ]
 

@@ -317,10 +317,10 @@ def funnel_extra(scope: Scope) -> list[Row]:
         out.append(
             {
                 "label": _("Median days to %(stage)s") % {"stage": STAGE_LABELS[stage]},
-                "kind": "stage_days",
-                "key": stage,
+                "_kind": "stage_days",
+                "_key": stage,
                 "value": common.median(gaps),
-                "n": len(gaps),
+                "_n": len(gaps),
             }
         )
         previous = stage
@@ -329,7 +329,9 @@ def funnel_extra(scope: Scope) -> list[Row]:
         if r["reason"]:
             reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
     for reason, count in sorted(reasons.items()):
-        out.append({"label": reason, "kind": "reason", "key": reason, "value": count, "n": count})
+        out.append(
+            {"label": reason, "_kind": "reason", "_key": reason, "value": count, "_n": count}
+        )
     if rows:
         since = min(common.local_date(r["_created_at"], scope) for r in rows)
         invoices = billing_selectors.invoiced_for_contacts(
@@ -348,11 +350,11 @@ def funnel_extra(scope: Scope) -> list[Row]:
                 {
                     "label": _("Invoiced in the first 90 days: %(source)s")
                     % {"source": SOURCE_LABELS.get(source, source)},
-                    "kind": "revenue",
-                    "key": source,
+                    "_kind": "revenue",
+                    "_key": source,
                     "currency": currency,
                     "value": amount,
-                    "n": None,
+                    "_n": None,
                 }
             )
     return out

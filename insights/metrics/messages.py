@@ -128,11 +128,14 @@ def outside_extra(scope: Scope) -> list[Row]:
     logged, staff = outside_logging_coverage(now=now)
     out: list[Row] = [
         {
-            "label": _("Staff who logged a contact outside the portal in the last 14 days"),
-            "kind": "coverage",
-            "key": "coverage",
+            "label": _(
+                "Staff who logged a contact outside the portal in the last 14 days (of %(staff)s)"
+            )
+            % {"staff": staff},
+            "_kind": "coverage",
+            "_key": "coverage",
             "value": logged,
-            "n": staff,
+            "_n": staff,
         }
     ]
     began = outside_logging_started_at()
@@ -149,10 +152,10 @@ def outside_extra(scope: Scope) -> list[Row]:
                 "start": baseline.start.isoformat(),
                 "end": (baseline.end - dt.timedelta(days=1)).isoformat(),
             },
-            "kind": "baseline",
-            "key": "baseline",
+            "_kind": "baseline",
+            "_key": "baseline",
             "value": figure.value,
-            "n": figure.n,
+            "_n": figure.n,
         }
     )
     aim = None if figure.value is None else common.quantize(figure.value / 2)
@@ -160,10 +163,10 @@ def outside_extra(scope: Scope) -> list[Row]:
         {
             "label": _("Aim by %(day)s (half the baseline)")
             % {"day": (first_day + dt.timedelta(days=TARGET_DAY)).isoformat()},
-            "kind": "aim",
-            "key": "aim",
+            "_kind": "aim",
+            "_key": "aim",
             "value": aim,
-            "n": None,
+            "_n": None,
         }
     )
     change = None
@@ -172,10 +175,10 @@ def outside_extra(scope: Scope) -> list[Row]:
     out.append(
         {
             "label": _("Change against the baseline (%)"),
-            "kind": "progress",
-            "key": "progress",
+            "_kind": "progress",
+            "_key": "progress",
             "value": change,
-            "n": current.n,
+            "_n": current.n,
         }
     )
     return out

@@ -223,11 +223,11 @@ def invoice_extra(scope: Scope) -> list[Row]:
             out.append(
                 {
                     "label": AGING_LABELS[bucket],
-                    "kind": "aging",
-                    "key": bucket,
+                    "_kind": "aging",
+                    "_key": bucket,
                     "currency": currency,
                     "value": aging[currency][bucket],
-                    "n": None,
+                    "_n": None,
                 }
             )
     credited = billing_selectors.invoices_settled_for_insights(
@@ -240,11 +240,11 @@ def invoice_extra(scope: Scope) -> list[Row]:
         out.append(
             {
                 "label": _("Credited instead of paid (left out)"),
-                "kind": "credited",
-                "key": "credited",
+                "_kind": "credited",
+                "_key": "credited",
                 "currency": currency,
                 "value": count,
-                "n": count,
+                "_n": count,
             }
         )
     return out

@@ -150,12 +150,12 @@ def test_days_to_payment_of_invoices_one_line_per_currency(golden: metrics_data.
     metric = get("days_to_payment_invoices")
     assert metric is not None and metric.extra is not None
     extra = beside(metric)
-    aging = {(e["currency"], e["key"]): e["value"] for e in extra if e["kind"] == "aging"}
+    aging = {(e["currency"], e["_key"]): e["value"] for e in extra if e["_kind"] == "aging"}
     assert aging[("PLN", "1-14")] == d("800.00")  # inv5 was still open at the end of March
     assert aging[("PLN", "31-60")] == d("300.00")
     assert aging[("EUR", "current")] == d("400.00")
     assert sum(v for (c, _k), v in aging.items() if c == "PLN") == d("1100.00")
-    credited = [e for e in extra if e["kind"] == "credited"]
+    credited = [e for e in extra if e["_kind"] == "credited"]
     assert [(e["currency"], e["value"]) for e in credited] == [("PLN", 1)]
     lawyers = groups([r for r in rows if r["currency"] == "PLN"], "lawyer_id", metric.id)
     assert lawyers[str(golden.lena.pk)].n == 2
@@ -168,7 +168,7 @@ def test_billing_summary_never_adds_currencies(golden: metrics_data.Golden) -> N
     assert (by["EUR"].value, by["EUR"].n) == (d("600.00"), 2)
     metric = get("billing_summary")
     assert metric is not None and metric.extra is not None
-    extra = {(e["kind"], e.get("currency", "")): e["value"] for e in beside(metric)}
+    extra = {(e["_kind"], e.get("currency", "")): e["value"] for e in beside(metric)}
     assert extra[("outstanding", "PLN")] == d("1100.00")
     assert extra[("overdue", "PLN")] == d("1100.00")
     assert extra[("outstanding", "EUR")] == d("400.00")
@@ -186,7 +186,7 @@ def test_outside_portal_share_with_coverage_and_baseline(golden: metrics_data.Go
     }  # fmt: skip
     metric = get("outside_portal_share")
     assert metric is not None and metric.extra is not None
-    extra = {e["kind"]: e for e in beside(metric)}
+    extra = {e["_kind"]: e for e in beside(metric)}
     assert extra["coverage"]["value"] == 0  # nobody logged anything in the last 14 days
     # Logging began on 4 March: 3 portal messages and 4 outside in the next 30 days.
     assert extra["baseline"]["value"] == d("57.1")
@@ -226,7 +226,7 @@ def test_csat_and_nps(golden: metrics_data.Golden) -> None:
     metric = get("csat")
     assert metric is not None and metric.extra is not None
     rate = beside(metric)[0]
-    assert (rate["numerator"], rate["n"], rate["value"]) == (6, 7, d("85.7"))
+    assert (rate["_numerator"], rate["_n"], rate["value"]) == (6, 7, d("85.7"))
     _rows, nps = one("nps", firm())
     # 10, 9, 7, 6, 3: 40 % promoters − 40 % detractors.
     assert (nps.numerator, nps.denominator, nps.value) == (0, 5, d("0.0"))
@@ -244,7 +244,7 @@ def test_lead_funnel(golden: metrics_data.Golden) -> None:
     }
     metric = get("lead_funnel")
     assert metric is not None and metric.extra is not None
-    reasons = {e["key"]: e["value"] for e in beside(metric) if e["kind"] == "reason"}
+    reasons = {e["_key"]: e["value"] for e in beside(metric) if e["_kind"] == "reason"}
     assert reasons == {"conflict": 1, "no_response": 1}
     sources = groups(rows, "source_key", "lead_funnel")
     assert {k: f.n for k, f in sources.items()} == {
