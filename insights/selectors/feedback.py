@@ -92,15 +92,19 @@ def _low() -> Q:
     )
 
 
-def follow_ups_open(*, user: User | Any) -> list[Feedback]:
-    """Low scores about this staff member nobody has called back about yet: "Call the
-    client back" on their home page. One query."""
+def follow_ups_open(*, user: User | Any, own_only: bool = True) -> list[Feedback]:
+    """Low scores nobody has called back about yet, oldest first, in one query: about
+    this staff member ("Call the client back" on their home page), or with
+    `own_only=False` every one a firm admin or an insights.view_all holder may see (the
+    insights action list)."""
     if not getattr(user, "is_firm_staff", False):
         return []
+    qs = Feedback.objects.filter(_low(), followed_up_at=None)
+    qs = _scoped(qs, user=user, own_only=own_only, staff_field="request__staff_id")
     return list(
-        Feedback.objects.filter(_low(), request__staff_id=user.pk, followed_up_at=None)
-        .select_related("request__contact", "request__matter", "request__appointment__service")
-        .order_by("created_at")[:50]
+        qs.select_related(
+            "request__contact", "request__staff", "request__matter", "request__appointment__service"
+        ).order_by("created_at")[:50]
     )
 
 

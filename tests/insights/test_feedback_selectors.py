@@ -147,3 +147,20 @@ def test_the_staff_home_and_feedback_list_do_not_grow_with_the_answers(
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get("/staff/")
         client.get("/staff/insights/feedback/")
+
+
+def test_open_follow_ups_are_the_lawyers_own_or_the_whole_firms_for_an_admin(world: Any) -> None:
+    csat = FeedbackRequest.Kind.CSAT_CONSULT
+    nps = FeedbackRequest.Kind.NPS_CLOSE
+    mine = _answered(kind=csat, contact=world.contact_a, staff=world.staff_on, score=3)
+    _answered(kind=csat, contact=world.contact_a, staff=world.staff_on, score=4)  # not low
+    theirs = _answered(kind=nps, contact=world.contact_b, staff=world.staff_off, score=6)
+    _answered(kind=nps, contact=world.contact_b, staff=world.staff_off, score=7)  # not low
+
+    def ids(found: list[Any]) -> set[Any]:
+        return {f.request_id for f in found}
+
+    assert ids(selectors.follow_ups_open(user=world.staff_on)) == {mine.pk}
+    assert ids(selectors.follow_ups_open(user=world.staff_on, own_only=False)) == {mine.pk}
+    assert ids(selectors.follow_ups_open(user=world.admin, own_only=False)) == {mine.pk, theirs.pk}
+    assert selectors.follow_ups_open(user=world.client_a, own_only=False) == []
