@@ -12,6 +12,7 @@ from billing import selectors as billing_selectors
 from insights.metrics import common
 from insights.metrics.base import Basis, Breakdown, Column, Figure, Metric, Row, Scope, register
 from insights.metrics.payments import METHOD_LABELS
+from portal import selectors as portal_selectors
 
 
 def _filters(scope: Scope) -> dict[str, object]:
@@ -25,8 +26,24 @@ def _filters(scope: Scope) -> dict[str, object]:
 
 def summary_rows(scope: Scope) -> list[Row]:
     start, end = common.bounds(scope)
+    payments = billing_selectors.payments_for_insights(
+        start=start,
+        end=end,
+        **_filters(scope),  # type: ignore[arg-type]
+    )
+    lawyer_ids = {p["lawyer_id"] for p in payments if p["lawyer_id"] is not None}
+    # The lawyer of the invoice a payment settled, by name (one query, only when any).
+    names = (
+        {
+            u.pk: u.get_full_name() or u.email
+            for u in portal_selectors.staff_with(ids=list(lawyer_ids))
+            if u.pk in lawyer_ids
+        }
+        if lawyer_ids
+        else {}
+    )
     rows = []
-    for p in billing_selectors.payments_for_insights(start=start, end=end, **_filters(scope)):  # type: ignore[arg-type]
+    for p in payments:
         rows.append(
             {
                 "received": common.local(p["received_at"], scope),
@@ -38,6 +55,7 @@ def summary_rows(scope: Scope) -> list[Row]:
                 "url": common.url("billing:staff-contact-billing", p["contact_id"]),
                 "method_key": p["method"],
                 "lawyer_id": str(p["lawyer_id"] or ""),
+                "lawyer": names.get(p["lawyer_id"], ""),
                 "practice_area_key": p["practice_area"],
                 "practice_area": p["practice_area"],
                 "_disputed": p["disputed"],
@@ -160,7 +178,7 @@ BILLING_SUMMARY = register(
         rows=summary_rows,
         value=summary_value,
         breakdowns=(
-            Breakdown("lawyer_id", _("Lawyer"), "lawyer_id"),
+            Breakdown("lawyer_id", _("Lawyer"), "lawyer"),
             Breakdown("practice_area_key", _("Practice area"), "practice_area"),
             Breakdown("method_key", _("Method"), "method"),
         ),
