@@ -100,6 +100,11 @@ def with_inbox(qs: QuerySet[Matter]) -> QuerySet[Matter]:
             ),
         ),
         inbox_count=_count(messages, "matter") + _count(uploads, "document__matter"),
+        # The promise in force when the first waiting message was sent (portal.waits).
+        inbox_promise=Subquery(
+            messages.order_by("created_at").values("promise_hours")[:1],
+            output_field=IntegerField(),
+        ),
     )
 
 
@@ -132,7 +137,8 @@ def inbox_for_staff(*, user: User, now: dt.datetime) -> list[InboxRow]:
     rows = []
     for matter in qs:
         since = matter.inbox_first  # type: ignore[attr-defined]  # annotated
-        answer_by = calendar.add_business_hours(since, firm.response_hours)
+        promise = matter.inbox_promise or firm.response_hours  # type: ignore[attr-defined]  # annotated
+        answer_by = calendar.add_business_hours(since, promise)
         rows.append(
             InboxRow(
                 matter=matter,

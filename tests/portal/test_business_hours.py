@@ -210,3 +210,17 @@ def test_the_inbox_promise_follows_the_firms_hours(world: Any) -> None:
 
     # Friday 1 h, Saturday 8 h, Monday 8 h, Tuesday 7 h: due Tuesday 16:00
     assert row.answer_by == dt.datetime(2026, 3, 10, 16, tzinfo=WARSAW)
+
+
+def test_the_inbox_judges_a_wait_by_the_promise_in_force_when_the_client_wrote(
+    world: Any,
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, tzinfo=WARSAW), tick=False):
+        services.message_send(actor=world.client_a, matter=world.matter_a, text="Hello")
+    services.firm_update(actor=world.admin, data={"response_hours": 2})
+
+    (row,) = selectors.inbox_for_staff(
+        user=world.staff_on, now=dt.datetime(2026, 3, 2, 13, tzinfo=WARSAW)
+    )
+
+    assert row.answer_by == dt.datetime(2026, 3, 5, 10, tzinfo=WARSAW) and not row.overdue
