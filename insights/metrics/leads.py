@@ -23,6 +23,7 @@ from insights.metrics.base import (
     Scope,
     register,
 )
+from insights.periods import Period
 from intake import selectors as intake_selectors
 from scheduling import selectors as scheduling_selectors
 
@@ -226,6 +227,38 @@ def intake_time_value(rows: Sequence[Row]) -> list[Figure]:
     ]
 
 
+def intake_time_extra(scope: Scope) -> list[Row]:
+    """The baseline: the same measure over the firm's first calendar month with a decided
+    lead, and the change against it (the aim is 30 % less)."""
+    first = intake_selectors.first_lead_decided_at()
+    if first is None:
+        return []
+    day = common.local_date(first, scope)
+    baseline = Period.month(day.year, day.month)
+    before = intake_time_value(intake_time_rows(scope.with_period(baseline)))[0]
+    now = intake_time_value(intake_time_rows(scope))[0]
+    change = None
+    if before.value and now.value is not None:
+        change = common.quantize((now.value - before.value) * 100 / before.value)
+    return [
+        {
+            "label": _("Baseline month %(month)s: median business hours")
+            % {"month": baseline.start.strftime("%Y-%m")},
+            "value": before.value,
+            "_kind": "baseline",
+            "_key": "baseline",
+            "_n": before.n,
+        },
+        {
+            "label": _("Change against the baseline (%); the aim is −30 %"),
+            "value": change,
+            "_kind": "progress",
+            "_key": "progress",
+            "_n": now.n,
+        },
+    ]
+
+
 STAFF_INTAKE_TIME = register(
     Metric(
         id="staff_intake_time",
@@ -236,7 +269,8 @@ STAFF_INTAKE_TIME = register(
             "For leads decided in the period (retained or declined): Atrium has no intake "
             "timers, so this shows the proxy measure — the median business hours from the "
             "inquiry to the decision, with the median number of staff touches (stage moves, "
-            "edits, letters and logged calls recorded in the audit log) beside it."
+            "edits, letters and logged calls recorded in the audit log) beside it. It is "
+            "compared with the baseline month, the firm's first month with a decided lead."
         ),
         basis=Basis.COHORT,
         unit="hours",
@@ -254,6 +288,7 @@ STAFF_INTAKE_TIME = register(
             Breakdown("practice_area_key", _("Practice area"), "practice_area"),
             Breakdown("form_key", _("Form used"), "form"),
         ),
+        extra=intake_time_extra,
         digest=True,
     )
 )

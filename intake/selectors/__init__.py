@@ -30,7 +30,7 @@ from intake.selectors.forms import (
     service_links,
     version_for_edit,
 )
-from intake.selectors.insights import leads_for_insights
+from intake.selectors.insights import first_lead_decided_at, leads_for_insights
 from intake.selectors.leads import (
     intake_file_get_for_staff,
     lead_get_for_staff,
@@ -50,6 +50,7 @@ from intake.selectors.privacy import (
 from intake.selectors.retention import PurgeItem, leads_purged_recently, purge_plan
 
 __all__ = [
+    "first_lead_decided_at",
     "leads_for_insights",
     "PurgeItem",
     "leads_purged_recently",

@@ -114,3 +114,15 @@ def leads_for_insights(
 
 def _name(first: str | None, last: str | None) -> str:
     return f"{first or ''} {last or ''}".strip()
+
+
+def first_lead_decided_at() -> dt.datetime | None:
+    """When the firm first retained or declined a lead (the start of the staff intake
+    time's baseline month), or None before the first. One query."""
+    change = (
+        LeadStageChange.objects.filter(to_status__in=DECIDED)
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return change

@@ -208,7 +208,9 @@ def invoice(
             currency=currency,
             received_at=when,
         )
-        Allocation.objects.create(payment=payment, invoice=row, amount=Decimal(part), created_at=when)
+        Allocation.objects.create(
+            payment=payment, invoice=row, amount=Decimal(part), created_at=when
+        )
     if credited is not None:
         CreditNote.objects.create(
             number=f"GC/{next(_seq)}/2026",
@@ -225,11 +227,18 @@ def invoice(
 
 
 def message(matter: Matter, sender: User, side: str, when: dt.datetime) -> Message:
-    return Message.objects.create(matter=matter, sender=sender, side=side, text="…", created_at=when)
+    return Message.objects.create(
+        matter=matter, sender=sender, side=side, text="…", created_at=when
+    )
 
 
 def outside(
-    contact: Contact, matter: Matter | None, channel: str, direction: str, when: dt.datetime, by: User
+    contact: Contact,
+    matter: Matter | None,
+    channel: str,
+    direction: str,
+    when: dt.datetime,
+    by: User,
 ) -> OutsideContact:
     return OutsideContact.objects.create(
         contact=contact,
@@ -279,7 +288,11 @@ def build() -> Golden:
     # client "returning"; these are kept after March so attended visits decide).
     Matter.objects.filter(pk__in=[m1.pk, m2.pk]).update(created_at=at(5, 1))
     consult = make_service(
-        staff=[lena, marek], slug="consultation", minutes=60, name="Consultation", is_consultation=True
+        staff=[lena, marek],
+        slug="consultation",
+        minutes=60,
+        name="Consultation",
+        is_consultation=True,
     )
     checkin = make_service(staff=[lena, marek], slug="check-in", minutes=30, name="Check-in")
     g = Golden(admin, lena, marek, contacts, clients, m1, m2, consult, checkin)
@@ -322,7 +335,9 @@ def build() -> Golden:
         ("retained", at(4, 2, 10)),
     ])  # fmt: skip
     lead(g, "f", "c8", at(3, 23, 10), source="other", staff=lena, area="family", changes=[])
-    lead(g, "g", "c4", at(3, 31, 22, 30), source="returning", staff=marek, area="estate", changes=[])
+    lead(
+        g, "g", "c4", at(3, 31, 22, 30), source="returning", staff=marek, area="estate", changes=[]
+    )
     # Two staff touches on lead a (an edit and a letter), one by nobody on the staff.
     for _ in range(2):
         audit_record(action=IntakeAction.STAGE_TWO_SENT, actor=lena, obj=g.leads["a"])
@@ -351,6 +366,9 @@ def build() -> Golden:
     invoice(g, "inv8", m1, d(2026, 3, 6), "500", "PLN", credited=at(3, 15))
     invoice(g, "inv9", m2, d(2026, 2, 1), "300", "PLN", due=d(2026, 2, 15))
     invoice(g, "inv10", m1, d(2026, 3, 20), "400", "EUR", due=d(2026, 4, 3))
+    # Lead a's first invoice, in April: the funnel's revenue in its first 90 days.
+    m3 = factories.make_matter(lawyer=lena, clients=[contacts["c2"]], practice_area="family")
+    invoice(g, "inv12", m3, d(2026, 4, 15), "1200", "PLN")
 
     # ---------------------------------------------------------------- messages
     c1, c4 = g.clients["c1"], g.clients["c4"]

@@ -204,6 +204,11 @@ def test_staff_intake_time_proxy(golden: metrics_data.Golden) -> None:
         f"/staff/intake/leads/{golden.leads['b'].pk}/": (d("14.0"), 0),
     }
     assert (figure.n, figure.too_few, figure.value) == (2, True, None)
+    metric = get("staff_intake_time")
+    assert metric is not None and metric.extra is not None
+    baseline = beside(metric)[0]
+    # The first decided lead (b, 4 March) makes March the baseline month.
+    assert baseline["_kind"] == "baseline" and "2026-03" in str(baseline["label"])
 
 
 def test_response_within_promise(golden: metrics_data.Golden) -> None:
@@ -246,6 +251,10 @@ def test_lead_funnel(golden: metrics_data.Golden) -> None:
     assert metric is not None and metric.extra is not None
     reasons = {e["_key"]: e["value"] for e in beside(metric) if e["_kind"] == "reason"}
     assert reasons == {"conflict": 1, "no_response": 1}
+    revenue = [
+        (e["_key"], e["currency"], e["value"]) for e in beside(metric) if e["_kind"] == "revenue"
+    ]
+    assert revenue == [("website", "PLN", d("1200.00"))]
     sources = groups(rows, "source_key", "lead_funnel")
     assert {k: f.n for k, f in sources.items()} == {
         "google": 2, "other": 1, "referral": 1, "website": 2,
