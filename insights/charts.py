@@ -148,16 +148,16 @@ def bar_chart(
     band: tuple[Decimal | None, Decimal | None] | None = None,
     band_label: str = "",
     color: str = "",
-    width: int = 640,
-    height: int = 240,
+    width: int = 480,
+    height: int = 220,
 ) -> Chart:
-    left, right, top, bottom = 8.0, width - 8.0, 20.0, height - 28.0
+    left, right, top, bottom = 8.0, width - 8.0, 22.0, height - 30.0
     values = [p.value for p in points if p.value is not None]
     low, high = _scale(values, band)
     count = max(len(points), 1)
     slot = (right - left) / count
     gap = min(slot * 0.2, 12)
-    step = _label_step(count, right - left, 56)
+    step = _label_step(count, right - left, 64)
     zero = _y(Decimal(0), low, high, top, bottom)
     bars = []
     for i, point in enumerate(points):
@@ -176,7 +176,7 @@ def bar_chart(
                 label=point.label,
                 text=point.text,
                 label_x=round(x + (slot - gap) / 2, 2),
-                show_label=count <= 16,
+                show_label=count <= 8,
             )
         )
     axis = tuple(
@@ -232,14 +232,14 @@ def line_chart(
     band: tuple[Decimal | None, Decimal | None] | None = None,
     band_label: str = "",
     color: str = "",
-    width: int = 640,
-    height: int = 240,
+    width: int = 480,
+    height: int = 220,
 ) -> Chart:
-    box = (24.0, width - 24.0, 20.0, height - 28.0)
+    box = (24.0, width - 24.0, 22.0, height - 30.0)
     values = [p.value for p in points if p.value is not None]
     low, high = _scale(values, band)
     lines, dots, xs = _line_geometry(points, low, high, box)
-    step = _label_step(len(points), box[1] - box[0], 56)
+    step = _label_step(len(points), box[1] - box[0], 64)
     axis = tuple(
         (x, p.label)
         for i, (x, p) in enumerate(zip(xs, points, strict=True))
@@ -273,8 +273,8 @@ def sparkline(
     desc: str = "",
     band: tuple[Decimal | None, Decimal | None] | None = None,
     color: str = "",
-    width: int = 120,
-    height: int = 32,
+    width: int = 200,
+    height: int = 36,
 ) -> Chart:
     box = (2.0, width - 2.0, 2.0, height - 2.0)
     values = [p.value for p in points if p.value is not None]

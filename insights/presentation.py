@@ -106,15 +106,22 @@ class FigureLine:
     details: tuple[tuple[str, str], ...]
     changes: tuple[Change, ...] = ()
     spark: tuple[Point, ...] = ()
+    target: bool = False
 
 
 def _counts(figure: Figure) -> str:
-    if figure.numerator is not None and figure.denominator is not None:
+    """The counts behind a rate ("3 of 4"); "" when the figure is not a share of cases."""
+    if figure.numerator is not None and figure.denominator is not None and figure.n:
         return gettext("%(numerator)s of %(denominator)s") % {
             "numerator": _number(figure.numerator),
             "denominator": _number(figure.denominator),
         }
-    return gettext("n = %(n)s") % {"n": figure.n}
+    return ""
+
+
+def _too_few(figure: Figure) -> str:
+    counts = _counts(figure) or gettext("n = %(n)s") % {"n": figure.n}
+    return gettext("too few (%(counts)s)") % {"counts": counts}
 
 
 def figure_line(
@@ -126,13 +133,17 @@ def figure_line(
     spark: Sequence[Point] = (),
 ) -> FigureLine:
     status = metric.target.status(figure.value) if metric.target else "none"
-    if figure.too_few:
+    if figure.n == 0:
+        text = gettext("no cases in this period")
+        status = "none"
+    elif figure.too_few:
         text = gettext("too few to judge")
         status = "none"
     else:
         text = format_value(figure.value, figure.unit, figure.currency, language)
     return FigureLine(
-        currency=figure.currency,
+        # A money value names its currency itself; other per-currency figures get a label.
+        currency="" if figure.unit == "money" and not figure.too_few else figure.currency,
         figure=figure,
         text=text,
         too_few=figure.too_few,
@@ -142,6 +153,7 @@ def figure_line(
         details=tuple((str(label), str(value)) for label, value in figure.details),
         changes=tuple(c for c in changes if c is not None),
         spark=tuple(spark),
+        target=metric.target is not None,
     )
 
 
@@ -255,7 +267,7 @@ def _point(label: str, figure: Figure | None, metric: Metric, language: str) -> 
         return Point(
             label=label,
             value=None,
-            text=gettext("too few (%(counts)s)") % {"counts": _counts(figure)},
+            text=_too_few(figure),
         )
     return Point(
         label=label,
@@ -299,7 +311,7 @@ def _figure_text(figures: Sequence[Figure], metric: Metric, language: str) -> st
     parts = []
     for figure in figures:
         if figure.too_few:
-            parts.append(gettext("too few (%(counts)s)") % {"counts": _counts(figure)})
+            parts.append(_too_few(figure))
         else:
             parts.append(format_value(figure.value, figure.unit, figure.currency, language))
     return "; ".join(parts)

@@ -111,7 +111,7 @@ def test_detail_page_has_chart_breakdown_rows_csv_link_and_definition(
     text = _text(response)
     assert "by week" in text
     assert 'role="img"' in text and '<table class="chart-table' in text
-    assert "By Lawyer" in text
+    assert '<h2 id="bd-1">Lawyer</h2>' in text
     assert "Needs action" in text and "Act now" in text
     matter = Matter.objects.get(title="Lease 3")
     assert reverse("staff:matter-detail", args=[matter.pk]) in text
