@@ -79,15 +79,13 @@ def consultation_fees_for_insights(
         )
     ]
     paid: dict[Any, tuple[dt.datetime, str]] = {}
-    if rows:
-        for request_id, received_at, method in (
-            Payment.objects.filter(
-                attempt__request_id__in=[r["id"] for r in rows], status__in=RECEIVED
-            )
-            .order_by("received_at")
-            .values_list("attempt__request_id", "received_at", "method")
-        ):
-            paid.setdefault(request_id, (received_at, method))
+    # A subquery: one query whether there are no requests or thousands.
+    for request_id, received_at, method in (
+        Payment.objects.filter(attempt__request_id__in=qs.values("pk"), status__in=RECEIVED)
+        .order_by("received_at")
+        .values_list("attempt__request_id", "received_at", "method")
+    ):
+        paid.setdefault(request_id, (received_at, method))
     for r in rows:
         r["contact_name"] = _name(r.pop("contact__first_name"), r.pop("contact__last_name"))
         r["staff_name"] = _name(
@@ -200,17 +198,15 @@ def invoice_aging_for_insights(
         owner_id=owner_id, staff_ids=staff_ids, practice_areas=practice_areas, currencies=currencies
     ).filter(issued_at__lt=at)
     invoices = list(base.values_list("id", "currency", "total", "due_date"))
-    if not invoices:
-        return {}
-    ids = [i[0] for i in invoices]
+    # Subqueries: the same three queries for no open invoice as for thousands.
     allocated = dict(
-        Allocation.objects.filter(invoice_id__in=ids, created_at__lt=at)
+        Allocation.objects.filter(invoice_id__in=base.values("pk"), created_at__lt=at)
         .values("invoice_id")
         .annotate(s=Sum("amount"))
         .values_list("invoice_id", "s")
     )
     credited = dict(
-        CreditNote.objects.filter(invoice_id__in=ids, issued_at__lt=at)
+        CreditNote.objects.filter(invoice_id__in=base.values("pk"), issued_at__lt=at)
         .values("invoice_id")
         .annotate(s=Sum("total"))
         .values_list("invoice_id", "s")
@@ -318,15 +314,16 @@ def invoiced_for_contacts(
     *, contact_ids: Iterable[Any], since: dt.date
 ) -> list[tuple[Any, dt.date, str, Decimal]]:
     """``(contact_id, issue_date, currency, total)`` of the invoices issued to these
-    contacts from ``since`` on (the lead funnel's revenue in the first 90 days). One query."""
+    contacts from ``since`` on (the lead funnel's revenue in the first 90 days). One query,
+    even for none."""
     ids = _ids(contact_ids)
-    if not ids:
-        return []
+    # Asked even for no contacts (matching nothing): always one query.
+    which = Q(contact_id__in=ids) if ids else Q(contact__isnull=True)
     rows: Any = (
         Invoice.objects.filter(
+            which,
             lifecycle=Invoice.Lifecycle.ISSUED,
             document=Invoice.Document.INVOICE,
-            contact_id__in=ids,
             issue_date__gte=since,
         )
         .order_by("issue_date")

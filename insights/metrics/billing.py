@@ -32,16 +32,12 @@ def summary_rows(scope: Scope) -> list[Row]:
         **_filters(scope),  # type: ignore[arg-type]
     )
     lawyer_ids = {p["lawyer_id"] for p in payments if p["lawyer_id"] is not None}
-    # The lawyer of the invoice a payment settled, by name (one query, only when any).
-    names = (
-        {
-            u.pk: u.get_full_name() or u.email
-            for u in portal_selectors.staff_with(ids=list(lawyer_ids))
-            if u.pk in lawyer_ids
-        }
-        if lawyer_ids
-        else {}
-    )
+    # The lawyer of the invoice a payment settled, by name (one query, even for none).
+    names = {
+        u.pk: u.get_full_name() or u.email
+        for u in portal_selectors.staff_with(ids=list(lawyer_ids))
+        if u.pk in lawyer_ids
+    }
     rows = []
     for p in payments:
         rows.append(

@@ -90,11 +90,10 @@ def _base(lead: dict[str, Any], scope: Scope) -> Row:
 
 def first_consultation_rows(scope: Scope) -> list[Row]:
     leads = _leads(scope, "created")
-    if not leads:
-        return []
     calendar = scope.calendar
     now = common.now_of(scope)
-    since = min(lead["created_at"] for lead in leads) - dt.timedelta(days=1)
+    # Asked even for no leads: a page's query count never depends on its data.
+    since = min((lead["created_at"] for lead in leads), default=now) - dt.timedelta(days=1)
     starts = scheduling_selectors.consultation_starts_for_contacts(
         contact_ids={lead["contact_id"] for lead in leads}, since=since
     )
@@ -367,11 +366,13 @@ def funnel_extra(scope: Scope) -> list[Row]:
         out.append(
             {"label": reason, "_kind": "reason", "_key": reason, "value": count, "_n": count}
         )
+    since = min(
+        (common.local_date(r["_created_at"], scope) for r in rows), default=scope.period.start
+    )
+    invoices = billing_selectors.invoiced_for_contacts(
+        contact_ids={r["_contact_id"] for r in rows}, since=since
+    )
     if rows:
-        since = min(common.local_date(r["_created_at"], scope) for r in rows)
-        invoices = billing_selectors.invoiced_for_contacts(
-            contact_ids={r["_contact_id"] for r in rows}, since=since
-        )
         revenue: dict[tuple[str, str], Decimal] = {}
         for r in rows:
             first_day = common.local_date(r["_created_at"], scope)

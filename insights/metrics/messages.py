@@ -94,17 +94,17 @@ def outside_rows(scope: Scope) -> list[Row]:
             }
         )
     outside_rows_ = [r for r in rows if r["channel_key"] != PORTAL]
+    # An outside contact names its matter's responsible lawyer (one query, even for none),
+    # and is of its matter's practice area (one more, when that filter is on).
+    lawyer_ids = {r["_lawyer_id"] for r in outside_rows_ if r["_lawyer_id"] is not None}
+    names = {
+        u.pk: u.get_full_name() or u.email
+        for u in portal_selectors.staff_with(ids=list(lawyer_ids))
+        if u.pk in lawyer_ids
+    }
+    for r in outside_rows_:
+        r["lawyer"] = names.get(r["_lawyer_id"], "")
     if outside_rows_:
-        # An outside contact names its matter's responsible lawyer (one query), and is of
-        # its matter's practice area (one more, only when that filter is on).
-        lawyer_ids = {r["_lawyer_id"] for r in outside_rows_ if r["_lawyer_id"] is not None}
-        names = {
-            u.pk: u.get_full_name() or u.email
-            for u in portal_selectors.staff_with(ids=list(lawyer_ids))
-            if u.pk in lawyer_ids
-        }
-        for r in outside_rows_:
-            r["lawyer"] = names.get(r["_lawyer_id"], "")
         if areas is not None:
             matters = portal_selectors.matters_by_id(
                 ids=[r["_matter_id"] for r in outside_rows_ if r["_matter_id"]]

@@ -79,23 +79,25 @@ def leads_for_insights(
     changes: dict[Any, list[tuple[str, dt.datetime]]] = {}
     forms: dict[Any, str] = {}
     touches: dict[str, int] = {}
-    if ids:
-        for lead_id, to_status, at in (
-            LeadStageChange.objects.filter(lead_id__in=ids)
-            .order_by("at", "pk")
-            .values_list("lead_id", "to_status", "at")
-        ):
-            changes.setdefault(lead_id, []).append((to_status, at))
-        for lead_id, form_name in (
-            IntakeSubmission.objects.filter(lead_id__in=ids)
-            .order_by("-submitted_at")
-            .values_list("lead_id", "form_version__form__name")
-        ):
-            forms.setdefault(lead_id, form_name or "")
-        for object_id in audit_selectors.audit_events(
-            visible=Q(object_type="lead", object_id__in=[str(i) for i in ids], actor__role="staff")
-        ).values_list("object_id", flat=True):
-            touches[object_id] = touches.get(object_id, 0) + 1
+    # Subqueries (and a never-matching key for the audit log's text ids) rather than
+    # skipping: the same four queries for no leads as for thousands.
+    for lead_id, to_status, at in (
+        LeadStageChange.objects.filter(lead_id__in=qs.values("pk"))
+        .order_by("at", "pk")
+        .values_list("lead_id", "to_status", "at")
+    ):
+        changes.setdefault(lead_id, []).append((to_status, at))
+    for lead_id, form_name in (
+        IntakeSubmission.objects.filter(lead_id__in=qs.values("pk"))
+        .order_by("-submitted_at")
+        .values_list("lead_id", "form_version__form__name")
+    ):
+        forms.setdefault(lead_id, form_name or "")
+    keys = [str(i) for i in ids] or [""]
+    for object_id in audit_selectors.audit_events(
+        visible=Q(object_type="lead", object_id__in=keys, actor__role="staff")
+    ).values_list("object_id", flat=True):
+        touches[object_id] = touches.get(object_id, 0) + 1
     for r in rows:
         r["assigned_name"] = _name(
             r.pop("assigned_to__first_name"), r.pop("assigned_to__last_name")

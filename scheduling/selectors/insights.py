@@ -93,11 +93,12 @@ def appointments_for_insights(
         )
     ]
     channels: dict[Any, set[str]] = {}
-    if rows:
-        for appointment_id, channel in Reminder.objects.filter(
-            appointment_id__in=[r["id"] for r in rows]
-        ).values_list("appointment_id", "channel"):
-            channels.setdefault(appointment_id, set()).add(str(channel))
+    # A subquery, not a list of ids: one query however many rows, none or thousands,
+    # so a page's query count never depends on its data.
+    for appointment_id, channel in Reminder.objects.filter(
+        appointment_id__in=qs.values("pk")
+    ).values_list("appointment_id", "channel"):
+        channels.setdefault(appointment_id, set()).add(str(channel))
     out = []
     for r in rows:
         snapshot = r.pop("policy_snapshot") or {}
@@ -121,14 +122,14 @@ def consultation_starts_for_contacts(
     *, contact_ids: Iterable[Any], since: dt.datetime
 ) -> dict[Any, list[dt.datetime]]:
     """Per contact, the starts of its consultations (booked, attended or no-show; never
-    cancelled or moved) from ``since`` on, earliest first. One query."""
+    cancelled or moved) from ``since`` on, earliest first. One query, even for none."""
     out: dict[Any, list[dt.datetime]] = {}
     ids = _ids(contact_ids)
-    if not ids:
-        return out
+    # Asked even for no contacts (matching nothing), so the count of queries is one.
+    which = Q(contact_id__in=ids) if ids else Q(contact__isnull=True)
     for contact_id, start_at in (
         Appointment.objects.filter(
-            contact_id__in=ids,
+            which,
             service__is_consultation=True,
             status__in=COUNTED_STATUSES,
             start_at__gte=since,

@@ -144,4 +144,4 @@ def test_every_metric_takes_as_many_queries_for_three_rows_as_for_forty() -> Non
     small = queries_per_metric(3)
     large = queries_per_metric(40)
     assert large == small
-    assert max(large.values()) <= 12
+    assert max(large.values()) <= 16
