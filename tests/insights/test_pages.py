@@ -4,6 +4,7 @@ breakdowns and rows, the period and filters from the URL, bad input, the PDF."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from pypdf import PdfReader
 
 from portal.models import Matter
 from tests import factories
@@ -206,6 +208,10 @@ def test_overview_prints_to_pdf(client: Any, world: Any) -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    page = PdfReader(io.BytesIO(response.content)).pages[0]
+    assert "Open matters" in page.extract_text()
+    # The sparkline's SVG is drawn: a stroke in the firm's brand colour (#1f3a5f).
+    assert "0.121569 0.227451 0.372549 RG" in page.get_contents().get_data().decode("latin-1")
 
 
 @time_machine.travel(NOW, tick=False)
@@ -232,3 +238,37 @@ def test_navigation_offers_insights_to_staff(client: Any, world: Any) -> None:
     text = client.get(reverse("staff:home")).content.decode()
 
     assert reverse("insights:overview") in text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_closed_month_changed_since_its_snapshot_says_so(client: Any, world: Any) -> None:
+    from decimal import Decimal
+
+    from insights.models import MetricSnapshot
+
+    # given October closed at 5 of 5 open, and one of them closed since
+    for day in range(1, 6):
+        opened(world.staff_on, dt.datetime(2026, 10, day, 9, tzinfo=WARSAW), closed=day == 1)
+    MetricSnapshot.objects.create(
+        metric=METRIC_ID,
+        definition_version=1,
+        period_start=dt.date(2026, 10, 1),
+        numerator=Decimal(5),
+        denominator=Decimal(5),
+        value=Decimal(100),
+        n=5,
+    )
+    client.force_login(world.admin)
+
+    october = {"period": "month", "date": "2026-10-01"}
+    text = _text(client.get(reverse("insights:metric-detail", args=[METRIC_ID]), october))
+    filtered = _text(
+        client.get(
+            reverse("insights:metric-detail", args=[METRIC_ID]),
+            {**october, "practice_area": "family"},
+        )
+    )
+
+    assert "Changed since month end: 100 % → 80 %" in text
+    # A filtered page is not the firm's month-end figure: nothing to compare with.
+    assert "Changed since month end" not in filtered
