@@ -127,10 +127,14 @@ def build(d: dict[str, Any]) -> dict[str, Any]:
         make_service(staff=staff, slug=f"p-consult-{n}", minutes=30, is_consultation=True),
         make_service(staff=staff, slug=f"p-other-{n}", minutes=30),
     ]
+    # The i-th appointment starts i hours (and under 30 minutes) after its random day's
+    # midnight, so no two of one lawyer overlap (PostgreSQL refuses overlapping bookings).
     appointments = [
-        make_appointment(service=services[sv], staff=staff[s], contact=contacts[c], start=start,
+        make_appointment(service=services[sv], staff=staff[s], contact=contacts[c],
+                         start=BASE + dt.timedelta(days=(start - BASE).days, hours=i,
+                                                   minutes=start.minute % 30),
                          status=status, matter=matters[c] if c < 2 and s == c else None)
-        for start, s, sv, c, status in d["appointments"]
+        for i, (start, s, sv, c, status) in enumerate(d["appointments"])
     ]  # fmt: skip
     for created, c, source, s, area, stages in d["leads"]:
         lead = Lead.objects.create(contact=contacts[c], source=source, practice_area=area,
