@@ -76,8 +76,12 @@ lint: venv
 
 # The hot-path table (benchmarks/bench_slots_api.py: figures, goals, ratios to the floor)
 # comes last, so it is what the run ends with.
+# Benchmarks with goals of their own (bench_insights.py) add their rows to that table
+# through the file ATRIUM_BENCH_TABLE names.
 bench: venv
-	@for f in $(filter-out benchmarks/bench_slots_api.py,$(wildcard benchmarks/bench_*.py)) \
+	@mkdir -p $(VAR); rm -f $(VAR)/bench-table.jsonl; \
+	export ATRIUM_BENCH_TABLE=$(abspath $(VAR))/bench-table.jsonl; \
+	for f in $(filter-out benchmarks/bench_slots_api.py,$(wildcard benchmarks/bench_*.py)) \
 	  benchmarks/bench_slots_api.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 # schemathesis against /api/slots/ and /api/bookings/ (scheduling/openapi.json) on gunicorn.

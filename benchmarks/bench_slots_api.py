@@ -386,6 +386,12 @@ def main() -> None:
     for name, figures in pages.items():
         row(f"{name} queries", figures["queries"], ".0f", "<= 8", None, figures["queries"] <= 8)
         row(f"{name} writes", figures["writes"], ".0f", "0", None, figures["writes"] == 0)
+    # Rows the benchmarks run before this one wrote (make bench sets ATRIUM_BENCH_TABLE):
+    # (figure, value, goal, ratio) each, already formatted.
+    table = os.environ.get("ATRIUM_BENCH_TABLE", "")
+    if table and Path(table).exists():
+        for line in Path(table).read_text(encoding="utf-8").splitlines():
+            rows.append(tuple(json.loads(line)))
     widths = [
         max(len(r[i]) for r in [("figure", "value", "goal", "ratio to floor"), *rows])
         for i in range(4)

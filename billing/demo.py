@@ -443,7 +443,7 @@ def seed_history(
         invoice = Invoice(
             document=document,
             number=f"ARCH/{day.year}/{number:04d}",
-            lifecycle=Invoice.Lifecycle.ISSUED,
+            lifecycle=Invoice.Lifecycle.DRAFT,
             settlement=Invoice.Settlement.UNPAID,
             contact=contact,
             matter=matter,
@@ -510,7 +510,11 @@ def seed_history(
         invoice.balance = Decimal("0.00")
     PaymentRequest.objects.bulk_create(requests)
     PaymentAttempt.objects.bulk_create(attempts)
+    # Written as drafts, then issued: PostgreSQL refuses lines added to an issued invoice.
     Invoice.objects.bulk_create(invoices)
     InvoiceLine.objects.bulk_create(lines)
+    Invoice.objects.filter(pk__in=[i.pk for i in invoices]).update(
+        lifecycle=Invoice.Lifecycle.ISSUED
+    )
     Payment.objects.bulk_create(payments)
     Allocation.objects.bulk_create(allocations)
