@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from insights.metrics import all_metrics
 from insights.metrics.base import Figure
@@ -29,11 +30,12 @@ def parse_month(text: str) -> Period:
     match = PERIOD_RE.match(text.strip())
     if not match:
         raise CommandError(
-            f"--period must be a month as YYYY-MM (for example 2026-03), not {text!r}"
+            _("--period must be a month as YYYY-MM (for example 2026-03), not %(text)r")
+            % {"text": text}
         )
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12 or year < 1900:
-        raise CommandError(f"--period {text!r} is not a calendar month")
+        raise CommandError(_("--period %(text)r is not a calendar month") % {"text": text})
     return Period.month(year, month)
 
 
@@ -95,7 +97,7 @@ class Command(BaseCommand):
             if "currencies" in row:
                 lines = lines[1:] or [(metric.id, row)]
             for label, fig in lines:
-                value = "too few to judge" if fig["too_few"] else fig["value"]
+                value = _("too few to judge") if fig["too_few"] else fig["value"]
                 self.stdout.write(
                     f"{label:40} value={value} numerator={fig['numerator']} "
                     f"denominator={fig['denominator']} n={fig['n']}"
