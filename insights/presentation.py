@@ -9,7 +9,7 @@ the table and the CSV cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -235,17 +235,64 @@ class Card:
         return band_of(self.metric)
 
 
+# Month-end figures by metric id, then month start, then currency.
+MonthEnd = dict[str, dict[dt.date, dict[str, Figure]]]
+
+
+def month_end_figures(
+    snapshots: Mapping[tuple[str, str, dt.date], Any], metrics: Sequence[Metric]
+) -> MonthEnd:
+    """Snapshots (insights_selectors.snapshots_by_month) as Figures per metric and month."""
+    units = {m.id: m.unit for m in metrics}
+    out: MonthEnd = {}
+    for (metric_id, currency, month), snap in snapshots.items():
+        value = snap.value
+        out.setdefault(metric_id, {}).setdefault(month, {})[currency] = Figure(
+            value=None if value is None else Decimal(value),
+            n=snap.n,
+            unit=units.get(metric_id, "count"),
+            numerator=snap.numerator,
+            denominator=snap.denominator,
+            currency=currency,
+            too_few=value is None and snap.n > 0,
+        )
+    return out
+
+
+def sparkline_months(scope: Scope) -> list[dt.date]:
+    """The closed months whose month-end figures a sparkline may show instead of computing
+    them again: only for the whole firm's calendar months without filters (what the
+    nightly snapshots are of), and never the current or the previous month (the card's
+    figure and its change are always live)."""
+    period = scope.period
+    if scope.own_only or any(scope.filters.values()):
+        return []
+    if period.kind != MONTH or period != Period.month(period.start.year, period.start.month):
+        return []
+    return [p.start for p in period.history(SPARK_PERIODS)[:-2]]
+
+
 def _spark_series(
-    metric: Metric, scope: Scope, history: Sequence[Period]
+    metric: Metric, scope: Scope, history: Sequence[Period], month_end: MonthEnd | None
 ) -> list[dict[str, Figure]]:
-    return [_by_currency(figures_of(metric, scope.with_period(p))[1]) for p in history]
+    saved = (month_end or {}).get(metric.id, {})
+    usable = set(sparkline_months(scope)) if saved else set()
+    return [
+        saved[p.start]
+        if p.start in usable and p.start in saved
+        else _by_currency(figures_of(metric, scope.with_period(p))[1])
+        for p in history
+    ]
 
 
-def card_for(metric: Metric, scope: Scope, *, language: str) -> Card:
+def card_for(
+    metric: Metric, scope: Scope, *, language: str, month_end: MonthEnd | None = None
+) -> Card:
     """The metric's card: this period's figure(s), the change from the previous period and
-    the last twelve periods (the current one is the last of them)."""
+    the last twelve periods (the current one is the last of them). Closed months older
+    than the previous one come from their month-end snapshots when there are some."""
     history = scope.period.history(SPARK_PERIODS)
-    series = _spark_series(metric, scope, history)
+    series = _spark_series(metric, scope, history, month_end)
     current, previous = series[-1], series[-2] if len(series) > 1 else {}
     lines = []
     for currency, figure in current.items():
@@ -276,8 +323,10 @@ def _point(label: str, figure: Figure | None, metric: Metric, language: str) -> 
     )
 
 
-def overview_cards(metrics: Sequence[Metric], scope: Scope, *, language: str) -> list[Card]:
-    return [card_for(m, scope, language=language) for m in metrics]
+def overview_cards(
+    metrics: Sequence[Metric], scope: Scope, *, language: str, month_end: MonthEnd | None = None
+) -> list[Card]:
+    return [card_for(m, scope, language=language, month_end=month_end) for m in metrics]
 
 
 # ----------------------------------------------------------------------- detail

@@ -23,6 +23,7 @@ from insights.selectors.outside_contacts import (
     outside_contacts_of_contact,
     outside_logging_coverage,
 )
+from insights.selectors.history import snapshots_by_month
 from insights.selectors.scope import firm_scope, insights_scope, may_see_all
 from insights.selectors.snapshots import (
     SnapshotChange,
@@ -39,6 +40,7 @@ __all__ = [
     "outside_logging_started_at",
     "snapshot_change",
     "snapshot_compare",
+    "snapshots_by_month",
     "snapshots_for_period",
     "TOKEN_MAX",
     "FeedbackCounts",

@@ -76,7 +76,17 @@ def _metric_or_404(metric_id: str) -> Metric:
 
 def _overview_context(request: Request) -> dict[str, Any]:
     query, scope = _query(request, default_kind=MONTH)
-    cards = presentation.overview_cards(all_metrics(), scope, language=_language())
+    metrics = all_metrics()
+    months = presentation.sparkline_months(scope)
+    snapshots = insights_selectors.snapshots_by_month(
+        months=months, metric_versions={m.id: m.definition_version for m in metrics}
+    )
+    cards = presentation.overview_cards(
+        metrics,
+        scope,
+        language=_language(),
+        month_end=presentation.month_end_figures(snapshots, metrics),
+    )
     return {
         "query": query,
         "scope": scope,

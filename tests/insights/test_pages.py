@@ -272,3 +272,37 @@ def test_a_closed_month_changed_since_its_snapshot_says_so(client: Any, world: A
     assert "Changed since month end: 100 % → 80 %" in text
     # A filtered page is not the firm's month-end figure: nothing to compare with.
     assert "Changed since month end" not in filtered
+
+
+@time_machine.travel(NOW, tick=False)
+def test_sparkline_shows_older_closed_months_as_at_month_end(client: Any, world: Any) -> None:
+    from decimal import Decimal
+
+    from insights.models import MetricSnapshot
+
+    # given June's month-end figure, and no June rows left to count now
+    MetricSnapshot.objects.create(
+        metric=METRIC_ID,
+        definition_version=1,
+        period_start=dt.date(2026, 6, 1),
+        numerator=Decimal(21),
+        denominator=Decimal(50),
+        value=Decimal(42),
+        n=50,
+    )
+    # an older definition's figure is not shown
+    MetricSnapshot.objects.create(
+        metric=METRIC_ID,
+        definition_version=0,
+        period_start=dt.date(2026, 7, 1),
+        value=Decimal(77),
+        n=9,
+    )
+    client.force_login(world.admin)
+
+    whole_firm = _text(client.get(reverse("insights:overview")))
+    filtered = _text(client.get(reverse("insights:overview"), {"practice_area": "family"}))
+
+    assert '<th scope="row">June 2026</th><td>42 %</td>' in whole_firm
+    assert "77 %" not in whole_firm
+    assert "42 %" not in filtered
