@@ -145,3 +145,21 @@ def test_every_metric_takes_as_many_queries_for_three_rows_as_for_forty() -> Non
     large = queries_per_metric(40)
     assert large == small
     assert max(large.values()) <= 16
+
+
+@pytest.mark.usefixtures("warsaw")
+def test_time_to_first_consultation_skips_polish_public_holidays() -> None:
+    from intake.models import Lead
+
+    lawyer = factories.StaffFactory(mfa=False)
+    contact = factories.ContactFactory()
+    service = make_service(staff=[lawyer], slug="easter", minutes=30, is_consultation=True)
+    # An inquiry on Good Friday (3 April 2026), the consultation on the Tuesday after
+    # Easter Monday (a public holiday in Poland): one business day, not two.
+    Lead.objects.create(contact=contact, created_at=dt.datetime(2026, 4, 3, 10, tzinfo=UTC))
+    make_appointment(service=service, staff=lawyer, contact=contact,
+                     start=dt.datetime(2026, 4, 7, 9, tzinfo=UTC), status="booked")  # fmt: skip
+    metric = get("time_to_first_consultation")
+    assert metric is not None
+    rows = metric.rows(firm_scope(period=Period.month(2026, 4), now=NOW))
+    assert [(r["business_days"], r["_outcome"]) for r in rows] == [(1, "under")]
