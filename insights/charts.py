@@ -135,6 +135,21 @@ def _band_rect(
     return y_top, round(max(y_bottom - y_top, 0.5), 2)
 
 
+LABEL_ROOM = 64.0  # the width an axis label needs, in the chart's units
+
+
+def _axis(labels: list[tuple[float, str]], step: int) -> tuple[tuple[float, str], ...]:
+    """Every ``step``-th label, and the last one too when it has room beside the one
+    before it (the current period is the one a reader looks for)."""
+    shown = [label for i, label in enumerate(labels) if i % step == 0]
+    if labels and shown[-1] != labels[-1]:
+        if labels[-1][0] - shown[-1][0] >= LABEL_ROOM:
+            shown.append(labels[-1])
+        else:
+            shown[-1] = labels[-1]
+    return tuple(shown)
+
+
 def _label_step(count: int, room: float, per_label: float) -> int:
     fits = max(int(room // per_label), 1)
     return max(-(-count // fits), 1)
@@ -157,7 +172,7 @@ def bar_chart(
     count = max(len(points), 1)
     slot = (right - left) / count
     gap = min(slot * 0.2, 12)
-    step = _label_step(count, right - left, 64)
+    step = _label_step(count, right - left, LABEL_ROOM)
     zero = _y(Decimal(0), low, high, top, bottom)
     bars = []
     for i, point in enumerate(points):
@@ -179,9 +194,7 @@ def bar_chart(
                 show_label=count <= 8,
             )
         )
-    axis = tuple(
-        (bar.label_x, bar.label) for i, bar in enumerate(bars) if i % step == 0 or i == count - 1
-    )
+    axis = _axis([(bar.label_x, bar.label) for bar in bars], step)
     return Chart(
         kind="bar",
         width=width,
@@ -239,12 +252,8 @@ def line_chart(
     values = [p.value for p in points if p.value is not None]
     low, high = _scale(values, band)
     lines, dots, xs = _line_geometry(points, low, high, box)
-    step = _label_step(len(points), box[1] - box[0], 64)
-    axis = tuple(
-        (x, p.label)
-        for i, (x, p) in enumerate(zip(xs, points, strict=True))
-        if i % step == 0 or i == len(points) - 1
-    )
+    step = _label_step(len(points), box[1] - box[0], LABEL_ROOM)
+    axis = _axis([(x, p.label) for x, p in zip(xs, points, strict=True)], step)
     return Chart(
         kind="line",
         width=width,

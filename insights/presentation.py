@@ -439,17 +439,30 @@ def detail_for(metric: Metric, scope: Scope, *, language: str) -> Detail:
 
 
 def extra_items(rows: Sequence[Row], *, language: str) -> list[dict[str, str]]:
-    """A metric's further figures (labelled rows): the label and its values as text."""
+    """A metric's further figures (its ``summary`` rows: a label, a value, perhaps a
+    currency and a count) as label and text."""
     items = []
     for row in rows:
-        parts = []
-        for key, value in row.items():
-            if key in ("label", "url") or key.startswith("_") or value in (None, ""):
+        value = row.get("value")
+        currency = str(row.get("currency") or "")
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            number = Decimal(str(value))
+            text = (
+                format_value(number, "money", currency, language) if currency else _number(number)
+            )
+        elif value is None or value == "":
+            text = "–"
+        else:
+            text = str(value)
+        parts = [text]
+        count = row.get("_n")
+        if currency and isinstance(count, int):
+            parts.append(gettext("n = %(n)s") % {"n": count})
+        for key, other in row.items():
+            if key in ("label", "url", "value", "currency") or key.startswith("_"):
                 continue
-            if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-                parts.append(_number(Decimal(str(value))))
-            else:
-                parts.append(str(value))
+            if other not in (None, ""):
+                parts.append(str(other))
         items.append({"label": str(row.get("label", "")), "text": " · ".join(parts)})
     return items
 

@@ -131,3 +131,12 @@ def test_every_svg_on_the_insights_pages_is_accessible_and_script_free(
             assert not [el for el in svg.iter() if "style" in el.attrib]
         assert html.count('class="chart-table') >= len(svgs)
         assert " style=" not in html
+
+
+def test_axis_labels_never_overlap_and_the_last_period_is_named() -> None:
+    points = [Point(f"{d:02d}.11", Decimal(d), str(d)) for d in range(1, 15)]
+
+    for chart in (bar_chart(points, title="t"), line_chart(points, title="t")):
+        xs = [x for x, _label in chart.axis_labels]
+        assert chart.axis_labels[-1][1] == "14.11"
+        assert all(b - a >= 64 for a, b in zip(xs, xs[1:], strict=False))
