@@ -14,6 +14,7 @@ import time_machine
 from django.urls import reverse
 from pypdf import PdfReader
 
+from audit.models import AuditEvent
 from portal.models import Matter
 from tests import factories
 from tests.insights.pages_support import METRIC_ID, only_test_metric  # noqa: F401
@@ -306,3 +307,11 @@ def test_sparkline_shows_older_closed_months_as_at_month_end(client: Any, world:
     assert '<th scope="row">June 2026</th><td>42 %</td>' in whole_firm
     assert "77 %" not in whole_firm
     assert "42 %" not in filtered
+
+
+def test_an_unknown_metric_is_a_page_that_does_not_exist(client: Any, world: Any) -> None:
+    client.force_login(world.admin)
+
+    assert client.get(reverse("insights:metric-detail", args=["no_such_metric"])).status_code == 404
+    assert client.get(reverse("insights:metric-csv", args=["no_such_metric"])).status_code == 404
+    assert not AuditEvent.objects.filter(action="insights.exported").exists()
