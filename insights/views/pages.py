@@ -110,6 +110,8 @@ def overview(request: Request) -> HttpResponse:
 def overview_pdf(request: Request) -> HttpResponse:
     context = _overview_context(request)
     context["firm"] = portal_selectors.firm_get()
+    # A PDF's relative links would point nowhere (it has no address of its own).
+    context["pdf"] = True
     context["generated_at"] = formats.date_format(
         timezone.now().astimezone(ZoneInfo(context["firm_tz"])), "SHORT_DATETIME_FORMAT"
     )
