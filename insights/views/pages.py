@@ -37,10 +37,6 @@ from portal.types import Request
 ROWS_PER_PAGE = 50
 
 
-def _may_view_all(request: Request) -> bool:
-    return request.user.is_firm_admin or request.user.has_perm("insights.view_all")
-
-
 def may_export(user: Any) -> bool:
     return bool(user.is_firm_staff and (user.is_firm_admin or user.has_perm("insights.export")))
 
@@ -59,7 +55,7 @@ def _query(request: Request, *, default_kind: str) -> tuple[PageQuery, Scope]:
         request.GET,
         today=_today(firm.time_zone),
         default_kind=default_kind,
-        may_view_all=_may_view_all(request),
+        may_view_all=insights_selectors.may_see_all(request.user),
     )
     scope = insights_selectors.insights_scope(
         user=request.user, period=query.period, filters=query.filters
