@@ -56,6 +56,9 @@ def main() -> None:
     parser.add_argument(
         "--reference", type=float, default=REFERENCE_SCALE, help="scale of the small dataset"
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="print where one admin overview spends its time"
+    )
     args = parser.parse_args()
 
     setup_test_environment()
@@ -81,7 +84,7 @@ def main() -> None:
                     "OPTIONS": {"location": tmp, "base_url": None},
                 },
             }
-            run(args.scale, args.repeat, engine, args.reference)
+            run(args.scale, args.repeat, engine, args.reference, profile=args.profile)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -133,12 +136,48 @@ def _per_metric(built: Any) -> list[tuple[str, int, float]]:
     return results
 
 
-def run(scale: float, repeat: int, engine: str, reference: float) -> None:
+def _snapshots() -> tuple[int, float]:
+    """What the nightly job has written by now: every closed month of the year."""
+    from django.utils import timezone
+
+    from insights.periods import MONTH, Period
+    from insights.services.snapshots import metric_snapshots_write
+
+    now = timezone.now()
+    current = Period.containing(MONTH, timezone.localdate())
+    started = time.perf_counter()
+    closed = current.history(13)[:-1]
+    for month in closed:
+        metric_snapshots_write(month=month, now=now)
+    return len(closed), time.perf_counter() - started
+
+
+def _profile(user: Any) -> None:
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    http = Client()
+    http.force_login(user)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    http.get("/staff/insights/")
+    profiler.disable()
+    print("  one admin overview, by cumulative time (project code):")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(
+        r"/(insights|portal|scheduling|billing|intake|core)/", 30
+    )
+
+
+def run(scale: float, repeat: int, engine: str, reference: float, *, profile: bool) -> None:
     from benchmarks.insights_data import build
 
     # The reference: a few rows in every month (an empty month skips a selector's
     # follow-up queries, which is flat too but not equal).
     tiny = build(scale=reference)
+    _snapshots()
     small = _pages(tiny, 1)
     small_metrics = {m: q for m, q, _ms in _per_metric(tiny)}
     call_command("flush", interactive=False, verbosity=0)
@@ -151,6 +190,8 @@ def run(scale: float, repeat: int, engine: str, reference: float) -> None:
             cursor.execute("ANALYZE")
     counts = ", ".join(f"{v:,} {k}" for k, v in built.counts.items())
     print(f"insights, {engine}, scale {scale}: built in {build_s:.1f} s: {counts}")
+    months, snap_s = _snapshots()
+    print(f"  the nightly month-end snapshots of {months} closed months: {snap_s:.1f} s")
     big = _pages(built, repeat)
 
     rows: list[tuple[str, str, str, str]] = []
@@ -172,6 +213,8 @@ def run(scale: float, repeat: int, engine: str, reference: float) -> None:
     print(f"    {'metric':32} {'queries ' + str(reference):>14} {'queries':>8} {'ms':>8}")
     for metric_id, queries, ms in sorted(_per_metric(built), key=lambda r: -r[2]):
         print(f"    {metric_id:32} {small_metrics.get(metric_id, 0):>14} {queries:>8} {ms:>8.0f}")
+    if profile:
+        _profile(built.admin)
     table = os.environ.get("ATRIUM_BENCH_TABLE")
     if table:
         with open(table, "a", encoding="utf-8") as out:

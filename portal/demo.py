@@ -254,7 +254,9 @@ FIRM_LINES = [
     "The order is in your documents, folder Signed documents.",
 ]
 NO_REPLY_REASONS = ["Thanks only; nothing to answer.", "Answered by phone the same day."]
-# Business hours a client waits for the firm's answer (the promise is 24 business hours).
+# The demo firm's promise (Firm.response_hours), in business hours, and how long a client
+# waits for the firm's answer.
+PROMISE_HOURS = 24
 WAITS = [(0.3, 10), (1, 15), (2, 15), (4, 15), (7, 12), (12, 10), (20, 8), (27, 7), (40, 5)]
 
 
@@ -366,7 +368,6 @@ def seed_history_messages(*, plan: Any, rng: Any) -> None:
     at business-hour waits drawn from WAITS: most within the 24-hour promise, some over it,
     a few marked "no reply needed", and one client still waiting now (idempotent: the
     matters that already have messages from before the window's end are left alone)."""
-    fields = {f.name for f in Message._meta.get_fields()}
     calendar = plan.calendar
     matters = list(
         Matter.objects.filter(clients__user__isnull=False)
@@ -392,8 +393,8 @@ def seed_history_messages(*, plan: Any, rng: Any) -> None:
             if at >= end:
                 break
             run = [at + dt.timedelta(minutes=25 * k) for k in range(rng.choice([1, 1, 1, 2, 3]))]
-            for sent in run:
-                message = Message(
+            rows += [
+                Message(
                     matter=matter,
                     sender=client,
                     side=Message.Side.CLIENT,
@@ -401,15 +402,15 @@ def seed_history_messages(*, plan: Any, rng: Any) -> None:
                     created_at=sent,
                     read_at=sent + dt.timedelta(minutes=40),
                     read_by=lawyer,
+                    promise_hours=PROMISE_HOURS,
                 )
-                if "promise_hours" in fields:
-                    message.promise_hours = 24
-                rows.append(message)
+                for sent in run
+            ]
             hours = float(rng.choices([w for w, _n in WAITS], [n for _w, n in WAITS])[0])
             answered = calendar.add_business_hours(run[0], hours)
             if answered >= plan.now:
                 break
-            if "no_reply_needed_at" in fields and rng.random() < 0.08:
+            if rng.random() < 0.08:
                 last = rows[-1]
                 last.no_reply_needed_at = answered
                 last.no_reply_reason = rng.choice(NO_REPLY_REASONS)
@@ -429,15 +430,14 @@ def seed_history_messages(*, plan: Any, rng: Any) -> None:
             at = answered
         if matter.stage == Matter.Stage.CLOSED:
             # A question after the matter closed that nobody has answered yet.
-            asked = plan.now - dt.timedelta(hours=50)
-            message = Message(
-                matter=matter,
-                sender=client,
-                side=Message.Side.CLIENT,
-                text="Could you send me the final settlement once more? I cannot find it.",
-                created_at=asked,
+            rows.append(
+                Message(
+                    matter=matter,
+                    sender=client,
+                    side=Message.Side.CLIENT,
+                    text="Could you send me the final settlement once more? I cannot find it.",
+                    created_at=plan.now - dt.timedelta(hours=50),
+                    promise_hours=PROMISE_HOURS,
+                )
             )
-            if "promise_hours" in fields:
-                message.promise_hours = 24
-            rows.append(message)
     Message.objects.bulk_create(rows)
