@@ -118,6 +118,7 @@ SHOW_RATE = register(
             "appointment or a matter before the appointment."
         ),
         basis=Basis.EVENT,
+        period_key="start",
         unit="percent",
         columns=COLUMNS,
         rows=show_rate_rows,

@@ -152,6 +152,14 @@ class Metric:
     period_kind: str = "month"
     # Where the overview shows it (lower first; equal ones in registration order).
     position: int = 100
+    # The row key holding the aware datetime (or the firm's date) that places a row in its
+    # period: the basis its ``rows`` filters on (a lead's "created", an appointment's
+    # "start", a payment's "received"). With it the pages ask for the rows of a long
+    # period once and cut them into sub-periods by this key (insights.presentation):
+    # ``rows`` over a period must then be exactly the union of its rows over the
+    # sub-periods, in the same order (tests/insights/test_metrics_decompose.py). "" when
+    # that does not hold: every period is then asked for on its own.
+    period_key: str = ""
 
 
 _REGISTRY: dict[str, Metric] = {}

@@ -162,6 +162,7 @@ BILLING_SUMMARY = register(
             "the period's end; failed online payment tries and disputed payments."
         ),
         basis=Basis.EVENT,
+        period_key="received",
         unit="money",
         columns=(
             Column("received", _("Received"), "datetime"),

@@ -112,6 +112,7 @@ CSAT_METRIC = register(
             "beside it."
         ),
         basis=Basis.EVENT,
+        period_key="answered",
         unit="percent",
         columns=(
             Column("answered", _("Answered"), "datetime"),
@@ -172,6 +173,7 @@ NPS_METRIC = register(
             "in a small firm."
         ),
         basis=Basis.EVENT,
+        period_key="answered",
         unit="nps",
         columns=(
             Column("answered", _("Answered"), "datetime"),

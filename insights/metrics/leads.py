@@ -177,6 +177,7 @@ TIME_TO_FIRST_CONSULTATION = register(
             "leads judged so far."
         ),
         basis=Basis.COHORT,
+        period_key="created",
         unit="days",
         columns=(
             *LEAD_COLUMNS,
@@ -272,6 +273,7 @@ STAFF_INTAKE_TIME = register(
             "compared with the baseline month, the firm's first month with a decided lead."
         ),
         basis=Basis.COHORT,
+        period_key="decided",
         unit="hours",
         columns=(
             *LEAD_COLUMNS,
@@ -410,6 +412,7 @@ LEAD_FUNNEL = register(
             "invoiced in each lead's first 90 days per source and currency."
         ),
         basis=Basis.COHORT,
+        period_key="created",
         unit="percent",
         columns=(
             *LEAD_COLUMNS,

@@ -198,6 +198,7 @@ OUTSIDE_PORTAL_SHARE = register(
             "first 30 days after logging began; the aim is half of it by day 60."
         ),
         basis=Basis.EVENT,
+        period_key="at",
         unit="percent",
         columns=(
             Column("at", _("When"), "datetime"),
@@ -322,6 +323,7 @@ RESPONSE_WITHIN_PROMISE = register(
             "and p90. The clients waiting now past the promise are listed apart."
         ),
         basis=Basis.EVENT,
+        period_key="started",
         unit="percent",
         columns=(
             Column("started", _("Started"), "datetime"),

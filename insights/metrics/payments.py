@@ -114,6 +114,7 @@ DAYS_TO_PAYMENT_CONSULTATIONS = register(
             "of the paid ones is shown beside it."
         ),
         basis=Basis.COHORT,
+        period_key="requested",
         unit="percent",
         columns=(
             Column("requested", _("Requested"), "datetime"),
@@ -264,6 +265,7 @@ DAYS_TO_PAYMENT_INVOICES = register(
             "apart. The aging of open balances is at the period's end, per currency."
         ),
         basis=Basis.EVENT,
+        period_key="paid",
         unit="days",
         columns=(
             Column("number", _("Invoice")),
