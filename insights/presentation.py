@@ -8,6 +8,7 @@ the table and the CSV cannot disagree.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.utils.translation import gettext, pgettext
 from billing.money import format_money
 from insights.charts import Point
 from insights.metrics.base import Band, Column, Figure, Metric, Row, Scope
-from insights.periods import CUSTOM, MONTH, QUARTER, WEEK, YEAR, Period
+from insights.periods import CUSTOM, MONTH, QUARTER, WEEK, YEAR, Period, period_bounds
 
 SPARK_PERIODS = 12
 
@@ -171,6 +172,68 @@ def figures_of(metric: Metric, scope: Scope) -> tuple[list[Row], list[Figure]]:
     return rows, metric.value(rows)
 
 
+# ----------------------------------------------------------------------- rows of periods
+def _runs(periods: Sequence[Period]) -> list[list[int]]:
+    """The periods' indexes in groups whose dates overlap or touch (one rows call each)."""
+    order = sorted(range(len(periods)), key=lambda i: (periods[i].start, periods[i].end))
+    runs: list[list[int]] = []
+    reach = dt.date.min
+    for i in order:
+        if runs and periods[i].start <= reach:
+            runs[-1].append(i)
+            reach = max(reach, periods[i].end)
+        else:
+            runs.append([i])
+            reach = periods[i].end
+    return runs
+
+
+def cut_rows(
+    rows: Sequence[Row], key: str, periods: Sequence[Period], firm_tz: str
+) -> list[list[Row]]:
+    """Each period's share of ``rows``, placed by ``row[key]`` (an aware datetime, read
+    against the period's bounds on the firm's clock, or a firm's date), in the rows'
+    order. Rows outside every period, or without the key, are in none."""
+    days = sorted({day for p in periods for day in (p.start, p.end)})
+    # Midnights in the same order as the days, so a position means the same in both.
+    instants = [period_bounds(Period(day, day + dt.timedelta(days=1)), firm_tz)[0] for day in days]
+    positions = []
+    for row in rows:
+        at = row.get(key)
+        if isinstance(at, dt.datetime):
+            positions.append(bisect.bisect_right(instants, at) - 1)
+        elif isinstance(at, dt.date):
+            positions.append(bisect.bisect_right(days, at) - 1)
+        else:
+            positions.append(-1)
+    out = []
+    for period in periods:
+        low, high = days.index(period.start), days.index(period.end)
+        out.append([r for r, pos in zip(rows, positions, strict=True) if low <= pos < high])
+    return out
+
+
+def rows_by_period(metric: Metric, scope: Scope, periods: Sequence[Period]) -> list[list[Row]]:
+    """``metric.rows`` for each of ``periods`` (the scope's filters and user): periods that
+    overlap or touch are asked for once, as one custom period covering them, and cut by
+    the metric's ``period_key``. A metric without one is asked once per period."""
+    if not metric.period_key:
+        return [metric.rows(scope.with_period(p)) for p in periods]
+    out: list[list[Row]] = [[] for _p in periods]
+    for run in _runs(periods):
+        if len(run) == 1:
+            out[run[0]] = metric.rows(scope.with_period(periods[run[0]]))
+            continue
+        chosen = [periods[i] for i in run]
+        span = Period(min(p.start for p in chosen), max(p.end for p in chosen), CUSTOM)
+        rows = metric.rows(scope.with_period(span))
+        for i, part in zip(
+            run, cut_rows(rows, metric.period_key, chosen, scope.firm_tz), strict=True
+        ):
+            out[i] = part
+    return out
+
+
 # ----------------------------------------------------------------------- period labels
 def period_label(period: Period) -> str:
     """A period as the axis and the tables name it."""
@@ -277,12 +340,12 @@ def _spark_series(
 ) -> list[dict[str, Figure]]:
     saved = (month_end or {}).get(metric.id, {})
     usable = set(sparkline_months(scope)) if saved else set()
-    return [
-        saved[p.start]
-        if p.start in usable and p.start in saved
-        else _by_currency(figures_of(metric, scope.with_period(p))[1])
-        for p in history
-    ]
+    live = [p for p in history if not (p.start in usable and p.start in saved)]
+    computed = {
+        p: _by_currency(metric.value(rows))
+        for p, rows in zip(live, rows_by_period(metric, scope, live), strict=True)
+    }
+    return [computed[p] if p in computed else saved[p.start] for p in history]
 
 
 def card_for(
@@ -385,9 +448,16 @@ def breakdown_tables(metric: Metric, rows: Sequence[Row], *, language: str) -> l
 
 
 def detail_for(metric: Metric, scope: Scope, *, language: str) -> Detail:
-    rows, figures = figures_of(metric, scope)
-    previous = _by_currency(figures_of(metric, scope.with_period(scope.period.previous()))[1])
-    last_year = _by_currency(figures_of(metric, scope.with_period(scope.period.last_year()))[1])
+    grain, pieces = sub_periods(scope.period)
+    # The period, the one before (its change) and the chart's bars in one rows call; the
+    # same period last year in another.
+    found = rows_by_period(
+        metric, scope, [scope.period, scope.period.previous(), scope.period.last_year(), *pieces]
+    )
+    rows = found[0]
+    figures = metric.value(rows)
+    previous = _by_currency(metric.value(found[1]))
+    last_year = _by_currency(metric.value(found[2]))
     lines = [
         figure_line(
             metric,
@@ -410,8 +480,7 @@ def detail_for(metric: Metric, scope: Scope, *, language: str) -> Detail:
         )
         for figure in figures
     ]
-    grain, pieces = sub_periods(scope.period)
-    per_piece = [_by_currency(figures_of(metric, scope.with_period(p))[1]) for p in pieces]
+    per_piece = [_by_currency(metric.value(part)) for part in found[3:]]
     currencies = [f.currency for f in figures] or sorted({c for by in per_piece for c in by})
     series = [
         Series(
