@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateTimeLocalInput, SaneDateTimeField
 from insights.models import COMMENT_MAX_CHARS, OutsideContact
 from insights.services.feedback import PUBLISH_CONSENT_TEXT
 
@@ -56,10 +57,10 @@ class OutsideContactForm(forms.Form):
         initial=OutsideContact.Direction.IN,
         widget=forms.RadioSelect,
     )
-    at = forms.DateTimeField(
+    at = SaneDateTimeField(
         label=_("When (empty: now)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeLocalInput(),
     )
     nudge = forms.BooleanField(
         label=_("Send the client our “please use the portal” text"), required=False

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing.money import SUPPORTED_CURRENCIES
+from core.forms import DateInput, SaneDateField
 from insights import periods
 from insights.models import MetricSnapshot
 from insights.periods import Period
@@ -46,18 +47,14 @@ def _months_later(day: dt.date, months: int) -> dt.date:
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=periods.KINDS, required=False)
-    date = forms.DateField(
+    date = SaneDateField(
         label=_("Including the day"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("The month, week, quarter or year that holds this day."),
     )
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = SaneDateField(label=_("From"), required=False, widget=DateInput())
+    end = SaneDateField(label=_("To (inclusive)"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, today: dt.date, default_kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -81,17 +81,17 @@ SMS: dict[str, dict[str, str]] = {
     FEEDBACK_REQUEST: {
         "en": "{firm}: {question} Answer here: {link}",
         "pl": "{firm}: {question} Odpowiedz tutaj: {link}",
-        "es": "{firm}: {question} Responda aquí: {link}",
+        "es": "{firm}: {question} Su respuesta: {link}",
         "ru": "{firm}: {question} Ответить: {link}",
     },
     PORTAL_NUDGE: {
-        "en": "{firm}: thank you for getting in touch. Next time please write to us in your "
-        "client portal: {link} We answer within {hours} business hours.",
-        "pl": "{firm}: dziękujemy za kontakt. Następnym razem napisz do nas w portalu "
-        "klienta: {link} Odpowiadamy w ciągu {hours} godzin roboczych.",
-        "es": "{firm}: gracias por escribirnos. La próxima vez escríbanos en su portal de "
-        "cliente: {link} Respondemos en {hours} horas hábiles.",
-        "ru": "{firm}: спасибо, что связались с нами. В следующий раз напишите нам в личном "
-        "кабинете: {link} Мы отвечаем в течение {hours} рабочих часов.",
+        "en": "{firm}: next time please write to us in your client portal: {link} "
+        "We answer within {hours} business hours.",
+        "pl": "{firm}: prosimy pisać do nas w portalu klienta: {link} "
+        "Odpowiadamy w ciągu {hours} godz. roboczych.",
+        "es": "{firm}: para escribirnos use su portal de cliente: {link} "
+        "Respondemos en {hours} horas laborables.",
+        "ru": "{firm}: пожалуйста, пишите нам в личном кабинете: {link} "
+        "Отвечаем в течение {hours} рабочих часов.",
     },
 }
