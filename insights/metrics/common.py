@@ -4,8 +4,8 @@ lower apps' selectors take them, and the arithmetic of a Figure (rates, medians,
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -69,26 +69,29 @@ def _int_stand_in(i: int) -> str:
 
 
 # Stand-ins reverse() accepts for a uuid or str argument, or else for an int one.
-_PLACEHOLDERS: tuple[Callable[[int], str], ...] = (_uuid_stand_in, _int_stand_in)
+_STAND_INS: tuple[Callable[[int], str], ...] = (_uuid_stand_in, _int_stand_in)
+# An argument reverse() would leave as it is (what quote() keeps, without "/").
+_PLAIN = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@-]+").fullmatch
+_URL_SAFE = RFC3986_SUBDELIMS + "~:@"
+# The literal parts of a URL around its arguments, by (name, argument count, script
+# prefix, URLconf, root URLconf, language); None: reverse() each time.
+_PIECES: dict[tuple[Any, ...], tuple[str, ...] | None] = {}
 
 
-@functools.lru_cache(maxsize=256)
-def _pieces(name: str, count: int, *_context: Any) -> tuple[str, ...] | None:
-    """The literal parts of ``name``'s URL around its ``count`` arguments, from one
-    reverse() with stand-ins (None when no stand-in fits). ``_context`` (script prefix,
-    URLconf, language) is only part of the cache key."""
-    for placeholder in _PLACEHOLDERS:
-        stand_ins = [placeholder(i) for i in range(count)]
+def _pieces(name: str, count: int) -> tuple[str, ...] | None:
+    """``name``'s URL cut around its ``count`` arguments, from one reverse() with
+    stand-ins (None when no stand-in fits)."""
+    for stand_in in _STAND_INS:
+        stand_ins = [stand_in(i) for i in range(count)]
         try:
-            reversed_url = reverse(name, args=stand_ins)
+            rest = reverse(name, args=stand_ins)
         except NoReverseMatch:
             continue
         pieces = []
-        rest = reversed_url
-        for stand_in in stand_ins:
-            if rest.count(stand_in) != 1:
+        for one in stand_ins:
+            if rest.count(one) != 1:
                 break
-            before, rest = rest.split(stand_in)
+            before, rest = rest.split(one)
             pieces.append(before)
         else:
             return (*pieces, rest)
@@ -96,10 +99,11 @@ def _pieces(name: str, count: int, *_context: Any) -> tuple[str, ...] | None:
 
 
 def url(name: str, *args: Any) -> str:
-    """``reverse(name, args=args)``, but reversed once per URL name: a page links tens of
-    thousands of rows (tests/insights/test_row_urls.py checks it equals reverse())."""
+    """``reverse(name, args=args)``, but reversed once per URL name and then formatted: a
+    page links tens of thousands of rows (tests/insights/test_row_urls.py checks it is
+    what reverse() gives)."""
     texts = [str(a) for a in args]
-    pieces = _pieces(
+    key = (
         name,
         len(texts),
         get_script_prefix(),
@@ -107,13 +111,20 @@ def url(name: str, *args: Any) -> str:
         settings.ROOT_URLCONF,
         translation.get_language(),
     )
-    if pieces is None or any(not t or "/" in t for t in texts):
+    try:
+        pieces = _PIECES[key]
+    except KeyError:
+        pieces = _PIECES[key] = _pieces(name, len(texts))
+    if pieces is None:
         return reverse(name, args=texts)
-    out = [pieces[0]]
+    out = pieces[0]
     for text_, piece in zip(texts, pieces[1:], strict=True):
-        out.append(quote(text_, safe=RFC3986_SUBDELIMS + "~:@"))
-        out.append(piece)
-    return "".join(out)
+        if not _PLAIN(text_):
+            if not text_ or "/" in text_:
+                return reverse(name, args=texts)  # as reverse() refuses or quotes it
+            text_ = quote(text_, safe=_URL_SAFE)
+        out += text_ + piece
+    return out
 
 
 def quantize(value: Decimal | float | int) -> Decimal:
