@@ -1,16 +1,33 @@
 """Waits (portal.waits) read from the database: for the matter page and for insights.
 
 Every function here loads the messages that can belong to the waits asked for in one
-query, whatever the number of matters, and hands them to the one pure definition.
+set-based query (no subquery per message), whatever the number of matters, trims them
+to each matter's runs in Python and hands them to the one pure definition; the matters'
+reference, title and lawyer come in one more query, always asked (even for no waits), so
+a page's query count never depends on its data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    DateTimeField,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +41,11 @@ __all__ = ["Wait", "WaitRow", "matter_waits", "waits_open_over_promise", "waits_
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+# How far around the period the messages are read by time; a matter whose run reaches
+# further (no firm message in that margin) is read whole on that side.
+MARGIN = dt.timedelta(days=31)
+# Asked for when there are no matters: matches none, but the query still runs.
+_NO_MATTER = uuid.UUID(int=0)
 _FIELDS = (
     "id",
     "matter_id",
@@ -34,6 +56,18 @@ _FIELDS = (
     "no_reply_needed_at",
     "no_reply_by_id",
 )
+_MATTER_FIELDS = (
+    "pk",
+    "reference",
+    "title",
+    "practice_area",
+    "responsible_lawyer_id",
+    "responsible_lawyer__first_name",
+    "responsible_lawyer__last_name",
+    "responsible_lawyer__email",
+)
+CLIENT = Message.Side.CLIENT.value
+FIRM = Message.Side.FIRM.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,27 +118,85 @@ def _scope(user: User | None, own_only: bool) -> QuerySet[Matter] | None:
     return qs
 
 
-def _wait_rows(found: list[Wait], matter_ids: set[Any]) -> list[WaitRow]:
-    matters = Matter.objects.filter(pk__in=matter_ids).select_related("responsible_lawyer")
-    by_id = {m.pk: m for m in matters}
-    result = []
-    for wait in found:
-        matter = by_id[wait.matter_id]
-        lawyer = matter.responsible_lawyer
-        result.append(
-            WaitRow(
-                wait=wait,
-                matter_id=matter.pk,
-                matter_reference=matter.reference,
-                matter_title=matter.title,
-                practice_area=matter.practice_area,
-                practice_area_label=str(matter.get_practice_area_display()),
-                lawyer_id=lawyer.pk,
-                lawyer_name=lawyer.get_full_name() or lawyer.email,
-                url=reverse("staff:matter-detail", kwargs={"matter_id": matter.pk}),
-            )
+def _firm_message(*, start: dt.datetime | None, end: dt.datetime | None) -> QuerySet[Any]:
+    """The times of the outer matter's firm messages in [start, end) (None: unbounded)."""
+    qs = Message.objects.filter(matter=OuterRef("pk"), side=FIRM)
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lt=end)
+    return qs.values("created_at")
+
+
+def _messages(
+    matters: QuerySet[Any],
+    floors: dict[Any, dt.datetime | None],
+    ceilings: dict[Any, dt.datetime | None],
+    *,
+    floor_before: dt.datetime | None,
+    ceiling_from: dt.datetime | None,
+    lo: dt.datetime,
+    hi: dt.datetime | None,
+    now: dt.datetime,
+) -> list[_Row]:
+    """The messages of these matters (the keys of ``floors``) from each one's floor to its
+    ceiling, both included (None, or a matter missing from ``ceilings``: no bound), in
+    one query.
+
+    They are read by time from ``lo`` to ``hi``; a matter whose floor is before ``lo``
+    (or which has none) is read whole before it, one whose ceiling is at ``hi`` or later
+    (or which has none) whole after it up to ``now`` (``waits`` ignores what comes after);
+    ``hi`` None: no end."""
+    deep = [pk for pk, floor in floors.items() if floor is None or floor < lo]
+    which = Q(matter_id__in=matters, created_at__gte=lo) | Q(matter_id__in=deep, created_at__lt=lo)
+    if hi is None:
+        pass  # no end: everything from the floor on
+    elif hi <= now:
+        beyond = [pk for pk in floors if (ceiling := ceilings.get(pk)) is None or ceiling >= hi]
+        which = Q(which, created_at__lt=hi) | Q(
+            matter_id__in=beyond, created_at__gte=hi, created_at__lte=now
         )
-    return result
+    else:
+        which = Q(which, created_at__lte=now)  # waits ignores what comes after now
+
+    # Each matter's floor (and ceiling) found again among what is read (the margin holds
+    # them, or the matter is read whole on that side), so the database trims the rows.
+    def edge(aggregate: type[Max] | type[Min], firm: Q, default: dt.datetime) -> Coalesce:
+        over = Window(
+            aggregate(Case(When(firm, then=F("created_at")))), partition_by=[F("matter_id")]
+        )
+        return Coalesce(over, _at(default))
+
+    before = Q(side=FIRM) if floor_before is None else Q(side=FIRM, created_at__lt=floor_before)
+    qs = Message.objects.filter(which).annotate(wait_floor=edge(Max, before, EPOCH))
+    qs = qs.filter(created_at__gte=F("wait_floor"))
+    if ceiling_from is not None:
+        after = Q(side=FIRM, created_at__gte=ceiling_from)
+        qs = qs.annotate(wait_ceiling=edge(Min, after, NEVER))
+        qs = qs.filter(created_at__lte=F("wait_ceiling"))
+    return _rows(qs)
+
+
+def _wait_rows(found: list[Wait]) -> list[WaitRow]:
+    """The waits with their matters (one query, asked even for no waits); each matter's
+    link and practice area label made once."""
+    ids = list({w.matter_id for w in found}) or [_NO_MATTER]
+    # As get_practice_area_display reads it (an unknown value shows as itself).
+    labels = {v: str(label) for v, label in Matter._meta.get_field("practice_area").flatchoices}
+    by_id: dict[Any, dict[str, Any]] = {}
+    for values in Matter.objects.filter(pk__in=ids).order_by().values_list(*_MATTER_FIELDS):
+        pk, reference, title, area, lawyer_id, first, last, email = values
+        by_id[pk] = {
+            "matter_id": pk,
+            "matter_reference": reference,
+            "matter_title": title,
+            "practice_area": area,
+            "practice_area_label": labels.get(area, area),
+            "lawyer_id": lawyer_id,
+            "lawyer_name": f"{first} {last}".strip() or email,
+            "url": reverse("staff:matter-detail", kwargs={"matter_id": pk}),
+        }
+    return [WaitRow(wait=wait, **by_id[wait.matter_id]) for wait in found]
 
 
 def matter_waits(*, matter: Matter, now: dt.datetime) -> list[Wait]:
@@ -137,47 +229,51 @@ def waits_started_between(
     scope = _scope(user, own_only)
     if scope is None or end <= start:
         return []
-    started = Message.objects.filter(
-        side=Message.Side.CLIENT,
-        created_at__gte=start,
-        created_at__lt=end,
-        matter__in=scope.values("pk"),
-    ).values("matter_id")
+    started = (
+        Message.objects.filter(
+            side=CLIENT,
+            created_at__gte=start,
+            created_at__lt=end,
+            matter__in=scope.values("pk"),
+        )
+        .order_by()
+        .values("matter_id")
+    )
     # The run a message in the window belongs to began after the firm's last message
-    # before the window, and ended by the firm's first message after it.
-    floor = (
-        Message.objects.filter(
-            matter=OuterRef("matter_id"), side=Message.Side.FIRM, created_at__lt=start
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    ceiling = (
-        Message.objects.filter(
-            matter=OuterRef("matter_id"), side=Message.Side.FIRM, created_at__gte=end
-        )
-        .order_by("created_at")
-        .values("created_at")[:1]
-    )
-    qs = (
-        Message.objects.filter(matter_id__in=started)
+    # before the window, and ended by the firm's first message after it: per matter.
+    floors: dict[Any, dt.datetime | None] = {}
+    ceilings: dict[Any, dt.datetime | None] = {}
+    for pk, floor, ceiling in (
+        Matter.objects.filter(pk__in=started)
         .annotate(
-            wait_floor=Coalesce(Subquery(floor, output_field=DateTimeField()), _at(EPOCH)),
-            wait_ceiling=Coalesce(Subquery(ceiling, output_field=DateTimeField()), _at(NEVER)),
+            wait_floor=Subquery(_firm_message(start=None, end=start).order_by("-created_at")[:1]),
+            wait_ceiling=Subquery(_firm_message(start=end, end=None).order_by("created_at")[:1]),
         )
-        .filter(created_at__gte=F("wait_floor"), created_at__lte=F("wait_ceiling"))
+        .order_by()
+        .values_list("pk", "wait_floor", "wait_ceiling")
+    ):
+        floors[pk], ceilings[pk] = floor, ceiling
+    rows = _messages(
+        started,
+        floors,
+        ceilings,
+        floor_before=start,
+        ceiling_from=end,
+        lo=start - MARGIN,
+        hi=end + MARGIN,
+        now=now,
     )
     found = [
         w
         for w in waits(
-            _rows(qs),
+            rows,
             firm_business_calendar(),
             now,
             default_promise_hours=firm_get().response_hours,
         )
         if start <= w.started_at < end
     ]
-    return _wait_rows(found, {w.matter_id for w in found})
+    return _wait_rows(found)
 
 
 def waits_open_over_promise(
@@ -188,48 +284,40 @@ def waits_open_over_promise(
     scope = _scope(user, own_only)
     if scope is None:
         return []
-    firm_last = (
-        Message.objects.filter(matter=OuterRef("pk"), side=Message.Side.FIRM)
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    mark_last = (
-        Message.objects.filter(matter=OuterRef("pk"), no_reply_needed_at__isnull=False)
-        .order_by("-no_reply_needed_at")
-        .values("no_reply_needed_at")[:1]
-    )
+    # Per matter in one pass: the firm's last message, the last "no reply needed" and the
+    # last client message; a client waits when theirs is later than both.
     waiting = (
-        scope.annotate(
-            wait_answered_at=Greatest(
-                Coalesce(Subquery(firm_last, output_field=DateTimeField()), _at(EPOCH)),
-                Coalesce(Subquery(mark_last, output_field=DateTimeField()), _at(EPOCH)),
-            )
+        Message.objects.filter(matter__in=scope.values("pk"))
+        .order_by()
+        .values("matter_id")
+        .annotate(
+            wait_floor=Max("created_at", filter=Q(side=FIRM)),
+            wait_mark=Max("no_reply_needed_at"),
+            wait_client=Max("created_at", filter=Q(side=CLIENT)),
         )
         .filter(
-            Exists(
-                Message.objects.filter(
-                    matter=OuterRef("pk"),
-                    side=Message.Side.CLIENT,
-                    created_at__gt=OuterRef("wait_answered_at"),
-                )
+            wait_client__gt=Greatest(
+                Coalesce(F("wait_floor"), _at(EPOCH)), Coalesce(F("wait_mark"), _at(EPOCH))
             )
         )
-        .values("pk")
     )
-    floor = (
-        Message.objects.filter(matter=OuterRef("matter_id"), side=Message.Side.FIRM)
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    qs = (
-        Message.objects.filter(matter_id__in=waiting)
-        .annotate(wait_floor=Coalesce(Subquery(floor, output_field=DateTimeField()), _at(EPOCH)))
-        .filter(created_at__gte=F("wait_floor"))
+    # Their runs from the firm's last message on.
+    floors: dict[Any, dt.datetime | None] = dict(waiting.values_list("matter_id", "wait_floor"))
+    ids = list(floors) or [_NO_MATTER]
+    rows = _messages(
+        Matter.objects.filter(pk__in=ids).values("pk"),
+        floors,
+        {},
+        floor_before=None,
+        ceiling_from=None,
+        lo=now - MARGIN,
+        hi=None,
+        now=now,
     )
     found = [
         w
         for w in waits(
-            _rows(qs),
+            rows,
             firm_business_calendar(),
             now,
             default_promise_hours=firm_get().response_hours,
@@ -237,4 +325,4 @@ def waits_open_over_promise(
         if w.is_open and not w.within_promise
     ]
     found.sort(key=lambda w: (w.due_at, str(w.matter_id)))
-    return _wait_rows(found, {w.matter_id for w in found})
+    return _wait_rows(found)
