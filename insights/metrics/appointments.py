@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
@@ -49,28 +50,39 @@ def _appointment_rows(scope: Scope, statuses: tuple[str, ...]) -> list[Row]:
         statuses=statuses,
     )
     kinds = common.values(scope, "client_kind")
+    # Once per call, not per row: the firm's zone and every label in the active language.
+    tz = ZoneInfo(scope.firm_tz)
+    status_labels = {key: str(label) for key, label in STATUS_LABELS.items()}
+    kind_labels = {key: str(label) for key, label in CLIENT_KINDS.items()}
+    rule_labels = {key: str(label) for key, label in PAYMENT_RULES.items()}
+    reminder_labels: dict[tuple[str, ...], str] = {}
     rows = []
     for a in appointments:
         kind = "returning" if a["returning"] else "new"
         if kinds is not None and kind not in kinds:
             continue
-        channel = _reminder_label(a["reminder_channels"])
+        channels = a["reminder_channels"]
+        channel = reminder_labels.get(channels)
+        if channel is None:
+            channel = reminder_labels[channels] = _reminder_label(channels)
+        status = a["status"]
+        rule = a["payment_rule"]
         rows.append(
             {
-                "start": common.local(a["start_at"], scope),
+                "start": a["start_at"].astimezone(tz),
                 "service": a["service__name"],
                 "staff": a["staff_name"],
                 "client": a["contact_name"],
-                "status": str(STATUS_LABELS.get(a["status"], a["status"])),
-                "client_kind": str(CLIENT_KINDS[kind]),
-                "payment_rule": str(PAYMENT_RULES.get(a["payment_rule"], a["payment_rule"])),
+                "status": status_labels.get(status, status),
+                "client_kind": kind_labels[kind],
+                "payment_rule": rule_labels.get(rule, rule),
                 "reminder_channel": channel,
                 "url": common.url("scheduling:staff-appointment", a["id"]),
                 "service_id": str(a["service_id"]),
                 "staff_id": str(a["staff_id"]),
                 "client_kind_key": kind,
-                "payment_rule_key": a["payment_rule"],
-                "_status": a["status"],
+                "payment_rule_key": rule,
+                "_status": status,
                 "_end": a["end_at"],
             }
         )

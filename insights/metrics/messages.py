@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
@@ -47,21 +48,26 @@ def outside_rows(scope: Scope) -> list[Row]:
     own = common.owner(scope)
     staff = common.values(scope, "staff")
     areas = common.values(scope, "practice_area")
+    # Once per call, not per row: the firm's zone and the channels' labels.
+    tz = ZoneInfo(scope.firm_tz)
+    labels = {key: str(label) for key, label in CHANNEL_LABELS.items()}
+    portal_label = labels[PORTAL]
     rows: list[Row] = []
     for m in portal_selectors.client_messages_for_insights(
         start=start, end=end, owner_id=own, staff_ids=staff, practice_areas=areas
     ):
+        matter_id = m["matter_id"]
         rows.append(
             {
-                "at": common.local(m["created_at"], scope),
-                "channel": str(CHANNEL_LABELS[PORTAL]),
+                "at": m["created_at"].astimezone(tz),
+                "channel": portal_label,
                 "client": m["sender_name"],
                 "matter": m["matter__reference"],
                 "lawyer": m["lawyer_name"],
-                "url": common.url("staff:matter-detail", m["matter_id"]),
+                "url": common.url("staff:matter-detail", matter_id),
                 "channel_key": PORTAL,
                 "lawyer_id": str(m["matter__responsible_lawyer_id"]),
-                "matter_id": str(m["matter_id"]),
+                "matter_id": str(matter_id),
                 "_at": m["created_at"],
             }
         )
@@ -77,8 +83,8 @@ def outside_rows(scope: Scope) -> list[Row]:
             continue
         rows.append(
             {
-                "at": common.local(o.at, scope),
-                "channel": str(CHANNEL_LABELS.get(o.channel, o.channel)),
+                "at": o.at.astimezone(tz),
+                "channel": labels.get(o.channel, o.channel),
                 "client": o.contact_name,
                 "matter": o.matter_reference,
                 "lawyer": "",

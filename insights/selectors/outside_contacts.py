@@ -66,28 +66,47 @@ def outside_contacts_between(
         qs = qs.filter(
             Q(matter__responsible_lawyer_id=user.pk) | Q(matter__isnull=True, logged_by_id=user.pk)
         )
-    rows = qs.select_related("contact", "matter", "logged_by").order_by("at", "pk")
-    return [
-        OutsideContactRow(
-            id=row.pk,
-            contact_id=row.contact_id,
-            contact_name=row.contact.full_name,
-            matter_id=row.matter_id,
-            matter_reference=row.matter.reference if row.matter is not None else "",
-            channel=row.channel,
-            direction=row.direction,
-            at=row.at,
-            logged_by_id=row.logged_by_id,
-            logged_by_name=(
-                (row.logged_by.get_full_name() or row.logged_by.email)
-                if row.logged_by is not None
-                else ""
-            ),
-            lawyer_id=row.matter.responsible_lawyer_id if row.matter is not None else None,
-            auto=row.auto,
+    fields = (
+        "pk",
+        "contact_id",
+        "contact__first_name",
+        "contact__last_name",
+        "matter_id",
+        "matter__reference",
+        "channel",
+        "direction",
+        "at",
+        "logged_by_id",
+        "logged_by__first_name",
+        "logged_by__last_name",
+        "logged_by__email",
+        "matter__responsible_lawyer_id",
+        "auto",
+    )
+    out = []
+    for values in qs.order_by("at", "pk").values_list(*fields):
+        (pk, contact_id, c_first, c_last, matter_id, reference, channel, direction, at) = values[:9]
+        logged_by_id, l_first, l_last, l_email, lawyer_id, auto = values[9:]
+        out.append(
+            OutsideContactRow(
+                id=pk,
+                contact_id=contact_id,
+                contact_name=f"{c_first} {c_last}".strip(),
+                matter_id=matter_id,
+                matter_reference=reference if matter_id is not None else "",
+                channel=channel,
+                direction=direction,
+                at=at,
+                logged_by_id=logged_by_id,
+                logged_by_name=(
+                    (f"{l_first} {l_last}".strip() or l_email) if logged_by_id is not None else ""
+                ),
+                # The matter's responsible lawyer (None for a contact on no matter).
+                lawyer_id=lawyer_id if matter_id is not None else None,
+                auto=auto,
+            )
         )
-        for row in rows
-    ]
+    return out
 
 
 def outside_logging_coverage(*, now: dt.datetime | None = None) -> tuple[int, int]:
