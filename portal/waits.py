@@ -88,11 +88,14 @@ def waits(
     now: dt.datetime,
     *,
     default_promise_hours: int = 24,
+    started_in: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> list[Wait]:
     """Every wait in these messages, of any number of matters, in order of start.
 
     ``default_promise_hours`` judges a run whose first message has no stored promise.
     Messages sent after ``now`` are ignored; a mark made after ``now`` has not happened.
+    ``started_in`` (start, end): only the waits whose first message was sent in
+    [start, end), the others not measured at all.
     """
     by_matter: dict[Any, list[WaitMessage]] = defaultdict(list)
     for message in messages:
@@ -100,7 +103,8 @@ def waits(
             by_matter[message.matter_id].append(message)
     result: list[Wait] = []
     for matter_id, rows in by_matter.items():
-        result.extend(_matter_waits(matter_id, rows, calendar, now, default_promise_hours))
+        found = _matter_waits(matter_id, rows, calendar, now, default_promise_hours, started_in)
+        result.extend(found)
     result.sort(key=lambda w: (w.started_at, str(w.matter_id)))
     return result
 
@@ -111,6 +115,7 @@ def _matter_waits(
     calendar: BusinessCalendar,
     now: dt.datetime,
     default_promise_hours: int,
+    started_in: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> list[Wait]:
     # Events in time order: messages, and the instants staff marked a client message.
     # At the same instant a message comes before a mark, and a mark ends only the run
@@ -130,16 +135,24 @@ def _matter_waits(
             else:
                 run.ids.append(m.id)
         elif run is not None and kind == 0:  # a firm message answers the run
-            result.append(_closed(run, at, "reply", m.sender_id, calendar, default_promise_hours))
+            if _wanted(run, started_in):
+                result.append(
+                    _closed(run, at, "reply", m.sender_id, calendar, default_promise_hours)
+                )
             run = None
         elif run is not None and m.id in run.ids:  # "no reply needed" on a message of it
-            result.append(
-                _closed(run, at, "no_reply", m.no_reply_by_id, calendar, default_promise_hours)
-            )
+            if _wanted(run, started_in):
+                result.append(
+                    _closed(run, at, "no_reply", m.no_reply_by_id, calendar, default_promise_hours)
+                )
             run = None
-    if run is not None:
+    if run is not None and _wanted(run, started_in):
         result.append(_open(run, now, calendar, default_promise_hours))
     return result
+
+
+def _wanted(run: _Run, started_in: tuple[dt.datetime, dt.datetime] | None) -> bool:
+    return started_in is None or started_in[0] <= run.first.created_at < started_in[1]
 
 
 def _promise(run: _Run, default: int) -> int:

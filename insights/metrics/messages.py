@@ -232,13 +232,14 @@ OUTSIDE_PORTAL_SHARE = register(
 def _waits(scope: Scope, rows: list[Any]) -> list[Any]:
     staff = common.values(scope, "staff")
     areas = common.values(scope, "practice_area")
+    staff_keys = None if staff is None else {str(s) for s in staff}
     out = []
     for w in rows:
         # Own figures: the matters the lawyer is responsible for, never a colleague's
         # matter they only help on.
         if scope.own_only and w.lawyer_id != scope.user.pk:
             continue
-        if staff is not None and str(w.lawyer_id) not in {str(s) for s in staff}:
+        if staff_keys is not None and str(w.lawyer_id) not in staff_keys:
             continue
         if areas is not None and w.practice_area not in areas:
             continue
@@ -246,31 +247,46 @@ def _waits(scope: Scope, rows: list[Any]) -> list[Any]:
     return out
 
 
-def _wait_row(w: Any, scope: Scope) -> Row:
-    wait = w.wait
-    if wait.is_open:
-        state = _("Still waiting")
-    elif wait.end_kind == "no_reply":
-        state = _("No reply needed")
-    else:
-        state = _("Answered")
-    return {
-        "started": common.local(wait.started_at, scope),
-        "matter": w.matter_reference,
-        "lawyer": w.lawyer_name,
-        "practice_area": w.practice_area_label,
-        "ended": common.local(wait.ended_at, scope),
-        "state": str(state),
-        "business_hours": common.quantize(wait.business_hours),
-        "promise_hours": wait.promise_hours,
-        "within_promise": str(_("yes")) if wait.within_promise else str(_("no")),
-        "url": w.url,
-        "lawyer_id": str(w.lawyer_id),
-        "practice_area_key": w.practice_area,
-        "_open": wait.is_open,
-        "_within": wait.within_promise,
-        "_hours": wait.business_hours,
-    }
+def _wait_rows(found: Sequence[Any], scope: Scope) -> list[Row]:
+    """The rows of these waits; the firm's zone and the labels once per call, not per row."""
+    tz = ZoneInfo(scope.firm_tz)
+    open_, no_reply, answered = (
+        str(_("Still waiting")),
+        str(_("No reply needed")),
+        str(_("Answered")),
+    )
+    yes, no = str(_("yes")), str(_("no"))
+    rows: list[Row] = []
+    for w in found:
+        wait = w.wait
+        is_open = wait.ended_at is None
+        if is_open:
+            state = open_
+        elif wait.end_kind == "no_reply":
+            state = no_reply
+        else:
+            state = answered
+        hours = wait.business_hours
+        rows.append(
+            {
+                "started": wait.started_at.astimezone(tz),
+                "matter": w.matter_reference,
+                "lawyer": w.lawyer_name,
+                "practice_area": w.practice_area_label,
+                "ended": None if is_open else wait.ended_at.astimezone(tz),
+                "state": state,
+                "business_hours": common.quantize(hours),
+                "promise_hours": wait.promise_hours,
+                "within_promise": yes if wait.within_promise else no,
+                "url": w.url,
+                "lawyer_id": str(w.lawyer_id),
+                "practice_area_key": w.practice_area,
+                "_open": is_open,
+                "_within": wait.within_promise,
+                "_hours": hours,
+            }
+        )
+    return rows
 
 
 def _user_for_waits(scope: Scope) -> Any:
@@ -286,7 +302,7 @@ def response_rows(scope: Scope) -> list[Row]:
         own_only=scope.own_only,
         now=common.now_of(scope),
     )
-    return [_wait_row(w, scope) for w in _waits(scope, found)]
+    return _wait_rows(_waits(scope, found), scope)
 
 
 def response_value(rows: Sequence[Row]) -> list[Figure]:
@@ -311,7 +327,7 @@ def waiting_now(scope: Scope) -> list[Row]:
     found = portal_selectors.waits_open_over_promise(
         user=_user_for_waits(scope), own_only=scope.own_only, now=common.now_of(scope)
     )
-    return [_wait_row(w, scope) for w in _waits(scope, found)]
+    return _wait_rows(_waits(scope, found), scope)
 
 
 RESPONSE_WITHIN_PROMISE = register(

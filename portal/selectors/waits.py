@@ -183,6 +183,9 @@ def _wait_rows(found: list[Wait]) -> list[WaitRow]:
     ids = list({w.matter_id for w in found}) or [_NO_MATTER]
     # As get_practice_area_display reads it (an unknown value shows as itself).
     labels = {v: str(label) for v, label in Matter._meta.get_field("practice_area").flatchoices}
+    # One reverse(): a matter's link is the same path with its id in the place of another.
+    placeholder = str(_NO_MATTER)
+    link = reverse("staff:matter-detail", kwargs={"matter_id": _NO_MATTER})
     by_id: dict[Any, dict[str, Any]] = {}
     for values in Matter.objects.filter(pk__in=ids).order_by().values_list(*_MATTER_FIELDS):
         pk, reference, title, area, lawyer_id, first, last, email = values
@@ -194,7 +197,7 @@ def _wait_rows(found: list[Wait]) -> list[WaitRow]:
             "practice_area_label": labels.get(area, area),
             "lawyer_id": lawyer_id,
             "lawyer_name": f"{first} {last}".strip() or email,
-            "url": reverse("staff:matter-detail", kwargs={"matter_id": pk}),
+            "url": link.replace(placeholder, str(pk)),
         }
     return [WaitRow(wait=wait, **by_id[wait.matter_id]) for wait in found]
 
@@ -270,8 +273,8 @@ def waits_started_between(
             firm_business_calendar(),
             now,
             default_promise_hours=firm_get().response_hours,
+            started_in=(start, end),
         )
-        if start <= w.started_at < end
     ]
     return _wait_rows(found)
 
