@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -359,6 +361,30 @@ def test_waits_started_between_reads_a_flat_number_of_queries(
     assert row.lawyer_id == world.staff_on.pk and row.practice_area == "family"
     assert row.url == reverse("staff:matter-detail", args=[row.matter_id])
     assert row.matter_title.startswith("Matter")
+
+
+@pytest.mark.django_db
+def test_waits_ask_the_same_queries_with_no_waits_as_with_many(world: Any) -> None:
+    # given a warm calendar and a month with no client message at all
+    selectors.firm_business_calendar()
+    window = {"start": _at(1, 0), "end": _at(31, 0), "user": world.admin, "now": _at(9, 10)}
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as started:
+            selectors.waits_started_between(**window)
+        with CaptureQueriesContext(connection) as waiting:
+            selectors.waits_open_over_promise(user=world.admin, now=_at(9, 10))
+        return len(started.captured_queries), len(waiting.captured_queries)
+
+    empty = counts()
+    # when fifty matters have waits, started and still open past the promise
+    _matters_with_waits(world, 50)
+    full = counts()
+
+    # then a page built from them asks as many queries either way
+    assert len(selectors.waits_started_between(**window)) == 100
+    assert len(selectors.waits_open_over_promise(user=world.admin, now=_at(9, 10))) == 50
+    assert full == empty
 
 
 @pytest.mark.django_db
