@@ -493,8 +493,8 @@ def detail_for(metric: Metric, scope: Scope, *, language: str) -> Detail:
         for currency in currencies
     ]
     actions = metric.actions(scope) if metric.actions else []
-    summary = getattr(metric, "summary", None)
-    extra = summary(scope) if summary else []
+    further = metric.extra  # a callable field, not QuerySet.extra()
+    extra = further(scope) if further else []
     return Detail(
         metric=metric,
         rows=rows,
@@ -508,7 +508,7 @@ def detail_for(metric: Metric, scope: Scope, *, language: str) -> Detail:
 
 
 def extra_items(rows: Sequence[Row], *, language: str) -> list[dict[str, str]]:
-    """A metric's further figures (its ``summary`` rows: a label, a value, perhaps a
+    """A metric's further figures (its ``extra`` rows: a label, a value, perhaps a
     currency and a count) as label and text."""
     items = []
     for row in rows:
