@@ -1,10 +1,11 @@
 """Waits (portal.waits) read from the database: for the matter page and for insights.
 
-Every function here loads the messages that can belong to the waits asked for in one
-set-based query (no subquery per message), whatever the number of matters, trims them
-to each matter's runs in Python and hands them to the one pure definition; the matters'
-reference, title and lawyer come in one more query, always asked (even for no waits), so
-a page's query count never depends on its data.
+Every function here finds each matter's bounds (the firm's last message before, its
+first after) in one query, reads the messages between them in one more (by time around
+the period, trimmed per matter by a window in the database: no subquery per message),
+and hands them to the one pure definition; the matters' reference, title and lawyer
+come in a third query, asked even for no waits, so a page's query count never depends
+on its data.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import (
     Case,
@@ -70,8 +71,9 @@ CLIENT = Message.Side.CLIENT.value
 FIRM = Message.Side.FIRM.value
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
+class _Row(NamedTuple):
+    """A message as ``waits`` reads it (a tuple: thousands are made per page)."""
+
     id: Any
     matter_id: Any
     side: str
@@ -102,7 +104,7 @@ def _at(value: dt.datetime) -> Value:
 
 
 def _rows(qs: QuerySet[Message]) -> list[_Row]:
-    return [_Row(*values) for values in qs.order_by().values_list(*_FIELDS)]
+    return [_Row._make(values) for values in qs.order_by().values_list(*_FIELDS)]
 
 
 def _scope(user: User | None, own_only: bool) -> QuerySet[Matter] | None:
