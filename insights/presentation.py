@@ -325,14 +325,16 @@ def month_end_figures(
 def sparkline_months(scope: Scope) -> list[dt.date]:
     """The closed months whose month-end figures a sparkline may show instead of computing
     them again: only for the whole firm's calendar months without filters (what the
-    nightly snapshots are of), and never the current or the previous month (the card's
-    figure and its change are always live)."""
+    nightly snapshots are of), and never the current period: the card's figure is always
+    live, its change is measured against the previous month's month-end figure when that
+    month has one (a late change to it shows on the metric's page as "changed since month
+    end")."""
     period = scope.period
     if scope.own_only or any(scope.filters.values()):
         return []
     if period.kind != MONTH or period != Period.month(period.start.year, period.start.month):
         return []
-    return [p.start for p in period.history(SPARK_PERIODS)[:-2]]
+    return [p.start for p in period.history(SPARK_PERIODS)[:-1]]
 
 
 def _spark_series(
@@ -352,8 +354,8 @@ def card_for(
     metric: Metric, scope: Scope, *, language: str, month_end: MonthEnd | None = None
 ) -> Card:
     """The metric's card: this period's figure(s), the change from the previous period and
-    the last twelve periods (the current one is the last of them). Closed months older
-    than the previous one come from their month-end snapshots when there are some."""
+    the last twelve periods (the current one is the last of them). Closed months before
+    the current one come from their month-end snapshots when there are some."""
     history = scope.period.history(SPARK_PERIODS)
     series = _spark_series(metric, scope, history, month_end)
     current, previous = series[-1], series[-2] if len(series) > 1 else {}

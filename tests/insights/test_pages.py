@@ -309,6 +309,33 @@ def test_sparkline_shows_older_closed_months_as_at_month_end(client: Any, world:
     assert "42 %" not in filtered
 
 
+@time_machine.travel(NOW, tick=False)
+def test_the_change_on_a_card_is_measured_against_last_months_month_end_figure(
+    client: Any, world: Any
+) -> None:
+    from decimal import Decimal
+
+    from insights.models import MetricSnapshot
+
+    # given October's month-end figure (November is the period shown)
+    MetricSnapshot.objects.create(
+        metric=METRIC_ID,
+        definition_version=1,
+        period_start=dt.date(2026, 10, 1),
+        numerator=Decimal(31),
+        denominator=Decimal(50),
+        value=Decimal(62),
+        n=50,
+    )
+    client.force_login(world.admin)
+
+    # when the admin opens the overview
+    page = _text(client.get(reverse("insights:overview")))
+
+    # then October's point of the sparkline is the month-end figure
+    assert '<th scope="row">October 2026</th><td>62 %</td>' in page
+
+
 def test_an_unknown_metric_is_a_page_that_does_not_exist(client: Any, world: Any) -> None:
     client.force_login(world.admin)
 
