@@ -77,7 +77,7 @@ def _appointment_rows(scope: Scope, statuses: tuple[str, ...]) -> list[Row]:
                 "client_kind": kind_labels[kind],
                 "payment_rule": rule_labels.get(rule, rule),
                 "reminder_channel": channel,
-                "url": common.url("scheduling:staff-appointment", a["id"]),
+                "url": common.link("scheduling:staff-appointment", a["id"]),
                 "service_id": str(a["service_id"]),
                 "staff_id": str(a["staff_id"]),
                 "client_kind_key": kind,

@@ -48,7 +48,7 @@ def summary_rows(scope: Scope) -> list[Row]:
                 "amount": p["amount"],
                 "currency": p["currency"],
                 "disputed": str(_("Disputed")) if p["disputed"] else "",
-                "url": common.url("billing:staff-contact-billing", p["contact_id"]),
+                "url": common.link("billing:staff-contact-billing", p["contact_id"]),
                 "method_key": p["method"],
                 "lawyer_id": str(p["lawyer_id"] or ""),
                 "lawyer": names.get(p["lawyer_id"], ""),

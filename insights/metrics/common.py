@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext_lazy as _
 
@@ -125,6 +126,11 @@ def url(name: str, *args: Any) -> str:
             text_ = quote(text_, safe=_URL_SAFE)
         out += text_ + piece
     return out
+
+
+# A row's link, made only when a page or a CSV shows it: the overview's cards count tens
+# of thousands of rows and show none of their links.
+link = lazy(url, str)
 
 
 def quantize(value: Decimal | float | int) -> Decimal:

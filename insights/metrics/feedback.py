@@ -55,12 +55,12 @@ def _rows(scope: Scope, kind: str) -> list[Row]:
                 "service": f.service_name,
                 "matter": f.matter_reference,
                 "practice_area": f.practice_area,
-                "url": common.url("staff:matter-detail", f.matter_id)
+                "url": common.link("staff:matter-detail", f.matter_id)
                 if f.matter_id
                 else (
-                    common.url("scheduling:staff-appointment", f.appointment_id)
+                    common.link("scheduling:staff-appointment", f.appointment_id)
                     if f.appointment_id
-                    else common.url("staff:contact-detail", f.contact_id)
+                    else common.link("staff:contact-detail", f.contact_id)
                 ),
                 "staff_id": str(f.staff_id or ""),
                 "service_id": str(f.service_id or ""),

@@ -78,7 +78,7 @@ def _base(lead: dict[str, Any], scope: Scope) -> Row:
         "practice_area": lead["practice_area"],
         "staff": common.name_or_unassigned(lead["assigned_name"]),
         "stage": str(STAGE_LABELS.get(lead["status"], lead["status"])),
-        "url": common.url("intake:staff-lead", lead["id"]),
+        "url": common.link("intake:staff-lead", lead["id"]),
         "source_key": lead["source"],
         "practice_area_key": lead["practice_area"] or "",
         "staff_id": str(lead["assigned_to_id"] or ""),

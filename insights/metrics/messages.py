@@ -64,7 +64,7 @@ def outside_rows(scope: Scope) -> list[Row]:
                 "client": m["sender_name"],
                 "matter": m["matter__reference"],
                 "lawyer": m["lawyer_name"],
-                "url": common.url("staff:matter-detail", matter_id),
+                "url": common.link("staff:matter-detail", matter_id),
                 "channel_key": PORTAL,
                 "lawyer_id": str(m["matter__responsible_lawyer_id"]),
                 "matter_id": str(matter_id),
@@ -88,9 +88,9 @@ def outside_rows(scope: Scope) -> list[Row]:
                 "client": o.contact_name,
                 "matter": o.matter_reference,
                 "lawyer": "",
-                "url": common.url("staff:matter-detail", o.matter_id)
+                "url": common.link("staff:matter-detail", o.matter_id)
                 if o.matter_id
-                else common.url("staff:contact-detail", o.contact_id),
+                else common.link("staff:contact-detail", o.contact_id),
                 "channel_key": o.channel,
                 "lawyer_id": str(o.lawyer_id or ""),
                 "matter_id": str(o.matter_id or ""),

@@ -74,9 +74,9 @@ def consultation_rows(scope: Scope) -> list[Row]:
                 "paid": common.local(r["paid_at"], scope),
                 "days": days,
                 "method": str(METHOD_LABELS.get(r["method"], r["method"])) if r["method"] else "",
-                "url": common.url("scheduling:staff-appointment", r["appointment_id"])
+                "url": common.link("scheduling:staff-appointment", r["appointment_id"])
                 if r["appointment_id"]
-                else common.url("billing:staff-contact-billing", r["contact_id"]),
+                else common.link("billing:staff-contact-billing", r["contact_id"]),
                 "service_id": str(r["appointment__service_id"] or ""),
                 "method_key": r["method"],
                 "staff_id": str(r["appointment__staff_id"] or ""),
@@ -161,7 +161,7 @@ def _invoice_row(r: dict[str, object], scope: Scope) -> Row:
         "issued": r["issue_date"],
         "total": r["total"],
         "currency": r["currency"],
-        "url": common.url("billing:staff-invoice", r["id"]),
+        "url": common.link("billing:staff-invoice", r["id"]),
         "lawyer_id": str(r["lawyer_id"] or ""),
         "practice_area_key": r["practice_area"],
     }

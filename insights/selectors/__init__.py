@@ -17,13 +17,13 @@ from insights.selectors.feedback import (
     feedback_visible_to,
     follow_ups_open,
 )
+from insights.selectors.history import snapshots_by_month
 from insights.selectors.outside_contacts import (
     OutsideContactRow,
     outside_contacts_between,
     outside_contacts_of_contact,
     outside_logging_coverage,
 )
-from insights.selectors.history import snapshots_by_month
 from insights.selectors.scope import firm_scope, insights_scope, may_see_all
 from insights.selectors.snapshots import (
     SnapshotChange,

@@ -31,7 +31,7 @@ IDS = (uuid.uuid4(), uuid.UUID("00000000-0000-4000-8000-000000000001"), uuid.uui
 def test_the_names_checked_are_every_name_the_metrics_link_to() -> None:
     used = set()
     for source in METRICS_DIR.glob("*.py"):
-        used |= set(re.findall(r'common\.url\(\s*"([^"]+)"', source.read_text()))
+        used |= set(re.findall(r'common\.(?:url|link)\(\s*"([^"]+)"', source.read_text()))
     assert used == set(NAMES)
 
 
@@ -60,3 +60,16 @@ def test_a_row_link_follows_the_script_prefix(name: str) -> None:
 def test_a_text_argument_is_quoted_as_reverse_quotes_it() -> None:
     for key in ("M-2026", "née ü", "a b+c"):
         assert common.url("staff:matter-detail", key) == reverse("staff:matter-detail", args=[key])
+
+
+def test_a_rows_link_is_made_when_shown_and_is_the_same_address() -> None:
+    from insights.metrics import common
+
+    lazy_link = common.link("staff:matter-detail", "8f14e45f-ceea-4e2b-9c4c-0d1f0a8e5b11")
+
+    assert str(lazy_link) == common.url(
+        "staff:matter-detail", "8f14e45f-ceea-4e2b-9c4c-0d1f0a8e5b11"
+    )
+    assert lazy_link == reverse(
+        "staff:matter-detail", args=["8f14e45f-ceea-4e2b-9c4c-0d1f0a8e5b11"]
+    )
