@@ -20,6 +20,7 @@ from django.utils import formats
 from django.utils.translation import gettext, pgettext
 
 from billing.money import format_money
+from insights import selectors as insights_selectors
 from insights.charts import Point
 from insights.metrics.base import Band, Column, Figure, Metric, Row, Scope
 from insights.periods import CUSTOM, MONTH, QUARTER, WEEK, YEAR, Period, period_bounds
@@ -324,17 +325,23 @@ def month_end_figures(
 
 def sparkline_months(scope: Scope) -> list[dt.date]:
     """The closed months whose month-end figures a sparkline may show instead of computing
-    them again: only for the whole firm's calendar months without filters (what the
-    nightly snapshots are of), and never the current period: the card's figure is always
+    them again: only for calendar months without filters (the nightly snapshots are of
+    the whole firm and of each staff member's own figures), and never the current period: the card's figure is always
     live, its change is measured against the previous month's month-end figure when that
     month has one (a late change to it shows on the metric's page as "changed since month
     end")."""
     period = scope.period
-    if scope.own_only or any(scope.filters.values()):
+    if any(scope.filters.values()):
         return []
     if period.kind != MONTH or period != Period.month(period.start.year, period.start.month):
         return []
     return [p.start for p in period.history(SPARK_PERIODS)[:-1]]
+
+
+def snapshots_key(scope: Scope) -> str:
+    """Whose month-end snapshots a page compares with: the whole firm's, or the signed-in
+    staff member's own when they see only their own figures."""
+    return insights_selectors.own_filters_hash(scope.user.pk) if scope.own_only else ""
 
 
 def _spark_series(

@@ -17,7 +17,7 @@ from insights.selectors.feedback import (
     feedback_visible_to,
     follow_ups_open,
 )
-from insights.selectors.history import snapshots_by_month
+from insights.selectors.history import own_filters_hash, snapshots_by_month
 from insights.selectors.outside_contacts import (
     OutsideContactRow,
     outside_contacts_between,
@@ -40,6 +40,7 @@ __all__ = [
     "outside_logging_started_at",
     "snapshot_change",
     "snapshot_compare",
+    "own_filters_hash",
     "snapshots_by_month",
     "snapshots_for_period",
     "TOKEN_MAX",

@@ -16,7 +16,9 @@ from core.errors import ServiceError
 from insights.metrics import all_metrics
 from insights.models import MetricSnapshot
 from insights.periods import MONTH, Period
-from insights.selectors.scope import firm_scope
+from insights.selectors.history import own_filters_hash
+from insights.selectors.scope import firm_scope, insights_scope, may_see_all
+from portal import selectors as portal_selectors
 
 
 def filters_hash(filters: Mapping[str, Any] | None) -> str:
@@ -35,8 +37,9 @@ def closed_month_before(now: dt.datetime, firm_tz: str) -> Period:
 
 
 def metric_snapshots_write(*, month: Period, now: dt.datetime) -> int:
-    """Write the whole firm's figure of every metric for a closed month: one row per
-    metric (and currency, where the metric has one) and definition version. A row that
+    """Write the whole firm's figure of every metric for a closed month, and each staff
+    member's own figure (for those who see only their own): one row per metric (and
+    currency, where the metric has one), definition version and whose figure it is. A row that
     exists already is left as it is, so a re-run writes nothing and a bumped
     ``definition_version`` writes a new row beside the old one. Returns how many rows
     were written. Raises ServiceError for a month that is not a closed calendar month."""
@@ -45,30 +48,50 @@ def metric_snapshots_write(*, month: Period, now: dt.datetime) -> int:
         raise ServiceError(_("Snapshots are made of calendar months only."))
     if month.end > now.astimezone(ZoneInfo(scope.firm_tz)).date():
         raise ServiceError(_("This month is not over yet."))
+    # The whole firm's figures, and each staff member's own (what a lawyer's overview
+    # shows them): a page reads closed months from here instead of counting them again.
+    scopes = [("", scope)]
+    for member in portal_selectors.active_staff():
+        if not may_see_all(member):
+            own = insights_scope(user=member, period=month, now=now)
+            scopes.append((own_filters_hash(member.pk), own))
+    # A night after the first one finds the month written: nothing is counted again.
+    done = set(
+        MetricSnapshot.objects.filter(period_start=month.start).values_list(
+            "metric", "definition_version", "filters_hash"
+        )
+    )
     rows = []
-    for metric in all_metrics():
-        for figure in metric.value(metric.rows(scope)):
-            rows.append(
-                MetricSnapshot(
-                    metric=metric.id,
-                    definition_version=metric.definition_version,
-                    period_start=month.start,
-                    filters_hash="",
-                    currency=figure.currency,
-                    numerator=figure.numerator,
-                    denominator=figure.denominator,
-                    value=figure.value,
-                    n=figure.n,
-                    computed_at=now,
+    for key, each in scopes:
+        for metric in all_metrics():
+            if (metric.id, metric.definition_version, key) in done:
+                continue
+            for figure in metric.value(metric.rows(each)):
+                rows.append(
+                    MetricSnapshot(
+                        metric=metric.id,
+                        definition_version=metric.definition_version,
+                        period_start=month.start,
+                        filters_hash=key,
+                        currency=figure.currency,
+                        numerator=figure.numerator,
+                        denominator=figure.denominator,
+                        value=figure.value,
+                        n=figure.n,
+                        computed_at=now,
+                    )
                 )
-            )
     with transaction.atomic():
         existing = set(
-            MetricSnapshot.objects.filter(period_start=month.start, filters_hash="").values_list(
-                "metric", "definition_version", "currency"
+            MetricSnapshot.objects.filter(period_start=month.start).values_list(
+                "metric", "definition_version", "currency", "filters_hash"
             )
         )
-        new = [r for r in rows if (r.metric, r.definition_version, r.currency) not in existing]
+        new = [
+            r
+            for r in rows
+            if (r.metric, r.definition_version, r.currency, r.filters_hash) not in existing
+        ]
         # ignore_conflicts: a second job racing this one cannot rewrite a row either.
         MetricSnapshot.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)

@@ -75,7 +75,9 @@ def _overview_context(request: Request) -> dict[str, Any]:
     metrics = all_metrics()
     months = presentation.sparkline_months(scope)
     snapshots = insights_selectors.snapshots_by_month(
-        months=months, metric_versions={m.id: m.definition_version for m in metrics}
+        months=months,
+        metric_versions={m.id: m.definition_version for m in metrics},
+        filters_hash=presentation.snapshots_key(scope),
     )
     cards = presentation.overview_cards(
         metrics,

@@ -50,16 +50,18 @@ def test_a_closed_month_is_written_once_per_metric_and_currency(
     golden: metrics_data.Golden,
 ) -> None:
     written = metric_snapshots_write(month=MARCH, now=NOW)
-    rows = {(s.metric, s.currency): s for s in MetricSnapshot.objects.all()}
-    # Eleven metrics; the invoice days and the billing summary once per currency.
-    assert written == len(rows) == 13
+    rows = {(s.metric, s.currency): s for s in MetricSnapshot.objects.filter(filters_hash="")}
+    # Eleven metrics; the invoice days and the billing summary once per currency; and the
+    # same again for each of the two lawyers who see only their own figures.
+    assert len(rows) == 13
+    assert written == MetricSnapshot.objects.count() > 13
     assert ("days_to_payment_invoices", "PLN") in rows and ("billing_summary", "EUR") in rows
     show = rows[("show_rate", "")]
     assert (show.value, show.numerator, show.denominator, show.n) == (70, 7, 10, 10)
     assert show.period_start == dt.date(2026, 3, 1) and show.filters_hash == ""
     # A second run writes nothing.
     assert metric_snapshots_write(month=MARCH, now=LATER) == 0
-    assert MetricSnapshot.objects.count() == 13
+    assert MetricSnapshot.objects.count() == written
 
 
 def test_a_late_no_show_mark_shows_as_changed_since_month_end(golden: metrics_data.Golden) -> None:
@@ -77,7 +79,7 @@ def test_a_late_no_show_mark_shows_as_changed_since_month_end(golden: metrics_da
     assert (change.before, change.after) == (70, 60)
     # and the snapshot itself was never rewritten, not even by the next night's run
     metric_snapshots_write(month=MARCH, now=LATER)
-    snap = MetricSnapshot.objects.get(metric="show_rate")
+    snap = MetricSnapshot.objects.get(metric="show_rate", filters_hash="")
     assert (snap.value, snap.numerator, snap.computed_at) == (70, 7, NOW)
 
 
@@ -97,16 +99,19 @@ def test_a_new_definition_version_writes_a_new_row_and_is_not_compared(
     bumped = dataclasses.replace(metric, definition_version=2)
     # The definition changed in the code: the registry holds the new version.
     monkeypatch.setitem(base._REGISTRY, "show_rate", bumped)
-    assert metric_snapshots_write(month=MARCH, now=LATER) == 1
+    # one new row for the firm and one for each lawyer's own figure
+    assert metric_snapshots_write(month=MARCH, now=LATER) == 3
     versions = sorted(
-        MetricSnapshot.objects.filter(metric="show_rate").values_list(
+        MetricSnapshot.objects.filter(metric="show_rate", filters_hash="").values_list(
             "definition_version", flat=True
         )
     )
     assert versions == [1, 2]
     # A page comparing with an old-version snapshot says "definition changed".
     old = dict(snapshots_for_period(scope=firm_scope(period=MARCH, now=LATER)))
-    old[("show_rate", "")] = MetricSnapshot.objects.get(metric="show_rate", definition_version=1)
+    old[("show_rate", "")] = MetricSnapshot.objects.get(
+        metric="show_rate", definition_version=1, filters_hash=""
+    )
     live = bumped.value(bumped.rows(firm_scope(period=MARCH, now=LATER)))[0]
     change = snapshot_change(metric=bumped, figure=live, snapshots=old)
     assert change is not None and change.definition_changed and not change.changed
@@ -192,3 +197,26 @@ def test_report_with_a_bad_period_exits_non_zero_without_a_traceback() -> None:
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert "--period" in done.stderr
+
+
+def test_each_lawyers_own_figures_are_kept_at_month_end_too(
+    golden: metrics_data.Golden,
+) -> None:
+    # given the nightly job of the month just closed
+    from insights.selectors import insights_scope, own_filters_hash
+
+    metric_snapshots_write(month=MARCH, now=NOW)
+
+    # then each lawyer's own show rate is kept as their live own figure was at month end
+    for lawyer in (golden.lena, golden.marek):
+        own = insights_scope(user=lawyer, period=MARCH, now=NOW)
+        assert own.own_only
+        metric = get("show_rate")
+        assert metric is not None
+        live = metric.value(metric.rows(own))[0]
+        kept = MetricSnapshot.objects.get(
+            metric="show_rate", filters_hash=own_filters_hash(lawyer.pk)
+        )
+        assert (kept.n, kept.numerator) == (live.n, live.numerator)
+    # and no firm admin (who sees the whole firm) gets rows of their own
+    assert not MetricSnapshot.objects.filter(filters_hash=own_filters_hash(golden.admin.pk))

@@ -336,6 +336,33 @@ def test_the_change_on_a_card_is_measured_against_last_months_month_end_figure(
     assert '<th scope="row">October 2026</th><td>62 %</td>' in page
 
 
+@time_machine.travel(NOW, tick=False)
+def test_a_lawyers_sparkline_reads_their_own_month_end_figures(client: Any, world: Any) -> None:
+    from decimal import Decimal
+
+    from insights.models import MetricSnapshot
+    from insights.selectors import own_filters_hash
+
+    # given the firm's and the lawyer's own October figures
+    for key, value in (("", 62), (own_filters_hash(world.staff_on.pk), 48)):
+        MetricSnapshot.objects.create(
+            metric=METRIC_ID,
+            definition_version=1,
+            period_start=dt.date(2026, 10, 1),
+            filters_hash=key,
+            value=Decimal(value),
+            n=50,
+        )
+    client.force_login(world.staff_on)
+
+    # when the lawyer opens the overview
+    page = _text(client.get(reverse("insights:overview")))
+
+    # then October is their own month-end figure, never the firm's
+    assert '<th scope="row">October 2026</th><td>48 %</td>' in page
+    assert "62 %" not in page
+
+
 def test_an_unknown_metric_is_a_page_that_does_not_exist(client: Any, world: Any) -> None:
     client.force_login(world.admin)
 
