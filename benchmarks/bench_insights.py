@@ -18,6 +18,7 @@ Usage: python benchmarks/bench_insights.py [--scale 1.0] [--repeat 3]
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import statistics
@@ -26,11 +27,13 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
+import time_machine  # noqa: E402
 
 django.setup()
 
@@ -84,9 +87,19 @@ def main() -> None:
                     "OPTIONS": {"location": tmp, "base_url": None},
                 },
             }
-            run(args.scale, args.repeat, engine, args.reference, profile=args.profile)
+            # Measured on a month's last afternoon: the current month is whole, the most an
+            # overview counts live (its closed months come from their snapshots).
+            with time_machine.travel(_month_end_afternoon(), tick=True):
+                run(args.scale, args.repeat, engine, args.reference, profile=args.profile)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _month_end_afternoon() -> dt.datetime:
+    """16:00 in the firm's zone on the last day of the month before this one."""
+    zone = ZoneInfo("Europe/Warsaw")
+    last = dt.datetime.now(tz=zone).date().replace(day=1) - dt.timedelta(days=1)
+    return dt.datetime.combine(last, dt.time(16), tzinfo=zone)
 
 
 def _render(user: Any, url: str, repeat: int) -> tuple[int, float]:
