@@ -12,9 +12,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from insights.models import Feedback, FeedbackRequest
 
@@ -140,6 +141,14 @@ def _scoped(qs: QuerySet[Any], *, user: Any, own_only: bool, staff_field: str) -
     return qs
 
 
+def build_localized_fieldname_suffix() -> str:
+    """The active language as modeltranslation names its columns ("pl", "en"); the
+    default language when another one is active."""
+    code = (translation.get_language() or "").split("-")[0]
+    known = {lang.split("-")[0] for lang, _name in settings.LANGUAGES}
+    return code if code in known else settings.LANGUAGE_CODE.split("-")[0]
+
+
 def feedback_rows(
     *, kind: str, start: dt.datetime, end: dt.datetime, user: User | Any, own_only: bool
 ) -> list[FeedbackRow]:
@@ -151,37 +160,87 @@ def feedback_rows(
         request__kind=kind, request__responded_at__gte=start, request__responded_at__lt=end
     )
     qs = _scoped(qs, user=user, own_only=own_only, staff_field="request__staff_id")
-    rows = qs.select_related(
-        "request__contact",
-        "request__staff",
-        "request__matter",
-        "request__appointment__service",
-        "request__appointment__matter",
-    ).order_by("request__responded_at", "pk")
+    # Plain values, not model instances: a month of answers is hundreds of rows.
+    fields = (
+        "pk",
+        "request_id",
+        "request__kind",
+        "score",
+        "request__responded_at",
+        "created_at",
+        "request__sent_at",
+        "request__staff_id",
+        "request__staff__first_name",
+        "request__staff__last_name",
+        "request__staff__email",
+        "request__contact_id",
+        "request__contact__first_name",
+        "request__contact__last_name",
+        "request__appointment_id",
+        "request__appointment__service_id",
+        "request__appointment__service__name",
+        # The service's name in the viewer's language (modeltranslation's column), when set.
+        f"request__appointment__service__name_{build_localized_fieldname_suffix()}",
+        "request__matter_id",
+        "request__matter__reference",
+        "request__matter__practice_area",
+        "request__appointment__matter_id",
+        "request__appointment__matter__reference",
+        "request__appointment__matter__practice_area",
+    )
     found = []
-    for feedback in rows:
-        request = feedback.request
-        appointment = request.appointment
-        matter = request.matter or (appointment.matter if appointment is not None else None)
-        staff = request.staff
+    for (
+        pk,
+        request_id,
+        kind_,
+        score,
+        responded_at,
+        created_at,
+        sent_at,
+        staff_id,
+        staff_first,
+        staff_last,
+        staff_email,
+        contact_id,
+        contact_first,
+        contact_last,
+        appointment_id,
+        service_id,
+        service_name,
+        service_name_here,
+        matter_id,
+        matter_reference,
+        matter_area,
+        appointment_matter_id,
+        appointment_matter_reference,
+        appointment_matter_area,
+    ) in qs.order_by("request__responded_at", "pk").values_list(*fields):
+        if matter_id is None and appointment_matter_id is not None:
+            matter_id, matter_reference, matter_area = (
+                appointment_matter_id,
+                appointment_matter_reference,
+                appointment_matter_area,
+            )
         found.append(
             FeedbackRow(
-                feedback_id=feedback.pk,
-                request_id=request.pk,
-                kind=request.kind,
-                score=feedback.score,
-                responded_at=request.responded_at or feedback.created_at,
-                sent_at=request.sent_at,
-                staff_id=request.staff_id,
-                staff_name=(staff.get_full_name() or staff.email) if staff is not None else "",
-                contact_id=request.contact_id,
-                contact_name=request.contact.full_name,
-                appointment_id=request.appointment_id,
-                service_id=appointment.service_id if appointment is not None else None,
-                service_name=appointment.service.name if appointment is not None else "",
-                matter_id=matter.pk if matter is not None else None,
-                matter_reference=matter.reference if matter is not None else "",
-                practice_area=matter.practice_area if matter is not None else "",
+                feedback_id=pk,
+                request_id=request_id,
+                kind=kind_,
+                score=score,
+                responded_at=responded_at or created_at,
+                sent_at=sent_at,
+                staff_id=staff_id,
+                staff_name=(f"{staff_first} {staff_last}".strip() or staff_email)
+                if staff_id is not None
+                else "",
+                contact_id=contact_id,
+                contact_name=f"{contact_first} {contact_last}".strip(),
+                appointment_id=appointment_id,
+                service_id=service_id,
+                service_name=service_name_here or service_name or "",
+                matter_id=matter_id,
+                matter_reference=matter_reference or "",
+                practice_area=matter_area or "",
             )
         )
     return found
