@@ -29,7 +29,7 @@ def summary_rows(scope: Scope) -> list[Row]:
     payments = billing_selectors.payments_for_insights(
         start=start,
         end=end,
-        **_filters(scope),  # type: ignore[arg-type]
+        **_filters(scope),  # type: ignore[arg-type]  # each filter keyword has its own type
     )
     lawyer_ids = {p["lawyer_id"] for p in payments if p["lawyer_id"] is not None}
     # The lawyer of the invoice a payment settled, by name (one query, even for none).
@@ -83,7 +83,7 @@ def summary_extra(scope: Scope) -> list[Row]:
     aging = billing_selectors.invoice_aging_for_insights(
         at=end,
         today=scope.period.end - dt.timedelta(days=1),
-        **_filters(scope),  # type: ignore[arg-type]
+        **_filters(scope),  # type: ignore[arg-type]  # each filter keyword has its own type
     )
     out: list[Row] = []
     for currency in sorted(aging):

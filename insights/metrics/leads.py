@@ -62,7 +62,7 @@ def _leads(scope: Scope, by: str) -> list[dict[str, Any]]:
     return intake_selectors.leads_for_insights(
         start=start,
         end=end,
-        by=by,  # type: ignore[arg-type]
+        by=by,  # type: ignore[arg-type]  # one of the selector's literal date columns
         owner_id=common.owner(scope),
         staff_ids=common.values(scope, "staff"),
         sources=common.values(scope, "source"),

@@ -172,7 +172,7 @@ def invoice_rows(scope: Scope) -> list[Row]:
     settled = billing_selectors.invoices_settled_for_insights(
         start=start,
         end=end,
-        **_invoice_filters(scope),  # type: ignore[arg-type]
+        **_invoice_filters(scope),  # type: ignore[arg-type]  # each filter keyword has its own type
     )
     rows = []
     for r in settled["paid"]:
@@ -216,7 +216,7 @@ def invoice_extra(scope: Scope) -> list[Row]:
     aging = billing_selectors.invoice_aging_for_insights(
         at=end,
         today=scope.period.end - dt.timedelta(days=1),
-        **filters,  # type: ignore[arg-type]
+        **filters,  # type: ignore[arg-type]  # each filter keyword has its own type
     )
     out: list[Row] = []
     for currency in sorted(aging):
@@ -234,7 +234,7 @@ def invoice_extra(scope: Scope) -> list[Row]:
     credited = billing_selectors.invoices_settled_for_insights(
         start=start,
         end=end,
-        **filters,  # type: ignore[arg-type]
+        **filters,  # type: ignore[arg-type]  # each filter keyword has its own type
     )["credited"]
     for currency in sorted({r["currency"] for r in credited}):
         count = sum(1 for r in credited if r["currency"] == currency)

@@ -90,7 +90,7 @@ def message_list(request: Request, matter_id: str) -> HttpResponse:
         open_ids = {pk for w in waits if w.is_open for pk in w.message_ids}
         for message in page:
             message.wait = started.get(message.pk)  # type: ignore[attr-defined]  # for the page only
-            message.can_mark_no_reply = message.pk in open_ids  # type: ignore[attr-defined]
+            message.can_mark_no_reply = message.pk in open_ids  # type: ignore[attr-defined]  # for the page only
         context["no_reply_form"] = NoReplyNeededForm()
     return render(request, "portal/messages.html", context)
 
