@@ -61,7 +61,10 @@ def test_people_cards_on_a_phone_in_polish(browser: Any, live_server: Any, scree
     card = page.locator(f'[data-person-card="{anna.pk}"]')
     photo = card.locator("img.avatar.photo")
     photo.wait_for()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
+    # The photo arrives after the page: wait until it has loaded (or time out and fail).
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
     text = card.inner_text()
     assert "Prawo rodzinne" in text and "Polski, angielski, niemiecki, ukraiński" in text
     # Marek has no photo: his initials

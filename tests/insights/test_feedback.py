@@ -144,7 +144,7 @@ def test_a_no_show_or_another_service_never_asks(
         service=review,
         staff=world.staff_on,
         contact=world.contact_b,
-        at=MONDAY_10,
+        at=MONDAY_10 + dt.timedelta(hours=2),  # the lawyer's next free hour that day
         capture=django_capture_on_commit_callbacks,
     )
 

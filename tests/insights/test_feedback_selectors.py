@@ -101,14 +101,18 @@ def test_rows_take_one_query_for_one_and_for_many(
     service = consultation(world.staff_on)
     csat = FeedbackRequest.Kind.CSAT_CONSULT
 
+    made: list[Any] = []
+
     def add() -> None:
+        # One lawyer's consultations never overlap (PostgreSQL's exclusion constraint).
         appointment = make_appointment(
             service=service,
             staff=world.staff_on,
             contact=world.contact_a,
-            start=T,
+            start=T + dt.timedelta(hours=2 * len(made)),
             matter=world.matter_a,
         )
+        made.append(appointment)
         _answered(
             kind=csat,
             contact=world.contact_a,
