@@ -3,18 +3,19 @@ Registered in InsightsConfig.ready(); rows name their object by key and these co
 read it at send time.
 
 The feedback link's token is made here, when the message is composed: only its SHA-256
-is stored (FeedbackRequest.token_hash), so the outbox never holds a usable link. A retry
-makes a new token (the previous message never arrived, or did and its link now says
-"cannot be used": the client has the new one).
+is stored (FeedbackRequest.token_hash), so the outbox never holds a usable link. The token
+is an HMAC of the request's id under the site's secret key (as Django's password-reset
+tokens are), so a retried send composes the same link: a copy that did arrive on the
+first try keeps working.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from core.links import absolute_url
@@ -75,6 +76,15 @@ def score_labels(kind: str) -> dict[int, str]:
     return {score: str(label) for score, label in labels.items()}
 
 
+LINK_SALT = "insights.feedback-link"
+
+
+def feedback_token(request_id: object) -> str:
+    """The link's secret for one request: the same on every compose, unguessable without
+    the secret key (the request's random id under a salted HMAC)."""
+    return salted_hmac(LINK_SALT, str(request_id), algorithm="sha256").hexdigest()
+
+
 def feedback_path(token: str) -> str:
     return reverse("insights:feedback", kwargs={"token": token})
 
@@ -101,7 +111,7 @@ def compose_feedback_request(row: Notification, ctx: SendContext) -> Outgoing:
     until = in_quiet_hours(recipient, ctx.now)
     if until is not None:
         raise Postpone(until, "quiet hours")
-    token = secrets.token_urlsafe(32)
+    token = feedback_token(request.pk)
     claimed = FeedbackRequest.objects.filter(
         pk=request.pk, suppressed_at=None, responded_at=None
     ).update(

@@ -293,3 +293,35 @@ def test_a_matter_closed_again_after_reopening_asks_two_days_after_the_second_cl
 
     assert len(mails_to(world.contact_a.email)) == 1
     assert FeedbackRequest.objects.count() == 1
+
+
+def test_a_retried_send_composes_the_same_link_so_the_first_copy_keeps_working(
+    world: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a rating request that went out once
+    from insights.notices import compose_feedback_request
+    from notifications.registry import SendContext
+
+    attended(
+        service=consultation(world.staff_on),
+        staff=world.staff_on,
+        contact=world.contact_a,
+        at=MONDAY_10,
+        capture=django_capture_on_commit_callbacks,
+    )
+    sweep(MARKED + dt.timedelta(hours=2))
+    [first] = mails_to(world.contact_a.email)
+    token = token_in(first)
+
+    # when the outbox composes the same message again (a retry after a timeout)
+    row = Notification.objects.get(event="feedback_request")
+    again = compose_feedback_request(
+        row, SendContext(now=MARKED + dt.timedelta(hours=2, minutes=5), templates={})
+    )
+
+    # then it carries the same link, and the link of the first copy still opens the form
+    assert f"/feedback/{token}/" in str(again)
+    with time_machine.travel(MARKED + dt.timedelta(hours=3), tick=False):
+        page = client.get(f"/feedback/{token}/?score=5")
+    assert page.status_code == 200
+    assert not FeedbackRequest.objects.get().responded_at
