@@ -13,6 +13,7 @@ from insights.metrics import common
 from insights.metrics.base import Basis, Breakdown, Column, Figure, Metric, Row, Scope, register
 from insights.metrics.payments import METHOD_LABELS
 from portal import selectors as portal_selectors
+from portal.types import practice_area_label
 
 
 def _filters(scope: Scope) -> dict[str, object]:
@@ -53,7 +54,7 @@ def summary_rows(scope: Scope) -> list[Row]:
                 "lawyer_id": str(p["lawyer_id"] or ""),
                 "lawyer": names.get(p["lawyer_id"], ""),
                 "practice_area_key": p["practice_area"],
-                "practice_area": p["practice_area"],
+                "practice_area": practice_area_label(p["practice_area"] or ""),
                 "_disputed": p["disputed"],
             }
         )

@@ -23,6 +23,7 @@ from insights.metrics.base import (
 from insights.models import FeedbackRequest
 from insights.periods import QUARTER
 from insights.selectors.feedback import feedback_request_counts, feedback_rows
+from portal.types import practice_area_label
 
 CSAT = FeedbackRequest.Kind.CSAT_CONSULT
 NPS = FeedbackRequest.Kind.NPS_CLOSE
@@ -54,7 +55,7 @@ def _rows(scope: Scope, kind: str) -> list[Row]:
                 "staff": f.staff_name,
                 "service": f.service_name,
                 "matter": f.matter_reference,
-                "practice_area": f.practice_area,
+                "practice_area": practice_area_label(f.practice_area or ""),
                 "url": common.link("staff:matter-detail", f.matter_id)
                 if f.matter_id
                 else (

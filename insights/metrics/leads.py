@@ -25,6 +25,7 @@ from insights.metrics.base import (
 )
 from insights.periods import Period
 from intake import selectors as intake_selectors
+from portal.types import practice_area_label
 from scheduling import selectors as scheduling_selectors
 
 # "Under 3 business days" (PRODUCT.md): 0, 1 or 2.
@@ -75,7 +76,7 @@ def _base(lead: dict[str, Any], scope: Scope) -> Row:
         "created": common.local(lead["created_at"], scope),
         "client": lead["contact_name"],
         "source": str(SOURCE_LABELS.get(lead["source"], lead["source"])),
-        "practice_area": lead["practice_area"],
+        "practice_area": practice_area_label(lead["practice_area"] or ""),
         "staff": common.name_or_unassigned(lead["assigned_name"]),
         "stage": str(STAGE_LABELS.get(lead["status"], lead["status"])),
         "url": common.link("intake:staff-lead", lead["id"]),

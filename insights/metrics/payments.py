@@ -21,6 +21,7 @@ from insights.metrics.base import (
     Scope,
     register,
 )
+from portal.types import practice_area_label
 
 INVOICE_TARGET_DAYS = 14
 METHOD_LABELS = {
@@ -157,7 +158,7 @@ def _invoice_row(r: dict[str, object], scope: Scope) -> Row:
         "client": r["contact_name"],
         "matter": r["matter__reference"] or "",
         "lawyer": common.name_or_unassigned(str(r["lawyer_name"])),
-        "practice_area": r["practice_area"],
+        "practice_area": practice_area_label(str(r["practice_area"] or "")),
         "issued": r["issue_date"],
         "total": r["total"],
         "currency": r["currency"],

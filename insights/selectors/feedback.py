@@ -12,10 +12,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname, get_language
 
 from insights.models import Feedback, FeedbackRequest
 
@@ -141,14 +141,6 @@ def _scoped(qs: QuerySet[Any], *, user: Any, own_only: bool, staff_field: str) -
     return qs
 
 
-def build_localized_fieldname_suffix() -> str:
-    """The active language as modeltranslation names its columns ("pl", "en"); the
-    default language when another one is active."""
-    code = (translation.get_language() or "").split("-")[0]
-    known = {lang.split("-")[0] for lang, _name in settings.LANGUAGES}
-    return code if code in known else settings.LANGUAGE_CODE.split("-")[0]
-
-
 def feedback_rows(
     *, kind: str, start: dt.datetime, end: dt.datetime, user: User | Any, own_only: bool
 ) -> list[FeedbackRow]:
@@ -180,7 +172,7 @@ def feedback_rows(
         "request__appointment__service_id",
         "request__appointment__service__name",
         # The service's name in the viewer's language (modeltranslation's column), when set.
-        f"request__appointment__service__name_{build_localized_fieldname_suffix()}",
+        build_localized_fieldname("request__appointment__service__name", get_language()),
         "request__matter_id",
         "request__matter__reference",
         "request__matter__practice_area",

@@ -36,6 +36,7 @@ from django.utils import timezone
 from portal.models import Matter, Message, User
 from portal.selectors.firm import firm_business_calendar, firm_get
 from portal.selectors.matters import matters_visible_to
+from portal.types import practice_area_label
 from portal.waits import Wait, waits
 
 __all__ = ["Wait", "WaitRow", "matter_waits", "waits_open_over_promise", "waits_started_between"]
@@ -183,8 +184,6 @@ def _wait_rows(found: list[Wait]) -> list[WaitRow]:
     """The waits with their matters (one query, asked even for no waits); each matter's
     link and practice area label made once."""
     ids = list({w.matter_id for w in found}) or [_NO_MATTER]
-    # As get_practice_area_display reads it (an unknown value shows as itself).
-    labels = {v: str(label) for v, label in Matter._meta.get_field("practice_area").flatchoices}
     # One reverse(): a matter's link is the same path with its id in the place of another.
     placeholder = str(_NO_MATTER)
     link = reverse("staff:matter-detail", kwargs={"matter_id": _NO_MATTER})
@@ -196,7 +195,7 @@ def _wait_rows(found: list[Wait]) -> list[WaitRow]:
             "matter_reference": reference,
             "matter_title": title,
             "practice_area": area,
-            "practice_area_label": labels.get(area, area),
+            "practice_area_label": practice_area_label(area),
             "lawyer_id": lawyer_id,
             "lawyer_name": f"{first} {last}".strip() or email,
             "url": link.replace(placeholder, str(pk)),
