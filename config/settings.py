@@ -523,8 +523,21 @@ ATRIUM_CALENDAR_KEYS = env.list("ATRIUM_CALENDAR_KEYS", default=[])
 ATRIUM_CALDAV_ALLOWED_HOSTS = env.list("ATRIUM_CALDAV_ALLOWED_HOSTS", default=[])
 # Connect and read timeout of each CalDAV request, and seconds between CalDAV syncs.
 ATRIUM_CALDAV_TIMEOUT_SECONDS = env.float("ATRIUM_CALDAV_TIMEOUT_SECONDS", default=10.0)
-CELERY_BEAT_SCHEDULE["scheduling-caldav-sync"] = {
-    "task": "scheduling.tasks.caldav_sync_all",
+# Google Calendar and Microsoft 365 connections: the firm's own OAuth app registrations
+# (client secrets only from the environment; the staff calendar setup page shows the
+# redirect URIs to register). Unset: those providers are not offered.
+ATRIUM_GOOGLE_CLIENT_ID = env.str("ATRIUM_GOOGLE_CLIENT_ID", default="")
+ATRIUM_GOOGLE_CLIENT_SECRET = env.str("ATRIUM_GOOGLE_CLIENT_SECRET", default="")
+ATRIUM_MICROSOFT_CLIENT_ID = env.str("ATRIUM_MICROSOFT_CLIENT_ID", default="")
+ATRIUM_MICROSOFT_CLIENT_SECRET = env.str("ATRIUM_MICROSOFT_CLIENT_SECRET", default="")
+# "common" (work and personal accounts), "organizations", or the firm's tenant id.
+ATRIUM_MICROSOFT_TENANT = env.str("ATRIUM_MICROSOFT_TENANT", default="common")
+ATRIUM_CALENDAR_API_TIMEOUT_SECONDS = env.float("ATRIUM_CALENDAR_API_TIMEOUT_SECONDS", default=10.0)
+# Push notifications from Google and Microsoft; used only when SITE_URL is public https
+# (otherwise, and always as a fallback, connections are polled).
+ATRIUM_CALENDAR_PUSH = env.bool("ATRIUM_CALENDAR_PUSH", default=True)
+CELERY_BEAT_SCHEDULE["scheduling-calendar-sync"] = {
+    "task": "scheduling.tasks.calendar_sync_all",
     "schedule": env.int("ATRIUM_CALDAV_SYNC_SECONDS", default=300),
     "options": {"expires": 240},
 }

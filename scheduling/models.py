@@ -381,6 +381,8 @@ class ExternalCalendar(models.Model):
     class Provider(models.TextChoices):
         ICS = "ics", _("iCal address")
         CALDAV = "caldav", _("CalDAV server")
+        GOOGLE = "google", _("Google Calendar")
+        MICROSOFT = "microsoft", _("Microsoft 365 / Outlook")
 
     class Health(models.TextChoices):
         OK = "ok", _("OK")
@@ -418,6 +420,20 @@ class ExternalCalendar(models.Model):
     fail_closed = models.BooleanField(
         _("hide my online slots when this calendar cannot be read for 2 hours"), default=False
     )
+    # Google and Microsoft (OAuth): the account, the scopes granted, when the access token
+    # expires (the token cache itself is secret_encrypted), when the person last granted
+    # access, and how many refresh tokens in a row died within 8 days of that (Google's
+    # "Testing" publishing status expires them after 7).
+    account_email = models.CharField(max_length=254, blank=True)
+    scopes = models.CharField(max_length=1000, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    authorized_at = models.DateTimeField(null=True, blank=True)
+    early_expiries = models.PositiveSmallIntegerField(default=0)
+    # Push (Google channel / Graph subscriptions): ids, expiry, SHA-256 of the shared secret.
+    push_channel_id = models.CharField(max_length=1000, blank=True)
+    push_resource_id = models.CharField(max_length=1000, blank=True)
+    push_expires_at = models.DateTimeField(null=True, blank=True)
+    push_secret_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -429,6 +445,15 @@ class ExternalCalendar(models.Model):
     @property
     def is_caldav(self) -> bool:
         return self.provider == self.Provider.CALDAV
+
+    @property
+    def is_oauth(self) -> bool:
+        return self.provider in (self.Provider.GOOGLE, self.Provider.MICROSOFT)
+
+    @property
+    def can_write(self) -> bool:
+        """Providers that receive Atrium's appointments (everything but a plain iCal address)."""
+        return self.provider != self.Provider.ICS
 
     @property
     def busy_calendars(self) -> list[dict[str, object]]:
@@ -680,7 +705,7 @@ def reminder_kind(minutes: int) -> str:
 
 
 class ExternalEventLink(models.Model):
-    """Atrium's copy of one appointment in a staff member's CalDAV calendar.
+    """Atrium's copy of one appointment in a staff member's calendar (CalDAV, Google, Microsoft).
 
     Keyed by the appointment's uid, not its row: a reschedule makes a new row with the same
     uid, the link moves to it and the same remote event is updated (never deleted and

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from celery import shared_task
@@ -26,15 +27,16 @@ def calendar_sync(calendar_id: Any) -> None:
 
 
 @shared_task(ignore_result=True)
-def caldav_sync_all() -> None:
-    """Beat entry (every ATRIUM_CALDAV_SYNC_SECONDS): one sync task per CalDAV connection."""
-    for calendar_id in services.caldav_ids():
-        calendar_sync.delay(str(calendar_id))
+def calendar_sync_all() -> None:
+    """Beat entry (every ATRIUM_CALDAV_SYNC_SECONDS): one sync task per CalDAV, Google or
+    Microsoft connection, spread over the first minute so they do not all start at once."""
+    for calendar_id in services.api_connection_ids():
+        calendar_sync.apply_async((str(calendar_id),), countdown=secrets.randbelow(60))
 
 
 @shared_task(ignore_result=True)
 def appointment_writeback(appointment_uid: str) -> None:
-    """Write one appointment to its lawyer's CalDAV calendar (after booking changes)."""
+    """Write one appointment to its lawyer's calendars (after booking changes)."""
     services.appointment_writeback(appointment_uid=appointment_uid)
 
 

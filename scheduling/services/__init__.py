@@ -25,14 +25,18 @@ from scheduling.services.booking import (
     recurring_book,
 )
 from scheduling.services.caldav import (
-    appointment_writeback,
     caldav_choose,
     caldav_connect,
-    caldav_ids,
     caldav_reconnect,
     caldav_sync,
+)
+from scheduling.services.calendar_sync import (
+    api_connection_ids,
+    appointment_writeback,
     calendar_event_restore,
     calendar_sync,
+    connection_disconnect,
+    live_busy_staff,
     writeback_queue,
 )
 from scheduling.services.calendars import (
@@ -82,6 +86,7 @@ __all__ = [
     "appointment_notify",
     "appointment_reminders_sync",
     "appointment_reschedule",
+    "api_connection_ids",
     "appointment_writeback",
     "availability_rule_add",
     "availability_rule_remove",
@@ -100,12 +105,13 @@ __all__ = [
     "busy_intervals_from_ics",
     "caldav_choose",
     "caldav_connect",
-    "caldav_ids",
     "caldav_reconnect",
     "caldav_sync",
     "calendar_event_restore",
     "calendar_disconnect",
     "calendar_settings_update",
+    "connection_disconnect",
+    "live_busy_staff",
     "calendar_sync",
     "cancellation_fee",
     "connection_failed",

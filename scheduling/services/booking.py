@@ -49,7 +49,7 @@ from scheduling.models import (
 )
 from scheduling.selectors.bookings import booking_context
 from scheduling.services import holds, invitations, owner_checks, reminders
-from scheduling.services.caldav import live_busy_staff
+from scheduling.services.calendar_sync import live_busy_staff
 
 if TYPE_CHECKING:
     from portal.models import Contact, Matter, User

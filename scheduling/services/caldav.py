@@ -16,7 +16,6 @@ flagged to staff, never applied to the appointment.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,6 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,23 +32,16 @@ from audit.services import audit_record
 from core.errors import ServiceError
 from core.fetch import FetchRefused
 from core.http import RequestMeta
-from core.links import absolute_url
 from scheduling import caldav, ics, secrets, selectors
 from scheduling.audit_actions import SchedulingAction
-from scheduling.models import (
-    BLOCKING_STATUSES,
-    Appointment,
-    BusyTime,
-    ExternalCalendar,
-    ExternalEventLink,
-)
+from scheduling.models import BusyTime, ExternalCalendar, ExternalEventLink
 from scheduling.services.calendars import (
     IMPORT_DAYS_AHEAD,
     IMPORT_DAYS_BACK,
+    EventContent,
     _health_changed,
     connection_failed,
     connection_succeeded,
-    external_calendar_import,
     failure_code,
 )
 
@@ -241,7 +232,7 @@ def _uid(data: bytes) -> str:
 
 
 def caldav_sync(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
-    """One read of a CalDAV connection; then the write-backs still owed. True if it worked."""
+    """One read of a CalDAV connection. True if it worked."""
     now = now or timezone.now()
     calendar = (
         ExternalCalendar.objects.select_related("staff")
@@ -313,11 +304,12 @@ def caldav_sync(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
         state["_full_at"] = now.isoformat()
     _apply(calendar, read, links, state, busy_hrefs, now)
     connection_succeeded(calendar_id=calendar.pk, now=now)
-    for uid in ExternalEventLink.objects.filter(
-        calendar=calendar, state__in=(Link.PENDING, Link.FAILED)
-    ).values_list("appointment_uid", flat=True):
-        appointment_writeback(appointment_uid=uid)
     return True
+
+
+def sync(*, calendar_id: Any, now: dt.datetime) -> bool:
+    """The connector's read (scheduling.services.calendar_sync)."""
+    return caldav_sync(calendar_id=calendar_id, now=now)
 
 
 def _apply(
@@ -402,178 +394,70 @@ def _collection(changes: caldav.Changes, href: str) -> str:
     return "\0"  # an empty listing: nothing to compare against
 
 
-def caldav_ids() -> list[Any]:
-    return list(
-        ExternalCalendar.objects.filter(
-            staff__is_active=True, provider=ExternalCalendar.Provider.CALDAV
-        )
-        .exclude(status=Health.DISCONNECTED)
-        .values_list("pk", flat=True)
-    )
+# --- the connector: live check, writing, errors ------------------------------------------
 
 
-# --- the live check at booking time -----------------------------------------------------
-
-LIVE_CHECK_SECONDS = 2.0
-
-
-def live_busy_staff(
-    *, staff_ids: list[Any], start: dt.datetime, end: dt.datetime, budget: float | None = None
-) -> set[Any]:
-    """Staff whose CalDAV calendars show an event in [start, end) right now.
-
-    Asked just before a booking is confirmed, so an event added a minute ago in the
-    lawyer's calendar app is respected. Bounded to `budget` seconds in all (2 s); a server
-    that does not answer in time, or fails, is skipped: the synced busy times decide.
-    """
-    budget = LIVE_CHECK_SECONDS if budget is None else budget
-    deadline = time.monotonic() + budget
-    calendars = list(
-        ExternalCalendar.objects.filter(
-            staff_id__in=staff_ids, provider=ExternalCalendar.Provider.CALDAV, status=Health.OK
-        )
-    )
-    if not calendars:
-        return set()
-    own = set(
-        ExternalEventLink.objects.filter(calendar__in=calendars).values_list(
-            "appointment_uid", flat=True
-        )
-    )
-    busy: set[Any] = set()
-    for calendar in calendars:
-        if calendar.staff_id in busy:
-            continue
-        for entry in calendar.busy_calendars:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0.05:
-                logger.info("calendar live check: out of time, using the synced busy times")
-                return busy
-            try:
-                client = _client(calendar)
-                client.timeout = (remaining, remaining)
-                try:
-                    resources = client.query(str(entry["id"]), start, end)
-                finally:
-                    client.close()
-            except Exception as exc:  # noqa: BLE001 - fall back to the synced data
-                logger.info("calendar live check skipped (%s)", _code(exc))
+def live_busy(
+    calendar: ExternalCalendar,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    timeout: float,
+    own_uids: set[str],
+) -> bool:
+    """Whether the busy calendars show an event in [start, end) now (within `timeout`)."""
+    deadline = time.monotonic() + timeout
+    zone = ZoneInfo(selectors.firm_time_zone())
+    for entry in calendar.busy_calendars:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0.05:
+            return False
+        client = _client(calendar)
+        client.timeout = (remaining, remaining)
+        try:
+            resources = client.query(str(entry["id"]), start, end)
+        finally:
+            client.close()
+        for resource in resources:
+            if _uid(resource.data) in own_uids:
                 continue
-            zone = ZoneInfo(selectors.firm_time_zone())
-            for resource in resources:
-                if _uid(resource.data) in own:
-                    continue
-                if ics.busy_intervals(resource.data, zone=zone, start=start, end=end):
-                    busy.add(calendar.staff_id)
-                    break
-            if calendar.staff_id in busy:
-                break
-    return busy
+            if ics.busy_intervals(resource.data, zone=zone, start=start, end=end):
+                return True
+    return False
 
 
-# --- writing appointments ---------------------------------------------------------------
+def error_code(exc: BaseException) -> tuple[str, dt.datetime | None]:
+    return _code(exc), failure_code(exc)[1]
 
 
-def _current(uid: str) -> Appointment | None:
-    """The row that stands for this uid now (a reschedule's newest)."""
-    return (
-        Appointment.objects.select_related("service", "staff")
-        .filter(uid=uid)
-        .order_by("-sequence", "-created_at")
-        .first()
-    )
+def disconnect(calendar: ExternalCalendar) -> None:
+    """Nothing to revoke: the app password is forgotten by calendar_disconnect."""
 
 
-def _event(appointment: Appointment) -> bytes:
-    link = absolute_url(
-        reverse("scheduling:staff-appointment", kwargs={"appointment_id": appointment.pk})
-    )
-    service = appointment.service
+def _event(content: EventContent) -> bytes:
     entry = ics.Entry(
-        uid=appointment.uid,
-        sequence=appointment.sequence,
-        start=appointment.start_at,
-        end=appointment.end_at,
-        summary=f"{service.name} (Atrium)",
-        location=service.location_detail if service.location_kind == "office" else "",
-        description=link,
+        uid=content.uid,
+        sequence=content.sequence,
+        start=content.start,
+        end=content.end,
+        summary=content.summary,
+        location=content.location,
+        description=content.description,
         status="CONFIRMED",
     )
-    return ics.render([entry], prodid="-//Atrium//Calendar sync//EN", now=appointment.created_at)
+    return ics.render([entry], prodid="-//Atrium//Calendar sync//EN", now=content.stamp)
 
 
-def appointment_writeback(*, appointment_uid: str) -> None:
-    """Bring every write calendar in line with the appointment: create, update or delete."""
-    current = _current(appointment_uid)
-    if current is None:
-        return
-    standing = current.status in BLOCKING_STATUSES and current.status != Appointment.Status.HELD
-    targets = (
-        list(
-            ExternalCalendar.objects.filter(
-                staff_id=current.staff_id, provider=ExternalCalendar.Provider.CALDAV
-            )
-            .exclude(write_calendar_id="")
-            .exclude(status=Health.DISCONNECTED)
-        )
-        if standing
-        else []
-    )
-    for calendar in targets:
-        _write_one(calendar, current)
-    # Links elsewhere (cancelled, or moved to another lawyer): remove those events.
-    for link in (
-        ExternalEventLink.objects.filter(appointment_uid=appointment_uid)
-        .exclude(calendar__in=targets)
-        .exclude(state=Link.DELETED)
-        .select_related("calendar")
-    ):
-        _delete_one(link, current)
-
-
-def _write_one(calendar: ExternalCalendar, appointment: Appointment) -> None:
-    data = _event(appointment)  # DTSTAMP is the booking's time: same content, same bytes
-    digest = hashlib.sha256(data).hexdigest()
-    link, _created = ExternalEventLink.objects.get_or_create(
-        appointment_uid=appointment.uid,
-        calendar=calendar,
-        defaults={"appointment": appointment, "remote_calendar_id": calendar.write_calendar_id},
-    )
-    failed: tuple[Any, str] | None = None
-    with transaction.atomic():
-        link = ExternalEventLink.objects.select_for_update().get(pk=link.pk)
-        if link.state == Link.SYNCED and link.pushed_hash == digest:
-            if link.appointment_id != appointment.pk:
-                link.appointment = appointment
-                link.save(update_fields=["appointment"])
-            return  # exactly once: nothing changed since the last write
-        href = link.remote_event_id or caldav.event_href(link.remote_calendar_id, appointment.uid)
-        try:
-            client = _client(calendar)
-            try:
-                etag = _put(client, href, data, link.remote_etag or None)
-            finally:
-                client.close()
-        except Exception as exc:  # noqa: BLE001 - kept for the next sync to retry
-            link.state = Link.FAILED
-            link.last_error = _code(exc)[:200]
-            link.appointment = appointment
-            link.updated_at = timezone.now()
-            link.save()
-            failed = (calendar.pk, link.last_error)
-        else:
-            link.appointment = appointment
-            link.remote_event_id = href
-            link.remote_etag = etag
-            link.pushed_sequence = appointment.sequence
-            link.pushed_hash = digest
-            link.state = Link.SYNCED
-            link.external_change_seen_at = None  # Atrium's new version supersedes the edit
-            link.last_error = ""
-            link.updated_at = timezone.now()
-            link.save()
-    if failed is not None:
-        connection_failed(calendar_id=failed[0], code=failed[1], now=timezone.now())
+def put_event(
+    calendar: ExternalCalendar, link: ExternalEventLink, content: EventContent
+) -> tuple[str, str]:
+    """Create or update our event at its fixed address; (its address, the new ETag)."""
+    href = link.remote_event_id or caldav.event_href(link.remote_calendar_id, content.uid)
+    client = _client(calendar)
+    try:
+        return href, _put(client, href, _event(content), link.remote_etag or None)
+    finally:
+        client.close()
 
 
 def _put(client: caldav.Client, href: str, data: bytes, etag: str | None) -> str:
@@ -589,93 +473,11 @@ def _put(client: caldav.Client, href: str, data: bytes, etag: str | None) -> str
     return new
 
 
-def _delete_one(link: ExternalEventLink, appointment: Appointment) -> None:
-    with transaction.atomic():
-        link = (
-            ExternalEventLink.objects.select_for_update().select_related("calendar").get(pk=link.pk)
-        )
-        if link.state == Link.DELETED:
-            return
-        link.appointment = appointment
-        if link.remote_event_id and link.calendar.status != Health.DISCONNECTED:
-            try:
-                client = _client(link.calendar)
-                try:
-                    status = client.delete(link.remote_event_id, etag=link.remote_etag or None)
-                    if status == 412:  # edited in the calendar app: it is still ours to remove
-                        client.delete(link.remote_event_id, etag=None)
-                finally:
-                    client.close()
-            except Exception as exc:  # noqa: BLE001 - retried by the next sync
-                link.state = Link.FAILED
-                link.last_error = _code(exc)[:200]
-                link.save()
-                return
-        link.state = Link.DELETED
-        link.remote_etag = ""
-        link.external_change_seen_at = None
-        link.last_error = ""
-        link.updated_at = timezone.now()
-        link.save()
-
-
-def calendar_event_restore(*, link: ExternalEventLink, actor: User) -> None:
-    """Put Atrium's version back over an edit made in the calendar app (the flag's fix)."""
-    ExternalEventLink.objects.filter(pk=link.pk).update(pushed_hash="", state=Link.PENDING)
-    appointment_writeback(appointment_uid=link.appointment_uid)
-
-
-# --- any provider -----------------------------------------------------------------------
-
-
-def calendar_sync(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
-    """One read of one connection, whatever its provider; True when it succeeded."""
-    provider = (
-        ExternalCalendar.objects.filter(pk=calendar_id).values_list("provider", flat=True).first()
-    )
-    if provider == ExternalCalendar.Provider.ICS:
-        return external_calendar_import(calendar_id=calendar_id, now=now)
-    if provider == ExternalCalendar.Provider.CALDAV:
-        return caldav_sync(calendar_id=calendar_id, now=now)
-    return False
-
-
-def writeback_queue(*, appointment_ids: list[Any]) -> list[str]:
-    """Mark the appointments' calendar events as owed (PENDING); the uids to write now.
-
-    Stored first, so a write that cannot be queued (the broker is down) is still done by the
-    next sync of the connection.
-    """
-    rows = list(
-        Appointment.objects.filter(pk__in=appointment_ids).values_list("uid", "staff_id", "pk")
-    )
-    if not rows:
-        return []
-    staff_ids = {staff_id for _uid, staff_id, _pk in rows}
-    writers: dict[Any, list[ExternalCalendar]] = {}
-    for calendar in (
-        ExternalCalendar.objects.filter(
-            staff_id__in=staff_ids, provider=ExternalCalendar.Provider.CALDAV
-        )
-        .exclude(write_calendar_id="")
-        .exclude(status=Health.DISCONNECTED)
-    ):
-        writers.setdefault(calendar.staff_id, []).append(calendar)
-    linked = set(
-        ExternalEventLink.objects.filter(appointment_uid__in=[uid for uid, _s, _p in rows])
-        .exclude(state=Link.DELETED)
-        .values_list("appointment_uid", flat=True)
-    )
-    owed: list[str] = []
-    for uid, staff_id, pk in rows:
-        for calendar in writers.get(staff_id, []):
-            link, created = ExternalEventLink.objects.get_or_create(
-                appointment_uid=uid,
-                calendar=calendar,
-                defaults={"appointment_id": pk, "remote_calendar_id": calendar.write_calendar_id},
-            )
-            if not created:
-                ExternalEventLink.objects.filter(pk=link.pk).update(state=Link.PENDING)
-        if writers.get(staff_id) or uid in linked:
-            owed.append(uid)
-    return list(dict.fromkeys(owed))
+def delete_event(calendar: ExternalCalendar, link: ExternalEventLink) -> None:
+    client = _client(calendar)
+    try:
+        status = client.delete(link.remote_event_id, etag=link.remote_etag or None)
+        if status == 412:  # edited in the calendar app: it is still ours to remove
+            client.delete(link.remote_event_id, etag=None)
+    finally:
+        client.close()

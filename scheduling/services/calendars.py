@@ -9,13 +9,19 @@ following breakage alerts again. Stored errors are short codes, never the secret
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import ipaddress
+import json
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,12 +29,13 @@ from audit.services import audit_record
 from core.errors import ServiceError
 from core.fetch import FetchRefused, fetch_public
 from core.http import RequestMeta
+from core.links import absolute_url
 from notifications.outbox import object_key
 from notifications.services import notice_queue
 from portal import selectors as portal_selectors
 from scheduling import ics, selectors
 from scheduling.audit_actions import SchedulingAction
-from scheduling.models import BusyTime, ExternalCalendar
+from scheduling.models import Appointment, BusyTime, ExternalCalendar
 from scheduling.selectors.connections import BROKEN_CACHE_KEY, OFFLINE_CACHE_KEY, STALE_AFTER
 from scheduling.slots_cache import availability_changed
 
@@ -40,7 +47,9 @@ Health = ExternalCalendar.Health
 # Failures in a row that make a connection BROKEN (about 30 min at 5-minute polling).
 BROKEN_AFTER_FAILURES = 6
 # Errors that no retry will fix: the connection is BROKEN at once.
-FATAL_ERRORS = frozenset({"auth", "gone", "not_public", "not_http", "secret"})
+FATAL_ERRORS = frozenset(
+    {"auth", "auth_expired", "auth_testing", "scope", "gone", "not_public", "not_http", "secret"}
+)
 CALENDAR_BROKEN_NOTICE = "calendar_broken"
 
 IMPORT_DAYS_BACK = 1
@@ -324,3 +333,54 @@ def external_calendar_ids(*, provider: str = ExternalCalendar.Provider.ICS) -> l
         .exclude(status=Health.DISCONNECTED)
         .values_list("pk", flat=True)
     )
+
+
+# --- what Atrium writes, and whether push can be used (every connector) ---------------
+
+
+@dataclass(frozen=True)
+class EventContent:
+    """What Atrium puts in a staff member's calendar for one appointment: nothing more."""
+
+    uid: str
+    sequence: int
+    start: dt.datetime  # aware, UTC
+    end: dt.datetime
+    summary: str
+    location: str
+    description: str  # the staff appointment page
+    stamp: dt.datetime  # when it was booked (a stable DTSTAMP: same content, same bytes)
+
+    def digest(self) -> str:
+        data = {k: str(v) for k, v in asdict(self).items()}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def event_content(appointment: Appointment) -> EventContent:
+    service = appointment.service
+    return EventContent(
+        uid=appointment.uid,
+        sequence=appointment.sequence,
+        start=appointment.start_at.astimezone(dt.UTC),
+        end=appointment.end_at.astimezone(dt.UTC),
+        summary=f"{service.name} (Atrium)",
+        location=service.location_detail if service.location_kind == "office" else "",
+        description=absolute_url(
+            reverse("scheduling:staff-appointment", kwargs={"appointment_id": appointment.pk})
+        ),
+        stamp=appointment.created_at,
+    )
+
+
+def push_allowed() -> bool:
+    """Push notifications need a public https address Google and Microsoft can reach."""
+    if not settings.ATRIUM_CALENDAR_PUSH:
+        return False
+    parts = urlsplit(settings.SITE_URL)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or not host or host == "localhost" or "." not in host:
+        return False
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        return not host.endswith((".local", ".internal", ".lan", ".localhost", ".test"))

@@ -117,7 +117,7 @@ def staff_calendar_detail(request: Request, calendar_id: str) -> HttpResponse:
                     messages.success(request, _("Reconnected."))
             return redirect("scheduling:staff-calendar-detail", calendar_id=calendar.pk)
         elif action == "disconnect":
-            services.calendar_disconnect(calendar=calendar, actor=request.user, meta=meta)
+            services.connection_disconnect(calendar=calendar, actor=request.user, meta=meta)
             messages.success(request, _("Disconnected. Its busy times were deleted."))
             return redirect("scheduling:staff-calendar-detail", calendar_id=calendar.pk)
         elif action == "remove":
