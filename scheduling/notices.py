@@ -205,7 +205,7 @@ def compose_calendar_broken(row: Notification, ctx: SendContext) -> Outgoing:
             "recipient": user,
             "calendar": calendar,
             "owner": calendar.staff.get_full_name() or calendar.staff.email,
-            "reason": selectors.calendar_reason(calendar.last_error),
+            "reason": selectors.calendar_reason(calendar.last_error, calendar.provider),
             "last_success": format_when(
                 calendar.last_success_at, language=recipient.language, zone=recipient.zone
             )

@@ -33,6 +33,27 @@ urlpatterns = [
         name="staff-calendar-guide",
     ),
     path(
+        "staff/schedule/calendars/setup/",
+        connections.staff_calendar_setup,
+        name="staff-calendar-setup",
+    ),
+    path(
+        "staff/schedule/calendars/connect/<slug:provider>/",
+        connections.staff_calendar_oauth_start,
+        name="staff-calendar-oauth-start",
+    ),
+    path(
+        "calendar/oauth/<slug:provider>/callback/",
+        connections.calendar_oauth_callback,
+        name="calendar-oauth-callback",
+    ),
+    path("calendar/push/google/", connections.calendar_push_google, name="calendar-push-google"),
+    path(
+        "calendar/push/microsoft/",
+        connections.calendar_push_microsoft,
+        name="calendar-push-microsoft",
+    ),
+    path(
         "staff/schedule/calendars/caldav/",
         connections.staff_calendar_caldav,
         name="staff-calendar-caldav",

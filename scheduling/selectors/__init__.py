@@ -65,6 +65,9 @@ from scheduling.selectors.connections import (
     calendar_connections_for_sync,
     calendar_connections_visible_to,
     calendar_reason,
+    calendar_setup_checks,
+    oauth_provider_configured,
+    oauth_redirect_uri,
     staff_offline_ids,
 )
 from scheduling.selectors.insights import (
@@ -202,6 +205,7 @@ __all__ = [
     "calendar_connections_for_sync",
     "calendar_connections_visible_to",
     "calendar_reason",
+    "calendar_setup_checks",
     "external_calendars_for",
     "firm_time_zone",
     "MAX_OCCURRENCES",
@@ -229,5 +233,7 @@ __all__ = [
     "staff_feed_ics",
     "staff_list",
     "staff_names",
+    "oauth_provider_configured",
+    "oauth_redirect_uri",
     "staff_offline_ids",
 ]

@@ -6,16 +6,21 @@ A staff member sees and manages their own connections; firm admins see everyone'
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.http import uuid_or_404
+from core.links import absolute_url
 from scheduling.models import ExternalCalendar, ExternalEventLink
 
 if TYPE_CHECKING:
@@ -43,8 +48,33 @@ def calendar_connection_get(*, user: User, calendar_id: Any) -> ExternalCalendar
     return row
 
 
-def calendar_reason(code: str) -> str:
-    """What went wrong and what fixes it, for a stored error code."""
+def _reconnect_line(provider: str) -> str:
+    if provider == ExternalCalendar.Provider.GOOGLE:
+        return _("Reconnect Google Calendar: the authorisation expired or was withdrawn.")
+    if provider == ExternalCalendar.Provider.MICROSOFT:
+        return _("Reconnect Microsoft 365: the authorisation expired or was withdrawn.")
+    return _("Reconnect this calendar: the authorisation expired or was withdrawn.")
+
+
+def calendar_reason(code: str, provider: str = "") -> str:
+    """What went wrong and what fixes it, for a stored error code (and the provider)."""
+    if code == "auth" and provider in (
+        ExternalCalendar.Provider.GOOGLE,
+        ExternalCalendar.Provider.MICROSOFT,
+    ):
+        code = "auth_expired"
+    if code == "auth_expired":
+        return _reconnect_line(provider)
+    if code == "auth_testing":
+        return " ".join(
+            [
+                _reconnect_line(provider),
+                _(
+                    "Your Google OAuth app is in Testing mode, which ends every authorisation "
+                    "after 7 days: publish it, or mark it Internal (Google Workspace)."
+                ),
+            ]
+        )
     reasons = {
         "auth": _(
             "The calendar refused the user name or app password: reconnect it with a new "
@@ -65,6 +95,11 @@ def calendar_reason(code: str) -> str:
         "rate_limited": _("The calendar server asked Atrium to slow down; it will retry later."),
         "unreadable": _("The calendar's answer could not be read."),
         "no_calendar": _("The chosen calendar is no longer on the server: choose it again."),
+        "scope": _(
+            "Atrium was not given access to the calendars: reconnect and allow every "
+            "permission asked for."
+        ),
+        "conflict": _("The calendar event was being changed elsewhere; Atrium tries again."),
         "other_site": _(
             "The server sent Atrium to another site; the password is never sent there. "
             "Enter the address your provider gives for CalDAV."
@@ -77,7 +112,7 @@ def calendar_reason(code: str) -> str:
     return _("The calendar could not be read.") if code else ""
 
 
-BROKEN_CACHE_KEY = "atrium:scheduling:broken-calendars:v1"
+BROKEN_CACHE_KEY = "atrium:scheduling:broken-calendars:v2"
 
 
 def broken_connections_for_banner(*, user: User) -> list[dict[str, Any]]:
@@ -89,16 +124,22 @@ def broken_connections_for_banner(*, user: User) -> list[dict[str, Any]]:
     rows = cache.get(BROKEN_CACHE_KEY)
     if rows is None:
         rows = [
-            {"id": str(pk), "name": name, "staff_id": staff_id, "code": code}
-            for pk, name, staff_id, code in ExternalCalendar.objects.filter(
+            {
+                "id": str(pk),
+                "name": name,
+                "staff_id": staff_id,
+                "code": code,
+                "provider": provider,
+            }
+            for pk, name, staff_id, code, provider in ExternalCalendar.objects.filter(
                 status=Health.BROKEN, staff__is_active=True
             )
             .order_by("name")
-            .values_list("pk", "name", "staff_id", "last_error")[:50]
+            .values_list("pk", "name", "staff_id", "last_error", "provider")[:50]
         ]
         cache.set(BROKEN_CACHE_KEY, rows, 60)
     mine = [r for r in rows if user.is_firm_admin or r["staff_id"] == user.pk]
-    return [{**r, "reason": calendar_reason(r["code"])} for r in mine[:10]]
+    return [{**r, "reason": calendar_reason(r["code"], r.get("provider", ""))} for r in mine[:10]]
 
 
 def broken_connection_count() -> int:
@@ -166,3 +207,142 @@ def calendar_connections_for_sync(*, staff: User | None = None) -> list[External
     if staff is not None:
         rows = rows.filter(staff=staff)
     return list(rows.order_by("staff__email", "name"))
+
+
+# --- Google and Microsoft: the firm's own app registrations -----------------------------
+
+OAUTH_PROVIDERS = (ExternalCalendar.Provider.GOOGLE, ExternalCalendar.Provider.MICROSOFT)
+GOOGLE_SCOPES_SHOWN = (
+    "openid",
+    "email",
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+    "https://www.googleapis.com/auth/calendar.events",
+    "https://www.googleapis.com/auth/calendar.freebusy",
+)
+MICROSOFT_PERMISSIONS_SHOWN = ("offline_access", "User.Read", "Calendars.ReadWrite")
+_GOOGLE_CLIENT_ID = re.compile(r"^[0-9]+-[a-z0-9]+\.apps\.googleusercontent\.com$")
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def oauth_provider_configured(provider: str) -> bool:
+    if provider == ExternalCalendar.Provider.GOOGLE:
+        return bool(settings.ATRIUM_GOOGLE_CLIENT_ID and settings.ATRIUM_GOOGLE_CLIENT_SECRET)
+    if provider == ExternalCalendar.Provider.MICROSOFT:
+        return bool(settings.ATRIUM_MICROSOFT_CLIENT_ID and settings.ATRIUM_MICROSOFT_CLIENT_SECRET)
+    return False
+
+
+def oauth_redirect_uri(provider: str) -> str:
+    """The one redirect URI to register with the provider (always from SITE_URL)."""
+    return absolute_url(
+        reverse("scheduling:calendar-oauth-callback", kwargs={"provider": provider})
+    )
+
+
+def _redirect_checks(uri: str, visited_host: str) -> list[dict[str, Any]]:
+    parts = urlsplit(uri)
+    local = parts.hostname in ("localhost", "127.0.0.1")
+    checks: list[dict[str, Any]] = [
+        {
+            "ok": parts.scheme == "https" or local,
+            "text": _("The redirect URI uses https (only a localhost address may use http).")
+            if parts.scheme == "https" or local
+            else _(
+                "The redirect URI uses http: Google and Microsoft accept http only for "
+                "localhost. Set SITE_URL to the site's https address."
+            ),
+        }
+    ]
+    if visited_host and parts.netloc and visited_host.lower() != parts.netloc.lower():
+        checks.append(
+            {
+                "ok": False,
+                "text": _(
+                    "You opened this page at %(visited)s, but SITE_URL names %(site)s: the "
+                    "provider sends people back to SITE_URL, so register that address or fix "
+                    "SITE_URL."
+                )
+                % {"visited": visited_host, "site": parts.netloc},
+            }
+        )
+    return checks
+
+
+def calendar_setup_checks(*, visited_host: str = "") -> list[dict[str, Any]]:
+    """What the setup page shows for each provider: what to register, and what is wrong."""
+    google_uri = oauth_redirect_uri(ExternalCalendar.Provider.GOOGLE)
+    microsoft_uri = oauth_redirect_uri(ExternalCalendar.Provider.MICROSOFT)
+    google_id = settings.ATRIUM_GOOGLE_CLIENT_ID.strip()
+    microsoft_id = settings.ATRIUM_MICROSOFT_CLIENT_ID.strip()
+    testing = ExternalCalendar.objects.filter(
+        provider=ExternalCalendar.Provider.GOOGLE, last_error="auth_testing"
+    ).exclude(status=Health.DISCONNECTED)
+    google = [
+        *_redirect_checks(google_uri, visited_host),
+        {
+            "ok": bool(google_id) and bool(_GOOGLE_CLIENT_ID.match(google_id)),
+            "text": _("ATRIUM_GOOGLE_CLIENT_ID is set and looks like a web client id.")
+            if google_id and _GOOGLE_CLIENT_ID.match(google_id)
+            else _(
+                "ATRIUM_GOOGLE_CLIENT_ID is missing or is not a web client id (it ends with "
+                ".apps.googleusercontent.com)."
+            ),
+        },
+        {
+            "ok": bool(settings.ATRIUM_GOOGLE_CLIENT_SECRET),
+            "text": _("ATRIUM_GOOGLE_CLIENT_SECRET is set.")
+            if settings.ATRIUM_GOOGLE_CLIENT_SECRET
+            else _("ATRIUM_GOOGLE_CLIENT_SECRET is missing."),
+        },
+        {
+            "ok": not testing.exists(),
+            "text": _(
+                "No connection has lost its authorisation after 7 days. If one does twice, "
+                "the app is in Testing mode."
+            )
+            if not testing.exists()
+            else _(
+                "Google ended an authorisation 7 days after it was given, twice: the OAuth "
+                "app is in Testing mode. Publish it, or mark it Internal (Google Workspace)."
+            ),
+        },
+    ]
+    microsoft = [
+        *_redirect_checks(microsoft_uri, visited_host),
+        {
+            "ok": bool(microsoft_id) and bool(_GUID.match(microsoft_id)),
+            "text": _("ATRIUM_MICROSOFT_CLIENT_ID is set and is an application (client) id.")
+            if microsoft_id and _GUID.match(microsoft_id)
+            else _(
+                "ATRIUM_MICROSOFT_CLIENT_ID is missing or is not an application (client) id "
+                "(a GUID such as 1b2c3d4e-…)."
+            ),
+        },
+        {
+            "ok": bool(settings.ATRIUM_MICROSOFT_CLIENT_SECRET),
+            "text": _("ATRIUM_MICROSOFT_CLIENT_SECRET is set.")
+            if settings.ATRIUM_MICROSOFT_CLIENT_SECRET
+            else _("ATRIUM_MICROSOFT_CLIENT_SECRET is missing."),
+        },
+    ]
+    return [
+        {
+            "provider": ExternalCalendar.Provider.GOOGLE,
+            "label": ExternalCalendar.Provider.GOOGLE.label,
+            "redirect_uri": google_uri,
+            "scopes": GOOGLE_SCOPES_SHOWN,
+            "checks": google,
+            "ready": all(c["ok"] for c in google[:-1]),
+            "configured": oauth_provider_configured(ExternalCalendar.Provider.GOOGLE),
+        },
+        {
+            "provider": ExternalCalendar.Provider.MICROSOFT,
+            "label": ExternalCalendar.Provider.MICROSOFT.label,
+            "redirect_uri": microsoft_uri,
+            "scopes": MICROSOFT_PERMISSIONS_SHOWN,
+            "tenant": settings.ATRIUM_MICROSOFT_TENANT,
+            "checks": microsoft,
+            "ready": all(c["ok"] for c in microsoft),
+            "configured": oauth_provider_configured(ExternalCalendar.Provider.MICROSOFT),
+        },
+    ]

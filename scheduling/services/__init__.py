@@ -37,6 +37,7 @@ from scheduling.services.calendar_sync import (
     calendar_sync,
     connection_disconnect,
     live_busy_staff,
+    oauth_connector,
     writeback_queue,
 )
 from scheduling.services.calendars import (
@@ -49,6 +50,7 @@ from scheduling.services.calendars import (
     external_calendar_ids,
     external_calendar_import,
     external_calendar_remove,
+    push_allowed,
 )
 from scheduling.services.catalogue import (
     service_archive,
@@ -112,6 +114,8 @@ __all__ = [
     "calendar_settings_update",
     "connection_disconnect",
     "live_busy_staff",
+    "oauth_connector",
+    "push_allowed",
     "calendar_sync",
     "cancellation_fee",
     "connection_failed",

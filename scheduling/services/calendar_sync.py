@@ -319,3 +319,18 @@ def writeback_queue(*, appointment_ids: list[Any]) -> list[str]:
         if writers.get(staff_id) or uid in linked:
             owed.append(uid)
     return list(dict.fromkeys(owed))
+
+
+# --- Google and Microsoft ---------------------------------------------------------------
+
+OAUTH_PROVIDERS = (Provider.GOOGLE, Provider.MICROSOFT)
+
+
+def oauth_connector(provider: str) -> ModuleType | None:
+    """The connector of an OAuth provider the firm has registered an app for, or None."""
+    if provider not in OAUTH_PROVIDERS:
+        return None
+    connector = _connector(provider)
+    if connector is None or not connector.is_configured():
+        return None
+    return connector

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from scheduling import selectors
+from scheduling.models import ExternalCalendar
 
 register = template.Library()
 
@@ -35,3 +36,9 @@ def broken_calendars(context: dict[str, Any]) -> list[dict[str, Any]]:
 def calendar_reason(code: str) -> str:
     """A stored calendar error code in words, with the fix."""
     return selectors.calendar_reason(code or "")
+
+
+@register.filter
+def connection_reason(connection: ExternalCalendar) -> str:
+    """A connection's last error in words, with the fix for its provider."""
+    return selectors.calendar_reason(connection.last_error or "", connection.provider)

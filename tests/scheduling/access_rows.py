@@ -188,6 +188,25 @@ ROWS = [
     Row("scheduling:staff-calendars", STAFF_ONLY),
     Row("scheduling:staff-calendar-guide", STAFF_ONLY),
     Row("scheduling:staff-calendar-caldav", STAFF_ONLY),
+    # Registering the firm's Google and Microsoft apps: firm admins only.
+    Row("scheduling:staff-calendar-setup", ADMIN_ONLY),
+    # Signing in with Google or Microsoft: staff only, and 404 while the firm has not
+    # registered that provider's app (the matrix runs without; the connector tests with).
+    Row(
+        "scheduling:staff-calendar-oauth-start",
+        {**STAFF_ONLY, "staff_on": 404, "staff_off": 404, "admin": 404},
+        method="post",
+        kwargs=lambda w: {"provider": "google"},
+    ),
+    Row(
+        "scheduling:calendar-oauth-callback",
+        {**STAFF_ONLY, "staff_on": 404, "staff_off": 404, "admin": 404},
+        kwargs=lambda w: {"provider": "microsoft"},
+        query="code=x&state=y",
+    ),
+    # Push endpoints answer only a provider the firm uses, and only a correct channel token.
+    Row("scheduling:calendar-push-google", same(404), method="post"),
+    Row("scheduling:calendar-push-microsoft", same(404), method="post"),
     # A connection is its owner's (and the firm admins'): other staff get a 404.
     Row(
         "scheduling:staff-calendar-detail",

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             services.calendar_sync(calendar_id=calendar.pk)
             calendar.refresh_from_db()
             broken += calendar.status == calendar.Health.BROKEN
-            reason = selectors.calendar_reason(calendar.last_error)
+            reason = selectors.calendar_reason(calendar.last_error, calendar.provider)
             last = calendar.last_success_at.isoformat() if calendar.last_success_at else "never"
             self.stdout.write(
                 f"{calendar.staff.email}\t{calendar.provider}\t{calendar.name}\t"
