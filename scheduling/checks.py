@@ -39,3 +39,23 @@ def calendar_keys_set(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
             id="scheduling.W001",
         )
     ]
+
+
+@register("scheduling")
+def oauth_apps_complete(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A Google or Microsoft registration needs its id and secret together."""
+    problems: list[CheckMessage] = []
+    pairs = (
+        ("ATRIUM_GOOGLE_CLIENT_ID", "ATRIUM_GOOGLE_CLIENT_SECRET", "scheduling.W002"),
+        ("ATRIUM_MICROSOFT_CLIENT_ID", "ATRIUM_MICROSOFT_CLIENT_SECRET", "scheduling.W003"),
+    )
+    for id_name, secret_name, check_id in pairs:
+        if bool(getattr(settings, id_name)) != bool(getattr(settings, secret_name)):
+            problems.append(
+                Warning(
+                    f"{id_name} and {secret_name} must be set together; with only one, "
+                    "that provider is not offered.",
+                    id=check_id,
+                )
+            )
+    return problems

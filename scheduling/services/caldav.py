@@ -171,7 +171,8 @@ def caldav_choose(
 ) -> None:
     """Which calendars count as busy and which one receives appointments."""
     known = {c["id"] for c in calendar.read_calendars}
-    if not set(busy_ids) <= known or (write_id and write_id not in known):
+    writable = {c["id"] for c in calendar.read_calendars if c.get("writable", True)}
+    if not set(busy_ids) <= known or (write_id and write_id not in writable):
         raise ServiceError(_("Choose among the calendars listed."))
     with transaction.atomic():
         row = ExternalCalendar.objects.select_for_update().get(pk=calendar.pk)
@@ -179,9 +180,10 @@ def caldav_choose(
         if write_id != row.write_calendar_id:
             # Atrium's events stay where they were written; new ones go to the new calendar.
             row.write_calendar_id = write_id
-        # The next sync reads the new choice from scratch.
+        # The next sync reads the new choice from scratch (push channels stay: Google's
+        # connector keeps them under "_push" and renews them itself).
         BusyTime.objects.filter(calendar=row).delete()
-        row.sync_state = {}
+        row.sync_state = {k: v for k, v in row.sync_state.items() if k == "_push"}
         row.save(update_fields=["read_calendars", "write_calendar_id", "sync_state"])
         audit_record(
             action=SchedulingAction.CALENDAR_CHANGED,
@@ -474,10 +476,13 @@ def _put(client: caldav.Client, href: str, data: bytes, etag: str | None) -> str
 
 
 def delete_event(calendar: ExternalCalendar, link: ExternalEventLink) -> None:
+    if not link.remote_event_id and not link.remote_calendar_id:
+        return  # never written anywhere
+    href = link.remote_event_id or caldav.event_href(link.remote_calendar_id, link.appointment_uid)
     client = _client(calendar)
     try:
-        status = client.delete(link.remote_event_id, etag=link.remote_etag or None)
+        status = client.delete(href, etag=link.remote_etag or None)
         if status == 412:  # edited in the calendar app: it is still ours to remove
-            client.delete(link.remote_event_id, etag=None)
+            client.delete(href, etag=None)
     finally:
         client.close()

@@ -33,7 +33,7 @@ from audit.services import audit_record
 from core.http import RequestMeta
 from scheduling.audit_actions import SchedulingAction
 from scheduling.models import BLOCKING_STATUSES, Appointment, ExternalCalendar, ExternalEventLink
-from scheduling.services import caldav
+from scheduling.services import caldav, google_calendar
 from scheduling.services.calendars import (
     calendar_disconnect,
     connection_failed,
@@ -56,6 +56,7 @@ LIVE_CHECK_SECONDS = 2.0
 
 CONNECTORS: dict[str, ModuleType] = {
     Provider.CALDAV: caldav,
+    Provider.GOOGLE: google_calendar,
 }
 
 
@@ -255,11 +256,9 @@ def _delete_one(link: ExternalEventLink, appointment: Appointment) -> None:
             return
         link.appointment = appointment
         connector = _connector(link.calendar.provider)
-        if (
-            connector is not None
-            and link.remote_event_id
-            and link.calendar.status != Health.DISCONNECTED
-        ):
+        # Also without a stored event id: a create that timed out may still have reached
+        # the calendar, at the address (CalDAV) or id (Google) the uid gives.
+        if connector is not None and link.calendar.status != Health.DISCONNECTED:
             try:
                 connector.delete_event(link.calendar, link)
             except Exception as exc:  # noqa: BLE001 - retried by the next sync
