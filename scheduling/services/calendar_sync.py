@@ -33,7 +33,7 @@ from audit.services import audit_record
 from core.http import RequestMeta
 from scheduling.audit_actions import SchedulingAction
 from scheduling.models import BLOCKING_STATUSES, Appointment, ExternalCalendar, ExternalEventLink
-from scheduling.services import caldav, google_calendar
+from scheduling.services import caldav, google_calendar, microsoft_calendar
 from scheduling.services.calendars import (
     calendar_disconnect,
     connection_failed,
@@ -57,6 +57,7 @@ LIVE_CHECK_SECONDS = 2.0
 CONNECTORS: dict[str, ModuleType] = {
     Provider.CALDAV: caldav,
     Provider.GOOGLE: google_calendar,
+    Provider.MICROSOFT: microsoft_calendar,
 }
 
 

@@ -107,6 +107,9 @@ def calendar_disconnect(
         calendar.last_error = ""
         calendar.broken_at = None
         calendar.consecutive_failures = 0
+        calendar.token_expires_at = None
+        calendar.push_channel_id = calendar.push_resource_id = calendar.push_secret_hash = ""
+        calendar.push_expires_at = None
         calendar.save(
             update_fields=[
                 "status",
@@ -116,6 +119,11 @@ def calendar_disconnect(
                 "last_error",
                 "broken_at",
                 "consecutive_failures",
+                "token_expires_at",
+                "push_channel_id",
+                "push_resource_id",
+                "push_secret_hash",
+                "push_expires_at",
             ]
         )
         audit_record(
