@@ -55,7 +55,7 @@ TEST_WORKERS ?= auto
 JUNIT ?=
 test: venv
 	mkdir -p $(VAR)
-	status=0; \
+	status=0; export PYTHONDONTWRITEBYTECODE=; \
 	$(VENV)/bin/pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --maxprocesses=4 \
 	  --dist loadfile) -m "not slow" $(if $(JUNIT),--junitxml=$(JUNIT).xml) $(PYTEST_ARGS) \
 	  || { rc=$$?; [ $$rc -eq 5 ] || status=$$rc; }; \

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 import os
 import socket
+import sqlite3
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +32,94 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# --- the test database --------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+# Beside var/ as settings.VAR_DIR has it (ATRIUM_VAR_DIR when set), shared by the workers.
+TEMPLATES_DIR = Path(os.environ.get("ATRIUM_VAR_DIR") or REPO / "var") / "test-db"
+
+
+def _schema_key() -> str:
+    """What the migrated schema depends on: every migration file of the project and the
+    pinned versions of the packages whose migrations run too."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(REPO.glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
+    digest.update((REPO / "requirements" / "dev.txt").read_bytes())
+    return digest.hexdigest()[:24]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: Any,
+    django_test_environment: Any,
+    django_db_blocker: Any,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: Any,
+) -> Iterator[None]:
+    """pytest-django's test database set-up, with one difference on SQLite: the migrated
+    database is kept as a template under var/test-db/ (named by a hash of every migration
+    and the pinned packages), so later runs copy it into each worker's in-memory database
+    instead of running some hundred migrations again (about 15 s a worker). A changed
+    migration or package changes the name: the next run migrates and keeps a new one.
+    PostgreSQL, --nomigrations and --reuse-db take pytest-django's own path."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    if not django_db_use_migrations:
+        _disable_migrations()
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    template = TEMPLATES_DIR / f"{_schema_key()}.sqlite3"
+    on_sqlite = (
+        connection.vendor == "sqlite"
+        and list(settings.DATABASES) == ["default"]
+        and connection.creation.is_in_memory_db(connection.creation._get_test_db_name())
+        and django_db_use_migrations
+        and not django_db_keepdb
+    )
+    with django_db_blocker.unblock():
+        if on_sqlite and template.exists():
+            old_name = connection.settings_dict["NAME"]
+            test_name = connection.creation._get_test_db_name()
+            connection.close()
+            settings.DATABASES["default"]["NAME"] = test_name
+            connection.settings_dict["NAME"] = test_name
+            connection.ensure_connection()
+            source = sqlite3.connect(template)
+            try:
+                source.backup(connection.connection)
+            finally:
+                source.close()
+            db_cfg = [(connection, old_name, True)]
+        else:
+            db_cfg = setup_databases(
+                verbosity=request.config.option.verbose,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                keepdb=django_db_keepdb and not django_db_createdb,
+            )
+            if on_sqlite:
+                TEMPLATES_DIR.mkdir(parents=True, exist_ok=True)
+                partial = template.with_suffix(f".{os.getpid()}.partial")
+                target = sqlite3.connect(partial)
+                try:
+                    connection.ensure_connection()
+                    connection.connection.backup(target)
+                finally:
+                    target.close()
+                os.replace(partial, template)  # atomic: a parallel worker may do the same
+                for stale in TEMPLATES_DIR.glob("*.sqlite3"):
+                    if stale != template:
+                        stale.unlink(missing_ok=True)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)

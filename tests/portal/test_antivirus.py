@@ -48,7 +48,9 @@ class _Clamd(socketserver.BaseRequestHandler):
 @pytest.fixture
 def clamd(settings: Any) -> Iterator[None]:
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Clamd)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     settings.ATRIUM_CLAMD_HOST = "127.0.0.1"
     settings.ATRIUM_CLAMD_PORT = server.server_address[1]
@@ -118,7 +120,9 @@ def test_while_clamd_is_down_uploads_wait_in_quarantine_then_are_released(
 
     # when clamd is back and the retry runs
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Clamd)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     settings.ATRIUM_CLAMD_PORT = server.server_address[1]
     try:
         assert services.document_version_rescan(version_id=str(version.pk)) == "clean"

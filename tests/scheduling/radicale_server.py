@@ -137,7 +137,9 @@ def start(tmp_path: Path) -> Iterator[Server]:
     httpd = make_server("127.0.0.1", 0, app, server_class=_ThreadedServer, handler_class=_Quiet)
     server.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     server._httpd = httpd
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     # The principal collection exists once the user has been seen.
     server.http("PROPFIND", server.home, Depth="0")

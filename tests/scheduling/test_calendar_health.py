@@ -48,7 +48,9 @@ def feed(settings: Any) -> Any:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     state["url"] = f"http://127.0.0.1:{server.server_address[1]}/secret-token-xyz/basic.ics"
     yield state
     server.shutdown()
