@@ -239,19 +239,22 @@ def oauth_redirect_uri(provider: str) -> str:
     )
 
 
+def _check(ok: bool, good: str, bad: str) -> dict[str, Any]:
+    return {"ok": ok, "text": good if ok else bad}
+
+
 def _redirect_checks(uri: str, visited_host: str) -> list[dict[str, Any]]:
     parts = urlsplit(uri)
     local = parts.hostname in ("localhost", "127.0.0.1")
-    checks: list[dict[str, Any]] = [
-        {
-            "ok": parts.scheme == "https" or local,
-            "text": _("The redirect URI uses https (only a localhost address may use http).")
-            if parts.scheme == "https" or local
-            else _(
+    checks = [
+        _check(
+            parts.scheme == "https" or local,
+            _("The redirect URI uses https (only a localhost address may use http)."),
+            _(
                 "The redirect URI uses http: Google and Microsoft accept http only for "
                 "localhost. Set SITE_URL to the site's https address."
             ),
-        }
+        )
     ]
     if visited_host and parts.netloc and visited_host.lower() != parts.netloc.lower():
         checks.append(
@@ -277,53 +280,50 @@ def calendar_setup_checks(*, visited_host: str = "") -> list[dict[str, Any]]:
     testing = ExternalCalendar.objects.filter(
         provider=ExternalCalendar.Provider.GOOGLE, last_error="auth_testing"
     ).exclude(status=Health.DISCONNECTED)
+    google_id_ok = bool(_GOOGLE_CLIENT_ID.match(google_id))
+    microsoft_id_ok = bool(_GUID.match(microsoft_id))
     google = [
         *_redirect_checks(google_uri, visited_host),
-        {
-            "ok": bool(google_id) and bool(_GOOGLE_CLIENT_ID.match(google_id)),
-            "text": _("ATRIUM_GOOGLE_CLIENT_ID is set and looks like a web client id.")
-            if google_id and _GOOGLE_CLIENT_ID.match(google_id)
-            else _(
+        _check(
+            google_id_ok,
+            _("ATRIUM_GOOGLE_CLIENT_ID is set and looks like a web client id."),
+            _(
                 "ATRIUM_GOOGLE_CLIENT_ID is missing or is not a web client id (it ends with "
                 ".apps.googleusercontent.com)."
             ),
-        },
-        {
-            "ok": bool(settings.ATRIUM_GOOGLE_CLIENT_SECRET),
-            "text": _("ATRIUM_GOOGLE_CLIENT_SECRET is set.")
-            if settings.ATRIUM_GOOGLE_CLIENT_SECRET
-            else _("ATRIUM_GOOGLE_CLIENT_SECRET is missing."),
-        },
-        {
-            "ok": not testing.exists(),
-            "text": _(
+        ),
+        _check(
+            bool(settings.ATRIUM_GOOGLE_CLIENT_SECRET),
+            _("ATRIUM_GOOGLE_CLIENT_SECRET is set."),
+            _("ATRIUM_GOOGLE_CLIENT_SECRET is missing."),
+        ),
+        _check(
+            not testing.exists(),
+            _(
                 "No connection has lost its authorisation after 7 days. If one does twice, "
                 "the app is in Testing mode."
-            )
-            if not testing.exists()
-            else _(
+            ),
+            _(
                 "Google ended an authorisation 7 days after it was given, twice: the OAuth "
                 "app is in Testing mode. Publish it, or mark it Internal (Google Workspace)."
             ),
-        },
+        ),
     ]
     microsoft = [
         *_redirect_checks(microsoft_uri, visited_host),
-        {
-            "ok": bool(microsoft_id) and bool(_GUID.match(microsoft_id)),
-            "text": _("ATRIUM_MICROSOFT_CLIENT_ID is set and is an application (client) id.")
-            if microsoft_id and _GUID.match(microsoft_id)
-            else _(
+        _check(
+            microsoft_id_ok,
+            _("ATRIUM_MICROSOFT_CLIENT_ID is set and is an application (client) id."),
+            _(
                 "ATRIUM_MICROSOFT_CLIENT_ID is missing or is not an application (client) id "
                 "(a GUID such as 1b2c3d4e-…)."
             ),
-        },
-        {
-            "ok": bool(settings.ATRIUM_MICROSOFT_CLIENT_SECRET),
-            "text": _("ATRIUM_MICROSOFT_CLIENT_SECRET is set.")
-            if settings.ATRIUM_MICROSOFT_CLIENT_SECRET
-            else _("ATRIUM_MICROSOFT_CLIENT_SECRET is missing."),
-        },
+        ),
+        _check(
+            bool(settings.ATRIUM_MICROSOFT_CLIENT_SECRET),
+            _("ATRIUM_MICROSOFT_CLIENT_SECRET is set."),
+            _("ATRIUM_MICROSOFT_CLIENT_SECRET is missing."),
+        ),
     ]
     return [
         {
