@@ -35,6 +35,7 @@ from scheduling.audit_actions import SchedulingAction
 from scheduling.models import BLOCKING_STATUSES, Appointment, ExternalCalendar, ExternalEventLink
 from scheduling.services import caldav, google_calendar, microsoft_calendar
 from scheduling.services.calendars import (
+    IMPORT_DAYS_AHEAD,
     calendar_disconnect,
     connection_failed,
     event_content,
@@ -80,6 +81,7 @@ def calendar_sync(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
         return False
     ok = bool(connector.sync(calendar_id=calendar_id, now=now or timezone.now()))
     if ok:
+        _owe_upcoming(calendar_id, now or timezone.now())
         for uid in ExternalEventLink.objects.filter(
             calendar_id=calendar_id, state__in=(Link.PENDING, Link.FAILED)
         ).values_list("appointment_uid", flat=True):
@@ -90,6 +92,49 @@ def calendar_sync(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
             if calendar is not None:
                 push(calendar, now=now or timezone.now())
     return ok
+
+
+# Appointments already booked when a write calendar is chosen are written too, a batch a sync.
+BACKFILL_BATCH = 200
+
+
+def _owe_upcoming(calendar_id: Any, now: dt.datetime) -> None:
+    """Owe the write calendar every upcoming appointment of its owner it has no event for:
+    those booked before it was connected (or chosen), and any a lost task never wrote."""
+    calendar = (
+        ExternalCalendar.objects.filter(pk=calendar_id, provider__in=API_PROVIDERS)
+        .exclude(write_calendar_id="")
+        .exclude(status=Health.DISCONNECTED)
+        .first()
+    )
+    if calendar is None:
+        return
+    standing = [s for s in BLOCKING_STATUSES if s != Appointment.Status.HELD]
+    rows = list(
+        Appointment.objects.filter(
+            staff_id=calendar.staff_id,
+            status__in=standing,
+            end_at__gt=now,
+            start_at__lt=now + dt.timedelta(days=IMPORT_DAYS_AHEAD),
+        )
+        .exclude(
+            uid__in=ExternalEventLink.objects.filter(calendar=calendar).values("appointment_uid")
+        )
+        .order_by("start_at")
+        .values_list("pk", "uid")[:BACKFILL_BATCH]
+    )
+    ExternalEventLink.objects.bulk_create(
+        [
+            ExternalEventLink(
+                appointment_uid=uid,
+                appointment_id=pk,
+                calendar=calendar,
+                remote_calendar_id=calendar.write_calendar_id,
+            )
+            for pk, uid in rows
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def api_connection_ids() -> list[Any]:

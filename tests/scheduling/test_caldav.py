@@ -18,6 +18,7 @@ from scheduling.models import Appointment, BusyTime, ExternalCalendar, ExternalE
 from tests import factories
 from tests.scheduling import radicale_server
 from tests.scheduling.conftest import NOW
+from tests.scheduling.helpers import make_appointment
 from tests.scheduling.radicale_server import PASSWORD, USER
 
 pytestmark = pytest.mark.django_db
@@ -476,3 +477,34 @@ def test_a_caldav_host_that_rebinds_to_loopback_is_reached_at_the_checked_addres
     finally:
         internal.close()
         public.close()
+
+
+def test_appointments_booked_before_connecting_are_written_by_the_first_sync(
+    frozen, lawyers, intro, radicale, calendars
+) -> None:
+    # given: an upcoming appointment, one in the past and a cancelled one, all booked
+    # before the lawyer connected a calendar
+    staff = lawyers[0]
+    contact = factories.ContactFactory(last_name="Zyxwvut")
+    upcoming = make_appointment(
+        service=intro, staff=staff, contact=contact, start=_utc(2026, 6, 3, 8)
+    )
+    make_appointment(service=intro, staff=staff, contact=contact, start=_utc(2026, 5, 20, 8))
+    make_appointment(
+        service=intro,
+        staff=staff,
+        contact=contact,
+        start=_utc(2026, 6, 4, 8),
+        status=Appointment.Status.CANCELLED,
+    )
+    # when: the calendar is connected and read
+    calendar = _connect(staff, radicale, busy=["Work"])
+    assert services.calendar_sync(calendar_id=calendar.pk)
+    # then: only the upcoming appointment is in the write calendar, once
+    [(href, data)] = radicale.events(calendars["atrium"]).items()
+    assert href.endswith(upcoming.uid.split("@")[0] + ".ics")
+    assert "DTSTART:20260603T080000Z" in data
+    # and the next sync writes nothing more
+    radicale.methods.clear()
+    assert services.calendar_sync(calendar_id=calendar.pk)
+    assert "PUT" not in radicale.methods
