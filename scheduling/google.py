@@ -25,6 +25,11 @@ from urllib.parse import quote
 import requests
 
 API = "https://www.googleapis.com/calendar/v3"
+# What Atrium asks for (also what the setup page tells the firm to add to its consent screen).
+SCOPE_CALENDARS = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+SCOPE_EVENTS = "https://www.googleapis.com/auth/calendar.events"
+SCOPE_FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy"
+SCOPES = ("openid", "email", SCOPE_CALENDARS, SCOPE_EVENTS, SCOPE_FREEBUSY)
 TIMEOUT = 10.0
 PAGE_SIZE = 2500  # events.list's maximum
 MAX_PAGES = 40  # 100 000 events: beyond that something is wrong, stop rather than loop

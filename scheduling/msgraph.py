@@ -28,6 +28,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import requests
 
 GRAPH = "https://graph.microsoft.com/v1.0"
+# The delegated permissions Atrium asks for; MSAL adds openid, profile and offline_access
+# itself (and refuses them here as reserved). offline_access brings the refresh token.
+SCOPES = ("User.Read", "Calendars.ReadWrite")
 PAGE_SIZE = 100
 MAX_PAGES = 200  # 20 000 events in one calendar's window: more is not a lawyer's calendar
 MAX_RETRY_AFTER = 3600

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.http import uuid_or_404
 from core.links import absolute_url
+from scheduling import google, msgraph
 from scheduling.models import ExternalCalendar, ExternalEventLink
 
 if TYPE_CHECKING:
@@ -212,14 +213,8 @@ def calendar_connections_for_sync(*, staff: User | None = None) -> list[External
 # --- Google and Microsoft: the firm's own app registrations -----------------------------
 
 OAUTH_PROVIDERS = (ExternalCalendar.Provider.GOOGLE, ExternalCalendar.Provider.MICROSOFT)
-GOOGLE_SCOPES_SHOWN = (
-    "openid",
-    "email",
-    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
-    "https://www.googleapis.com/auth/calendar.events",
-    "https://www.googleapis.com/auth/calendar.freebusy",
-)
-MICROSOFT_PERMISSIONS_SHOWN = ("offline_access", "User.Read", "Calendars.ReadWrite")
+GOOGLE_SCOPES_SHOWN = google.SCOPES
+MICROSOFT_PERMISSIONS_SHOWN = ("offline_access", *msgraph.SCOPES)
 _GOOGLE_CLIENT_ID = re.compile(r"^[0-9]+-[a-z0-9]+\.apps\.googleusercontent\.com$")
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 

@@ -36,6 +36,7 @@ from scheduling import caldav, ics, secrets, selectors
 from scheduling.audit_actions import SchedulingAction
 from scheduling.models import BusyTime, ExternalCalendar, ExternalEventLink
 from scheduling.services.calendars import (
+    HEALTH_RESET,
     IMPORT_DAYS_AHEAD,
     IMPORT_DAYS_BACK,
     EventContent,
@@ -210,12 +211,7 @@ def caldav_reconnect(
         client.close()
     with transaction.atomic():
         ExternalCalendar.objects.filter(pk=calendar.pk).update(
-            secret_encrypted=secrets.encrypt(password),
-            status=Health.OK,
-            consecutive_failures=0,
-            last_error="",
-            broken_at=None,
-            alerted_at=None,
+            secret_encrypted=secrets.encrypt(password), **HEALTH_RESET
         )
         _health_changed()
         audit_record(action=SchedulingAction.CALENDAR_CHANGED, actor=actor, meta=meta, obj=calendar)

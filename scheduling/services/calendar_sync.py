@@ -79,18 +79,18 @@ def calendar_sync(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
     connector = _connector(provider or "")
     if connector is None:
         return False
-    ok = bool(connector.sync(calendar_id=calendar_id, now=now or timezone.now()))
-    if ok:
-        _owe_upcoming(calendar_id, now or timezone.now())
+    now = now or timezone.now()
+    ok = bool(connector.sync(calendar_id=calendar_id, now=now))
+    calendar = ExternalCalendar.objects.filter(pk=calendar_id).first() if ok else None
+    if calendar is not None:
+        _owe_upcoming(calendar, now)
         for uid in ExternalEventLink.objects.filter(
-            calendar_id=calendar_id, state__in=(Link.PENDING, Link.FAILED)
+            calendar=calendar, state__in=(Link.PENDING, Link.FAILED)
         ).values_list("appointment_uid", flat=True):
             appointment_writeback(appointment_uid=uid)
         push = getattr(connector, "push_ensure", None)
         if push is not None:
-            calendar = ExternalCalendar.objects.filter(pk=calendar_id).first()
-            if calendar is not None:
-                push(calendar, now=now or timezone.now())
+            push(calendar, now=now)
     return ok
 
 
@@ -98,16 +98,10 @@ def calendar_sync(*, calendar_id: Any, now: dt.datetime | None = None) -> bool:
 BACKFILL_BATCH = 200
 
 
-def _owe_upcoming(calendar_id: Any, now: dt.datetime) -> None:
+def _owe_upcoming(calendar: ExternalCalendar, now: dt.datetime) -> None:
     """Owe the write calendar every upcoming appointment of its owner it has no event for:
     those booked before it was connected (or chosen), and any a lost task never wrote."""
-    calendar = (
-        ExternalCalendar.objects.filter(pk=calendar_id, provider__in=API_PROVIDERS)
-        .exclude(write_calendar_id="")
-        .exclude(status=Health.DISCONNECTED)
-        .first()
-    )
-    if calendar is None:
+    if not calendar.write_calendar_id or calendar.status == Health.DISCONNECTED:
         return
     standing = [s for s in BLOCKING_STATUSES if s != Appointment.Status.HELD]
     rows = list(

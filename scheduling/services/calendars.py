@@ -159,6 +159,23 @@ def _health_changed() -> None:
     availability_changed()
 
 
+# A connection that works again: OK, no failures counted, no alert or back-off pending.
+HEALTH_RESET: dict[str, Any] = {
+    "status": Health.OK,
+    "consecutive_failures": 0,
+    "last_error": "",
+    "broken_at": None,
+    "alerted_at": None,
+    "retry_after": None,
+}
+
+
+def health_reset(calendar: ExternalCalendar) -> None:
+    """Mark a connection healthy after staff reconnected it (the caller saves it)."""
+    for name, value in HEALTH_RESET.items():
+        setattr(calendar, name, value)
+
+
 def connection_succeeded(*, calendar_id: Any, now: dt.datetime) -> None:
     before = (
         ExternalCalendar.objects.filter(pk=calendar_id)
@@ -172,14 +189,9 @@ def connection_succeeded(*, calendar_id: Any, now: dt.datetime) -> None:
     ):
         _health_changed()
     ExternalCalendar.objects.filter(pk=calendar_id).exclude(status=Health.DISCONNECTED).update(
-        status=Health.OK,
-        consecutive_failures=0,
+        **HEALTH_RESET,
         last_attempt_at=now,
         last_success_at=now,
-        last_error="",
-        broken_at=None,
-        alerted_at=None,
-        retry_after=None,
     )
 
 

@@ -71,6 +71,7 @@ from scheduling.services.calendars import (
     connection_failed,
     connection_succeeded,
     failure_code,
+    health_reset,
     push_allowed,
 )
 
@@ -85,11 +86,9 @@ PROVIDER = ExternalCalendar.Provider.GOOGLE
 AUTH_URI = "https://accounts.google.com/o/oauth2/v2/auth"
 TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - an address, not a secret
 REVOKE_URI = "https://oauth2.googleapis.com/revoke"
-SCOPE_CALENDARS = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
-SCOPE_EVENTS = "https://www.googleapis.com/auth/calendar.events"
-SCOPE_FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy"
-SCOPES = ["openid", "email", SCOPE_CALENDARS, SCOPE_EVENTS, SCOPE_FREEBUSY]
-REQUIRED_SCOPES = frozenset({SCOPE_CALENDARS, SCOPE_EVENTS, SCOPE_FREEBUSY})
+SCOPES = list(google.SCOPES)
+# Without these three (an unticked box on the consent screen) the connection cannot work.
+REQUIRED_SCOPES = frozenset({google.SCOPE_CALENDARS, google.SCOPE_EVENTS, google.SCOPE_FREEBUSY})
 ISSUERS = frozenset({"accounts.google.com", "https://accounts.google.com"})
 
 REFRESH_BEFORE = dt.timedelta(minutes=5)
@@ -103,7 +102,7 @@ NOT_BUSY_TYPES = frozenset({"workingLocation", "birthday"})
 
 
 def is_configured() -> bool:
-    return bool(settings.ATRIUM_GOOGLE_CLIENT_ID and settings.ATRIUM_GOOGLE_CLIENT_SECRET)
+    return selectors.oauth_provider_configured(PROVIDER)
 
 
 def _timeout() -> float:
@@ -218,12 +217,7 @@ def authorization_finish(
         row.token_expires_at = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
         row.authorized_at = now
         row.read_calendars = rows
-        row.status = Health.OK
-        row.consecutive_failures = 0
-        row.last_error = ""
-        row.broken_at = None
-        row.alerted_at = None
-        row.retry_after = None
+        health_reset(row)
         # early_expiries is kept on a reconnect: it counts early deaths *in a row*.
         row.full_clean()
         row.save()
@@ -373,21 +367,6 @@ def _calendar_rows(
     return rows
 
 
-def list_calendars(calendar: ExternalCalendar) -> list[dict[str, Any]]:
-    """Refresh the connection's calendar list (choices kept) and return it."""
-    client = _client(calendar)
-    try:
-        found = client.calendars()
-    finally:
-        client.close()
-    with transaction.atomic():
-        row = ExternalCalendar.objects.select_for_update().get(pk=calendar.pk)
-        row.read_calendars = _calendar_rows(found, row.read_calendars)
-        row.save(update_fields=["read_calendars"])
-    calendar.read_calendars = row.read_calendars
-    return row.read_calendars
-
-
 # --- tokens -----------------------------------------------------------------------------
 
 
@@ -414,9 +393,9 @@ class _Request(AuthRequest):
         )
 
 
-def _cache(row: ExternalCalendar) -> dict[str, Any]:
+def _cache(encrypted: str) -> dict[str, Any]:
     try:
-        data = json.loads(secrets.decrypt(row.secret_encrypted))
+        data = json.loads(secrets.decrypt(encrypted))
     except ValueError as exc:  # SecretUnreadable is one
         raise secrets.SecretUnreadable("calendar token cache unreadable") from exc
     if not isinstance(data, dict) or not data.get("refresh_token"):
@@ -426,11 +405,28 @@ def _cache(row: ExternalCalendar) -> dict[str, Any]:
 
 def _access_token(calendar_id: Any, *, rejected: str = "", timeout: float) -> str:
     """A valid access token: the stored one, or a refreshed one (5 min before it expires,
-    or when Google just refused `rejected`). Written back under the row lock."""
+    or when Google just refused `rejected`). A refresh happens under the row lock, re-reading
+    the row first (another worker may have refreshed), and is written back there."""
+    if not rejected:
+        # The stored token while it is good: no lock, no write (every API call asks).
+        encrypted = (
+            ExternalCalendar.objects.filter(pk=calendar_id)
+            .values_list("secret_encrypted", flat=True)
+            .first()
+        )
+        if encrypted:
+            stored = _cache(encrypted)
+            fresh_until = int(timezone.now().timestamp() + REFRESH_BEFORE.total_seconds())
+            if (
+                not stored.get("dead")
+                and stored.get("access_token")
+                and int(stored.get("expires_at") or 0) > fresh_until
+            ):
+                return str(stored["access_token"])
     dead = ""
     with transaction.atomic():
         row = ExternalCalendar.objects.select_for_update().get(pk=calendar_id)
-        cache = _cache(row)
+        cache = _cache(row.secret_encrypted)
         now = timezone.now()
         access = str(cache.get("access_token") or "")
         expires_at = int(cache.get("expires_at") or 0)
@@ -918,34 +914,17 @@ def _revoke(token: str) -> None:
 
 
 def disconnect(calendar: ExternalCalendar) -> None:
-    """Stop the push channels and revoke the grant at Google; best effort, never raises."""
+    """Stop the push channels and revoke the grant at Google; best effort, never raises.
+    The stored tokens and push fields are forgotten by calendar_disconnect, after this."""
     try:
         _stop_channels(calendar, _channels(calendar))
     except Exception as exc:  # noqa: BLE001 - disconnecting must work without Google
         logger.info("google disconnect: channels not stopped (%s)", error_code(exc)[0])
     try:
-        cache = _cache(calendar)
+        cache = _cache(calendar.secret_encrypted)
         _revoke(str(cache.get("refresh_token") or cache.get("access_token") or ""))
     except Exception as exc:  # noqa: BLE001 - as above
         logger.info("google disconnect: not revoked (%s)", error_code(exc)[0])
-    try:
-        with transaction.atomic():
-            row = ExternalCalendar.objects.select_for_update().filter(pk=calendar.pk).first()
-            if row is not None:
-                row.sync_state = {k: v for k, v in row.sync_state.items() if k != PUSH_STATE}
-                row.push_channel_id = row.push_resource_id = row.push_secret_hash = ""
-                row.push_expires_at = None
-                row.save(
-                    update_fields=[
-                        "sync_state",
-                        "push_channel_id",
-                        "push_resource_id",
-                        "push_secret_hash",
-                        "push_expires_at",
-                    ]
-                )
-    except Exception:  # noqa: BLE001 - as above
-        logger.warning("google disconnect: push state not cleared")
 
 
 # --- push -------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ from scheduling.services.calendars import (
     connection_failed,
     connection_succeeded,
     failure_code,
+    health_reset,
     push_allowed,
 )
 
@@ -77,9 +78,7 @@ Health = ExternalCalendar.Health
 Link = ExternalEventLink.State
 MICROSOFT = ExternalCalendar.Provider.MICROSOFT
 
-# MSAL adds openid, profile and offline_access to every request itself and refuses them
-# here ("reserved"); offline_access is what brings the refresh token.
-SCOPES = ["User.Read", "Calendars.ReadWrite"]
+SCOPES = list(msgraph.SCOPES)
 REQUIRED_SCOPES = frozenset({"calendars.readwrite"})
 REFRESH_MARGIN = dt.timedelta(minutes=5)
 FULL_RESYNC_EVERY = dt.timedelta(hours=24)
@@ -99,7 +98,7 @@ class TokenError(Exception):
 
 
 def is_configured() -> bool:
-    return bool(settings.ATRIUM_MICROSOFT_CLIENT_ID and settings.ATRIUM_MICROSOFT_CLIENT_SECRET)
+    return selectors.oauth_provider_configured(MICROSOFT)
 
 
 def _timeout() -> float:
@@ -291,12 +290,7 @@ def authorization_finish(
         calendar.token_expires_at = _expires_at(result, now)
         calendar.authorized_at = now
         calendar.early_expiries = 0
-        calendar.status = Health.OK
-        calendar.consecutive_failures = 0
-        calendar.last_error = ""
-        calendar.broken_at = None
-        calendar.alerted_at = None
-        calendar.retry_after = None
+        health_reset(calendar)
         calendar.full_clean()
         calendar.save()
         _health_changed()
@@ -324,23 +318,6 @@ def _merge(
         row["busy"] = bool(before["busy"]) if before is not None else remote.is_default
         rows.append(row)
     return rows
-
-
-def list_calendars(calendar: ExternalCalendar) -> list[dict[str, Any]]:
-    """Read the account's calendars again into read_calendars (choices kept)."""
-    client = _client(calendar)
-    try:
-        found = client.calendars()
-    except Exception as exc:  # noqa: BLE001 - worded for the person, never the error's text
-        raise ServiceError(selectors.calendar_reason(error_code(exc)[0])) from None
-    finally:
-        client.close()
-    with transaction.atomic():
-        row = ExternalCalendar.objects.select_for_update().get(pk=calendar.pk)
-        row.read_calendars = _merge(found, {str(c["id"]): c for c in row.read_calendars})
-        row.save(update_fields=["read_calendars"])
-    calendar.read_calendars = row.read_calendars
-    return list(row.read_calendars)
 
 
 # --- tokens -----------------------------------------------------------------------------
@@ -731,7 +708,8 @@ def delete_event(calendar: ExternalCalendar, link: ExternalEventLink) -> None:
 
 
 def disconnect(calendar: ExternalCalendar) -> None:
-    """Stop the push subscriptions and forget the token cache (best effort, never raises).
+    """Stop the push subscriptions (best effort, never raises); calendar_disconnect then
+    forgets the token cache and the push fields.
 
     Microsoft offers no endpoint for an app to revoke one user's refresh token (only
     revokeSignInSessions, which signs the person out of every app and device): deleting the
@@ -750,20 +728,6 @@ def disconnect(calendar: ExternalCalendar) -> None:
             )
         finally:
             client.close()
-    with transaction.atomic():
-        row = ExternalCalendar.objects.select_for_update().filter(pk=calendar.pk).first()
-        if row is None:
-            return
-        state = {k: v for k, v in row.sync_state.items() if k != PUSH_KEY}
-        ExternalCalendar.objects.filter(pk=row.pk).update(
-            secret_encrypted="",
-            token_expires_at=None,
-            sync_state=state,
-            push_channel_id="",
-            push_resource_id="",
-            push_expires_at=None,
-            push_secret_hash="",
-        )
 
 
 # --- push -------------------------------------------------------------------------------

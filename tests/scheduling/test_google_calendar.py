@@ -308,7 +308,7 @@ def test_the_callback_exchanges_the_code_and_keeps_the_tokens_encrypted(
     assert len(sent["code_verifier"][0]) >= 43 and sent["redirect_uri"] == [REDIRECT]
     assert calendar.provider == ExternalCalendar.Provider.GOOGLE
     assert calendar.account_email == PRIMARY and calendar.status == Health.OK
-    assert connector.SCOPE_EVENTS in calendar.scopes.split()
+    assert google.SCOPE_EVENTS in calendar.scopes.split()
     assert calendar.token_expires_at == NOW + dt.timedelta(seconds=3599)
     assert calendar.authorized_at == NOW and calendar.early_expiries == 0
     # the primary calendar is busy and receives appointments; the others are listed

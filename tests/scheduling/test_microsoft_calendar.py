@@ -375,34 +375,6 @@ def test_reconnecting_the_same_account_renews_the_row_and_keeps_choices(
     assert {c["id"] for c in again.read_calendars if c["busy"]} == {MAIN, COURT}
 
 
-def test_listing_the_calendars_again_keeps_the_choices(frozen, lawyers, graph) -> None:
-    calendar = graph.connect(lawyers[0])
-    rows = [
-        {**c, "busy": c["id"] == COURT, "treat_tentative_as_busy": c["id"] == COURT}
-        for c in calendar.read_calendars
-    ]
-    ExternalCalendar.objects.filter(pk=calendar.pk).update(read_calendars=rows)
-    calendar.refresh_from_db()
-    listed = _fixture("calendars.json")
-    listed["value"] = [c for c in listed["value"] if c["name"] != "Birthdays"]
-    listed["value"].append({"id": "AAMkNew=", "name": "Team", "isDefaultCalendar": False})
-    graph.mock.add("GET", f"{GRAPH}/me/calendars", json=listed)
-    # when
-    found = microsoft_calendar.list_calendars(calendar)
-    # then
-    assert [(c["name"], c["busy"]) for c in found] == [
-        ("Calendar", False),
-        ("Court dates", True),
-        ("Team", False),
-    ]
-    assert [c for c in found if c.get("treat_tentative_as_busy")] == [found[1]]
-    calendar.refresh_from_db()
-    assert calendar.read_calendars == found
-
-
-# --- reading busy times -----------------------------------------------------------------
-
-
 def test_first_delta_sync_then_incremental_with_the_stored_delta_link(
     frozen, lawyers, graph
 ) -> None:
@@ -954,7 +926,7 @@ def test_disconnect_deletes_the_subscriptions_and_forgets_the_tokens(
     calendar.refresh_from_db()
     sub_url = f"{GRAPH}/subscriptions/{calendar.push_channel_id}"
     graph.mock.add("DELETE", sub_url, status=204)
-    microsoft_calendar.disconnect(calendar)
+    services.connection_disconnect(calendar=calendar, actor=lawyers[0])
     assert len(graph.calls("DELETE", sub_url)) == 1
     calendar.refresh_from_db()
     assert calendar.secret_encrypted == "" and calendar.push_channel_id == ""
