@@ -696,7 +696,10 @@ def put_event(
 
 
 def delete_event(calendar: ExternalCalendar, link: ExternalEventLink) -> None:
-    """Remove Atrium's event (a cancellation); already gone is fine."""
+    """Remove Atrium's event (a cancellation); already gone is fine. Without an event id
+    (its create never answered) there is nothing Graph can find to delete."""
+    if not link.remote_event_id:
+        return
     client = _client(calendar)
     try:
         client.delete_event(link.remote_event_id)

@@ -626,6 +626,22 @@ def test_a_post_retried_after_a_timeout_creates_one_event(
     )
 
 
+def test_cancelling_before_any_create_answered_asks_graph_nothing(
+    frozen, lawyers, intro, graph, django_capture_on_commit_callbacks
+) -> None:
+    staff = lawyers[0]
+    graph.connect(staff)
+    events_url = f"{GRAPH}/me/calendars/{MAIN}/events"
+    graph.mock.add("POST", events_url, body=requests.exceptions.ReadTimeout("slow"))
+    appointment = _book(staff, intro, _utc(2026, 6, 2, 8), django_capture_on_commit_callbacks)
+    # when: cancelled while the link has no event id yet
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_cancel(appointment=appointment, actor=staff)
+    # then: no DELETE without an id, and the link is settled (not retried by every sync)
+    assert graph.calls("DELETE", f"{GRAPH}/me/events") == []
+    assert ExternalEventLink.objects.get().state == Link.DELETED
+
+
 def test_a_reschedule_patches_the_same_event_and_a_cancellation_deletes_it(
     frozen, lawyers, intro, graph, django_capture_on_commit_callbacks
 ) -> None:
